@@ -1,1 +1,10 @@
-# fuzz layer
+# Fuzz targets: each layer adds its own in its fragment, as
+#   check_PROGRAMS += tests/fuzz/fuzz_NAME
+#   TESTS += tests/fuzz/fuzz_NAME
+#   tests_fuzz_fuzz_NAME_SOURCES = tests/fuzz/fuzz_NAME.c tests/fuzz/replay.c
+#   tests_fuzz_fuzz_NAME_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"NAME"'
+#   tests_fuzz_fuzz_NAME_LDADD = <layer libraries> $(CRYPTO_LIBS)
+# with a seed corpus in tests/fuzz/corpus/NAME/. make check replays the corpus
+# with truncations and bit flips (tests/fuzz/replay.c); tools/fuzz NAME runs
+# libFuzzer.
+EXTRA_DIST += tools/fuzz
