@@ -1,0 +1,1 @@
+# vm: end-to-end tests on a real kernel under QEMU (tests/vm/)
