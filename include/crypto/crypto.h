@@ -74,9 +74,14 @@ int mp_aes_ccm_decrypt(const uint8_t key[16], const uint8_t nonce[13], const uin
 /* A P-256 key pair (opaque; the private key is wiped on free). */
 struct mp_ecc_key;
 
-/** Generate a fresh key pair, drawing the private scalar from @rng (NULL: default). */
+/**
+ * Generate a fresh key pair, drawing the private scalar from @rng (NULL: default):
+ * 32 octets per draw, redrawn while 0 or >= n; -EIO if 32 draws in a row are out
+ * of range, an error of @rng as is. *@out is NULL on failure.
+ */
 int mp_ecc_key_generate(const struct mp_rng *rng, struct mp_ecc_key **out);
-/** Build a key pair from a 32-octet big-endian private scalar (-EINVAL if out of range). */
+/** Build a key pair from a 32-octet big-endian private scalar (-EINVAL if 0 or >= n;
+ *  *@out is NULL on failure). */
 int mp_ecc_key_from_private(const uint8_t priv[32], struct mp_ecc_key **out);
 /** The public key, X || Y. */
 void mp_ecc_key_public(const struct mp_ecc_key *key, uint8_t pub[64]);

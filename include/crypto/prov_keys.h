@@ -37,7 +37,9 @@ struct mp_prov_keys {
 
 /**
  * ConfirmationSalt and ConfirmationKey from ConfirmationInputs, the ECDH
- * secret and the AuthValue (mp_prov_alg_len(alg) octets). MshPRT 5.4.2.4.1
+ * secret and the AuthValue (mp_prov_alg_len(alg) octets; only k5 uses it, so it
+ * may be NULL for MP_ALG_CMAC). Wipes @k first: this starts a session.
+ * MshPRT 5.4.2.4.1
  */
 int mp_prov_confirmation_key(struct mp_prov_keys *k, enum mp_prov_alg alg,
 			     const uint8_t inputs[MP_CONF_INPUTS_LEN],
@@ -46,7 +48,7 @@ int mp_prov_confirmation_key(struct mp_prov_keys *k, enum mp_prov_alg alg,
 /**
  * Confirmation = AES-CMAC_ConfirmationKey(Random || AuthValue) for CMAC, or
  * HMAC-SHA256_ConfirmationKey(Random) for HMAC; @random and @out are
- * mp_prov_alg_len() octets. MshPRT 5.4.2.4.1
+ * mp_prov_alg_len() octets; @auth_value may be NULL for HMAC. MshPRT 5.4.2.4.1
  */
 int mp_prov_confirmation(const struct mp_prov_keys *k, const uint8_t *random,
 			 const uint8_t *auth_value, uint8_t *out);
