@@ -1,0 +1,113 @@
+/* The engine: provisioning sessions, many at once, each a provisioning state
+ * machine (prov/provisioner.h) wired to a PB-ADV link (bearer/pbadv.h), to
+ * the keyring and to the event loop; and the table of devices heard.
+ *
+ * The engine owns no file descriptor: advertising reports come in through
+ * mp_engine_adv_report() from whichever radio the caller set up (a
+ * controller or the simulator), and advertisements go out through the
+ * radio's ops. Time comes from the loop. Everything the user should see is
+ * reported through struct mp_engine_cb.
+ */
+#ifndef MP_ENGINE_ENGINE_H
+#define MP_ENGINE_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/loop.h"
+#include "engine/radio.h"
+#include "hci/scan_table.h"
+#include "prov/provisioner.h"
+
+struct mp_keyring;
+struct mp_engine;
+struct mp_session;
+
+#define MP_ENGINE_DEFAULT_SESSIONS 16
+
+enum mp_session_event_type {
+	MP_SESSION_PHASE,	/* .phase reached */
+	MP_SESSION_OOB_OUTPUT,	/* ask the user what the device shows: answer mp_session_oob() */
+	MP_SESSION_OOB_INPUT,	/* show .oob_value to the user, who enters it on the device */
+	MP_SESSION_PROVISIONED,	/* .address, .elements: done and stored */
+	MP_SESSION_FAILED,	/* .err / .errnum / .by_device, .reason */
+};
+
+struct mp_session_event {
+	enum mp_session_event_type type;
+	const uint8_t *uuid;
+	const char *name;		/* the node name the user gave, or NULL */
+	enum mp_prov_phase phase;
+	uint8_t oob_action, oob_size;
+	bool oob_numeric;
+	enum mp_auth_method auth_method;	/* with OOB prompts */
+	const char *oob_value;
+	uint16_t address;
+	uint8_t elements;
+	const struct mp_prov_start *start;	/* PHASE from CAPABILITIES on */
+	enum mp_prov_err err;
+	int errnum;
+	bool by_device;
+	const char *reason;		/* machine-friendly: "confirmation-failed", "timeout", ... */
+};
+
+struct mp_engine_cb {
+	/** A device heard advertising as unprovisioned (a beacon or PB-GATT
+	 *  advertisement); @first when it was not in the scan table. May be NULL. */
+	void (*beacon)(void *user, const struct mp_scan_entry *entry, bool first);
+	/** Something happened to a session; see enum mp_session_event_type. */
+	void (*session)(void *user, struct mp_session *s, const struct mp_session_event *ev);
+};
+
+struct mp_engine_config {
+	struct mp_loop *loop;
+	struct mp_radio radio;
+	struct mp_keyring *keyring;	/* where nodes are recorded; required to provision */
+	unsigned int max_sessions;	/* 0: MP_ENGINE_DEFAULT_SESSIONS */
+	const struct mp_engine_cb *cb;
+	void *user;
+};
+
+/* What the user asked for one device. */
+struct mp_provision_opts {
+	struct mp_prov_params prov;	/* attention, algorithm, auth, static OOB, ... */
+	uint16_t address;		/* 0: allocate from the keyring */
+	const char *name;		/* node name to record, or NULL */
+	uint16_t net_key_index;		/* NetKey to give the device */
+};
+
+/** Create an engine. 0 or -errno. */
+int mp_engine_new(const struct mp_engine_config *cfg, struct mp_engine **out);
+/** Abort every session (closing their links) and free. NULL is fine. */
+void mp_engine_free(struct mp_engine *e);
+
+/** An advertising report from the radio. */
+void mp_engine_adv_report(struct mp_engine *e, const struct mp_adv_report *r);
+/** The radio is gone (dongle unplugged): every session fails with @err. */
+void mp_engine_radio_lost(struct mp_engine *e, int err);
+
+/**
+ * Start provisioning the device @uuid over PB-ADV. Returns 0 and the
+ * session in *@out (may be NULL), -EBUSY when max_sessions are running,
+ * -EALREADY when this device is being provisioned, -EINVAL without a
+ * keyring or with bad options.
+ */
+int mp_engine_provision(struct mp_engine *e, const uint8_t uuid[16],
+			const struct mp_provision_opts *opts, struct mp_session **out);
+
+/** The table of unprovisioned devices heard. */
+const struct mp_scan_table *mp_engine_scan_table(const struct mp_engine *e);
+
+/** Sessions running now. */
+unsigned int mp_engine_sessions(const struct mp_engine *e);
+
+/** Output OOB: what the user typed. 0, -EINVAL (ask again), -EALREADY. */
+int mp_session_oob(struct mp_session *s, const char *text);
+/** Cancel a session: FAILED with -ECANCELED follows. */
+void mp_session_cancel(struct mp_session *s);
+/** The device UUID of a session. */
+const uint8_t *mp_session_uuid(const struct mp_session *s);
+/** The session provisioning @uuid, or NULL. */
+struct mp_session *mp_engine_find(struct mp_engine *e, const uint8_t uuid[16]);
+
+#endif

@@ -1,0 +1,40 @@
+/* The radio under the engine: what sends advertisements and delivers the
+ * advertising reports it hears. Two implementations: the controller through
+ * a raw HCI socket (engine/hci_radio.c) and the simulated radio (sim/radio.c).
+ */
+#ifndef MP_ENGINE_RADIO_H
+#define MP_ENGINE_RADIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* One advertising report as heard. @data is the AD structures (valid during
+ * the call only). */
+struct mp_adv_report {
+	const uint8_t *data;
+	size_t len;
+	int8_t rssi;			/* dBm; 127 when unknown */
+	uint8_t addr[6];		/* little-endian, as HCI gives it */
+	uint8_t addr_type;		/* 0 public, 1 random */
+	bool connectable;
+};
+
+struct mp_radio_ops {
+	const char *name;
+	/**
+	 * Advertise @len octets of AD structures (at most 31) as one
+	 * non-connectable burst. @sender groups the PDUs of one link so that
+	 * several links are interleaved fairly. 0 once queued, or -errno.
+	 */
+	int (*advertise)(void *ctx, const uint8_t *ad, size_t len, const void *sender);
+	/** Drop whatever of @sender is still queued (its link is gone). */
+	void (*forget)(void *ctx, const void *sender);
+};
+
+struct mp_radio {
+	const struct mp_radio_ops *ops;
+	void *ctx;
+};
+
+#endif

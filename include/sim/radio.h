@@ -1,0 +1,75 @@
+/* A simulated radio with N simulated unprovisioned devices behind it.
+ *
+ * It implements the engine's radio (engine/radio.h): advertisements the
+ * engine sends reach every simulated device, and what the devices send
+ * (Unprovisioned Device beacons, PB-ADV PDUs) reaches the engine as
+ * advertising reports, each copy independently lost, duplicated and delayed
+ * as configured; random delays also reorder. Each device is the provisionee
+ * of sim/device.h behind a PB-ADV link of its own (bearer/pbadv.h, device
+ * role). Randomness of the radio comes from a seeded generator, so that a
+ * test run is reproducible; the devices' keys come from OpenSSL.
+ */
+#ifndef MP_SIM_RADIO_H
+#define MP_SIM_RADIO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/loop.h"
+#include "engine/radio.h"
+#include "prov/pdu.h"
+#include "sim/device.h"
+
+enum mp_sim_oob {
+	MP_SIM_OOB_NONE,	/* No OOB only */
+	MP_SIM_OOB_STATIC,	/* Static OOB available (value: mp_sim_radio_static_oob) */
+	MP_SIM_OOB_OUTPUT,	/* displays a 6-digit number */
+	MP_SIM_OOB_INPUT,	/* takes a 4-digit number */
+};
+
+struct mp_sim_radio_cb {
+	/** An advertising report for the engine (mp_engine_adv_report). */
+	void (*report)(void *user, const struct mp_adv_report *r);
+	/** A device shows an Output OOB value (a person would read it). May be NULL. */
+	void (*output)(void *user, const uint8_t uuid[16], enum mp_output_action action,
+		       const char *text);
+	/** A device waits for Input OOB (answer: mp_sim_radio_input). May be NULL. */
+	void (*input)(void *user, const uint8_t uuid[16], enum mp_input_action action,
+		      uint8_t size);
+	/** A device finished an attempt (provisioned, or failed with @err). May be NULL. */
+	void (*done)(void *user, const uint8_t uuid[16], enum mp_prov_err err,
+		     const struct mp_sim_prov_result *result);
+};
+
+struct mp_sim_radio_config {
+	struct mp_loop *loop;
+	unsigned int devices;		/* how many simulated devices */
+	enum mp_sim_oob oob;
+	unsigned int loss_pct;		/* 0-100: each copy lost with this chance */
+	unsigned int dup_pct;		/* 0-100: each copy delivered twice */
+	unsigned int delay_ms;		/* each copy delayed uniformly in [0, delay_ms] */
+	unsigned int beacon_ms;		/* beacon interval; 0: 500 ms */
+	uint64_t seed;			/* PRNG seed for loss/dup/delay; 0: fixed default */
+	const struct mp_sim_radio_cb *cb;
+	void *user;
+};
+
+struct mp_sim_radio;
+
+/** Create the radio and its devices (each with a fresh random UUID). 0 or -errno. */
+int mp_sim_radio_new(const struct mp_sim_radio_config *cfg, struct mp_sim_radio **out);
+void mp_sim_radio_free(struct mp_sim_radio *r);
+/** The radio as the engine sees it. */
+struct mp_radio mp_sim_radio_radio(struct mp_sim_radio *r);
+/** Device @i's UUID (i < devices). */
+const uint8_t *mp_sim_radio_uuid(const struct mp_sim_radio *r, unsigned int i);
+/** The static OOB value every simulated device holds (16 octets). */
+const uint8_t *mp_sim_radio_static_oob(void);
+/** Input OOB: the simulated person types @text on the device @uuid. */
+int mp_sim_radio_input(struct mp_sim_radio *r, const uint8_t uuid[16], const char *text);
+/** Advertising PDUs the provisioner side sent so far (for benchmarks). */
+unsigned long mp_sim_radio_adv_count(const struct mp_sim_radio *r);
+/** How many devices are provisioned. */
+unsigned int mp_sim_radio_provisioned(const struct mp_sim_radio *r);
+
+#endif

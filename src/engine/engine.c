@@ -1,0 +1,608 @@
+/* The engine: provisioning sessions over PB-ADV; see include/engine/engine.h.
+ *
+ * A session is three objects wired together: a PB-ADV link (bearer), a
+ * provisioner state machine, and the loop timers both ask for. The wiring
+ * rules that keep it safe:
+ *  - the provisioner may emit several PDUs in a row (Start, Public Key) but
+ *    a PB-ADV link carries one transaction at a time, so PDUs wait in a
+ *    small queue until the previous one is delivered;
+ *  - the node is recorded in the keyring, with its device key, before the
+ *    Provisioning Data leaves; marked complete on Provisioning Complete;
+ *  - nothing is freed inside a callback: a finished session is reaped from
+ *    a zero-delay loop timer.
+ */
+#include "engine/engine.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bearer/pbadv.h"
+#include "hci/adv.h"
+#include "store/keyring.h"
+
+#define TXQ_LEN 4
+#define MP_ENGINE_SCAN_CAPACITY 1024
+
+struct mp_session {
+	struct mp_engine *e;
+	struct mp_session *next;
+	uint8_t uuid[16];
+	char *name;
+	struct mp_provision_opts opts;
+
+	struct mp_pbadv *link;
+	struct mp_prov *prov;
+	int64_t link_timer[MP_PBADV_TIMERS];
+	int64_t prov_timer;
+	int64_t reap_timer;
+
+	uint8_t txq[TXQ_LEN][MP_PROV_PDU_MAX];
+	size_t txlen[TXQ_LEN];
+	unsigned int txhead, txcount;
+	bool tx_busy;
+
+	uint16_t address;
+	uint8_t elements;
+	bool recorded;		/* a pending node is in the keyring */
+	bool data_sent;
+	bool finished;		/* the provisioner reported DONE */
+	bool link_closed;
+};
+
+struct mp_engine {
+	struct mp_engine_config cfg;
+	struct mp_session *sessions;
+	unsigned int nsessions;
+	struct mp_scan_table *scan;
+};
+
+/* ---- events to the user ---- */
+
+static void emit(struct mp_session *s, struct mp_session_event *ev)
+{
+	ev->uuid = s->uuid;
+	ev->name = s->name;
+	if (s->e->cfg.cb && s->e->cfg.cb->session)
+		s->e->cfg.cb->session(s->e->cfg.user, s, ev);
+}
+
+static const char *reason_of(enum mp_prov_err err, int errnum)
+{
+	switch (errnum) {
+	case 0:
+		return mp_prov_err_id(err);
+	case -ETIMEDOUT:
+		return "timeout";
+	case -ECANCELED:
+		return "cancelled";
+	case -ENOTSUP:
+		return "unsupported";
+	case -ENOSPC:
+		return "no-address";
+	case -ENODEV:
+	case -EIO:
+		return "radio-lost";
+	default:
+		return err ? mp_prov_err_id(err) : "error";
+	}
+}
+
+/* ---- lifetime ---- */
+
+static void reap_cb(struct mp_loop *loop, int64_t id, void *data)
+{
+	struct mp_session *s = data, **pp;
+	unsigned int i;
+
+	for (pp = &s->e->sessions; *pp; pp = &(*pp)->next) {
+		if (*pp == s) {
+			*pp = s->next;
+			break;
+		}
+	}
+	s->e->nsessions--;
+	for (i = 0; i < MP_PBADV_TIMERS; i++)
+		if (s->link_timer[i])
+			mp_loop_timer_cancel(loop, s->link_timer[i]);
+	if (s->prov_timer)
+		mp_loop_timer_cancel(loop, s->prov_timer);
+	s->e->cfg.radio.ops->forget(s->e->cfg.radio.ctx, s);
+	mp_pbadv_free(s->link);
+	mp_prov_free(s->prov);
+	free(s->name);
+	free(s);
+}
+
+/* Free the session once both halves are done: the provisioner reported
+ * DONE and the link is closed. */
+static void maybe_reap(struct mp_session *s)
+{
+	if (s->finished && s->link_closed && !s->reap_timer)
+		s->reap_timer = mp_loop_timer_add(s->e->cfg.loop, 0, reap_cb, s);
+}
+
+/* ---- the link's timers and transmissions ---- */
+
+struct link_timer_ctx {
+	struct mp_session *s;
+	unsigned int id;
+};
+
+static void link_timer_fired(struct mp_loop *loop, int64_t tid, void *data)
+{
+	struct mp_session *s = data;
+	unsigned int id;
+
+	for (id = 0; id < MP_PBADV_TIMERS; id++) {
+		if (s->link_timer[id] == tid) {
+			s->link_timer[id] = 0;
+			mp_pbadv_timeout(s->link, id);
+			return;
+		}
+	}
+}
+
+static void link_timer(void *user, unsigned int id, uint32_t delay_ms)
+{
+	struct mp_session *s = user;
+
+	if (id >= MP_PBADV_TIMERS)
+		return;
+	if (s->link_timer[id])
+		mp_loop_timer_cancel(s->e->cfg.loop, s->link_timer[id]);
+	s->link_timer[id] = delay_ms ? mp_loop_timer_add(s->e->cfg.loop, delay_ms,
+							 link_timer_fired, s) : 0;
+}
+
+static void link_tx(void *user, const uint8_t *pdu, size_t len)
+{
+	struct mp_session *s = user;
+	uint8_t ad[31];
+
+	if (len + 2 > sizeof(ad))
+		return;
+	/* One AD structure of type <<PB-ADV>> (0x29). MshPRT v1.1 5.2.1 */
+	ad[0] = (uint8_t)(len + 1);
+	ad[1] = 0x29;
+	memcpy(ad + 2, pdu, len);
+	s->e->cfg.radio.ops->advertise(s->e->cfg.radio.ctx, ad, len + 2, s);
+}
+
+static uint32_t link_random(void *user)
+{
+	uint32_t v = 0;
+
+	mp_random((uint8_t *)&v, sizeof(v));
+	return v;
+}
+
+static const struct mp_pbadv_ops link_ops = { link_tx, link_timer, link_random };
+
+/* ---- the provisioner's PDUs through the one-at-a-time link ---- */
+
+static void tx_kick(struct mp_session *s)
+{
+	int err;
+
+	if (s->tx_busy || !s->txcount || s->link_closed)
+		return;
+	err = mp_pbadv_send(s->link, s->txq[s->txhead], s->txlen[s->txhead]);
+	if (err) {
+		mp_prov_cancel(s->prov, err);
+		return;
+	}
+	s->tx_busy = true;
+	s->txhead = (s->txhead + 1) % TXQ_LEN;
+	s->txcount--;
+}
+
+static int prov_send(void *user, const uint8_t *pdu, size_t len)
+{
+	struct mp_session *s = user;
+	unsigned int slot;
+
+	if (s->txcount == TXQ_LEN || len > MP_PROV_PDU_MAX)
+		return -ENOBUFS;
+	slot = (s->txhead + s->txcount) % TXQ_LEN;
+	memcpy(s->txq[slot], pdu, len);
+	s->txlen[slot] = len;
+	s->txcount++;
+	tx_kick(s);
+	return 0;
+}
+
+static void prov_timer_fired(struct mp_loop *loop, int64_t id, void *data)
+{
+	struct mp_session *s = data;
+
+	s->prov_timer = 0;
+	mp_prov_timeout(s->prov);
+}
+
+static void prov_timer(void *user, uint32_t delay_ms)
+{
+	struct mp_session *s = user;
+
+	if (s->prov_timer)
+		mp_loop_timer_cancel(s->e->cfg.loop, s->prov_timer);
+	s->prov_timer = delay_ms ? mp_loop_timer_add(s->e->cfg.loop, delay_ms,
+						     prov_timer_fired, s) : 0;
+}
+
+static const char *alg_tag(uint8_t alg)
+{
+	/* short tags (the keyring keeps at most MP_KR_TAG_MAX octets) naming
+	 * BTM_ECDH_P256_HMAC_SHA256_AES_CCM and BTM_ECDH_P256_CMAC_AES128_AES_CCM */
+	return alg == MP_ALG_HMAC ? "P256-HMAC-SHA256" : "P256-CMAC-AES128";
+}
+
+/* The device is authenticated: record the node, then send its data. */
+static void on_data_needed(struct mp_session *s, const struct mp_prov_event *ev)
+{
+	struct mp_keyring *kr = s->e->cfg.keyring;
+	const struct mp_prov_start *st = mp_prov_chosen(s->prov);
+	struct mp_node_prov_info info = {
+		.addr = s->opts.address,
+		.net_index = s->opts.net_key_index,
+		.algorithm = alg_tag(st->algorithm),
+		.oob = mp_auth_method_name(st->auth_method),
+		.name = s->name,
+	};
+	const struct mp_netkey *nk = mp_keyring_netkey(kr, s->opts.net_key_index);
+	struct mp_prov_data d = { 0 };
+	int err;
+
+	s->elements = ev->caps->elements;
+	if (!nk) {
+		mp_prov_cancel(s->prov, -ENOKEY);
+		return;
+	}
+	err = mp_keyring_node_add_pending(kr, s->uuid, s->elements, ev->device_key, &info,
+					  &s->address);
+	if (err) {
+		mp_prov_cancel(s->prov, err);
+		return;
+	}
+	s->recorded = true;
+	memcpy(d.net_key, nk->key, 16);
+	d.key_index = s->opts.net_key_index;
+	/* Flags: Key Refresh when the NetKey is in phase 2, IV Update when in
+	 * progress. MshPRT v1.1 5.4.2.5, Table 5.37 */
+	d.flags = (uint8_t)((nk->phase == 2 ? 0x01 : 0) | (mp_keyring_iv_update(kr) ? 0x02 : 0));
+	d.iv_index = mp_keyring_iv_index(kr);
+	d.unicast = s->address;
+	s->data_sent = true;
+	err = mp_prov_send_data(s->prov, &d);
+	mp_wipe(d.net_key, sizeof(d.net_key));
+	if (err)
+		mp_prov_cancel(s->prov, err);
+}
+
+static void on_done(struct mp_session *s, const struct mp_prov_event *ev)
+{
+	struct mp_session_event out = { 0 };
+	bool ok = ev->err == MP_PROV_OK && ev->errnum == 0;
+	int err = 0;
+
+	s->finished = true;
+	if (s->recorded) {
+		if (ok)
+			err = mp_keyring_node_complete(s->e->cfg.keyring, s->address);
+		else
+			mp_keyring_node_abort(s->e->cfg.keyring, s->address, s->data_sent);
+	}
+	if (ok && !err) {
+		out.type = MP_SESSION_PROVISIONED;
+		out.address = s->address;
+		out.elements = s->elements;
+		out.start = mp_prov_chosen(s->prov);
+	} else {
+		out.type = MP_SESSION_FAILED;
+		out.err = ev->err;
+		out.errnum = ok ? err : ev->errnum;
+		out.by_device = ev->by_device;
+		out.reason = ok ? "keyring" : reason_of(ev->err, ev->errnum);
+	}
+	if (!s->link_closed)
+		mp_pbadv_close(s->link, ok ? MP_LINK_CLOSE_SUCCESS : MP_LINK_CLOSE_FAIL);
+	emit(s, &out);
+	maybe_reap(s);
+}
+
+static void prov_event(void *user, const struct mp_prov_event *ev)
+{
+	struct mp_session *s = user;
+	struct mp_session_event out = { 0 };
+
+	switch (ev->type) {
+	case MP_PROV_EV_PHASE:
+		out.type = MP_SESSION_PHASE;
+		out.phase = ev->phase;
+		out.start = mp_prov_chosen(s->prov);
+		emit(s, &out);
+		break;
+	case MP_PROV_EV_CAPABILITIES:
+		out.type = MP_SESSION_PHASE;
+		out.phase = MP_PHASE_CAPABILITIES;
+		out.start = ev->start;
+		out.elements = ev->caps->elements;
+		emit(s, &out);
+		break;
+	case MP_PROV_EV_OOB_OUTPUT:
+	case MP_PROV_EV_OOB_INPUT:
+		out.type = ev->type == MP_PROV_EV_OOB_OUTPUT ? MP_SESSION_OOB_OUTPUT :
+							       MP_SESSION_OOB_INPUT;
+		out.auth_method = ev->type == MP_PROV_EV_OOB_OUTPUT ? MP_AUTH_OUTPUT : MP_AUTH_INPUT;
+		out.oob_action = ev->oob.action;
+		out.oob_size = ev->oob.size;
+		out.oob_numeric = ev->type == MP_PROV_EV_OOB_OUTPUT ?
+			ev->oob.action != MP_OUTPUT_ALPHANUMERIC :
+			ev->oob.action != MP_INPUT_ALPHANUMERIC;
+		out.oob_value = ev->oob.value;
+		emit(s, &out);
+		break;
+	case MP_PROV_EV_DATA_NEEDED:
+		on_data_needed(s, ev);
+		break;
+	case MP_PROV_EV_DONE:
+		on_done(s, ev);
+		break;
+	}
+}
+
+static const struct mp_prov_ops prov_ops = { prov_send, prov_event, prov_timer };
+
+/* ---- the link's upward callbacks ---- */
+
+static void link_opened(void *owner)
+{
+	struct mp_session *s = owner;
+	int err = mp_prov_start(s->prov);
+
+	if (err)
+		mp_prov_cancel(s->prov, err);
+}
+
+static void link_rx(void *owner, const uint8_t *pdu, size_t len)
+{
+	struct mp_session *s = owner;
+
+	mp_prov_rx(s->prov, pdu, len);
+}
+
+static void link_delivered(void *owner)
+{
+	struct mp_session *s = owner;
+
+	s->tx_busy = false;
+	tx_kick(s);
+}
+
+static void link_closed(void *owner, int err, uint8_t reason, bool remote)
+{
+	struct mp_session *s = owner;
+
+	s->link_closed = true;
+	if (!s->finished) {
+		/* The link went away under a running procedure: the device
+		 * closed it, or it could not be kept up. */
+		mp_prov_cancel(s->prov, err ? err : (remote ? -ECONNRESET : -ECANCELED));
+	}
+	maybe_reap(s);
+}
+
+static const struct mp_bearer_cb link_cb = {
+	link_opened, link_rx, link_delivered, link_closed,
+};
+
+/* ---- public API ---- */
+
+/* The scan table's clock is the loop's. */
+static uint64_t loop_clock(void *data)
+{
+	return mp_loop_now_ms(data);
+}
+
+int mp_engine_new(const struct mp_engine_config *cfg, struct mp_engine **out)
+{
+	struct mp_engine *e;
+	int err;
+
+	if (!cfg->loop || !cfg->radio.ops)
+		return -EINVAL;
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	e->cfg = *cfg;
+	if (!e->cfg.max_sessions)
+		e->cfg.max_sessions = MP_ENGINE_DEFAULT_SESSIONS;
+	err = mp_scan_table_new(MP_ENGINE_SCAN_CAPACITY, loop_clock, cfg->loop, &e->scan);
+	if (err) {
+		free(e);
+		return err;
+	}
+	*out = e;
+	return 0;
+}
+
+void mp_engine_free(struct mp_engine *e)
+{
+	if (!e)
+		return;
+	while (e->sessions) {
+		struct mp_session *s = e->sessions;
+
+		if (!s->finished)
+			mp_prov_cancel(s->prov, -ECANCELED);
+		if (s->reap_timer)
+			mp_loop_timer_cancel(e->cfg.loop, s->reap_timer);
+		reap_cb(e->cfg.loop, 0, s);
+	}
+	mp_scan_table_free(e->scan);
+	free(e);
+}
+
+const struct mp_scan_table *mp_engine_scan_table(const struct mp_engine *e)
+{
+	return e->scan;
+}
+
+unsigned int mp_engine_sessions(const struct mp_engine *e)
+{
+	return e->nsessions;
+}
+
+struct mp_session *mp_engine_find(struct mp_engine *e, const uint8_t uuid[16])
+{
+	struct mp_session *s;
+
+	for (s = e->sessions; s; s = s->next)
+		if (memcmp(s->uuid, uuid, 16) == 0)
+			return s;
+	return NULL;
+}
+
+int mp_engine_provision(struct mp_engine *e, const uint8_t uuid[16],
+			const struct mp_provision_opts *opts, struct mp_session **out)
+{
+	struct mp_pbadv_config lc = { .role = MP_PBADV_PROVISIONER, .ops = &link_ops,
+				      .cb = &link_cb };
+	struct mp_session *s;
+	uint32_t link_id;
+	int err;
+
+	if (!e->cfg.keyring)
+		return -EINVAL;
+	if (mp_engine_find(e, uuid))
+		return -EALREADY;
+	if (e->nsessions >= e->cfg.max_sessions)
+		return -EBUSY;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->e = e;
+	memcpy(s->uuid, uuid, 16);
+	s->opts = *opts;
+	if (opts->name && !(s->name = strdup(opts->name)))
+		goto nomem;
+	s->opts.name = s->name;
+	memcpy(lc.uuid, uuid, 16);
+	lc.user = s;
+	s->link = mp_pbadv_new(&lc);
+	s->prov = mp_prov_new(&s->opts.prov, &prov_ops, s);
+	if (!s->link || !s->prov) {
+		err = errno == EINVAL ? -EINVAL : -ENOMEM;
+		goto fail;
+	}
+	s->next = e->sessions;
+	e->sessions = s;
+	e->nsessions++;
+	/* A random Link ID, unique among our links. MshPRT v1.1 5.3.2 */
+	do {
+		struct mp_session *o;
+
+		err = mp_random((uint8_t *)&link_id, sizeof(link_id));
+		if (err)
+			break;
+		for (o = e->sessions; o; o = o->next)
+			if (o != s && mp_pbadv_link_id(o->link) == link_id)
+				link_id = 0;
+	} while (!err && link_id == 0);
+	if (!err)
+		err = mp_pbadv_open(s->link, link_id);
+	if (err) {
+		e->sessions = s->next;
+		e->nsessions--;
+		goto fail;
+	}
+	if (out)
+		*out = s;
+	return 0;
+nomem:
+	err = -ENOMEM;
+fail:
+	mp_pbadv_free(s->link);
+	mp_prov_free(s->prov);
+	free(s->name);
+	free(s);
+	return err;
+}
+
+int mp_session_oob(struct mp_session *s, const char *text)
+{
+	return mp_prov_oob_enter(s->prov, text);
+}
+
+void mp_session_cancel(struct mp_session *s)
+{
+	mp_prov_cancel(s->prov, -ECANCELED);
+}
+
+const uint8_t *mp_session_uuid(const struct mp_session *s)
+{
+	return s->uuid;
+}
+
+/* ---- what the radio hears ---- */
+
+static void route_pbadv(struct mp_engine *e, const struct mp_pbadv_pdu *p, const uint8_t *raw,
+			size_t len)
+{
+	struct mp_session *s;
+
+	for (s = e->sessions; s; s = s->next) {
+		if (!s->link_closed && mp_pbadv_link_id(s->link) == p->link_id) {
+			mp_pbadv_rx(s->link, raw, len);
+			return;
+		}
+	}
+}
+
+static void sighting(struct mp_engine *e, const struct mp_adv_report *r, const uint8_t uuid[16],
+		     uint16_t oob, const uint8_t *uri_hash, unsigned int bearer)
+{
+	struct mp_scan_sighting sg = { .oob_info = oob, .bearer = bearer,
+				       .addr_type = r->addr_type, .rssi = r->rssi };
+	const struct mp_scan_entry *entry = NULL;
+	int first;
+
+	memcpy(sg.uuid, uuid, 16);
+	memcpy(sg.addr, r->addr, 6);
+	if (uri_hash) {
+		sg.has_uri_hash = true;
+		memcpy(sg.uri_hash, uri_hash, 4);
+	}
+	first = mp_scan_table_update(e->scan, &sg, &entry);
+	if (first >= 0 && entry && e->cfg.cb && e->cfg.cb->beacon)
+		e->cfg.cb->beacon(e->cfg.user, entry, first == 1);
+}
+
+void mp_engine_adv_report(struct mp_engine *e, const struct mp_adv_report *r)
+{
+	struct mp_adv_info info;
+
+	if (mp_adv_parse(r->data, r->len, &info) < 0)
+		return;
+	/* the PB-ADV link takes the whole AD data: Link ID (4), Transaction
+	 * Number (1), Generic Provisioning PDU */
+	if (info.has_pbadv)
+		route_pbadv(e, &info.pbadv, info.pbadv.gpdu - 5, info.pbadv.gpdu_len + 5);
+	if (info.has_unprov_beacon)
+		sighting(e, r, info.beacon.uuid, info.beacon.oob_info,
+			 info.beacon.has_uri_hash ? info.beacon.uri_hash : NULL, MP_SCAN_PB_ADV);
+	if (info.has_prov_service && r->connectable)
+		sighting(e, r, info.service.uuid, info.service.oob_info, NULL, MP_SCAN_PB_GATT);
+}
+
+void mp_engine_radio_lost(struct mp_engine *e, int err)
+{
+	struct mp_session *s;
+
+	for (s = e->sessions; s; s = s->next) {
+		s->link_closed = true;	/* nothing can be sent any more */
+		if (!s->finished)
+			mp_prov_cancel(s->prov, err);
+		maybe_reap(s);
+	}
+}

@@ -1,0 +1,452 @@
+/* The simulated radio; see include/sim/radio.h. */
+#include "sim/radio.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bearer/pbadv.h"
+#include "crypto/crypto.h"
+
+/* Static OOB value of every simulated device: printed by --help so a
+ * person can try `--auth static:...` against the simulator. */
+static const uint8_t sim_static_oob[16] = {
+	0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
+	0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff,
+};
+
+struct sim_dev {
+	struct mp_sim_radio *r;
+	unsigned int index;
+	uint8_t uuid[16];
+	uint8_t addr[6];
+	struct mp_sim_device *dev;
+	struct mp_pbadv *link;
+	int64_t link_timer[MP_PBADV_TIMERS];
+	int64_t beacon_timer;
+	/* the device's PDUs wait here while the link carries the previous one */
+	uint8_t txq[2][MP_PROV_PDU_MAX];
+	size_t txlen[2];
+	unsigned int txcount;
+	bool tx_busy;
+	bool provisioned;
+};
+
+struct mp_sim_radio {
+	struct mp_sim_radio_config cfg;
+	struct sim_dev *devs;
+	uint64_t prng;
+	unsigned long adv_count;
+	struct delivery *inflight;
+};
+
+/* A copy of an advertisement on its way. */
+struct delivery {
+	struct mp_sim_radio *r;
+	struct delivery *next;
+	int64_t timer;
+	int to;			/* device index, or -1 for the engine */
+	int from;		/* device index when to == -1 */
+	size_t len;
+	uint8_t ad[31];
+};
+
+static uint32_t prng_next(struct mp_sim_radio *r)
+{
+	/* xorshift64*: small, fast, and reproducible from the seed */
+	r->prng ^= r->prng >> 12;
+	r->prng ^= r->prng << 25;
+	r->prng ^= r->prng >> 27;
+	return (uint32_t)((r->prng * 0x2545f4914f6cdd1dull) >> 32);
+}
+
+static bool chance(struct mp_sim_radio *r, unsigned int pct)
+{
+	return pct && prng_next(r) % 100 < pct;
+}
+
+static void deliver_cb(struct mp_loop *loop, int64_t id, void *data);
+
+static void post(struct mp_sim_radio *r, int to, int from, const uint8_t *ad, size_t len)
+{
+	unsigned int copies = 1 + chance(r, r->cfg.dup_pct), i;
+
+	for (i = 0; i < copies; i++) {
+		struct delivery *d;
+		uint32_t delay;
+
+		if (chance(r, r->cfg.loss_pct))
+			continue;
+		d = calloc(1, sizeof(*d));
+		if (!d)
+			return;
+		d->r = r;
+		d->to = to;
+		d->from = from;
+		d->len = len;
+		memcpy(d->ad, ad, len);
+		delay = r->cfg.delay_ms ? prng_next(r) % (r->cfg.delay_ms + 1) : 0;
+		d->timer = mp_loop_timer_add(r->cfg.loop, delay, deliver_cb, d);
+		d->next = r->inflight;
+		r->inflight = d;
+	}
+}
+
+static void unlink_delivery(struct mp_sim_radio *r, struct delivery *d)
+{
+	struct delivery **pp;
+
+	for (pp = &r->inflight; *pp; pp = &(*pp)->next) {
+		if (*pp == d) {
+			*pp = d->next;
+			return;
+		}
+	}
+}
+
+static void deliver_cb(struct mp_loop *loop, int64_t id, void *data)
+{
+	struct delivery *d = data;
+	struct mp_sim_radio *r = d->r;
+
+	unlink_delivery(r, d);
+	if (d->to < 0) {
+		struct mp_adv_report rep = { .data = d->ad, .len = d->len,
+					     .rssi = (int8_t)(-40 - d->from % 40) };
+
+		memcpy(rep.addr, r->devs[d->from].addr, 6);
+		rep.addr_type = 1;
+		if (r->cfg.cb && r->cfg.cb->report)
+			r->cfg.cb->report(r->cfg.user, &rep);
+	} else if (d->len >= 2 && d->ad[1] == 0x29 && d->ad[0] + 1u <= d->len) {
+		/* a PB-ADV PDU for this device's link */
+		mp_pbadv_rx(r->devs[d->to].link, d->ad + 2, d->ad[0] - 1u);
+	}
+	free(d);
+}
+
+/* ---- the radio as the engine sees it ---- */
+
+static int radio_advertise(void *ctx, const uint8_t *ad, size_t len, const void *sender)
+{
+	struct mp_sim_radio *r = ctx;
+	unsigned int i;
+
+	if (len > 31)
+		return -EMSGSIZE;
+	r->adv_count++;
+	for (i = 0; i < r->cfg.devices; i++)
+		post(r, (int)i, -1, ad, len);
+	return 0;
+}
+
+static void radio_forget(void *ctx, const void *sender)
+{
+}
+
+static const struct mp_radio_ops radio_ops = { "simulator", radio_advertise, radio_forget };
+
+/* ---- each device: beacon, link, provisionee ---- */
+
+static void beacon_cb(struct mp_loop *loop, int64_t id, void *data)
+{
+	struct sim_dev *sd = data;
+	struct mp_sim_radio *r = sd->r;
+	/* Unprovisioned Device beacon: AD type 0x2B, beacon type 0x00, UUID,
+	 * OOB Information (big-endian). MshPRT v1.1 3.10.2 */
+	uint8_t ad[21] = { 20, 0x2b, 0x00 };
+
+	sd->beacon_timer = 0;
+	if (sd->provisioned)
+		return;
+	memcpy(ad + 3, sd->uuid, 16);
+	post(r, -1, (int)sd->index, ad, sizeof(ad));
+	sd->beacon_timer = mp_loop_timer_add(loop, r->cfg.beacon_ms, beacon_cb, sd);
+}
+
+static void dev_link_timer_fired(struct mp_loop *loop, int64_t tid, void *data)
+{
+	struct sim_dev *sd = data;
+	unsigned int id;
+
+	for (id = 0; id < MP_PBADV_TIMERS; id++) {
+		if (sd->link_timer[id] == tid) {
+			sd->link_timer[id] = 0;
+			mp_pbadv_timeout(sd->link, id);
+			return;
+		}
+	}
+}
+
+static void dev_link_timer(void *user, unsigned int id, uint32_t delay_ms)
+{
+	struct sim_dev *sd = user;
+
+	if (id >= MP_PBADV_TIMERS)
+		return;
+	if (sd->link_timer[id])
+		mp_loop_timer_cancel(sd->r->cfg.loop, sd->link_timer[id]);
+	sd->link_timer[id] = delay_ms ? mp_loop_timer_add(sd->r->cfg.loop, delay_ms,
+							  dev_link_timer_fired, sd) : 0;
+}
+
+static void dev_link_tx(void *user, const uint8_t *pdu, size_t len)
+{
+	struct sim_dev *sd = user;
+	uint8_t ad[31];
+
+	if (len + 2 > sizeof(ad))
+		return;
+	ad[0] = (uint8_t)(len + 1);
+	ad[1] = 0x29;
+	memcpy(ad + 2, pdu, len);
+	post(sd->r, -1, (int)sd->index, ad, len + 2);
+}
+
+static uint32_t dev_link_random(void *user)
+{
+	struct sim_dev *sd = user;
+
+	return prng_next(sd->r);
+}
+
+static const struct mp_pbadv_ops dev_link_ops = { dev_link_tx, dev_link_timer, dev_link_random };
+
+static void dev_tx_kick(struct sim_dev *sd)
+{
+	if (sd->tx_busy || !sd->txcount)
+		return;
+	if (mp_pbadv_send(sd->link, sd->txq[0], sd->txlen[0]) == 0)
+		sd->tx_busy = true;
+	sd->txcount--;
+	memmove(sd->txq[0], sd->txq[1], sd->txlen[1]);
+	sd->txlen[0] = sd->txlen[1];
+}
+
+static void dev_send(void *user, const uint8_t *pdu, size_t len)
+{
+	struct sim_dev *sd = user;
+
+	if (sd->txcount == 2 || len > MP_PROV_PDU_MAX)
+		return;
+	memcpy(sd->txq[sd->txcount], pdu, len);
+	sd->txlen[sd->txcount++] = len;
+	dev_tx_kick(sd);
+}
+
+static void dev_output(void *user, enum mp_output_action action, const char *text)
+{
+	struct sim_dev *sd = user;
+
+	if (sd->r->cfg.cb && sd->r->cfg.cb->output)
+		sd->r->cfg.cb->output(sd->r->cfg.user, sd->uuid, action, text);
+}
+
+static void dev_input(void *user, enum mp_input_action action, uint8_t size)
+{
+	struct sim_dev *sd = user;
+
+	if (sd->r->cfg.cb && sd->r->cfg.cb->input)
+		sd->r->cfg.cb->input(sd->r->cfg.user, sd->uuid, action, size);
+}
+
+static void dev_done(void *user, enum mp_prov_err err, const struct mp_sim_prov_result *res)
+{
+	struct sim_dev *sd = user;
+
+	if (err == MP_PROV_OK)
+		sd->provisioned = true;
+	if (sd->r->cfg.cb && sd->r->cfg.cb->done)
+		sd->r->cfg.cb->done(sd->r->cfg.user, sd->uuid, err, res);
+}
+
+static void dev_link_rx(void *owner, const uint8_t *pdu, size_t len)
+{
+	struct sim_dev *sd = owner;
+
+	mp_sim_device_rx(sd->dev, pdu, len);
+}
+
+static void dev_link_delivered(void *owner)
+{
+	struct sim_dev *sd = owner;
+
+	sd->tx_busy = false;
+	dev_tx_kick(sd);
+}
+
+static void dev_link_closed(void *owner, int err, uint8_t reason, bool remote)
+{
+	struct sim_dev *sd = owner;
+
+	sd->tx_busy = false;
+	sd->txcount = 0;
+	if (sd->provisioned)
+		return;
+	/* Not provisioned: a fresh attempt may come, with fresh keys. */
+	mp_sim_device_reset(sd->dev);
+	mp_pbadv_listen(sd->link);
+}
+
+static const struct mp_bearer_cb dev_link_cb = {
+	NULL, dev_link_rx, dev_link_delivered, dev_link_closed,
+};
+
+static int dev_init(struct mp_sim_radio *r, struct sim_dev *sd, unsigned int i)
+{
+	struct mp_sim_device_config dc = { 0 };
+	struct mp_pbadv_config lc = { .role = MP_PBADV_DEVICE, .ops = &dev_link_ops,
+				      .cb = &dev_link_cb, .user = sd };
+	int err;
+
+	sd->r = r;
+	sd->index = i;
+	err = mp_random(sd->uuid, sizeof(sd->uuid));
+	if (err)
+		return err;
+	err = mp_random(sd->addr, sizeof(sd->addr));
+	if (err)
+		return err;
+	sd->addr[5] |= 0xc0;	/* a static random address */
+	memcpy(dc.uuid, sd->uuid, 16);
+	dc.caps.elements = (uint8_t)(1 + i % 3);	/* some multi-element devices */
+	dc.caps.algorithms = MP_ALG_BIT_CMAC | MP_ALG_BIT_HMAC;
+	switch (r->cfg.oob) {
+	case MP_SIM_OOB_NONE:
+		break;
+	case MP_SIM_OOB_STATIC:
+		dc.caps.oob_type = MP_OOB_TYPE_STATIC;
+		dc.static_oob = sim_static_oob;
+		dc.static_oob_len = sizeof(sim_static_oob);
+		break;
+	case MP_SIM_OOB_OUTPUT:
+		dc.caps.output_size = 6;
+		dc.caps.output_actions = 1u << MP_OUTPUT_NUMERIC;
+		break;
+	case MP_SIM_OOB_INPUT:
+		dc.caps.input_size = 4;
+		dc.caps.input_actions = 1u << MP_INPUT_NUMERIC;
+		break;
+	}
+	dc.cb.send = dev_send;
+	dc.cb.output_oob = dev_output;
+	dc.cb.input_oob = dev_input;
+	dc.cb.done = dev_done;
+	dc.cb.user = sd;
+	err = mp_sim_device_new(&dc, &sd->dev);
+	if (err)
+		return err;
+	memcpy(lc.uuid, sd->uuid, 16);
+	sd->link = mp_pbadv_new(&lc);
+	if (!sd->link)
+		return -ENOMEM;
+	err = mp_pbadv_listen(sd->link);
+	if (err)
+		return err;
+	/* First beacons spread over the interval, like devices powered on at
+	 * different moments. */
+	sd->beacon_timer = mp_loop_timer_add(r->cfg.loop, prng_next(r) % r->cfg.beacon_ms,
+					     beacon_cb, sd);
+	return 0;
+}
+
+int mp_sim_radio_new(const struct mp_sim_radio_config *cfg, struct mp_sim_radio **out)
+{
+	struct mp_sim_radio *r;
+	unsigned int i;
+	int err;
+
+	if (!cfg->loop || cfg->loss_pct > 100 || cfg->dup_pct > 100 || cfg->devices > 1000)
+		return -EINVAL;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	r->cfg = *cfg;
+	if (!r->cfg.beacon_ms)
+		r->cfg.beacon_ms = 500;
+	r->prng = cfg->seed ? cfg->seed : 0x9e3779b97f4a7c15ull;
+	r->devs = calloc(cfg->devices ? cfg->devices : 1, sizeof(*r->devs));
+	if (!r->devs) {
+		free(r);
+		return -ENOMEM;
+	}
+	for (i = 0; i < cfg->devices; i++) {
+		err = dev_init(r, &r->devs[i], i);
+		if (err) {
+			r->cfg.devices = i + 1;
+			mp_sim_radio_free(r);
+			return err;
+		}
+	}
+	*out = r;
+	return 0;
+}
+
+void mp_sim_radio_free(struct mp_sim_radio *r)
+{
+	unsigned int i, t;
+
+	if (!r)
+		return;
+	while (r->inflight) {
+		struct delivery *d = r->inflight;
+
+		r->inflight = d->next;
+		mp_loop_timer_cancel(r->cfg.loop, d->timer);
+		free(d);
+	}
+	for (i = 0; i < r->cfg.devices; i++) {
+		struct sim_dev *sd = &r->devs[i];
+
+		for (t = 0; t < MP_PBADV_TIMERS; t++)
+			if (sd->link_timer[t])
+				mp_loop_timer_cancel(r->cfg.loop, sd->link_timer[t]);
+		if (sd->beacon_timer)
+			mp_loop_timer_cancel(r->cfg.loop, sd->beacon_timer);
+		mp_pbadv_free(sd->link);
+		mp_sim_device_free(sd->dev);
+	}
+	free(r->devs);
+	free(r);
+}
+
+struct mp_radio mp_sim_radio_radio(struct mp_sim_radio *r)
+{
+	struct mp_radio radio = { &radio_ops, r };
+
+	return radio;
+}
+
+const uint8_t *mp_sim_radio_uuid(const struct mp_sim_radio *r, unsigned int i)
+{
+	return i < r->cfg.devices ? r->devs[i].uuid : NULL;
+}
+
+const uint8_t *mp_sim_radio_static_oob(void)
+{
+	return sim_static_oob;
+}
+
+int mp_sim_radio_input(struct mp_sim_radio *r, const uint8_t uuid[16], const char *text)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->cfg.devices; i++)
+		if (memcmp(r->devs[i].uuid, uuid, 16) == 0)
+			return mp_sim_device_input(r->devs[i].dev, text);
+	return -ENOENT;
+}
+
+unsigned long mp_sim_radio_adv_count(const struct mp_sim_radio *r)
+{
+	return r->adv_count;
+}
+
+unsigned int mp_sim_radio_provisioned(const struct mp_sim_radio *r)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < r->cfg.devices; i++)
+		n += r->devs[i].provisioned;
+	return n;
+}
