@@ -1,1 +1,37 @@
-# bearer layer
+# bearer/: Generic Provisioning (segmentation, reassembly, FCS) and PB-ADV
+# links for both roles; pure objects (no fd, no clock), see DESIGN.md.
+noinst_LIBRARIES += src/bearer/libmp_bearer.a
+src_bearer_libmp_bearer_a_SOURCES = \
+	src/bearer/gprov.c include/bearer/gprov.h \
+	src/bearer/pbadv.c include/bearer/pbadv.h \
+	include/bearer/bearer.h
+
+check_PROGRAMS += tests/unit/test_gprov
+TESTS += tests/unit/test_gprov
+tests_unit_test_gprov_SOURCES = tests/unit/test_gprov.c
+tests_unit_test_gprov_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_gprov_LDADD = src/bearer/libmp_bearer.a $(TEST_LIBS)
+
+check_PROGRAMS += tests/unit/test_pbadv
+TESTS += tests/unit/test_pbadv
+tests_unit_test_pbadv_SOURCES = tests/unit/test_pbadv.c
+tests_unit_test_pbadv_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_pbadv_LDADD = src/bearer/libmp_bearer.a $(TEST_LIBS)
+
+check_PROGRAMS += tests/fuzz/fuzz_gprov
+TESTS += tests/fuzz/fuzz_gprov
+tests_fuzz_fuzz_gprov_SOURCES = tests/fuzz/fuzz_gprov.c tests/fuzz/replay.c
+tests_fuzz_fuzz_gprov_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"gprov"'
+tests_fuzz_fuzz_gprov_LDADD = src/bearer/libmp_bearer.a src/core/libmp_core.a
+
+check_PROGRAMS += tests/fuzz/fuzz_pbadv
+TESTS += tests/fuzz/fuzz_pbadv
+tests_fuzz_fuzz_pbadv_SOURCES = tests/fuzz/fuzz_pbadv.c tests/fuzz/replay.c
+tests_fuzz_fuzz_pbadv_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"pbadv"'
+tests_fuzz_fuzz_pbadv_LDADD = src/bearer/libmp_bearer.a src/core/libmp_core.a
+
+EXTRA_DIST += tests/fuzz/corpus/gprov tests/fuzz/corpus/pbadv
+
+MP_BENCHES += bench/bench_pbadv
+bench_bench_pbadv_SOURCES = bench/bench_pbadv.c
+bench_bench_pbadv_LDADD = src/bearer/libmp_bearer.a src/core/libmp_core.a
