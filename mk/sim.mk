@@ -1,1 +1,23 @@
-# sim layer
+# sim/: a simulated unprovisioned device (the Provisionee side of the
+# provisioning protocol, written apart from the provisioner so that the two
+# check each other) for tests, the demo and the virtual radio.
+noinst_LIBRARIES += src/sim/libmp_sim.a
+src_sim_libmp_sim_a_SOURCES = \
+	src/sim/device.c include/sim/device.h
+src_sim_libmp_sim_a_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
+
+MP_SIM_LIBS = src/sim/libmp_sim.a src/prov/libmp_prov.a src/crypto/libmp_crypto.a
+
+check_PROGRAMS += tests/unit/test_device
+TESTS += tests/unit/test_device
+tests_unit_test_device_SOURCES = tests/unit/test_device.c
+tests_unit_test_device_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_device_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_device_LDADD = $(MP_SIM_LIBS) $(TEST_LIBS) $(CRYPTO_LIBS)
+
+# The device fed arbitrary sequences of PDUs (length-prefixed chunks).
+check_PROGRAMS += tests/fuzz/fuzz_device
+TESTS += tests/fuzz/fuzz_device
+tests_fuzz_fuzz_device_SOURCES = tests/fuzz/fuzz_device.c tests/fuzz/replay.c
+tests_fuzz_fuzz_device_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS) -DFUZZ_NAME='"device"'
+tests_fuzz_fuzz_device_LDADD = $(MP_SIM_LIBS) src/core/libmp_core.a $(CRYPTO_LIBS)

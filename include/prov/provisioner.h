@@ -71,8 +71,8 @@ struct mp_prov_params {
 	enum mp_alg_choice alg;
 	enum mp_auth_choice auth;
 	int action;				/* output/input action to force, or -1 */
-	uint8_t static_oob[32];
-	uint8_t static_oob_len;			/* 0, 16 or 32 */
+	uint8_t static_oob[32];			/* zero-padded or trimmed to the */
+	uint8_t static_oob_len;			/* AuthValue: 0 (none), 16 or 32 */
 	bool pubkey_oob;			/* use the device's OOB public key */
 	uint8_t device_public_key[64];		/* when pubkey_oob */
 	const struct mp_rng *rng;		/* NULL: OpenSSL's RAND_bytes */

@@ -139,15 +139,6 @@ static int choose_alg(const struct mp_prov_caps *caps, const struct mp_prov_para
 	case MP_ALG_AUTO:
 		break;
 	}
-	/* A static OOB value fixes the AuthValue length, hence the algorithm:
-	 * 16 octets for CMAC, 32 for HMAC (MshPRT v1.1 5.4.2.4). */
-	if (prm->auth != MP_AUTH_CHOICE_NONE && prm->static_oob_len &&
-	    (caps->oob_type & MP_OOB_TYPE_STATIC)) {
-		if (prm->static_oob_len == 32 && hmac)
-			return MP_ALG_HMAC;
-		if (prm->static_oob_len == 16 && cmac)
-			return MP_ALG_CMAC;
-	}
 	return hmac ? MP_ALG_HMAC : MP_ALG_CMAC;
 }
 
@@ -176,7 +167,7 @@ static int pick_action(uint16_t mask, const uint8_t *pref, size_t n, int forced)
 static int choose_auth(const struct mp_prov_caps *caps, const struct mp_prov_params *prm,
 		       size_t vlen, struct mp_prov_start *s)
 {
-	bool has_static = (caps->oob_type & MP_OOB_TYPE_STATIC) && prm->static_oob_len == vlen;
+	bool has_static = (caps->oob_type & MP_OOB_TYPE_STATIC) && prm->static_oob_len;
 	bool only_oob = caps->oob_type & MP_OOB_TYPE_ONLY_OOB;
 	int a;
 
@@ -249,12 +240,13 @@ int mp_prov_choose(const struct mp_prov_caps *caps, const struct mp_prov_params 
 
 /* Both public keys are known: check the device's, compute ECDH. The checks
  * are those of the 2020 provisioning vulnerabilities (CVE-2020-26559,
- * -26560): a key off the curve, or our own key echoed back, ends it. */
+ * -26560): a key off the curve, or our own key echoed back, ends it with
+ * Invalid Format, as MshPRT v1.1 5.4.2.3 asks of the receiver of such a key. */
 static bool derive_secret(struct mp_prov *p, const uint8_t dev_pub[64])
 {
 	if (!mp_ecc_public_valid(dev_pub) ||
 	    mp_ct_equal(dev_pub, p->conf_inputs + CI_PUB_PROV, 64)) {
-		fail(p, MP_PROV_ERR_UNEXPECTED_ERROR);
+		fail(p, MP_PROV_ERR_INVALID_FORMAT);
 		return false;
 	}
 	memcpy(p->conf_inputs + CI_PUB_DEV, dev_pub, 64);
@@ -302,7 +294,10 @@ static void authenticate(struct mp_prov *p)
 	case MP_AUTH_NONE:
 		break;
 	case MP_AUTH_STATIC:
-		memcpy(p->auth, p->params.static_oob, p->vlen);
+		/* Static OOB data is Binary: zero-padded to the AuthValue's
+		 * length, or trimmed to it. MshPRT v1.1 5.4.2.4.1 */
+		memcpy(p->auth, p->params.static_oob,
+		       p->params.static_oob_len < p->vlen ? p->params.static_oob_len : p->vlen);
 		break;
 	case MP_AUTH_OUTPUT:
 		p->state = ST_WAIT_OOB_OUTPUT;
@@ -411,9 +406,10 @@ static void rx_confirmation(struct mp_prov *p, const struct mp_prov_pdu *pdu, co
 		return;
 	}
 	/* A device that reflects our own Confirmation is an attacker who
-	 * could then brute-force the AuthValue from our Random. CVE-2020-26560 */
+	 * could then brute-force the AuthValue from our Random (CVE-2020-26560):
+	 * Invalid Format, as MshPRT v1.1 5.4.2.4.2 says. */
 	if (mp_ct_equal(pdu->confirmation.value, p->confirmation, p->vlen)) {
-		fail(p, MP_PROV_ERR_CONFIRMATION_FAILED);
+		fail(p, MP_PROV_ERR_INVALID_FORMAT);
 		return;
 	}
 	memcpy(p->dev_confirmation, pdu->confirmation.value, p->vlen);
