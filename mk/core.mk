@@ -2,10 +2,17 @@
 noinst_LIBRARIES += src/core/libmp_core.a
 src_core_libmp_core_a_SOURCES = \
 	src/core/buf.c include/core/buf.h \
-	src/core/hex.c include/core/hex.h
+	src/core/hex.c include/core/hex.h \
+	src/core/loop.c include/core/loop.h
 
 check_PROGRAMS += tests/unit/test_buf
 TESTS += tests/unit/test_buf
 tests_unit_test_buf_SOURCES = tests/unit/test_buf.c
 tests_unit_test_buf_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_buf_LDADD = src/core/libmp_core.a $(TEST_LIBS)
+
+check_PROGRAMS += tests/unit/test_loop
+TESTS += tests/unit/test_loop
+tests_unit_test_loop_SOURCES = tests/unit/test_loop.c
+tests_unit_test_loop_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_loop_LDADD = src/core/libmp_core.a $(TEST_LIBS)

@@ -1,0 +1,110 @@
+/* The scan table: unprovisioned devices seen, one entry per Device UUID.
+ *
+ * Each sighting (an Unprovisioned Device beacon over PB-ADV, or a connectable
+ * Mesh Provisioning Service advertisement for PB-GATT) creates or refreshes
+ * the entry of its UUID. Entries get a stable index #1, #2, ... in the order
+ * they were first seen, never reused during the table's life, so a person can
+ * type "provision #3" while the table keeps changing. The table is bounded:
+ * when full, the entry seen least recently is evicted. Times come from an
+ * injected clock (milliseconds).
+ *
+ * Entry pointers returned by the table stay valid until the next call that
+ * changes the table (update, remove, clear, free).
+ */
+#ifndef MP_HCI_SCAN_TABLE_H
+#define MP_HCI_SCAN_TABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/loop.h"
+
+struct mp_hci_adv_report;
+struct mp_scan_table;
+
+/* Bearers a device was seen offering. */
+enum {
+	MP_SCAN_PB_ADV = 1u << 0,
+	MP_SCAN_PB_GATT = 1u << 1,
+};
+
+/** RSSI value meaning "not available" (as in HCI). */
+#define MP_SCAN_RSSI_NONE 127
+
+struct mp_scan_entry {
+	unsigned int index;	/* #N, from 1 */
+	uint8_t uuid[16];
+	uint16_t oob_info;
+	bool oob_from_beacon;	/* oob_info came from a beacon (preferred) */
+	bool has_uri_hash;
+	uint8_t uri_hash[4];
+	unsigned int bearers;	/* MP_SCAN_PB_ADV | MP_SCAN_PB_GATT */
+	uint8_t addr[6];	/* last advertiser address, LSB first as in HCI */
+	uint8_t addr_type;
+	uint8_t gatt_addr[6];	/* where to connect for PB-GATT (valid with PB_GATT) */
+	uint8_t gatt_addr_type;
+	int8_t rssi_last;	/* MP_SCAN_RSSI_NONE until a report carries one */
+	int8_t rssi_best;
+	uint64_t first_seen_ms;
+	uint64_t last_seen_ms;
+	uint32_t seen;		/* number of sightings */
+};
+
+/** One sighting, as decoded from an advertising report. */
+struct mp_scan_sighting {
+	uint8_t uuid[16];
+	uint16_t oob_info;
+	bool has_uri_hash;
+	uint8_t uri_hash[4];
+	unsigned int bearer;	/* MP_SCAN_PB_ADV or MP_SCAN_PB_GATT */
+	uint8_t addr[6];
+	uint8_t addr_type;
+	int8_t rssi;		/* MP_SCAN_RSSI_NONE if unknown */
+};
+
+/**
+ * Create a table of at most @capacity entries (1..65536) timed by @clock.
+ * Returns 0, -EINVAL, -ENOMEM.
+ */
+int mp_scan_table_new(size_t capacity, mp_loop_clock_fn clock, void *clock_data,
+		      struct mp_scan_table **out);
+/** Free the table. NULL is accepted. */
+void mp_scan_table_free(struct mp_scan_table *t);
+
+/**
+ * Record a sighting. Returns 1 when it created an entry (a device not seen
+ * before, or seen before but evicted), 0 when it refreshed one, -EINVAL for
+ * an unknown bearer. *@entry (if not NULL) gets the entry.
+ */
+int mp_scan_table_update(struct mp_scan_table *t, const struct mp_scan_sighting *s,
+			 const struct mp_scan_entry **entry);
+
+/**
+ * Decode an advertising report and record what it announces: an
+ * Unprovisioned Device beacon (PB-ADV), or Mesh Provisioning Service data in
+ * a connectable advertisement (PB-GATT). Returns as mp_scan_table_update(),
+ * or -ENOMSG when the report announces no unprovisioned device, -EBADMSG when
+ * its advertising data is malformed.
+ */
+int mp_scan_table_update_report(struct mp_scan_table *t, const struct mp_hci_adv_report *r,
+				const struct mp_scan_entry **entry);
+
+/** The entry of @uuid, or NULL. */
+const struct mp_scan_entry *mp_scan_table_find_uuid(const struct mp_scan_table *t,
+						    const uint8_t uuid[16]);
+/** The entry #@index, or NULL (never existed, evicted or removed). */
+const struct mp_scan_entry *mp_scan_table_find_index(const struct mp_scan_table *t,
+						     unsigned int index);
+
+/** Number of entries. */
+size_t mp_scan_table_count(const struct mp_scan_table *t);
+/** The @i-th entry (0-based, by ascending #N), or NULL past the end: iteration. */
+const struct mp_scan_entry *mp_scan_table_at(const struct mp_scan_table *t, size_t i);
+
+/** Remove the entry of @uuid (say, once provisioned). Returns 0 or -ENOENT. */
+int mp_scan_table_remove(struct mp_scan_table *t, const uint8_t uuid[16]);
+/** Remove every entry. Indexes keep counting up from where they were. */
+void mp_scan_table_clear(struct mp_scan_table *t);
+
+#endif

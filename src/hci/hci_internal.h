@@ -1,0 +1,136 @@
+/* Shared between the files of the HCI transport (not installed). */
+#ifndef MP_HCI_INTERNAL_H
+#define MP_HCI_INTERNAL_H
+
+#include "hci/hci.h"
+
+/* Opcodes (Core v5.4 Vol 4 Part E 7.4, 7.8). */
+#define OP_READ_BD_ADDR		MP_HCI_OPCODE(0x04, 0x0009)
+#define OP_LE_SET_EVENT_MASK	MP_HCI_OPCODE(0x08, 0x0001)
+#define OP_LE_READ_FEATURES	MP_HCI_OPCODE(0x08, 0x0003)
+#define OP_LE_SET_ADV_PARAMS	MP_HCI_OPCODE(0x08, 0x0006)
+#define OP_LE_SET_ADV_DATA	MP_HCI_OPCODE(0x08, 0x0008)
+#define OP_LE_SET_ADV_ENABLE	MP_HCI_OPCODE(0x08, 0x000a)
+#define OP_LE_SET_SCAN_PARAMS	MP_HCI_OPCODE(0x08, 0x000b)
+#define OP_LE_SET_SCAN_ENABLE	MP_HCI_OPCODE(0x08, 0x000c)
+#define OP_LE_SET_EXT_ADV_PARAMS MP_HCI_OPCODE(0x08, 0x0036)
+#define OP_LE_SET_EXT_ADV_DATA	MP_HCI_OPCODE(0x08, 0x0037)
+#define OP_LE_SET_EXT_ADV_ENABLE MP_HCI_OPCODE(0x08, 0x0039)
+#define OP_LE_REMOVE_ADV_SET	MP_HCI_OPCODE(0x08, 0x003c)
+#define OP_LE_SET_EXT_SCAN_PARAMS MP_HCI_OPCODE(0x08, 0x0041)
+#define OP_LE_SET_EXT_SCAN_ENABLE MP_HCI_OPCODE(0x08, 0x0042)
+
+/* LE features (Core v5.4 Vol 6 Part B 4.6). */
+#define LE_FEAT_CONN_PARAM_REQ	(1ull << 1)
+#define LE_FEAT_DATA_LEN_EXT	(1ull << 5)
+#define LE_FEAT_LL_PRIVACY	(1ull << 6)
+#define LE_FEAT_2M_PHY		(1ull << 8)
+#define LE_FEAT_CODED_PHY	(1ull << 11)
+#define LE_FEAT_EXT_ADV		(1ull << 12)
+#define LE_FEAT_CSA2		(1ull << 14)
+
+/* Linux's own events on raw sockets (EVT_STACK_INTERNAL / EVT_SI_DEVICE). */
+#define EVT_LINUX_STACK_INTERNAL 0xfd
+#define LINUX_SI_DEVICE		0x0001
+#define LINUX_DEV_UNREG		2
+#define LINUX_DEV_DOWN		4
+
+struct hci_cmd {
+	struct hci_cmd *next;
+	uint16_t opcode;
+	uint8_t len;
+	uint8_t params[255];
+	mp_hci_cmd_cb cb;
+	void *data;
+};
+
+struct adv_pdu {
+	struct adv_pdu *next;
+	uint32_t key;
+	uint8_t len;
+	uint8_t ad[31];
+	mp_hci_adv_done_cb done;
+	void *data;
+	bool cancelled;
+};
+
+/* A sender with PDUs waiting; senders form a round-robin queue. */
+struct adv_sender {
+	struct adv_sender *next;
+	uint32_t key;
+	struct adv_pdu *head, *tail;
+};
+
+enum adv_state {
+	ADV_IDLE,
+	ADV_BUSY,	/* a command of the burst is queued or in flight */
+	ADV_ON,		/* advertising; the burst timer runs */
+};
+
+struct mp_hci {
+	struct mp_loop *loop;
+	int fd;
+	int index;
+	struct mp_hci_config cfg;
+	struct mp_hci_ops ops;
+	void *data;
+
+	/* Lifetime: entry points from the loop count themselves in depth; a
+	 * close from inside a callback only marks the object, and the
+	 * outermost entry point frees it on the way out. */
+	int depth;
+	bool closed;
+	bool watching;
+	int gone_err;		/* != 0 once the controller went away */
+	int64_t gone_timer;	/* deferred report of a failure seen in a write */
+
+	/* Commands */
+	struct hci_cmd *q_head, *q_tail;
+	struct hci_cmd *inflight;
+	int inflight_err;	/* the write failed: complete with this */
+	uint8_t credits;	/* Num_HCI_Command_Packets */
+	int64_t cmd_timer;
+
+	/* What the controller said at start */
+	uint8_t bdaddr[6];
+	uint64_t le_features;
+	bool ready_sent;
+	int init_status;
+
+	/* Scanning */
+	bool extended;		/* extended scan and advertising commands */
+	bool scan_cmd_sent;	/* we touched scanning */
+	bool scan_was_on;	/* reports arrived before that: somebody else scans */
+	bool scan_on;		/* we enabled scanning */
+
+	/* Advertising */
+	struct adv_sender *s_head, *s_tail;
+	size_t adv_count;	/* queued + on the air */
+	struct adv_pdu *cur;
+	uint32_t last_key;	/* the sender served last */
+	bool has_last_key;
+	enum adv_state adv_state;
+	bool adv_params_ok;
+	bool adv_retried;	/* the Command Disallowed retry was used */
+	bool adv_on;		/* we enabled advertising */
+	bool adv_set_created;	/* extended: our advertising set exists */
+	uint16_t adv_interval_ms;
+	int64_t adv_timer;
+};
+
+/* hci.c */
+void mp__hci_enter(struct mp_hci *hci);
+bool mp__hci_leave(struct mp_hci *hci);
+int mp__hci_queue(struct mp_hci *hci, uint16_t opcode, const void *params, size_t len,
+		  mp_hci_cmd_cb cb);
+bool mp__hci_write_now(struct mp_hci *hci, uint16_t opcode, const void *params, size_t len);
+void mp__hci_init_done(struct mp_hci *hci, int status);
+
+/* hci_le.c */
+void mp__hci_scan_start(struct mp_hci *hci);
+void mp__hci_adv_kick(struct mp_hci *hci);
+void mp__hci_adv_flush(struct mp_hci *hci, int err);
+void mp__hci_adv_free_all(struct mp_hci *hci);
+void mp__hci_restore(struct mp_hci *hci);
+
+#endif

@@ -1,0 +1,210 @@
+/* The scan table: an array of entries kept in ascending #N order. Sizes are
+ * small (a few hundred devices at most), so linear searches are fine and keep
+ * the pointers handed out simple. */
+#include "hci/scan_table.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hci/adv.h"
+#include "hci/hci.h"
+
+struct mp_scan_table {
+	struct mp_scan_entry *e;
+	size_t n;
+	size_t cap;
+	unsigned int next_index;
+	mp_loop_clock_fn clock;
+	void *clock_data;
+};
+
+int mp_scan_table_new(size_t capacity, mp_loop_clock_fn clock, void *clock_data,
+		      struct mp_scan_table **out)
+{
+	struct mp_scan_table *t;
+
+	*out = NULL;
+	if (capacity == 0 || capacity > 65536 || !clock)
+		return -EINVAL;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	t->e = calloc(capacity, sizeof(*t->e));
+	if (!t->e) {
+		free(t);
+		return -ENOMEM;
+	}
+	t->cap = capacity;
+	t->next_index = 1;
+	t->clock = clock;
+	t->clock_data = clock_data;
+	*out = t;
+	return 0;
+}
+
+void mp_scan_table_free(struct mp_scan_table *t)
+{
+	if (!t)
+		return;
+	free(t->e);
+	free(t);
+}
+
+static struct mp_scan_entry *find_uuid(const struct mp_scan_table *t, const uint8_t uuid[16])
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (!memcmp(t->e[i].uuid, uuid, 16))
+			return &t->e[i];
+	return NULL;
+}
+
+static void remove_at(struct mp_scan_table *t, size_t i)
+{
+	memmove(&t->e[i], &t->e[i + 1], (t->n - i - 1) * sizeof(*t->e));
+	t->n--;
+	memset(&t->e[t->n], 0, sizeof(*t->e));
+}
+
+/* Least recently seen; the lowest #N among equals. */
+static void evict_one(struct mp_scan_table *t)
+{
+	size_t i, victim = 0;
+
+	for (i = 1; i < t->n; i++)
+		if (t->e[i].last_seen_ms < t->e[victim].last_seen_ms)
+			victim = i;
+	remove_at(t, victim);
+}
+
+int mp_scan_table_update(struct mp_scan_table *t, const struct mp_scan_sighting *s,
+			 const struct mp_scan_entry **entry)
+{
+	uint64_t now = t->clock(t->clock_data);
+	struct mp_scan_entry *e;
+	int created = 0;
+
+	if (entry)
+		*entry = NULL;
+	if (s->bearer != MP_SCAN_PB_ADV && s->bearer != MP_SCAN_PB_GATT)
+		return -EINVAL;
+	e = find_uuid(t, s->uuid);
+	if (!e) {
+		if (t->n == t->cap)
+			evict_one(t);
+		e = &t->e[t->n++];
+		memset(e, 0, sizeof(*e));
+		e->index = t->next_index++;
+		memcpy(e->uuid, s->uuid, 16);
+		e->first_seen_ms = now;
+		e->rssi_last = MP_SCAN_RSSI_NONE;
+		e->rssi_best = MP_SCAN_RSSI_NONE;
+		created = 1;
+	}
+	/* The beacon's OOB Information is unambiguous (big-endian); the
+	 * service data's byte order differs between stacks (see adv.h), so it
+	 * only fills in until a beacon is seen. */
+	if (s->bearer == MP_SCAN_PB_ADV) {
+		e->oob_info = s->oob_info;
+		e->oob_from_beacon = true;
+		e->has_uri_hash = s->has_uri_hash;
+		memcpy(e->uri_hash, s->uri_hash, sizeof(e->uri_hash));
+	} else {
+		if (!e->oob_from_beacon)
+			e->oob_info = s->oob_info;
+		memcpy(e->gatt_addr, s->addr, 6);
+		e->gatt_addr_type = s->addr_type;
+	}
+	e->bearers |= s->bearer;
+	memcpy(e->addr, s->addr, 6);
+	e->addr_type = s->addr_type;
+	if (s->rssi != MP_SCAN_RSSI_NONE) {
+		e->rssi_last = s->rssi;
+		if (e->rssi_best == MP_SCAN_RSSI_NONE || s->rssi > e->rssi_best)
+			e->rssi_best = s->rssi;
+	}
+	e->last_seen_ms = now;
+	e->seen++;
+	if (entry)
+		*entry = e;
+	return created;
+}
+
+int mp_scan_table_update_report(struct mp_scan_table *t, const struct mp_hci_adv_report *r,
+				const struct mp_scan_entry **entry)
+{
+	struct mp_scan_sighting s;
+	struct mp_adv_info info;
+	int err;
+
+	if (entry)
+		*entry = NULL;
+	err = mp_adv_parse(r->data, r->data_len, &info);
+	if (err)
+		return err;
+	memset(&s, 0, sizeof(s));
+	memcpy(s.addr, r->addr, 6);
+	s.addr_type = r->addr_type;
+	s.rssi = r->rssi;
+	if (info.has_unprov_beacon) {
+		memcpy(s.uuid, info.beacon.uuid, 16);
+		s.oob_info = info.beacon.oob_info;
+		s.has_uri_hash = info.beacon.has_uri_hash;
+		memcpy(s.uri_hash, info.beacon.uri_hash, 4);
+		s.bearer = MP_SCAN_PB_ADV;
+		return mp_scan_table_update(t, &s, entry);
+	}
+	/* MshPRT v1.1 7.1.2.2.1: PB-GATT needs a connectable advertisement. */
+	if (info.has_prov_service && (r->props & MP_HCI_ADV_CONNECTABLE)) {
+		memcpy(s.uuid, info.service.uuid, 16);
+		s.oob_info = info.service.oob_info;
+		s.bearer = MP_SCAN_PB_GATT;
+		return mp_scan_table_update(t, &s, entry);
+	}
+	return -ENOMSG;
+}
+
+const struct mp_scan_entry *mp_scan_table_find_uuid(const struct mp_scan_table *t,
+						    const uint8_t uuid[16])
+{
+	return find_uuid(t, uuid);
+}
+
+const struct mp_scan_entry *mp_scan_table_find_index(const struct mp_scan_table *t,
+						     unsigned int index)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (t->e[i].index == index)
+			return &t->e[i];
+	return NULL;
+}
+
+size_t mp_scan_table_count(const struct mp_scan_table *t)
+{
+	return t->n;
+}
+
+const struct mp_scan_entry *mp_scan_table_at(const struct mp_scan_table *t, size_t i)
+{
+	return i < t->n ? &t->e[i] : NULL;
+}
+
+int mp_scan_table_remove(struct mp_scan_table *t, const uint8_t uuid[16])
+{
+	struct mp_scan_entry *e = find_uuid(t, uuid);
+
+	if (!e)
+		return -ENOENT;
+	remove_at(t, (size_t)(e - t->e));
+	return 0;
+}
+
+void mp_scan_table_clear(struct mp_scan_table *t)
+{
+	memset(t->e, 0, t->cap * sizeof(*t->e));
+	t->n = 0;
+}

@@ -1,0 +1,237 @@
+/* hci/scan_table: deduplication by UUID, stable #N, RSSI, bearers, times from
+ * a fake clock, eviction of the least recently seen, lookups and iteration. */
+#include "testutil.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "hci/hci.h"
+#include "hci/scan_table.h"
+
+static uint64_t now_ms;
+
+static uint64_t fake_clock(void *data)
+{
+	return *(uint64_t *)data;
+}
+
+static struct mp_scan_sighting sighting(uint8_t id, unsigned int bearer, int8_t rssi)
+{
+	struct mp_scan_sighting s;
+
+	memset(&s, 0, sizeof(s));
+	memset(s.uuid, id, 16);
+	s.bearer = bearer;
+	s.rssi = rssi;
+	s.addr[0] = id;
+	s.addr_type = MP_HCI_ADDR_RANDOM;
+	s.oob_info = (uint16_t)(0x1000 | id);
+	return s;
+}
+
+static void test_new_and_refresh(void **state)
+{
+	struct mp_scan_table *t;
+	const struct mp_scan_entry *e;
+	struct mp_scan_sighting s = sighting(1, MP_SCAN_PB_ADV, -70);
+	uint8_t uuid[16];
+
+	now_ms = 5000;
+	assert_int_equal(mp_scan_table_new(0, fake_clock, &now_ms, &t), -EINVAL);
+	assert_int_equal(mp_scan_table_new(4, NULL, NULL, &t), -EINVAL);
+	assert_int_equal(mp_scan_table_new(4, fake_clock, &now_ms, &t), 0);
+	s.has_uri_hash = true;
+	memcpy(s.uri_hash, "\xd9\x74\x78\xb3", 4);
+	assert_int_equal(mp_scan_table_update(t, &s, &e), 1);
+	assert_int_equal(e->index, 1);
+	assert_int_equal(e->first_seen_ms, 5000);
+	assert_int_equal(e->rssi_last, -70);
+	assert_int_equal(e->rssi_best, -70);
+	assert_int_equal(e->bearers, MP_SCAN_PB_ADV);
+	assert_int_equal(e->oob_info, 0x1001);
+	assert_true(e->has_uri_hash);
+	tu_assert_bytes(e->uri_hash, (const uint8_t *)"\xd9\x74\x78\xb3", 4);
+
+	/* Same UUID later, weaker, then an RSSI-less report: refreshed, not added. */
+	now_ms = 5300;
+	s.rssi = -80;
+	assert_int_equal(mp_scan_table_update(t, &s, &e), 0);
+	now_ms = 5400;
+	s.rssi = MP_SCAN_RSSI_NONE;
+	assert_int_equal(mp_scan_table_update(t, &s, NULL), 0);
+	assert_int_equal(mp_scan_table_count(t), 1);
+	memset(uuid, 1, 16);
+	e = mp_scan_table_find_uuid(t, uuid);
+	assert_non_null(e);
+	assert_int_equal(e->index, 1);
+	assert_int_equal(e->rssi_last, -80);
+	assert_int_equal(e->rssi_best, -70);
+	assert_int_equal(e->first_seen_ms, 5000);
+	assert_int_equal(e->last_seen_ms, 5400);
+	assert_int_equal(e->seen, 3);
+
+	s.bearer = 7;
+	assert_int_equal(mp_scan_table_update(t, &s, &e), -EINVAL);
+	assert_null(e);
+	mp_scan_table_free(t);
+	mp_scan_table_free(NULL);
+}
+
+static void test_bearers_merge(void **state)
+{
+	struct mp_scan_table *t;
+	const struct mp_scan_entry *e;
+	struct mp_scan_sighting gatt = sighting(2, MP_SCAN_PB_GATT, -60);
+	struct mp_scan_sighting adv = sighting(2, MP_SCAN_PB_ADV, -65);
+
+	now_ms = 0;
+	assert_int_equal(mp_scan_table_new(4, fake_clock, &now_ms, &t), 0);
+	gatt.addr[5] = 0xc0;
+	gatt.oob_info = 0x2040;		/* service data read with the other byte order */
+	assert_int_equal(mp_scan_table_update(t, &gatt, &e), 1);
+	assert_int_equal(e->bearers, MP_SCAN_PB_GATT);
+	assert_int_equal(e->oob_info, 0x2040);
+	assert_int_equal(e->gatt_addr[5], 0xc0);
+	assert_int_equal(e->gatt_addr_type, MP_HCI_ADDR_RANDOM);
+
+	adv.oob_info = 0x4020;
+	adv.addr[5] = 0x11;
+	assert_int_equal(mp_scan_table_update(t, &adv, &e), 0);
+	assert_int_equal(e->bearers, MP_SCAN_PB_ADV | MP_SCAN_PB_GATT);
+	assert_int_equal(e->oob_info, 0x4020);	/* the beacon wins */
+	assert_true(e->oob_from_beacon);
+	assert_int_equal(e->addr[5], 0x11);
+	assert_int_equal(e->gatt_addr[5], 0xc0);	/* still where to connect */
+	assert_int_equal(e->rssi_best, -60);
+
+	assert_int_equal(mp_scan_table_update(t, &gatt, &e), 0);
+	assert_int_equal(e->oob_info, 0x4020);
+	mp_scan_table_free(t);
+}
+
+static void test_index_lookup_iteration_and_eviction(void **state)
+{
+	struct mp_scan_table *t;
+	const struct mp_scan_entry *e;
+	struct mp_scan_sighting s;
+	uint8_t uuid[16];
+	size_t i;
+
+	now_ms = 100;
+	assert_int_equal(mp_scan_table_new(3, fake_clock, &now_ms, &t), 0);
+	for (i = 1; i <= 3; i++) {
+		now_ms += 10;
+		s = sighting((uint8_t)i, MP_SCAN_PB_ADV, -50);
+		assert_int_equal(mp_scan_table_update(t, &s, NULL), 1);
+	}
+	/* #1 is seen again: now #2 is the least recently seen. */
+	now_ms += 10;
+	s = sighting(1, MP_SCAN_PB_ADV, -50);
+	assert_int_equal(mp_scan_table_update(t, &s, NULL), 0);
+	now_ms += 10;
+	s = sighting(4, MP_SCAN_PB_ADV, -50);
+	assert_int_equal(mp_scan_table_update(t, &s, &e), 1);
+	assert_int_equal(e->index, 4);
+	assert_int_equal(mp_scan_table_count(t), 3);
+	assert_null(mp_scan_table_find_index(t, 2));
+	memset(uuid, 2, 16);
+	assert_null(mp_scan_table_find_uuid(t, uuid));
+	assert_non_null(mp_scan_table_find_index(t, 1));
+	e = mp_scan_table_find_index(t, 3);
+	assert_non_null(e);
+	assert_int_equal(e->uuid[0], 3);
+	assert_null(mp_scan_table_find_index(t, 0));
+
+	/* Iteration in #N order. */
+	assert_int_equal(mp_scan_table_at(t, 0)->index, 1);
+	assert_int_equal(mp_scan_table_at(t, 1)->index, 3);
+	assert_int_equal(mp_scan_table_at(t, 2)->index, 4);
+	assert_null(mp_scan_table_at(t, 3));
+
+	/* An evicted device coming back is a new entry with a new number; it
+	 * pushes out #3, now the least recently seen. */
+	s = sighting(2, MP_SCAN_PB_ADV, -50);
+	assert_int_equal(mp_scan_table_update(t, &s, &e), 1);
+	assert_int_equal(e->index, 5);
+	assert_null(mp_scan_table_find_index(t, 3));
+
+	/* Remove and clear: numbers are never given out again. */
+	memset(uuid, 4, 16);
+	assert_int_equal(mp_scan_table_remove(t, uuid), 0);
+	assert_int_equal(mp_scan_table_remove(t, uuid), -ENOENT);
+	assert_int_equal(mp_scan_table_count(t), 2);
+	mp_scan_table_clear(t);
+	assert_int_equal(mp_scan_table_count(t), 0);
+	assert_null(mp_scan_table_at(t, 0));
+	s = sighting(3, MP_SCAN_PB_ADV, -50);
+	assert_int_equal(mp_scan_table_update(t, &s, &e), 1);
+	assert_int_equal(e->index, 6);
+	mp_scan_table_free(t);
+}
+
+static void test_update_from_reports(void **state)
+{
+	struct mp_scan_table *t;
+	const struct mp_scan_entry *e;
+	struct mp_hci_adv_report r;
+	uint8_t beacon_ad[] = {	/* 8.4.1 in a Mesh Beacon AD structure */
+		0x14, 0x2b, 0x00, 0x70, 0xcf, 0x7c, 0x97, 0x32, 0xa3, 0x45, 0xb6, 0x91, 0x49,
+		0x48, 0x10, 0xd2, 0xe9, 0xcb, 0xf4, 0xa0, 0x40,
+	};
+	uint8_t svc_ad[] = {	/* 8.5.1 */
+		0x15, 0x16, 0x27, 0x18, 0x70, 0xcf, 0x7c, 0x97, 0x32, 0xa3, 0x45, 0xb6, 0x91,
+		0x49, 0x48, 0x10, 0xd2, 0xe9, 0xcb, 0xf4, 0x20, 0x40,
+	};
+	uint8_t other_ad[] = { 0x02, 0x01, 0x06 };
+
+	now_ms = 42;
+	assert_int_equal(mp_scan_table_new(8, fake_clock, &now_ms, &t), 0);
+	memset(&r, 0, sizeof(r));
+	r.addr[0] = 0xaa;
+	r.addr_type = MP_HCI_ADDR_RANDOM;
+	r.rssi = -55;
+
+	/* A connectable service advertisement: PB-GATT, with its address. */
+	r.props = MP_HCI_ADV_CONNECTABLE | MP_HCI_ADV_SCANNABLE | MP_HCI_ADV_LEGACY_PDU;
+	r.data = svc_ad;
+	r.data_len = sizeof(svc_ad);
+	assert_int_equal(mp_scan_table_update_report(t, &r, &e), 1);
+	assert_int_equal(e->bearers, MP_SCAN_PB_GATT);
+	assert_int_equal(e->gatt_addr[0], 0xaa);
+	assert_int_equal(e->oob_info, 0x4020);
+	assert_int_equal(e->uuid[0], 0x70);
+
+	/* The same device's beacon: the same entry, now also PB-ADV. */
+	r.props = MP_HCI_ADV_LEGACY_PDU;
+	r.data = beacon_ad;
+	r.data_len = sizeof(beacon_ad);
+	assert_int_equal(mp_scan_table_update_report(t, &r, &e), 0);
+	assert_int_equal(e->bearers, MP_SCAN_PB_ADV | MP_SCAN_PB_GATT);
+	assert_int_equal(e->oob_info, 0xa040);
+	assert_int_equal(e->index, 1);
+
+	/* Service data in a non-connectable advertisement: cannot connect. */
+	r.data = svc_ad;
+	r.data_len = sizeof(svc_ad);
+	assert_int_equal(mp_scan_table_update_report(t, &r, &e), -ENOMSG);
+	assert_null(e);
+	r.data = other_ad;
+	r.data_len = sizeof(other_ad);
+	assert_int_equal(mp_scan_table_update_report(t, &r, NULL), -ENOMSG);
+	r.data_len = 2;		/* truncated AD structure */
+	assert_int_equal(mp_scan_table_update_report(t, &r, NULL), -EBADMSG);
+	assert_int_equal(mp_scan_table_count(t), 1);
+	mp_scan_table_free(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_new_and_refresh),
+		cmocka_unit_test(test_bearers_merge),
+		cmocka_unit_test(test_index_lookup_iteration_and_eviction),
+		cmocka_unit_test(test_update_from_reports),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
