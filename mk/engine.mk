@@ -1,7 +1,8 @@
 # engine/: provisioning sessions over a radio (controller or simulator).
 noinst_LIBRARIES += src/engine/libmp_engine.a
 src_engine_libmp_engine_a_SOURCES = \
-	src/engine/engine.c include/engine/engine.h include/engine/radio.h
+	src/engine/engine.c include/engine/engine.h include/engine/radio.h \
+	src/engine/hci_radio.c include/engine/hci_radio.h
 
 # The simulated radio lives in sim/ but needs the engine's radio interface.
 noinst_LIBRARIES += src/sim/libmp_simradio.a
@@ -12,3 +13,19 @@ MP_STACK_LIBS = src/engine/libmp_engine.a src/sim/libmp_simradio.a src/sim/libmp
 	src/hci/libmp_hci.a src/store/libmp_store.a src/prov/libmp_prov.a \
 	src/bearer/libmp_bearer.a src/crypto/libmp_crypto.a src/core/libmp_core.a
 MP_STACK_EXTLIBS = $(JSONC_LIBS) $(CRYPTO_LIBS) $(BLUEZ_LIBS)
+
+# The engine against simulated devices: the whole stack below the CLI back
+# to back in one process, on the real loop with a fake clock.
+check_PROGRAMS += tests/unit/test_engine
+TESTS += tests/unit/test_engine
+tests_unit_test_engine_SOURCES = tests/unit/test_engine.c \
+	tests/unit/engine_harness.c tests/unit/engine_harness.h
+tests_unit_test_engine_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_engine_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_engine_LDADD = $(MP_STACK_LIBS) $(TEST_LIBS) $(MP_STACK_EXTLIBS)
+
+MP_BENCHES += bench/bench_engine
+bench_bench_engine_SOURCES = bench/bench_engine.c \
+	tests/unit/engine_harness.c tests/unit/engine_harness.h
+bench_bench_engine_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS) -I$(top_srcdir)/tests/unit
+bench_bench_engine_LDADD = $(MP_STACK_LIBS) src/core/libmp_core.a $(MP_STACK_EXTLIBS)

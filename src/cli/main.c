@@ -17,6 +17,7 @@
 #include "core/hex.h"
 #include "core/loop.h"
 #include "engine/engine.h"
+#include "engine/hci_radio.h"
 #include "sim/radio.h"
 #include "store/cdb.h"
 #include "store/keyring.h"
@@ -48,6 +49,8 @@ struct app {
 	struct mp_loop *loop;
 	struct mp_keyring *kr;
 	struct mp_sim_radio *sim;
+	struct mp_hci_radio *hci;
+	int radio_status;		/* 1 until the controller is ready */
 	struct mp_engine *engine;
 	/* provision */
 	bool all;
@@ -59,6 +62,14 @@ struct app {
 	uint8_t (*attempted)[16];
 	unsigned int nattempted;
 	bool interrupted;
+	bool radio_lost;
+	/* in simulation, what each simulated device showed, for the
+	 * simulated person to type when asked */
+	struct {
+		uint8_t uuid[16];
+		char text[16];
+	} shown[64];
+	unsigned int nshown;
 };
 
 static void usage(FILE *fp)
@@ -185,6 +196,16 @@ static void on_session(void *user, struct mp_session *s, const struct mp_session
 		if (a->sim)
 			mp_sim_radio_input(a->sim, ev->uuid, ev->oob_value);
 		break;
+	case MP_SESSION_OOB_OUTPUT:
+		/* ... and types what the simulated device showed. */
+		if (a->sim) {
+			unsigned int i;
+
+			for (i = 0; i < a->nshown; i++)
+				if (memcmp(a->shown[i].uuid, ev->uuid, 16) == 0)
+					mp_session_oob(s, a->shown[i].text);
+		}
+		break;
 	case MP_SESSION_PROVISIONED:
 		a->provisioned++;
 		break;
@@ -218,15 +239,55 @@ static void sim_output(void *user, const uint8_t uuid[16], enum mp_output_action
 		       const char *text)
 {
 	struct app *a = user;
-	struct mp_session *s = mp_engine_find(a->engine, uuid);
+	unsigned int i;
 
 	mp_out_sim_output(&a->out, uuid, mp_output_action_name(action), text);
-	/* The simulated person reads the device and types it in. */
-	if (s)
-		mp_session_oob(s, text);
+	/* The simulated person reads the device, to type it when asked. */
+	for (i = 0; i < a->nshown; i++)
+		if (memcmp(a->shown[i].uuid, uuid, 16) == 0)
+			break;
+	if (i == sizeof(a->shown) / sizeof(a->shown[0]))
+		return;
+	memcpy(a->shown[i].uuid, uuid, 16);
+	snprintf(a->shown[i].text, sizeof(a->shown[i].text), "%s", text);
+	if (i == a->nshown)
+		a->nshown++;
 }
 
 static const struct mp_sim_radio_cb sim_cb = { sim_report, sim_output, NULL, NULL };
+
+/* ---- the controller ---- */
+
+static void hci_ready(void *user, int status)
+{
+	struct app *a = user;
+
+	a->radio_status = status;
+}
+
+static void hci_report(void *user, const struct mp_adv_report *r)
+{
+	struct app *a = user;
+
+	if (a->engine)
+		mp_engine_adv_report(a->engine, r);
+}
+
+static void hci_gone(void *user, int err)
+{
+	struct app *a = user;
+	char msg[1024];
+
+	a->radio_status = err;
+	mp_hci_radio_hint(a->hci, err, msg, sizeof(msg));
+	fprintf(stderr, "meshprov: the controller went away: %s\n", msg);
+	if (a->engine)
+		mp_engine_radio_lost(a->engine, err);
+	a->radio_lost = true;
+	mp_loop_quit(a->loop);
+}
+
+static const struct mp_hci_radio_cb hci_cb = { hci_ready, hci_report, hci_gone };
 
 /* ---- setup ---- */
 
@@ -271,12 +332,30 @@ static int open_radio(struct app *a, struct mp_radio *radio)
 		*radio = mp_sim_radio_radio(a->sim);
 		return 0;
 	}
-	fprintf(stderr,
-		"meshprov: no Bluetooth controller available%s.\n"
-		"  The raw HCI transport is not built into this version yet; to try meshprov\n"
-		"  without hardware, use simulated devices: meshprov --sim 4 provision --all\n",
-		a->o.index >= 0 ? " at that index" : "");
-	return EXIT_RADIO;
+	{
+		char msg[1024];
+		int err = mp_hci_radio_open(a->loop, a->o.index, &hci_cb, a, &a->hci, msg,
+					    sizeof(msg));
+
+		if (err) {
+			fprintf(stderr, "meshprov: %s\n", msg);
+			if ((err == -ENODEV || err == -EAFNOSUPPORT) && a->o.index < 0)
+				fprintf(stderr, "  To try meshprov without hardware, use simulated "
+					"devices: meshprov --sim 4 provision --all\n");
+			return EXIT_RADIO;
+		}
+		a->radio_status = 1;
+		/* Wait for the controller's start sequence (scan on). */
+		while (a->radio_status == 1 && !a->interrupted)
+			mp_loop_run_once(a->loop, 1000);
+		if (a->radio_status != 0) {
+			mp_hci_radio_hint(a->hci, a->radio_status, msg, sizeof(msg));
+			fprintf(stderr, "meshprov: hci%d: %s\n", mp_hci_radio_index(a->hci), msg);
+			return EXIT_RADIO;
+		}
+		*radio = mp_hci_radio_radio(a->hci);
+		return 0;
+	}
 }
 
 static void on_signal(struct mp_loop *loop, int signo, void *data)
@@ -326,6 +405,7 @@ static void teardown(struct app *a)
 {
 	mp_engine_free(a->engine);
 	mp_sim_radio_free(a->sim);
+	mp_hci_radio_close(a->hci);
 	mp_keyring_close(a->kr);
 	mp_loop_free(a->loop);
 	free(a->targets);
@@ -474,6 +554,8 @@ static int cmd_provision(struct app *a, int argc, char **argv)
 		mp_out_info(&a->out, "%u device(s) not found or not finished in time",
 			    a->want - a->provisioned - a->failed);
 	mp_out_summary(&a->out, a->provisioned, a->failed);
+	if (a->radio_lost)
+		return EXIT_RADIO;
 	if (a->interrupted)
 		return EXIT_SOME_FAILED;
 	return a->failed || a->provisioned < a->want ? EXIT_SOME_FAILED : EXIT_OK;

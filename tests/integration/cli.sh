@@ -78,8 +78,7 @@ check "100% loss: timeout, exit 1" 1 '
 assert not ev("provisioned")
 ' -- $K --json --sim 1 --sim-loss 100 --timeout 3 provision --all
 
-check "human output" 0 '
-' -- $K --sim 1 provision --all
+check "human output" 0 "" -- $K --sim 1 provision --all
 grep -q "provisioned: address 0x" "$T/out" && ok "human output says provisioned" || ko "human output says provisioned"
 
 # Usage errors: exit 2 and a message naming the problem.

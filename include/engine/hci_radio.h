@@ -1,0 +1,39 @@
+/* The engine's radio on a real controller: the raw HCI transport
+ * (hci/hci.h) behind struct mp_radio. */
+#ifndef MP_ENGINE_HCI_RADIO_H
+#define MP_ENGINE_HCI_RADIO_H
+
+#include <stddef.h>
+
+#include "core/loop.h"
+#include "engine/radio.h"
+
+struct mp_hci_radio_cb {
+	/** Scanning runs (0), or the controller could not be set up (HCI status or -errno). */
+	void (*ready)(void *user, int status);
+	/** An advertising report (feed it to mp_engine_adv_report). */
+	void (*report)(void *user, const struct mp_adv_report *r);
+	/** The controller went away (-ENODEV unplugged, -ENETDOWN down, -EIO). */
+	void (*gone)(void *user, int err);
+};
+
+struct mp_hci_radio;
+
+/**
+ * Open controller @index (-1: the first LE controller that is up). On
+ * failure returns -errno and writes a message that names the fix into
+ * @msg (no such controller, down, no permission, held by bluetoothd or
+ * bluetooth-meshd).
+ */
+int mp_hci_radio_open(struct mp_loop *loop, int index, const struct mp_hci_radio_cb *cb,
+		      void *user, struct mp_hci_radio **out, char *msg, size_t msglen);
+/** Switch scanning and advertising off, restore the controller, free. NULL is fine. */
+void mp_hci_radio_close(struct mp_hci_radio *r);
+/** The radio as the engine sees it. */
+struct mp_radio mp_hci_radio_radio(struct mp_hci_radio *r);
+/** The controller's index (hciN). */
+int mp_hci_radio_index(const struct mp_hci_radio *r);
+/** Turn an HCI status or -errno from ready() into a message with its fix. */
+char *mp_hci_radio_hint(const struct mp_hci_radio *r, int status, char *msg, size_t msglen);
+
+#endif
