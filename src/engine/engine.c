@@ -80,6 +80,8 @@ static const char *reason_of(enum mp_prov_err err, int errnum)
 		return "unsupported";
 	case -ENOSPC:
 		return "no-address";
+	case -ECONNRESET:
+		return "link-closed";
 	case -ENODEV:
 	case -EIO:
 		return "radio-lost";
@@ -123,11 +125,6 @@ static void maybe_reap(struct mp_session *s)
 }
 
 /* ---- the link's timers and transmissions ---- */
-
-struct link_timer_ctx {
-	struct mp_session *s;
-	unsigned int id;
-};
 
 static void link_timer_fired(struct mp_loop *loop, int64_t tid, void *data)
 {
@@ -472,7 +469,9 @@ int mp_engine_provision(struct mp_engine *e, const uint8_t uuid[16],
 	uint32_t link_id;
 	int err;
 
-	if (!e->cfg.keyring)
+	/* A NetKey that is not there is a bad option: say so now, not after
+	 * the device did the whole exchange (on_data_needed checks again). */
+	if (!e->cfg.keyring || !mp_keyring_netkey(e->cfg.keyring, opts->net_key_index))
 		return -EINVAL;
 	if (mp_engine_find(e, uuid))
 		return -EALREADY;

@@ -8,6 +8,9 @@
 #include "bearer/pbadv.h"
 #include "crypto/crypto.h"
 
+/* The provisioning protocol timeout, on the device's side. MshPRT v1.1 5.4.4 */
+#define SIM_PROTOCOL_TIMEOUT_MS 60000
+
 /* Static OOB value of every simulated device: printed by --help so a
  * person can try `--auth static:...` against the simulator. */
 static const uint8_t sim_static_oob[16] = {
@@ -24,6 +27,7 @@ struct sim_dev {
 	struct mp_pbadv *link;
 	int64_t link_timer[MP_PBADV_TIMERS];
 	int64_t beacon_timer;
+	int64_t proto_timer;	/* the device's provisioning protocol timeout */
 	/* the device's PDUs wait here while the link carries the previous one */
 	uint8_t txq[2][MP_PROV_PDU_MAX];
 	size_t txlen[2];
@@ -260,10 +264,36 @@ static void dev_done(void *user, enum mp_prov_err err, const struct mp_sim_prov_
 		sd->r->cfg.cb->done(sd->r->cfg.user, sd->uuid, err, res);
 }
 
+static void proto_timer_fired(struct mp_loop *loop, int64_t id, void *data)
+{
+	struct sim_dev *sd = data;
+
+	sd->proto_timer = 0;
+	/* No progress for 60 s: the device gives up and closes the link, so
+	 * that it listens again even if the provisioner vanished without a
+	 * Link Close. MshPRT v1.1 5.4.4 */
+	if (mp_pbadv_state(sd->link) == MP_PBADV_OPEN)
+		mp_pbadv_close(sd->link, MP_LINK_CLOSE_TIMEOUT);
+}
+
+static void proto_timer_set(struct sim_dev *sd, bool arm)
+{
+	if (sd->proto_timer)
+		mp_loop_timer_cancel(sd->r->cfg.loop, sd->proto_timer);
+	sd->proto_timer = arm ? mp_loop_timer_add(sd->r->cfg.loop, SIM_PROTOCOL_TIMEOUT_MS,
+						  proto_timer_fired, sd) : 0;
+}
+
+static void dev_link_opened(void *owner)
+{
+	proto_timer_set(owner, true);
+}
+
 static void dev_link_rx(void *owner, const uint8_t *pdu, size_t len)
 {
 	struct sim_dev *sd = owner;
 
+	proto_timer_set(sd, true);
 	mp_sim_device_rx(sd->dev, pdu, len);
 }
 
@@ -281,6 +311,7 @@ static void dev_link_closed(void *owner, int err, uint8_t reason, bool remote)
 
 	sd->tx_busy = false;
 	sd->txcount = 0;
+	proto_timer_set(sd, false);
 	if (sd->provisioned)
 		return;
 	/* Not provisioned: a fresh attempt may come, with fresh keys. */
@@ -289,7 +320,7 @@ static void dev_link_closed(void *owner, int err, uint8_t reason, bool remote)
 }
 
 static const struct mp_bearer_cb dev_link_cb = {
-	NULL, dev_link_rx, dev_link_delivered, dev_link_closed,
+	dev_link_opened, dev_link_rx, dev_link_delivered, dev_link_closed,
 };
 
 static int dev_init(struct mp_sim_radio *r, struct sim_dev *sd, unsigned int i)
@@ -403,6 +434,8 @@ void mp_sim_radio_free(struct mp_sim_radio *r)
 				mp_loop_timer_cancel(r->cfg.loop, sd->link_timer[t]);
 		if (sd->beacon_timer)
 			mp_loop_timer_cancel(r->cfg.loop, sd->beacon_timer);
+		if (sd->proto_timer)
+			mp_loop_timer_cancel(r->cfg.loop, sd->proto_timer);
 		mp_pbadv_free(sd->link);
 		mp_sim_device_free(sd->dev);
 	}
