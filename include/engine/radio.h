@@ -24,12 +24,13 @@ struct mp_radio_ops {
 	const char *name;
 	/**
 	 * Advertise @len octets of AD structures (at most 31) as one
-	 * non-connectable burst. @sender groups the PDUs of one link so that
-	 * several links are interleaved fairly. 0 once queued, or -errno.
+	 * non-connectable burst. @sender (the link's Link ID) groups the PDUs
+	 * of one link so that several links are interleaved fairly. 0 once
+	 * queued, or -errno.
 	 */
-	int (*advertise)(void *ctx, const uint8_t *ad, size_t len, const void *sender);
+	int (*advertise)(void *ctx, const uint8_t *ad, size_t len, uint32_t sender);
 	/** Drop whatever of @sender is still queued (its link is gone). */
-	void (*forget)(void *ctx, const void *sender);
+	void (*forget)(void *ctx, uint32_t sender);
 };
 
 struct mp_radio {

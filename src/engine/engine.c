@@ -109,7 +109,7 @@ static void reap_cb(struct mp_loop *loop, int64_t id, void *data)
 			mp_loop_timer_cancel(loop, s->link_timer[i]);
 	if (s->prov_timer)
 		mp_loop_timer_cancel(loop, s->prov_timer);
-	s->e->cfg.radio.ops->forget(s->e->cfg.radio.ctx, s);
+	s->e->cfg.radio.ops->forget(s->e->cfg.radio.ctx, mp_pbadv_link_id(s->link));
 	mp_pbadv_free(s->link);
 	mp_prov_free(s->prov);
 	free(s->name);
@@ -163,7 +163,8 @@ static void link_tx(void *user, const uint8_t *pdu, size_t len)
 	ad[0] = (uint8_t)(len + 1);
 	ad[1] = 0x29;
 	memcpy(ad + 2, pdu, len);
-	s->e->cfg.radio.ops->advertise(s->e->cfg.radio.ctx, ad, len + 2, s);
+	s->e->cfg.radio.ops->advertise(s->e->cfg.radio.ctx, ad, len + 2,
+				       mp_pbadv_link_id(s->link));
 }
 
 static uint32_t link_random(void *user)

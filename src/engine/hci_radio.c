@@ -49,27 +49,19 @@ static void h_gone(void *data, int err)
 
 static const struct mp_hci_ops hci_ops = { h_ready, h_report, h_gone, NULL };
 
-/* The HCI advertiser interleaves per 32-bit key; a link is one sender. */
-static uint32_t key_of(const void *sender)
-{
-	uintptr_t p = (uintptr_t)sender;
-
-	return (uint32_t)(p ^ (p >> 16) ^ ((uint64_t)p >> 32));
-}
-
-static int r_advertise(void *ctx, const uint8_t *ad, size_t len, const void *sender)
+static int r_advertise(void *ctx, const uint8_t *ad, size_t len, uint32_t sender)
 {
 	struct mp_hci_radio *r = ctx;
 
-	return mp_hci_adv_send(r->hci, key_of(sender), ad, len, NULL, NULL);
+	return mp_hci_adv_send(r->hci, sender, ad, len, NULL, NULL);
 }
 
-static void r_forget(void *ctx, const void *sender)
+static void r_forget(void *ctx, uint32_t sender)
 {
 	struct mp_hci_radio *r = ctx;
 
 	if (r->hci)
-		mp_hci_adv_cancel(r->hci, key_of(sender));
+		mp_hci_adv_cancel(r->hci, sender);
 }
 
 static const struct mp_radio_ops radio_ops = { "hci", r_advertise, r_forget };

@@ -131,7 +131,7 @@ static void deliver_cb(struct mp_loop *loop, int64_t id, void *data)
 
 /* ---- the radio as the engine sees it ---- */
 
-static int radio_advertise(void *ctx, const uint8_t *ad, size_t len, const void *sender)
+static int radio_advertise(void *ctx, const uint8_t *ad, size_t len, uint32_t sender)
 {
 	struct mp_sim_radio *r = ctx;
 	unsigned int i;
@@ -144,7 +144,7 @@ static int radio_advertise(void *ctx, const uint8_t *ad, size_t len, const void 
 	return 0;
 }
 
-static void radio_forget(void *ctx, const void *sender)
+static void radio_forget(void *ctx, uint32_t sender)
 {
 }
 

@@ -161,7 +161,7 @@ static void sim_report(void *user, const struct mp_adv_report *r)
 }
 
 /* The sim radio, timed (measure_cpu). */
-static int timed_advertise(void *ctx, const uint8_t *ad, size_t len, const void *sender)
+static int timed_advertise(void *ctx, const uint8_t *ad, size_t len, uint32_t sender)
 {
 	struct eh *h = ctx;
 	struct timespec t0, t1;
@@ -174,7 +174,7 @@ static int timed_advertise(void *ctx, const uint8_t *ad, size_t len, const void 
 	return err;
 }
 
-static void timed_forget(void *ctx, const void *sender)
+static void timed_forget(void *ctx, uint32_t sender)
 {
 	struct eh *h = ctx;
 
