@@ -30,3 +30,11 @@ tests_fuzz_fuzz_provisioner_SOURCES = tests/fuzz/fuzz_provisioner.c tests/fuzz/r
 tests_fuzz_fuzz_provisioner_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"provisioner"'
 tests_fuzz_fuzz_provisioner_LDADD = src/prov/libmp_prov.a src/crypto/libmp_crypto.a \
 	src/core/libmp_core.a $(CRYPTO_LIBS)
+
+# The provisioner against the simulated device (written apart), back to back.
+check_PROGRAMS += tests/unit/test_prov_b2b
+TESTS += tests/unit/test_prov_b2b
+tests_unit_test_prov_b2b_SOURCES = tests/unit/test_prov_b2b.c
+tests_unit_test_prov_b2b_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_prov_b2b_LDADD = tests/unit/libmp_provharness.a src/sim/libmp_sim.a \
+	$(PROV_TEST_LIBS)

@@ -120,7 +120,10 @@ static bool send_pdu(struct mp_prov *p, const struct mp_prov_pdu *pdu)
 		finish(p, MP_PROV_OK, err, false);
 		return false;
 	}
-	/* Progress restarts the protocol timer. MshPRT v1.1 5.4.4 */
+	/* Progress restarts the protocol timer (MshPRT v1.1 5.4.4), unless
+	 * the peer's answer, delivered from within send(), already ended it. */
+	if (p->state == ST_DONE)
+		return false;
 	p->ops->timer(p->user, MP_PROV_TIMEOUT_MS);
 	return true;
 }
