@@ -88,6 +88,14 @@ int mp_loop_timer_cancel(struct mp_loop *loop, int64_t id);
 /** True when timer @id is armed (not yet fired nor cancelled). */
 bool mp_loop_timer_pending(const struct mp_loop *loop, int64_t id);
 /**
+ * Keep one timer in *@slot (0: none): cancel the one there, then, when
+ * @delay_ms > 0, arm a new one and store its id. This is the shape of the
+ * "arm (ms) or cancel (0)" requests the pure state machines make. Returns 0
+ * or -ENOMEM (then *@slot is 0). The callback should clear *@slot.
+ */
+int mp_loop_timer_set(struct mp_loop *loop, int64_t *slot, uint64_t delay_ms,
+		      mp_loop_timer_cb cb, void *data);
+/**
  * The deadline of the earliest armed timer, by the loop's clock, into
  * *@deadline_ms. Returns 0, or -ENOENT when no timer is armed. A test driving
  * a fake clock advances it straight to this deadline instead of in steps.

@@ -61,6 +61,13 @@ struct mp_ad {
 	size_t len;
 };
 
+/**
+ * Write one AD structure (Length, @type, @data) into @out. Returns its
+ * length, or -EMSGSIZE when it does not fit in @cap or in one legacy
+ * advertisement (31 octets).
+ */
+int mp_ad_put(uint8_t type, const uint8_t *data, size_t len, uint8_t *out, size_t cap);
+
 /** Start iterating the AD structures of @data (the advertising data of one report). */
 void mp_ad_iter_init(struct mp_ad_iter *it, const uint8_t *data, size_t len);
 

@@ -225,6 +225,23 @@ bool mp_loop_timer_pending(const struct mp_loop *loop, int64_t id)
 	return false;
 }
 
+int mp_loop_timer_set(struct mp_loop *loop, int64_t *slot, uint64_t delay_ms,
+		      mp_loop_timer_cb cb, void *data)
+{
+	int64_t id;
+
+	if (*slot)
+		mp_loop_timer_cancel(loop, *slot);
+	*slot = 0;
+	if (!delay_ms)
+		return 0;
+	id = mp_loop_timer_add(loop, delay_ms, cb, data);
+	if (id < 0)
+		return (int)id;
+	*slot = id;
+	return 0;
+}
+
 int mp_loop_next_deadline(const struct mp_loop *loop, uint64_t *deadline_ms)
 {
 	/* The list is sorted by deadline: the head is the earliest. */

@@ -105,10 +105,8 @@ static void reap_cb(struct mp_loop *loop, int64_t id, void *data)
 	}
 	s->e->nsessions--;
 	for (i = 0; i < MP_PBADV_TIMERS; i++)
-		if (s->link_timer[i])
-			mp_loop_timer_cancel(loop, s->link_timer[i]);
-	if (s->prov_timer)
-		mp_loop_timer_cancel(loop, s->prov_timer);
+		mp_loop_timer_set(loop, &s->link_timer[i], 0, NULL, NULL);
+	mp_loop_timer_set(loop, &s->prov_timer, 0, NULL, NULL);
 	s->e->cfg.radio.ops->forget(s->e->cfg.radio.ctx, mp_pbadv_link_id(s->link));
 	mp_pbadv_free(s->link);
 	mp_prov_free(s->prov);
@@ -144,27 +142,20 @@ static void link_timer(void *user, unsigned int id, uint32_t delay_ms)
 {
 	struct mp_session *s = user;
 
-	if (id >= MP_PBADV_TIMERS)
-		return;
-	if (s->link_timer[id])
-		mp_loop_timer_cancel(s->e->cfg.loop, s->link_timer[id]);
-	s->link_timer[id] = delay_ms ? mp_loop_timer_add(s->e->cfg.loop, delay_ms,
-							 link_timer_fired, s) : 0;
+	if (id < MP_PBADV_TIMERS)
+		mp_loop_timer_set(s->e->cfg.loop, &s->link_timer[id], delay_ms, link_timer_fired, s);
 }
 
 static void link_tx(void *user, const uint8_t *pdu, size_t len)
 {
 	struct mp_session *s = user;
 	uint8_t ad[31];
-
-	if (len + 2 > sizeof(ad))
-		return;
 	/* One AD structure of type <<PB-ADV>> (0x29). MshPRT v1.1 5.2.1 */
-	ad[0] = (uint8_t)(len + 1);
-	ad[1] = 0x29;
-	memcpy(ad + 2, pdu, len);
-	s->e->cfg.radio.ops->advertise(s->e->cfg.radio.ctx, ad, len + 2,
-				       mp_pbadv_link_id(s->link));
+	int n = mp_ad_put(MP_AD_PB_ADV, pdu, len, ad, sizeof(ad));
+
+	if (n > 0)
+		s->e->cfg.radio.ops->advertise(s->e->cfg.radio.ctx, ad, (size_t)n,
+					       mp_pbadv_link_id(s->link));
 }
 
 static uint32_t link_random(void *user)
@@ -222,10 +213,7 @@ static void prov_timer(void *user, uint32_t delay_ms)
 {
 	struct mp_session *s = user;
 
-	if (s->prov_timer)
-		mp_loop_timer_cancel(s->e->cfg.loop, s->prov_timer);
-	s->prov_timer = delay_ms ? mp_loop_timer_add(s->e->cfg.loop, delay_ms,
-						     prov_timer_fired, s) : 0;
+	mp_loop_timer_set(s->e->cfg.loop, &s->prov_timer, delay_ms, prov_timer_fired, s);
 }
 
 static const char *alg_tag(uint8_t alg)

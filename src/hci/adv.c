@@ -5,6 +5,16 @@
 #include <stdio.h>
 #include <string.h>
 
+int mp_ad_put(uint8_t type, const uint8_t *data, size_t len, uint8_t *out, size_t cap)
+{
+	if (len + 2 > cap || len + 2 > 31)
+		return -EMSGSIZE;
+	out[0] = (uint8_t)(len + 1);
+	out[1] = type;
+	memcpy(out + 2, data, len);
+	return (int)(len + 2);
+}
+
 void mp_ad_iter_init(struct mp_ad_iter *it, const uint8_t *data, size_t len)
 {
 	mp_reader_init(&it->r, data, len);

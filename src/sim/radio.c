@@ -7,6 +7,7 @@
 
 #include "bearer/pbadv.h"
 #include "crypto/crypto.h"
+#include "hci/adv.h"
 
 /* The provisioning protocol timeout, on the device's side. MshPRT v1.1 5.4.4 */
 #define SIM_PROTOCOL_TIMEOUT_MS 60000
@@ -186,25 +187,19 @@ static void dev_link_timer(void *user, unsigned int id, uint32_t delay_ms)
 {
 	struct sim_dev *sd = user;
 
-	if (id >= MP_PBADV_TIMERS)
-		return;
-	if (sd->link_timer[id])
-		mp_loop_timer_cancel(sd->r->cfg.loop, sd->link_timer[id]);
-	sd->link_timer[id] = delay_ms ? mp_loop_timer_add(sd->r->cfg.loop, delay_ms,
-							  dev_link_timer_fired, sd) : 0;
+	if (id < MP_PBADV_TIMERS)
+		mp_loop_timer_set(sd->r->cfg.loop, &sd->link_timer[id], delay_ms,
+				  dev_link_timer_fired, sd);
 }
 
 static void dev_link_tx(void *user, const uint8_t *pdu, size_t len)
 {
 	struct sim_dev *sd = user;
 	uint8_t ad[31];
+	int n = mp_ad_put(MP_AD_PB_ADV, pdu, len, ad, sizeof(ad));
 
-	if (len + 2 > sizeof(ad))
-		return;
-	ad[0] = (uint8_t)(len + 1);
-	ad[1] = 0x29;
-	memcpy(ad + 2, pdu, len);
-	post(sd->r, -1, (int)sd->index, ad, len + 2);
+	if (n > 0)
+		post(sd->r, -1, (int)sd->index, ad, (size_t)n);
 }
 
 static uint32_t dev_link_random(void *user)
@@ -278,10 +273,8 @@ static void proto_timer_fired(struct mp_loop *loop, int64_t id, void *data)
 
 static void proto_timer_set(struct sim_dev *sd, bool arm)
 {
-	if (sd->proto_timer)
-		mp_loop_timer_cancel(sd->r->cfg.loop, sd->proto_timer);
-	sd->proto_timer = arm ? mp_loop_timer_add(sd->r->cfg.loop, SIM_PROTOCOL_TIMEOUT_MS,
-						  proto_timer_fired, sd) : 0;
+	mp_loop_timer_set(sd->r->cfg.loop, &sd->proto_timer, arm ? SIM_PROTOCOL_TIMEOUT_MS : 0,
+			  proto_timer_fired, sd);
 }
 
 static void dev_link_opened(void *owner)
@@ -430,8 +423,7 @@ void mp_sim_radio_free(struct mp_sim_radio *r)
 		struct sim_dev *sd = &r->devs[i];
 
 		for (t = 0; t < MP_PBADV_TIMERS; t++)
-			if (sd->link_timer[t])
-				mp_loop_timer_cancel(r->cfg.loop, sd->link_timer[t]);
+			mp_loop_timer_set(r->cfg.loop, &sd->link_timer[t], 0, NULL, NULL);
 		if (sd->beacon_timer)
 			mp_loop_timer_cancel(r->cfg.loop, sd->beacon_timer);
 		if (sd->proto_timer)
