@@ -38,3 +38,9 @@ tests_unit_test_prov_b2b_SOURCES = tests/unit/test_prov_b2b.c
 tests_unit_test_prov_b2b_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_prov_b2b_LDADD = tests/unit/libmp_provharness.a src/sim/libmp_sim.a \
 	$(PROV_TEST_LIBS)
+
+# CPU per complete back-to-back provisioning, both algorithms.
+MP_BENCHES += bench/bench_prov
+bench_bench_prov_SOURCES = bench/bench_prov.c
+bench_bench_prov_LDADD = src/sim/libmp_sim.a src/prov/libmp_prov.a src/crypto/libmp_crypto.a \
+	src/core/libmp_core.a $(CRYPTO_LIBS)
