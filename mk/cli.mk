@@ -1,12 +1,47 @@
-# cli/: the meshprov program.
+# cli/: the meshprov program: main (options, exit codes), the command table,
+# the shell (readline), scripts and batch files, output (text / JSON lines).
 bin_PROGRAMS += meshprov
-meshprov_SOURCES = \
-	src/cli/main.c \
-	src/cli/output.c include/cli/output.h
-meshprov_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
-meshprov_LDADD = $(MP_STACK_LIBS) $(MP_STACK_EXTLIBS)
+MP_CLI_SOURCES = \
+	src/cli/app.c include/cli/app.h \
+	src/cli/batch.c include/cli/batch.h \
+	src/cli/commands.c include/cli/commands.h include/cli/handlers.h \
+	src/cli/cmd_keyring.c \
+	src/cli/output.c include/cli/output.h \
+	src/cli/parse.c include/cli/parse.h \
+	src/cli/shell.c include/cli/shell.h
+meshprov_SOURCES = src/cli/main.c $(MP_CLI_SOURCES)
+meshprov_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(READLINE_CFLAGS)
+meshprov_LDADD = $(MP_STACK_LIBS) $(MP_STACK_EXTLIBS) $(READLINE_LIBS)
 
-# The real binary against simulated devices.
-TESTS += tests/integration/cli.sh
-EXTRA_DIST += tests/integration/cli.sh
-TESTS_ENVIRONMENT = MESHPROV=$(abs_top_builddir)/meshprov; export MESHPROV;
+# Unit tests of the pure parsers (words, UUIDs, hex, batch lines).
+check_PROGRAMS += tests/unit/test_cli_parse
+TESTS += tests/unit/test_cli_parse
+tests_unit_test_cli_parse_SOURCES = tests/unit/test_cli_parse.c src/cli/parse.c \
+	include/cli/parse.h
+tests_unit_test_cli_parse_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_cli_parse_LDADD = src/core/libmp_core.a $(TEST_LIBS)
+
+# The real binary: in batch mode against simulated devices, the shell under
+# a pseudo-terminal, and the command table against help, the man page and
+# the completions.
+TESTS += tests/integration/cli.sh tests/integration/shell.py tests/integration/docs.sh
+EXTRA_DIST += tests/integration/cli.sh tests/integration/shell.py tests/integration/docs.sh \
+	completions/gen-completions.py
+TESTS_ENVIRONMENT = MESHPROV=$(abs_top_builddir)/meshprov; export MESHPROV; \
+	MESHPROV_SRCDIR=$(abs_top_srcdir); export MESHPROV_SRCDIR;
+
+# Documentation and completions, installed by `make install`.
+dist_man_MANS = man/meshprov.1 man/meshprov-keyring.5
+bashcompletiondir = $(datadir)/bash-completion/completions
+zshcompletiondir = $(datadir)/zsh/site-functions
+dist_zshcompletion_DATA = completions/_meshprov
+EXTRA_DIST += completions/meshprov.bash
+# bash-completion finds a command's completion by the command's name.
+install-data-local: install-bash-completion
+uninstall-local: uninstall-bash-completion
+install-bash-completion:
+	$(MKDIR_P) $(DESTDIR)$(bashcompletiondir)
+	$(INSTALL_DATA) $(srcdir)/completions/meshprov.bash $(DESTDIR)$(bashcompletiondir)/meshprov
+uninstall-bash-completion:
+	rm -f $(DESTDIR)$(bashcompletiondir)/meshprov
+.PHONY: install-bash-completion uninstall-bash-completion

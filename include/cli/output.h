@@ -8,11 +8,20 @@
 
 #include "engine/engine.h"
 
+struct mp_keyring;
+struct mp_node;
+struct mp_netkey;
+struct mp_appkey;
+
 struct mp_out {
 	FILE *fp;
 	bool json;
 	bool color;
 	int verbose;
+	/* Called around every asynchronous line (begin true, then false): the
+	 * shell hides its prompt and the line being typed, then redraws them. */
+	void (*hook)(void *data, bool begin);
+	void *hook_data;
 };
 
 /** Set up: JSON or text, colour when @fp is a terminal and NO_COLOR is unset. */
@@ -26,6 +35,21 @@ void mp_out_sim_output(struct mp_out *o, const uint8_t uuid[16], const char *act
 		       const char *text);
 /** The final summary of a batch run. */
 void mp_out_summary(struct mp_out *o, unsigned int provisioned, unsigned int failed);
+/** A device of a job failed before it was heard (@ref: "#N"). */
+void mp_out_failed_ref(struct mp_out *o, const char *ref, const char *reason);
+/** An error that happened in the background, on stderr ("meshprov: ..."). */
+void mp_out_error(struct mp_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/** The scan table: #N, UUID, RSSI, OOB information, URI hash, bearer, last seen. */
+void mp_out_devices(struct mp_out *o, const struct mp_scan_table *t, uint64_t now_ms,
+		    const struct mp_keyring *kr);
+/** One node: a list line, or with @detail every field; keys only with @show_keys. */
+void mp_out_node(struct mp_out *o, const struct mp_node *n, bool detail, bool show_keys);
+/** One NetKey or AppKey; keys only with @show_keys. */
+void mp_out_netkey(struct mp_out *o, const struct mp_netkey *k, bool show_keys);
+void mp_out_appkey(struct mp_out *o, const struct mp_appkey *k, bool show_keys);
+/** A result as a "key: value" line, or {"event":@event,"@key":value} in JSON. */
+void mp_out_kv(struct mp_out *o, const char *event, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 /** An informational line (text mode; JSON: {"event":"info"}). */
 void mp_out_info(struct mp_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/hex.h"
 #include "hci/adv.h"
 #include "store/keyring.h"
 
@@ -34,10 +35,24 @@ static const char *c(const struct mp_out *o, const char *code)
 	return o->color ? code : "";
 }
 
+static void begin(struct mp_out *o)
+{
+	if (o->hook)
+		o->hook(o->hook_data, true);
+}
+
+static void end(struct mp_out *o)
+{
+	fflush(o->fp);
+	if (o->hook)
+		o->hook(o->hook_data, false);
+}
+
 static void emit_json(struct mp_out *o, struct json_object *j)
 {
+	begin(o);
 	fprintf(o->fp, "%s\n", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN));
-	fflush(o->fp);
+	end(o);
 	json_object_put(j);
 }
 
@@ -72,9 +87,11 @@ void mp_out_beacon(struct mp_out *o, const struct mp_scan_entry *e, bool first)
 		emit_json(o, j);
 		return;
 	}
-	fprintf(o->fp, "%s[NEW]%s Device #%u %s rssi %d oob %s\n", c(o, "\033[32m"),
-		c(o, "\033[0m"), e->index, mp_keyring_uuid_str(e->uuid, u), e->rssi_last, oob);
-	fflush(o->fp);
+	begin(o);
+	fprintf(o->fp, "%s[%s]%s Device #%u %s rssi %d oob %s\n", c(o, "\033[32m"),
+		first ? "NEW" : "CHG", c(o, "\033[0m"), e->index, mp_keyring_uuid_str(e->uuid, u),
+		e->rssi_last, oob);
+	end(o);
 }
 
 static const char *auth_desc(const struct mp_session_event *ev, char *buf, size_t len)
@@ -143,15 +160,16 @@ void mp_out_session(struct mp_out *o, const struct mp_session_event *ev)
 		emit_json(o, j);
 		return;
 	}
+	begin(o);
 	switch (ev->type) {
 	case MP_SESSION_PHASE:
-		if (o->verbose < 1)
-			return;
 		fprintf(o->fp, "  %s: %s\n", u, phase_names[ev->phase]);
 		break;
 	case MP_SESSION_OOB_OUTPUT:
-		fprintf(o->fp, "%s%s: the device shows a value (%s): type it%s\n", c(o, "\033[1m"),
-			u, auth_desc(ev, desc, sizeof(desc)), c(o, "\033[0m"));
+		fprintf(o->fp, "%s%s: the device %s a value (%s): type it%s\n", c(o, "\033[1m"),
+			u, ev->oob_action == MP_OUTPUT_NUMERIC ||
+			ev->oob_action == MP_OUTPUT_ALPHANUMERIC ? "displays" : "shows",
+			auth_desc(ev, desc, sizeof(desc)), c(o, "\033[0m"));
 		break;
 	case MP_SESSION_OOB_INPUT:
 		if (ev->oob_action == MP_INPUT_PUSH || ev->oob_action == MP_INPUT_TWIST)
@@ -173,7 +191,7 @@ void mp_out_session(struct mp_out *o, const struct mp_session_event *ev)
 			ev->reason, ev->by_device ? " (reported by the device)" : "");
 		break;
 	}
-	fflush(o->fp);
+	end(o);
 }
 
 void mp_out_sim_output(struct mp_out *o, const uint8_t uuid[16], const char *action,
@@ -189,10 +207,11 @@ void mp_out_sim_output(struct mp_out *o, const uint8_t uuid[16], const char *act
 		emit_json(o, j);
 		return;
 	}
+	begin(o);
 	fprintf(o->fp, "  (simulated device %s %s: %s)\n", mp_keyring_uuid_str(uuid, u),
 		strcmp(action, "numeric") == 0 || strcmp(action, "alphanumeric") == 0 ?
 		"displays" : action, text);
-	fflush(o->fp);
+	end(o);
 }
 
 void mp_out_summary(struct mp_out *o, unsigned int provisioned, unsigned int failed)
@@ -205,8 +224,9 @@ void mp_out_summary(struct mp_out *o, unsigned int provisioned, unsigned int fai
 		emit_json(o, j);
 		return;
 	}
+	begin(o);
 	fprintf(o->fp, "%u provisioned, %u failed\n", provisioned, failed);
-	fflush(o->fp);
+	end(o);
 }
 
 void mp_out_info(struct mp_out *o, const char *fmt, ...)
@@ -224,6 +244,225 @@ void mp_out_info(struct mp_out *o, const char *fmt, ...)
 		emit_json(o, j);
 		return;
 	}
+	begin(o);
 	fprintf(o->fp, "%s\n", buf);
+	end(o);
+}
+
+void mp_out_failed_ref(struct mp_out *o, const char *ref, const char *reason)
+{
+	if (o->json) {
+		struct json_object *j = jevent("failed", NULL);
+
+		json_object_object_add(j, "device", json_object_new_string(ref));
+		json_object_object_add(j, "reason", json_object_new_string(reason));
+		emit_json(o, j);
+		return;
+	}
+	begin(o);
+	fprintf(o->fp, "%s[FAIL]%s %s: %s\n", c(o, "\033[31m"), c(o, "\033[0m"), ref, reason);
+	end(o);
+}
+
+void mp_out_error(struct mp_out *o, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	begin(o);
+	fflush(o->fp);
+	fprintf(stderr, "meshprov: %s\n", buf);
+	fflush(stderr);
+	end(o);
+}
+
+static const char *bearer_str(unsigned int bearers)
+{
+	if ((bearers & MP_SCAN_PB_ADV) && (bearers & MP_SCAN_PB_GATT))
+		return "adv,gatt";
+	return bearers & MP_SCAN_PB_GATT ? "gatt" : "adv";
+}
+
+void mp_out_devices(struct mp_out *o, const struct mp_scan_table *t, uint64_t now_ms,
+		    const struct mp_keyring *kr)
+{
+	size_t i, n = t ? mp_scan_table_count(t) : 0;
+
+	if (!o->json && n == 0) {
+		fprintf(o->fp, "No unprovisioned device heard (try: scan on)\n");
+		return;
+	}
+	if (!o->json)
+		fprintf(o->fp, "%-4s %-36s %5s  %-8s %-6s %-9s %s\n", "#", "UUID", "RSSI", "URI",
+			"BEARER", "SEEN", "OOB INFORMATION");
+	for (i = 0; i < n; i++) {
+		const struct mp_scan_entry *e = mp_scan_table_at(t, i);
+		const struct mp_node *node;
+		char u[37], oob[256], uri[9] = "-", rssi[8] = "-", seen[32];
+		uint64_t ago;
+
+		if (!e)
+			break;
+		mp_keyring_uuid_str(e->uuid, u);
+		mp_oob_info_str(e->oob_info, oob, sizeof(oob));
+		if (e->has_uri_hash)
+			mp_hex_encode(e->uri_hash, 4, uri);
+		if (e->rssi_last != MP_SCAN_RSSI_NONE)
+			snprintf(rssi, sizeof(rssi), "%d", e->rssi_last);
+		ago = now_ms > e->last_seen_ms ? (now_ms - e->last_seen_ms) / 1000 : 0;
+		snprintf(seen, sizeof(seen), "%llus ago", (unsigned long long)ago);
+		node = kr ? mp_keyring_node_find_uuid(kr, e->uuid) : NULL;
+		if (o->json) {
+			struct json_object *j = jevent("device", e->uuid);
+
+			json_object_object_add(j, "index", json_object_new_int((int)e->index));
+			if (e->rssi_last != MP_SCAN_RSSI_NONE)
+				json_object_object_add(j, "rssi", json_object_new_int(e->rssi_last));
+			json_object_object_add(j, "oob_info", json_object_new_int(e->oob_info));
+			json_object_object_add(j, "oob", json_object_new_string(oob));
+			if (e->has_uri_hash)
+				json_object_object_add(j, "uri_hash", json_object_new_string(uri));
+			json_object_object_add(j, "bearer",
+					       json_object_new_string(bearer_str(e->bearers)));
+			json_object_object_add(j, "last_seen_s", json_object_new_int64((int64_t)ago));
+			if (node)
+				json_object_object_add(j, "node", json_object_new_int(node->addr));
+			emit_json(o, j);
+			continue;
+		}
+		fprintf(o->fp, "#%-3u %s %5s  %-8s %-6s %-9s %s", e->index, u, rssi, uri,
+			bearer_str(e->bearers), seen, oob);
+		if (node)
+			fprintf(o->fp, "  (node 0x%04x)", node->addr);
+		fputc('\n', o->fp);
+	}
+	fflush(o->fp);
+}
+
+static void keys_list(char *buf, size_t len, const uint16_t *idx, unsigned int n)
+{
+	size_t off = 0;
+	unsigned int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%03x", i ? "," : "", idx[i]);
+	if (n == 0)
+		snprintf(buf, len, "-");
+}
+
+void mp_out_node(struct mp_out *o, const struct mp_node *n, bool detail, bool show_keys)
+{
+	char u[37], k[MP_KEY_STR_LEN], nk[128], ak[256];
+	const char *key = n->has_dev_key ? mp_keyring_key_str(n->dev_key, show_keys, k) : "-";
+
+	mp_keyring_uuid_str(n->uuid, u);
+	keys_list(nk, sizeof(nk), n->net_keys, n->n_net_keys);
+	keys_list(ak, sizeof(ak), n->app_keys, n->n_app_keys);
+	if (o->json) {
+		struct json_object *j = jevent("node", n->uuid);
+
+		json_object_object_add(j, "address", json_object_new_int(n->addr));
+		json_object_object_add(j, "elements", json_object_new_int(n->elements));
+		json_object_object_add(j, "state",
+				       json_object_new_string(mp_node_state_str(n->state)));
+		json_object_object_add(j, "self", json_object_new_boolean(n->is_self));
+		if (n->name[0])
+			json_object_object_add(j, "name", json_object_new_string(n->name));
+		if (detail) {
+			json_object_object_add(j, "algorithm", json_object_new_string(n->algorithm));
+			json_object_object_add(j, "oob", json_object_new_string(n->oob));
+			json_object_object_add(j, "netkeys", json_object_new_string(nk));
+			json_object_object_add(j, "appkeys", json_object_new_string(ak));
+			json_object_object_add(j, "provisioned_at",
+					       json_object_new_int64(n->provisioned_at));
+		}
+		if (show_keys && n->has_dev_key)
+			json_object_object_add(j, "device_key", json_object_new_string(key));
+		emit_json(o, j);
+		return;
+	}
+	if (!detail) {
+		fprintf(o->fp, "0x%04x  %3u  %-11s  %s  %s\n", n->addr, n->elements,
+			mp_node_state_str(n->state), u, n->is_self ? "(this provisioner)" : n->name);
+		if (show_keys && n->has_dev_key)
+			fprintf(o->fp, "        device key %s\n", key);
+		return;
+	}
+	fprintf(o->fp, "Node 0x%04x%s\n", n->addr, n->is_self ? " (this provisioner)" : "");
+	fprintf(o->fp, "  Name:        %s\n", n->name[0] ? n->name : "-");
+	fprintf(o->fp, "  UUID:        %s\n", u);
+	fprintf(o->fp, "  Elements:    %u (0x%04x-0x%04x)\n", n->elements, n->addr,
+		n->addr + (n->elements ? n->elements - 1 : 0));
+	fprintf(o->fp, "  State:       %s\n", mp_node_state_str(n->state));
+	fprintf(o->fp, "  Algorithm:   %s\n", n->algorithm[0] ? n->algorithm : "-");
+	fprintf(o->fp, "  OOB:         %s\n", n->oob[0] ? n->oob : "-");
+	fprintf(o->fp, "  NetKeys:     %s\n", nk);
+	fprintf(o->fp, "  AppKeys:     %s\n", ak);
+	fprintf(o->fp, "  Device key:  %s\n", key);
+	fflush(o->fp);
+}
+
+void mp_out_netkey(struct mp_out *o, const struct mp_netkey *k, bool show_keys)
+{
+	char buf[MP_KEY_STR_LEN], old[MP_KEY_STR_LEN];
+	const char *key = mp_keyring_key_str(k->key, show_keys, buf);
+
+	if (o->json) {
+		struct json_object *j = jevent("netkey", NULL);
+
+		json_object_object_add(j, "index", json_object_new_int(k->index));
+		json_object_object_add(j, "phase", json_object_new_int(k->phase));
+		if (k->name[0])
+			json_object_object_add(j, "name", json_object_new_string(k->name));
+		if (show_keys)
+			json_object_object_add(j, "key", json_object_new_string(key));
+		emit_json(o, j);
+		return;
+	}
+	fprintf(o->fp, "NetKey 0x%03x  phase %u  %s%s%s\n", k->index, k->phase, key,
+		k->phase ? "  old " : "", k->phase ? mp_keyring_key_str(k->old_key, show_keys, old) :
+		"");
+}
+
+void mp_out_appkey(struct mp_out *o, const struct mp_appkey *k, bool show_keys)
+{
+	char buf[MP_KEY_STR_LEN];
+	const char *key = mp_keyring_key_str(k->key, show_keys, buf);
+
+	if (o->json) {
+		struct json_object *j = jevent("appkey", NULL);
+
+		json_object_object_add(j, "index", json_object_new_int(k->index));
+		json_object_object_add(j, "netkey", json_object_new_int(k->net_index));
+		if (k->name[0])
+			json_object_object_add(j, "name", json_object_new_string(k->name));
+		if (show_keys)
+			json_object_object_add(j, "key", json_object_new_string(key));
+		emit_json(o, j);
+		return;
+	}
+	fprintf(o->fp, "AppKey 0x%03x  bound to NetKey 0x%03x  %s\n", k->index, k->net_index, key);
+}
+
+void mp_out_kv(struct mp_out *o, const char *event, const char *key, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (o->json) {
+		struct json_object *j = jevent(event, NULL);
+
+		json_object_object_add(j, key, json_object_new_string(buf));
+		emit_json(o, j);
+		return;
+	}
+	fprintf(o->fp, "%-16s %s\n", key, buf);
 	fflush(o->fp);
 }

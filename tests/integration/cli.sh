@@ -104,5 +104,148 @@ assert len(d['nodes']) >= 14, len(d['nodes'])
 assert all(n.get('deviceKey') for n in d['nodes'])
 " && ok "export is a CDB with every node" || ko "export is a CDB with every node"
 
+# ---- batch files, scripts, OOB helpers (issue #5) ----
+sum() { sha256sum "$1" 2>/dev/null | cut -d' ' -f1; }
+KR=$T/kr/keyring.json
+before=$(sum "$KR")
+
+# A batch file with bad lines: every one named, nothing written.
+cat > "$T/bad.txt" <<'END_BAD'
+# tray 3
+70cf7c9732a345b691494810d2e9cbf4 - lamp-1 0x0100
+not-a-uuid
+70cf7c9732a345b691494810d2e9cbf5 0011 lamp-2
+70cf7c9732a345b691494810d2e9cbf4
+END_BAD
+check "batch: bad lines are reported with their numbers, exit 2" 2 '
+assert "line 3:" in err and "not a device UUID" in err, err
+assert "line 4: column 2" in err, err
+assert "line 5: this UUID is already on line 2" in err, err
+assert "line 2:" not in err and "nothing was done" in err, err
+' -- $K --sim 1 provision --batch "$T/bad.txt"
+[ "$(sum "$KR")" = "$before" ] && ok "batch: the keyring is untouched after bad lines" \
+	|| ko "batch: the keyring is untouched after bad lines"
+check "batch: bad lines, fresh keyring path" 2 '' -- --keyring "$T/fresh/kr.json" --sim 1 provision --batch "$T/bad.txt"
+[ ! -e "$T/fresh/kr.json" ] && ok "batch: no keyring created on bad input" || ko "batch: no keyring created on bad input"
+check "batch: a missing file" 2 'assert "cannot read the batch file" in err and "No such file" in err, err' -- $K --sim 1 provision --batch "$T/nope.txt"
+printf '70cf7c9732a345b691494810d2e9cbf4 - taken 0x0002\n' > "$T/taken.txt"
+check "batch: an address in use is refused before anything is done" 2 '
+assert "line 1: address 0x0002 is used by a node" in err, err
+' -- $K --sim 1 provision --batch "$T/taken.txt"
+[ "$(sum "$KR")" = "$before" ] && ok "batch: the keyring is untouched after a used address" \
+	|| ko "batch: the keyring is untouched after a used address"
+
+# Other bad input: exit 2 and a message naming the problem.
+check "bad hex address" 2 'assert "not a unicast address" in err' -- $K node show 0xzz
+check "address out of range" 2 'assert "--address takes a unicast address" in err' -- $K provision --address 8000 70cf7c9732a345b691494810d2e9cbf4
+check "unknown option of a command" 2 'assert "unknown option" in err' -- $K nodes --frob
+check "too many arguments" 2 'assert "too many arguments" in err and "usage:" in err' -- $K node show 2 3
+check "bad key" 2 'assert "16 octets" in err' -- $K netkey import 5 0011
+check "unknown subcommand" 2 'assert "unknown subcommand" in err and "show, rename, remove" in err' -- $K node frob
+check "shell-only command" 2 'assert "only in the shell" in err' -- $K cancel
+[ "$(sum "$KR")" = "$before" ] && ok "bad input wrote nothing" || ko "bad input wrote nothing"
+
+# The batch file for real: simulated devices' UUIDs are random, so a
+# script on stdin scans first, then the batch file is written from what
+# was heard and provisioned by the same process.
+python3 - "$BIN" "$KR" "$T" > "$T/out" 2> "$T/err" <<'END_PY'
+import json, subprocess, sys
+bin, kr, tmp = sys.argv[1:4]
+p = subprocess.Popen([bin, "--keyring", kr, "--json", "--sim", "3", "--sim-oob", "static"],
+                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+p.stdin.write("scan 2\n"); p.stdin.flush()
+uuids = []
+while len(uuids) < 3:
+    l = json.loads(p.stdout.readline())
+    if l["event"] == "beacon" and l["uuid"] not in uuids:
+        uuids.append(l["uuid"])
+with open(tmp + "/good.txt", "w") as f:
+    f.write("# uuid, static OOB, name, address\n")
+    f.write("%s 00112233445566778899aabbccddeeff lamp-1 0x0100\n" % uuids[0])
+    f.write('%s,00112233445566778899aabbccddeeff,"hall lamp",0200\n' % uuids[1])
+    f.write("%s ffffffffffffffffffffffffffffffff wrong-oob\n" % uuids[2])
+p.stdin.write("provision --batch %s/good.txt\n" % tmp); p.stdin.close()
+print(p.stdout.read(), end="")
+sys.exit(p.wait())
+END_PY
+rc=$?
+if [ "$rc" = 1 ] && python3 - "$T/out" <<'END_PY'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+ok = {l["name"]: l for l in lines if l["event"] == "provisioned"}
+assert ok["lamp-1"]["address"] == 0x100 and ok["hall lamp"]["address"] == 0x200, ok
+assert all(l["auth"] == "static" for l in ok.values())
+f = [l for l in lines if l["event"] == "failed"]
+assert len(f) == 1 and f[0]["reason"] == "confirmation-failed" and f[0]["name"] == "wrong-oob", f
+s = [l for l in lines if l["event"] == "summary"][-1]
+assert s["provisioned"] == 2 and s["failed"] == 1, s
+END_PY
+then ok "batch: names, addresses, per-line static OOB; one wrong value fails alone (exit 1)"
+else echo "    exit $rc"; sed 's/^/    /' "$T/err" | head; ko "batch: names, addresses, per-line static OOB; one wrong value fails alone (exit 1)"; fi
+check "batch: the names are in the keyring" 0 '
+n = {l.get("name"): l["address"] for l in ev("node")}
+assert n.get("lamp-1") == 0x100 and n.get("hall lamp") == 0x200, n
+' -- $K --json nodes
+
+# --oob-cmd: called with UUID, method, action, size [value]; stdout is the value.
+# This helper reads what the simulated device displays from meshprov's own output.
+cat > "$T/oob-out.sh" <<END_SH
+#!/bin/sh
+echo "\$@" >> "$T/oob.log"
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	v=\$(grep '"sim-output"' "$T/out" | grep "\$1" | sed 's/.*"value":"\\([0-9A-Z]*\\)".*/\\1/' | tail -1)
+	[ -n "\$v" ] && { echo "\$v"; exit 0; }
+	sleep 0.1
+done
+exit 1
+END_SH
+chmod +x "$T/oob-out.sh"
+rm -f "$T/oob.log"
+check "--oob-cmd answers Output OOB" 0 '
+p = ev("provisioned"); assert len(p) == 2 and all(l["auth"] == "output" for l in p), lines
+log = open(sys.argv[1].rsplit("/", 1)[0] + "/oob.log").read().split("\n")
+assert sum(1 for l in log if " output numeric 6" in l) == 2, log
+' -- $K --json --sim 2 --sim-oob output --oob-cmd "$T/oob-out.sh" provision --all
+rm -f "$T/oob.log"
+check "--oob-cmd is told the Input OOB value" 0 '
+i = {l["uuid"]: l["value"] for l in ev("oob-input")}
+log = [l.split() for l in open(sys.argv[1].rsplit("/", 1)[0] + "/oob.log").read().splitlines()]
+assert len(log) == 1 and log[0][1] == "input" and log[0][4] == i[log[0][0]], (log, i)
+' -- $K --json --sim 1 --sim-oob input provision --all --oob-cmd "echo >> $T/oob.log"
+check "a failing --oob-cmd cancels that device, exit 1" 1 '
+f = ev("failed"); assert len(f) == 1 and f[0]["reason"] == "cancelled", lines
+assert "OOB helper failed" in err, err
+' -- $K --json --sim 1 --sim-oob output --oob-cmd false provision --all
+
+# Command files: stop at the first failure, or go on with --keep-going.
+printf 'nodes\nfrobnicate\nnetkey list\n' > "$T/cmds"
+check "-f stops at the first failure" 2 '
+assert "cmds:2" in err, err
+assert ev("node") and not ev("netkey"), lines
+' -- $K --json -f "$T/cmds"
+check "-f --keep-going runs the rest" 2 '
+assert ev("node") and ev("netkey"), lines
+' -- $K --json --keep-going -f "$T/cmds"
+
+# Keys, IV index, CDB round trip.
+check "netkey create" 0 'assert ev("netkey-created")[0]["netkey"] == "0x001", lines' -- $K --json netkey create
+check "appkey create bound to it" 0 '' -- $K appkey create 5 --netkey 1
+check "appkey list: keys hidden" 0 '
+a = ev("appkey"); assert a[0]["index"] == 5 and a[0]["netkey"] == 1 and "key" not in a[0], a
+' -- $K --json appkey list
+check "netkey delete of a bound key is refused" 1 '' -- $K netkey delete 1
+check "iv-index set" 0 'assert ev("iv-index")[0]["iv_index"] == "0x00000005", lines' -- $K --json iv-index 5
+check "iv-index never goes back" 1 '' -- $K iv-index 4
+check "export for import" 0 '' -- $K export "$T/cdb2.json"
+check "import into a fresh keyring, taking over" 0 '' -- --keyring "$T/kr2/k.json" import --adopt "$T/cdb2.json"
+check "imported nodes" 0 '
+n = ev("node"); assert sum(1 for l in n if l.get("name") == "lamp-1") == 1, n
+' -- --keyring "$T/kr2/k.json" --json nodes
+
+# Text output is for people: progress per phase, no colour codes in a file.
+check "human output to a file" 0 '' -- $K --sim 1 provision --all
+grep -q "$(printf '\033')" "$T/out" && ko "no colour codes in a file" || ok "no colour codes in a file"
+grep -q ": invite" "$T/out" && ok "human output shows progress per phase" || ko "human output shows progress per phase"
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

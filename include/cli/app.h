@@ -1,0 +1,169 @@
+/* The meshprov program's state: options, the loop, the keyring, the radio
+ * (a controller or the simulator), the engine, and the provisioning jobs the
+ * user asked for. The CLI is the one layer allowed a process-wide object:
+ * main() owns one struct mp_cli_app and hands it to everything in cli/.
+ *
+ * A job is one `provision` command: explicit devices (UUID or #N, each with
+ * its options) or every device heard (--all). A device of a job is started
+ * when it is in the scan table (now, or when its beacon comes), several at
+ * once up to the concurrency limit; the job ends when every device is done,
+ * or when its timeout expires (devices never seen fail as "not-found").
+ * In the shell jobs run in the background; in scripts and one-shot runs the
+ * command waits for its job.
+ */
+#ifndef MP_CLI_APP_H
+#define MP_CLI_APP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cli/output.h"
+#include "cli/parse.h"
+#include "core/loop.h"
+#include "engine/engine.h"
+#include "sim/radio.h"
+
+struct mp_keyring;
+struct mp_hci_radio;
+struct mp_shell;
+
+/* What a command handler returns; main.c turns it into the exit code. */
+enum mp_cli_status {
+	MP_CLI_OK = 0,		/* done */
+	MP_CLI_FAILED,		/* some device failed, was not found, or was cancelled */
+	MP_CLI_USAGE,		/* bad command, arguments or input file */
+	MP_CLI_RADIO,		/* no controller, no permission, controller lost */
+	MP_CLI_KEYRING,		/* the keyring could not be opened, read or written */
+	MP_CLI_QUIT,		/* the shell should end (quit) */
+};
+
+enum mp_cli_mode {
+	MP_CLI_ONESHOT,		/* meshprov COMMAND ARGS */
+	MP_CLI_SCRIPT,		/* -f FILE, or commands on a non-terminal stdin */
+	MP_CLI_SHELL,		/* the interactive shell */
+};
+
+struct mp_cli_opts {
+	const char *keyring;
+	int index;			/* -1: default controller */
+	bool json;
+	int verbose;
+	unsigned int sim;		/* simulated devices; 0: a real controller */
+	enum mp_sim_oob sim_oob;
+	unsigned int sim_loss, sim_dup, sim_delay;
+	unsigned int concurrency;
+	unsigned int timeout_s;		/* 0: the command's default */
+	const char *oob_cmd;		/* helper for Output/Input OOB outside the shell */
+	const char *file;		/* -f */
+	bool keep_going;
+};
+
+enum mp_cli_target_state {
+	MP_TARGET_WAITING,	/* not seen yet, or no free session */
+	MP_TARGET_RUNNING,
+	MP_TARGET_DONE,
+	MP_TARGET_FAILED,
+};
+
+struct mp_cli_target {
+	unsigned int job;
+	struct mp_cli_device_ref ref;	/* by UUID, or #N until seen */
+	bool have_uuid;
+	struct mp_provision_opts opts;	/* .name is set from name[] when starting */
+	char name[MP_CLI_NAME_MAX + 1];
+	unsigned int line;		/* batch file line, 0 if none */
+	enum mp_cli_target_state state;
+};
+
+struct mp_cli_job {
+	unsigned int id;
+	bool active;
+	bool all;			/* every unprovisioned device heard */
+	unsigned int want;		/* --all: devices to finish (0: until the timeout) */
+	struct mp_provision_opts all_opts;
+	unsigned int provisioned, failed;
+	bool timed_out, cancelled;
+	int64_t timer;
+};
+
+struct mp_cli_helper;
+
+struct mp_cli_app {
+	struct mp_cli_opts o;
+	enum mp_cli_mode mode;
+	struct mp_out out;
+	struct mp_loop *loop;
+	struct mp_keyring *kr;
+	struct mp_sim_radio *sim;
+	struct mp_hci_radio *hci;
+	int radio_status;		/* 1 while the controller starts */
+	struct mp_engine *engine;
+	bool engine_has_keyring;
+	struct mp_shell *shell;		/* in the shell */
+	bool scanning;			/* shell: show devices as they are heard */
+	int64_t scan_timer;
+	struct mp_cli_target *targets;
+	size_t ntargets, cap_targets;
+	struct mp_cli_job *jobs;
+	size_t njobs;
+	unsigned int next_job;
+	struct mp_cli_helper *helpers;	/* --oob-cmd processes running */
+	bool interrupted;		/* Ctrl-C or SIGTERM outside the shell */
+	bool radio_lost;
+	/* in simulation, what each simulated device showed, for the
+	 * simulated person to type when asked (outside the shell) */
+	struct {
+		uint8_t uuid[16];
+		char text[16];
+	} shown[64];
+	unsigned int nshown;
+};
+
+/** Set up the loop (and SIGINT/SIGTERM for scripts). 0 or -errno. */
+int mp_cli_app_init(struct mp_cli_app *a);
+/** Cancel what runs, close the radio and the keyring, free everything. */
+void mp_cli_app_free(struct mp_cli_app *a);
+
+/** Open the keyring (creating it) if not open yet; explains failures on stderr. */
+enum mp_cli_status mp_cli_need_keyring(struct mp_cli_app *a);
+/** Open the radio and start the engine if not done yet; explains failures. */
+enum mp_cli_status mp_cli_need_radio(struct mp_cli_app *a);
+
+/** A new job; returns its id (> 0), or 0 when out of memory. */
+unsigned int mp_cli_job_new(struct mp_cli_app *a, bool all, unsigned int want,
+			    const struct mp_provision_opts *all_opts);
+/** Add a device to job @job. 0 or -ENOMEM. */
+int mp_cli_target_add(struct mp_cli_app *a, unsigned int job, const struct mp_cli_device_ref *ref,
+		      const struct mp_provision_opts *opts, const char *name, unsigned int line);
+/** Start the job: its devices already heard start now; its timeout is armed. */
+void mp_cli_job_start(struct mp_cli_app *a, unsigned int job, unsigned int timeout_s);
+/** The job (NULL once forgotten). */
+struct mp_cli_job *mp_cli_job_get(struct mp_cli_app *a, unsigned int job);
+/** True when every device of the job is done, failed, or the job timed out. */
+bool mp_cli_job_done(struct mp_cli_app *a, unsigned int job);
+/**
+ * Scripts and one-shot runs: run the loop until the job is done (or
+ * interrupted), print its summary. MP_CLI_OK when every device was
+ * provisioned, MP_CLI_FAILED otherwise, MP_CLI_RADIO when the controller
+ * went away.
+ */
+enum mp_cli_status mp_cli_job_wait(struct mp_cli_app *a, unsigned int job);
+
+/**
+ * Cancel provisioning: the device @ref (NULL: everything), running or
+ * waiting. Returns how many devices were cancelled.
+ */
+unsigned int mp_cli_cancel(struct mp_cli_app *a, const struct mp_cli_device_ref *ref);
+/** Devices running or waiting, over every job. */
+unsigned int mp_cli_busy(const struct mp_cli_app *a);
+
+/** Output OOB: the user's answer for device @uuid; as mp_session_oob(), -ENOENT. */
+int mp_cli_oob_answer(struct mp_cli_app *a, const uint8_t uuid[16], const char *text);
+
+/** The scan table, or NULL before the radio is up. */
+const struct mp_scan_table *mp_cli_scan_table(const struct mp_cli_app *a);
+
+/** Run the loop for @ms milliseconds (scripts: `scan on 5`); false if interrupted. */
+bool mp_cli_run_for(struct mp_cli_app *a, unsigned int ms);
+
+#endif

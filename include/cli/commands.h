@@ -1,0 +1,99 @@
+/* The command table: one const table that the shell, one-shot runs
+ * (`meshprov COMMAND ARGS`), command files, `help`, the completions and the
+ * man page all follow (tests/integration/docs.sh checks that they agree).
+ *
+ * A command's name has one or two words ("nodes", "node show"). Arguments
+ * are positional words and options ("--auth VALUE", "--show-keys"); the
+ * dispatcher checks options and the number of positional words against the
+ * table before the handler runs, so handlers only check values.
+ */
+#ifndef MP_CLI_COMMANDS_H
+#define MP_CLI_COMMANDS_H
+
+#include <stdio.h>
+
+#include "cli/app.h"
+
+/* What completes a word (the shell's TAB, and the generated completions). */
+enum mp_cli_compl {
+	MP_COMPL_NONE,
+	MP_COMPL_WORDS,		/* one of the space-separated .words */
+	MP_COMPL_DEVICE,	/* a UUID or #N from the scan table */
+	MP_COMPL_NODE,		/* a node address from the keyring */
+	MP_COMPL_NETKEY,	/* a NetKey index */
+	MP_COMPL_APPKEY,	/* an AppKey index */
+	MP_COMPL_FILE,		/* a file name */
+	MP_COMPL_COMMAND,	/* a command name (help) */
+};
+
+struct mp_cli_opt {
+	const char *name;		/* "--auth" */
+	const char *arg;		/* metavariable ("METHOD"), NULL for a flag */
+	enum mp_cli_compl compl;
+	const char *words;		/* for MP_COMPL_WORDS */
+	const char *help;
+};
+
+#define MP_CLI_MAX_OPTS 12
+
+struct mp_cli_cmd;
+
+struct mp_cli_args {
+	const struct mp_cli_cmd *cmd;
+	int argc;			/* positional words */
+	char **argv;
+	const char *val[MP_CLI_MAX_OPTS];	/* per .opts entry: value, "" for a flag, NULL */
+};
+
+/* Flags of a command. */
+#define MP_CMD_SHELL_ONLY 0x1	/* makes sense only in the shell (quit, cancel) */
+
+struct mp_cli_cmd {
+	const char *name;
+	const char *synopsis;		/* the arguments, as help and the man page show them */
+	int min_args, max_args;		/* positional words; max -1: any number */
+	enum mp_cli_status (*handler)(struct mp_cli_app *a, const struct mp_cli_args *args);
+	const char *help;		/* one line */
+	enum mp_cli_compl compl;	/* completes positional words */
+	const char *words;		/* for MP_COMPL_WORDS */
+	const struct mp_cli_opt *opts;	/* terminated by { NULL } */
+	unsigned int flags;
+};
+
+/** The table, and its length. */
+extern const struct mp_cli_cmd mp_cli_commands[];
+extern const size_t mp_cli_ncommands;
+
+/**
+ * Find the command named by the first one or two of @argv's @argc words;
+ * *@used gets how many words named it. NULL when none does.
+ */
+const struct mp_cli_cmd *mp_cli_lookup(int argc, char **argv, int *used);
+
+/** True when @word is the first word of two-word commands ("node"). */
+bool mp_cli_is_group(const char *word);
+
+/** The option @name of the command being run: its value, "" for a flag, or NULL. */
+const char *mp_cli_arg(const struct mp_cli_args *args, const char *name);
+
+/** The option entry @name of @cmd, or NULL. */
+const struct mp_cli_opt *mp_cli_find_opt(const struct mp_cli_cmd *cmd, const char *name);
+
+/**
+ * Run one command line, already split into words: look it up, check its
+ * options and arguments, run its handler. Errors go to stderr.
+ */
+enum mp_cli_status mp_cli_execute(struct mp_cli_app *a, int argc, char **argv);
+
+/** Split a line and run it (empty lines and comments are MP_CLI_OK). */
+enum mp_cli_status mp_cli_execute_line(struct mp_cli_app *a, const char *line);
+
+/** Help: every command, or the one @argv names (@argc words). MP_CLI_USAGE if none. */
+enum mp_cli_status mp_cli_help(FILE *fp, int argc, char **argv);
+
+struct json_object;
+
+/** The table as a JSON array (json-c; put it when done), for --dump-commands. */
+struct json_object *mp_cli_commands_json(void);
+
+#endif

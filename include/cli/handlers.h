@@ -1,0 +1,32 @@
+/* The handlers of the command table (include/cli/commands.h), by file:
+ * src/cli/commands.c (the table, help, scanning, provisioning) and
+ * src/cli/cmd_keyring.c (nodes, keys, IV index, CDB, keyring). Each returns
+ * a status; main.c alone turns statuses into exit codes.
+ */
+#ifndef MP_CLI_HANDLERS_H
+#define MP_CLI_HANDLERS_H
+
+#include "cli/commands.h"
+
+enum mp_cli_status mp_cmd_nodes(struct mp_cli_app *a, const struct mp_cli_args *args);
+enum mp_cli_status mp_cmd_node_show(struct mp_cli_app *a, const struct mp_cli_args *args);
+enum mp_cli_status mp_cmd_node_rename(struct mp_cli_app *a, const struct mp_cli_args *args);
+enum mp_cli_status mp_cmd_node_remove(struct mp_cli_app *a, const struct mp_cli_args *args);
+enum mp_cli_status mp_cmd_netkey_list(struct mp_cli_app *a, const struct mp_cli_args *args);
+enum mp_cli_status mp_cmd_netkey_create(struct mp_cli_app *a, const struct mp_cli_args *args);
+enum mp_cli_status mp_cmd_netkey_import(struct mp_cli_app *a, const struct mp_cli_args *args);
+enum mp_cli_status mp_cmd_netkey_delete(struct mp_cli_app *a, const struct mp_cli_args *args);
+enum mp_cli_status mp_cmd_appkey_list(struct mp_cli_app *a, const struct mp_cli_args *args);
+enum mp_cli_status mp_cmd_appkey_create(struct mp_cli_app *a, const struct mp_cli_args *args);
+enum mp_cli_status mp_cmd_appkey_import(struct mp_cli_app *a, const struct mp_cli_args *args);
+enum mp_cli_status mp_cmd_appkey_delete(struct mp_cli_app *a, const struct mp_cli_args *args);
+enum mp_cli_status mp_cmd_iv_index(struct mp_cli_app *a, const struct mp_cli_args *args);
+enum mp_cli_status mp_cmd_export(struct mp_cli_app *a, const struct mp_cli_args *args);
+enum mp_cli_status mp_cmd_import(struct mp_cli_app *a, const struct mp_cli_args *args);
+enum mp_cli_status mp_cmd_keyring_info(struct mp_cli_app *a, const struct mp_cli_args *args);
+
+/** "meshprov: CMD: message" on stderr. */
+void mp_cmd_err(const struct mp_cli_args *args, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,718 @@
+/* The program's state and the provisioning jobs; see include/cli/app.h. */
+#include "config.h"
+
+#include "cli/app.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/batch.h"
+#include "cli/shell.h"
+#include "engine/hci_radio.h"
+#include "store/keyring.h"
+
+/* ---- jobs and their devices ---- */
+
+struct mp_cli_job *mp_cli_job_get(struct mp_cli_app *a, unsigned int job)
+{
+	size_t i;
+
+	for (i = 0; i < a->njobs; i++)
+		if (a->jobs[i].id == job)
+			return &a->jobs[i];
+	return NULL;
+}
+
+unsigned int mp_cli_job_new(struct mp_cli_app *a, bool all, unsigned int want,
+			    const struct mp_provision_opts *all_opts)
+{
+	struct mp_cli_job *j = realloc(a->jobs, (a->njobs + 1) * sizeof(*j));
+
+	if (!j)
+		return 0;
+	a->jobs = j;
+	j = &a->jobs[a->njobs++];
+	memset(j, 0, sizeof(*j));
+	j->id = ++a->next_job;
+	j->all = all;
+	j->want = want;
+	if (all_opts)
+		j->all_opts = *all_opts;
+	j->all_opts.name = NULL;
+	return j->id;
+}
+
+int mp_cli_target_add(struct mp_cli_app *a, unsigned int job, const struct mp_cli_device_ref *ref,
+		      const struct mp_provision_opts *opts, const char *name, unsigned int line)
+{
+	struct mp_cli_target *t;
+
+	if (a->ntargets == a->cap_targets) {
+		size_t cap = a->cap_targets ? a->cap_targets * 2 : 16;
+
+		t = realloc(a->targets, cap * sizeof(*t));
+		if (!t)
+			return -ENOMEM;
+		a->targets = t;
+		a->cap_targets = cap;
+	}
+	t = &a->targets[a->ntargets++];
+	memset(t, 0, sizeof(*t));
+	t->job = job;
+	t->ref = *ref;
+	t->have_uuid = !ref->by_index;
+	t->opts = *opts;
+	t->opts.name = NULL;
+	if (name)
+		snprintf(t->name, sizeof(t->name), "%s", name);
+	t->line = line;
+	t->state = MP_TARGET_WAITING;
+	return 0;
+}
+
+static unsigned int job_running(const struct mp_cli_app *a, unsigned int job)
+{
+	unsigned int n = 0;
+	size_t i;
+
+	for (i = 0; i < a->ntargets; i++)
+		if (a->targets[i].job == job && a->targets[i].state == MP_TARGET_RUNNING)
+			n++;
+	return n;
+}
+
+bool mp_cli_job_done(struct mp_cli_app *a, unsigned int job)
+{
+	struct mp_cli_job *j = mp_cli_job_get(a, job);
+	size_t i;
+
+	if (!j || !j->active)
+		return true;
+	for (i = 0; i < a->ntargets; i++) {
+		const struct mp_cli_target *t = &a->targets[i];
+
+		if (t->job == job && (t->state == MP_TARGET_WAITING ||
+				      t->state == MP_TARGET_RUNNING))
+			return false;
+	}
+	if (j->all && !j->timed_out && !j->cancelled &&
+	    (j->want == 0 || j->provisioned + j->failed < j->want))
+		return false;
+	return true;
+}
+
+static void job_finish(struct mp_cli_app *a, struct mp_cli_job *j)
+{
+	j->active = false;
+	if (j->timer > 0)
+		mp_loop_timer_cancel(a->loop, j->timer);
+	j->timer = 0;
+	/* The shell reports a job of several devices when it ends; scripts
+	 * print the summary in mp_cli_job_wait(). */
+	if (a->mode == MP_CLI_SHELL && (j->all || j->provisioned + j->failed > 1))
+		mp_out_summary(&a->out, j->provisioned, j->failed);
+}
+
+static void check_job(struct mp_cli_app *a, unsigned int job)
+{
+	struct mp_cli_job *j = mp_cli_job_get(a, job);
+
+	if (j && j->active && mp_cli_job_done(a, job)) {
+		/* mp_cli_job_done() says true for an inactive job: check first */
+		job_finish(a, j);
+	}
+}
+
+/* A device of a job failed before or without a session. */
+static void target_fail(struct mp_cli_app *a, size_t idx, const char *reason)
+{
+	struct mp_cli_target *t = &a->targets[idx];
+	struct mp_session_event ev = { .type = MP_SESSION_FAILED, .reason = reason };
+	struct mp_cli_job *j = mp_cli_job_get(a, t->job);
+	char ref[16];
+
+	t->state = MP_TARGET_FAILED;
+	if (j)
+		j->failed++;
+	if (t->have_uuid) {
+		ev.uuid = t->ref.uuid;
+		ev.name = t->name[0] ? t->name : NULL;
+		mp_out_session(&a->out, &ev);
+	} else {
+		snprintf(ref, sizeof(ref), "#%u", t->ref.index);
+		mp_out_failed_ref(&a->out, ref, reason);
+	}
+	check_job(a, t->job);
+}
+
+static void target_start(struct mp_cli_app *a, size_t idx)
+{
+	struct mp_cli_target *t = &a->targets[idx];
+	struct mp_provision_opts po = t->opts;
+	const struct mp_node *n;
+	int err;
+
+	if (!a->engine_has_keyring) {
+		target_fail(a, idx, "keyring");
+		return;
+	}
+	n = mp_keyring_node_find_uuid(a->kr, t->ref.uuid);
+	if (n && n->state == MP_NODE_COMPLETE) {
+		mp_out_error(&a->out, "this device is already node 0x%04x: remove it first "
+			     "(node remove %04x) if it was reset", n->addr, n->addr);
+		target_fail(a, idx, "already-provisioned");
+		return;
+	}
+	po.name = t->name[0] ? t->name : NULL;
+	err = mp_engine_provision(a->engine, t->ref.uuid, &po, NULL);
+	if (err == -EBUSY)
+		return;		/* every session in use: the next beacon brings it back */
+	if (err == -EALREADY) {
+		target_fail(a, idx, "busy");
+		return;
+	}
+	if (err) {
+		mp_out_error(&a->out, "cannot start provisioning: %s", strerror(-err));
+		target_fail(a, idx, "error");
+		return;
+	}
+	t->state = MP_TARGET_RUNNING;
+}
+
+static bool targeted(const struct mp_cli_app *a, const uint8_t uuid[16])
+{
+	size_t i;
+
+	for (i = 0; i < a->ntargets; i++)
+		if (a->targets[i].have_uuid && memcmp(a->targets[i].ref.uuid, uuid, 16) == 0)
+			return true;
+	return false;
+}
+
+/* A device is in the scan table: start what waits for it. */
+static void device_heard(struct mp_cli_app *a, const struct mp_scan_entry *e)
+{
+	uint8_t uuid[16];
+	size_t i, n = a->ntargets;
+
+	memcpy(uuid, e->uuid, 16);	/* @e may move when the table changes */
+	for (i = 0; i < n; i++) {
+		struct mp_cli_target *t = &a->targets[i];
+		struct mp_cli_job *j = mp_cli_job_get(a, t->job);
+
+		if (t->state != MP_TARGET_WAITING || !j || !j->active)
+			continue;
+		if (!t->have_uuid && t->ref.index == e->index) {
+			memcpy(t->ref.uuid, uuid, 16);
+			t->have_uuid = true;
+		}
+		if (t->have_uuid && memcmp(t->ref.uuid, uuid, 16) == 0)
+			target_start(a, i);
+	}
+	for (i = 0; i < a->njobs; i++) {
+		struct mp_cli_job *j = &a->jobs[i];
+		const struct mp_node *node;
+		struct mp_cli_device_ref ref = { .by_index = false };
+
+		if (!j->active || !j->all || j->cancelled || j->timed_out)
+			continue;
+		if (j->want && j->provisioned + j->failed + job_running(a, j->id) >= j->want)
+			continue;
+		if (targeted(a, uuid) || !a->engine_has_keyring)
+			continue;
+		node = mp_keyring_node_find_uuid(a->kr, uuid);
+		if (node && node->state == MP_NODE_COMPLETE)
+			continue;	/* a node of ours, heard before its reset */
+		if (mp_engine_sessions(a->engine) >= a->o.concurrency)
+			continue;
+		memcpy(ref.uuid, uuid, 16);
+		if (mp_cli_target_add(a, j->id, &ref, &j->all_opts, NULL, 0) < 0)
+			continue;
+		target_start(a, a->ntargets - 1);
+		break;		/* one job takes the device */
+	}
+}
+
+static void job_timeout(struct mp_loop *loop, int64_t id, void *data)
+{
+	struct mp_cli_app *a = data;
+	size_t i;
+
+	for (i = 0; i < a->njobs; i++) {
+		struct mp_cli_job *j = &a->jobs[i];
+		unsigned int job = j->id;
+		size_t k;
+
+		if (j->timer != id)
+			continue;
+		j->timer = 0;
+		j->timed_out = true;
+		for (k = 0; k < a->ntargets; k++) {
+			struct mp_cli_target *t = &a->targets[k];
+
+			if (t->job != job)
+				continue;
+			if (t->state == MP_TARGET_WAITING) {
+				target_fail(a, k, "not-found");
+			} else if (t->state == MP_TARGET_RUNNING) {
+				struct mp_session *s = mp_engine_find(a->engine, t->ref.uuid);
+
+				if (s)
+					mp_session_cancel(s);
+			}
+		}
+		check_job(a, job);
+		return;
+	}
+}
+
+void mp_cli_job_start(struct mp_cli_app *a, unsigned int job, unsigned int timeout_s)
+{
+	const struct mp_scan_table *st = mp_cli_scan_table(a);
+	struct mp_cli_job *j = mp_cli_job_get(a, job);
+	size_t i;
+
+	if (!j)
+		return;
+	j->active = true;
+	j->timer = mp_loop_timer_add(a->loop, (uint64_t)timeout_s * 1000, job_timeout, a);
+	for (i = 0; st && i < mp_scan_table_count(st); i++) {
+		const struct mp_scan_entry *e = mp_scan_table_at(st, i);
+
+		if (e)
+			device_heard(a, e);
+	}
+	check_job(a, job);
+}
+
+enum mp_cli_status mp_cli_job_wait(struct mp_cli_app *a, unsigned int job)
+{
+	struct mp_cli_job *j;
+	unsigned int want, left;
+	size_t i;
+
+	while (!mp_cli_job_done(a, job) && !a->radio_lost)
+		if (mp_loop_run_once(a->loop, -1) < 0)
+			break;
+	j = mp_cli_job_get(a, job);
+	if (!j)
+		return MP_CLI_FAILED;
+	want = j->all ? j->want : 0;
+	for (i = 0; i < a->ntargets; i++)
+		if (a->targets[i].job == job && !j->all)
+			want++;
+	left = want > j->provisioned + j->failed ? want - j->provisioned - j->failed : 0;
+	if (left)
+		mp_out_info(&a->out, "%u device(s) not found or not finished in time", left);
+	mp_out_summary(&a->out, j->provisioned, j->failed);
+	if (a->radio_lost)
+		return MP_CLI_RADIO;
+	return j->failed || left || a->interrupted ? MP_CLI_FAILED : MP_CLI_OK;
+}
+
+unsigned int mp_cli_cancel(struct mp_cli_app *a, const struct mp_cli_device_ref *ref)
+{
+	unsigned int n = 0;
+	size_t i;
+
+	for (i = 0; i < a->ntargets; i++) {
+		struct mp_cli_target *t = &a->targets[i];
+
+		if (ref) {
+			if (ref->by_index && !(t->ref.by_index && t->ref.index == ref->index)) {
+				const struct mp_scan_entry *e = a->engine ? mp_scan_table_find_index(
+					mp_engine_scan_table(a->engine), ref->index) : NULL;
+
+				if (!e || !t->have_uuid || memcmp(e->uuid, t->ref.uuid, 16))
+					continue;
+			}
+			if (!ref->by_index && (!t->have_uuid || memcmp(t->ref.uuid, ref->uuid, 16)))
+				continue;
+		}
+		if (t->state == MP_TARGET_WAITING) {
+			n++;
+			target_fail(a, i, "cancelled");
+		} else if (t->state == MP_TARGET_RUNNING) {
+			struct mp_session *s = mp_engine_find(a->engine, t->ref.uuid);
+
+			n++;
+			if (s)
+				mp_session_cancel(s);	/* FAILED follows, now */
+		}
+	}
+	if (!ref) {
+		for (i = 0; i < a->njobs; i++) {
+			if (a->jobs[i].active && a->jobs[i].all) {
+				a->jobs[i].cancelled = true;
+				n++;
+				check_job(a, a->jobs[i].id);
+			}
+		}
+	}
+	return n;
+}
+
+unsigned int mp_cli_busy(const struct mp_cli_app *a)
+{
+	unsigned int n = 0;
+	size_t i;
+
+	for (i = 0; i < a->ntargets; i++)
+		if (a->targets[i].state == MP_TARGET_WAITING ||
+		    a->targets[i].state == MP_TARGET_RUNNING)
+			n++;
+	for (i = 0; i < a->njobs; i++)
+		if (a->jobs[i].active && a->jobs[i].all)
+			n++;
+	return n;
+}
+
+int mp_cli_oob_answer(struct mp_cli_app *a, const uint8_t uuid[16], const char *text)
+{
+	struct mp_session *s = a->engine ? mp_engine_find(a->engine, uuid) : NULL;
+
+	return s ? mp_session_oob(s, text) : -ENOENT;
+}
+
+const struct mp_scan_table *mp_cli_scan_table(const struct mp_cli_app *a)
+{
+	return a->engine ? mp_engine_scan_table(a->engine) : NULL;
+}
+
+static void run_for_done(struct mp_loop *loop, int64_t id, void *data)
+{
+	bool *done = data;
+
+	*done = true;
+}
+
+bool mp_cli_run_for(struct mp_cli_app *a, unsigned int ms)
+{
+	bool done = false;
+	int64_t id = mp_loop_timer_add(a->loop, ms, run_for_done, &done);
+
+	while (!done && !a->interrupted && !a->radio_lost)
+		if (mp_loop_run_once(a->loop, -1) < 0)
+			break;
+	if (!done && id > 0)
+		mp_loop_timer_cancel(a->loop, id);
+	return done;
+}
+
+/* ---- engine callbacks ---- */
+
+static void on_beacon(void *user, const struct mp_scan_entry *e, bool first)
+{
+	struct mp_cli_app *a = user;
+
+	if (a->mode != MP_CLI_SHELL || a->scanning)
+		mp_out_beacon(&a->out, e, first);
+	device_heard(a, e);
+}
+
+static size_t find_running(const struct mp_cli_app *a, const uint8_t uuid[16])
+{
+	size_t i;
+
+	for (i = 0; i < a->ntargets; i++)
+		if (a->targets[i].state == MP_TARGET_RUNNING &&
+		    memcmp(a->targets[i].ref.uuid, uuid, 16) == 0)
+			return i;
+	return (size_t)-1;
+}
+
+static void oob_output(struct mp_cli_app *a, struct mp_session *s,
+		       const struct mp_session_event *ev)
+{
+	unsigned int i;
+
+	if (a->shell) {
+		mp_shell_oob_ask(a->shell, ev);
+		return;
+	}
+	if (a->o.oob_cmd) {
+		if (mp_cli_helper_start(a, ev) < 0)
+			mp_session_cancel(s);
+		return;
+	}
+	if (a->sim) {
+		/* The simulated person types what the simulated device showed. */
+		for (i = 0; i < a->nshown; i++)
+			if (memcmp(a->shown[i].uuid, ev->uuid, 16) == 0)
+				mp_session_oob(s, a->shown[i].text);
+		return;
+	}
+	mp_out_error(&a->out, "Output OOB needs a person to read the device: use the shell, "
+		     "or --oob-cmd to name a helper that reads it");
+	mp_session_cancel(s);
+}
+
+static void on_session(void *user, struct mp_session *s, const struct mp_session_event *ev)
+{
+	struct mp_cli_app *a = user;
+	size_t idx;
+
+	mp_out_session(&a->out, ev);	/* progress per phase too */
+	switch (ev->type) {
+	case MP_SESSION_OOB_OUTPUT:
+		oob_output(a, s, ev);
+		return;
+	case MP_SESSION_OOB_INPUT:
+		/* In simulation the simulated person types what we show. */
+		if (a->sim)
+			mp_sim_radio_input(a->sim, ev->uuid, ev->oob_value);
+		if (a->o.oob_cmd && !a->shell && mp_cli_helper_start(a, ev) < 0)
+			mp_session_cancel(s);
+		return;
+	case MP_SESSION_PROVISIONED:
+	case MP_SESSION_FAILED:
+		break;
+	default:
+		return;
+	}
+	if (a->shell)
+		mp_shell_oob_forget(a->shell, ev->uuid);
+	mp_cli_helper_forget(a, ev->uuid);
+	idx = find_running(a, ev->uuid);
+	if (idx != (size_t)-1) {
+		struct mp_cli_target *t = &a->targets[idx];
+		struct mp_cli_job *j = mp_cli_job_get(a, t->job);
+		bool ok = ev->type == MP_SESSION_PROVISIONED;
+
+		t->state = ok ? MP_TARGET_DONE : MP_TARGET_FAILED;
+		if (j) {
+			if (ok)
+				j->provisioned++;
+			else
+				j->failed++;
+		}
+		check_job(a, t->job);
+	}
+}
+
+static const struct mp_engine_cb engine_cb = { on_beacon, on_session };
+
+/* ---- the simulated radio ---- */
+
+static void sim_report(void *user, const struct mp_adv_report *r)
+{
+	struct mp_cli_app *a = user;
+
+	if (a->engine)
+		mp_engine_adv_report(a->engine, r);
+}
+
+static void sim_output(void *user, const uint8_t uuid[16], enum mp_output_action action,
+		       const char *text)
+{
+	struct mp_cli_app *a = user;
+	unsigned int i;
+
+	mp_out_sim_output(&a->out, uuid, mp_output_action_name(action), text);
+	/* The simulated person reads the device, to type it when asked. */
+	for (i = 0; i < a->nshown; i++)
+		if (memcmp(a->shown[i].uuid, uuid, 16) == 0)
+			break;
+	if (i == sizeof(a->shown) / sizeof(a->shown[0]))
+		return;
+	memcpy(a->shown[i].uuid, uuid, 16);
+	snprintf(a->shown[i].text, sizeof(a->shown[i].text), "%s", text);
+	if (i == a->nshown)
+		a->nshown++;
+}
+
+static const struct mp_sim_radio_cb sim_cb = { sim_report, sim_output, NULL, NULL };
+
+/* ---- the controller ---- */
+
+static void hci_ready(void *user, int status)
+{
+	struct mp_cli_app *a = user;
+
+	a->radio_status = status;
+}
+
+static void hci_report(void *user, const struct mp_adv_report *r)
+{
+	struct mp_cli_app *a = user;
+
+	if (a->engine)
+		mp_engine_adv_report(a->engine, r);
+}
+
+static void hci_gone(void *user, int err)
+{
+	struct mp_cli_app *a = user;
+	char msg[1024];
+
+	a->radio_status = err;
+	mp_hci_radio_hint(a->hci, err, msg, sizeof(msg));
+	mp_out_error(&a->out, "the controller went away: %s", msg);
+	a->radio_lost = true;
+	if (a->engine)
+		mp_engine_radio_lost(a->engine, err);
+}
+
+static const struct mp_hci_radio_cb hci_cb = { hci_ready, hci_report, hci_gone };
+
+/* ---- setup ----
+ *
+ * The CLI runs the loop with mp_loop_run_once() only, testing its own
+ * conditions, and never calls mp_loop_quit(): a quit request would stay
+ * pending and make every later round skip its callbacks. */
+
+enum mp_cli_status mp_cli_need_keyring(struct mp_cli_app *a)
+{
+	struct mp_keyring_opts ko = { .flags = MP_KEYRING_CREATE };
+	struct mp_keyring_error err = { 0 };
+	char path[4096];
+	int rc;
+
+	if (a->kr)
+		return MP_CLI_OK;
+	rc = mp_keyring_default_path_env(a->o.keyring, path, sizeof(path));
+	if (rc < 0) {
+		fprintf(stderr, "meshprov: cannot find a place for the keyring: set --keyring, "
+			"MESHPROV_KEYRING or HOME\n");
+		return MP_CLI_KEYRING;
+	}
+	rc = mp_keyring_open(path, &ko, &a->kr, &err);
+	if (rc < 0) {
+		fprintf(stderr, "meshprov: %s\n", err.msg[0] ? err.msg : strerror(-rc));
+		return MP_CLI_KEYRING;
+	}
+	if (mp_keyring_was_created(a->kr))
+		mp_out_info(&a->out, "created a new keyring (network with a fresh NetKey) at %s",
+			    path);
+	return MP_CLI_OK;
+}
+
+static enum mp_cli_status open_radio(struct mp_cli_app *a, struct mp_radio *radio)
+{
+	char msg[1024];
+	int err;
+
+	if (a->sim) {
+		*radio = mp_sim_radio_radio(a->sim);
+		return MP_CLI_OK;
+	}
+	if (a->hci) {
+		*radio = mp_hci_radio_radio(a->hci);
+		return MP_CLI_OK;
+	}
+	if (a->o.sim) {
+		struct mp_sim_radio_config sc = {
+			.loop = a->loop, .devices = a->o.sim, .oob = a->o.sim_oob,
+			.loss_pct = a->o.sim_loss, .dup_pct = a->o.sim_dup,
+			.delay_ms = a->o.sim_delay, .cb = &sim_cb, .user = a,
+		};
+
+		err = mp_sim_radio_new(&sc, &a->sim);
+		if (err) {
+			fprintf(stderr, "meshprov: cannot start the simulator: %s\n", strerror(-err));
+			return MP_CLI_RADIO;
+		}
+		*radio = mp_sim_radio_radio(a->sim);
+		return MP_CLI_OK;
+	}
+	err = mp_hci_radio_open(a->loop, a->o.index, &hci_cb, a, &a->hci, msg, sizeof(msg));
+	if (err) {
+		fprintf(stderr, "meshprov: %s\n", msg);
+		if ((err == -ENODEV || err == -EAFNOSUPPORT) && a->o.index < 0)
+			fprintf(stderr, "  To try meshprov without hardware, use simulated "
+				"devices: meshprov --sim 4 provision --all\n");
+		return MP_CLI_RADIO;
+	}
+	a->radio_status = 1;
+	/* Wait for the controller's start sequence (scan on). */
+	while (a->radio_status == 1 && !a->interrupted)
+		mp_loop_run_once(a->loop, 1000);
+	if (a->radio_status != 0) {
+		mp_hci_radio_hint(a->hci, a->radio_status, msg, sizeof(msg));
+		fprintf(stderr, "meshprov: hci%d: %s\n", mp_hci_radio_index(a->hci), msg);
+		mp_hci_radio_close(a->hci);
+		a->hci = NULL;
+		return MP_CLI_RADIO;
+	}
+	*radio = mp_hci_radio_radio(a->hci);
+	return MP_CLI_OK;
+}
+
+enum mp_cli_status mp_cli_need_radio(struct mp_cli_app *a)
+{
+	struct mp_engine_config ec = { 0 };
+	enum mp_cli_status st;
+	int rc;
+
+	if (a->radio_lost) {
+		fprintf(stderr, "meshprov: the controller is gone; restart meshprov\n");
+		return MP_CLI_RADIO;
+	}
+	/* An engine started before the keyring could be opened cannot
+	 * provision: start it again with the keyring, if nothing runs. */
+	if (a->engine && !a->engine_has_keyring && a->kr && mp_engine_sessions(a->engine) == 0) {
+		mp_engine_free(a->engine);
+		a->engine = NULL;
+	}
+	if (a->engine)
+		return MP_CLI_OK;
+	st = open_radio(a, &ec.radio);
+	if (st)
+		return st;
+	ec.loop = a->loop;
+	ec.keyring = a->kr;
+	ec.max_sessions = a->o.concurrency;
+	ec.cb = &engine_cb;
+	ec.user = a;
+	rc = mp_engine_new(&ec, &a->engine);
+	if (rc) {
+		fprintf(stderr, "meshprov: %s\n", strerror(-rc));
+		return MP_CLI_RADIO;
+	}
+	a->engine_has_keyring = a->kr != NULL;
+	return MP_CLI_OK;
+}
+
+static void on_signal(struct mp_loop *loop, int signo, void *data)
+{
+	struct mp_cli_app *a = data;
+
+	a->interrupted = true;
+	mp_cli_cancel(a, NULL);
+}
+
+int mp_cli_app_init(struct mp_cli_app *a)
+{
+	int rc = mp_loop_new(&a->loop);
+
+	if (rc < 0)
+		return rc;
+	if (a->mode != MP_CLI_SHELL) {
+		mp_loop_signal_add(a->loop, SIGINT, on_signal, a);
+		mp_loop_signal_add(a->loop, SIGTERM, on_signal, a);
+	}
+	return 0;
+}
+
+void mp_cli_app_free(struct mp_cli_app *a)
+{
+	mp_cli_helpers_free(a);
+	/* Running sessions fail (cancelled) and settle their keyring records. */
+	mp_engine_free(a->engine);
+	a->engine = NULL;
+	mp_sim_radio_free(a->sim);
+	a->sim = NULL;
+	mp_hci_radio_close(a->hci);
+	a->hci = NULL;
+	mp_keyring_close(a->kr);
+	a->kr = NULL;
+	mp_loop_free(a->loop);
+	a->loop = NULL;
+	free(a->targets);
+	a->targets = NULL;
+	free(a->jobs);
+	a->jobs = NULL;
+}

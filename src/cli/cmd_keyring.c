@@ -1,0 +1,441 @@
+/* Commands on the keyring: nodes, NetKeys and AppKeys, the IV index, the
+ * Mesh Configuration Database, keyring information. Keys are printed only
+ * with --show-keys. Addresses and indexes are hex, as in BlueZ's tools. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/handlers.h"
+#include "store/cdb.h"
+#include "store/keyring.h"
+
+static enum mp_cli_status kr_fail(struct mp_cli_app *a, const struct mp_cli_args *args, int rc)
+{
+	const struct mp_keyring_error *e = mp_keyring_last_error(a->kr);
+
+	mp_cmd_err(args, "%s", e->msg[0] ? e->msg : strerror(-rc));
+	/* A refusal (no such key, in use, bad value) is the user's to fix;
+	 * a file that cannot be written is a keyring problem. */
+	switch (e->kind) {
+	case MP_KR_E_IO:
+	case MP_KR_E_NOMEM:
+	case MP_KR_E_CRYPTO:
+	case MP_KR_E_LOCKED:
+		return MP_CLI_KEYRING;
+	default:
+		return MP_CLI_FAILED;
+	}
+}
+
+static bool show_keys(const struct mp_cli_args *args)
+{
+	return mp_cli_arg(args, "--show-keys") != NULL;
+}
+
+/* A node address typed by the user, which must be a node of ours: the node,
+ * or NULL with *@st saying why (a malformed address is a usage error). */
+static const struct mp_node *node_arg(struct mp_cli_app *a, const struct mp_cli_args *args,
+				      const char *s, enum mp_cli_status *st)
+{
+	const struct mp_node *n;
+	uint16_t addr;
+
+	*st = MP_CLI_USAGE;
+	if (mp_cli_parse_unicast(s, &addr) < 0) {
+		mp_cmd_err(args, "'%s' is not a unicast address (hex, 0001-7fff)", s);
+		return NULL;
+	}
+	*st = mp_cli_need_keyring(a);
+	if (*st)
+		return NULL;
+	n = mp_keyring_node_find(a->kr, addr);
+	if (!n) {
+		mp_cmd_err(args, "no node has address 0x%04x ('nodes' lists them)", addr);
+		*st = MP_CLI_FAILED;
+	}
+	return n;
+}
+
+enum mp_cli_status mp_cmd_nodes(struct mp_cli_app *a, const struct mp_cli_args *args)
+{
+	enum mp_cli_status st = mp_cli_need_keyring(a);
+	size_t i;
+
+	if (st)
+		return st;
+	if (!a->out.json)
+		fprintf(a->out.fp, "%-6s  %3s  %-11s  %-36s  %s\n", "ADDR", "EL", "STATE", "UUID",
+			"NAME");
+	for (i = 0; i < mp_keyring_node_count(a->kr); i++)
+		mp_out_node(&a->out, mp_keyring_node_at(a->kr, i), false, show_keys(args));
+	return MP_CLI_OK;
+}
+
+enum mp_cli_status mp_cmd_node_show(struct mp_cli_app *a, const struct mp_cli_args *args)
+{
+	enum mp_cli_status st;
+	const struct mp_node *n = node_arg(a, args, args->argv[0], &st);
+
+	if (!n)
+		return st;
+	mp_out_node(&a->out, n, true, show_keys(args));
+	return MP_CLI_OK;
+}
+
+enum mp_cli_status mp_cmd_node_rename(struct mp_cli_app *a, const struct mp_cli_args *args)
+{
+	const char *name = args->argv[1];
+	const struct mp_node *n;
+	enum mp_cli_status st;
+	int rc;
+
+	if (name[0] && !mp_cli_name_ok(name)) {
+		mp_cmd_err(args, "a name is 1 to %d bytes without control characters",
+			   MP_CLI_NAME_MAX);
+		return MP_CLI_USAGE;
+	}
+	n = node_arg(a, args, args->argv[0], &st);
+	if (!n)
+		return st;
+	rc = mp_keyring_node_rename(a->kr, n->addr, name);
+	return rc < 0 ? kr_fail(a, args, rc) : MP_CLI_OK;
+}
+
+enum mp_cli_status mp_cmd_node_remove(struct mp_cli_app *a, const struct mp_cli_args *args)
+{
+	enum mp_cli_status st;
+	const struct mp_node *n = node_arg(a, args, args->argv[0], &st);
+	uint16_t addr;
+	int rc;
+
+	if (!n)
+		return st;
+	if (n->is_self) {
+		mp_cmd_err(args, "0x%04x is this provisioner", n->addr);
+		return MP_CLI_FAILED;
+	}
+	addr = n->addr;
+	rc = mp_keyring_node_remove(a->kr, addr);
+	if (rc < 0)
+		return kr_fail(a, args, rc);
+	mp_out_info(&a->out, "node 0x%04x removed; its addresses are excluded until the IV index "
+		    "has moved on by 2", addr);
+	return MP_CLI_OK;
+}
+
+/* ---- keys ---- */
+
+static enum mp_cli_status key_index_arg(const struct mp_cli_args *args, const char *s,
+					uint16_t *out)
+{
+	uint32_t v;
+
+	/* MshPRT v1.1 4.3.1.1: key indexes are 12 bits */
+	if (mp_cli_parse_hex(s, MP_KEY_INDEX_MAX, &v) < 0) {
+		mp_cmd_err(args, "'%s' is not a key index (hex, 000-fff)", s);
+		return MP_CLI_USAGE;
+	}
+	*out = (uint16_t)v;
+	return MP_CLI_OK;
+}
+
+static enum mp_cli_status key_arg(const struct mp_cli_args *args, const char *s, uint8_t key[16])
+{
+	if (mp_cli_parse_key(s, key) < 0) {
+		mp_cmd_err(args, "a key is 16 octets in hex (32 digits)");
+		return MP_CLI_USAGE;
+	}
+	return MP_CLI_OK;
+}
+
+enum mp_cli_status mp_cmd_netkey_list(struct mp_cli_app *a, const struct mp_cli_args *args)
+{
+	enum mp_cli_status st = mp_cli_need_keyring(a);
+	size_t i;
+
+	if (st)
+		return st;
+	for (i = 0; i < mp_keyring_netkey_count(a->kr); i++)
+		mp_out_netkey(&a->out, mp_keyring_netkey_at(a->kr, i), show_keys(args));
+	return MP_CLI_OK;
+}
+
+static uint16_t free_netkey_index(const struct mp_keyring *kr)
+{
+	uint16_t i;
+
+	for (i = 0; i < MP_KEY_INDEX_MAX && mp_keyring_netkey(kr, i); i++)
+		;
+	return i;
+}
+
+static uint16_t free_appkey_index(const struct mp_keyring *kr)
+{
+	uint16_t i;
+
+	for (i = 0; i < MP_KEY_INDEX_MAX && mp_keyring_appkey(kr, i); i++)
+		;
+	return i;
+}
+
+static enum mp_cli_status netkey_add(struct mp_cli_app *a, const struct mp_cli_args *args,
+				     const char *idx_s, const char *key_s)
+{
+	enum mp_cli_status st;
+	uint8_t key[16];
+	uint16_t idx = 0;
+	int rc;
+
+	if (idx_s && (st = key_index_arg(args, idx_s, &idx)))
+		return st;
+	if (key_s && (st = key_arg(args, key_s, key)))
+		return st;
+	st = mp_cli_need_keyring(a);
+	if (st)
+		goto out;
+	if (!idx_s)
+		idx = free_netkey_index(a->kr);
+	rc = mp_keyring_netkey_add(a->kr, idx, key_s ? key : NULL);
+	st = rc < 0 ? kr_fail(a, args, rc) : MP_CLI_OK;
+	if (!st)
+		mp_out_kv(&a->out, "netkey-created", "netkey", "0x%03x", idx);
+out:
+	mp_wipe(key, sizeof(key));
+	return st;
+}
+
+enum mp_cli_status mp_cmd_netkey_create(struct mp_cli_app *a, const struct mp_cli_args *args)
+{
+	return netkey_add(a, args, args->argc ? args->argv[0] : NULL, NULL);
+}
+
+enum mp_cli_status mp_cmd_netkey_import(struct mp_cli_app *a, const struct mp_cli_args *args)
+{
+	return netkey_add(a, args, args->argv[0], args->argv[1]);
+}
+
+enum mp_cli_status mp_cmd_netkey_delete(struct mp_cli_app *a, const struct mp_cli_args *args)
+{
+	enum mp_cli_status st;
+	uint16_t idx;
+	int rc;
+
+	if ((st = key_index_arg(args, args->argv[0], &idx)) || (st = mp_cli_need_keyring(a)))
+		return st;
+	rc = mp_keyring_netkey_del(a->kr, idx);
+	return rc < 0 ? kr_fail(a, args, rc) : MP_CLI_OK;
+}
+
+enum mp_cli_status mp_cmd_appkey_list(struct mp_cli_app *a, const struct mp_cli_args *args)
+{
+	enum mp_cli_status st = mp_cli_need_keyring(a);
+	size_t i;
+
+	if (st)
+		return st;
+	for (i = 0; i < mp_keyring_appkey_count(a->kr); i++)
+		mp_out_appkey(&a->out, mp_keyring_appkey_at(a->kr, i), show_keys(args));
+	return MP_CLI_OK;
+}
+
+static enum mp_cli_status appkey_add(struct mp_cli_app *a, const struct mp_cli_args *args,
+				     const char *idx_s, const char *key_s)
+{
+	const char *net_s = mp_cli_arg(args, "--netkey");
+	enum mp_cli_status st;
+	uint16_t idx = 0, net = 0;
+	uint8_t key[16];
+	int rc;
+
+	if (idx_s && (st = key_index_arg(args, idx_s, &idx)))
+		return st;
+	if (net_s && (st = key_index_arg(args, net_s, &net)))
+		return st;
+	if (key_s && (st = key_arg(args, key_s, key)))
+		return st;
+	st = mp_cli_need_keyring(a);
+	if (st)
+		goto out;
+	if (!idx_s)
+		idx = free_appkey_index(a->kr);
+	rc = mp_keyring_appkey_add(a->kr, idx, net, key_s ? key : NULL);
+	st = rc < 0 ? kr_fail(a, args, rc) : MP_CLI_OK;
+	if (!st)
+		mp_out_kv(&a->out, "appkey-created", "appkey", "0x%03x", idx);
+out:
+	mp_wipe(key, sizeof(key));
+	return st;
+}
+
+enum mp_cli_status mp_cmd_appkey_create(struct mp_cli_app *a, const struct mp_cli_args *args)
+{
+	return appkey_add(a, args, args->argc ? args->argv[0] : NULL, NULL);
+}
+
+enum mp_cli_status mp_cmd_appkey_import(struct mp_cli_app *a, const struct mp_cli_args *args)
+{
+	return appkey_add(a, args, args->argv[0], args->argv[1]);
+}
+
+enum mp_cli_status mp_cmd_appkey_delete(struct mp_cli_app *a, const struct mp_cli_args *args)
+{
+	enum mp_cli_status st;
+	uint16_t idx;
+	int rc;
+
+	if ((st = key_index_arg(args, args->argv[0], &idx)) || (st = mp_cli_need_keyring(a)))
+		return st;
+	rc = mp_keyring_appkey_del(a->kr, idx);
+	return rc < 0 ? kr_fail(a, args, rc) : MP_CLI_OK;
+}
+
+/* ---- IV index ---- */
+
+enum mp_cli_status mp_cmd_iv_index(struct mp_cli_app *a, const struct mp_cli_args *args)
+{
+	const char *upd = mp_cli_arg(args, "--update");
+	enum mp_cli_status st;
+	uint32_t iv = 0;
+	bool update;
+	int rc;
+
+	if (args->argc && mp_cli_parse_hex(args->argv[0], UINT32_MAX, &iv) < 0) {
+		mp_cmd_err(args, "'%s' is not an IV index (hex, 32 bits)", args->argv[0]);
+		return MP_CLI_USAGE;
+	}
+	if (upd && strcmp(upd, "on") && strcmp(upd, "off")) {
+		mp_cmd_err(args, "--update takes on or off");
+		return MP_CLI_USAGE;
+	}
+	st = mp_cli_need_keyring(a);
+	if (st)
+		return st;
+	if (args->argc || upd) {
+		if (!args->argc)
+			iv = mp_keyring_iv_index(a->kr);
+		update = upd ? strcmp(upd, "on") == 0 : mp_keyring_iv_update(a->kr);
+		/* MshPRT v1.1 3.11.5: the IV index never goes back */
+		rc = mp_keyring_set_iv(a->kr, iv, update);
+		if (rc < 0)
+			return kr_fail(a, args, rc);
+	}
+	mp_out_kv(&a->out, "iv-index", "iv_index", "0x%08x%s", mp_keyring_iv_index(a->kr),
+		  mp_keyring_iv_update(a->kr) ? " (IV Update in progress)" : "");
+	return MP_CLI_OK;
+}
+
+/* ---- the Mesh Configuration Database ---- */
+
+enum mp_cli_status mp_cmd_export(struct mp_cli_app *a, const struct mp_cli_args *args)
+{
+	struct mp_cdb_export_opts eo = {
+		.with_device_keys = !mp_cli_arg(args, "--no-device-keys"),
+	};
+	enum mp_cli_status st = mp_cli_need_keyring(a);
+	int rc;
+
+	if (st)
+		return st;
+	rc = mp_cdb_export_file(a->kr, &eo, args->argv[0]);
+	if (rc < 0) {
+		mp_cmd_err(args, "%s: %s", args->argv[0], mp_keyring_last_error(a->kr)->msg[0] ?
+			   mp_keyring_last_error(a->kr)->msg : strerror(-rc));
+		return MP_CLI_KEYRING;
+	}
+	return MP_CLI_OK;
+}
+
+#define CDB_MAX (16u << 20)
+
+enum mp_cli_status mp_cmd_import(struct mp_cli_app *a, const struct mp_cli_args *args)
+{
+	struct mp_cdb_import_opts io = { 0 };
+	const char *path = args->argv[0];
+	enum mp_cli_status st;
+	struct stat sb;
+	char *buf = NULL;
+	size_t len = 0;
+	ssize_t n;
+	int fd, rc;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_size > CDB_MAX) {
+		mp_cmd_err(args, "%s: %s", path, fd < 0 ? strerror(errno) :
+			   "not a regular file of at most 16 MiB");
+		if (fd >= 0)
+			close(fd);
+		return MP_CLI_USAGE;
+	}
+	buf = malloc((size_t)sb.st_size + 1);
+	while (buf && len < (size_t)sb.st_size &&
+	       (n = read(fd, buf + len, (size_t)sb.st_size - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	if (!buf) {
+		mp_cmd_err(args, "out of memory");
+		return MP_CLI_FAILED;
+	}
+	buf[len] = '\0';
+	if (mp_cli_arg(args, "--replace"))
+		io.flags |= MP_CDB_REPLACE;
+	if (mp_cli_arg(args, "--adopt"))
+		io.flags |= MP_CDB_ADOPT;
+	st = mp_cli_need_keyring(a);
+	if (!st) {
+		rc = mp_cdb_import(a->kr, buf, len, &io);
+		if (rc == -EEXIST) {
+			mp_cmd_err(args, "the keyring already has nodes: --replace to replace them");
+			st = MP_CLI_FAILED;
+		} else if (rc < 0) {
+			st = kr_fail(a, args, rc);
+			if (rc == -EBADMSG)
+				st = MP_CLI_USAGE;
+		} else {
+			mp_out_info(&a->out, "imported %s: %zu node(s), %zu NetKey(s), %zu AppKey(s)",
+				    path, mp_keyring_node_count(a->kr),
+				    mp_keyring_netkey_count(a->kr), mp_keyring_appkey_count(a->kr));
+		}
+	}
+	mp_wipe(buf, len);
+	free(buf);
+	return st;
+}
+
+enum mp_cli_status mp_cmd_keyring_info(struct mp_cli_app *a, const struct mp_cli_args *args)
+{
+	enum mp_cli_status st = mp_cli_need_keyring(a);
+	const struct mp_provisioner *p;
+	uint8_t uuid[16];
+	char u[37], ranges[256];
+	size_t off = 0;
+	unsigned int i;
+
+	if (st)
+		return st;
+	p = mp_keyring_self(a->kr);
+	mp_keyring_network_uuid(a->kr, uuid);
+	ranges[0] = '\0';
+	for (i = 0; i < p->n_unicast && off < sizeof(ranges); i++)
+		off += (size_t)snprintf(ranges + off, sizeof(ranges) - off, "%s0x%04x-0x%04x",
+					i ? ", " : "", p->unicast[i].low, p->unicast[i].high);
+	mp_out_kv(&a->out, "keyring", "path", "%s", mp_keyring_path(a->kr));
+	mp_out_kv(&a->out, "keyring", "format", "meshprov-keyring %d%s",
+		  MP_KEYRING_FORMAT_VERSION, mp_keyring_is_encrypted(a->kr) ? ", encrypted" : "");
+	mp_out_kv(&a->out, "keyring", "network", "%s", mp_keyring_network_name(a->kr));
+	mp_out_kv(&a->out, "keyring", "mesh_uuid", "%s", mp_keyring_uuid_str(uuid, u));
+	mp_out_kv(&a->out, "keyring", "iv_index", "0x%08x%s", mp_keyring_iv_index(a->kr),
+		  mp_keyring_iv_update(a->kr) ? " (IV Update in progress)" : "");
+	mp_out_kv(&a->out, "keyring", "provisioner", "%s, %s, address 0x%04x", p->name,
+		  mp_keyring_uuid_str(p->uuid, u), mp_keyring_self_address(a->kr));
+	mp_out_kv(&a->out, "keyring", "unicast_ranges", "%s", ranges);
+	mp_out_kv(&a->out, "keyring", "nodes", "%zu", mp_keyring_node_count(a->kr));
+	mp_out_kv(&a->out, "keyring", "netkeys", "%zu", mp_keyring_netkey_count(a->kr));
+	mp_out_kv(&a->out, "keyring", "appkeys", "%zu", mp_keyring_appkey_count(a->kr));
+	mp_out_kv(&a->out, "keyring", "excluded", "%zu", mp_keyring_exclusion_count(a->kr));
+	return MP_CLI_OK;
+}

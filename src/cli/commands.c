@@ -1,0 +1,745 @@
+/* The command table, the dispatcher, help, and the commands that drive the
+ * radio: scan, devices, provision, cancel. See include/cli/commands.h. */
+#include "config.h"
+
+#include "cli/commands.h"
+
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/batch.h"
+#include "cli/handlers.h"
+#include "store/keyring.h"
+
+static enum mp_cli_status cmd_help(struct mp_cli_app *a, const struct mp_cli_args *args);
+static enum mp_cli_status cmd_quit(struct mp_cli_app *a, const struct mp_cli_args *args);
+static enum mp_cli_status cmd_scan(struct mp_cli_app *a, const struct mp_cli_args *args);
+static enum mp_cli_status cmd_devices(struct mp_cli_app *a, const struct mp_cli_args *args);
+static enum mp_cli_status cmd_provision(struct mp_cli_app *a, const struct mp_cli_args *args);
+static enum mp_cli_status cmd_cancel(struct mp_cli_app *a, const struct mp_cli_args *args);
+
+static const struct mp_cli_opt no_opts[] = { { 0 } };
+
+static const struct mp_cli_opt show_keys_opts[] = {
+	{ "--show-keys", NULL, MP_COMPL_NONE, NULL, "print the keys (hidden otherwise)" },
+	{ 0 },
+};
+
+static const struct mp_cli_opt scan_opts[] = {
+	{ "--duration", "SECONDS", MP_COMPL_NONE, NULL, "scan for this long" },
+	{ 0 },
+};
+
+static const struct mp_cli_opt provision_opts[] = {
+	{ "--all", NULL, MP_COMPL_NONE, NULL, "every unprovisioned device heard" },
+	{ "--batch", "FILE", MP_COMPL_FILE, NULL,
+	  "the devices listed in FILE: UUID [STATIC-OOB [NAME [ADDRESS]]] per line" },
+	{ "--auth", "METHOD", MP_COMPL_WORDS, "none output input static:",
+	  "none, output, input or static:HEX (default: the best the device offers)" },
+	{ "--alg", "ALG", MP_COMPL_WORDS, "auto cmac hmac",
+	  "auto, cmac or hmac (default: HMAC-SHA256 when offered)" },
+	{ "--address", "ADDR", MP_COMPL_NONE, NULL, "unicast address in hex (one device)" },
+	{ "--name", "NAME", MP_COMPL_NONE, NULL, "node name to record (one device)" },
+	{ "--count", "N", MP_COMPL_NONE, NULL, "with --all: stop after N devices" },
+	{ "--netkey", "INDEX", MP_COMPL_NETKEY, NULL, "the NetKey to give (hex, default 0)" },
+	{ "--oob-cmd", "CMD", MP_COMPL_FILE, NULL,
+	  "helper for Output/Input OOB outside the shell: CMD UUID METHOD ACTION SIZE [VALUE]" },
+	{ 0 },
+};
+
+static const struct mp_cli_opt appkey_opts[] = {
+	{ "--netkey", "INDEX", MP_COMPL_NETKEY, NULL, "the NetKey to bind (hex, default 0)" },
+	{ 0 },
+};
+
+static const struct mp_cli_opt iv_opts[] = {
+	{ "--update", "on|off", MP_COMPL_WORDS, "on off", "the IV Update flag" },
+	{ 0 },
+};
+
+static const struct mp_cli_opt export_opts[] = {
+	{ "--no-device-keys", NULL, MP_COMPL_NONE, NULL, "leave the device keys out (partial)" },
+	{ 0 },
+};
+
+static const struct mp_cli_opt import_opts[] = {
+	{ "--replace", NULL, MP_COMPL_NONE, NULL, "replace a keyring that has nodes" },
+	{ "--adopt", NULL, MP_COMPL_NONE, NULL,
+	  "take over the CDB's first provisioner (the other tool stops provisioning)" },
+	{ 0 },
+};
+
+const struct mp_cli_cmd mp_cli_commands[] = {
+	{ "help", "[COMMAND]", 0, 2, cmd_help, "show the commands, or one command",
+	  MP_COMPL_COMMAND, NULL, no_opts, 0 },
+	{ "scan", "[on|off] [SECONDS]", 0, 2, cmd_scan,
+	  "look for unprovisioned devices (in scripts: for SECONDS, default 10)",
+	  MP_COMPL_WORDS, "on off", scan_opts, 0 },
+	{ "devices", "", 0, 0, cmd_devices,
+	  "list the unprovisioned devices heard: #N, UUID, RSSI, URI hash, bearer, OOB",
+	  MP_COMPL_NONE, NULL, no_opts, 0 },
+	{ "provision", "DEVICE... | --all | --batch FILE [OPTIONS]", 0, -1, cmd_provision,
+	  "provision devices (UUID or #N from devices)", MP_COMPL_DEVICE, NULL,
+	  provision_opts, 0 },
+	{ "cancel", "[DEVICE]", 0, 1, cmd_cancel,
+	  "cancel provisioning (every device, or one)", MP_COMPL_DEVICE, NULL, no_opts,
+	  MP_CMD_SHELL_ONLY },
+	{ "nodes", "", 0, 0, mp_cmd_nodes, "list the nodes in the keyring", MP_COMPL_NONE, NULL,
+	  show_keys_opts, 0 },
+	{ "node show", "ADDR", 1, 1, mp_cmd_node_show, "show a node", MP_COMPL_NODE, NULL,
+	  show_keys_opts, 0 },
+	{ "node rename", "ADDR NAME", 2, 2, mp_cmd_node_rename,
+	  "name a node (\"\" clears the name)", MP_COMPL_NODE, NULL, no_opts, 0 },
+	{ "node remove", "ADDR", 1, 1, mp_cmd_node_remove,
+	  "forget a node (its addresses are not reused until the IV index moves on by 2)",
+	  MP_COMPL_NODE, NULL, no_opts, 0 },
+	{ "netkey list", "", 0, 0, mp_cmd_netkey_list, "list the NetKeys", MP_COMPL_NONE, NULL,
+	  show_keys_opts, 0 },
+	{ "netkey create", "[INDEX]", 0, 1, mp_cmd_netkey_create,
+	  "create a random NetKey (default: the lowest free index)", MP_COMPL_NONE, NULL,
+	  no_opts, 0 },
+	{ "netkey import", "INDEX KEY", 2, 2, mp_cmd_netkey_import, "add a NetKey you have",
+	  MP_COMPL_NONE, NULL, no_opts, 0 },
+	{ "netkey delete", "INDEX", 1, 1, mp_cmd_netkey_delete,
+	  "delete a NetKey no node or AppKey uses", MP_COMPL_NETKEY, NULL, no_opts, 0 },
+	{ "appkey list", "", 0, 0, mp_cmd_appkey_list, "list the AppKeys", MP_COMPL_NONE, NULL,
+	  show_keys_opts, 0 },
+	{ "appkey create", "[INDEX]", 0, 1, mp_cmd_appkey_create,
+	  "create a random AppKey (default: the lowest free index)", MP_COMPL_NONE, NULL,
+	  appkey_opts, 0 },
+	{ "appkey import", "INDEX KEY", 2, 2, mp_cmd_appkey_import, "add an AppKey you have",
+	  MP_COMPL_NONE, NULL, appkey_opts, 0 },
+	{ "appkey delete", "INDEX", 1, 1, mp_cmd_appkey_delete, "delete an AppKey",
+	  MP_COMPL_APPKEY, NULL, no_opts, 0 },
+	{ "iv-index", "[INDEX]", 0, 1, mp_cmd_iv_index,
+	  "show the IV index, or record a new one (hex; it never goes back)", MP_COMPL_NONE,
+	  NULL, iv_opts, 0 },
+	{ "export", "FILE", 1, 1, mp_cmd_export,
+	  "write the Mesh Configuration Database (JSON) to FILE", MP_COMPL_FILE, NULL,
+	  export_opts, 0 },
+	{ "import", "FILE", 1, 1, mp_cmd_import,
+	  "replace the network with a Mesh Configuration Database (JSON)", MP_COMPL_FILE,
+	  NULL, import_opts, 0 },
+	{ "keyring info", "", 0, 0, mp_cmd_keyring_info,
+	  "the keyring: path, network, IV index, this provisioner, counts", MP_COMPL_NONE,
+	  NULL, no_opts, 0 },
+	{ "quit", "", 0, 0, cmd_quit, "leave the shell (Ctrl-D too)", MP_COMPL_NONE, NULL,
+	  no_opts, 0 },
+};
+
+const size_t mp_cli_ncommands = sizeof(mp_cli_commands) / sizeof(mp_cli_commands[0]);
+
+/* ---- lookup and dispatch ---- */
+
+/* Compare the words of @name with @argv; returns how many matched them
+ * all (1 or 2), or 0. */
+static int name_match(const char *name, int argc, char **argv)
+{
+	const char *sp = strchr(name, ' ');
+
+	if (!sp)
+		return argc >= 1 && strcmp(name, argv[0]) == 0;
+	if (argc < 2 || strlen(argv[0]) != (size_t)(sp - name) ||
+	    strncmp(name, argv[0], (size_t)(sp - name)) || strcmp(sp + 1, argv[1]))
+		return 0;
+	return 2;
+}
+
+const struct mp_cli_cmd *mp_cli_lookup(int argc, char **argv, int *used)
+{
+	size_t i;
+
+	for (i = 0; i < mp_cli_ncommands; i++) {
+		int n = name_match(mp_cli_commands[i].name, argc, argv);
+
+		if (n) {
+			*used = n;
+			return &mp_cli_commands[i];
+		}
+	}
+	return NULL;
+}
+
+bool mp_cli_is_group(const char *word)
+{
+	size_t i, n = strlen(word);
+
+	for (i = 0; i < mp_cli_ncommands; i++) {
+		const char *name = mp_cli_commands[i].name;
+
+		if (strncmp(name, word, n) == 0 && name[n] == ' ')
+			return true;
+	}
+	return false;
+}
+
+const struct mp_cli_opt *mp_cli_find_opt(const struct mp_cli_cmd *cmd, const char *name)
+{
+	const struct mp_cli_opt *o;
+
+	for (o = cmd->opts; o && o->name; o++)
+		if (strcmp(o->name, name) == 0)
+			return o;
+	return NULL;
+}
+
+const char *mp_cli_arg(const struct mp_cli_args *args, const char *name)
+{
+	const struct mp_cli_opt *o = mp_cli_find_opt(args->cmd, name);
+
+	return o ? args->val[o - args->cmd->opts] : NULL;
+}
+
+void mp_cmd_err(const struct mp_cli_args *args, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "meshprov: %s: ", args->cmd->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void group_hint(const char *group)
+{
+	size_t i, n = strlen(group);
+	const char *sep = "";
+
+	fprintf(stderr, "  %s takes:", group);
+	for (i = 0; i < mp_cli_ncommands; i++) {
+		const char *name = mp_cli_commands[i].name;
+
+		if (strncmp(name, group, n) == 0 && name[n] == ' ') {
+			fprintf(stderr, "%s %s", sep, name + n + 1);
+			sep = ",";
+		}
+	}
+	fputc('\n', stderr);
+}
+
+enum mp_cli_status mp_cli_execute(struct mp_cli_app *a, int argc, char **argv)
+{
+	struct mp_cli_args args = { 0 };
+	char *pos[MP_CLI_MAX_WORDS];
+	int used, i;
+
+	if (argc == 0)
+		return MP_CLI_OK;
+	args.cmd = mp_cli_lookup(argc, argv, &used);
+	if (!args.cmd) {
+		if (mp_cli_is_group(argv[0])) {
+			if (argc > 1)
+				fprintf(stderr, "meshprov: %s: unknown subcommand '%s'\n", argv[0],
+					argv[1]);
+			else
+				fprintf(stderr, "meshprov: %s: which one?\n", argv[0]);
+			group_hint(argv[0]);
+		} else {
+			fprintf(stderr, "meshprov: unknown command '%s'. Try 'help'.\n", argv[0]);
+		}
+		return MP_CLI_USAGE;
+	}
+	if ((args.cmd->flags & MP_CMD_SHELL_ONLY) && a->mode != MP_CLI_SHELL) {
+		mp_cmd_err(&args, "only in the shell: nothing runs in the background here");
+		return MP_CLI_USAGE;
+	}
+	args.argv = pos;
+	for (i = used; i < argc; i++) {
+		const char *w = argv[i], *eq;
+		const struct mp_cli_opt *o;
+		char name[48];
+
+		if (strncmp(w, "--", 2) != 0 || w[2] == '\0') {
+			if (args.argc == MP_CLI_MAX_WORDS)
+				return MP_CLI_USAGE;
+			pos[args.argc++] = argv[i];
+			continue;
+		}
+		eq = strchr(w, '=');
+		snprintf(name, sizeof(name), "%.*s", eq ? (int)(eq - w) : (int)strlen(w), w);
+		o = mp_cli_find_opt(args.cmd, name);
+		if (!o) {
+			mp_cmd_err(&args, "unknown option '%s'. Try 'help %s'.", name,
+				   args.cmd->name);
+			return MP_CLI_USAGE;
+		}
+		if (!o->arg) {
+			if (eq) {
+				mp_cmd_err(&args, "%s takes no value", name);
+				return MP_CLI_USAGE;
+			}
+			args.val[o - args.cmd->opts] = "";
+		} else if (eq) {
+			args.val[o - args.cmd->opts] = eq + 1;
+		} else if (i + 1 < argc) {
+			args.val[o - args.cmd->opts] = argv[++i];
+		} else {
+			mp_cmd_err(&args, "%s needs a value (%s)", name, o->arg);
+			return MP_CLI_USAGE;
+		}
+	}
+	if (args.argc < args.cmd->min_args ||
+	    (args.cmd->max_args >= 0 && args.argc > args.cmd->max_args)) {
+		mp_cmd_err(&args, args.argc < args.cmd->min_args ? "missing arguments" :
+			   "too many arguments ('%s')", args.argc ? args.argv[args.argc - 1] : "");
+		fprintf(stderr, "  usage: %s %s\n", args.cmd->name, args.cmd->synopsis);
+		return MP_CLI_USAGE;
+	}
+	return args.cmd->handler(a, &args);
+}
+
+enum mp_cli_status mp_cli_execute_line(struct mp_cli_app *a, const char *line)
+{
+	char *argv[MP_CLI_MAX_WORDS], *buf;
+	enum mp_cli_status st;
+	size_t len = strlen(line) + 1;
+	int argc;
+
+	buf = malloc(len);
+	if (!buf)
+		return MP_CLI_USAGE;
+	argc = mp_cli_split(line, buf, len, argv, MP_CLI_MAX_WORDS);
+	if (argc < 0) {
+		fprintf(stderr, "meshprov: %s\n", argc == -EINVAL ? "unterminated quote" :
+			"too many words");
+		free(buf);
+		return MP_CLI_USAGE;
+	}
+	st = mp_cli_execute(a, argc, argv);
+	free(buf);
+	return st;
+}
+
+/* ---- help ---- */
+
+static void help_one(FILE *fp, const struct mp_cli_cmd *c, bool full)
+{
+	const struct mp_cli_opt *o;
+	char head[128];
+
+	snprintf(head, sizeof(head), "%s %s", c->name, c->synopsis);
+	if (strlen(head) <= 30)
+		fprintf(fp, "  %-30s %s\n", head, c->help);
+	else
+		fprintf(fp, "  %s\n  %-30s %s\n", head, "", c->help);
+	if (!full)
+		return;
+	for (o = c->opts; o && o->name; o++) {
+		snprintf(head, sizeof(head), "%s%s%s", o->name, o->arg ? " " : "",
+			 o->arg ? o->arg : "");
+		fprintf(fp, "      %-26s %s\n", head, o->help);
+	}
+}
+
+enum mp_cli_status mp_cli_help(FILE *fp, int argc, char **argv)
+{
+	const struct mp_cli_cmd *c;
+	size_t i;
+	int used;
+
+	if (argc == 0) {
+		fprintf(fp, "Commands (help COMMAND for its options):\n");
+		for (i = 0; i < mp_cli_ncommands; i++)
+			help_one(fp, &mp_cli_commands[i], false);
+		fprintf(fp, "Devices are a UUID (dashes optional) or #N from 'devices'; addresses "
+			"and key indexes are hex (0x optional).\n");
+		return MP_CLI_OK;
+	}
+	c = mp_cli_lookup(argc, argv, &used);
+	if (c) {
+		help_one(fp, c, true);
+		return MP_CLI_OK;
+	}
+	if (mp_cli_is_group(argv[0])) {
+		size_t n = strlen(argv[0]);
+
+		for (i = 0; i < mp_cli_ncommands; i++)
+			if (strncmp(mp_cli_commands[i].name, argv[0], n) == 0 &&
+			    mp_cli_commands[i].name[n] == ' ')
+				help_one(fp, &mp_cli_commands[i], true);
+		return MP_CLI_OK;
+	}
+	fprintf(stderr, "meshprov: help: no command '%s'\n", argv[0]);
+	return MP_CLI_USAGE;
+}
+
+static const char *compl_names[] = {
+	[MP_COMPL_NONE] = "none", [MP_COMPL_WORDS] = "words", [MP_COMPL_DEVICE] = "device",
+	[MP_COMPL_NODE] = "node", [MP_COMPL_NETKEY] = "netkey", [MP_COMPL_APPKEY] = "appkey",
+	[MP_COMPL_FILE] = "file", [MP_COMPL_COMMAND] = "command",
+};
+
+struct json_object *mp_cli_commands_json(void)
+{
+	struct json_object *arr = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < mp_cli_ncommands; i++) {
+		const struct mp_cli_cmd *c = &mp_cli_commands[i];
+		struct json_object *j = json_object_new_object(), *opts = json_object_new_array();
+		const struct mp_cli_opt *o;
+
+		json_object_object_add(j, "name", json_object_new_string(c->name));
+		json_object_object_add(j, "synopsis", json_object_new_string(c->synopsis));
+		json_object_object_add(j, "min_args", json_object_new_int(c->min_args));
+		json_object_object_add(j, "max_args", json_object_new_int(c->max_args));
+		json_object_object_add(j, "help", json_object_new_string(c->help));
+		json_object_object_add(j, "complete", json_object_new_string(compl_names[c->compl]));
+		json_object_object_add(j, "words", json_object_new_string(c->words ? c->words : ""));
+		json_object_object_add(j, "shell_only",
+				       json_object_new_boolean(c->flags & MP_CMD_SHELL_ONLY));
+		for (o = c->opts; o && o->name; o++) {
+			struct json_object *jo = json_object_new_object();
+
+			json_object_object_add(jo, "name", json_object_new_string(o->name));
+			json_object_object_add(jo, "arg", o->arg ? json_object_new_string(o->arg) :
+					       NULL);
+			json_object_object_add(jo, "complete",
+					       json_object_new_string(compl_names[o->compl]));
+			json_object_object_add(jo, "words",
+					       json_object_new_string(o->words ? o->words : ""));
+			json_object_object_add(jo, "help", json_object_new_string(o->help));
+			json_object_array_add(opts, jo);
+		}
+		json_object_object_add(j, "options", opts);
+		json_object_array_add(arr, j);
+	}
+	return arr;
+}
+
+/* ---- handlers ---- */
+
+static enum mp_cli_status cmd_help(struct mp_cli_app *a, const struct mp_cli_args *args)
+{
+	return mp_cli_help(stdout, args->argc, args->argv);
+}
+
+static enum mp_cli_status cmd_quit(struct mp_cli_app *a, const struct mp_cli_args *args)
+{
+	return MP_CLI_QUIT;
+}
+
+static void scan_stop(struct mp_loop *loop, int64_t id, void *data)
+{
+	struct mp_cli_app *a = data;
+
+	a->scan_timer = 0;
+	a->scanning = false;
+	mp_out_info(&a->out, "Discovery stopped");
+}
+
+static enum mp_cli_status cmd_scan(struct mp_cli_app *a, const struct mp_cli_args *args)
+{
+	const char *dur = mp_cli_arg(args, "--duration");
+	bool on = true, said_on = false;
+	uint32_t secs = 0;
+	enum mp_cli_status st;
+	int i;
+
+	for (i = 0; i < args->argc; i++) {
+		const char *w = args->argv[i];
+
+		if (strcmp(w, "on") == 0 && i == 0) {
+			said_on = true;
+		} else if (strcmp(w, "off") == 0 && i == 0 && args->argc == 1) {
+			on = false;
+		} else if (!dur) {
+			dur = w;
+		} else {
+			mp_cmd_err(args, "unexpected '%s' (usage: scan [on|off] [SECONDS])", w);
+			return MP_CLI_USAGE;
+		}
+	}
+	if (dur && (mp_cli_parse_uint(dur, 86400, &secs) < 0 || secs == 0)) {
+		mp_cmd_err(args, "the duration is a number of seconds, not '%s'", dur);
+		return MP_CLI_USAGE;
+	}
+	if (a->mode == MP_CLI_SHELL) {
+		if (a->scan_timer > 0)
+			mp_loop_timer_cancel(a->loop, a->scan_timer);
+		a->scan_timer = 0;
+		if (!on) {
+			a->scanning = false;
+			mp_out_info(&a->out, "Discovery stopped");
+			return MP_CLI_OK;
+		}
+		st = mp_cli_need_radio(a);
+		if (st)
+			return st;
+		if (!a->scanning) {
+			const struct mp_scan_table *t = mp_cli_scan_table(a);
+			size_t k;
+
+			/* heard before the scan was asked for: show them now */
+			for (k = 0; t && k < mp_scan_table_count(t); k++)
+				mp_out_beacon(&a->out, mp_scan_table_at(t, k), true);
+		}
+		a->scanning = true;
+		if (secs)
+			a->scan_timer = mp_loop_timer_add(a->loop, (uint64_t)secs * 1000, scan_stop, a);
+		mp_out_info(&a->out, "Discovery started");
+		return MP_CLI_OK;
+	}
+	/* Scripts and one-shot runs: devices heard are always shown; `scan`
+	 * alone or with a duration listens for that long. */
+	if (!on)
+		return MP_CLI_OK;
+	st = mp_cli_need_radio(a);
+	if (st)
+		return st;
+	if (said_on && !secs)
+		return MP_CLI_OK;
+	if (!secs)
+		secs = a->o.timeout_s ? a->o.timeout_s : 10;
+	if (!mp_cli_run_for(a, secs * 1000))
+		return a->radio_lost ? MP_CLI_RADIO : MP_CLI_FAILED;
+	if (!a->out.json)
+		fprintf(a->out.fp, "%zu unprovisioned device(s) heard\n",
+			mp_scan_table_count(mp_cli_scan_table(a)));
+	return MP_CLI_OK;
+}
+
+static enum mp_cli_status cmd_devices(struct mp_cli_app *a, const struct mp_cli_args *args)
+{
+	mp_out_devices(&a->out, mp_cli_scan_table(a), mp_loop_now_ms(a->loop), a->kr);
+	return MP_CLI_OK;
+}
+
+/* The options every device of a provision command shares. */
+static enum mp_cli_status provision_common(struct mp_cli_app *a, const struct mp_cli_args *args,
+					   struct mp_provision_opts *po)
+{
+	const char *v;
+	uint32_t idx;
+
+	memset(po, 0, sizeof(*po));
+	po->prov.action = -1;
+	v = mp_cli_arg(args, "--auth");
+	if (v && mp_cli_parse_auth(v, &po->prov) < 0) {
+		mp_cmd_err(args, "--auth takes none, output, input or static:HEX (16 or 32 "
+			   "octets), not '%s'", v);
+		return MP_CLI_USAGE;
+	}
+	v = mp_cli_arg(args, "--alg");
+	if (v && mp_cli_parse_alg(v, &po->prov) < 0) {
+		mp_cmd_err(args, "--alg takes auto, cmac or hmac, not '%s'", v);
+		return MP_CLI_USAGE;
+	}
+	v = mp_cli_arg(args, "--netkey");
+	if (v) {
+		if (mp_cli_parse_hex(v, MP_KEY_INDEX_MAX, &idx) < 0) {
+			mp_cmd_err(args, "--netkey takes a key index in hex (0-fff), not '%s'", v);
+			return MP_CLI_USAGE;
+		}
+		po->net_key_index = (uint16_t)idx;
+	}
+	v = mp_cli_arg(args, "--address");
+	if (v && mp_cli_parse_unicast(v, &po->address) < 0) {
+		mp_cmd_err(args, "--address takes a unicast address in hex (0001-7fff), not '%s'", v);
+		return MP_CLI_USAGE;
+	}
+	v = mp_cli_arg(args, "--name");
+	if (v && !mp_cli_name_ok(v)) {
+		mp_cmd_err(args, "--name takes 1 to %d bytes without control characters",
+			   MP_CLI_NAME_MAX);
+		return MP_CLI_USAGE;
+	}
+	v = mp_cli_arg(args, "--oob-cmd");
+	if (v) {
+		if (!*v) {
+			mp_cmd_err(args, "--oob-cmd needs a command");
+			return MP_CLI_USAGE;
+		}
+		a->o.oob_cmd = v;
+	}
+	return MP_CLI_OK;
+}
+
+/* With --all on the simulator: the simulated devices that are not our nodes yet. */
+static unsigned int sim_fresh(const struct mp_cli_app *a)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < a->o.sim; i++) {
+		const struct mp_node *node = a->kr && a->sim ?
+			mp_keyring_node_find_uuid(a->kr, mp_sim_radio_uuid(a->sim, i)) : NULL;
+
+		if (!node || node->state != MP_NODE_COMPLETE)
+			n++;
+	}
+	return n;
+}
+
+/* Check a batch against the keyring before anything is written: the
+ * requested addresses must be free, the devices not nodes already. */
+static bool batch_check(struct mp_cli_app *a, const char *file,
+			const struct mp_cli_batch_entry *v, size_t n)
+{
+	bool ok = true;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct mp_node *node = mp_keyring_node_find_uuid(a->kr, v[i].uuid);
+
+		if (node && node->state == MP_NODE_COMPLETE) {
+			fprintf(stderr, "meshprov: %s: line %u: this device is already node 0x%04x "
+				"(node remove %04x first if it was reset)\n", file, v[i].line,
+				node->addr, node->addr);
+			ok = false;
+		}
+		if (!v[i].address)
+			continue;
+		node = mp_keyring_node_find(a->kr, v[i].address);
+		if (node || mp_keyring_is_excluded(a->kr, v[i].address)) {
+			fprintf(stderr, "meshprov: %s: line %u: address 0x%04x is %s\n", file,
+				v[i].line,
+				v[i].address, node ? "used by a node" : "excluded (a removed node "
+				"had it)");
+			ok = false;
+		}
+	}
+	if (!ok)
+		fprintf(stderr, "meshprov: provision: nothing was done: fix %s and run again\n",
+			file);
+	return ok;
+}
+
+static enum mp_cli_status cmd_provision(struct mp_cli_app *a, const struct mp_cli_args *args)
+{
+	const char *batch = mp_cli_arg(args, "--batch"), *count_s = mp_cli_arg(args, "--count");
+	bool all = mp_cli_arg(args, "--all") != NULL;
+	struct mp_cli_batch_entry *entries = NULL;
+	struct mp_cli_device_ref *refs = NULL;
+	struct mp_provision_opts po;
+	enum mp_cli_status st;
+	size_t nentries = 0, i;
+	uint32_t count = 0;
+	unsigned int job, want = 0;
+	int n;
+
+	st = provision_common(a, args, &po);
+	if (st)
+		return st;
+	if ((all ? 1 : 0) + (batch ? 1 : 0) + (args->argc ? 1 : 0) != 1) {
+		mp_cmd_err(args, "give device UUIDs (or #N), --all or --batch FILE (not both)");
+		return MP_CLI_USAGE;
+	}
+	if (count_s && (!all || mp_cli_parse_uint(count_s, 100000, &count) < 0 || count == 0)) {
+		mp_cmd_err(args, "--count takes a positive number, with --all");
+		return MP_CLI_USAGE;
+	}
+	if ((po.address || mp_cli_arg(args, "--name")) && args->argc != 1) {
+		mp_cmd_err(args, "--name and --address are for one device (a batch file has "
+			   "columns for them)");
+		return MP_CLI_USAGE;
+	}
+	if (args->argc) {
+		refs = calloc((size_t)args->argc, sizeof(*refs));
+		if (!refs)
+			return MP_CLI_FAILED;
+		for (n = 0; n < args->argc; n++) {
+			if (mp_cli_parse_device(args->argv[n], &refs[n]) < 0) {
+				mp_cmd_err(args, "'%s' is not a device UUID (32 hex digits, dashes "
+					   "allowed) nor #N", args->argv[n]);
+				free(refs);
+				return MP_CLI_USAGE;
+			}
+		}
+	}
+	if (batch) {
+		st = mp_cli_batch_load(batch, &entries, &nentries);
+		if (st)
+			return st;
+	}
+	/* Every argument checked: only now touch the keyring and the radio. */
+	st = mp_cli_need_keyring(a);
+	if (!st && !mp_keyring_netkey(a->kr, po.net_key_index)) {
+		mp_cmd_err(args, "there is no NetKey 0x%03x (netkey list)", po.net_key_index);
+		st = MP_CLI_USAGE;
+	}
+	if (!st && batch && !batch_check(a, batch, entries, nentries))
+		st = MP_CLI_USAGE;
+	if (!st)
+		st = mp_cli_need_radio(a);
+	if (!st && a->mode == MP_CLI_SHELL) {
+		for (n = 0; n < args->argc; n++) {
+			const struct mp_scan_entry *e = refs[n].by_index ?
+				mp_scan_table_find_index(mp_cli_scan_table(a), refs[n].index) : NULL;
+
+			if (refs[n].by_index && !e) {
+				mp_cmd_err(args, "no device #%u ('devices' lists them)", refs[n].index);
+				st = MP_CLI_USAGE;
+			} else if (e) {
+				refs[n].by_index = false;
+				memcpy(refs[n].uuid, e->uuid, 16);
+			}
+		}
+	}
+	if (st)
+		goto out;
+	if (all)
+		want = count ? count : a->o.sim ? sim_fresh(a) : 0;
+	job = mp_cli_job_new(a, all, want, &po);
+	if (!job) {
+		st = MP_CLI_FAILED;
+		goto out;
+	}
+	for (n = 0; n < args->argc; n++)
+		if (mp_cli_target_add(a, job, &refs[n], &po, mp_cli_arg(args, "--name"), 0) < 0)
+			st = MP_CLI_FAILED;
+	for (i = 0; i < nentries; i++) {
+		struct mp_provision_opts eo = po;
+		struct mp_cli_device_ref ref = { .by_index = false };
+
+		memcpy(ref.uuid, entries[i].uuid, 16);
+		if (entries[i].static_len) {
+			memcpy(eo.prov.static_oob, entries[i].static_oob, entries[i].static_len);
+			eo.prov.static_oob_len = entries[i].static_len;
+			eo.prov.auth = MP_AUTH_CHOICE_STATIC;
+		}
+		eo.address = entries[i].address;
+		if (mp_cli_target_add(a, job, &ref, &eo, entries[i].name, entries[i].line) < 0)
+			st = MP_CLI_FAILED;
+		mp_wipe(eo.prov.static_oob, sizeof(eo.prov.static_oob));
+	}
+	if (st)
+		goto out;
+	mp_cli_job_start(a, job, a->o.timeout_s ? a->o.timeout_s : 120);
+	if (a->mode == MP_CLI_SHELL) {
+		if (!mp_cli_job_done(a, job) && (all || batch || args->argc > 1 ||
+						  mp_cli_busy(a) > mp_engine_sessions(a->engine)))
+			mp_out_info(&a->out, "waiting for the device%s to be heard (cancel stops)",
+				    args->argc == 1 ? "" : "s");
+		st = MP_CLI_OK;
+	} else {
+		st = mp_cli_job_wait(a, job);
+	}
+out:
+	mp_wipe(po.prov.static_oob, sizeof(po.prov.static_oob));
+	if (entries)
+		mp_wipe(entries, nentries * sizeof(*entries));
+	free(entries);
+	free(refs);
+	return st;
+}
+
+static enum mp_cli_status cmd_cancel(struct mp_cli_app *a, const struct mp_cli_args *args)
+{
+	struct mp_cli_device_ref ref;
+	unsigned int n;
+
+	if (args->argc && mp_cli_parse_device(args->argv[0], &ref) < 0) {
+		mp_cmd_err(args, "'%s' is not a device UUID nor #N", args->argv[0]);
+		return MP_CLI_USAGE;
+	}
+	n = mp_cli_cancel(a, args->argc ? &ref : NULL);
+	if (!n) {
+		mp_cmd_err(args, "nothing to cancel");
+		return MP_CLI_FAILED;
+	}
+	return MP_CLI_OK;
+}

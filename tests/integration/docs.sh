@@ -1,0 +1,113 @@
+#!/bin/sh
+# The command table against everything that describes it: `help`, the man
+# page, the bash and zsh completions (which must be exactly what
+# completions/gen-completions.py makes of the table), and --help for the
+# global options. Run by `make check` (MESHPROV points at the binary).
+set -u
+BIN=${MESHPROV:-./meshprov}
+SRC=${MESHPROV_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+T=$(mktemp -d /tmp/meshprov-docs.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "PASS: $1"; }
+ko() { fail=$((fail + 1)); echo "FAIL: $1"; [ -s "$T/why" ] && sed 's/^/    /' "$T/why" | head -20; }
+
+if "$BIN" --dump-commands > "$T/table.json" && python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$T/table.json"
+then ok "--dump-commands gives the table as JSON"; else ko "--dump-commands gives the table as JSON"; exit 1; fi
+
+# Completions: generated from the table, committed, and still in sync.
+mkdir "$T/gen"
+python3 "$SRC/completions/gen-completions.py" "$T/gen" < "$T/table.json"
+for f in meshprov.bash _meshprov; do
+	if diff -u "$SRC/completions/$f" "$T/gen/$f" > "$T/why"; then
+		ok "completions/$f matches the command table"
+	else
+		echo "run: ./meshprov --dump-commands | completions/gen-completions.py completions" >> "$T/why"
+		ko "completions/$f matches the command table"
+	fi
+done
+bash -n "$SRC/completions/meshprov.bash" 2> "$T/why" && ok "bash completion parses" || ko "bash completion parses"
+if command -v zsh > /dev/null; then
+	zsh -n "$SRC/completions/_meshprov" 2> "$T/why" && ok "zsh completion parses" || ko "zsh completion parses"
+fi
+
+"$BIN" help > "$T/help.txt" 2>&1
+"$BIN" --help > "$T/usage.txt" 2>&1
+# Every command, option and global option appears where it should.
+python3 - "$T/table.json" "$SRC" "$BIN" "$T/help.txt" "$T/usage.txt" > "$T/report" <<'END_PY'
+import json, re, subprocess, sys
+table = json.load(open(sys.argv[1]))
+src, binary = sys.argv[2], sys.argv[3]
+help_all, usage = open(sys.argv[4]).read(), open(sys.argv[5]).read()
+man = open(src + "/man/meshprov.1").read()
+# the man page as text: drop font escapes and roff's \- so names can be found
+man_txt = re.sub(r"\\f[BIRP]|\\-|\\c", lambda m: "-" if m.group(0) == "\\-" else "", man)
+man_txt = man_txt.replace('"', "")
+bash = open(src + "/completions/meshprov.bash").read()
+zsh = open(src + "/completions/_meshprov").read()
+
+def report(name, missing):
+    print(("PASS: " if not missing else "FAIL: ") + name)
+    for m in missing:
+        print("    missing: " + m)
+
+cmds = table["commands"]
+report("every command is in `help`", [c["name"] for c in cmds
+       if not re.search(r"^  " + re.escape(c["name"]) + r"\b", help_all, re.M)])
+report("every command is in --help", [c["name"] for c in cmds if "  " + c["name"] not in usage])
+report("every command is in the man page", [c["name"] for c in cmds
+       if not re.search(r"^\.BR? \"?" + re.escape(c["name"]) + r"\b", man, re.M)])
+missing = []
+for c in cmds:
+    h = subprocess.run([binary, "help"] + c["name"].split(), capture_output=True, text=True).stdout
+    for o in c["options"]:
+        if o["name"] not in h:
+            missing.append("help %s: %s" % (c["name"], o["name"]))
+report("`help COMMAND` shows each of its options", missing)
+report("every command option is in the man page",
+       ["%s %s" % (c["name"], o["name"]) for c in cmds for o in c["options"]
+        if o["name"] not in man_txt])
+report("every global option is in the man page and --help",
+       [g["name"] for g in table["globals"]
+        if "--" + g["name"] not in man_txt or "--" + g["name"] not in usage])
+report("every command is in the bash completion",
+       [c["name"] for c in cmds if '"%s")' % c["name"] not in bash
+        or c["name"].split()[-1] not in bash])
+report("every command is in the zsh completion",
+       [c["name"] for c in cmds if "'%s')" % c["name"] not in zsh])
+report("the man page documents the exit codes",
+       [str(n) for n in range(5) if not re.search(r"^\.B %d$" % n, man, re.M)])
+END_PY
+while IFS= read -r line; do
+	case $line in
+	PASS:*) pass=$((pass + 1)); echo "$line";;
+	FAIL:*) fail=$((fail + 1)); echo "$line";;
+	*) echo "$line";;
+	esac
+done < "$T/report"
+[ -s "$T/report" ] || ko "consistency checks ran"
+
+if command -v groff > /dev/null; then
+	for m in meshprov.1 meshprov-keyring.5; do
+		groff -man -Tutf8 -ww "$SRC/man/$m" 2> "$T/why" > /dev/null
+		[ ! -s "$T/why" ] && ok "man/$m formats without warnings" || ko "man/$m formats without warnings"
+	done
+fi
+
+# The bash completion really completes, from the table.
+cat > "$T/try.bash" <<END_SH
+. "$SRC/completions/meshprov.bash"
+t() { COMP_WORDS=("\$@"); COMP_CWORD=\$((\$# - 1)); _meshprov; echo "\${COMPREPLY[*]}"; }
+t meshprov node s
+t meshprov -k /tmp/x provision --au
+t meshprov provision --auth ''
+t meshprov --sim-oob o
+t meshprov sc
+END_SH
+printf 'show\n--auth\nnone output input static:\noutput\nscan\n' > "$T/want"
+bash "$T/try.bash" > "$T/got" 2>&1
+diff -u "$T/want" "$T/got" > "$T/why" && ok "bash completion completes subcommands, options and values" \
+	|| ko "bash completion completes subcommands, options and values"
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]

@@ -1,0 +1,228 @@
+#!/usr/bin/env python3
+"""The meshprov shell under a pseudo-terminal, against simulated devices:
+typing commands, TAB completion (commands, a UUID, a node address), events
+printed above the prompt without breaking the line being typed, an Output
+OOB prompt answered wrong then right (the simulated device's value is read
+from the screen), Input OOB, Ctrl-C cancelling a provisioning, Ctrl-C on an
+empty prompt, keys hidden unless asked, the history file, Ctrl-D leaving
+with status 0. Run by `make check` (MESHPROV points at the binary).
+"""
+import os
+import pty
+import re
+import select
+import shutil
+import sys
+import tempfile
+import time
+
+BIN = os.environ.get("MESHPROV", "./meshprov")
+ANSI = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]|\r")
+passed = failed = 0
+
+
+class Shell:
+    def __init__(self, tmp, *args):
+        self.raw = b""
+        self.pos = 0          # expect() searches from here on
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:
+            env = dict(os.environ, TERM="xterm", NO_COLOR="1", INPUTRC="/dev/null",
+                       XDG_STATE_HOME=os.path.join(tmp, "state"), HOME=tmp,
+                       COLUMNS="200", LINES="50")
+            os.execve(BIN, [BIN, "--keyring", os.path.join(tmp, "kr.json")] + list(args), env)
+        self.status = None
+
+    def read(self, timeout):
+        r, _, _ = select.select([self.fd], [], [], timeout)
+        if not r:
+            return False
+        try:
+            data = os.read(self.fd, 65536)
+        except OSError:
+            return False
+        self.raw += data
+        return bool(data)
+
+    @property
+    def screen(self):
+        return ANSI.sub(b"", self.raw).decode(errors="replace")
+
+    def expect(self, pattern, timeout=10):
+        """Wait for @pattern after the last match; returns the match or None."""
+        end = time.time() + timeout
+        rx = re.compile(pattern)
+        while True:
+            m = rx.search(self.screen, self.pos)
+            if m:
+                self.pos = m.end()
+                return m
+            left = end - time.time()
+            if left <= 0:
+                return None
+            self.read(min(left, 0.2))
+
+    def settle(self, secs):
+        end = time.time() + secs
+        while time.time() < end:
+            self.read(end - time.time())
+
+    def send(self, text):
+        os.write(self.fd, text.encode())
+
+    def wait(self, timeout=10):
+        end = time.time() + timeout
+        while time.time() < end:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.status = os.waitstatus_to_exitcode(status)
+                return self.status
+            self.read(0.1)
+        os.kill(self.pid, 9)
+        os.waitpid(self.pid, 0)
+        return None
+
+    def tail(self):
+        return "\n".join("    " + l for l in self.screen[-1500:].splitlines())
+
+
+def check(name, ok, sh=None):
+    global passed, failed
+    if ok:
+        passed += 1
+        print("PASS: " + name)
+    else:
+        failed += 1
+        print("FAIL: " + name)
+        if sh:
+            print(sh.tail())
+    return ok
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="meshprov-shell.")
+    try:
+        session_output(tmp)
+        session_input(tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+def session_output(tmp):
+    # -vv: every beacon is shown while scanning, so events keep coming
+    sh = Shell(tmp, "-v", "-v", "--sim", "2", "--sim-oob", "output")
+    check("the prompt comes up", sh.expect(r"meshprov> ") is not None, sh)
+
+    sh.send("help\r")
+    check("help lists the commands", sh.expect(r"provision DEVICE.*\n(.*\n)*.*quit") is not None, sh)
+    sh.send("frobnicate\r")
+    check("an unknown command is named", sh.expect(r"unknown command 'frobnicate'") is not None, sh)
+    sh.send("node frob\r")
+    check("an unknown subcommand lists the right ones",
+          sh.expect(r"node takes: show, rename, remove") is not None, sh)
+
+    sh.send("hel\t")
+    check("TAB completes a command", sh.expect(r"meshprov> help ") is not None, sh)
+    sh.send("node\r")
+    check("help node", sh.expect(r"node rename ADDR NAME") is not None, sh)
+
+    sh.send("scan on\r")
+    m = sh.expect(r"\[NEW\] Device #1 ([0-9a-f-]{36})")
+    check("scan on shows the devices", m is not None, sh)
+    if not m:
+        sh.send("\x04")
+        sh.wait()
+        return
+    uuid1 = m.group(1)
+    # Events above the prompt: type half a command, let beacons arrive, finish it.
+    sh.expect(r"\[CHG\] Device")
+    sh.send("devi")
+    sh.pos = len(sh.screen)
+    seen = sh.expect(r"\[CHG\] Device #\d") and sh.expect(r"\[CHG\] Device #\d")
+    redrawn = sh.expect(r"meshprov> devi", 3)
+    check("events print above the prompt and the typed text is redrawn",
+          bool(seen) and redrawn is not None, sh)
+    sh.send("ces\r")
+    check("the interrupted line still runs", sh.expect(r"#1 +" + uuid1) is not None, sh)
+    sh.send("scan off\r")
+    check("scan off", sh.expect(r"Discovery stopped") is not None, sh)
+    sh.settle(0.8)
+
+    # A UUID completed with TAB, then Output OOB: wrong, then right.
+    sh.pos = len(sh.screen)
+    sh.send("provision " + uuid1.replace("-", "")[:6] + "\t")
+    check("TAB completes a UUID from the scan table",
+          sh.expect(r"provision " + uuid1 + " ") is not None, sh)
+    sh.send("\r")
+    shown = sh.expect(r"simulated device " + uuid1 + r" displays: (\d+)")
+    asked = sh.expect(r"\[OOB\] Number displayed by " + uuid1[:8])
+    check("Output OOB: the prompt asks for what the device displays",
+          shown is not None and asked is not None, sh)
+    sh.send("12x\r")
+    check("a typo gets a clear message", sh.expect(r"'12x' is not a valid value.*Try again") is not None, sh)
+    check("... and the question again", sh.expect(r"\[OOB\] Number displayed by") is not None, sh)
+    if shown:
+        sh.send(shown.group(1) + "\r")
+    check("the right value provisions the device",
+          sh.expect(r"\[OK\] " + uuid1 + r" provisioned: address 0x0002") is not None, sh)
+
+    # Ctrl-C while provisioning cancels it and the shell stays.
+    sh.send("provision #2\r")
+    check("second device asks too", sh.expect(r"\[OOB\] Number displayed by") is not None, sh)
+    sh.send("\x03")
+    check("Ctrl-C cancels the provisioning", sh.expect(r"\[FAIL\] [0-9a-f-]{36}: cancelled") is not None, sh)
+    check("... and the prompt is back", sh.expect(r"meshprov> ") is not None, sh)
+    sh.send("nodes\r")
+    check("the shell still runs commands", sh.expect(r"0x0002 +1 +complete +" + uuid1) is not None, sh)
+
+    sh.send("node show 0x\t")
+    check("TAB completes a node address", sh.expect(r"node show 0x0002 ") is not None, sh)
+    sh.send("\r")
+    check("node show", sh.expect(r"Device key: +\(hidden\)") is not None, sh)
+    sh.send("node rename 2 \"hall lamp\"\r")
+    sh.send("nodes\r")
+    check("node rename, quoted", sh.expect(r"0x0002 .* hall lamp") is not None, sh)
+    sh.send("netkey list\r")
+    check("keys hidden by default", sh.expect(r"NetKey 0x000 +phase 0 +\(hidden\)") is not None, sh)
+    sh.send("netkey list --show-keys\r")
+    check("keys shown when asked", sh.expect(r"NetKey 0x000 +phase 0 +[0-9a-f]{32}") is not None, sh)
+
+    sh.send("\x03")
+    check("Ctrl-C on an empty prompt does not leave",
+          sh.expect(r"quit or Ctrl-D leaves") is not None, sh)
+    sh.send("keyring info\r")
+    check("keyring info", sh.expect(r"iv_index +0x00000000") is not None, sh)
+    sh.send("\x04")
+    check("Ctrl-D leaves with status 0", sh.wait() == 0, sh)
+    hist = os.path.join(tmp, "state", "meshprov", "history")
+    try:
+        lines = open(hist).read().splitlines()
+    except OSError:
+        lines = []
+    check("history saved in $XDG_STATE_HOME/meshprov/history",
+          "devices" in lines and "netkey list --show-keys" in lines and "12x" not in lines)
+    check("history file is private", os.path.exists(hist) and
+          (os.stat(hist).st_mode & 0o077) == 0)
+
+
+def session_input(tmp):
+    sh = Shell(tmp, "--sim", "1", "--sim-oob", "input")
+    sh.expect(r"meshprov> ")
+    sh.send("\x1b[A")  # up arrow: the previous session's last line
+    check("the history is read back", sh.expect(r"keyring info") is not None, sh)
+    sh.send("\x15")  # Ctrl-U: drop it
+    sh.settle(0.8)
+    sh.send("provision #1 --auth input\r")
+    m = sh.expect(r"[0-9a-f-]{36}: enter (\d+) on the device")
+    check("Input OOB shows the value and the action", m is not None, sh)
+    check("... and the device takes it", sh.expect(r"\[OK\] .* provisioned") is not None, sh)
+    sh.send("provision #7\r")
+    check("provision #N of a device not heard", sh.expect(r"no device #7") is not None, sh)
+    sh.send("quit\r")
+    check("quit leaves with status 0", sh.wait() == 0, sh)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
