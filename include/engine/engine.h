@@ -105,6 +105,9 @@ unsigned int mp_engine_sessions(const struct mp_engine *e);
 int mp_session_oob(struct mp_session *s, const char *text);
 /** Cancel a session: FAILED with -ECANCELED follows. */
 void mp_session_cancel(struct mp_session *s);
+/** End a session for a reason of the caller's: FAILED with @errnum follows
+ *  (-ETIMEDOUT reads "timeout", -ECANCELED "cancelled"). */
+void mp_session_abort(struct mp_session *s, int errnum);
 /** The device UUID of a session. */
 const uint8_t *mp_session_uuid(const struct mp_session *s);
 /** The session provisioning @uuid, or NULL. */

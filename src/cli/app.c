@@ -261,7 +261,7 @@ static void job_timeout(struct mp_loop *loop, int64_t id, void *data)
 				struct mp_session *s = mp_engine_find(a->engine, t->ref.uuid);
 
 				if (s)
-					mp_session_cancel(s);
+					mp_session_abort(s, -ETIMEDOUT);	/* "timeout" */
 			}
 		}
 		check_job(a, job);

@@ -279,6 +279,8 @@ static void on_done(struct mp_session *s, const struct mp_prov_event *ev)
 			mp_keyring_node_abort(s->e->cfg.keyring, s->address, s->data_sent);
 	}
 	if (ok && !err) {
+		/* A node now: no longer an unprovisioned device. */
+		mp_scan_table_remove(s->e->scan, s->uuid);
 		out.type = MP_SESSION_PROVISIONED;
 		out.address = s->address;
 		out.elements = s->elements;
@@ -525,6 +527,11 @@ int mp_session_oob(struct mp_session *s, const char *text)
 void mp_session_cancel(struct mp_session *s)
 {
 	mp_prov_cancel(s->prov, -ECANCELED);
+}
+
+void mp_session_abort(struct mp_session *s, int errnum)
+{
+	mp_prov_cancel(s->prov, errnum < 0 ? errnum : -ECANCELED);
 }
 
 const uint8_t *mp_session_uuid(const struct mp_session *s)
