@@ -1,1 +1,55 @@
-# store layer
+# store/: the keyring (locked, atomic, versioned JSON file, optional
+# encryption at rest) and Mesh Configuration Database import/export.
+noinst_LIBRARIES += src/store/libmp_store.a
+src_store_libmp_store_a_SOURCES = \
+	src/store/keyring.c include/store/keyring.h \
+	src/store/cdb.c include/store/cdb.h \
+	src/store/kr_int.h \
+	src/store/kr_util.c \
+	src/store/kr_json.c \
+	src/store/kr_format.c \
+	src/store/kr_write.c \
+	src/store/kr_crypt.c \
+	src/store/kr_file.c
+src_store_libmp_store_a_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS) $(JSONC_CFLAGS)
+
+# Other layers link: src/store/libmp_store.a $(JSONC_LIBS) $(CRYPTO_LIBS)
+STORE_TEST_LIBS = src/store/libmp_store.a $(TEST_LIBS) $(JSONC_LIBS) $(CRYPTO_LIBS)
+
+check_PROGRAMS += tests/unit/test_keyring tests/unit/test_keyring_crash tests/unit/test_cdb
+TESTS += tests/unit/test_keyring tests/unit/test_keyring_crash tests/unit/test_cdb
+
+tests_unit_test_keyring_SOURCES = tests/unit/test_keyring.c tests/unit/keyring_tu.h
+tests_unit_test_keyring_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_keyring_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_keyring_LDADD = $(STORE_TEST_LIBS)
+
+tests_unit_test_keyring_crash_SOURCES = tests/unit/test_keyring_crash.c tests/unit/keyring_tu.h
+tests_unit_test_keyring_crash_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_keyring_crash_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_keyring_crash_LDADD = $(STORE_TEST_LIBS)
+
+tests_unit_test_cdb_SOURCES = tests/unit/test_cdb.c tests/unit/keyring_tu.h
+tests_unit_test_cdb_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_cdb_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_cdb_LDADD = $(STORE_TEST_LIBS)
+
+# Fuzz targets: the keyring reader and the CDB importer, from bytes in memory.
+check_PROGRAMS += tests/fuzz/fuzz_keyring tests/fuzz/fuzz_cdb
+TESTS += tests/fuzz/fuzz_keyring tests/fuzz/fuzz_cdb
+FUZZ_TARGETS += keyring cdb
+tests_fuzz_fuzz_keyring_SOURCES = tests/fuzz/fuzz_keyring.c tests/fuzz/replay.c
+tests_fuzz_fuzz_keyring_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS) $(JSONC_CFLAGS) \
+	-DFUZZ_NAME='"keyring"'
+tests_fuzz_fuzz_keyring_LDADD = src/store/libmp_store.a $(JSONC_LIBS) $(CRYPTO_LIBS)
+tests_fuzz_fuzz_cdb_SOURCES = tests/fuzz/fuzz_cdb.c tests/fuzz/replay.c
+tests_fuzz_fuzz_cdb_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS) $(JSONC_CFLAGS) \
+	-DFUZZ_NAME='"cdb"'
+tests_fuzz_fuzz_cdb_LDADD = src/store/libmp_store.a $(JSONC_LIBS) $(CRYPTO_LIBS)
+EXTRA_DIST += tests/fuzz/corpus/keyring tests/fuzz/corpus/cdb
+
+# Load and save of a keyring with 10,000 nodes.
+MP_BENCHES += bench/bench_keyring
+bench_bench_keyring_SOURCES = bench/bench_keyring.c
+bench_bench_keyring_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
+bench_bench_keyring_LDADD = src/store/libmp_store.a $(JSONC_LIBS) $(CRYPTO_LIBS)

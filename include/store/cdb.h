@@ -1,0 +1,77 @@
+/* Bluetooth SIG Mesh Configuration Database (CDB) JSON: export and import.
+ *
+ * The interchange format of nRF Mesh and BlueZ's mesh-cfgclient (Mesh
+ * Configuration Database Profile 1.0.1): $schema, id, version, meshUUID,
+ * meshName, timestamp, partial, provisioners (allocatedUnicastRange,
+ * allocatedGroupRange, allocatedSceneRange), netKeys, appKeys, nodes, groups,
+ * scenes, networkExclusions.
+ *
+ * Export also writes "ivIndex" (the top-level field mesh-cfgclient keeps in
+ * its configuration file), "ivUpdate", and per node a "meshprov" object
+ * (state, algorithm, OOB method, time) that other tools ignore, so that
+ * export then import gives back the same keyring. Each node's "elements" is
+ * a list of {index, location, models: []} of the node's element count; the
+ * composition (models, features) is not kept by the keyring.
+ *
+ * Import reads those fields, and a mesh-cfgclient configuration file too (no
+ * $schema, "ivIndex" at the top). It validates the whole document before
+ * touching the keyring; the error message names the bad field, e.g.
+ * "nodes[2].unicastAddress". Groups and scenes are checked but not kept.
+ */
+#ifndef MP_STORE_CDB_H
+#define MP_STORE_CDB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/keyring.h"
+
+struct mp_cdb_export_opts {
+	bool with_device_keys;		/* false: omit deviceKey, "partial": true */
+	/* mesh-cfgclient only: its configuration file needs the 8-octet token
+	 * of its bluetooth-meshd node at the top ("token"). NULL: none. */
+	const uint8_t *cfgclient_token;
+};
+
+/**
+ * The keyring as CDB JSON: a NUL-terminated malloc'd string in *@json (free
+ * with mp_keyring_free_secret(): it holds keys), its length in *@len (may be
+ * NULL). @opts NULL: with device keys.
+ */
+int mp_cdb_export(struct mp_keyring *kr, const struct mp_cdb_export_opts *opts, char **json,
+		  size_t *len);
+
+/** Export to a file: written atomically (temp, fsync, rename), mode 0600. */
+int mp_cdb_export_file(struct mp_keyring *kr, const struct mp_cdb_export_opts *opts,
+		       const char *path);
+
+/* Flags of struct mp_cdb_import_opts. */
+#define MP_CDB_REPLACE 0x1	/* allow replacing a keyring that already has nodes */
+#define MP_CDB_ADOPT 0x2	/* become a provisioner of the CDB (see below) */
+
+struct mp_cdb_import_opts {
+	unsigned flags;
+	const uint8_t *adopt_uuid;	/* with MP_CDB_ADOPT: which provisioner; NULL: the first */
+};
+
+/**
+ * Replace the keyring's network with the CDB in @json (@len bytes), then save.
+ *
+ * Which provisioner this keyring becomes: the CDB provisioner with this
+ * keyring's own provisioner UUID if there is one; else, with MP_CDB_ADOPT,
+ * the one of UUID @adopt_uuid (or the first): use it to take over a network
+ * from a tool that will no longer provision (two provisioners sharing one
+ * range would hand out the same addresses); else this provisioner is added
+ * with the largest unicast range no other provisioner holds. Its own node is
+ * the CDB node with its UUID, or a new one at its first free address.
+ *
+ * -EBADMSG with the bad field named when the document is invalid; -EEXIST
+ * when the keyring has nodes besides its own and MP_CDB_REPLACE is not set;
+ * -ENOSPC when no range or address is left for this provisioner. On any
+ * error the keyring is unchanged.
+ */
+int mp_cdb_import(struct mp_keyring *kr, const char *json, size_t len,
+		  const struct mp_cdb_import_opts *opts);
+
+#endif

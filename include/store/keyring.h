@@ -1,0 +1,458 @@
+/* The keyring: the network's keys and addresses, on disk.
+ *
+ * One JSON file (json-c), versioned by a top-level "meshprov-keyring": 1,
+ * keys as hex strings, optionally sealed in an encrypted envelope (scrypt +
+ * AES-256-GCM). While a process has a keyring open it holds an exclusive
+ * lock (an OFD lock on PATH.lock, which also records the holder's PID).
+ * Every save writes PATH.tmp in the same directory, fsyncs it, keeps the
+ * previous version as PATH.bak (a hard link), renames PATH.tmp over PATH and
+ * fsyncs the directory, so that PATH is always either the old or the new
+ * complete file. A damaged file is reported, never overwritten.
+ *
+ * Addresses: this provisioner allocates unicast blocks inside its own
+ * allocated unicast ranges (default 0x0001-0x7FFF). The provisioner itself
+ * has a node entry (as BlueZ and nRF Mesh configuration databases do),
+ * holding the first address of its range at creation (0x0001 by default),
+ * so the first device gets 0x0002.
+ *
+ * Provisioning flow and crash policy (MshPRT v1.1 5.4.2.5):
+ *  1. mp_keyring_node_add_pending() allocates the addresses and records the
+ *     node, its device key and state PENDING, and saves before it returns:
+ *     only then may the Provisioning Data PDU leave.
+ *  2. mp_keyring_node_complete() on Provisioning Complete: state COMPLETE.
+ *  3. mp_keyring_node_abort(kr, addr, data_sent): when provisioning failed.
+ *     If the Provisioning Data was never sent the device cannot know the
+ *     address, so the record is dropped and the address is free at once. If
+ *     it was sent, the device may hold the address even though Complete was
+ *     lost: the record stays, in state UNCONFIRMED, keeping its address and
+ *     device key; it is never reused silently (remove it explicitly, which
+ *     excludes its addresses like any removed node). A PENDING record found
+ *     after a crash is treated the same way.
+ *
+ * Removed nodes' addresses go to the exclusion list with the IV index at
+ * removal, and are allocated again only once the (stored) IV index has
+ * advanced by 2 or more: other nodes' replay protection lists keep the last
+ * SeqAuth (IV index and SEQ; "Message replay protection", Mesh Profile 1.0.1
+ * 3.8.8) seen from each address, and a new node starting at SEQ 0 would be
+ * taken for a replay until its SeqAuth passes the removed node's; two IV
+ * index increments guarantee that. This is the rule of the Mesh
+ * Configuration Database's networkExclusions (addresses with the IV index at
+ * exclusion) as nRF Mesh applies it; the wording of MshPRT itself on reuse
+ * could not be consulted when this was written.
+ *
+ * Locking and fork(): a child forked while a keyring is open shares the
+ * open file description, hence the lock, until it execs (the lock file is
+ * O_CLOEXEC) or exits; fork before opening when the child must open it.
+ *
+ * Errors: every call returns 0 or a negative errno, and fills a
+ * struct mp_keyring_error with a kind and a complete human message (path,
+ * field, fix); mp_keyring_error() returns the last one's message. Keys never
+ * appear in error messages; mp_keyring_key_str() shows a key only when asked.
+ *
+ * The structures returned by the accessors (nodes, keys, provisioners) point
+ * into the keyring: they stay valid until the next call that changes it.
+ *
+ * Not thread-safe: one keyring object per thread.
+ */
+#ifndef MP_STORE_KEYRING_H
+#define MP_STORE_KEYRING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "crypto/crypto.h"
+
+#define MP_KEYRING_FORMAT_VERSION 1
+#define MP_KR_NAME_MAX 64	/* bytes of a network, node, key or provisioner name */
+#define MP_KR_TAG_MAX 31	/* bytes of an algorithm or OOB method tag */
+#define MP_KR_MAX_RANGES 8	/* ranges of each kind per provisioner */
+#define MP_NODE_MAX_NETKEYS 16
+#define MP_NODE_MAX_APPKEYS 32
+#define MP_KEY_INDEX_MAX 0x0fff	/* 12-bit key indexes, MshPRT v1.1 4.3.1.1 */
+#define MP_UNICAST_MIN 0x0001
+#define MP_UNICAST_MAX 0x7fff	/* MshPRT v1.1 3.4.2.2 */
+
+/* What went wrong, for callers that act on it (the message says it all). */
+enum mp_kr_errkind {
+	MP_KR_OK = 0,
+	MP_KR_E_ARG,		/* -EINVAL: a bad argument */
+	MP_KR_E_NOMEM,		/* -ENOMEM */
+	MP_KR_E_IO,		/* -errno: read, write, fsync, rename or mkdir failed */
+	MP_KR_E_NOTFOUND,	/* -ENOENT: no keyring file (and no MP_KEYRING_CREATE) */
+	MP_KR_E_SYMLINK,	/* -ELOOP: the keyring path is a symbolic link */
+	MP_KR_E_LOCKED,		/* -EBUSY: another process holds it; see holder_pid */
+	MP_KR_E_MODE,		/* -EACCES: group or others may access the file */
+	MP_KR_E_OWNER,		/* -EACCES: the file belongs to another user */
+	MP_KR_E_SYNTAX,		/* -EBADMSG: not JSON, or truncated; see offset */
+	MP_KR_E_VERSION,	/* -EBADMSG: not a keyring, or an unknown format version */
+	MP_KR_E_FIELD,		/* -EBADMSG: a field is missing or has the wrong type */
+	MP_KR_E_VALUE,		/* -EBADMSG: bad hex, a value out of range */
+	MP_KR_E_DUPLICATE,	/* -EBADMSG: an address, index or UUID used twice */
+	MP_KR_E_REFERENCE,	/* -EBADMSG: refers to a key or provisioner that is not there */
+	MP_KR_E_NEED_PASSPHRASE, /* -ENOKEY: the file is encrypted, no passphrase given */
+	MP_KR_E_PASSPHRASE,	/* -EKEYREJECTED: wrong passphrase, or the file was altered */
+	MP_KR_E_FULL,		/* -ENOSPC: no free block of addresses */
+	MP_KR_E_RANGE,		/* -ERANGE: a requested address is outside our ranges */
+	MP_KR_E_ADDR_IN_USE,	/* -EADDRINUSE: a requested address is used or excluded */
+	MP_KR_E_NO_SUCH,	/* -ENOENT: no such node, key or entry */
+	MP_KR_E_EXISTS,		/* -EEXIST: already there */
+	MP_KR_E_STATE,		/* -EINVAL/-EALREADY/-EPERM: not allowed in this state */
+	MP_KR_E_IN_USE,		/* -EBUSY: a key still used by nodes or AppKeys */
+	MP_KR_E_CRYPTO,		/* -EIO: OpenSSL failed */
+};
+
+struct mp_keyring_error {
+	int code;			/* the negative errno that was returned; 0 if none */
+	enum mp_kr_errkind kind;
+	pid_t holder_pid;		/* MP_KR_E_LOCKED: the holder's PID, 0 if unknown */
+	size_t offset;			/* MP_KR_E_SYNTAX: byte offset of the error */
+	char field[128];		/* the bad field, as "nodes[3].deviceKey"; "" if none */
+	char msg[2048];			/* one human paragraph: what, where, how to fix */
+};
+
+/* Flags of struct mp_keyring_opts. */
+#define MP_KEYRING_CREATE 0x1	/* create the file (and its directory, 0700) if missing */
+#define MP_KEYRING_WAIT 0x2	/* block until the lock is free (-EINTR on a signal) */
+
+struct mp_keyring_opts {
+	unsigned flags;
+	/* Passphrase bytes (not a C string; may hold NUL); NULL: none. Needed to
+	 * open an encrypted keyring; when creating, a passphrase makes the new
+	 * file encrypted. Opening a plain keyring with a passphrase keeps it
+	 * plain (use mp_keyring_set_passphrase()). The library keeps a derived
+	 * key, never the passphrase. */
+	const uint8_t *passphrase;
+	size_t passphrase_len;
+	/* Creation only: */
+	const char *network_name;	/* NULL: "meshprov" */
+	const char *provisioner_name;	/* NULL: "meshprov" */
+	uint16_t unicast_low, unicast_high; /* this provisioner's range; 0,0: 0x0001-0x7fff */
+	uint8_t scrypt_log2n;		/* scrypt cost N = 2^log2n (10..18); 0: 15 */
+	/* Sources, injectable for tests; NULL: RAND_bytes and time(). */
+	const struct mp_rng *rng;
+	int64_t (*now)(void *ctx);	/* seconds since the UNIX epoch */
+	void *now_ctx;
+};
+
+/* A key refresh phase (MshPRT v1.1 3.11.4). */
+enum mp_kr_phase { MP_KR_PHASE_NORMAL = 0, MP_KR_PHASE_1 = 1, MP_KR_PHASE_2 = 2 };
+
+struct mp_netkey {
+	uint16_t index;
+	uint8_t key[16];
+	uint8_t old_key[16];		/* valid in phases 1 and 2 */
+	uint8_t phase;			/* enum mp_kr_phase */
+	int64_t timestamp;		/* last change of phase (CDB "timestamp") */
+	char name[MP_KR_NAME_MAX + 1];
+};
+
+struct mp_appkey {
+	uint16_t index;
+	uint16_t net_index;		/* the bound NetKey */
+	uint8_t key[16];
+	uint8_t old_key[16];		/* valid when has_old_key */
+	bool has_old_key;
+	char name[MP_KR_NAME_MAX + 1];
+};
+
+struct mp_kr_range {
+	uint16_t low, high;		/* inclusive */
+};
+
+struct mp_provisioner {
+	char name[MP_KR_NAME_MAX + 1];
+	uint8_t uuid[16];
+	uint8_t n_unicast, n_group, n_scene;
+	struct mp_kr_range unicast[MP_KR_MAX_RANGES];
+	struct mp_kr_range group[MP_KR_MAX_RANGES];
+	struct mp_kr_range scene[MP_KR_MAX_RANGES];
+};
+
+enum mp_node_state {
+	MP_NODE_PENDING = 0,	/* recorded before Provisioning Data was sent */
+	MP_NODE_UNCONFIRMED,	/* Data sent, Provisioning Complete never seen */
+	MP_NODE_COMPLETE,	/* provisioned */
+};
+
+struct mp_node {
+	uint8_t uuid[16];
+	uint16_t addr;			/* primary element address */
+	uint8_t elements;		/* addr .. addr + elements - 1 are this node's */
+	uint8_t dev_key[16];		/* valid when has_dev_key */
+	bool has_dev_key;		/* false only for nodes imported from a partial CDB */
+	bool is_self;			/* this provisioner's own node */
+	bool config_complete;		/* CDB "configComplete" */
+	bool excluded;			/* CDB "excluded" (key refresh blacklisting) */
+	enum mp_node_state state;
+	uint8_t n_net_keys, n_app_keys;
+	uint16_t net_keys[MP_NODE_MAX_NETKEYS];
+	uint16_t app_keys[MP_NODE_MAX_APPKEYS];
+	char algorithm[MP_KR_TAG_MAX + 1];	/* e.g. "P256-CMAC-AES128"; "" if unknown */
+	char oob[MP_KR_TAG_MAX + 1];		/* e.g. "none", "static", "output", "input" */
+	int64_t provisioned_at;		/* when recorded / completed; 0 if unknown */
+	char name[MP_KR_NAME_MAX + 1];	/* user-given; "" if none */
+};
+
+struct mp_exclusion {
+	uint16_t addr;
+	uint32_t iv_index;		/* the IV index when the address was excluded */
+};
+
+struct mp_keyring;
+
+/* ---- Location ---------------------------------------------------------- */
+
+/**
+ * The keyring path, from explicit values (pure, for tests): @cli_path (the
+ * --keyring option) if set, else @env_keyring ($MESHPROV_KEYRING), else
+ * @xdg_data_home/meshprov/keyring.json when $XDG_DATA_HOME is an absolute
+ * path, else @home/.local/share/meshprov/keyring.json. NULL or "" means
+ * unset. Returns 0, -ENOENT when nothing applies (no HOME), -ENAMETOOLONG
+ * when @cap is too small.
+ */
+int mp_keyring_default_path(const char *cli_path, const char *env_keyring,
+			    const char *xdg_data_home, const char *home, char *out, size_t cap);
+
+/** The same, reading MESHPROV_KEYRING, XDG_DATA_HOME and HOME with getenv(). */
+int mp_keyring_default_path_env(const char *cli_path, char *out, size_t cap);
+
+/* ---- Open, save, close -------------------------------------------------- */
+
+/**
+ * Lock and load the keyring at @path; with MP_KEYRING_CREATE, create it if it
+ * does not exist (mode 0600, directories 0700): a fresh random network UUID,
+ * NetKey index 0 (random), IV index 0, this provisioner with a random UUID,
+ * its range and its own node. @opts may be NULL. On failure *@out is NULL
+ * and @err (may be NULL) tells why:
+ *   -EBUSY   another process holds the lock (err->holder_pid)
+ *   -ENOENT  no keyring there and no MP_KEYRING_CREATE
+ *   -EACCES  group/other permission bits, or another owner; the message
+ *            carries the fix ("chmod 600 PATH"). Root may open a keyring
+ *            owned by another user (the files it writes keep that owner),
+ *            never one group/others can access.
+ *   -ELOOP   the path is a symbolic link (saves replace the file)
+ *   -EBADMSG damaged, truncated or unknown-version file: the file is left
+ *            untouched and the message names the field and the backup
+ *            PATH.bak when there is one
+ *   -ENOKEY / -EKEYREJECTED  encrypted, no passphrase / wrong passphrase
+ *   other negative errnos for I/O failures.
+ */
+int mp_keyring_open(const char *path, const struct mp_keyring_opts *opts,
+		    struct mp_keyring **out, struct mp_keyring_error *err);
+
+/**
+ * Parse a keyring from memory (the reader behind mp_keyring_open, for tools
+ * and fuzzing). The result has no file and no lock: saves do nothing. The
+ * passphrase may be NULL. Same errors as mp_keyring_open for the content.
+ */
+int mp_keyring_parse(const void *data, size_t len, const uint8_t *passphrase,
+		     size_t passphrase_len, struct mp_keyring **out,
+		     struct mp_keyring_error *err);
+
+/** A fresh keyring in memory only (as created by MP_KEYRING_CREATE). */
+int mp_keyring_new(const struct mp_keyring_opts *opts, struct mp_keyring **out,
+		   struct mp_keyring_error *err);
+
+/**
+ * The keyring as plain JSON (never encrypted, keys included): a
+ * NUL-terminated malloc'd string in *@out, its length in *@len (may be NULL).
+ * Free it with mp_keyring_free_secret().
+ */
+int mp_keyring_serialize(struct mp_keyring *kr, char **out, size_t *len);
+
+/** Wipe and free a string from mp_keyring_serialize() or mp_cdb_export(). */
+void mp_keyring_free_secret(char *s);
+
+/**
+ * Write the keyring now (temp file, fsync, backup, rename, fsync dir).
+ * Mutating calls save by themselves; this is for after a batch or to retry.
+ */
+int mp_keyring_save(struct mp_keyring *kr);
+
+/** Close: release the lock, wipe and free. NULL is fine. Does not save. */
+void mp_keyring_close(struct mp_keyring *kr);
+
+/**
+ * Group changes: between begin and commit, mutating calls change memory only;
+ * commit saves once. Batches nest; the outermost commit saves. Nothing in a
+ * batch is durable before commit (do not send Provisioning Data in one).
+ */
+void mp_keyring_begin(struct mp_keyring *kr);
+int mp_keyring_commit(struct mp_keyring *kr);
+
+/** The last error of @kr (kind MP_KR_OK and "" after a success). */
+const struct mp_keyring_error *mp_keyring_last_error(const struct mp_keyring *kr);
+/** The last error's message ("" after a success). */
+const char *mp_keyring_error(const struct mp_keyring *kr);
+
+/** The file path ("" for a keyring in memory). */
+const char *mp_keyring_path(const struct mp_keyring *kr);
+/** True when mp_keyring_open created the file. */
+bool mp_keyring_was_created(const struct mp_keyring *kr);
+/** True when the keyring is stored encrypted. */
+bool mp_keyring_is_encrypted(const struct mp_keyring *kr);
+
+/**
+ * Encrypt the keyring at rest with a new passphrase (fresh salt), or store
+ * it plain again when @passphrase is NULL; saves. @log2n as in the options.
+ */
+int mp_keyring_set_passphrase(struct mp_keyring *kr, const uint8_t *passphrase, size_t len,
+			      uint8_t log2n);
+
+/* ---- Network, IV index --------------------------------------------------- */
+
+/** The network name. */
+const char *mp_keyring_network_name(const struct mp_keyring *kr);
+/** The network (mesh) UUID. */
+void mp_keyring_network_uuid(const struct mp_keyring *kr, uint8_t uuid[16]);
+/** Rename the network (1..MP_KR_NAME_MAX bytes, no control characters); saves. */
+int mp_keyring_set_network_name(struct mp_keyring *kr, const char *name);
+
+/** The current IV index. */
+uint32_t mp_keyring_iv_index(const struct mp_keyring *kr);
+/** The IV Update flag (MshPRT v1.1 3.11.5). */
+bool mp_keyring_iv_update(const struct mp_keyring *kr);
+/**
+ * Record a new IV index and IV Update flag; the index never goes back
+ * (-EINVAL). Exclusions that become free are dropped. Saves.
+ */
+int mp_keyring_set_iv(struct mp_keyring *kr, uint32_t iv_index, bool iv_update);
+
+/* ---- Keys ---------------------------------------------------------------- */
+
+/** How many NetKeys the network has (at least 1). */
+size_t mp_keyring_netkey_count(const struct mp_keyring *kr);
+/** The @i-th NetKey in index order, NULL past the end. */
+const struct mp_netkey *mp_keyring_netkey_at(const struct mp_keyring *kr, size_t i);
+/** The NetKey of key index @index, or NULL. */
+const struct mp_netkey *mp_keyring_netkey(const struct mp_keyring *kr, uint16_t index);
+/** Add a NetKey (@key NULL: random); -EEXIST if the index is taken. Saves. */
+int mp_keyring_netkey_add(struct mp_keyring *kr, uint16_t index, const uint8_t key[16]);
+/** Delete a NetKey; -EBUSY while an AppKey is bound to it or a node holds it. Saves. */
+int mp_keyring_netkey_del(struct mp_keyring *kr, uint16_t index);
+/**
+ * Key refresh: phase 0 -> 1, the current key becomes the old key and @new_key
+ * (NULL: random) the key. Saves.
+ */
+int mp_keyring_netkey_refresh(struct mp_keyring *kr, uint16_t index, const uint8_t new_key[16]);
+/**
+ * Key refresh phase transitions 1 -> 2 and 1/2 -> 0 (0 wipes the old key,
+ * finishing the refresh). Saves.
+ */
+int mp_keyring_netkey_set_phase(struct mp_keyring *kr, uint16_t index, uint8_t phase);
+
+/** How many AppKeys. */
+size_t mp_keyring_appkey_count(const struct mp_keyring *kr);
+/** The @i-th AppKey in index order, NULL past the end. */
+const struct mp_appkey *mp_keyring_appkey_at(const struct mp_keyring *kr, size_t i);
+/** The AppKey of index @index, or NULL. */
+const struct mp_appkey *mp_keyring_appkey(const struct mp_keyring *kr, uint16_t index);
+/** Add an AppKey bound to NetKey @net_index (@key NULL: random). Saves. */
+int mp_keyring_appkey_add(struct mp_keyring *kr, uint16_t index, uint16_t net_index,
+			  const uint8_t key[16]);
+/** Delete an AppKey (nodes' lists of it are updated). Saves. */
+int mp_keyring_appkey_del(struct mp_keyring *kr, uint16_t index);
+
+/* ---- Provisioners ---------------------------------------------------------- */
+
+/** This provisioner. */
+const struct mp_provisioner *mp_keyring_self(const struct mp_keyring *kr);
+/** This provisioner's own unicast address. */
+uint16_t mp_keyring_self_address(const struct mp_keyring *kr);
+/** How many provisioners the network has (this one included). */
+size_t mp_keyring_provisioner_count(const struct mp_keyring *kr);
+/** The @i-th provisioner, this one first; NULL past the end. */
+const struct mp_provisioner *mp_keyring_provisioner_at(const struct mp_keyring *kr, size_t i);
+
+/* ---- Nodes --------------------------------------------------------------- */
+
+/** How many nodes, in any state, this provisioner's own included. */
+size_t mp_keyring_node_count(const struct mp_keyring *kr);
+/** The @i-th node in address order (the provisioner's own included), NULL past the end. */
+const struct mp_node *mp_keyring_node_at(const struct mp_keyring *kr, size_t i);
+/** The node that owns unicast address @addr (any of its elements), or NULL. */
+const struct mp_node *mp_keyring_node_find(const struct mp_keyring *kr, uint16_t addr);
+/** The node with device UUID @uuid, or NULL. */
+const struct mp_node *mp_keyring_node_find_uuid(const struct mp_keyring *kr,
+						const uint8_t uuid[16]);
+
+/**
+ * The lowest free block of @elements (1..255) consecutive unicast addresses
+ * inside this provisioner's ranges, touching no node and no excluded
+ * address; changes nothing. -ENOSPC when there is none.
+ */
+int mp_keyring_alloc_address(struct mp_keyring *kr, uint8_t elements, uint16_t *addr);
+
+/** Optional details of a node being provisioned. */
+struct mp_node_prov_info {
+	uint16_t addr;			/* 0: allocate; else this exact address (must be free) */
+	uint16_t net_index;		/* the NetKey given in Provisioning Data */
+	const char *algorithm;		/* NULL or a tag (printable, <= MP_KR_TAG_MAX) */
+	const char *oob;		/* NULL or a tag */
+	const char *name;		/* NULL or a user-given name */
+};
+
+/**
+ * Allocate addresses for a device and record it as PENDING with its device
+ * key, then SAVE; the Provisioning Data may be sent only after this returned
+ * 0. @info may be NULL (allocate; NetKey 0). A PENDING or UNCONFIRMED record
+ * of the same UUID is replaced and its addresses excluded; a COMPLETE one
+ * gives -EEXIST (remove it first). -ENOSPC when the range is full.
+ */
+int mp_keyring_node_add_pending(struct mp_keyring *kr, const uint8_t uuid[16], uint8_t elements,
+				const uint8_t dev_key[16], const struct mp_node_prov_info *info,
+				uint16_t *addr_out);
+
+/** Provisioning Complete was received: the node becomes COMPLETE. Saves. */
+int mp_keyring_node_complete(struct mp_keyring *kr, uint16_t addr);
+
+/**
+ * Provisioning of a PENDING node failed. @data_sent false: the Provisioning
+ * Data never left, the record is dropped and its addresses are free again.
+ * @data_sent true: the device may hold the address; the record is kept as
+ * UNCONFIRMED (see the header comment). Saves.
+ */
+int mp_keyring_node_abort(struct mp_keyring *kr, uint16_t addr, bool data_sent);
+
+/** Set a node's user-given name ("" or NULL clears it). Saves. */
+int mp_keyring_node_rename(struct mp_keyring *kr, uint16_t addr, const char *name);
+
+/**
+ * Remove a node (any state but the provisioner's own); its addresses go to
+ * the exclusion list with the current IV index. Saves.
+ */
+int mp_keyring_node_remove(struct mp_keyring *kr, uint16_t addr);
+
+/** Record that a node holds (@add) or no longer holds a NetKey (@app false) or AppKey. Saves. */
+int mp_keyring_node_set_key(struct mp_keyring *kr, uint16_t addr, bool app, uint16_t index,
+			    bool add);
+
+/** Set the CDB "configComplete" flag of a node. Saves. */
+int mp_keyring_node_set_config_complete(struct mp_keyring *kr, uint16_t addr, bool done);
+
+/* ---- Exclusions ---------------------------------------------------------- */
+
+/** How many addresses are excluded (all are still excluded at the current IV index). */
+size_t mp_keyring_exclusion_count(const struct mp_keyring *kr);
+/** The @i-th excluded address (address order), NULL past the end. */
+const struct mp_exclusion *mp_keyring_exclusion_at(const struct mp_keyring *kr, size_t i);
+/** True when @addr is excluded at the current IV index. */
+bool mp_keyring_is_excluded(const struct mp_keyring *kr, uint16_t addr);
+
+/* ---- Display ------------------------------------------------------------- */
+
+#define MP_KEY_STR_LEN 33
+
+/**
+ * A key for display: 32 lowercase hex digits into @buf when @show, else the
+ * placeholder "(hidden)" (not written into @buf). Returns the string.
+ */
+const char *mp_keyring_key_str(const uint8_t key[16], bool show, char buf[MP_KEY_STR_LEN]);
+/** "pending", "unconfirmed" or "complete". */
+const char *mp_node_state_str(enum mp_node_state state);
+/** A UUID as 8-4-4-4-12 lowercase hex into @buf (37 bytes); returns @buf. */
+char *mp_keyring_uuid_str(const uint8_t uuid[16], char buf[37]);
+
+#endif

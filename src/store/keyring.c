@@ -1,0 +1,1132 @@
+/* The keyring: open/create, save, and every change, each saved before the
+ * call returns (see include/store/keyring.h for the policy). */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kr_int.h"
+
+#define DEFAULT_GROUP_LOW 0xc000
+#define DEFAULT_GROUP_HIGH 0xcfff
+#define DEFAULT_SCENE_LOW 0x0001
+#define DEFAULT_SCENE_HIGH 0x0fff
+
+static struct mp_keyring *kr_alloc(const struct mp_keyring_opts *opts)
+{
+	struct mp_keyring *kr = calloc(1, sizeof(*kr));
+
+	if (!kr)
+		return NULL;
+	kr->dirfd = -1;
+	kr->lockfd = -1;
+	if (opts) {
+		kr->rng = opts->rng;
+		kr->now = opts->now;
+		kr->now_ctx = opts->now_ctx;
+	}
+	return kr;
+}
+
+static void kr_free(struct mp_keyring *kr)
+{
+	kr_file_close(kr);
+	kr_data_free(kr->d);
+	free(kr->path);
+	free(kr->dir);
+	free(kr->base);
+	kr_wipe(kr, sizeof(*kr));
+	free(kr);
+}
+
+static struct kr_data *kr_data_clone(const struct kr_data *d)
+{
+	struct kr_data *c = kr_data_new();
+
+	if (!c)
+		return NULL;
+	*c = *d;
+	c->netkeys = calloc(d->cap_netkeys + 1, sizeof(*d->netkeys));
+	c->appkeys = calloc(d->cap_appkeys + 1, sizeof(*d->appkeys));
+	c->provs = calloc(d->cap_provs + 1, sizeof(*d->provs));
+	c->nodes = calloc(d->cap_nodes + 1, sizeof(*d->nodes));
+	c->excl = calloc(d->cap_excl + 1, sizeof(*d->excl));
+	if (!c->netkeys || !c->appkeys || !c->provs || !c->nodes || !c->excl) {
+		kr_data_free(c);
+		return NULL;
+	}
+	/* memcpy() wants valid pointers even for 0 bytes; empty arrays are NULL */
+	if (d->n_netkeys)
+		memcpy(c->netkeys, d->netkeys, d->n_netkeys * sizeof(*d->netkeys));
+	if (d->n_appkeys)
+		memcpy(c->appkeys, d->appkeys, d->n_appkeys * sizeof(*d->appkeys));
+	if (d->n_provs)
+		memcpy(c->provs, d->provs, d->n_provs * sizeof(*d->provs));
+	if (d->n_nodes)
+		memcpy(c->nodes, d->nodes, d->n_nodes * sizeof(*d->nodes));
+	if (d->n_excl)
+		memcpy(c->excl, d->excl, d->n_excl * sizeof(*d->excl));
+	return c;
+}
+
+static void make_uuid(struct mp_keyring *kr, uint8_t uuid[16], int *r)
+{
+	if (*r)
+		return;
+	*r = kr_random(kr->rng, uuid, 16);
+	/* RFC 4122 version 4 (random) */
+	uuid[6] = (uint8_t)((uuid[6] & 0x0f) | 0x40);
+	uuid[8] = (uint8_t)((uuid[8] & 0x3f) | 0x80);
+}
+
+int kr_create_data(struct mp_keyring *kr, const struct mp_keyring_opts *opts,
+		   struct kr_data **out)
+{
+	const char *net = opts && opts->network_name ? opts->network_name : KR_DEFAULT_NAME;
+	const char *pname = opts && opts->provisioner_name ? opts->provisioner_name
+							   : KR_DEFAULT_NAME;
+	uint16_t lo = MP_UNICAST_MIN, hi = MP_UNICAST_MAX;
+	struct mp_provisioner *p;
+	struct mp_netkey *k;
+	struct mp_node *n;
+	struct kr_data *d;
+	int r = 0;
+
+	*out = NULL;
+	if (opts && (opts->unicast_low || opts->unicast_high)) {
+		lo = opts->unicast_low;
+		hi = opts->unicast_high;
+	}
+	if (lo < MP_UNICAST_MIN || hi > MP_UNICAST_MAX || lo > hi)
+		return kr_fail(&kr->err, -EINVAL, MP_KR_E_ARG, NULL,
+			       "unicast range %04X-%04X is not within 0001-7FFF", lo, hi);
+	if (!kr_name_ok(net, MP_KR_NAME_MAX, false) || !kr_name_ok(pname, MP_KR_NAME_MAX, false))
+		return kr_fail(&kr->err, -EINVAL, MP_KR_E_ARG, NULL,
+			       "names must be 1 to %d bytes without control characters",
+			       MP_KR_NAME_MAX);
+	d = kr_data_new();
+	if (!d)
+		return kr_fail(&kr->err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
+	snprintf(d->net_name, sizeof(d->net_name), "%s", net);
+	make_uuid(kr, d->net_uuid, &r);
+
+	k = kr_netkey_insert(d, 0);
+	p = kr_prov_add(d);
+	if (!k || !p) {
+		kr_data_free(d);
+		return kr_fail(&kr->err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
+	}
+	if (!r)
+		r = kr_random(kr->rng, k->key, 16);
+	k->timestamp = kr_now(kr);
+	snprintf(k->name, sizeof(k->name), "NetKey 0");
+
+	snprintf(p->name, sizeof(p->name), "%s", pname);
+	make_uuid(kr, p->uuid, &r);
+	p->n_unicast = p->n_group = p->n_scene = 1;
+	p->unicast[0] = (struct mp_kr_range){ lo, hi };
+	p->group[0] = (struct mp_kr_range){ DEFAULT_GROUP_LOW, DEFAULT_GROUP_HIGH };
+	p->scene[0] = (struct mp_kr_range){ DEFAULT_SCENE_LOW, DEFAULT_SCENE_HIGH };
+	d->self = 0;
+
+	/* The provisioner's own node takes the first address of its range. */
+	n = kr_node_insert(d, lo);
+	if (!n) {
+		kr_data_free(d);
+		return kr_fail(&kr->err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
+	}
+	memcpy(n->uuid, p->uuid, 16);
+	n->elements = 1;
+	n->has_dev_key = true;
+	if (!r)
+		r = kr_random(kr->rng, n->dev_key, 16);
+	n->is_self = true;
+	n->config_complete = true;
+	n->state = MP_NODE_COMPLETE;
+	n->n_net_keys = 1;
+	n->net_keys[0] = 0;
+	n->provisioned_at = kr_now(kr);
+	if (r) {
+		kr_data_free(d);
+		return kr_fail(&kr->err, -EIO, MP_KR_E_CRYPTO, NULL, "no random bytes");
+	}
+	*out = d;
+	return 0;
+}
+
+static int kr_save_now(struct mp_keyring *kr)
+{
+	char *plain = NULL, *sealed = NULL;
+	size_t plen = 0, slen = 0;
+	int r;
+
+	if (!kr->path)
+		return 0;	/* a keyring in memory */
+	r = kr_encode(kr->d, &plain, &plen);
+	if (r)
+		return kr_fail(&kr->err, r, MP_KR_E_NOMEM, NULL, "out of memory");
+	if (kr->seal.on) {
+		r = kr_seal_wrap(&kr->seal, kr->rng, plain, plen, &sealed, &slen, &kr->err);
+		mp_keyring_free_secret(plain);
+		if (r)
+			return r;
+		r = kr_file_write(kr, sealed, slen);
+		free(sealed);
+	} else {
+		r = kr_file_write(kr, plain, plen);
+		mp_keyring_free_secret(plain);
+	}
+	if (!r)
+		kr->dirty = false;
+	return r;
+}
+
+int kr_changed(struct mp_keyring *kr)
+{
+	if (kr->batch) {
+		kr->dirty = true;
+		return 0;
+	}
+	return kr_save_now(kr);
+}
+
+/* Keep a copy to roll back to when the save fails (outside batches only:
+ * inside one, nothing is saved, and each call validates before changing). */
+static int snapshot(struct mp_keyring *kr, struct kr_data **before)
+{
+	*before = NULL;
+	if (kr->batch || !kr->path)
+		return 0;
+	*before = kr_data_clone(kr->d);
+	if (!*before)
+		return kr_fail(&kr->err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
+	return 0;
+}
+
+static int finish(struct mp_keyring *kr, struct kr_data *before)
+{
+	int r = kr_changed(kr);
+
+	if (r && before) {
+		kr_data_free(kr->d);
+		kr->d = before;
+	} else {
+		kr_data_free(before);
+	}
+	return r;
+}
+
+static void prefix_msg(struct mp_keyring *kr, const char *path)
+{
+	char detail[sizeof(kr->err.msg)];
+
+	snprintf(detail, sizeof(detail), "%s", kr->err.msg);
+	kr_msgf(kr->err.msg, sizeof(kr->err.msg), "keyring %s: %s", path, detail);
+}
+
+int mp_keyring_open(const char *path, const struct mp_keyring_opts *opts,
+		    struct mp_keyring **out, struct mp_keyring_error *err)
+{
+	struct mp_keyring *kr;
+	char *data = NULL;
+	size_t len = 0;
+	int r;
+
+	if (out)
+		*out = NULL;
+	kr_err_clear(err);
+	if (!out)
+		return kr_fail(err, -EINVAL, MP_KR_E_ARG, NULL, "no place for the keyring");
+	kr = kr_alloc(opts);
+	if (!kr)
+		return kr_fail(err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
+	r = kr_file_open(kr, path, opts, &data, &len);
+	if (r == -ENOENT && kr->lockfd >= 0 && opts && (opts->flags & MP_KEYRING_CREATE)) {
+		kr_err_clear(&kr->err);
+		r = kr_create_data(kr, opts, &kr->d);
+		if (!r && opts->passphrase)
+			r = kr_seal_init(&kr->seal, opts->passphrase, opts->passphrase_len,
+					 opts->scrypt_log2n, kr->rng, &kr->err);
+		if (!r)
+			r = kr_save_now(kr);
+		kr->created = !r;
+	} else if (!r) {
+		r = kr_decode(data, len, opts ? opts->passphrase : NULL,
+			      opts ? opts->passphrase_len : 0, &kr->d, &kr->seal, &kr->err);
+		if (r == -EBADMSG)
+			kr_damaged_msg(kr, path);
+		else if (r)
+			prefix_msg(kr, path);
+	}
+	if (data) {
+		kr_wipe(data, len);
+		free(data);
+	}
+	if (r) {
+		if (err)
+			*err = kr->err;
+		kr_free(kr);
+		return r;
+	}
+	kr_err_clear(&kr->err);
+	*out = kr;
+	return 0;
+}
+
+int mp_keyring_parse(const void *data, size_t len, const uint8_t *passphrase,
+		     size_t passphrase_len, struct mp_keyring **out,
+		     struct mp_keyring_error *err)
+{
+	struct mp_keyring *kr;
+	int r;
+
+	kr_err_clear(err);
+	if (!out || (!data && len))
+		return kr_fail(err, -EINVAL, MP_KR_E_ARG, NULL, "bad arguments");
+	*out = NULL;
+	kr = kr_alloc(NULL);
+	if (!kr)
+		return kr_fail(err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
+	r = kr_decode(data ? data : "", len, passphrase, passphrase_len, &kr->d, &kr->seal,
+		      &kr->err);
+	if (r) {
+		if (err)
+			*err = kr->err;
+		kr_free(kr);
+		return r;
+	}
+	*out = kr;
+	return 0;
+}
+
+int mp_keyring_new(const struct mp_keyring_opts *opts, struct mp_keyring **out,
+		   struct mp_keyring_error *err)
+{
+	struct mp_keyring *kr;
+	int r;
+
+	kr_err_clear(err);
+	if (!out)
+		return kr_fail(err, -EINVAL, MP_KR_E_ARG, NULL, "bad arguments");
+	*out = NULL;
+	kr = kr_alloc(opts);
+	if (!kr)
+		return kr_fail(err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
+	r = kr_create_data(kr, opts, &kr->d);
+	if (r) {
+		if (err)
+			*err = kr->err;
+		kr_free(kr);
+		return r;
+	}
+	*out = kr;
+	return 0;
+}
+
+int mp_keyring_serialize(struct mp_keyring *kr, char **out, size_t *len)
+{
+	size_t n = 0;
+	int r;
+
+	if (!kr || !out)
+		return -EINVAL;
+	kr_err_clear(&kr->err);
+	r = kr_encode(kr->d, out, &n);
+	if (r)
+		return kr_fail(&kr->err, r, MP_KR_E_NOMEM, NULL, "out of memory");
+	if (len)
+		*len = n;
+	return 0;
+}
+
+void mp_keyring_free_secret(char *s)
+{
+	if (!s)
+		return;
+	kr_wipe(s, strlen(s));
+	free(s);
+}
+
+int mp_keyring_save(struct mp_keyring *kr)
+{
+	if (!kr)
+		return -EINVAL;
+	kr_err_clear(&kr->err);
+	return kr_save_now(kr);
+}
+
+void mp_keyring_close(struct mp_keyring *kr)
+{
+	if (kr)
+		kr_free(kr);
+}
+
+void mp_keyring_begin(struct mp_keyring *kr)
+{
+	kr->batch++;
+}
+
+int mp_keyring_commit(struct mp_keyring *kr)
+{
+	kr_err_clear(&kr->err);
+	if (kr->batch && --kr->batch)
+		return 0;
+	return kr->dirty ? kr_save_now(kr) : 0;
+}
+
+const struct mp_keyring_error *mp_keyring_last_error(const struct mp_keyring *kr)
+{
+	return &kr->err;
+}
+
+const char *mp_keyring_error(const struct mp_keyring *kr)
+{
+	return kr->err.msg;
+}
+
+const char *mp_keyring_path(const struct mp_keyring *kr)
+{
+	return kr->path ? kr->path : "";
+}
+
+bool mp_keyring_was_created(const struct mp_keyring *kr)
+{
+	return kr->created;
+}
+
+bool mp_keyring_is_encrypted(const struct mp_keyring *kr)
+{
+	return kr->seal.on;
+}
+
+int mp_keyring_set_passphrase(struct mp_keyring *kr, const uint8_t *passphrase, size_t len,
+			      uint8_t log2n)
+{
+	struct kr_seal old = kr->seal, fresh;
+	int r;
+
+	kr_err_clear(&kr->err);
+	memset(&fresh, 0, sizeof(fresh));
+	if (passphrase) {
+		r = kr_seal_init(&fresh, passphrase, len, log2n, kr->rng, &kr->err);
+		if (r)
+			return r;
+	}
+	kr->seal = fresh;
+	r = kr_save_now(kr);
+	if (r)
+		kr->seal = old;
+	kr_wipe(&old, sizeof(old));
+	kr_wipe(&fresh, sizeof(fresh));
+	return r;
+}
+
+/* ---- Network, IV index ------------------------------------------------------- */
+
+const char *mp_keyring_network_name(const struct mp_keyring *kr)
+{
+	return kr->d->net_name;
+}
+
+void mp_keyring_network_uuid(const struct mp_keyring *kr, uint8_t uuid[16])
+{
+	memcpy(uuid, kr->d->net_uuid, 16);
+}
+
+int mp_keyring_set_network_name(struct mp_keyring *kr, const char *name)
+{
+	struct kr_data *before;
+	int r;
+
+	kr_err_clear(&kr->err);
+	if (!kr_name_ok(name, MP_KR_NAME_MAX, false))
+		return kr_fail(&kr->err, -EINVAL, MP_KR_E_ARG, NULL,
+			       "a network name is 1 to %d bytes without control characters",
+			       MP_KR_NAME_MAX);
+	r = snapshot(kr, &before);
+	if (r)
+		return r;
+	snprintf(kr->d->net_name, sizeof(kr->d->net_name), "%s", name);
+	return finish(kr, before);
+}
+
+uint32_t mp_keyring_iv_index(const struct mp_keyring *kr)
+{
+	return kr->d->iv_index;
+}
+
+bool mp_keyring_iv_update(const struct mp_keyring *kr)
+{
+	return kr->d->iv_update;
+}
+
+int mp_keyring_set_iv(struct mp_keyring *kr, uint32_t iv_index, bool iv_update)
+{
+	struct kr_data *before;
+	int r;
+
+	kr_err_clear(&kr->err);
+	if (iv_index < kr->d->iv_index)
+		return kr_fail(&kr->err, -EINVAL, MP_KR_E_ARG, NULL,
+			       "the IV index never goes back (from %u to %u; MshPRT v1.1 "
+			       "3.11.5)", kr->d->iv_index, iv_index);
+	r = snapshot(kr, &before);
+	if (r)
+		return r;
+	kr->d->iv_index = iv_index;
+	kr->d->iv_update = iv_update;
+	kr_excl_purge(kr->d);
+	return finish(kr, before);
+}
+
+/* ---- Keys --------------------------------------------------------------------- */
+
+size_t mp_keyring_netkey_count(const struct mp_keyring *kr)
+{
+	return kr->d->n_netkeys;
+}
+
+const struct mp_netkey *mp_keyring_netkey_at(const struct mp_keyring *kr, size_t i)
+{
+	return i < kr->d->n_netkeys ? &kr->d->netkeys[i] : NULL;
+}
+
+const struct mp_netkey *mp_keyring_netkey(const struct mp_keyring *kr, uint16_t index)
+{
+	return kr_netkey_find(kr->d, index);
+}
+
+static int bad_index(struct mp_keyring *kr, uint16_t index)
+{
+	return kr_fail(&kr->err, -EINVAL, MP_KR_E_ARG, NULL,
+		       "key index %u is out of range (0..4095)", index);
+}
+
+int mp_keyring_netkey_add(struct mp_keyring *kr, uint16_t index, const uint8_t key[16])
+{
+	struct kr_data *before;
+	struct mp_netkey *k;
+	uint8_t fresh[16];
+	int r;
+
+	kr_err_clear(&kr->err);
+	if (index > MP_KEY_INDEX_MAX)
+		return bad_index(kr, index);
+	if (kr_netkey_find(kr->d, index))
+		return kr_fail(&kr->err, -EEXIST, MP_KR_E_EXISTS, NULL,
+			       "NetKey index %u is already in the keyring", index);
+	if (!key && kr_random(kr->rng, fresh, 16))
+		return kr_fail(&kr->err, -EIO, MP_KR_E_CRYPTO, NULL, "no random bytes");
+	r = snapshot(kr, &before);
+	if (r)
+		return r;
+	k = kr_netkey_insert(kr->d, index);
+	if (!k) {
+		kr_data_free(before);
+		return kr_fail(&kr->err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
+	}
+	snprintf(k->name, sizeof(k->name), "NetKey %u", index);
+	memcpy(k->key, key ? key : fresh, 16);
+	k->timestamp = kr_now(kr);
+	kr_wipe(fresh, sizeof(fresh));
+	return finish(kr, before);
+}
+
+static int no_netkey(struct mp_keyring *kr, uint16_t index)
+{
+	return kr_fail(&kr->err, -ENOENT, MP_KR_E_NO_SUCH, NULL,
+		       "there is no NetKey of index %u in the keyring", index);
+}
+
+int mp_keyring_netkey_del(struct mp_keyring *kr, uint16_t index)
+{
+	struct kr_data *d = kr->d, *before;
+	struct mp_netkey *k = kr_netkey_find(d, index);
+	size_t i;
+	int r;
+
+	kr_err_clear(&kr->err);
+	if (!k)
+		return no_netkey(kr, index);
+	if (d->n_netkeys == 1)
+		return kr_fail(&kr->err, -EPERM, MP_KR_E_STATE, NULL,
+			       "NetKey %u is the only NetKey of the network", index);
+	for (i = 0; i < d->n_appkeys; i++)
+		if (d->appkeys[i].net_index == index)
+			return kr_fail(&kr->err, -EBUSY, MP_KR_E_IN_USE, NULL,
+				       "AppKey %u is bound to NetKey %u", d->appkeys[i].index,
+				       index);
+	for (i = 0; i < d->n_nodes; i++) {
+		unsigned j;
+
+		for (j = 0; j < d->nodes[i].n_net_keys; j++)
+			if (d->nodes[i].net_keys[j] == index)
+				return kr_fail(&kr->err, -EBUSY, MP_KR_E_IN_USE, NULL,
+					       "node %04X holds NetKey %u", d->nodes[i].addr,
+					       index);
+	}
+	r = snapshot(kr, &before);
+	if (r)
+		return r;
+	k = kr_netkey_find(kr->d, index);
+	i = (size_t)(k - kr->d->netkeys);
+	kr_wipe(k, sizeof(*k));
+	memmove(k, k + 1, (kr->d->n_netkeys - i - 1) * sizeof(*k));
+	kr->d->n_netkeys--;
+	kr_wipe(&kr->d->netkeys[kr->d->n_netkeys], sizeof(*k));
+	return finish(kr, before);
+}
+
+int mp_keyring_netkey_refresh(struct mp_keyring *kr, uint16_t index, const uint8_t new_key[16])
+{
+	struct kr_data *before;
+	struct mp_netkey *k = kr_netkey_find(kr->d, index);
+	uint8_t fresh[16];
+	int r;
+
+	kr_err_clear(&kr->err);
+	if (!k)
+		return no_netkey(kr, index);
+	if (k->phase != MP_KR_PHASE_NORMAL)
+		return kr_fail(&kr->err, -EALREADY, MP_KR_E_STATE, NULL,
+			       "NetKey %u is already in key refresh phase %u", index, k->phase);
+	if (!new_key && kr_random(kr->rng, fresh, 16))
+		return kr_fail(&kr->err, -EIO, MP_KR_E_CRYPTO, NULL, "no random bytes");
+	r = snapshot(kr, &before);
+	if (r)
+		return r;
+	k = kr_netkey_find(kr->d, index);
+	memcpy(k->old_key, k->key, 16);
+	memcpy(k->key, new_key ? new_key : fresh, 16);
+	k->phase = MP_KR_PHASE_1;
+	k->timestamp = kr_now(kr);
+	kr_wipe(fresh, sizeof(fresh));
+	return finish(kr, before);
+}
+
+int mp_keyring_netkey_set_phase(struct mp_keyring *kr, uint16_t index, uint8_t phase)
+{
+	struct kr_data *before;
+	struct mp_netkey *k = kr_netkey_find(kr->d, index);
+	size_t i;
+	int r;
+
+	kr_err_clear(&kr->err);
+	if (!k)
+		return no_netkey(kr, index);
+	if (phase == 3)
+		phase = MP_KR_PHASE_NORMAL;	/* MshPRT v1.1 3.11.4.4: revoke, back to normal */
+	if (phase == k->phase)
+		return kr_fail(&kr->err, -EALREADY, MP_KR_E_STATE, NULL,
+			       "NetKey %u is already in phase %u", index, phase);
+	if (!(k->phase == 1 && phase == 2) && !(k->phase && phase == 0))
+		return kr_fail(&kr->err, -EINVAL, MP_KR_E_STATE, NULL,
+			       "NetKey %u cannot go from key refresh phase %u to %u", index,
+			       k->phase, phase);
+	r = snapshot(kr, &before);
+	if (r)
+		return r;
+	k = kr_netkey_find(kr->d, index);
+	k->phase = phase;
+	k->timestamp = kr_now(kr);
+	if (phase == MP_KR_PHASE_NORMAL) {
+		kr_wipe(k->old_key, 16);
+		for (i = 0; i < kr->d->n_appkeys; i++)
+			if (kr->d->appkeys[i].net_index == index) {
+				kr_wipe(kr->d->appkeys[i].old_key, 16);
+				kr->d->appkeys[i].has_old_key = false;
+			}
+	}
+	return finish(kr, before);
+}
+
+size_t mp_keyring_appkey_count(const struct mp_keyring *kr)
+{
+	return kr->d->n_appkeys;
+}
+
+const struct mp_appkey *mp_keyring_appkey_at(const struct mp_keyring *kr, size_t i)
+{
+	return i < kr->d->n_appkeys ? &kr->d->appkeys[i] : NULL;
+}
+
+const struct mp_appkey *mp_keyring_appkey(const struct mp_keyring *kr, uint16_t index)
+{
+	return kr_appkey_find(kr->d, index);
+}
+
+int mp_keyring_appkey_add(struct mp_keyring *kr, uint16_t index, uint16_t net_index,
+			  const uint8_t key[16])
+{
+	struct kr_data *before;
+	struct mp_appkey *k;
+	uint8_t fresh[16];
+	int r;
+
+	kr_err_clear(&kr->err);
+	if (index > MP_KEY_INDEX_MAX)
+		return bad_index(kr, index);
+	if (!kr_netkey_find(kr->d, net_index))
+		return no_netkey(kr, net_index);
+	if (kr_appkey_find(kr->d, index))
+		return kr_fail(&kr->err, -EEXIST, MP_KR_E_EXISTS, NULL,
+			       "AppKey index %u is already in the keyring", index);
+	if (!key && kr_random(kr->rng, fresh, 16))
+		return kr_fail(&kr->err, -EIO, MP_KR_E_CRYPTO, NULL, "no random bytes");
+	r = snapshot(kr, &before);
+	if (r)
+		return r;
+	k = kr_appkey_insert(kr->d, index);
+	if (!k) {
+		kr_data_free(before);
+		return kr_fail(&kr->err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
+	}
+	k->net_index = net_index;
+	snprintf(k->name, sizeof(k->name), "AppKey %u", index);
+	memcpy(k->key, key ? key : fresh, 16);
+	kr_wipe(fresh, sizeof(fresh));
+	return finish(kr, before);
+}
+
+static void list_remove(uint16_t *list, uint8_t *n, uint16_t v)
+{
+	unsigned i, j;
+
+	for (i = j = 0; i < *n; i++)
+		if (list[i] != v)
+			list[j++] = list[i];
+	*n = (uint8_t)j;
+}
+
+int mp_keyring_appkey_del(struct mp_keyring *kr, uint16_t index)
+{
+	struct kr_data *before;
+	struct mp_appkey *k;
+	size_t i;
+	int r;
+
+	kr_err_clear(&kr->err);
+	if (!kr_appkey_find(kr->d, index))
+		return kr_fail(&kr->err, -ENOENT, MP_KR_E_NO_SUCH, NULL,
+			       "there is no AppKey of index %u in the keyring", index);
+	r = snapshot(kr, &before);
+	if (r)
+		return r;
+	k = kr_appkey_find(kr->d, index);
+	i = (size_t)(k - kr->d->appkeys);
+	memmove(k, k + 1, (kr->d->n_appkeys - i - 1) * sizeof(*k));
+	kr->d->n_appkeys--;
+	kr_wipe(&kr->d->appkeys[kr->d->n_appkeys], sizeof(*k));
+	for (i = 0; i < kr->d->n_nodes; i++)
+		list_remove(kr->d->nodes[i].app_keys, &kr->d->nodes[i].n_app_keys, index);
+	return finish(kr, before);
+}
+
+/* ---- Provisioners ------------------------------------------------------------- */
+
+const struct mp_provisioner *mp_keyring_self(const struct mp_keyring *kr)
+{
+	return &kr->d->provs[kr->d->self];
+}
+
+uint16_t mp_keyring_self_address(const struct mp_keyring *kr)
+{
+	size_t i;
+
+	for (i = 0; i < kr->d->n_nodes; i++)
+		if (kr->d->nodes[i].is_self)
+			return kr->d->nodes[i].addr;
+	return 0;
+}
+
+size_t mp_keyring_provisioner_count(const struct mp_keyring *kr)
+{
+	return kr->d->n_provs;
+}
+
+const struct mp_provisioner *mp_keyring_provisioner_at(const struct mp_keyring *kr, size_t i)
+{
+	return i < kr->d->n_provs ? &kr->d->provs[i] : NULL;
+}
+
+/* ---- Nodes ------------------------------------------------------------------- */
+
+size_t mp_keyring_node_count(const struct mp_keyring *kr)
+{
+	return kr->d->n_nodes;
+}
+
+const struct mp_node *mp_keyring_node_at(const struct mp_keyring *kr, size_t i)
+{
+	return i < kr->d->n_nodes ? &kr->d->nodes[i] : NULL;
+}
+
+const struct mp_node *mp_keyring_node_find(const struct mp_keyring *kr, uint16_t addr)
+{
+	ssize_t i = kr_node_index(kr->d, addr);
+
+	return i < 0 ? NULL : &kr->d->nodes[i];
+}
+
+const struct mp_node *mp_keyring_node_find_uuid(const struct mp_keyring *kr,
+						const uint8_t uuid[16])
+{
+	ssize_t i = kr_node_index_uuid(kr->d, uuid);
+
+	return i < 0 ? NULL : &kr->d->nodes[i];
+}
+
+static int full(struct mp_keyring *kr, uint8_t elements)
+{
+	const struct mp_provisioner *p = &kr->d->provs[kr->d->self];
+	size_t i, excluded = 0;
+
+	for (i = 0; i < kr->d->n_excl; i++)
+		excluded += kr_excl_active(kr->d, &kr->d->excl[i]);
+	return kr_fail(&kr->err, -ENOSPC, MP_KR_E_FULL, NULL,
+		       "no free block of %u consecutive unicast address%s in this provisioner's "
+		       "range%s (%04X-%04X%s; %zu nodes, %zu addresses excluded until the IV "
+		       "index advances)", elements, elements == 1 ? "" : "es",
+		       p->n_unicast > 1 ? "s" : "", p->unicast[0].low, p->unicast[0].high,
+		       p->n_unicast > 1 ? ", ..." : "", kr->d->n_nodes, excluded);
+}
+
+int mp_keyring_alloc_address(struct mp_keyring *kr, uint8_t elements, uint16_t *addr)
+{
+	kr_err_clear(&kr->err);
+	if (!elements || !addr)
+		return kr_fail(&kr->err, -EINVAL, MP_KR_E_ARG, NULL,
+			       "a node has 1 to 255 elements");
+	if (kr_find_block(kr->d, &kr->d->provs[kr->d->self], elements, addr))
+		return full(kr, elements);
+	return 0;
+}
+
+/* An explicitly requested block must be ours and free. */
+static int check_block(struct mp_keyring *kr, uint16_t addr, uint8_t elements)
+{
+	const struct mp_provisioner *p = &kr->d->provs[kr->d->self];
+	uint32_t end = (uint32_t)addr + elements - 1, a;
+	uint8_t map[0x8000 / 8];
+	unsigned i;
+
+	for (i = 0; i < p->n_unicast; i++)
+		if (addr >= p->unicast[i].low && end <= p->unicast[i].high)
+			break;
+	if (i == p->n_unicast || addr < MP_UNICAST_MIN || end > MP_UNICAST_MAX)
+		return kr_fail(&kr->err, -ERANGE, MP_KR_E_RANGE, NULL,
+			       "addresses %04X-%04X are not inside this provisioner's unicast "
+			       "range", addr, (unsigned)end);
+	kr_used_map(kr->d, map);
+	for (a = addr; a <= end; a++)
+		if (map[a / 8] & (1u << (a % 8)))
+			return kr_fail(&kr->err, -EADDRINUSE, MP_KR_E_ADDR_IN_USE, NULL,
+				       "address %04X is %s", (unsigned)a,
+				       kr_node_index(kr->d, (uint16_t)a) >= 0
+					       ? "used by another node"
+					       : "excluded (a removed node had it)");
+	return 0;
+}
+
+static int exclude_node(struct kr_data *d, const struct mp_node *n)
+{
+	unsigned k;
+
+	for (k = 0; k < n->elements; k++)
+		if (kr_excl_add(d, (uint16_t)(n->addr + k), d->iv_index))
+			return -ENOMEM;
+	return 0;
+}
+
+static int bad_tag(struct mp_keyring *kr, const char *what)
+{
+	return kr_fail(&kr->err, -EINVAL, MP_KR_E_ARG, NULL,
+		       "the %s is too long or has control characters", what);
+}
+
+int mp_keyring_node_add_pending(struct mp_keyring *kr, const uint8_t uuid[16], uint8_t elements,
+				const uint8_t dev_key[16], const struct mp_node_prov_info *info,
+				uint16_t *addr_out)
+{
+	static const struct mp_node_prov_info none;
+	struct kr_data *before;
+	struct mp_node *n;
+	uint16_t addr;
+	ssize_t old;
+	int r;
+
+	kr_err_clear(&kr->err);
+	if (!info)
+		info = &none;
+	if (!uuid || !dev_key || !addr_out || !elements)
+		return kr_fail(&kr->err, -EINVAL, MP_KR_E_ARG, NULL,
+			       "a node needs a UUID, a device key and 1 to 255 elements");
+	if (!kr_name_ok(info->algorithm, MP_KR_TAG_MAX, true))
+		return bad_tag(kr, "algorithm");
+	if (!kr_name_ok(info->oob, MP_KR_TAG_MAX, true))
+		return bad_tag(kr, "OOB method");
+	if (!kr_name_ok(info->name, MP_KR_NAME_MAX, true))
+		return bad_tag(kr, "node name");
+	if (!kr_netkey_find(kr->d, info->net_index))
+		return no_netkey(kr, info->net_index);
+	if (!memcmp(uuid, kr->d->provs[kr->d->self].uuid, 16))
+		return kr_fail(&kr->err, -EINVAL, MP_KR_E_ARG, NULL,
+			       "that UUID is this provisioner's own");
+	old = kr_node_index_uuid(kr->d, uuid);
+	if (old >= 0 && kr->d->nodes[old].state == MP_NODE_COMPLETE)
+		return kr_fail(&kr->err, -EEXIST, MP_KR_E_EXISTS, NULL,
+			       "this device UUID is already node %04X; remove that node first "
+			       "if the device was reset", kr->d->nodes[old].addr);
+	/* The old record's addresses stay unusable either way (they become
+	 * excluded), so allocating before removing it gives the same block. */
+	if (info->addr) {
+		r = check_block(kr, info->addr, elements);
+		addr = info->addr;
+	} else {
+		r = kr_find_block(kr->d, &kr->d->provs[kr->d->self], elements, &addr);
+		if (r)
+			r = full(kr, elements);
+	}
+	if (r)
+		return r;
+	r = snapshot(kr, &before);
+	if (r)
+		return r;
+	if (old >= 0) {
+		struct mp_node stale = kr->d->nodes[old];
+
+		r = exclude_node(kr->d, &stale);
+		if (!r)
+			r = kr_node_delete(kr->d, stale.addr);
+		kr_wipe(&stale, sizeof(stale));
+	}
+	n = r ? NULL : kr_node_insert(kr->d, addr);
+	if (!n) {
+		if (before) {
+			kr_data_free(kr->d);
+			kr->d = before;
+		}
+		return kr_fail(&kr->err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
+	}
+	memcpy(n->uuid, uuid, 16);
+	n->elements = elements;
+	memcpy(n->dev_key, dev_key, 16);
+	n->has_dev_key = true;
+	n->state = MP_NODE_PENDING;
+	n->n_net_keys = 1;
+	n->net_keys[0] = info->net_index;
+	snprintf(n->algorithm, sizeof(n->algorithm), "%s", info->algorithm ? info->algorithm : "");
+	snprintf(n->oob, sizeof(n->oob), "%s", info->oob ? info->oob : "");
+	snprintf(n->name, sizeof(n->name), "%s", info->name ? info->name : "");
+	n->provisioned_at = kr_now(kr);
+	r = finish(kr, before);
+	if (!r)
+		*addr_out = addr;
+	return r;
+}
+
+static struct mp_node *node_or_fail(struct mp_keyring *kr, uint16_t addr)
+{
+	ssize_t i = kr_node_index(kr->d, addr);
+
+	if (i < 0) {
+		kr_fail(&kr->err, -ENOENT, MP_KR_E_NO_SUCH, NULL,
+			"there is no node at address %04X", addr);
+		return NULL;
+	}
+	return &kr->d->nodes[i];
+}
+
+int mp_keyring_node_complete(struct mp_keyring *kr, uint16_t addr)
+{
+	struct kr_data *before;
+	struct mp_node *n;
+	int r;
+
+	kr_err_clear(&kr->err);
+	n = node_or_fail(kr, addr);
+	if (!n)
+		return -ENOENT;
+	if (n->state == MP_NODE_COMPLETE)
+		return kr_fail(&kr->err, -EALREADY, MP_KR_E_STATE, NULL,
+			       "node %04X is already complete", n->addr);
+	/* snapshot() copies: kr->d and n stay valid */
+	r = snapshot(kr, &before);
+	if (r)
+		return r;
+	n->state = MP_NODE_COMPLETE;
+	n->provisioned_at = kr_now(kr);
+	return finish(kr, before);
+}
+
+int mp_keyring_node_abort(struct mp_keyring *kr, uint16_t addr, bool data_sent)
+{
+	struct kr_data *before;
+	struct mp_node *n;
+	int r;
+
+	kr_err_clear(&kr->err);
+	n = node_or_fail(kr, addr);
+	if (!n)
+		return -ENOENT;
+	if (n->state != MP_NODE_PENDING)
+		return kr_fail(&kr->err, -EINVAL, MP_KR_E_STATE, NULL,
+			       "node %04X is %s, not pending: remove it instead", n->addr,
+			       mp_node_state_str(n->state));
+	r = snapshot(kr, &before);
+	if (r)
+		return r;
+	if (data_sent)
+		n->state = MP_NODE_UNCONFIRMED;	/* the device may hold the address */
+	else
+		kr_node_delete(kr->d, n->addr);	/* it never learnt it: free at once */
+	return finish(kr, before);
+}
+
+int mp_keyring_node_rename(struct mp_keyring *kr, uint16_t addr, const char *name)
+{
+	struct kr_data *before;
+	struct mp_node *n;
+	int r;
+
+	kr_err_clear(&kr->err);
+	if (!kr_name_ok(name, MP_KR_NAME_MAX, true))
+		return bad_tag(kr, "node name");
+	n = node_or_fail(kr, addr);
+	if (!n)
+		return -ENOENT;
+	r = snapshot(kr, &before);
+	if (r)
+		return r;
+	snprintf(n->name, sizeof(n->name), "%s", name ? name : "");
+	return finish(kr, before);
+}
+
+int mp_keyring_node_remove(struct mp_keyring *kr, uint16_t addr)
+{
+	struct kr_data *before;
+	struct mp_node *n;
+	int r;
+
+	kr_err_clear(&kr->err);
+	n = node_or_fail(kr, addr);
+	if (!n)
+		return -ENOENT;
+	if (n->is_self)
+		return kr_fail(&kr->err, -EPERM, MP_KR_E_STATE, NULL,
+			       "node %04X is this provisioner itself", n->addr);
+	r = snapshot(kr, &before);
+	if (r)
+		return r;
+	r = exclude_node(kr->d, n);
+	if (r) {
+		if (before) {
+			kr_data_free(kr->d);
+			kr->d = before;
+		}
+		return kr_fail(&kr->err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
+	}
+	kr_node_delete(kr->d, n->addr);
+	return finish(kr, before);
+}
+
+int mp_keyring_node_set_key(struct mp_keyring *kr, uint16_t addr, bool app, uint16_t index,
+			    bool add)
+{
+	struct kr_data *before;
+	struct mp_node *n;
+	uint16_t *list;
+	uint8_t *cnt;
+	unsigned i, max = app ? MP_NODE_MAX_APPKEYS : MP_NODE_MAX_NETKEYS;
+	int r;
+
+	kr_err_clear(&kr->err);
+	n = node_or_fail(kr, addr);
+	if (!n)
+		return -ENOENT;
+	if (add && !(app ? (void *)kr_appkey_find(kr->d, index)
+			 : (void *)kr_netkey_find(kr->d, index)))
+		return kr_fail(&kr->err, -ENOENT, MP_KR_E_NO_SUCH, NULL,
+			       "there is no %s of index %u in the keyring",
+			       app ? "AppKey" : "NetKey", index);
+	list = app ? n->app_keys : n->net_keys;
+	cnt = app ? &n->n_app_keys : &n->n_net_keys;
+	for (i = 0; i < *cnt && list[i] != index; i++)
+		;
+	if (add && i < *cnt)
+		return kr_fail(&kr->err, -EALREADY, MP_KR_E_STATE, NULL,
+			       "node %04X already holds that key", n->addr);
+	if (!add && i == *cnt)
+		return kr_fail(&kr->err, -ENOENT, MP_KR_E_NO_SUCH, NULL,
+			       "node %04X does not hold that key", n->addr);
+	if (add && *cnt >= max)
+		return kr_fail(&kr->err, -ENOSPC, MP_KR_E_FULL, NULL,
+			       "node %04X holds the most keys the keyring records (%u)", n->addr,
+			       max);
+	r = snapshot(kr, &before);
+	if (r)
+		return r;
+	if (add)
+		list[(*cnt)++] = index;
+	else
+		list_remove(list, cnt, index);
+	return finish(kr, before);
+}
+
+int mp_keyring_node_set_config_complete(struct mp_keyring *kr, uint16_t addr, bool done)
+{
+	struct kr_data *before;
+	struct mp_node *n;
+	int r;
+
+	kr_err_clear(&kr->err);
+	n = node_or_fail(kr, addr);
+	if (!n)
+		return -ENOENT;
+	r = snapshot(kr, &before);
+	if (r)
+		return r;
+	n->config_complete = done;
+	return finish(kr, before);
+}
+
+/* ---- Exclusions ---------------------------------------------------------------- */
+
+size_t mp_keyring_exclusion_count(const struct mp_keyring *kr)
+{
+	return kr->d->n_excl;
+}
+
+const struct mp_exclusion *mp_keyring_exclusion_at(const struct mp_keyring *kr, size_t i)
+{
+	return i < kr->d->n_excl ? &kr->d->excl[i] : NULL;
+}
+
+bool mp_keyring_is_excluded(const struct mp_keyring *kr, uint16_t addr)
+{
+	size_t i;
+
+	for (i = 0; i < kr->d->n_excl; i++)
+		if (kr->d->excl[i].addr == addr)
+			return kr_excl_active(kr->d, &kr->d->excl[i]);
+	return false;
+}
+
+/* ---- Display ---------------------------------------------------------------------- */
+
+const char *mp_keyring_key_str(const uint8_t key[16], bool show, char buf[MP_KEY_STR_LEN])
+{
+	if (!show || !key || !buf)
+		return "(hidden)";
+	kr_hex(key, 16, buf, false);
+	return buf;
+}
+
+char *mp_keyring_uuid_str(const uint8_t uuid[16], char buf[37])
+{
+	kr_fmt_uuid(uuid, buf, true);
+	return buf;
+}

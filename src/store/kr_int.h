@@ -1,0 +1,177 @@
+/* Internals shared by the store/ sources (not installed, not for other layers). */
+#ifndef MP_STORE_KR_INT_H
+#define MP_STORE_KR_INT_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <json-c/json.h>
+
+#include "store/keyring.h"
+
+#define KR_MAX_FILE (64u << 20)		/* refuse to read more than 64 MiB */
+#define KR_DEFAULT_NAME "meshprov"
+#define KR_LOG2N_DEFAULT 15
+#define KR_LOG2N_MIN 10
+#define KR_LOG2N_MAX 18
+#define KR_TIME_MAX 253402300799LL	/* 9999-12-31T23:59:59Z: four-digit years */
+
+/* The network as held in memory: what is saved, parsed, imported, swapped. */
+struct kr_data {
+	char net_name[MP_KR_NAME_MAX + 1];
+	uint8_t net_uuid[16];
+	uint32_t iv_index;
+	bool iv_update;
+	struct mp_netkey *netkeys;	/* sorted by index */
+	size_t n_netkeys, cap_netkeys;
+	struct mp_appkey *appkeys;	/* sorted by index */
+	size_t n_appkeys, cap_appkeys;
+	struct mp_provisioner *provs;
+	size_t n_provs, cap_provs;
+	size_t self;			/* index into provs */
+	struct mp_node *nodes;		/* sorted by address */
+	size_t n_nodes, cap_nodes;
+	struct mp_exclusion *excl;	/* sorted by address */
+	size_t n_excl, cap_excl;
+};
+
+/* Encryption at rest: the derived key is kept, the passphrase never. */
+struct kr_seal {
+	bool on;
+	uint8_t log2n, r, p;
+	uint8_t salt[16];
+	uint8_t key[32];
+};
+
+struct mp_keyring {
+	struct kr_data *d;
+	struct kr_seal seal;
+	struct mp_keyring_error err;
+	char *path;			/* NULL in memory */
+	char *dir;			/* its directory */
+	char *base;			/* its file name */
+	int dirfd, lockfd;
+	/* Running as root on someone else's keyring: the files we create keep
+	 * the owner of the keyring (or of its directory), not root. */
+	bool chown_files;
+	uid_t owner_uid;
+	gid_t owner_gid;
+	bool created;
+	unsigned batch;
+	bool dirty;
+	const struct mp_rng *rng;
+	int64_t (*now)(void *ctx);
+	void *now_ctx;
+};
+
+/* ---- kr_util.c ---- */
+int kr_fail(struct mp_keyring_error *err, int code, enum mp_kr_errkind kind, const char *field,
+	    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void kr_err_clear(struct mp_keyring_error *err);
+void kr_msgf(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int kr_random(const struct mp_rng *rng, uint8_t *out, size_t n);
+int64_t kr_now(const struct mp_keyring *kr);
+void kr_wipe(void *p, size_t n);
+
+struct kr_data *kr_data_new(void);
+void *kr_append(void **arr, size_t *n, size_t *cap, size_t size);
+int kr_reserve(void **arr, size_t n, size_t *cap, size_t size, size_t want);
+void kr_data_free(struct kr_data *d);
+bool kr_name_ok(const char *s, size_t max, bool allow_empty);
+
+struct mp_netkey *kr_netkey_find(struct kr_data *d, uint16_t index);
+struct mp_appkey *kr_appkey_find(struct kr_data *d, uint16_t index);
+ssize_t kr_node_index(const struct kr_data *d, uint16_t addr);	/* node owning addr */
+ssize_t kr_node_index_uuid(const struct kr_data *d, const uint8_t uuid[16]);
+struct mp_netkey *kr_netkey_insert(struct kr_data *d, uint16_t index);
+struct mp_appkey *kr_appkey_insert(struct kr_data *d, uint16_t index);
+struct mp_node *kr_node_insert(struct kr_data *d, uint16_t addr);
+int kr_node_delete(struct kr_data *d, uint16_t addr);
+int kr_excl_add(struct kr_data *d, uint16_t addr, uint32_t iv_index);
+void kr_excl_purge(struct kr_data *d);
+void kr_excl_normalize(struct kr_data *d);
+void kr_self_first(struct kr_data *d);
+void kr_default_names(struct kr_data *d);
+bool kr_excl_active(const struct kr_data *d, const struct mp_exclusion *e);
+struct mp_provisioner *kr_prov_add(struct kr_data *d);
+void kr_sort_all(struct kr_data *d);
+int kr_check(const struct kr_data *d, bool is_cdb, struct mp_keyring_error *err);
+int kr_find_block(const struct kr_data *d, const struct mp_provisioner *p, uint8_t elements,
+		  uint16_t *addr);
+void kr_used_map(const struct kr_data *d, uint8_t *map);	/* 0x8000 bits */
+
+/* Strict hex and UUID text. */
+bool kr_unhex(const char *s, size_t slen, uint8_t *out, size_t n);
+void kr_hex(const uint8_t *in, size_t n, char *out, bool upper);
+bool kr_parse_uuid(const char *s, uint8_t out[16]);
+void kr_fmt_uuid(const uint8_t uuid[16], char out[37], bool dashes);
+bool kr_parse_addr(const char *s, uint16_t *out);
+bool kr_parse_time(const char *s, int64_t *out);
+void kr_fmt_time(int64_t t, char out[32]);
+
+/* json-c helpers that name the field on failure: "ctx.key". An absent optional
+ * field leaves the output as it was, except kj_int, which gives 0. */
+int kj_get(json_object *o, const char *ctx, const char *key, enum json_type type, bool required,
+	   json_object **out, struct mp_keyring_error *err);
+int kj_int(json_object *o, const char *ctx, const char *key, int64_t min, int64_t max,
+	   bool required, int64_t *out, struct mp_keyring_error *err);
+int kj_bool(json_object *o, const char *ctx, const char *key, bool required, bool *out,
+	    struct mp_keyring_error *err);
+int kj_str(json_object *o, const char *ctx, const char *key, size_t max, bool required,
+	   const char **out, struct mp_keyring_error *err);
+int kj_name(json_object *o, const char *ctx, const char *key, bool required, char *out,
+	    size_t max, struct mp_keyring_error *err);
+int kj_hex(json_object *o, const char *ctx, const char *key, bool required, uint8_t *out,
+	   size_t n, bool *present, struct mp_keyring_error *err);
+int kj_uuid(json_object *o, const char *ctx, const char *key, bool required, uint8_t out[16],
+	    struct mp_keyring_error *err);
+int kj_addr(json_object *o, const char *ctx, const char *key, uint16_t *out,
+	    struct mp_keyring_error *err);
+int kj_addr_value(json_object *v, const char *field, uint16_t *out,
+		  struct mp_keyring_error *err);
+int kj_parse(const char *data, size_t len, json_object **out, struct mp_keyring_error *err);
+void kj_add_str(json_object *o, const char *key, const char *s);
+void kj_add_int(json_object *o, const char *key, int64_t v);
+void kj_add_bool(json_object *o, const char *key, bool v);
+void kj_add_hex(json_object *o, const char *key, const uint8_t *b, size_t n, bool upper);
+void kj_add_addr(json_object *o, const char *key, uint16_t a);
+void kj_wipe_tree(json_object *o);
+char *kj_dump(json_object *o, size_t *len);
+void kj_put_wiped(json_object *o);
+
+/* ---- kr_format.c: the native file ---- */
+int kr_decode(const char *data, size_t len, const uint8_t *pass, size_t passlen,
+	      struct kr_data **out, struct kr_seal *seal, struct mp_keyring_error *err);
+int kr_encode(const struct kr_data *d, char **out, size_t *len);
+int kr_decode_exclusions(json_object *root, const char *key, struct kr_data *d,
+			 struct mp_keyring_error *err);
+json_object *kr_encode_exclusions(const struct kr_data *d);
+int kr_resolve_self(struct kr_data *d, const uint8_t uuid[16], const char *field,
+		    struct mp_keyring_error *err);
+
+/* ---- kr_crypt.c: the encrypted envelope ---- */
+bool kr_is_envelope(json_object *root);
+int kr_seal_init(struct kr_seal *s, const uint8_t *pass, size_t passlen, uint8_t log2n,
+		 const struct mp_rng *rng, struct mp_keyring_error *err);
+int kr_seal_open(json_object *root, const uint8_t *pass, size_t passlen, struct kr_seal *s,
+		 char **plain, size_t *plain_len, struct mp_keyring_error *err);
+int kr_seal_wrap(const struct kr_seal *s, const struct mp_rng *rng, const char *plain,
+		 size_t len, char **out, size_t *out_len, struct mp_keyring_error *err);
+
+/* ---- kr_file.c ---- */
+int kr_file_open(struct mp_keyring *kr, const char *path, const struct mp_keyring_opts *opts,
+		 char **data, size_t *len);
+int kr_file_write(struct mp_keyring *kr, const char *data, size_t len);
+int kr_write_atomic(const char *path, const char *data, size_t len,
+		    struct mp_keyring_error *err);
+void kr_file_close(struct mp_keyring *kr);
+void kr_damaged_msg(struct mp_keyring *kr, const char *path);
+
+/* ---- keyring.c ---- */
+int kr_create_data(struct mp_keyring *kr, const struct mp_keyring_opts *opts,
+		   struct kr_data **out);
+int kr_changed(struct mp_keyring *kr);
+
+#endif
