@@ -20,7 +20,7 @@ _meshprov()
 	while [ $i -lt $COMP_CWORD ]; do
 		w=${COMP_WORDS[i]}
 		case $w in
-		--index|-i|--keyring|-k|--file|-f|--oob-cmd|--sim|--sim-oob|--sim-loss|--sim-dup|--sim-delay|--concurrency|-j|--timeout|-t)
+		--index|-i|--keyring|-k|--file|-f|--oob-cmd|--sim|--sim-oob|--sim-loss|--sim-dup|--sim-delay|--sim-seed|--concurrency|-j|--timeout|-t)
 			case $w in -k|--keyring) _meshprov_kr="--keyring ${COMP_WORDS[i+1]}";; esac
 			i=$((i + 2));;
 		-*) i=$((i + 1));;
@@ -38,11 +38,12 @@ _meshprov()
 		--sim-loss) COMPREPLY=(); return;;
 		--sim-dup) COMPREPLY=(); return;;
 		--sim-delay) COMPREPLY=(); return;;
+		--sim-seed) COMPREPLY=(); return;;
 		--concurrency|-j) COMPREPLY=(); return;;
 		--timeout|-t) COMPREPLY=(); return;;
 		esac
 		case $cur in
-		-*) COMPREPLY=($(compgen -W "--index -i --keyring -k --file -f --keep-going --json --oob-cmd --sim --sim-oob --sim-loss --sim-dup --sim-delay --concurrency -j --timeout -t --verbose -v --version -V --help -h" -- "$cur"));;
+		-*) COMPREPLY=($(compgen -W "--index -i --keyring -k --file -f --keep-going --json --oob-cmd --sim --sim-oob --sim-loss --sim-dup --sim-delay --sim-seed --concurrency -j --timeout -t --verbose -v --version -V --help -h" -- "$cur"));;
 		*) COMPREPLY=($(compgen -W "$_meshprov_commands" -- "$cur"));;
 		esac
 		return

@@ -51,6 +51,7 @@ struct mp_cli_opts {
 	unsigned int sim;		/* simulated devices; 0: a real controller */
 	enum mp_sim_oob sim_oob;
 	unsigned int sim_loss, sim_dup, sim_delay;
+	unsigned int sim_seed;		/* 0: random UUIDs */
 	unsigned int concurrency;
 	unsigned int timeout_s;		/* 0: the command's default */
 	const char *oob_cmd;		/* helper for Output/Input OOB outside the shell */

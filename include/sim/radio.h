@@ -49,7 +49,9 @@ struct mp_sim_radio_config {
 	unsigned int dup_pct;		/* 0-100: each copy delivered twice */
 	unsigned int delay_ms;		/* each copy delayed uniformly in [0, delay_ms] */
 	unsigned int beacon_ms;		/* beacon interval; 0: 500 ms */
-	uint64_t seed;			/* PRNG seed for loss/dup/delay; 0: fixed default */
+	uint64_t seed;			/* PRNG seed for loss/dup/delay and, when
+					 * non-zero, the device UUIDs; 0: fixed
+					 * default seed, random UUIDs */
 	const struct mp_sim_radio_cb *cb;
 	void *user;
 };

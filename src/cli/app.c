@@ -607,7 +607,8 @@ static enum mp_cli_status open_radio(struct mp_cli_app *a, struct mp_radio *radi
 		struct mp_sim_radio_config sc = {
 			.loop = a->loop, .devices = a->o.sim, .oob = a->o.sim_oob,
 			.loss_pct = a->o.sim_loss, .dup_pct = a->o.sim_dup,
-			.delay_ms = a->o.sim_delay, .cb = &sim_cb, .user = a,
+			.delay_ms = a->o.sim_delay, .seed = a->o.sim_seed, .cb = &sim_cb,
+			.user = a,
 		};
 
 		err = mp_sim_radio_new(&sc, &a->sim);

@@ -58,6 +58,7 @@ struct gopt {
 
 enum {
 	OPT_JSON = 256, OPT_SIM, OPT_SIM_OOB, OPT_SIM_LOSS, OPT_SIM_DUP, OPT_SIM_DELAY,
+	OPT_SIM_SEED,
 	OPT_OOB_CMD, OPT_KEEP_GOING, OPT_DUMP,
 };
 
@@ -82,6 +83,8 @@ static const struct gopt gopts[] = {
 	  "simulated radio: duplicates in percent" },
 	{ "sim-delay", OPT_SIM_DELAY, "MS", MP_COMPL_NONE, NULL,
 	  "simulated radio: random delay up to MS milliseconds" },
+	{ "sim-seed", OPT_SIM_SEED, "N", MP_COMPL_NONE, NULL,
+	  "simulator: reproducible radio and device UUIDs from seed N" },
 	{ "concurrency", 'j', "N", MP_COMPL_NONE, NULL, "devices provisioned at once (default 16)" },
 	{ "timeout", 't', "S", MP_COMPL_NONE, NULL,
 	  "give up after S seconds (provision: 120, scan: 10)" },
@@ -231,6 +234,10 @@ static int parse_options(struct mp_cli_app *a, int argc, char **argv)
 			break;
 		case OPT_SIM_DELAY:
 			if (parse_num(optarg, 60000, &a->o.sim_delay) < 0)
+				goto bad;
+			break;
+		case OPT_SIM_SEED:
+			if (parse_num(optarg, 0xffffffffu, &a->o.sim_seed) < 0)
 				goto bad;
 			break;
 		case 'j':

@@ -325,9 +325,20 @@ static int dev_init(struct mp_sim_radio *r, struct sim_dev *sd, unsigned int i)
 
 	sd->r = r;
 	sd->index = i;
-	err = mp_random(sd->uuid, sizeof(sd->uuid));
-	if (err)
-		return err;
+	if (r->cfg.seed) {
+		/* Reproducible UUIDs (version 4 layout) for scripts and tests. */
+		for (unsigned int b = 0; b < 16; b += 4) {
+			uint32_t v = prng_next(r);
+
+			memcpy(sd->uuid + b, &v, 4);
+		}
+		sd->uuid[6] = (uint8_t)((sd->uuid[6] & 0x0f) | 0x40);
+		sd->uuid[8] = (uint8_t)((sd->uuid[8] & 0x3f) | 0x80);
+	} else {
+		err = mp_random(sd->uuid, sizeof(sd->uuid));
+		if (err)
+			return err;
+	}
 	err = mp_random(sd->addr, sizeof(sd->addr));
 	if (err)
 		return err;

@@ -247,5 +247,11 @@ check "human output to a file" 0 '' -- $K --sim 1 provision --all
 grep -q "$(printf '\033')" "$T/out" && ko "no colour codes in a file" || ok "no colour codes in a file"
 grep -q ": invite" "$T/out" && ok "human output shows progress per phase" || ko "human output shows progress per phase"
 
+# --sim-seed: the same seed, the same devices; another seed, others.
+u1=$("$BIN" $K --json --sim 2 --sim-seed 7 scan --duration 1 | python3 -c 'import json,sys; print(sorted({json.loads(l)["uuid"] for l in sys.stdin if "beacon" in l}))')
+u2=$("$BIN" $K --json --sim 2 --sim-seed 7 scan --duration 1 | python3 -c 'import json,sys; print(sorted({json.loads(l)["uuid"] for l in sys.stdin if "beacon" in l}))')
+u3=$("$BIN" $K --json --sim 2 --sim-seed 8 scan --duration 1 | python3 -c 'import json,sys; print(sorted({json.loads(l)["uuid"] for l in sys.stdin if "beacon" in l}))')
+[ "$u1" = "$u2" ] && [ "$u1" != "$u3" ] && [ "$u1" != "[]" ] && ok "--sim-seed makes the devices reproducible" || ko "--sim-seed makes the devices reproducible"
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
