@@ -20,7 +20,7 @@ _meshprov()
 	while [ $i -lt $COMP_CWORD ]; do
 		w=${COMP_WORDS[i]}
 		case $w in
-		--index|-i|--keyring|-k|--file|-f|--oob-cmd|--sim|--sim-oob|--sim-loss|--sim-dup|--sim-delay|--sim-seed|--concurrency|-j|--timeout|-t)
+		--index|-i|--keyring|-k|--file|-f|--passphrase-fd|--passphrase-file|--oob-cmd|--sim|--sim-oob|--sim-loss|--sim-dup|--sim-delay|--sim-seed|--concurrency|-j|--timeout|-t)
 			case $w in -k|--keyring) _meshprov_kr="--keyring ${COMP_WORDS[i+1]}";; esac
 			i=$((i + 2));;
 		-*) i=$((i + 1));;
@@ -32,6 +32,8 @@ _meshprov()
 		--index|-i) COMPREPLY=(); return;;
 		--keyring|-k) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")); return;;
 		--file|-f) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")); return;;
+		--passphrase-fd) COMPREPLY=(); return;;
+		--passphrase-file) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")); return;;
 		--oob-cmd) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")); return;;
 		--sim) COMPREPLY=(); return;;
 		--sim-oob) COMPREPLY=($(compgen -W "none static output input" -- "$cur")); return;;
@@ -43,7 +45,7 @@ _meshprov()
 		--timeout|-t) COMPREPLY=(); return;;
 		esac
 		case $cur in
-		-*) COMPREPLY=($(compgen -W "--index -i --keyring -k --file -f --keep-going --json --oob-cmd --sim --sim-oob --sim-loss --sim-dup --sim-delay --sim-seed --concurrency -j --timeout -t --verbose -v --version -V --help -h" -- "$cur"));;
+		-*) COMPREPLY=($(compgen -W "--index -i --keyring -k --file -f --keep-going --passphrase-fd --passphrase-file --ask-passphrase --wait-lock --json --oob-cmd --sim --sim-oob --sim-loss --sim-dup --sim-delay --sim-seed --concurrency -j --timeout -t --verbose -v --version -V --help -h" -- "$cur"));;
 		*) COMPREPLY=($(compgen -W "$_meshprov_commands" -- "$cur"));;
 		esac
 		return
@@ -70,7 +72,7 @@ _meshprov()
 		cmd="$cmd ${COMP_WORDS[i+1]}";;
 	keyring)
 		if [ $((i + 1)) -eq $COMP_CWORD ]; then
-			COMPREPLY=($(compgen -W "info" -- "$cur"))
+			COMPREPLY=($(compgen -W "info encrypt decrypt" -- "$cur"))
 			return
 		fi
 		cmd="$cmd ${COMP_WORDS[i+1]}";;
@@ -179,6 +181,14 @@ _meshprov()
 		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
 		compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur"));;
 	"keyring info")
+		opts=""
+		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
+		COMPREPLY=();;
+	"keyring encrypt")
+		opts=""
+		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
+		COMPREPLY=();;
+	"keyring decrypt")
 		opts=""
 		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
 		COMPREPLY=();;

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "cli/output.h"
+#include "cli/passphrase.h"
 #include "cli/parse.h"
 #include "core/loop.h"
 #include "engine/engine.h"
@@ -57,6 +58,8 @@ struct mp_cli_opts {
 	const char *oob_cmd;		/* helper for Output/Input OOB outside the shell */
 	const char *file;		/* -f */
 	bool keep_going;
+	struct mp_cli_passphrase_src pass;	/* keyring passphrase source */
+	bool wait_lock;			/* wait for another meshprov's keyring lock */
 };
 
 enum mp_cli_target_state {

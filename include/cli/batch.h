@@ -29,7 +29,7 @@ enum mp_cli_status mp_cli_batch_load(const char *path, struct mp_cli_batch_entry
  */
 int mp_cli_helper_start(struct mp_cli_app *a, const struct mp_session_event *ev);
 /** The device @uuid is finished: stop its helper, if one runs. */
-void mp_cli_helper_forget(struct mp_cli_app *a, const uint8_t uuid[16]);
+void mp_cli_helper_forget(struct mp_cli_app *a, const uint8_t uuid[16], bool success);
 /** Stop every helper. */
 void mp_cli_helpers_free(struct mp_cli_app *a);
 

@@ -24,6 +24,8 @@ enum mp_cli_status mp_cmd_iv_index(struct mp_cli_app *a, const struct mp_cli_arg
 enum mp_cli_status mp_cmd_export(struct mp_cli_app *a, const struct mp_cli_args *args);
 enum mp_cli_status mp_cmd_import(struct mp_cli_app *a, const struct mp_cli_args *args);
 enum mp_cli_status mp_cmd_keyring_info(struct mp_cli_app *a, const struct mp_cli_args *args);
+enum mp_cli_status mp_cmd_keyring_encrypt(struct mp_cli_app *a, const struct mp_cli_args *args);
+enum mp_cli_status mp_cmd_keyring_decrypt(struct mp_cli_app *a, const struct mp_cli_args *args);
 
 /** "meshprov: CMD: message" on stderr. */
 void mp_cmd_err(const struct mp_cli_args *args, const char *fmt, ...)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/batch.h"
 #include "cli/shell.h"
@@ -475,7 +476,7 @@ static void on_session(void *user, struct mp_session *s, const struct mp_session
 	}
 	if (a->shell)
 		mp_shell_oob_forget(a->shell, ev->uuid);
-	mp_cli_helper_forget(a, ev->uuid);
+	mp_cli_helper_forget(a, ev->uuid, ev->type == MP_SESSION_PROVISIONED);
 	idx = find_running(a, ev->uuid);
 	if (idx != (size_t)-1) {
 		struct mp_cli_target *t = &a->targets[idx];
@@ -568,6 +569,8 @@ enum mp_cli_status mp_cli_need_keyring(struct mp_cli_app *a)
 {
 	struct mp_keyring_opts ko = { .flags = MP_KEYRING_CREATE };
 	struct mp_keyring_error err = { 0 };
+	uint8_t *pass = NULL;
+	size_t plen = 0;
 	char path[4096];
 	int rc;
 
@@ -579,9 +582,31 @@ enum mp_cli_status mp_cli_need_keyring(struct mp_cli_app *a)
 			"MESHPROV_KEYRING or HOME\n");
 		return MP_CLI_KEYRING;
 	}
+	if (a->o.wait_lock)
+		ko.flags |= MP_KEYRING_WAIT;
+	if (mp_cli_passphrase_given(&a->o.pass)) {
+		if (mp_cli_passphrase_read(&a->o.pass, false, false, "Keyring passphrase: ",
+					   &pass, &plen) < 0)
+			return MP_CLI_KEYRING;
+		ko.passphrase = pass;
+		ko.passphrase_len = plen;
+	}
 	rc = mp_keyring_open(path, &ko, &a->kr, &err);
+	if (rc == -ENOKEY && !pass && isatty(STDIN_FILENO)) {
+		/* Encrypted, and a person is there to ask. */
+		if (mp_cli_passphrase_read(&a->o.pass, true, false, "Keyring passphrase: ", &pass,
+					   &plen) < 0)
+			return MP_CLI_KEYRING;
+		ko.passphrase = pass;
+		ko.passphrase_len = plen;
+		rc = mp_keyring_open(path, &ko, &a->kr, &err);
+	}
+	mp_cli_passphrase_free(pass);
 	if (rc < 0) {
 		fprintf(stderr, "meshprov: %s\n", err.msg[0] ? err.msg : strerror(-rc));
+		if (rc == -ENOKEY)
+			fprintf(stderr, "  Give the passphrase with --passphrase-fd N, "
+				"--passphrase-file FILE or --ask-passphrase.\n");
 		return MP_CLI_KEYRING;
 	}
 	if (mp_keyring_was_created(a->kr))

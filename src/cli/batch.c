@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -275,19 +276,38 @@ static void helper_kill(struct mp_cli_app *a, struct mp_cli_helper *h)
 	helper_free(h);
 }
 
-void mp_cli_helper_forget(struct mp_cli_app *a, const uint8_t uuid[16])
+void mp_cli_helper_forget(struct mp_cli_app *a, const uint8_t uuid[16], bool success)
 {
 	struct mp_cli_helper *h = a->helpers, *next;
 
 	for (; h; h = next) {
 		next = h->next;
-		if (memcmp(h->uuid, uuid, 16) == 0)
+		/* An Input OOB helper shows our value to a person or a robot:
+		 * after a success it may finish what it is doing. */
+		if (memcmp(h->uuid, uuid, 16) == 0 && (h->output || !success))
 			helper_kill(a, h);
 	}
 }
 
 void mp_cli_helpers_free(struct mp_cli_app *a)
 {
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	int i;
+
+	/* Give helpers still running up to 2 s to end by themselves. */
+	for (i = 0; i < 200 && a->helpers; i++) {
+		struct mp_cli_helper *h = a->helpers, *next;
+
+		for (; h; h = next) {
+			next = h->next;
+			if (waitpid(h->pid, NULL, WNOHANG) == h->pid) {
+				helper_unlink(a, h);
+				helper_free(h);
+			}
+		}
+		if (a->helpers)
+			nanosleep(&tick, NULL);
+	}
 	while (a->helpers)
 		helper_kill(a, a->helpers);
 }

@@ -439,3 +439,43 @@ enum mp_cli_status mp_cmd_keyring_info(struct mp_cli_app *a, const struct mp_cli
 	mp_out_kv(&a->out, "keyring", "excluded", "%zu", mp_keyring_exclusion_count(a->kr));
 	return MP_CLI_OK;
 }
+
+/* keyring encrypt / decrypt: the new passphrase comes from the same sources
+ * as the one that opens it (asked twice on a terminal). */
+enum mp_cli_status mp_cmd_keyring_encrypt(struct mp_cli_app *a, const struct mp_cli_args *args)
+{
+	enum mp_cli_status st = mp_cli_need_keyring(a);
+	uint8_t *pass = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (st)
+		return st;
+	if (mp_cli_passphrase_read(&a->o.pass, isatty(STDIN_FILENO), true,
+				   "New keyring passphrase: ", &pass, &len) < 0)
+		return MP_CLI_FAILED;
+	rc = mp_keyring_set_passphrase(a->kr, pass, len, 0);
+	mp_cli_passphrase_free(pass);
+	if (rc < 0) {
+		mp_out_error(&a->out, "%s", mp_keyring_error(a->kr));
+		return MP_CLI_KEYRING;
+	}
+	mp_out_info(&a->out, "the keyring is now encrypted (scrypt + AES-256-GCM): %s",
+		    mp_keyring_path(a->kr));
+	return MP_CLI_OK;
+}
+
+enum mp_cli_status mp_cmd_keyring_decrypt(struct mp_cli_app *a, const struct mp_cli_args *args)
+{
+	enum mp_cli_status st = mp_cli_need_keyring(a);
+
+	if (st)
+		return st;
+	if (mp_keyring_set_passphrase(a->kr, NULL, 0, 0) < 0) {
+		mp_out_error(&a->out, "%s", mp_keyring_error(a->kr));
+		return MP_CLI_KEYRING;
+	}
+	mp_out_info(&a->out, "the keyring is now stored without encryption (still mode 0600): %s",
+		    mp_keyring_path(a->kr));
+	return MP_CLI_OK;
+}

@@ -126,6 +126,11 @@ const struct mp_cli_cmd mp_cli_commands[] = {
 	{ "keyring info", "", 0, 0, mp_cmd_keyring_info,
 	  "the keyring: path, network, IV index, this provisioner, counts", MP_COMPL_NONE,
 	  NULL, no_opts, 0 },
+	{ "keyring encrypt", "", 0, 0, mp_cmd_keyring_encrypt,
+	  "encrypt the keyring with a new passphrase (--passphrase-fd/-file, or asked)",
+	  MP_COMPL_NONE, NULL, no_opts, 0 },
+	{ "keyring decrypt", "", 0, 0, mp_cmd_keyring_decrypt,
+	  "store the keyring without encryption again", MP_COMPL_NONE, NULL, no_opts, 0 },
 	{ "quit", "", 0, 0, cmd_quit, "leave the shell (Ctrl-D too)", MP_COMPL_NONE, NULL,
 	  no_opts, 0 },
 };

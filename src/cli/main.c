@@ -58,7 +58,7 @@ struct gopt {
 
 enum {
 	OPT_JSON = 256, OPT_SIM, OPT_SIM_OOB, OPT_SIM_LOSS, OPT_SIM_DUP, OPT_SIM_DELAY,
-	OPT_SIM_SEED,
+	OPT_SIM_SEED, OPT_PASS_FD, OPT_PASS_FILE, OPT_ASK_PASS, OPT_WAIT_LOCK,
 	OPT_OOB_CMD, OPT_KEEP_GOING, OPT_DUMP,
 };
 
@@ -71,6 +71,14 @@ static const struct gopt gopts[] = {
 	  "run the commands in FILE ('-': stdin), stopping at the first failure" },
 	{ "keep-going", OPT_KEEP_GOING, NULL, MP_COMPL_NONE, NULL,
 	  "with -f or a script on stdin: go on after a failed command" },
+	{ "passphrase-fd", OPT_PASS_FD, "N", MP_COMPL_NONE, NULL,
+	  "read the keyring passphrase from file descriptor N" },
+	{ "passphrase-file", OPT_PASS_FILE, "FILE", MP_COMPL_FILE, NULL,
+	  "read the keyring passphrase from FILE" },
+	{ "ask-passphrase", OPT_ASK_PASS, NULL, MP_COMPL_NONE, NULL,
+	  "ask for the keyring passphrase on the terminal" },
+	{ "wait-lock", OPT_WAIT_LOCK, NULL, MP_COMPL_NONE, NULL,
+	  "wait while another meshprov holds the keyring, instead of failing" },
 	{ "json", OPT_JSON, NULL, MP_COMPL_NONE, NULL, "one JSON object per line, for scripts" },
 	{ "oob-cmd", OPT_OOB_CMD, "CMD", MP_COMPL_FILE, NULL,
 	  "helper for Output/Input OOB outside the shell: CMD UUID METHOD ACTION SIZE [VALUE]" },
@@ -236,6 +244,23 @@ static int parse_options(struct mp_cli_app *a, int argc, char **argv)
 			if (parse_num(optarg, 60000, &a->o.sim_delay) < 0)
 				goto bad;
 			break;
+		case OPT_PASS_FD: {
+			unsigned int fd;
+
+			if (parse_num(optarg, 1023, &fd) < 0)
+				goto bad;
+			a->o.pass.fd = (int)fd;
+			break;
+		}
+		case OPT_PASS_FILE:
+			a->o.pass.file = optarg;
+			break;
+		case OPT_ASK_PASS:
+			a->o.pass.ask = true;
+			break;
+		case OPT_WAIT_LOCK:
+			a->o.wait_lock = true;
+			break;
 		case OPT_SIM_SEED:
 			if (parse_num(optarg, 0xffffffffu, &a->o.sim_seed) < 0)
 				goto bad;
@@ -292,7 +317,8 @@ static enum mp_cli_status run_file(struct mp_cli_app *a)
 
 int main(int argc, char **argv)
 {
-	struct mp_cli_app a = { .o = { .index = -1, .concurrency = MP_ENGINE_DEFAULT_SESSIONS } };
+	struct mp_cli_app a = { .o = { .index = -1, .concurrency = MP_ENGINE_DEFAULT_SESSIONS,
+				       .pass = { .fd = -1 } } };
 	enum mp_cli_status st;
 	int rc;
 

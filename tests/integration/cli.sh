@@ -253,5 +253,20 @@ u2=$("$BIN" $K --json --sim 2 --sim-seed 7 scan --duration 1 | python3 -c 'impor
 u3=$("$BIN" $K --json --sim 2 --sim-seed 8 scan --duration 1 | python3 -c 'import json,sys; print(sorted({json.loads(l)["uuid"] for l in sys.stdin if "beacon" in l}))')
 [ "$u1" = "$u2" ] && [ "$u1" != "$u3" ] && [ "$u1" != "[]" ] && ok "--sim-seed makes the devices reproducible" || ko "--sim-seed makes the devices reproducible"
 
+# Encryption at rest: the passphrase from a file or a descriptor, never argv.
+E="--keyring $T/enc/keyring.json"
+"$BIN" $E --sim 1 provision --all > /dev/null 2>&1
+printf 'correct horse\n' > "$T/pass"; printf 'wrong\n' > "$T/bad-pass"
+check "keyring encrypt" 0 '' -- $E --passphrase-file "$T/pass" keyring encrypt
+grep -q '"meshprov-keyring-encrypted"' "$T/enc/keyring.json" && ! grep -qi 'deviceKey\|netKey' "$T/enc/keyring.json" &&
+	ok "the encrypted file holds no key in clear" || ko "the encrypted file holds no key in clear"
+check "encrypted keyring without a passphrase: exit 4, says how" 4 'assert "--passphrase-fd" in err' -- $E nodes
+check "wrong passphrase: exit 4" 4 'assert "wrong passphrase" in err' -- $E --passphrase-file "$T/bad-pass" nodes
+"$BIN" $E --json --passphrase-fd 3 nodes 3< "$T/pass" > "$T/out" 2>&1 &&
+	[ "$(grep -c '"event":"node"' "$T/out")" = 2 ] && ok "passphrase from a descriptor opens it" ||
+	ko "passphrase from a descriptor opens it"
+check "keyring decrypt" 0 '' -- $E --passphrase-file "$T/pass" keyring decrypt
+check "plain again" 0 'assert len(ev("node")) == 2' -- $E --json nodes
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
