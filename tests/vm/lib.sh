@@ -1,0 +1,379 @@
+# lib.sh: sourced by every VM scenario (tests/vm/scenarios/*.sh, run by
+# check-vm in the guest), and by check-vm on the host for the meshprov
+# probes. POSIX sh (the guest's sh is dash); sourcing it only defines things.
+#
+# A scenario exits 0 (pass), 77 (skip) or anything else (fail), and reads
+#   . "$(dirname "$0")/../lib.sh"
+# It may declare, in its header comments, read by check-vm on the host:
+#   # needs: scan provision ...   meshprov commands it needs (else: skipped)
+#   # timeout: SECS               VM timeout (default 300)
+
+MPVM_DIR=${MPVM_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
+MPVM_TOP=${MPVM_TOP:-$(cd "$MPVM_DIR/../.." && pwd)}
+MPVM_TOOLS=${MPVM_TOOLS:-}
+MPVM_RUN=/tmp/mpvm		# per-boot scratch: one directory per meshd instance
+
+# ---------------------------------------------------------------------------
+# meshprov's command line. Every assumption about it lives in this section,
+# so a change to the CLI is a change here only. (Written against
+# `meshprov --help` as of the first HCI-capable build.)
+# ---------------------------------------------------------------------------
+MESHPROV=${MESHPROV:-$MPVM_TOP/meshprov}
+MP_HCI=${MP_HCI:-0}			# meshprov's controller: hciN
+MP_KEYRING=${MP_KEYRING:-$MPVM_RUN/keyring.json}
+MP_F_UUID=uuid				# the UUID in --json scan and nodes lines
+
+# mp_has WORD...: meshprov is built and `meshprov --help` lists each WORD
+# (check-vm uses it on the host to skip scenarios without booting).
+mp_has() {
+	[ -x "$MESHPROV" ] || return 1
+	_h=$("$MESHPROV" --help 2>&1) || true
+	for _w in "$@"; do
+		printf '%s\n' "$_h" | grep -qw -- "$_w" || return 1
+	done
+}
+
+# mp ARGS...: meshprov on our controller and keyring. Exit status (its
+# --help): 0 done, 1 some devices failed, 2 usage, 3 controller or
+# permission problem, 4 keyring problem.
+mp() { "$MESHPROV" -i "$MP_HCI" --keyring "$MP_KEYRING" "$@"; }
+MP_EXIT_CONTROLLER=3
+
+# mp_controller_up: meshprov uses its controller as it finds it; a fresh
+# btvirt controller is down.
+mp_controller_up() { hciconfig "hci$MP_HCI" up || fail "cannot bring hci$MP_HCI up"; }
+
+# mp_scan SECS: JSON lines, one {"event":"beacon","uuid":...} per device.
+mp_scan() { mp --json scan --duration "$1"; }
+
+# mp_provision UUID AUTH [TIMEOUT]: provision one device over PB-ADV. AUTH:
+# none | static:HEX | output | input. Output and Input OOB go through
+# --oob-cmd (meshprov's way outside its interactive shell): guest/oob-helper.sh
+# plays the person, reading the number the device's agent displays and
+# typing it, or entering on the device the number meshprov shows. JSON lines
+# out (phase events, then "provisioned" or "failed"); exit 0 when provisioned.
+mp_provision() {
+	mp --json -t "${3:-60}" --oob-cmd "sh $MPVM_DIR/guest/oob-helper.sh" \
+		provision "$1" --auth "$2"
+}
+
+# mp_provision_all COUNT [TIMEOUT]: provision the first COUNT unprovisioned
+# devices heard, concurrently; one "provisioned" line per device.
+mp_provision_all() { mp --json -t "${2:-120}" provision --all --count "$1"; }
+
+# mp_node_list: every node in the keyring, JSON lines.
+mp_node_list() { mp --json nodes; }
+
+# mp_node_show UUID: what the keyring holds for that node, as one JSON
+# object in the harness's own terms: {"uuid", "unicast" (4 hex digits),
+# "net_key" (its first NetKey), "dev_key", "iv_index"}. meshprov spreads
+# these over `nodes`, `node show ADDR`, `netkey list` and `iv-index`; keys
+# only with --show-keys.
+mp_node_show() {
+	mp --json nodes --show-keys > "$MPVM_RUN/mp-nodes.json" || return 1
+	_a=$(jget -w "uuid=$1" "$MPVM_RUN/mp-nodes.json" address addr) || return 1
+	mp --json node show "$_a" > "$MPVM_RUN/mp-node.json" || return 1
+	mp --json netkey list --show-keys > "$MPVM_RUN/mp-netkeys.json" || return 1
+	mp --json iv-index > "$MPVM_RUN/mp-iv.json" || return 1
+	python3 - "$1" "$MPVM_RUN"/mp-nodes.json "$MPVM_RUN"/mp-node.json \
+		"$MPVM_RUN"/mp-netkeys.json "$MPVM_RUN"/mp-iv.json <<-'PY'
+	import json, sys
+	uuid = sys.argv[1].replace('-', '').lower()
+	nodes, node, netkeys, iv = ([json.loads(l) for l in open(p) if l.startswith('{')]
+	                            for p in sys.argv[2:6])
+	listed = [n for n in nodes if n['uuid'].replace('-', '').lower() == uuid][0]
+	keys = {k['index']: k['key'] for k in netkeys if 'key' in k}
+	# "netkeys": the node's NetKey indexes, 3 hex digits each
+	first = int(node[0]['netkeys'][:3], 16)
+	print(json.dumps({'uuid': uuid, 'unicast': '%04x' % int(listed['address']),
+	                  'net_key': keys[first].lower(),
+	                  'dev_key': listed['device_key'].lower(),
+	                  'iv_index': int(str(iv[0]['iv_index']), 16)}))
+	PY
+}
+
+# mp_export_cdb FILE: the keyring as a Mesh Configuration Database.
+mp_export_cdb() { mp export "$1"; }
+
+# ---------------------------------------------------------------------------
+# Reporting
+# ---------------------------------------------------------------------------
+# step TEXT: progress line, stamped with the guest's uptime.
+step() { echo "[$(cut -d' ' -f1 /proc/uptime)s] $*"; }
+fail() { echo "FAIL: $*"; exit 1; }
+skip() { echo "SKIP: $*"; exit 77; }
+
+# need_meshprov WORD...: skip unless meshprov is built and has those commands.
+need_meshprov() {
+	[ -x "$MESHPROV" ] || skip "no meshprov binary at $MESHPROV yet"
+	mp_has "$@" || skip "meshprov --help does not list: $*"
+}
+
+# must LOG WHAT CMD...: run CMD, its output (stdout and stderr) to LOG;
+# unless it succeeds, show LOG and fail with CMD's status.
+must() {
+	_log=$1 _what=$2; shift 2
+	"$@" > "$_log" 2>&1 && return 0
+	_st=$?
+	cat "$_log"
+	fail "$_what: status $_st"
+}
+
+# wait_for SECS CMD...: retry CMD every 0.2 s until it succeeds, for at most
+# SECS seconds of guest time (time, not tries: under TCG a try is slow).
+wait_for() {
+	read -r _up _ < /proc/uptime
+	_end=$((${_up%.*} + $1)); shift
+	until "$@" >/dev/null 2>&1; do
+		read -r _up _ < /proc/uptime
+		[ "${_up%.*}" -lt "$_end" ] || return 1
+		sleep 0.2
+	done
+}
+
+# new_uuid: a random RFC 4122 v4 UUID, 32 hex digits (meshd rejects others).
+new_uuid() { python3 -c 'import uuid; print(uuid.uuid4().hex)'; }
+
+# jget FILE KEY [addr|hex|int]: KEY (dotted path) from the first JSON object in
+# FILE (one document or JSON lines) that has it, in a canonical form.
+jget() { python3 "$MPVM_DIR/guest/jget.py" "$@"; }
+
+# ---------------------------------------------------------------------------
+# Virtual controllers
+# ---------------------------------------------------------------------------
+# bt_up N: load hci_vhci, start btvirt with N LE controllers that hear each
+# other (hci0..hciN-1), wait until the kernel has set each one up.
+bt_up() {
+	mkdir -p "$MPVM_RUN"
+	modprobe hci_vhci || fail "modprobe hci_vhci"
+	# btvirt must answer the kernel's first command within 2 s: page its
+	# binary in from the 9p root first, and run it once.
+	btvirt --help > /dev/null 2>&1
+	for _try in 1 2 3; do
+		dmesg -C
+		btvirt -l"$1" > "$MPVM_RUN/btvirt.log" 2>&1 &
+		echo $! > "$MPVM_RUN/btvirt.pid"
+		wait_for 30 bt_all_set_up "$1" && ! bt_setup_failed && return 0
+		# Under TCG on a loaded host, the kernel's HCI Reset at controller
+		# registration (2 s timeout) can beat btvirt's first answer: setup
+		# fails ("Opcode 0x0c03 failed: -110"), the address stays 00:..:00
+		# and mgmt never lists it. A second start is warm and fast.
+		step "controller setup failed (attempt $_try), restarting btvirt"
+		kill "$(cat "$MPVM_RUN/btvirt.pid")"
+		wait_for 10 bt_none || break
+	done
+	bt_diag
+	fail "virtual controllers did not come up"
+}
+# bt_all_set_up N: true once hci0..hciN-1 all have a BD address, or as soon
+# as one setup failed (then bt_setup_failed tells).
+bt_all_set_up() {
+	bt_setup_failed && return 0
+	_i=0
+	while [ $_i -lt "$1" ]; do
+		bt_ready "hci$_i" || return 1
+		_i=$((_i + 1))
+	done
+}
+bt_setup_failed() { dmesg | grep -q 'Bluetooth: hci[0-9]*: .* failed'; }
+bt_none() { [ -z "$(ls /sys/class/bluetooth)" ]; }
+bt_diag() {
+	echo "--- btvirt: $(cat "$MPVM_RUN/btvirt.log")"
+	kill -0 "$(cat "$MPVM_RUN/btvirt.pid")" 2>/dev/null || echo "--- btvirt is not running"
+	echo "--- /sys/class/bluetooth: $(ls /sys/class/bluetooth 2>&1)"
+	hciconfig -a 2>&1
+	echo "--- dmesg"; dmesg | tail -20
+}
+bt_ready() {
+	hciconfig "$1" 2>/dev/null | grep 'BD Address' | grep -qv '00:00:00:00:00:00'
+}
+# bt_addr hciN: the controller's BD address.
+bt_addr() { hciconfig "$1" | awk '/BD Address/ { print $3 }'; }
+# bt_remove_all: every btvirt controller disappears (btvirt exits).
+bt_remove_all() { kill "$(cat "$MPVM_RUN/btvirt.pid")"; }
+
+# hciwatch ARGS...: the raw-HCI observer (tests/vm/tools/hciwatch.c).
+hciwatch() { "$MPVM_TOOLS/hciwatch" "$@"; }
+
+# hciwatch_bg LOG ARGS...: hciwatch in the background, returns once it scans;
+# its pid is in $HCIWATCH_PID.
+hciwatch_bg() {
+	_log=$1; shift
+	"$MPVM_TOOLS/hciwatch" "$@" > "$_log" 2> "$_log.err" &
+	HCIWATCH_PID=$!
+	wait_for 10 grep -q scanning "$_log.err" || fail "hciwatch did not start: $(cat "$_log.err")"
+}
+
+# ---------------------------------------------------------------------------
+# bluetooth-meshd instances: each NAME has its own D-Bus bus, storage and log
+# under $MPVM_RUN/NAME, so several meshd run side by side without hearing
+# each other through the kernel (each owns its controller through HCI user
+# channel IO).
+# ---------------------------------------------------------------------------
+MESHD=${MESHD:-/usr/libexec/bluetooth/bluetooth-meshd}
+# generic: HCI user channel IO + the shim meshd 5.66 needs; auto: meshd picks
+# (the kernel's mgmt mesh IO). Two mgmt-IO meshd in one kernel hear each
+# other's packets, hence generic by default.
+MESHD_IO=${MESHD_IO:-generic}
+
+# bus_start NAME: a private "system" bus for NAME (no host policy files: a
+# permissive config of our own).
+bus_start() {
+	_d=$MPVM_RUN/$1
+	mkdir -p "$_d"
+	cat > "$_d/bus.conf" <<-EOF
+	<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+	 "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+	<busconfig>
+	  <type>system</type>
+	  <listen>unix:path=$_d/bus</listen>
+	  <auth>EXTERNAL</auth>
+	  <policy context="default">
+	    <allow user="*"/> <allow own="*"/>
+	    <allow send_destination="*"/> <allow receive_sender="*"/>
+	  </policy>
+	</busconfig>
+	EOF
+	dbus-daemon --config-file="$_d/bus.conf" --nofork --nopidfile > "$_d/bus.log" 2>&1 &
+	echo $! > "$_d/bus.pid"
+	wait_for 10 test -S "$_d/bus" || fail "dbus-daemon for $1 did not start: $(cat "$_d/bus.log")"
+}
+
+# on_bus NAME CMD...: run CMD as a client of NAME's bus. (Not for "&": a
+# backgrounded function is a subshell whose pid is not CMD's; background
+# jobs set DBUS_SYSTEM_BUS_ADDRESS=$(bus_addr NAME) themselves.)
+bus_addr() { echo "unix:path=$MPVM_RUN/$1/bus"; }
+on_bus() {
+	_b=$1; shift
+	DBUS_SYSTEM_BUS_ADDRESS=$(bus_addr "$_b") "$@"
+}
+
+# meshd_start NAME hciN [IO]: bus + bluetooth-meshd on controller hciN (down:
+# meshd takes it), waits until meshd serves org.bluez.mesh.Network1.
+meshd_start() {
+	_name=$1 _hci=$2 _io=${3:-$MESHD_IO}
+	_d=$MPVM_RUN/$_name
+	bus_start "$_name"
+	mkdir -p "$_d/storage"
+	hciconfig "$_hci" down 2>/dev/null
+	case $_io in
+	generic) _pre=$MPVM_TOOLS/meshd-io-shim.so ;;
+	*) _pre= ;;
+	esac
+	DBUS_SYSTEM_BUS_ADDRESS=$(bus_addr "$_name") LD_PRELOAD=$_pre \
+		"$MESHD" --io "$_io:$_hci" --storage "$_d/storage" --nodetach --debug \
+		> "$_d/meshd.log" 2>&1 &
+	echo $! > "$_d/meshd.pid"
+	wait_for 60 meshd_ready "$_name" ||
+		{ tail -20 "$_d/meshd.log"; fail "meshd $_name on $_hci ($_io) not ready"; }
+	step "meshd $_name up on $_hci ($_io IO)"
+}
+meshd_ready() {
+	on_bus "$1" dbus-send --system --print-reply --dest=org.bluez.mesh /org/bluez/mesh \
+		org.freedesktop.DBus.Introspectable.Introspect 2>/dev/null | grep -q Network1
+}
+meshd_log() { cat "$MPVM_RUN/$1/meshd.log"; }
+
+# node_join NAME UUID AUTH: in the background, ask meshd NAME to join as an
+# unprovisioned device (guest/mesh-node.py). AUTH: none | static:HEX | output
+# | input. Its log is $MPVM_RUN/NAME/node-UUID.log, its result (JSON: status,
+# token, unicast, iv_index, net_key...) node-UUID.json; output OOB numbers
+# the agent displays, and input OOB numbers it waits for, go through
+# node-UUID.oob. Waits until the Join call was accepted.
+node_join() {
+	_d=$MPVM_RUN/$1
+	rm -f "$_d/node-$2".*
+	DBUS_SYSTEM_BUS_ADDRESS=$(bus_addr "$1") python3 "$MPVM_DIR/guest/mesh-node.py" \
+		--uuid "$2" --auth "$3" --storage "$_d/storage" --result "$_d/node-$2.json" \
+		--oob-file "$_d/node-$2.oob" --timeout "${NODE_TIMEOUT:-240}" \
+		> "$_d/node-$2.log" 2>&1 &
+	echo $! > "$_d/node-$2.pid"
+	wait_for 30 grep -q JOIN_STARTED "$_d/node-$2.log" ||
+		{ cat "$_d/node-$2.log"; tail -30 "$_d/meshd.log"; fail "Join on $1 not accepted"; }
+}
+
+# node_wait NAME UUID: wait for node_join's end; status 0 when provisioned
+# and its stored configuration was read. Prints its log.
+node_wait() {
+	_d=$MPVM_RUN/$1
+	wait "$(cat "$_d/node-$2.pid")"; _st=$?
+	sed 's/^/  device: /' "$_d/node-$2.log"
+	return $_st
+}
+node_result() { echo "$MPVM_RUN/$1/node-$2.json"; }
+node_oob_file() { echo "$MPVM_RUN/$1/node-$2.oob"; }
+
+# ---------------------------------------------------------------------------
+# mesh-cfgclient, BlueZ's provisioner, driven through a FIFO: every output
+# line is stamped with the guest's uptime, so times come from its own output.
+# ---------------------------------------------------------------------------
+# cfgclient_start NAME CONFIG: mesh-cfgclient -c CONFIG on NAME's bus.
+cfgclient_start() {
+	_d=$MPVM_RUN/$1
+	rm -f "$_d/cfgclient.in" && mkfifo "$_d/cfgclient.in"
+	# stdbuf: to a pipe its output would come in 4 KiB blocks, not lines
+	DBUS_SYSTEM_BUS_ADDRESS=$(bus_addr "$1") stdbuf -oL -eL mesh-cfgclient -c "$2" \
+		< "$_d/cfgclient.in" 2>&1 |
+		while IFS= read -r _l; do
+			read -r _up _ < /proc/uptime
+			printf '%s %s\n' "$_up" "$_l"
+		done | sed -u 's/\x1b\[[0-9;]*[a-zA-Z]//g; s/[\r\x01\x02]//g; s/\[mesh-cfgclient\][#>] *//g' \
+			> "$_d/cfgclient.log" &	# no colours, no prompts: plain lines to grep
+	CFGCLIENT_PID=$!	# the pipeline's end: gone once mesh-cfgclient is
+	exec 7> "$_d/cfgclient.in"
+}
+cfgclient_cmd() { step "cfgclient: $2"; echo "$2" >&7; }
+# cfgclient_wait NAME SECS PATTERN: wait for an output line matching PATTERN
+# (grep -E -i); prints that line.
+cfgclient_wait() {
+	wait_for "$2" grep -Eiq "$3" "$MPVM_RUN/$1/cfgclient.log" || return 1
+	grep -Ei "$3" "$MPVM_RUN/$1/cfgclient.log" | head -1
+}
+cfgclient_stop() {
+	echo quit >&7; exec 7>&-
+	wait_for 30 cfgclient_gone || fail "mesh-cfgclient did not quit"
+}
+cfgclient_gone() { ! kill -0 "$CFGCLIENT_PID" 2>/dev/null; }
+cfgclient_log() { sed 's/^/  cfgclient: /' "$MPVM_RUN/$1/cfgclient.log"; }
+
+# ---------------------------------------------------------------------------
+# Checks shared by the scenarios
+# ---------------------------------------------------------------------------
+# verify_node NAME UUID: the device joined (node_wait), and what it stored
+# (node.json: NetKey, device key, IV index, unicast address) is what
+# meshprov's keyring holds for it (mp_node_show).
+verify_node() {
+	node_wait "$1" "$2" || fail "device $2 on $1 did not complete its join"
+	_res=$(node_result "$1" "$2")
+	mp_node_show "$2" > "$MPVM_RUN/show-$2.json" || fail "meshprov's keyring: no node $2"
+	for _f in net_key:hex dev_key:hex iv_index:int unicast:addr; do
+		_k=${_f%%:*}
+		_mv=$(jget "$MPVM_RUN/show-$2.json" "$_k" "${_f#*:}")
+		_dv=$(jget "$_res" "$_k" "${_f#*:}")
+		[ -n "$_mv" ] && [ "$_mv" = "$_dv" ] ||
+			fail "$2: $_k is '$_mv' in meshprov's keyring, '$_dv' in the device's node.json"
+	done
+	step "$2: device and keyring agree (unicast $(jget "$_res" unicast addr))"
+}
+
+# no_node_stored NAME UUID: neither side kept a node for UUID.
+no_node_stored() {
+	! mp_node_show "$2" > /dev/null 2>&1 || fail "meshprov's keyring has a node for $2"
+	if grep -q unicastAddress "$MPVM_RUN/$1/storage/$2/node.json" 2>/dev/null; then
+		fail "meshd stored a node for $2"
+	fi
+}
+
+# pbadv_counts LOG: PB-ADV PDUs in an hciwatch log, per sender; the
+# provisioner is whoever sent the first Link Open. Prints ADV_PDUS_PROV=<n>
+# and ADV_PDUS_DEV=<n>.
+pbadv_counts() {
+	_pa=$(awk '/gpcf=open/ { sub("addr=", "", $2); print $2; exit }' "$1")
+	[ -n "$_pa" ] || { cat "$1"; fail "no PB-ADV Link Open heard"; }
+	awk -v pa="$_pa" '/mesh=pb-adv/ { if ($2 == "addr=" pa) p++; else d++; a[$2]++ }
+		END { for (k in a) printf "  %s: %d PB-ADV PDUs\n", k, a[k]
+		      printf "ADV_PDUS_PROV=%d\nADV_PDUS_DEV=%d\n", p, d }' "$1"
+}
+
+# uptime_diff T0 T1: seconds between two /proc/uptime readings.
+uptime_diff() { echo "$1 $2" | awk '{ printf "%.2f", $2 - $1 }'; }
