@@ -23,6 +23,11 @@
 
 #define TXQ_LEN 4
 #define MP_ENGINE_SCAN_CAPACITY 1024
+/* A device just provisioned may still send a few Unprovisioned Device
+ * beacons (queued in its controller, or before it applies its new state):
+ * those are not a new device. */
+#define RECENT_MAX 32
+#define RECENT_MS 30000
 
 struct mp_session {
 	struct mp_engine *e;
@@ -55,6 +60,11 @@ struct mp_engine {
 	struct mp_session *sessions;
 	unsigned int nsessions;
 	struct mp_scan_table *scan;
+	struct {
+		uint8_t uuid[16];
+		uint64_t at_ms;
+	} recent[RECENT_MAX];
+	unsigned int nrecent;
 };
 
 /* ---- events to the user ---- */
@@ -280,7 +290,12 @@ static void on_done(struct mp_session *s, const struct mp_prov_event *ev)
 	}
 	if (ok && !err) {
 		/* A node now: no longer an unprovisioned device. */
-		mp_scan_table_remove(s->e->scan, s->uuid);
+		struct mp_engine *e = s->e;
+		unsigned int slot = e->nrecent++ % RECENT_MAX;
+
+		mp_scan_table_remove(e->scan, s->uuid);
+		memcpy(e->recent[slot].uuid, s->uuid, 16);
+		e->recent[slot].at_ms = mp_loop_now_ms(e->cfg.loop);
 		out.type = MP_SESSION_PROVISIONED;
 		out.address = s->address;
 		out.elements = s->elements;
@@ -560,8 +575,13 @@ static void sighting(struct mp_engine *e, const struct mp_adv_report *r, const u
 	struct mp_scan_sighting sg = { .oob_info = oob, .bearer = bearer,
 				       .addr_type = r->addr_type, .rssi = r->rssi };
 	const struct mp_scan_entry *entry = NULL;
+	uint64_t now = mp_loop_now_ms(e->cfg.loop);
+	unsigned int i;
 	int first;
 
+	for (i = 0; i < RECENT_MAX && i < e->nrecent; i++)
+		if (memcmp(e->recent[i].uuid, uuid, 16) == 0 && now - e->recent[i].at_ms < RECENT_MS)
+			return;
 	memcpy(sg.uuid, uuid, 16);
 	memcpy(sg.addr, r->addr, 6);
 	if (uri_hash) {

@@ -156,6 +156,23 @@ static void test_one_device_no_oob(void **state)
 	eh_run_for(h, 5000);
 	assert_int_equal(d->beacons_again, beacons);
 	assert_int_equal(d->finals, 1);
+	assert_null(mp_scan_table_find_uuid(mp_engine_scan_table(h->engine), d->uuid));
+
+	/* A late beacon of the device just provisioned (a real device may
+	 * still have some queued) is not a new device; 30 s later it is. */
+	{
+		uint8_t ad[21] = { 20, 0x2b, 0x00 };
+		struct mp_adv_report r = { .data = ad, .len = sizeof(ad), .rssi = -50 };
+		unsigned int first = d->beacons_first;
+
+		memcpy(ad + 3, d->uuid, 16);
+		mp_engine_adv_report(h->engine, &r);
+		assert_int_equal(d->beacons_first, first);
+		assert_null(mp_scan_table_find_uuid(mp_engine_scan_table(h->engine), d->uuid));
+		eh_run_for(h, 30000);
+		mp_engine_adv_report(h->engine, &r);
+		assert_int_equal(d->beacons_first, first + 1);
+	}
 
 	/* The node is on disk: close and open the keyring file again. */
 	memcpy(dev_key, d->sim_res.device_key, 16);
