@@ -213,32 +213,6 @@ int mp_cdb_export_file(struct mp_keyring *kr, const struct mp_cdb_export_opts *o
 
 /* ---- Import ------------------------------------------------------------------ */
 
-static int array_of(json_object *o, const char *ctx, const char *key, bool required, size_t max,
-		    json_object **arr, size_t *n, struct mp_keyring_error *err)
-{
-	char field[128];
-	int r = kj_get(o, ctx, key, json_type_array, required, arr, err);
-
-	*n = 0;
-	if (r || !*arr)
-		return r;
-	*n = json_object_array_length(*arr);
-	if (*n > max) {
-		snprintf(field, sizeof(field), "%s%s%s", ctx, *ctx ? "." : "", key);
-		return kr_fail(err, -EBADMSG, MP_KR_E_VALUE, field, "more than %zu entries", max);
-	}
-	return 0;
-}
-
-static int object_at(json_object *arr, size_t i, const char *field, json_object **out,
-		     struct mp_keyring_error *err)
-{
-	*out = json_object_array_get_idx(arr, i);
-	if (!json_object_is_type(*out, json_type_object))
-		return kr_fail(err, -EBADMSG, MP_KR_E_FIELD, field, "expected an object");
-	return 0;
-}
-
 static int time_field(json_object *o, const char *ctx, const char *key, int64_t *out,
 		      struct mp_keyring_error *err)
 {
@@ -263,11 +237,11 @@ static int imp_ranges(json_object *o, const char *ctx, const char *key, const ch
 	json_object *arr, *e;
 	char c[160];
 	size_t i, len;
-	int ret = array_of(o, ctx, key, required, MP_KR_MAX_RANGES, &arr, &len, err);
+	int ret = kj_array(o, ctx, key, required, MP_KR_MAX_RANGES, &arr, &len, err);
 
 	for (i = 0; !ret && i < len; i++) {
 		snprintf(c, sizeof(c), "%s.%s[%zu]", ctx, key, i);
-		ret = object_at(arr, i, c, &e, err);
+		ret = kj_elem(arr, i, c, &e, err);
 		if (!ret)
 			ret = kj_addr(e, c, lo, &r[i].low, err);
 		if (!ret)
@@ -285,11 +259,11 @@ static int imp_index_list(json_object *o, const char *ctx, const char *key, bool
 	char c[160];
 	size_t i, j, len;
 	int64_t v;
-	int r = array_of(o, ctx, key, required, max, &arr, &len, err);
+	int r = kj_array(o, ctx, key, required, max, &arr, &len, err);
 
 	for (i = 0; !r && i < len; i++) {
 		snprintf(c, sizeof(c), "%s.%s[%zu]", ctx, key, i);
-		r = object_at(arr, i, c, &e, err);
+		r = kj_elem(arr, i, c, &e, err);
 		if (!r)
 			r = kj_int(e, c, "index", 0, MP_KEY_INDEX_MAX, true, &v, err);
 		if (r)
@@ -311,7 +285,7 @@ static int imp_netkeys(json_object *root, struct kr_data *d, struct mp_keyring_e
 	char c[64];
 	size_t i, n;
 	int64_t v;
-	int r = array_of(root, "", "netKeys", true, MP_KEY_INDEX_MAX + 1, &arr, &n, err);
+	int r = kj_array(root, "", "netKeys", true, MP_KEY_INDEX_MAX + 1, &arr, &n, err);
 
 	for (i = 0; !r && i < n; i++) {
 		struct mp_netkey *k = kr_append((void **)&d->netkeys, &d->n_netkeys,
@@ -320,7 +294,7 @@ static int imp_netkeys(json_object *root, struct kr_data *d, struct mp_keyring_e
 		if (!k)
 			return kr_fail(err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
 		snprintf(c, sizeof(c), "netKeys[%zu]", i);
-		r = object_at(arr, i, c, &e, err);
+		r = kj_elem(arr, i, c, &e, err);
 		if (!r && !(r = kj_int(e, c, "index", 0, MP_KEY_INDEX_MAX, true, &v, err)))
 			k->index = (uint16_t)v;
 		if (!r)
@@ -340,42 +314,12 @@ static int imp_netkeys(json_object *root, struct kr_data *d, struct mp_keyring_e
 	return r;
 }
 
-static int imp_appkeys(json_object *root, struct kr_data *d, struct mp_keyring_error *err)
-{
-	json_object *arr, *e;
-	char c[64];
-	size_t i, n;
-	int64_t v;
-	int r = array_of(root, "", "appKeys", true, MP_KEY_INDEX_MAX + 1, &arr, &n, err);
-
-	for (i = 0; !r && i < n; i++) {
-		struct mp_appkey *k = kr_append((void **)&d->appkeys, &d->n_appkeys,
-						&d->cap_appkeys, sizeof(*k));
-
-		if (!k)
-			return kr_fail(err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
-		snprintf(c, sizeof(c), "appKeys[%zu]", i);
-		r = object_at(arr, i, c, &e, err);
-		if (!r && !(r = kj_int(e, c, "index", 0, MP_KEY_INDEX_MAX, true, &v, err)))
-			k->index = (uint16_t)v;
-		if (!r && !(r = kj_int(e, c, "boundNetKey", 0, MP_KEY_INDEX_MAX, true, &v, err)))
-			k->net_index = (uint16_t)v;
-		if (!r)
-			r = kj_hex(e, c, "key", true, k->key, 16, NULL, err);
-		if (!r)
-			r = kj_hex(e, c, "oldKey", false, k->old_key, 16, &k->has_old_key, err);
-		if (!r)
-			r = kj_name(e, c, "name", false, k->name, MP_KR_NAME_MAX, err);
-	}
-	return r;
-}
-
 static int imp_provisioners(json_object *root, struct kr_data *d, struct mp_keyring_error *err)
 {
 	json_object *arr, *e;
 	char c[64];
 	size_t i, n;
-	int r = array_of(root, "", "provisioners", true, 4096, &arr, &n, err);
+	int r = kj_array(root, "", "provisioners", true, 4096, &arr, &n, err);
 
 	if (!r && n == 0)
 		return kr_fail(err, -EBADMSG, MP_KR_E_FIELD, "provisioners", "no provisioner");
@@ -385,7 +329,7 @@ static int imp_provisioners(json_object *root, struct kr_data *d, struct mp_keyr
 		if (!p)
 			return kr_fail(err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
 		snprintf(c, sizeof(c), "provisioners[%zu]", i);
-		r = object_at(arr, i, c, &e, err);
+		r = kj_elem(arr, i, c, &e, err);
 		if (!r)
 			r = kj_name(e, c, "provisionerName", false, p->name, MP_KR_NAME_MAX, err);
 		if (!r)
@@ -455,7 +399,7 @@ static int imp_node(json_object *e, const char *c, bool partial, struct mp_node 
 	if (!r)
 		r = kj_hex(e, c, "deviceKey", !partial, nd->dev_key, 16, &nd->has_dev_key, err);
 	if (!r)
-		r = array_of(e, c, "elements", true, 255, &els, &n, err);
+		r = kj_array(e, c, "elements", true, 255, &els, &n, err);
 	if (!r && n == 0) {
 		snprintf(f, sizeof(f), "%s.elements", c);
 		r = kr_fail(err, -EBADMSG, MP_KR_E_VALUE, f, "a node has at least one element");
@@ -484,7 +428,7 @@ static int imp_nodes(json_object *root, bool partial, struct kr_data *d,
 	json_object *arr, *e;
 	char c[64];
 	size_t i, n;
-	int r = array_of(root, "", "nodes", true, 0x8000, &arr, &n, err);
+	int r = kj_array(root, "", "nodes", true, 0x8000, &arr, &n, err);
 
 	if (!r && kr_reserve((void **)&d->nodes, d->n_nodes, &d->cap_nodes, sizeof(*d->nodes), n))
 		return kr_fail(err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
@@ -495,7 +439,7 @@ static int imp_nodes(json_object *root, bool partial, struct kr_data *d,
 		if (!nd)
 			return kr_fail(err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
 		snprintf(c, sizeof(c), "nodes[%zu]", i);
-		r = object_at(arr, i, c, &e, err);
+		r = kj_elem(arr, i, c, &e, err);
 		if (!r)
 			r = imp_node(e, c, partial, nd, err);
 	}
@@ -688,7 +632,7 @@ static int import_doc(struct mp_keyring *kr, json_object *root,
 	if (!r)
 		r = imp_netkeys(root, d, err);
 	if (!r)
-		r = imp_appkeys(root, d, err);
+		r = kj_appkeys(root, d, err);
 	if (!r)
 		r = imp_provisioners(root, d, err);
 	if (!r)

@@ -48,46 +48,19 @@ const char *mp_node_state_str(enum mp_node_state state)
 }
 
 /* An array field: *arr and its length; an absent optional one is empty. */
-static int get_array(json_object *o, const char *ctx, const char *key, bool required,
-		     size_t max, json_object **arr, size_t *n, struct mp_keyring_error *err)
-{
-	char field[128];
-	int r = kj_get(o, ctx, key, json_type_array, required, arr, err);
-
-	*n = 0;
-	if (r || !*arr)
-		return r;
-	*n = json_object_array_length(*arr);
-	if (*n > max) {
-		snprintf(field, sizeof(field), "%s%s%s", ctx, *ctx ? "." : "", key);
-		return kr_fail(err, -EBADMSG, MP_KR_E_VALUE, field, "more than %zu entries", max);
-	}
-	return 0;
-}
-
-/* The array element @i must be an object. */
-static int get_elem(json_object *arr, size_t i, const char *ctx, json_object **out,
-		    struct mp_keyring_error *err)
-{
-	*out = json_object_array_get_idx(arr, i);
-	if (!json_object_is_type(*out, json_type_object))
-		return kr_fail(err, -EBADMSG, MP_KR_E_FIELD, ctx, "expected an object");
-	return 0;
-}
-
 static int decode_ranges(json_object *o, const char *ctx, const char *key, struct mp_kr_range *r,
 			 uint8_t *n, struct mp_keyring_error *err)
 {
 	json_object *arr, *e;
 	char c[160];
 	size_t i, len;
-	int ret = get_array(o, ctx, key, false, MP_KR_MAX_RANGES, &arr, &len, err);
+	int ret = kj_array(o, ctx, key, false, MP_KR_MAX_RANGES, &arr, &len, err);
 
 	if (ret)
 		return ret;
 	for (i = 0; i < len; i++) {
 		snprintf(c, sizeof(c), "%s.%s[%zu]", ctx, key, i);
-		ret = get_elem(arr, i, c, &e, err);
+		ret = kj_elem(arr, i, c, &e, err);
 		if (!ret)
 			ret = kj_addr(e, c, "low", &r[i].low, err);
 		if (!ret)
@@ -105,7 +78,7 @@ static int decode_key_list(json_object *o, const char *ctx, const char *key, siz
 	json_object *arr, *v;
 	char c[160];
 	size_t i, j, len;
-	int ret = get_array(o, ctx, key, false, max, &arr, &len, err);
+	int ret = kj_array(o, ctx, key, false, max, &arr, &len, err);
 
 	if (ret)
 		return ret;
@@ -135,7 +108,7 @@ static int decode_netkeys(json_object *root, struct kr_data *d, struct mp_keyrin
 	char c[64];
 	size_t i, n;
 	int64_t v;
-	int r = get_array(root, "", "netKeys", true, MP_KEY_INDEX_MAX + 1, &arr, &n, err);
+	int r = kj_array(root, "", "netKeys", true, MP_KEY_INDEX_MAX + 1, &arr, &n, err);
 
 	for (i = 0; !r && i < n; i++) {
 		struct mp_netkey *k = kr_append((void **)&d->netkeys, &d->n_netkeys,
@@ -144,7 +117,7 @@ static int decode_netkeys(json_object *root, struct kr_data *d, struct mp_keyrin
 		if (!k)
 			return kr_fail(err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
 		snprintf(c, sizeof(c), "netKeys[%zu]", i);
-		r = get_elem(arr, i, c, &e, err);
+		r = kj_elem(arr, i, c, &e, err);
 		if (!r && !(r = kj_int(e, c, "index", 0, MP_KEY_INDEX_MAX, true, &v, err)))
 			k->index = (uint16_t)v;
 		if (!r)
@@ -161,43 +134,13 @@ static int decode_netkeys(json_object *root, struct kr_data *d, struct mp_keyrin
 	return r;
 }
 
-static int decode_appkeys(json_object *root, struct kr_data *d, struct mp_keyring_error *err)
-{
-	json_object *arr, *e;
-	char c[64];
-	size_t i, n;
-	int64_t v;
-	int r = get_array(root, "", "appKeys", true, MP_KEY_INDEX_MAX + 1, &arr, &n, err);
-
-	for (i = 0; !r && i < n; i++) {
-		struct mp_appkey *k = kr_append((void **)&d->appkeys, &d->n_appkeys,
-						&d->cap_appkeys, sizeof(*k));
-
-		if (!k)
-			return kr_fail(err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
-		snprintf(c, sizeof(c), "appKeys[%zu]", i);
-		r = get_elem(arr, i, c, &e, err);
-		if (!r && !(r = kj_int(e, c, "index", 0, MP_KEY_INDEX_MAX, true, &v, err)))
-			k->index = (uint16_t)v;
-		if (!r && !(r = kj_int(e, c, "boundNetKey", 0, MP_KEY_INDEX_MAX, true, &v, err)))
-			k->net_index = (uint16_t)v;
-		if (!r)
-			r = kj_hex(e, c, "key", true, k->key, 16, NULL, err);
-		if (!r)
-			r = kj_hex(e, c, "oldKey", false, k->old_key, 16, &k->has_old_key, err);
-		if (!r)
-			r = kj_name(e, c, "name", false, k->name, MP_KR_NAME_MAX, err);
-	}
-	return r;
-}
-
 static int decode_provisioners(json_object *root, struct kr_data *d,
 			       struct mp_keyring_error *err)
 {
 	json_object *arr, *e;
 	char c[64];
 	size_t i, n;
-	int r = get_array(root, "", "provisioners", true, 4096, &arr, &n, err);
+	int r = kj_array(root, "", "provisioners", true, 4096, &arr, &n, err);
 
 	for (i = 0; !r && i < n; i++) {
 		struct mp_provisioner *p = kr_prov_add(d);
@@ -205,7 +148,7 @@ static int decode_provisioners(json_object *root, struct kr_data *d,
 		if (!p)
 			return kr_fail(err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
 		snprintf(c, sizeof(c), "provisioners[%zu]", i);
-		r = get_elem(arr, i, c, &e, err);
+		r = kj_elem(arr, i, c, &e, err);
 		if (!r)
 			r = kj_name(e, c, "name", true, p->name, MP_KR_NAME_MAX, err);
 		if (!r)
@@ -275,7 +218,7 @@ static int decode_nodes(json_object *root, struct kr_data *d, struct mp_keyring_
 	json_object *arr, *e;
 	char c[64];
 	size_t i, n;
-	int r = get_array(root, "", "nodes", true, 0x8000, &arr, &n, err);
+	int r = kj_array(root, "", "nodes", true, 0x8000, &arr, &n, err);
 
 	if (!r && kr_reserve((void **)&d->nodes, d->n_nodes, &d->cap_nodes, sizeof(*d->nodes), n))
 		return kr_fail(err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
@@ -286,7 +229,7 @@ static int decode_nodes(json_object *root, struct kr_data *d, struct mp_keyring_
 		if (!nd)
 			return kr_fail(err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
 		snprintf(c, sizeof(c), "nodes[%zu]", i);
-		r = get_elem(arr, i, c, &e, err);
+		r = kj_elem(arr, i, c, &e, err);
 		if (!r)
 			r = decode_node(e, c, nd, err);
 	}
@@ -301,15 +244,15 @@ int kr_decode_exclusions(json_object *root, const char *key, struct kr_data *d,
 	char c[96], f[128];
 	size_t i, j, n, na;
 	int64_t iv;
-	int r = get_array(root, "", key, false, 0x8000, &arr, &n, err);
+	int r = kj_array(root, "", key, false, 0x8000, &arr, &n, err);
 
 	for (i = 0; !r && i < n; i++) {
 		snprintf(c, sizeof(c), "%s[%zu]", key, i);
-		r = get_elem(arr, i, c, &e, err);
+		r = kj_elem(arr, i, c, &e, err);
 		if (!r)
 			r = kj_int(e, c, "ivIndex", 0, UINT32_MAX, true, &iv, err);
 		if (!r)
-			r = get_array(e, c, "addresses", true, 0x8000, &addrs, &na, err);
+			r = kj_array(e, c, "addresses", true, 0x8000, &addrs, &na, err);
 		for (j = 0; !r && j < na; j++) {
 			struct mp_exclusion *x;
 
@@ -402,7 +345,7 @@ static int decode_plain(json_object *root, struct kr_data **out, struct mp_keyri
 	if (!r)
 		r = decode_netkeys(root, d, err);
 	if (!r)
-		r = decode_appkeys(root, d, err);
+		r = kj_appkeys(root, d, err);
 	if (!r)
 		r = decode_provisioners(root, d, err);
 	if (!r)

@@ -125,6 +125,14 @@ int kj_name(json_object *o, const char *ctx, const char *key, bool required, cha
 	    size_t max, struct mp_keyring_error *err);
 int kj_hex(json_object *o, const char *ctx, const char *key, bool required, uint8_t *out,
 	   size_t n, bool *present, struct mp_keyring_error *err);
+/* An array of at most @max entries (*@arr NULL and *@n 0 when an optional one is absent). */
+int kj_array(json_object *o, const char *ctx, const char *key, bool required, size_t max,
+	     json_object **arr, size_t *n, struct mp_keyring_error *err);
+/* Element @i of @arr, which must be an object; @field names it in errors. */
+int kj_elem(json_object *arr, size_t i, const char *field, json_object **out,
+	    struct mp_keyring_error *err);
+/* Decode "appKeys" of @root (a keyring file or a CDB: the same fields) into @d. */
+int kj_appkeys(json_object *root, struct kr_data *d, struct mp_keyring_error *err);
 int kj_uuid(json_object *o, const char *ctx, const char *key, bool required, uint8_t out[16],
 	    struct mp_keyring_error *err);
 int kj_addr(json_object *o, const char *ctx, const char *key, uint16_t *out,

@@ -341,3 +341,60 @@ char *kj_dump(json_object *o, size_t *len)
 	kr_wipe((char *)s, n);
 	return out;
 }
+
+int kj_array(json_object *o, const char *ctx, const char *key, bool required, size_t max,
+	     json_object **arr, size_t *n, struct mp_keyring_error *err)
+{
+	char field[128];
+	int r = kj_get(o, ctx, key, json_type_array, required, arr, err);
+
+	*n = 0;
+	if (r || !*arr)
+		return r;
+	*n = json_object_array_length(*arr);
+	if (*n > max) {
+		snprintf(field, sizeof(field), "%s%s%s", ctx, *ctx ? "." : "", key);
+		return kr_fail(err, -EBADMSG, MP_KR_E_VALUE, field, "more than %zu entries", max);
+	}
+	return 0;
+}
+
+int kj_elem(json_object *arr, size_t i, const char *field, json_object **out,
+	    struct mp_keyring_error *err)
+{
+	*out = json_object_array_get_idx(arr, i);
+	if (!json_object_is_type(*out, json_type_object))
+		return kr_fail(err, -EBADMSG, MP_KR_E_FIELD, field, "expected an object");
+	return 0;
+}
+
+/* appKeys: the same fields in the keyring file and in a CDB. */
+int kj_appkeys(json_object *root, struct kr_data *d, struct mp_keyring_error *err)
+{
+	json_object *arr, *e;
+	char c[64];
+	size_t i, n;
+	int64_t v;
+	int r = kj_array(root, "", "appKeys", true, MP_KEY_INDEX_MAX + 1, &arr, &n, err);
+
+	for (i = 0; !r && i < n; i++) {
+		struct mp_appkey *k = kr_append((void **)&d->appkeys, &d->n_appkeys,
+						&d->cap_appkeys, sizeof(*k));
+
+		if (!k)
+			return kr_fail(err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
+		snprintf(c, sizeof(c), "appKeys[%zu]", i);
+		r = kj_elem(arr, i, c, &e, err);
+		if (!r && !(r = kj_int(e, c, "index", 0, MP_KEY_INDEX_MAX, true, &v, err)))
+			k->index = (uint16_t)v;
+		if (!r && !(r = kj_int(e, c, "boundNetKey", 0, MP_KEY_INDEX_MAX, true, &v, err)))
+			k->net_index = (uint16_t)v;
+		if (!r)
+			r = kj_hex(e, c, "key", true, k->key, 16, NULL, err);
+		if (!r)
+			r = kj_hex(e, c, "oldKey", false, k->old_key, 16, &k->has_old_key, err);
+		if (!r)
+			r = kj_name(e, c, "name", false, k->name, MP_KR_NAME_MAX, err);
+	}
+	return r;
+}
