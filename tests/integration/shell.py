@@ -104,6 +104,7 @@ def main():
     try:
         session_output(tmp)
         session_input(tmp)
+        colours(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print("%d passed, %d failed" % (passed, failed))
@@ -222,6 +223,42 @@ def session_input(tmp):
     check("provision #N of a device not heard", sh.expect(r"no device #7") is not None, sh)
     sh.send("quit\r")
     check("quit leaves with status 0", sh.wait() == 0, sh)
+
+
+def run_on_pty(tmp, no_color):
+    """One-shot provisioning of a simulated device on a terminal; the raw bytes."""
+    pid, fd = pty.fork()
+    if pid == 0:
+        env = dict(os.environ, TERM="xterm", HOME=tmp)
+        env.pop("NO_COLOR", None)
+        if no_color is not None:
+            env["NO_COLOR"] = no_color
+        os.execve(BIN, [BIN, "--keyring", os.path.join(tmp, "colour.json"), "--sim", "1",
+                        "provision", "--all"], env)
+    out = b""
+    end = time.time() + 30
+    while time.time() < end:
+        r, _, _ = select.select([fd], [], [], 1)
+        if not r:
+            continue
+        try:
+            data = os.read(fd, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        out += data
+    os.waitpid(pid, 0)
+    return out
+
+
+def colours(tmp):
+    plain = run_on_pty(tmp, None)
+    check("on a terminal, results are in colour", b"\x1b[32m[OK]" in plain)
+    quiet = run_on_pty(tmp, "1")
+    check("NO_COLOR turns colour off", b"[OK]" in quiet and b"\x1b[" not in quiet)
+    empty = run_on_pty(tmp, "")
+    check("an empty NO_COLOR does not", b"\x1b[32m[OK]" in empty)
 
 
 if __name__ == "__main__":
