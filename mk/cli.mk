@@ -25,8 +25,10 @@ tests_unit_test_cli_parse_LDADD = src/core/libmp_core.a $(TEST_LIBS)
 # The real binary: in batch mode against simulated devices, the shell under
 # a pseudo-terminal, and the command table against help, the man page and
 # the completions.
-TESTS += tests/integration/cli.sh tests/integration/shell.py tests/integration/docs.sh
+TESTS += tests/integration/cli.sh tests/integration/shell.py tests/integration/docs.sh \
+	tests/integration/zsh-complete.py
 EXTRA_DIST += tests/integration/cli.sh tests/integration/shell.py tests/integration/docs.sh \
+	tests/integration/zsh-complete.py \
 	completions/gen-completions.py
 TESTS_ENVIRONMENT = MESHPROV=$(abs_top_builddir)/meshprov; export MESHPROV; \
 	MESHPROV_SRCDIR=$(abs_top_srcdir); export MESHPROV_SRCDIR;

@@ -105,6 +105,7 @@ struct mp_cli_app {
 	bool engine_has_keyring;
 	struct mp_shell *shell;		/* in the shell */
 	bool scanning;			/* shell: show devices as they are heard */
+	bool scan_off;			/* shell: the user switched discovery off */
 	int64_t scan_timer;
 	struct mp_cli_target *targets;
 	size_t ntargets, cap_targets;
@@ -158,6 +159,13 @@ enum mp_cli_status mp_cli_job_wait(struct mp_cli_app *a, unsigned int job);
  * waiting. Returns how many devices were cancelled.
  */
 unsigned int mp_cli_cancel(struct mp_cli_app *a, const struct mp_cli_device_ref *ref);
+/**
+ * Tell the engine whether to listen: always outside the shell; in the
+ * shell unless the user switched scanning off and nothing waits for a
+ * device (running sessions are always heard, see mp_engine_set_discovery).
+ */
+void mp_cli_scan_update(struct mp_cli_app *a);
+
 /** Devices running or waiting, over every job. */
 unsigned int mp_cli_busy(const struct mp_cli_app *a);
 

@@ -95,6 +95,16 @@ void mp_engine_radio_lost(struct mp_engine *e, int err);
 int mp_engine_provision(struct mp_engine *e, const uint8_t uuid[16],
 			const struct mp_provision_opts *opts, struct mp_session **out);
 
+/**
+ * Discovery on or off: whether the radio listens when no session needs it.
+ * Sessions always get their answers: the radio listens while any runs,
+ * whatever was asked here. On at creation.
+ */
+void mp_engine_set_discovery(struct mp_engine *e, bool on);
+
+/** True when the radio was last asked to listen. */
+bool mp_engine_listening(const struct mp_engine *e);
+
 /** The table of unprovisioned devices heard. */
 const struct mp_scan_table *mp_engine_scan_table(const struct mp_engine *e);
 

@@ -31,6 +31,11 @@ struct mp_radio_ops {
 	int (*advertise)(void *ctx, const uint8_t *ad, size_t len, uint32_t sender);
 	/** Drop whatever of @sender is still queued (its link is gone). */
 	void (*forget)(void *ctx, uint32_t sender);
+	/**
+	 * Listen (deliver advertising reports) or not. Optional: NULL for a
+	 * radio that always listens. Radios start listening. 0 or -errno.
+	 */
+	int (*scan)(void *ctx, bool on);
 };
 
 struct mp_radio {

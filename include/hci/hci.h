@@ -177,8 +177,20 @@ const uint8_t *mp_hci_bdaddr(const struct mp_hci *hci);
 uint64_t mp_hci_le_features(const struct mp_hci *hci);
 /** True when scanning and advertising use the extended commands. */
 bool mp_hci_extended(const struct mp_hci *hci);
-/** True once scanning is enabled. */
+/** True while scanning is enabled (by us). */
 bool mp_hci_scanning(const struct mp_hci *hci);
+
+/**
+ * Switch scanning on or off after start: what the owner wants, applied as
+ * soon as the start sequence is over and no other toggle is in flight (a
+ * change of mind meanwhile wins). Only the enable command is sent: the
+ * parameters written at start stay. PB-ADV advertising is not affected, but
+ * a link gets no answer while scanning is off. A toggle the controller
+ * refuses leaves scanning as it was (see mp_hci_scanning()). Returns 0,
+ * -EINVAL to switch on an object made with no_scan, or the error the
+ * controller went away with.
+ */
+int mp_hci_scan_enable(struct mp_hci *hci, bool on);
 
 /* ---- commands ---- */
 

@@ -124,6 +124,7 @@ static void check_job(struct mp_cli_app *a, unsigned int job)
 	if (j && j->active && mp_cli_job_done(a, job)) {
 		/* mp_cli_job_done() says true for an inactive job: check first */
 		job_finish(a, j);
+		mp_cli_scan_update(a);
 	}
 }
 
@@ -287,6 +288,7 @@ void mp_cli_job_start(struct mp_cli_app *a, unsigned int job, unsigned int timeo
 			device_heard(a, e);
 	}
 	check_job(a, job);
+	mp_cli_scan_update(a);
 }
 
 enum mp_cli_status mp_cli_job_wait(struct mp_cli_app *a, unsigned int job)
@@ -354,6 +356,13 @@ unsigned int mp_cli_cancel(struct mp_cli_app *a, const struct mp_cli_device_ref 
 		}
 	}
 	return n;
+}
+
+void mp_cli_scan_update(struct mp_cli_app *a)
+{
+	if (a->engine)
+		mp_engine_set_discovery(a->engine, a->mode != MP_CLI_SHELL || !a->scan_off ||
+					mp_cli_busy(a) > 0);
 }
 
 unsigned int mp_cli_busy(const struct mp_cli_app *a)
@@ -699,6 +708,7 @@ enum mp_cli_status mp_cli_need_radio(struct mp_cli_app *a)
 		return MP_CLI_RADIO;
 	}
 	a->engine_has_keyring = a->kr != NULL;
+	mp_cli_scan_update(a);
 	return MP_CLI_OK;
 }
 

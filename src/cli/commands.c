@@ -434,6 +434,8 @@ static void scan_stop(struct mp_loop *loop, int64_t id, void *data)
 
 	a->scan_timer = 0;
 	a->scanning = false;
+	a->scan_off = true;
+	mp_cli_scan_update(a);
 	mp_out_info(&a->out, "Discovery stopped");
 }
 
@@ -469,12 +471,16 @@ static enum mp_cli_status cmd_scan(struct mp_cli_app *a, const struct mp_cli_arg
 		a->scan_timer = 0;
 		if (!on) {
 			a->scanning = false;
+			a->scan_off = true;
+			mp_cli_scan_update(a);
 			mp_out_info(&a->out, "Discovery stopped");
 			return MP_CLI_OK;
 		}
+		a->scan_off = false;
 		st = mp_cli_need_radio(a);
 		if (st)
 			return st;
+		mp_cli_scan_update(a);
 		if (!a->scanning) {
 			const struct mp_scan_table *t = mp_cli_scan_table(a);
 			size_t k;

@@ -59,6 +59,8 @@ struct mp_engine {
 	struct mp_engine_config cfg;
 	struct mp_session *sessions;
 	unsigned int nsessions;
+	bool discovery;		/* the user wants to hear devices */
+	bool listening;		/* what the radio was asked last */
 	struct mp_scan_table *scan;
 	struct {
 		uint8_t uuid[16];
@@ -102,6 +104,28 @@ static const char *reason_of(enum mp_prov_err err, int errnum)
 
 /* ---- lifetime ---- */
 
+/* The radio listens while discovery is on or a session runs. */
+static void update_listening(struct mp_engine *e)
+{
+	bool on = e->discovery || e->nsessions > 0;
+
+	if (on == e->listening || !e->cfg.radio.ops->scan)
+		return;
+	if (e->cfg.radio.ops->scan(e->cfg.radio.ctx, on) == 0)
+		e->listening = on;
+}
+
+void mp_engine_set_discovery(struct mp_engine *e, bool on)
+{
+	e->discovery = on;
+	update_listening(e);
+}
+
+bool mp_engine_listening(const struct mp_engine *e)
+{
+	return e->listening;
+}
+
 static void reap_cb(struct mp_loop *loop, int64_t id, void *data)
 {
 	struct mp_session *s = data, **pp;
@@ -114,6 +138,7 @@ static void reap_cb(struct mp_loop *loop, int64_t id, void *data)
 		}
 	}
 	s->e->nsessions--;
+	update_listening(s->e);
 	for (i = 0; i < MP_PBADV_TIMERS; i++)
 		mp_loop_timer_set(loop, &s->link_timer[i], 0, NULL, NULL);
 	mp_loop_timer_set(loop, &s->prov_timer, 0, NULL, NULL);
@@ -420,6 +445,7 @@ int mp_engine_new(const struct mp_engine_config *cfg, struct mp_engine **out)
 	e->cfg = *cfg;
 	if (!e->cfg.max_sessions)
 		e->cfg.max_sessions = MP_ENGINE_DEFAULT_SESSIONS;
+	e->discovery = e->listening = true;	/* radios start listening */
 	err = mp_scan_table_new(MP_ENGINE_SCAN_CAPACITY, loop_clock, cfg->loop, &e->scan);
 	if (err) {
 		free(e);
@@ -503,6 +529,7 @@ int mp_engine_provision(struct mp_engine *e, const uint8_t uuid[16],
 	s->next = e->sessions;
 	e->sessions = s;
 	e->nsessions++;
+	update_listening(e);	/* the link's answers must be heard */
 	/* A random Link ID, unique among our links. MshPRT v1.1 5.3.2 */
 	do {
 		struct mp_session *o;
@@ -519,6 +546,7 @@ int mp_engine_provision(struct mp_engine *e, const uint8_t uuid[16],
 	if (err) {
 		e->sessions = s->next;
 		e->nsessions--;
+		update_listening(e);
 		goto fail;
 	}
 	if (out)

@@ -64,7 +64,14 @@ static void r_forget(void *ctx, uint32_t sender)
 		mp_hci_adv_cancel(r->hci, sender);
 }
 
-static const struct mp_radio_ops radio_ops = { "hci", r_advertise, r_forget };
+static int r_scan(void *ctx, bool on)
+{
+	struct mp_hci_radio *r = ctx;
+
+	return r->hci ? mp_hci_scan_enable(r->hci, on) : -ENODEV;
+}
+
+static const struct mp_radio_ops radio_ops = { "hci", r_advertise, r_forget, r_scan };
 
 int mp_hci_radio_open(struct mp_loop *loop, int index, const struct mp_hci_radio_cb *cb,
 		      void *user, struct mp_hci_radio **out, char *msg, size_t msglen)

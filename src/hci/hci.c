@@ -419,8 +419,10 @@ void mp__hci_init_done(struct mp_hci *hci, int status)
 		return;
 	if (status)
 		mp__hci_adv_flush(hci, status);	/* what was queued cannot go out */
-	else
+	else {
+		mp__hci_scan_apply(hci);
 		mp__hci_adv_kick(hci);
+	}
 }
 
 /* The LE event mask the Linux host derives from the same features, so that
@@ -530,6 +532,7 @@ int mp_hci_new_fd(struct mp_loop *loop, int fd, const struct mp_hci_config *conf
 		hci->cfg.cmd_timeout_ms = DEFAULT_CMD_TIMEOUT_MS;
 	if (!hci->cfg.scan_interval)
 		hci->cfg.scan_interval = DEFAULT_SCAN_INTERVAL;
+	hci->scan_want = !hci->cfg.no_scan;
 	if (!hci->cfg.adv_interval_ms)
 		hci->cfg.adv_interval_ms = DEFAULT_ADV_INTERVAL_MS;
 	if (!hci->cfg.adv_events)
@@ -586,6 +589,17 @@ uint64_t mp_hci_le_features(const struct mp_hci *hci)
 bool mp_hci_extended(const struct mp_hci *hci)
 {
 	return hci->extended;
+}
+
+int mp_hci_scan_enable(struct mp_hci *hci, bool on)
+{
+	if (hci->gone_err)
+		return hci->gone_err;
+	if (on && hci->cfg.no_scan)
+		return -EINVAL;
+	hci->scan_want = on;
+	mp__hci_scan_apply(hci);
+	return 0;
 }
 
 bool mp_hci_scanning(const struct mp_hci *hci)

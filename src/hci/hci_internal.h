@@ -102,6 +102,9 @@ struct mp_hci {
 	bool scan_cmd_sent;	/* we touched scanning */
 	bool scan_was_on;	/* reports arrived before that: somebody else scans */
 	bool scan_on;		/* we enabled scanning */
+	bool scan_want;		/* what the owner asked for (mp_hci_scan_enable) */
+	bool scan_params_set;	/* our scan parameters are in the controller */
+	bool scan_busy;		/* a toggle is in flight */
 
 	/* Advertising */
 	struct adv_sender *s_head, *s_tail;
@@ -128,6 +131,7 @@ void mp__hci_init_done(struct mp_hci *hci, int status);
 
 /* hci_le.c */
 void mp__hci_scan_start(struct mp_hci *hci);
+void mp__hci_scan_apply(struct mp_hci *hci);
 void mp__hci_adv_kick(struct mp_hci *hci);
 void mp__hci_adv_flush(struct mp_hci *hci, int err);
 void mp__hci_adv_free_all(struct mp_hci *hci);

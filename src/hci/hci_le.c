@@ -45,6 +45,7 @@ static void ext_scan_params_done(void *data, int status, const uint8_t *ret, siz
 		return;
 	}
 	hci->scan_on = true;
+	hci->scan_params_set = true;
 	queue_or_fail(hci, OP_LE_SET_EXT_SCAN_ENABLE, en, sizeof(en), scan_enable_done);
 }
 
@@ -95,6 +96,7 @@ static void legacy_scan_params_done(void *data, int status, const uint8_t *ret, 
 		return;
 	}
 	hci->scan_on = true;
+	hci->scan_params_set = true;
 	queue_or_fail(hci, OP_LE_SET_SCAN_ENABLE, en, sizeof(en), scan_enable_done);
 }
 
@@ -132,6 +134,37 @@ void mp__hci_scan_start(struct mp_hci *hci)
 		return;
 	}
 	queue_or_fail(hci, OP_LE_SET_SCAN_ENABLE, dis, sizeof(dis), legacy_scan_disabled);
+}
+
+/* ---- scanning on and off after start ---- */
+
+static void scan_toggle_done(void *data, int status, const uint8_t *ret, size_t len)
+{
+	struct mp_hci *hci = data;
+	bool sent = !hci->scan_on;
+
+	hci->scan_busy = false;
+	if (status)
+		return;	/* left as it was; mp_hci_scanning() tells */
+	hci->scan_on = sent;
+	mp__hci_scan_apply(hci);	/* asked again meanwhile */
+}
+
+/* Bring the controller to what the owner wants. The parameters written at
+ * start stay in the controller, so the enable command alone switches. One
+ * toggle is in flight at a time; a change of mind meanwhile is applied when
+ * it completes. */
+void mp__hci_scan_apply(struct mp_hci *hci)
+{
+	uint8_t p[6] = { 0 };
+
+	if (hci->scan_busy || !hci->ready_sent || hci->init_status || hci->gone_err ||
+	    !hci->scan_params_set || hci->scan_want == hci->scan_on)
+		return;
+	p[0] = hci->scan_want;		/* Enable; no duplicate filtering; no period */
+	if (mp__hci_queue(hci, hci->extended ? OP_LE_SET_EXT_SCAN_ENABLE : OP_LE_SET_SCAN_ENABLE,
+			  p, hci->extended ? 6 : 2, scan_toggle_done) == 0)
+		hci->scan_busy = true;
 }
 
 /* ---- the PDU queue: senders take turns ---- */

@@ -42,6 +42,8 @@ struct mp_sim_radio {
 	struct sim_dev *devs;
 	uint64_t prng;
 	unsigned long adv_count;
+	unsigned long unheard;	/* copies for the provisioner while it did not listen */
+	bool deaf;		/* the provisioner's radio does not listen */
 	struct delivery *inflight;
 };
 
@@ -115,7 +117,9 @@ static void deliver_cb(struct mp_loop *loop, int64_t id, void *data)
 	struct mp_sim_radio *r = d->r;
 
 	unlink_delivery(r, d);
-	if (d->to < 0) {
+	if (d->to < 0 && r->deaf) {
+		r->unheard++;
+	} else if (d->to < 0) {
 		struct mp_adv_report rep = { .data = d->ad, .len = d->len,
 					     .rssi = (int8_t)(-40 - d->from % 40) };
 
@@ -149,7 +153,16 @@ static void radio_forget(void *ctx, uint32_t sender)
 {
 }
 
-static const struct mp_radio_ops radio_ops = { "simulator", radio_advertise, radio_forget };
+static int radio_scan(void *ctx, bool on)
+{
+	struct mp_sim_radio *r = ctx;
+
+	r->deaf = !on;
+	return 0;
+}
+
+static const struct mp_radio_ops radio_ops = { "simulator", radio_advertise, radio_forget,
+					       radio_scan };
 
 /* ---- each device: beacon, link, provisionee ---- */
 
@@ -471,6 +484,11 @@ int mp_sim_radio_input(struct mp_sim_radio *r, const uint8_t uuid[16], const cha
 		if (memcmp(r->devs[i].uuid, uuid, 16) == 0)
 			return mp_sim_device_input(r->devs[i].dev, text);
 	return -ENOENT;
+}
+
+unsigned long mp_sim_radio_unheard(const struct mp_sim_radio *r)
+{
+	return r->unheard;
 }
 
 unsigned long mp_sim_radio_adv_count(const struct mp_sim_radio *r)

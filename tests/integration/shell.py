@@ -149,7 +149,14 @@ def session_output(tmp):
     check("the interrupted line still runs", sh.expect(r"#1 +" + uuid1) is not None, sh)
     sh.send("scan off\r")
     check("scan off", sh.expect(r"Discovery stopped") is not None, sh)
-    sh.settle(0.8)
+    # The radio stops listening: beacons (every 500 ms) no longer refresh
+    # the table, so the device ages.
+    sh.settle(2.5)
+    sh.pos = len(sh.screen)
+    sh.send("devices\r")
+    check("scan off stops listening: the table is not refreshed",
+          sh.expect(r"#1 +" + uuid1 + r".* ([2-9]|\d\d+)s ago") is not None, sh)
+    sh.settle(0.3)
 
     # A UUID completed with TAB, then Output OOB: wrong, then right.
     sh.pos = len(sh.screen)

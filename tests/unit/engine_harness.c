@@ -181,8 +181,15 @@ static void timed_forget(void *ctx, uint32_t sender)
 	h->sim.ops->forget(h->sim.ctx, sender);
 }
 
+static int timed_scan(void *ctx, bool on)
+{
+	struct eh *h = ctx;
+
+	return h->sim.ops->scan(h->sim.ctx, on);
+}
+
 static const struct mp_radio_ops timed_radio_ops = { "simulator (timed)", timed_advertise,
-						     timed_forget };
+						     timed_forget, timed_scan };
 
 static void sim_output(void *user, const uint8_t uuid[16], enum mp_output_action action,
 		       const char *text)

@@ -816,10 +816,50 @@ static void test_busy_and_already(void **state)
 	harness_free(h);
 }
 
+/* Discovery off: the radio stops listening, except while a session needs
+ * the device's answers. */
+static void test_discovery_off_listens_only_for_sessions(void **state)
+{
+	struct eh_config cfg = { .devices = 2, .seed = 23 };
+	struct eh *h = harness_new(&cfg);
+	struct mp_provision_opts o;
+	unsigned long unheard, again;
+
+	mp_engine_set_discovery(h->engine, false);
+	assert_false(mp_engine_listening(h->engine));
+	eh_run_for(h, 3000);
+	assert_int_equal(h->dev[0].beacons_first + h->dev[1].beacons_first, 0);
+	assert_int_equal(mp_scan_table_count(mp_engine_scan_table(h->engine)), 0);
+	assert_true(mp_sim_radio_unheard(h->radio) >= 4);	/* beacons every 500 ms */
+
+	/* A session listens for its device, whatever discovery says. */
+	eh_opts(&o);
+	assert_int_equal(eh_provision(h, 0, &o), 0);
+	assert_true(mp_engine_listening(h->engine));
+	assert_int_equal(eh_run(h, dev0_final, QUICK_MS), 0);
+	assert_true(h->dev[0].provisioned);
+	assert_int_equal(eh_run(h, eh_no_sessions, QUICK_MS), 0);
+	assert_false(mp_engine_listening(h->engine));
+
+	/* Deaf again: device 1 is not refreshed any more. */
+	again = h->dev[1].beacons_first + h->dev[1].beacons_again;
+	unheard = mp_sim_radio_unheard(h->radio);
+	eh_run_for(h, 3000);
+	assert_int_equal(h->dev[1].beacons_first + h->dev[1].beacons_again, again);
+	assert_true(mp_sim_radio_unheard(h->radio) > unheard);
+
+	mp_engine_set_discovery(h->engine, true);
+	assert_true(mp_engine_listening(h->engine));
+	eh_run_for(h, 3000);
+	assert_true(h->dev[1].beacons_first + h->dev[1].beacons_again > again);
+	harness_free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_one_device_no_oob, teardown),
+		cmocka_unit_test_teardown(test_discovery_off_listens_only_for_sessions, teardown),
 		cmocka_unit_test_teardown(test_oob_methods_both_algorithms, teardown),
 		cmocka_unit_test_teardown(test_static_oob_auto_pads_for_hmac, teardown),
 		cmocka_unit_test_teardown(test_output_oob_by_hand, teardown),

@@ -451,6 +451,111 @@ static void test_close_from_gone_callback(void **state)
 	assert_int_equal(a.calls, 0);	/* closed first: no more callbacks */
 }
 
+/* ---- scanning off and on after start ---- */
+
+static void test_scan_off_and_on_legacy(void **state)
+{
+	struct fake_hci *f = *state;
+
+	fake_init_legacy(f);
+	assert_int_equal(mp_hci_scan_enable(f->hci, true), 0);	/* already on */
+	fake_expect_none(f);
+	assert_int_equal(mp_hci_scan_enable(f->hci, false), 0);
+	fake_expect_cmd(f, 0x200c, "00 00");
+	assert_true(mp_hci_scanning(f->hci));	/* until the controller says so */
+	fake_complete(f, 0x200c, 0, "");
+	assert_false(mp_hci_scanning(f->hci));
+	/* Parameters stay in the controller: the enable command alone. */
+	assert_int_equal(mp_hci_scan_enable(f->hci, true), 0);
+	fake_expect_cmd(f, 0x200c, "01 00");
+	fake_complete(f, 0x200c, 0, "");
+	assert_true(mp_hci_scanning(f->hci));
+	fake_expect_none(f);
+}
+
+static void test_scan_change_of_mind_while_in_flight(void **state)
+{
+	struct fake_hci *f = *state;
+
+	fake_init_legacy(f);
+	mp_hci_scan_enable(f->hci, false);
+	mp_hci_scan_enable(f->hci, true);
+	mp_hci_scan_enable(f->hci, false);
+	fake_expect_cmd(f, 0x200c, "00 00");
+	fake_expect_none(f);		/* one toggle at a time */
+	fake_complete(f, 0x200c, 0, "");
+	fake_expect_none(f);		/* off is what is wanted last */
+	assert_false(mp_hci_scanning(f->hci));
+
+	mp_hci_scan_enable(f->hci, true);
+	fake_expect_cmd(f, 0x200c, "01 00");
+	mp_hci_scan_enable(f->hci, false);
+	fake_complete(f, 0x200c, 0, "");
+	fake_expect_cmd(f, 0x200c, "00 00");	/* then the last wish */
+	fake_complete(f, 0x200c, 0, "");
+	assert_false(mp_hci_scanning(f->hci));
+	/* Closing does not switch off what is already off. */
+	mp_hci_close(f->hci);
+	f->hci = NULL;
+	fake_expect_none(f);
+}
+
+static void test_scan_refused_toggle_leaves_state(void **state)
+{
+	struct fake_hci *f = *state;
+
+	fake_init_legacy(f);
+	mp_hci_scan_enable(f->hci, false);
+	fake_expect_cmd(f, 0x200c, "00 00");
+	fake_complete(f, 0x200c, MP_HCI_ERR_DISALLOWED, "");
+	assert_true(mp_hci_scanning(f->hci));
+	fake_expect_none(f);		/* no retry loop */
+}
+
+static void test_scan_off_before_ready_then_extended(void **state)
+{
+	struct fake_hci *f = *state;
+
+	/* Asked before the start sequence ends: applied right after it. */
+	assert_int_equal(mp_hci_scan_enable(f->hci, false), 0);
+	fake_expect_cmd(f, 0x1009, "");
+	fake_complete(f, 0x1009, 0, "112233445566");
+	fake_expect_cmd(f, 0x2003, "");
+	fake_complete(f, 0x2003, 0, "0011000000000000");
+	fake_expect_cmd(f, 0x2001, "9f1b030000000000");
+	fake_complete(f, 0x2001, 0, "");
+	fake_expect_cmd(f, 0x200c, "00 00");
+	fake_complete(f, 0x200c, 0x0c, "");
+	fake_expect_cmd(f, 0x200b, "00 3000 3000 00 00");
+	fake_complete(f, 0x200b, 0x0c, "");
+	fake_expect_cmd(f, 0x2042, "00 00 0000 0000");
+	fake_complete(f, 0x2042, 0x0c, "");
+	fake_expect_cmd(f, 0x2041, "00 00 01 00 3000 3000");
+	fake_complete(f, 0x2041, 0, "");
+	fake_expect_cmd(f, 0x2042, "01 00 0000 0000");
+	fake_complete(f, 0x2042, 0, "");
+	assert_int_equal(f->ready_status, 0);
+	/* The extended command, six octets. */
+	fake_expect_cmd(f, 0x2042, "00 00 0000 0000");
+	fake_complete(f, 0x2042, 0, "");
+	assert_false(mp_hci_scanning(f->hci));
+	mp_hci_scan_enable(f->hci, true);
+	fake_expect_cmd(f, 0x2042, "01 00 0000 0000");
+	fake_complete(f, 0x2042, 0, "");
+	assert_true(mp_hci_scanning(f->hci));
+}
+
+static void test_scan_on_without_scan_config(void **state)
+{
+	struct mp_hci_config cfg = { .no_scan = true };
+	struct fake_hci f;
+
+	fake_setup(&f, &cfg);
+	assert_int_equal(mp_hci_scan_enable(f.hci, true), -EINVAL);
+	assert_int_equal(mp_hci_scan_enable(f.hci, false), 0);
+	fake_teardown(&f);
+}
+
 /* ---- close ---- */
 
 static void test_close_switches_scanning_off(void **state)
@@ -609,6 +714,14 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_gone_on_hardware_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gone_on_linux_device_down, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_close_from_gone_callback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scan_off_and_on_legacy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scan_change_of_mind_while_in_flight, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_scan_refused_toggle_leaves_state, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_scan_off_before_ready_then_extended, setup,
+						teardown),
+		cmocka_unit_test(test_scan_on_without_scan_config),
 		cmocka_unit_test_setup_teardown(test_close_switches_scanning_off, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_close_leaves_somebody_elses_scan_on, setup,
 						teardown),
