@@ -279,41 +279,6 @@ static int imp_index_list(json_object *o, const char *ctx, const char *key, bool
 	return r;
 }
 
-static int imp_netkeys(json_object *root, struct kr_data *d, struct mp_keyring_error *err)
-{
-	json_object *arr, *e;
-	char c[64];
-	size_t i, n;
-	int64_t v;
-	int r = kj_array(root, "", "netKeys", true, MP_KEY_INDEX_MAX + 1, &arr, &n, err);
-
-	for (i = 0; !r && i < n; i++) {
-		struct mp_netkey *k = kr_append((void **)&d->netkeys, &d->n_netkeys,
-						&d->cap_netkeys, sizeof(*k));
-
-		if (!k)
-			return kr_fail(err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
-		snprintf(c, sizeof(c), "netKeys[%zu]", i);
-		r = kj_elem(arr, i, c, &e, err);
-		if (!r && !(r = kj_int(e, c, "index", 0, MP_KEY_INDEX_MAX, true, &v, err)))
-			k->index = (uint16_t)v;
-		if (!r)
-			r = kj_hex(e, c, "key", true, k->key, 16, NULL, err);
-		v = 0;
-		if (!r && !(r = kj_int(e, c, "phase", 0, 2, false, &v, err)))
-			k->phase = (uint8_t)v;
-		if (!r)
-			r = kj_hex(e, c, "oldKey", k->phase != 0, k->old_key, 16, NULL, err);
-		if (!r && !k->phase)
-			kr_wipe(k->old_key, 16);
-		if (!r)
-			r = kj_name(e, c, "name", false, k->name, MP_KR_NAME_MAX, err);
-		if (!r)
-			r = time_field(e, c, "timestamp", &k->timestamp, err);
-	}
-	return r;
-}
-
 static int imp_provisioners(json_object *root, struct kr_data *d, struct mp_keyring_error *err)
 {
 	json_object *arr, *e;
@@ -630,7 +595,7 @@ static int import_doc(struct mp_keyring *kr, json_object *root,
 		return kr_fail(err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
 	r = imp_header(root, d, &partial, &have_iv, err);
 	if (!r)
-		r = imp_netkeys(root, d, err);
+		r = kj_netkeys(root, d, false, time_field, err);
 	if (!r)
 		r = kj_appkeys(root, d, err);
 	if (!r)

@@ -102,36 +102,11 @@ static int decode_key_list(json_object *o, const char *ctx, const char *key, siz
 	return 0;
 }
 
-static int decode_netkeys(json_object *root, struct kr_data *d, struct mp_keyring_error *err)
+/* The keyring file keeps times as seconds since the epoch. */
+static int time_number(json_object *o, const char *ctx, const char *key, int64_t *out,
+		       struct mp_keyring_error *err)
 {
-	json_object *arr, *e;
-	char c[64];
-	size_t i, n;
-	int64_t v;
-	int r = kj_array(root, "", "netKeys", true, MP_KEY_INDEX_MAX + 1, &arr, &n, err);
-
-	for (i = 0; !r && i < n; i++) {
-		struct mp_netkey *k = kr_append((void **)&d->netkeys, &d->n_netkeys,
-						&d->cap_netkeys, sizeof(*k));
-
-		if (!k)
-			return kr_fail(err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
-		snprintf(c, sizeof(c), "netKeys[%zu]", i);
-		r = kj_elem(arr, i, c, &e, err);
-		if (!r && !(r = kj_int(e, c, "index", 0, MP_KEY_INDEX_MAX, true, &v, err)))
-			k->index = (uint16_t)v;
-		if (!r)
-			r = kj_hex(e, c, "key", true, k->key, 16, NULL, err);
-		if (!r && !(r = kj_int(e, c, "phase", 0, 2, true, &v, err)))
-			k->phase = (uint8_t)v;
-		if (!r && k->phase)
-			r = kj_hex(e, c, "oldKey", true, k->old_key, 16, NULL, err);
-		if (!r)
-			r = kj_name(e, c, "name", false, k->name, MP_KR_NAME_MAX, err);
-		if (!r && !(r = kj_int(e, c, "timestamp", 0, KR_TIME_MAX, false, &v, err)))
-			k->timestamp = v;
-	}
-	return r;
+	return kj_int(o, ctx, key, 0, KR_TIME_MAX, false, out, err);
 }
 
 static int decode_provisioners(json_object *root, struct kr_data *d,
@@ -343,7 +318,7 @@ static int decode_plain(json_object *root, struct kr_data **out, struct mp_keyri
 	if (!r)
 		r = kj_uuid(root, "", "self", true, self, err);
 	if (!r)
-		r = decode_netkeys(root, d, err);
+		r = kj_netkeys(root, d, true, time_number, err);
 	if (!r)
 		r = kj_appkeys(root, d, err);
 	if (!r)

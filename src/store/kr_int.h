@@ -133,6 +133,14 @@ int kj_elem(json_object *arr, size_t i, const char *field, json_object **out,
 	    struct mp_keyring_error *err);
 /* Decode "appKeys" of @root (a keyring file or a CDB: the same fields) into @d. */
 int kj_appkeys(json_object *root, struct kr_data *d, struct mp_keyring_error *err);
+/* A field read into *@out (0 when absent), or a located error. */
+typedef int (*kj_field_fn)(json_object *o, const char *ctx, const char *key, int64_t *out,
+			   struct mp_keyring_error *err);
+/* Decode "netKeys" of @root into @d. The keyring file and a CDB differ in
+ * two fields: the file always has "phase" (@phase_required) and its
+ * "timestamp" is a number, a CDB's a date: @timestamp reads it. */
+int kj_netkeys(json_object *root, struct kr_data *d, bool phase_required, kj_field_fn timestamp,
+	       struct mp_keyring_error *err);
 int kj_uuid(json_object *o, const char *ctx, const char *key, bool required, uint8_t out[16],
 	    struct mp_keyring_error *err);
 int kj_addr(json_object *o, const char *ctx, const char *key, uint16_t *out,
