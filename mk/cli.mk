@@ -28,7 +28,7 @@ tests_unit_test_cli_parse_LDADD = src/core/libmp_core.a $(TEST_LIBS)
 TESTS += tests/integration/cli.sh tests/integration/shell.py tests/integration/docs.sh \
 	tests/integration/zsh-complete.py
 EXTRA_DIST += tests/integration/cli.sh tests/integration/shell.py tests/integration/docs.sh \
-	tests/integration/zsh-complete.py \
+	tests/integration/zsh-complete.py tests/integration/ptytest.py \
 	completions/gen-completions.py
 TESTS_ENVIRONMENT = MESHPROV=$(abs_top_builddir)/meshprov; export MESHPROV; \
 	MESHPROV_SRCDIR=$(abs_top_srcdir); export MESHPROV_SRCDIR;

@@ -8,95 +8,24 @@ empty prompt, keys hidden unless asked, the history file, Ctrl-D leaving
 with status 0. Run by `make check` (MESHPROV points at the binary).
 """
 import os
-import pty
-import re
-import select
 import shutil
 import sys
 import tempfile
-import time
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from ptytest import Checks, Pty  # noqa: E402
 
 BIN = os.environ.get("MESHPROV", "./meshprov")
-ANSI = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]|\r")
-passed = failed = 0
+check = Checks()
 
 
-class Shell:
+class Shell(Pty):
     def __init__(self, tmp, *args):
-        self.raw = b""
-        self.pos = 0          # expect() searches from here on
-        self.pid, self.fd = pty.fork()
-        if self.pid == 0:
-            env = dict(os.environ, TERM="xterm", NO_COLOR="1", INPUTRC="/dev/null",
-                       XDG_STATE_HOME=os.path.join(tmp, "state"), HOME=tmp,
-                       COLUMNS="200", LINES="50")
-            os.execve(BIN, [BIN, "--keyring", os.path.join(tmp, "kr.json")] + list(args), env)
-        self.status = None
-
-    def read(self, timeout):
-        r, _, _ = select.select([self.fd], [], [], timeout)
-        if not r:
-            return False
-        try:
-            data = os.read(self.fd, 65536)
-        except OSError:
-            return False
-        self.raw += data
-        return bool(data)
-
-    @property
-    def screen(self):
-        return ANSI.sub(b"", self.raw).decode(errors="replace")
-
-    def expect(self, pattern, timeout=10):
-        """Wait for @pattern after the last match; returns the match or None."""
-        end = time.time() + timeout
-        rx = re.compile(pattern)
-        while True:
-            m = rx.search(self.screen, self.pos)
-            if m:
-                self.pos = m.end()
-                return m
-            left = end - time.time()
-            if left <= 0:
-                return None
-            self.read(min(left, 0.2))
-
-    def settle(self, secs):
-        end = time.time() + secs
-        while time.time() < end:
-            self.read(end - time.time())
-
-    def send(self, text):
-        os.write(self.fd, text.encode())
-
-    def wait(self, timeout=10):
-        end = time.time() + timeout
-        while time.time() < end:
-            pid, status = os.waitpid(self.pid, os.WNOHANG)
-            if pid:
-                self.status = os.waitstatus_to_exitcode(status)
-                return self.status
-            self.read(0.1)
-        os.kill(self.pid, 9)
-        os.waitpid(self.pid, 0)
-        return None
-
-    def tail(self):
-        return "\n".join("    " + l for l in self.screen[-1500:].splitlines())
-
-
-def check(name, ok, sh=None):
-    global passed, failed
-    if ok:
-        passed += 1
-        print("PASS: " + name)
-    else:
-        failed += 1
-        print("FAIL: " + name)
-        if sh:
-            print(sh.tail())
-    return ok
+        env = dict(os.environ, TERM="xterm", NO_COLOR="1", INPUTRC="/dev/null",
+                   XDG_STATE_HOME=os.path.join(tmp, "state"), HOME=tmp,
+                   COLUMNS="200", LINES="50")
+        super().__init__([BIN, "--keyring", os.path.join(tmp, "kr.json")] + list(args), env)
 
 
 def main():
@@ -107,8 +36,7 @@ def main():
         colours(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return check.summary()
 
 
 def session_output(tmp):
@@ -234,29 +162,15 @@ def session_input(tmp):
 
 def run_on_pty(tmp, no_color):
     """One-shot provisioning of a simulated device on a terminal; the raw bytes."""
-    pid, fd = pty.fork()
-    if pid == 0:
-        env = dict(os.environ, TERM="xterm", HOME=tmp)
-        env.pop("NO_COLOR", None)
-        if no_color is not None:
-            env["NO_COLOR"] = no_color
-        os.execve(BIN, [BIN, "--keyring", os.path.join(tmp, "colour.json"), "--sim", "1",
-                        "provision", "--all"], env)
-    out = b""
-    end = time.time() + 30
-    while time.time() < end:
-        r, _, _ = select.select([fd], [], [], 1)
-        if not r:
-            continue
-        try:
-            data = os.read(fd, 65536)
-        except OSError:
-            break
-        if not data:
-            break
-        out += data
-    os.waitpid(pid, 0)
-    return out
+    env = dict(os.environ, TERM="xterm", HOME=tmp)
+    env.pop("NO_COLOR", None)
+    if no_color is not None:
+        env["NO_COLOR"] = no_color
+    p = Pty([BIN, "--keyring", os.path.join(tmp, "colour.json"), "--sim", "1",
+             "provision", "--all"], env)
+    p.wait(30)
+    p.quiet(0.2, 2)
+    return p.raw
 
 
 def colours(tmp):

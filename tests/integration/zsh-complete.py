@@ -10,87 +10,41 @@ Skipped (77) when zsh is not installed. Run by `make check` (MESHPROV
 points at the binary, MESHPROV_SRCDIR at the source tree).
 """
 import os
-import pty
 import re
-import select
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from ptytest import Checks, Pty  # noqa: E402
+
 BIN = os.path.abspath(os.environ.get("MESHPROV", "./meshprov"))
 SRC = os.environ.get("MESHPROV_SRCDIR", ".")
-ANSI = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]|\x1b[=>]|\r")
 PROMPT = "ZT%"
-passed = failed = 0
+check = Checks()
 
 
-class Zsh:
+class Zsh(Pty):
     def __init__(self, home, env):
-        self.raw = b""
-        self.pid, self.fd = pty.fork()
-        if self.pid == 0:
-            os.chdir(home)
-            os.execve(shutil.which("zsh"), ["zsh", "-f", "-i"], env)
-
-    def read(self, timeout):
-        r, _, _ = select.select([self.fd], [], [], timeout)
-        if not r:
-            return False
-        try:
-            data = os.read(self.fd, 65536)
-        except OSError:
-            return False
-        self.raw += data
-        return bool(data)
-
-    @property
-    def screen(self):
-        return ANSI.sub(b"", self.raw).decode(errors="replace")
-
-    def send(self, text):
-        os.write(self.fd, text.encode())
-
-    def settle(self, quiet=0.5, limit=10):
-        """Read until nothing came for @quiet seconds (completion runs
-        meshprov, which takes a moment)."""
-        end = time.time() + limit
-        while time.time() < end and self.read(quiet):
-            pass
+        super().__init__([shutil.which("zsh"), "-f", "-i"], env, cwd=home)
 
     def try_line(self, text):
         """Type @text and TAB; return what the screen shows from the new
         prompt on, then abandon the line (Ctrl-C)."""
         start = len(self.screen)
         self.send(text + "\t")
-        self.settle()
+        self.quiet()
         shown = self.screen[start:]
         self.send("\x03")
-        self.settle(0.3)
+        self.quiet(0.3)
         return shown
 
     def close(self):
         self.send("exit\r")
-        end = time.time() + 5
-        while time.time() < end:
-            pid, _ = os.waitpid(self.pid, os.WNOHANG)
-            if pid:
-                return
-            self.read(0.1)
-        os.kill(self.pid, 9)
-        os.waitpid(self.pid, 0)
-
-
-def check(name, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print("PASS: " + name)
-    else:
-        failed += 1
-        print("FAIL: " + name)
-        print("\n".join("    " + l for l in detail[-1200:].splitlines()))
+        self.wait(5)
 
 
 def main():
@@ -102,8 +56,7 @@ def main():
         run(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return check.summary()
 
 
 def run(tmp):
@@ -131,7 +84,7 @@ def run(tmp):
     end = time.time() + 15
     while "\nREADY\n" not in zsh.screen and time.time() < end:
         zsh.read(0.2)
-    zsh.settle(0.3)
+    zsh.quiet(0.3)
     check("zsh starts with compinit and the completion on fpath", "\nREADY\n" in zsh.screen,
           zsh.screen)
 
@@ -159,7 +112,7 @@ def run(tmp):
     check("an unknown command completes nothing and does not break the shell",
           "--alg" not in got, got)
     zsh.send("echo STILL-$((40+2))\r")
-    zsh.settle()
+    zsh.quiet()
     check("the shell still works afterwards", "STILL-42" in zsh.screen, zsh.screen)
     zsh.close()
 
