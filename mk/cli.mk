@@ -20,7 +20,8 @@ TESTS += tests/unit/test_cli_parse
 tests_unit_test_cli_parse_SOURCES = tests/unit/test_cli_parse.c src/cli/parse.c \
 	include/cli/parse.h
 tests_unit_test_cli_parse_CFLAGS = $(TEST_CFLAGS)
-tests_unit_test_cli_parse_LDADD = src/core/libmp_core.a $(TEST_LIBS)
+tests_unit_test_cli_parse_LDADD = src/crypto/libmp_crypto.a src/core/libmp_core.a $(TEST_LIBS) \
+	$(CRYPTO_LIBS)
 
 # The real binary: in batch mode against simulated devices, the shell under
 # a pseudo-terminal, and the command table against help, the man page and

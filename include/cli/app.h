@@ -76,6 +76,7 @@ struct mp_cli_target {
 	struct mp_provision_opts opts;	/* .name is set from name[] when starting */
 	char name[MP_CLI_NAME_MAX + 1];
 	unsigned int line;		/* batch file line, 0 if none */
+	char output[9];			/* Output OOB value from the batch file, or "" */
 	enum mp_cli_target_state state;
 };
 

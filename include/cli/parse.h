@@ -72,17 +72,23 @@ struct mp_cli_batch_entry {
 	unsigned int line;		/* 1-based line number in the file */
 	uint8_t uuid[16];
 	uint8_t static_oob[32];
-	uint8_t static_len;		/* 0: none given (use --auth) */
+	uint8_t static_len;		/* with auth STATIC */
+	enum mp_auth_choice auth;	/* AUTO: not given (use --auth) */
+	char output[9];			/* Output OOB value known in advance, or "" */
 	char name[MP_CLI_NAME_MAX + 1];	/* "" if none */
 	uint16_t address;		/* 0: allocate */
 };
 
 /**
- * Parse one line of a batch file: "UUID [STATIC [NAME [ADDRESS]]]", the
+ * Parse one line of a batch file: "UUID [AUTH [NAME [ADDRESS]]]", the
  * columns separated by blanks (quotes allowed, as in the shell) or by
- * commas (a CSV export); an empty column or "-" means not given. Blank
- * lines and '#' comments give 0. Returns 1 with *@e filled (line left to
- * the caller), 0, or -EINVAL with a message (naming the column) in @err.
+ * commas (a CSV export); an empty column or "-" means not given. AUTH is
+ * a static OOB value in hex (as "static:HEX" too), "none", "input",
+ * "output" (the value then comes from --oob-cmd or a person), or
+ * "output:VALUE" (what the device will show, known in advance: 1 to 8
+ * digits or letters). Blank lines and lines starting with '#' are skipped.
+ * Returns 1 with *@e filled, 0 for a line to skip, -EINVAL with a message
+ * in @err.
  */
 int mp_cli_batch_parse_line(const char *line, struct mp_cli_batch_entry *e, char *err,
 			    size_t errlen);

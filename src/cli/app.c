@@ -437,8 +437,22 @@ static size_t find_running(const struct mp_cli_app *a, const uint8_t uuid[16])
 static void oob_output(struct mp_cli_app *a, struct mp_session *s,
 		       const struct mp_session_event *ev)
 {
+	size_t idx = find_running(a, ev->uuid);
 	unsigned int i;
 
+	/* A value known in advance, from the batch file. */
+	if (idx != (size_t)-1 && a->targets[idx].output[0]) {
+		const struct mp_cli_target *t = &a->targets[idx];
+
+		if (mp_session_oob(s, t->output) < 0) {
+			mp_out_error(&a->out, "line %u: the device shows %s of %u %s; '%s' "
+				     "cannot be that", t->line,
+				     ev->oob_numeric ? "a number" : "a word", ev->oob_size,
+				     ev->oob_numeric ? "digit(s)" : "character(s)", t->output);
+			mp_session_cancel(s);
+		}
+		return;
+	}
 	if (a->shell) {
 		mp_shell_oob_ask(a->shell, ev);
 		return;

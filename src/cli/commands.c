@@ -36,7 +36,7 @@ static const struct mp_cli_opt scan_opts[] = {
 static const struct mp_cli_opt provision_opts[] = {
 	{ "--all", NULL, MP_COMPL_NONE, NULL, "every unprovisioned device heard" },
 	{ "--batch", "FILE", MP_COMPL_FILE, NULL,
-	  "the devices listed in FILE: UUID [STATIC-OOB [NAME [ADDRESS]]] per line" },
+	  "the devices listed in FILE: UUID [AUTH [NAME [ADDRESS]]] per line" },
 	{ "--auth", "METHOD", MP_COMPL_WORDS, "none output input static:",
 	  "none, output, input or static:HEX (default: the best the device offers)" },
 	{ "--alg", "ALG", MP_COMPL_WORDS, "auto cmac hmac",
@@ -707,14 +707,18 @@ static enum mp_cli_status cmd_provision(struct mp_cli_app *a, const struct mp_cl
 		struct mp_cli_device_ref ref = { .by_index = false };
 
 		memcpy(ref.uuid, entries[i].uuid, 16);
+		if (entries[i].auth != MP_AUTH_CHOICE_AUTO)
+			eo.prov.auth = entries[i].auth;
 		if (entries[i].static_len) {
 			memcpy(eo.prov.static_oob, entries[i].static_oob, entries[i].static_len);
 			eo.prov.static_oob_len = entries[i].static_len;
-			eo.prov.auth = MP_AUTH_CHOICE_STATIC;
 		}
 		eo.address = entries[i].address;
 		if (mp_cli_target_add(a, job, &ref, &eo, entries[i].name, entries[i].line) < 0)
 			st = MP_CLI_FAILED;
+		else
+			memcpy(a->targets[a->ntargets - 1].output, entries[i].output,
+			       sizeof(entries[i].output));
 		mp_wipe(eo.prov.static_oob, sizeof(eo.prov.static_oob));
 	}
 	if (st)

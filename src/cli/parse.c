@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/hex.h"
+#include "crypto/crypto.h"
 
 int mp_cli_split(const char *line, char *buf, size_t buflen, char **argv, int max)
 {
@@ -243,6 +244,43 @@ static bool absent(const char *col)
 	return col[0] == '\0' || strcmp(col, "-") == 0;
 }
 
+/* A batch file's AUTH column: mp_cli_parse_auth()'s words, a bare static
+ * OOB value, or "output:VALUE". */
+static int batch_auth(const char *s, struct mp_cli_batch_entry *e)
+{
+	struct mp_prov_params p = { 0 };
+	char word[80];
+	size_t i, len;
+	int r;
+
+	if (strncmp(s, "output:", 7) == 0) {
+		s += 7;
+		len = strlen(s);
+		if (len < 1 || len >= sizeof(e->output))
+			return -EINVAL;
+		for (i = 0; i < len; i++)
+			if (!isalnum((unsigned char)s[i]))
+				return -EINVAL;
+		memcpy(e->output, s, len + 1);
+		e->auth = MP_AUTH_CHOICE_OUTPUT;
+		return 0;
+	}
+	if (isxdigit((unsigned char)s[0]) && strlen(s) < sizeof(word) - 7) {
+		snprintf(word, sizeof(word), "static:%s", s);	/* a bare value */
+		if (mp_cli_parse_auth(word, &p) == 0)
+			goto done;
+	}
+	r = mp_cli_parse_auth(s, &p);
+	if (r < 0)
+		return r;
+done:
+	e->auth = p.auth;
+	memcpy(e->static_oob, p.static_oob, p.static_oob_len);
+	e->static_len = p.static_oob_len;
+	mp_wipe(p.static_oob, sizeof(p.static_oob));
+	return 0;
+}
+
 int mp_cli_batch_parse_line(const char *line, struct mp_cli_batch_entry *e, char *err,
 			    size_t errlen)
 {
@@ -267,7 +305,7 @@ int mp_cli_batch_parse_line(const char *line, struct mp_cli_batch_entry *e, char
 		return -EINVAL;
 	}
 	if (n < 1 || n > 4) {
-		msg(err, errlen, "expected UUID [STATIC-OOB [NAME [ADDRESS]]], found %s columns",
+		msg(err, errlen, "expected UUID [AUTH [NAME [ADDRESS]]], found %s columns",
 		    n < 0 ? "too many" : n == 0 ? "no" : n == 5 ? "5" : "more than 4");
 		return -EINVAL;
 	}
@@ -277,15 +315,11 @@ int mp_cli_batch_parse_line(const char *line, struct mp_cli_batch_entry *e, char
 		    col[0]);
 		return -EINVAL;
 	}
-	if (n > 1 && !absent(col[1])) {
-		ssize_t len = mp_hex_decode(col[1], e->static_oob, sizeof(e->static_oob));
-
-		if (len != 16 && len != 32) {
-			msg(err, errlen, "column 2: the static OOB value must be 16 or 32 octets "
-			    "in hex (32 or 64 digits), or '-' for none");
-			return -EINVAL;
-		}
-		e->static_len = (uint8_t)len;
+	if (n > 1 && !absent(col[1]) && batch_auth(col[1], e) < 0) {
+		msg(err, errlen, "column 2: '%.40s' is not an authentication: a static OOB "
+		    "value (32 or 64 hex digits), none, input, output or output:VALUE (1 to 8 "
+		    "digits or letters), or '-' for the --auth default", col[1]);
+		return -EINVAL;
 	}
 	if (n > 2 && !absent(col[2])) {
 		if (!mp_cli_name_ok(col[2])) {

@@ -187,6 +187,22 @@ n = {l.get("name"): l["address"] for l in ev("node")}
 assert n.get("lamp-1") == 0x100 and n.get("hall lamp") == 0x200, n
 ' -- $K --json nodes
 
+# The AUTH column's output:VALUE: a value known in advance. --sim-seed
+# makes the simulated UUIDs known; the number a device shows is not.
+u=$("$BIN" --keyring "$T/seeded/kr.json" --json --sim 1 --sim-seed 7 scan 1 |
+	python3 -c 'import json, sys; print([json.loads(l)["uuid"] for l in sys.stdin if "beacon" in l][0])')
+printf '# a device that shows letters cannot be told a number, and back\n%s output:ABC lamp\n' "$u" > "$T/outb.txt"
+check "batch: an output:VALUE that cannot fit fails that device, naming the line" 1 '
+f = ev("failed"); assert len(f) == 1 and f[0]["reason"] == "cancelled", f
+assert "line 2" in err and "ABC" in err and "number of 6 digit" in err, err
+assert not ev("provisioned")
+' -- --keyring "$T/seeded/kr.json" --json --sim 1 --sim-seed 7 --sim-oob output provision --batch "$T/outb.txt"
+printf '%s,output:1\n' "$u" > "$T/outb.txt"
+check "batch: a wrong output:VALUE is a confirmation failure" 1 '
+f = ev("failed"); assert len(f) == 1 and f[0]["reason"] == "confirmation-failed", f
+assert ev("oob-output") and not ev("provisioned"), lines
+' -- --keyring "$T/seeded/kr.json" --json --sim 1 --sim-seed 7 --sim-oob output provision --batch "$T/outb.txt"
+
 # --oob-cmd: called with UUID, method, action, size [value]; stdout is the value.
 # This helper reads what the simulated device displays from meshprov's own output.
 cat > "$T/oob-out.sh" <<END_SH

@@ -181,6 +181,49 @@ static void test_batch_line(void **state)
 		"70cf7c9732a345b691494810d2e9cbf4 - - 30", &e, err, sizeof(err)), 1);
 	assert_int_equal(e.address, 0x30);
 	assert_string_equal(e.name, "");
+	assert_int_equal(e.auth, MP_AUTH_CHOICE_AUTO);	/* --auth decides */
+
+	/* The AUTH column: a bare static value, the --auth words, output:VALUE. */
+	assert_int_equal(mp_cli_batch_parse_line("70cf7c9732a345b691494810d2e9cbf4 "
+		"00112233445566778899aabbccddeeff", &e, err, sizeof(err)), 1);
+	assert_int_equal(e.auth, MP_AUTH_CHOICE_STATIC);
+	assert_int_equal(e.static_len, 16);
+	assert_int_equal(e.static_oob[15], 0xff);
+	assert_int_equal(mp_cli_batch_parse_line("70cf7c9732a345b691494810d2e9cbf4 static:"
+		"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff", &e, err,
+		sizeof(err)), 1);
+	assert_int_equal(e.auth, MP_AUTH_CHOICE_STATIC);
+	assert_int_equal(e.static_len, 32);
+	assert_int_equal(mp_cli_batch_parse_line("70cf7c9732a345b691494810d2e9cbf4,none", &e, err,
+						 sizeof(err)), 1);
+	assert_int_equal(e.auth, MP_AUTH_CHOICE_NONE);
+	assert_int_equal(e.static_len, 0);
+	assert_int_equal(mp_cli_batch_parse_line("70cf7c9732a345b691494810d2e9cbf4 input", &e, err,
+						 sizeof(err)), 1);
+	assert_int_equal(e.auth, MP_AUTH_CHOICE_INPUT);
+	assert_int_equal(mp_cli_batch_parse_line("70cf7c9732a345b691494810d2e9cbf4 output", &e, err,
+						 sizeof(err)), 1);
+	assert_int_equal(e.auth, MP_AUTH_CHOICE_OUTPUT);
+	assert_string_equal(e.output, "");
+	assert_int_equal(mp_cli_batch_parse_line("70cf7c9732a345b691494810d2e9cbf4 output:0427 "
+						 "lamp", &e, err, sizeof(err)), 1);
+	assert_int_equal(e.auth, MP_AUTH_CHOICE_OUTPUT);
+	assert_string_equal(e.output, "0427");
+	assert_string_equal(e.name, "lamp");
+	assert_int_equal(mp_cli_batch_parse_line("70cf7c9732a345b691494810d2e9cbf4 output:AB12CD34",
+						 &e, err, sizeof(err)), 1);
+	assert_string_equal(e.output, "AB12CD34");
+	assert_int_equal(mp_cli_batch_parse_line("70cf7c9732a345b691494810d2e9cbf4 output:",
+						 &e, err, sizeof(err)), -EINVAL);
+	assert_int_equal(mp_cli_batch_parse_line("70cf7c9732a345b691494810d2e9cbf4 output:123456789",
+						 &e, err, sizeof(err)), -EINVAL);
+	assert_int_equal(mp_cli_batch_parse_line("70cf7c9732a345b691494810d2e9cbf4 output:12-4",
+						 &e, err, sizeof(err)), -EINVAL);
+	assert_int_equal(mp_cli_batch_parse_line("70cf7c9732a345b691494810d2e9cbf4 static:12",
+						 &e, err, sizeof(err)), -EINVAL);
+	assert_int_equal(mp_cli_batch_parse_line("70cf7c9732a345b691494810d2e9cbf4 blink",
+						 &e, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "column 2"));
 
 	assert_int_equal(mp_cli_batch_parse_line("   ", &e, err, sizeof(err)), 0);
 	assert_int_equal(mp_cli_batch_parse_line("  # comment", &e, err, sizeof(err)), 0);
