@@ -20,7 +20,7 @@ _meshprov()
 	while [ $i -lt $COMP_CWORD ]; do
 		w=${COMP_WORDS[i]}
 		case $w in
-		--index|-i|--keyring|-k|--file|-f|--passphrase-fd|--passphrase-file|--oob-cmd|--sim|--sim-oob|--sim-loss|--sim-dup|--sim-delay|--sim-seed|--concurrency|-j|--timeout|-t)
+		--index|-i|--keyring|-k|--file|-f|--passphrase-fd|--passphrase-file|--oob-cmd|--sim|--sim-oob|--sim-bearer|--sim-loss|--sim-dup|--sim-delay|--sim-seed|--concurrency|-j|--timeout|-t)
 			case $w in -k|--keyring) _meshprov_kr="--keyring ${COMP_WORDS[i+1]}";; esac
 			i=$((i + 2));;
 		-*) i=$((i + 1));;
@@ -37,6 +37,7 @@ _meshprov()
 		--oob-cmd) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")); return;;
 		--sim) COMPREPLY=(); return;;
 		--sim-oob) COMPREPLY=($(compgen -W "none static output input" -- "$cur")); return;;
+		--sim-bearer) COMPREPLY=($(compgen -W "adv gatt both mixed" -- "$cur")); return;;
 		--sim-loss) COMPREPLY=(); return;;
 		--sim-dup) COMPREPLY=(); return;;
 		--sim-delay) COMPREPLY=(); return;;
@@ -45,7 +46,7 @@ _meshprov()
 		--timeout|-t) COMPREPLY=(); return;;
 		esac
 		case $cur in
-		-*) COMPREPLY=($(compgen -W "--index -i --keyring -k --file -f --keep-going --passphrase-fd --passphrase-file --ask-passphrase --wait-lock --json --oob-cmd --sim --sim-oob --sim-loss --sim-dup --sim-delay --sim-seed --concurrency -j --timeout -t --verbose -v --version -V --help -h" -- "$cur"));;
+		-*) COMPREPLY=($(compgen -W "--index -i --keyring -k --file -f --keep-going --passphrase-fd --passphrase-file --ask-passphrase --wait-lock --json --oob-cmd --sim --sim-oob --sim-bearer --sim-loss --sim-dup --sim-delay --sim-seed --concurrency -j --timeout -t --verbose -v --version -V --help -h" -- "$cur"));;
 		*) COMPREPLY=($(compgen -W "$_meshprov_commands" -- "$cur"));;
 		esac
 		return
@@ -98,13 +99,14 @@ _meshprov()
 		--batch) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")); return;;
 		--auth) COMPREPLY=($(compgen -W "none output input static:" -- "$cur")); return;;
 		--alg) COMPREPLY=($(compgen -W "auto cmac hmac" -- "$cur")); return;;
+		--bearer) COMPREPLY=($(compgen -W "auto adv gatt" -- "$cur")); return;;
 		--address) COMPREPLY=(); return;;
 		--name) COMPREPLY=(); return;;
 		--count) COMPREPLY=(); return;;
 		--netkey) COMPREPLY=(); return;;
 		--oob-cmd) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")); return;;
 		esac
-		opts="--all --batch --auth --alg --address --name --count --netkey --oob-cmd"
+		opts="--all --batch --auth --alg --bearer --address --name --count --netkey --oob-cmd"
 		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
 		COMPREPLY=();;
 	"cancel")

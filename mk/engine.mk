@@ -2,23 +2,26 @@
 noinst_LIBRARIES += src/engine/libmp_engine.a
 src_engine_libmp_engine_a_SOURCES = \
 	src/engine/engine.c include/engine/engine.h include/engine/radio.h \
+	src/engine/gatt_link.c src/engine/gatt_link.h \
 	src/engine/hci_radio.c include/engine/hci_radio.h
 
 # The simulated radio lives in sim/ but needs the engine's radio interface.
 noinst_LIBRARIES += src/sim/libmp_simradio.a
-src_sim_libmp_simradio_a_SOURCES = src/sim/radio.c include/sim/radio.h
+src_sim_libmp_simradio_a_SOURCES = src/sim/radio.c src/sim/radio_gatt.c src/sim/radio_int.h \
+	include/sim/radio.h
 
 # Everything below the CLI, in link order.
 MP_STACK_LIBS = src/engine/libmp_engine.a src/sim/libmp_simradio.a src/sim/libmp_sim.a \
 	src/hci/libmp_hci.a src/store/libmp_store.a src/prov/libmp_prov.a \
-	src/bearer/libmp_bearer.a src/crypto/libmp_crypto.a src/core/libmp_core.a
+	src/gatt/libmp_gatt.a src/bearer/libmp_bearer.a src/crypto/libmp_crypto.a \
+	src/core/libmp_core.a
 MP_STACK_EXTLIBS = $(JSONC_LIBS) $(CRYPTO_LIBS) $(BLUEZ_LIBS)
 
 # The engine against simulated devices: the whole stack below the CLI back
 # to back in one process, on the real loop with a fake clock.
 check_PROGRAMS += tests/unit/test_engine
 TESTS += tests/unit/test_engine
-tests_unit_test_engine_SOURCES = tests/unit/test_engine.c \
+tests_unit_test_engine_SOURCES = tests/unit/test_engine.c tests/unit/engine_tu.h \
 	tests/unit/engine_harness.c tests/unit/engine_harness.h
 tests_unit_test_engine_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_test_engine_CFLAGS = $(TEST_CFLAGS)
@@ -29,3 +32,12 @@ bench_bench_engine_SOURCES = bench/bench_engine.c \
 	tests/unit/engine_harness.c tests/unit/engine_harness.h
 bench_bench_engine_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS) -I$(top_srcdir)/tests/unit
 bench_bench_engine_LDADD = $(MP_STACK_LIBS) src/core/libmp_core.a $(MP_STACK_EXTLIBS)
+
+# The engine over PB-GATT (and PB-ADV beside it) against simulated devices.
+check_PROGRAMS += tests/unit/test_engine_gatt
+TESTS += tests/unit/test_engine_gatt
+tests_unit_test_engine_gatt_SOURCES = tests/unit/test_engine_gatt.c \
+	tests/unit/engine_harness.c tests/unit/engine_harness.h tests/unit/engine_tu.h
+tests_unit_test_engine_gatt_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_engine_gatt_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_engine_gatt_LDADD = $(MP_STACK_LIBS) $(TEST_LIBS) $(MP_STACK_EXTLIBS)

@@ -51,6 +51,7 @@ struct mp_cli_opts {
 	int verbose;
 	unsigned int sim;		/* simulated devices; 0: a real controller */
 	enum mp_sim_oob sim_oob;
+	enum mp_sim_bearer sim_bearer;
 	unsigned int sim_loss, sim_dup, sim_delay;
 	unsigned int sim_seed;		/* 0: random UUIDs */
 	unsigned int concurrency;

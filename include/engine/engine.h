@@ -33,6 +33,13 @@ enum mp_session_event_type {
 	MP_SESSION_FAILED,	/* .err / .errnum / .by_device, .reason */
 };
 
+/* The bearer a device is provisioned over. */
+enum mp_bearer_choice {
+	MP_BEARER_AUTO = 0,	/* PB-ADV, or PB-GATT for a device heard only on PB-GATT */
+	MP_BEARER_ADV,
+	MP_BEARER_GATT,
+};
+
 struct mp_session_event {
 	enum mp_session_event_type type;
 	const uint8_t *uuid;
@@ -49,6 +56,8 @@ struct mp_session_event {
 	int errnum;
 	bool by_device;
 	const char *reason;		/* machine-friendly: "confirmation-failed", "timeout", ... */
+	const char *detail;		/* FAILED: for people, what went wrong (a GATT step), or NULL */
+	enum mp_bearer_choice bearer;	/* the session's: ADV or GATT (AUTO for no session) */
 };
 
 struct mp_engine_cb {
@@ -71,6 +80,7 @@ struct mp_engine_config {
 /* What the user asked for one device. */
 struct mp_provision_opts {
 	struct mp_prov_params prov;	/* attention, algorithm, auth, static OOB, ... */
+	enum mp_bearer_choice bearer;
 	uint16_t address;		/* 0: allocate from the keyring */
 	const char *name;		/* node name to record, or NULL */
 	uint16_t net_key_index;		/* NetKey to give the device */
@@ -87,10 +97,12 @@ void mp_engine_adv_report(struct mp_engine *e, const struct mp_adv_report *r);
 void mp_engine_radio_lost(struct mp_engine *e, int err);
 
 /**
- * Start provisioning the device @uuid over PB-ADV. Returns 0 and the
- * session in *@out (may be NULL), -EBUSY when max_sessions are running,
- * -EALREADY when this device is being provisioned, -EINVAL without a
- * keyring or with bad options.
+ * Start provisioning the device @uuid over the bearer opts->bearer picks.
+ * Returns 0 and the session in *@out (may be NULL), -EBUSY when
+ * max_sessions are running, -EALREADY when this device is being
+ * provisioned, -EINVAL without a keyring or with bad options,
+ * -EHOSTUNREACH for PB-GATT to a device not heard advertising it,
+ * -EOPNOTSUPP for PB-GATT on a radio without connections.
  */
 int mp_engine_provision(struct mp_engine *e, const uint8_t uuid[16],
 			const struct mp_provision_opts *opts, struct mp_session **out);

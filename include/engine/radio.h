@@ -20,6 +20,22 @@ struct mp_adv_report {
 	bool connectable;
 };
 
+struct mp_radio_conn;
+
+/* What a connection (PB-GATT's LE link, ATT fixed channel) tells its owner.
+ * Callbacks come from the loop, never from inside an mp_radio_ops call. */
+struct mp_radio_conn_cb {
+	/** Connected (@err 0), or the connection could not be made (then
+	 *  nothing follows; the owner still calls conn_close()). */
+	void (*connected)(void *owner, int err);
+	/** One ATT PDU from the peer (valid during the call only). */
+	void (*rx)(void *owner, const uint8_t *pdu, size_t len);
+	/** The connection dropped (@err: -ECONNRESET by the peer, -ETIMEDOUT
+	 *  supervision timeout, -ENODEV the controller is gone, ...); nothing
+	 *  follows; the owner still calls conn_close(). */
+	void (*disconnected)(void *owner, int err);
+};
+
 struct mp_radio_ops {
 	const char *name;
 	/**
@@ -36,6 +52,18 @@ struct mp_radio_ops {
 	 * radio that always listens. Radios start listening. 0 or -errno.
 	 */
 	int (*scan)(void *ctx, bool on);
+	/**
+	 * Connect to the device advertising from @addr (LSB first) of LE
+	 * address type @addr_type (0 public, 1 random) for ATT: 0 and the
+	 * connection in *@out, then cb->connected() later; or -errno now.
+	 * Optional: NULL for a radio without connections (no PB-GATT).
+	 */
+	int (*connect)(void *ctx, const uint8_t addr[6], uint8_t addr_type,
+		       const struct mp_radio_conn_cb *cb, void *owner, struct mp_radio_conn **out);
+	/** Send one ATT PDU on a connected connection. 0 or -errno. */
+	int (*conn_send)(struct mp_radio_conn *c, const uint8_t *pdu, size_t len);
+	/** Disconnect (or give up connecting) and free; no callback follows. */
+	void (*conn_close)(struct mp_radio_conn *c);
 };
 
 struct mp_radio {

@@ -6,7 +6,10 @@
  * advertising reports, each copy independently lost, duplicated and delayed
  * as configured; random delays also reorder. Each device is the provisionee
  * of sim/device.h behind a PB-ADV link of its own (bearer/pbadv.h, device
- * role). Randomness of the radio comes from a seeded generator, so that a
+ * role), or behind PB-GATT: a connectable advertisement with the Mesh
+ * Provisioning Service's data, and on connection a GATT server
+ * (gatt/server.h) carrying a PB-GATT link (bearer/pbgatt.h, device role).
+ * Connections are reliable and in order, each ATT PDU one latency away. Randomness of the radio comes from a seeded generator, so that a
  * test run is reproducible; the devices' keys come from OpenSSL.
  */
 #ifndef MP_SIM_RADIO_H
@@ -41,6 +44,14 @@ struct mp_sim_radio_cb {
 		     const struct mp_sim_prov_result *result);
 };
 
+/* The bearers the simulated devices offer. */
+enum mp_sim_bearer {
+	MP_SIM_BEARER_ADV = 0,	/* PB-ADV: Unprovisioned Device beacons */
+	MP_SIM_BEARER_GATT,	/* PB-GATT: connectable Mesh Provisioning Service adverts */
+	MP_SIM_BEARER_BOTH,	/* both, from each device */
+	MP_SIM_BEARER_MIXED,	/* even devices PB-ADV, odd ones PB-GATT */
+};
+
 struct mp_sim_radio_config {
 	struct mp_loop *loop;
 	unsigned int devices;		/* how many simulated devices */
@@ -49,6 +60,10 @@ struct mp_sim_radio_config {
 	unsigned int dup_pct;		/* 0-100: each copy delivered twice */
 	unsigned int delay_ms;		/* each copy delayed uniformly in [0, delay_ms] */
 	unsigned int beacon_ms;		/* beacon interval; 0: 500 ms */
+	enum mp_sim_bearer bearers;
+	unsigned int gatt_latency_ms;	/* one way over a connection; 0: 8 ms */
+	unsigned int gatt_drop_after;	/* a device drops its connection after this
+					 * many Data In writes (tests); 0: never */
 	uint64_t seed;			/* PRNG seed for loss/dup/delay and, when
 					 * non-zero, the device UUIDs; 0: fixed
 					 * default seed, random UUIDs */

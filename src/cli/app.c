@@ -170,8 +170,14 @@ static void target_start(struct mp_cli_app *a, size_t idx)
 	}
 	po.name = t->name[0] ? t->name : NULL;
 	err = mp_engine_provision(a->engine, t->ref.uuid, &po, NULL);
-	if (err == -EBUSY)
-		return;		/* every session in use: the next beacon brings it back */
+	if (err == -EBUSY || err == -EHOSTUNREACH)
+		return;		/* every session in use, or PB-GATT asked for and not
+				 * heard yet: the next advertisement brings it back */
+	if (err == -EOPNOTSUPP) {
+		mp_out_error(&a->out, "PB-GATT needs LE connections, which this radio cannot make");
+		target_fail(a, idx, "unsupported");
+		return;
+	}
 	if (err == -EALREADY) {
 		target_fail(a, idx, "busy");
 		return;
@@ -654,6 +660,7 @@ static enum mp_cli_status open_radio(struct mp_cli_app *a, struct mp_radio *radi
 	if (a->o.sim) {
 		struct mp_sim_radio_config sc = {
 			.loop = a->loop, .devices = a->o.sim, .oob = a->o.sim_oob,
+			.bearers = a->o.sim_bearer,
 			.loss_pct = a->o.sim_loss, .dup_pct = a->o.sim_dup,
 			.delay_ms = a->o.sim_delay, .seed = a->o.sim_seed, .cb = &sim_cb,
 			.user = a,

@@ -41,6 +41,8 @@ static const struct mp_cli_opt provision_opts[] = {
 	  "none, output, input or static:HEX (default: the best the device offers)" },
 	{ "--alg", "ALG", MP_COMPL_WORDS, "auto cmac hmac",
 	  "auto, cmac or hmac (default: HMAC-SHA256 when offered)" },
+	{ "--bearer", "BEARER", MP_COMPL_WORDS, "auto adv gatt",
+	  "auto (PB-ADV, or PB-GATT for a device heard only there), adv or gatt" },
 	{ "--address", "ADDR", MP_COMPL_NONE, NULL, "unicast address in hex (one device)" },
 	{ "--name", "NAME", MP_COMPL_NONE, NULL, "node name to record (one device)" },
 	{ "--count", "N", MP_COMPL_NONE, NULL, "with --all: stop after N devices" },
@@ -539,6 +541,17 @@ static enum mp_cli_status provision_common(struct mp_cli_app *a, const struct mp
 	if (v && mp_cli_parse_alg(v, &po->prov) < 0) {
 		mp_cmd_err(args, "--alg takes auto, cmac or hmac, not '%s'", v);
 		return MP_CLI_USAGE;
+	}
+	v = mp_cli_arg(args, "--bearer");
+	if (v) {
+		if (strcmp(v, "adv") == 0) {
+			po->bearer = MP_BEARER_ADV;
+		} else if (strcmp(v, "gatt") == 0) {
+			po->bearer = MP_BEARER_GATT;
+		} else if (strcmp(v, "auto") != 0) {
+			mp_cmd_err(args, "--bearer takes auto, adv or gatt, not '%s'", v);
+			return MP_CLI_USAGE;
+		}
 	}
 	v = mp_cli_arg(args, "--netkey");
 	if (v) {

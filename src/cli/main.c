@@ -59,7 +59,7 @@ struct gopt {
 enum {
 	OPT_JSON = 256, OPT_SIM, OPT_SIM_OOB, OPT_SIM_LOSS, OPT_SIM_DUP, OPT_SIM_DELAY,
 	OPT_SIM_SEED, OPT_PASS_FD, OPT_PASS_FILE, OPT_ASK_PASS, OPT_WAIT_LOCK,
-	OPT_OOB_CMD, OPT_KEEP_GOING, OPT_DUMP,
+	OPT_OOB_CMD, OPT_KEEP_GOING, OPT_DUMP, OPT_SIM_BEARER,
 };
 
 static const struct gopt gopts[] = {
@@ -86,6 +86,8 @@ static const struct gopt gopts[] = {
 	  "use N simulated devices instead of a controller" },
 	{ "sim-oob", OPT_SIM_OOB, "METHOD", MP_COMPL_WORDS, "none static output input",
 	  "what the simulated devices support: none, static, output or input" },
+	{ "sim-bearer", OPT_SIM_BEARER, "BEARER", MP_COMPL_WORDS, "adv gatt both mixed",
+	  "what the simulated devices offer: adv, gatt, both or mixed (half each)" },
 	{ "sim-loss", OPT_SIM_LOSS, "PCT", MP_COMPL_NONE, NULL, "simulated radio: loss in percent" },
 	{ "sim-dup", OPT_SIM_DUP, "PCT", MP_COMPL_NONE, NULL,
 	  "simulated radio: duplicates in percent" },
@@ -110,7 +112,7 @@ static void usage(FILE *fp)
 	size_t i;
 
 	fprintf(fp, "Usage: meshprov [OPTIONS] [COMMAND [ARGS]]\n"
-		"A Bluetooth Mesh provisioner over a raw HCI socket (PB-ADV).\n"
+		"A Bluetooth Mesh provisioner over a raw HCI socket (PB-ADV) and GATT (PB-GATT).\n"
 		"Without a command: the interactive shell on a terminal, else the commands\n"
 		"read from stdin.\n\nOptions:\n");
 	for (i = 0; i < NGOPTS; i++) {
@@ -220,6 +222,18 @@ static int parse_options(struct mp_cli_app *a, int argc, char **argv)
 			if (parse_num(optarg, 1000, &a->o.sim) < 0 || a->o.sim == 0)
 				goto bad;
 			break;
+		case OPT_SIM_BEARER:
+			if (strcmp(optarg, "adv") == 0)
+				a->o.sim_bearer = MP_SIM_BEARER_ADV;
+			else if (strcmp(optarg, "gatt") == 0)
+				a->o.sim_bearer = MP_SIM_BEARER_GATT;
+			else if (strcmp(optarg, "both") == 0)
+				a->o.sim_bearer = MP_SIM_BEARER_BOTH;
+			else if (strcmp(optarg, "mixed") == 0)
+				a->o.sim_bearer = MP_SIM_BEARER_MIXED;
+			else
+				goto bad;
+			break;
 		case OPT_SIM_OOB:
 			if (strcmp(optarg, "none") == 0)
 				a->o.sim_oob = MP_SIM_OOB_NONE;
@@ -292,8 +306,10 @@ static int parse_options(struct mp_cli_app *a, int argc, char **argv)
 	}
 	return -1;
 bad:
-	fprintf(stderr, "meshprov: invalid value '%s' for option '%s'. Try 'meshprov --help'.\n",
-		optarg, argv[optind - 1]);
+	for (i = 0; i < NGOPTS && gopts[i].key != c; i++)
+		;
+	fprintf(stderr, "meshprov: invalid value '%s' for option --%s. Try 'meshprov --help'.\n",
+		optarg, i < NGOPTS ? gopts[i].name : "?");
 	return EXIT_USAGE;
 }
 

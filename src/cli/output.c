@@ -140,6 +140,8 @@ void mp_out_session(struct mp_out *o, const struct mp_session_event *ev)
 		case MP_SESSION_PROVISIONED:
 			j = jevent("provisioned", ev->uuid);
 			json_object_object_add(j, "address", json_object_new_int(ev->address));
+			json_object_object_add(j, "bearer", json_object_new_string(
+				ev->bearer == MP_BEARER_GATT ? "gatt" : "adv"));
 			json_object_object_add(j, "elements", json_object_new_int(ev->elements));
 			if (ev->start) {
 				json_object_object_add(j, "algorithm", json_object_new_string(
@@ -153,6 +155,12 @@ void mp_out_session(struct mp_out *o, const struct mp_session_event *ev)
 			j = jevent("failed", ev->uuid);
 			json_object_object_add(j, "reason", json_object_new_string(ev->reason));
 			json_object_object_add(j, "by_device", json_object_new_boolean(ev->by_device));
+			if (ev->bearer)
+				json_object_object_add(j, "bearer", json_object_new_string(
+					ev->bearer == MP_BEARER_GATT ? "gatt" : "adv"));
+			if (ev->detail)
+				json_object_object_add(j, "detail",
+						       json_object_new_string(ev->detail));
 			break;
 		}
 		if (ev->name)
@@ -181,14 +189,15 @@ void mp_out_session(struct mp_out *o, const struct mp_session_event *ev)
 				ev->oob_value, c(o, "\033[0m"));
 		break;
 	case MP_SESSION_PROVISIONED:
-		fprintf(o->fp, "%s[OK]%s %s provisioned: address 0x%04x, %u element%s%s%s\n",
+		fprintf(o->fp, "%s[OK]%s %s provisioned: address 0x%04x, %u element%s%s%s, over %s\n",
 			c(o, "\033[32m"), c(o, "\033[0m"), u, ev->address, ev->elements,
 			ev->elements == 1 ? "" : "s", ev->name ? ", name " : "",
-			ev->name ? ev->name : "");
+			ev->name ? ev->name : "", ev->bearer == MP_BEARER_GATT ? "PB-GATT" : "PB-ADV");
 		break;
 	case MP_SESSION_FAILED:
-		fprintf(o->fp, "%s[FAIL]%s %s: %s%s\n", c(o, "\033[31m"), c(o, "\033[0m"), u,
-			ev->reason, ev->by_device ? " (reported by the device)" : "");
+		fprintf(o->fp, "%s[FAIL]%s %s: %s%s%s%s\n", c(o, "\033[31m"), c(o, "\033[0m"), u,
+			ev->reason, ev->by_device ? " (reported by the device)" : "",
+			ev->detail ? ": " : "", ev->detail ? ev->detail : "");
 		break;
 	}
 	end(o);
@@ -296,7 +305,7 @@ void mp_out_devices(struct mp_out *o, const struct mp_scan_table *t, uint64_t no
 		return;
 	}
 	if (!o->json)
-		fprintf(o->fp, "%-4s %-36s %5s  %-8s %-6s %-9s %s\n", "#", "UUID", "RSSI", "URI",
+		fprintf(o->fp, "%-4s %-36s %5s  %-8s %-8s %-9s %s\n", "#", "UUID", "RSSI", "URI",
 			"BEARER", "SEEN", "OOB INFORMATION");
 	for (i = 0; i < n; i++) {
 		const struct mp_scan_entry *e = mp_scan_table_at(t, i);
@@ -333,7 +342,7 @@ void mp_out_devices(struct mp_out *o, const struct mp_scan_table *t, uint64_t no
 			emit_json(o, j);
 			continue;
 		}
-		fprintf(o->fp, "#%-3u %s %5s  %-8s %-6s %-9s %s", e->index, u, rssi, uri,
+		fprintf(o->fp, "#%-3u %s %5s  %-8s %-8s %-9s %s", e->index, u, rssi, uri,
 			bearer_str(e->bearers), seen, oob);
 		if (node)
 			fprintf(o->fp, "  (node 0x%04x)", node->addr);

@@ -1,6 +1,9 @@
-/* The engine: provisioning sessions over PB-ADV; see include/engine/engine.h.
+/* The engine: provisioning sessions over PB-ADV or PB-GATT; see
+ * include/engine/engine.h.
  *
- * A session is three objects wired together: a PB-ADV link (bearer), a
+ * A session is three objects wired together: a link (a PB-ADV link, or a
+ * PB-GATT link: connection, GATT client and bearer, src/engine/gatt_link.c),
+ * a
  * provisioner state machine, and the loop timers both ask for. The wiring
  * rules that keep it safe:
  *  - the provisioner may emit several PDUs in a row (Start, Public Key) but
@@ -18,6 +21,7 @@
 #include <string.h>
 
 #include "bearer/pbadv.h"
+#include "gatt_link.h"
 #include "hci/adv.h"
 #include "store/keyring.h"
 
@@ -36,7 +40,9 @@ struct mp_session {
 	char *name;
 	struct mp_provision_opts opts;
 
-	struct mp_pbadv *link;
+	struct mp_bearer bearer;	/* the link, whichever it is */
+	struct mp_pbadv *link;		/* PB-ADV, or NULL */
+	struct gatt_link *gatt;		/* PB-GATT, or NULL */
 	struct mp_prov *prov;
 	int64_t link_timer[MP_PBADV_TIMERS];
 	int64_t prov_timer;
@@ -75,6 +81,7 @@ static void emit(struct mp_session *s, struct mp_session_event *ev)
 {
 	ev->uuid = s->uuid;
 	ev->name = s->name;
+	ev->bearer = s->gatt ? MP_BEARER_GATT : MP_BEARER_ADV;
 	if (s->e->cfg.cb && s->e->cfg.cb->session)
 		s->e->cfg.cb->session(s->e->cfg.user, s, ev);
 }
@@ -97,6 +104,13 @@ static const char *reason_of(enum mp_prov_err err, int errnum)
 	case -ENODEV:
 	case -EIO:
 		return "radio-lost";
+	case -ECONNREFUSED:
+	case -EHOSTUNREACH:
+	case -EHOSTDOWN:
+		return "connect-failed";
+	case -EPROTO:
+	case -ENOENT:
+		return "gatt-error";
 	default:
 		return err ? mp_prov_err_id(err) : "error";
 	}
@@ -142,8 +156,10 @@ static void reap_cb(struct mp_loop *loop, int64_t id, void *data)
 	for (i = 0; i < MP_PBADV_TIMERS; i++)
 		mp_loop_timer_set(loop, &s->link_timer[i], 0, NULL, NULL);
 	mp_loop_timer_set(loop, &s->prov_timer, 0, NULL, NULL);
-	s->e->cfg.radio.ops->forget(s->e->cfg.radio.ctx, mp_pbadv_link_id(s->link));
+	if (s->link)
+		s->e->cfg.radio.ops->forget(s->e->cfg.radio.ctx, mp_pbadv_link_id(s->link));
 	mp_pbadv_free(s->link);
+	gatt_link_free(s->gatt);
 	mp_prov_free(s->prov);
 	free(s->name);
 	free(s);
@@ -211,7 +227,7 @@ static void tx_kick(struct mp_session *s)
 
 	if (s->tx_busy || !s->txcount || s->link_closed)
 		return;
-	err = mp_pbadv_send(s->link, s->txq[s->txhead], s->txlen[s->txhead]);
+	err = mp_bearer_send(&s->bearer, s->txq[s->txhead], s->txlen[s->txhead]);
 	if (err) {
 		mp_prov_cancel(s->prov, err);
 		return;
@@ -331,9 +347,10 @@ static void on_done(struct mp_session *s, const struct mp_prov_event *ev)
 		out.errnum = ok ? err : ev->errnum;
 		out.by_device = ev->by_device;
 		out.reason = ok ? "keyring" : reason_of(ev->err, ev->errnum);
+		out.detail = s->gatt ? gatt_link_why(s->gatt) : NULL;
 	}
 	if (!s->link_closed)
-		mp_pbadv_close(s->link, ok ? MP_LINK_CLOSE_SUCCESS : MP_LINK_CLOSE_FAIL);
+		mp_bearer_close(&s->bearer, ok ? MP_LINK_CLOSE_SUCCESS : MP_LINK_CLOSE_FAIL);
 	emit(s, &out);
 	maybe_reap(s);
 }
@@ -492,13 +509,71 @@ struct mp_session *mp_engine_find(struct mp_engine *e, const uint8_t uuid[16])
 	return NULL;
 }
 
+/* Which bearer a device gets: PB-ADV when it sends beacons (or was never
+ * heard: a Link Open may still reach it), PB-GATT when it only advertises
+ * the Mesh Provisioning Service, or as asked. */
+static int pick_bearer(struct mp_engine *e, const uint8_t uuid[16],
+		       enum mp_bearer_choice want, const struct mp_scan_entry **gatt)
+{
+	const struct mp_scan_entry *entry = mp_scan_table_find_uuid(e->scan, uuid);
+	bool adv = entry && (entry->bearers & MP_SCAN_PB_ADV);
+	bool pbg = entry && (entry->bearers & MP_SCAN_PB_GATT);
+
+	*gatt = NULL;
+	if (want == MP_BEARER_GATT || (want == MP_BEARER_AUTO && pbg && !adv)) {
+		if (!pbg)
+			return -EHOSTUNREACH;	/* not heard advertising PB-GATT */
+		if (!e->cfg.radio.ops->connect)
+			return -EOPNOTSUPP;
+		*gatt = entry;
+	}
+	return 0;
+}
+
+static int open_adv(struct mp_session *s)
+{
+	struct mp_pbadv_config lc = { .role = MP_PBADV_PROVISIONER, .ops = &link_ops,
+				      .cb = &link_cb, .user = s };
+	struct mp_session *o;
+	uint32_t link_id;
+	int err;
+
+	memcpy(lc.uuid, s->uuid, 16);
+	s->link = mp_pbadv_new(&lc);
+	if (!s->link)
+		return -ENOMEM;
+	s->bearer = mp_pbadv_bearer(s->link);
+	/* A random Link ID, unique among our links. MshPRT v1.1 5.3.2 */
+	do {
+		err = mp_random((uint8_t *)&link_id, sizeof(link_id));
+		if (err)
+			return err;
+		for (o = s->e->sessions; o; o = o->next)
+			if (o != s && o->link && mp_pbadv_link_id(o->link) == link_id)
+				link_id = 0;
+	} while (link_id == 0);
+	return mp_pbadv_open(s->link, link_id);
+}
+
+static int open_gatt(struct mp_session *s, const struct mp_scan_entry *entry)
+{
+	struct gatt_link_config gc = { .loop = s->e->cfg.loop, .radio = s->e->cfg.radio,
+				       .addr_type = entry->gatt_addr_type, .cb = &link_cb,
+				       .owner = s };
+	int err;
+
+	memcpy(gc.addr, entry->gatt_addr, 6);
+	err = gatt_link_open(&gc, &s->gatt);
+	if (!err)
+		s->bearer = gatt_link_bearer(s->gatt);
+	return err;
+}
+
 int mp_engine_provision(struct mp_engine *e, const uint8_t uuid[16],
 			const struct mp_provision_opts *opts, struct mp_session **out)
 {
-	struct mp_pbadv_config lc = { .role = MP_PBADV_PROVISIONER, .ops = &link_ops,
-				      .cb = &link_cb };
+	const struct mp_scan_entry *gatt;
 	struct mp_session *s;
-	uint32_t link_id;
 	int err;
 
 	/* A NetKey that is not there is a bad option: say so now, not after
@@ -509,6 +584,9 @@ int mp_engine_provision(struct mp_engine *e, const uint8_t uuid[16],
 		return -EALREADY;
 	if (e->nsessions >= e->cfg.max_sessions)
 		return -EBUSY;
+	err = pick_bearer(e, uuid, opts->bearer, &gatt);
+	if (err)
+		return err;
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
@@ -518,31 +596,16 @@ int mp_engine_provision(struct mp_engine *e, const uint8_t uuid[16],
 	if (opts->name && !(s->name = strdup(opts->name)))
 		goto nomem;
 	s->opts.name = s->name;
-	memcpy(lc.uuid, uuid, 16);
-	lc.user = s;
-	s->link = mp_pbadv_new(&lc);
 	s->prov = mp_prov_new(&s->opts.prov, &prov_ops, s);
-	if (!s->link || !s->prov) {
+	if (!s->prov) {
 		err = errno == EINVAL ? -EINVAL : -ENOMEM;
 		goto fail;
 	}
 	s->next = e->sessions;
 	e->sessions = s;
 	e->nsessions++;
-	update_listening(e);	/* the link's answers must be heard */
-	/* A random Link ID, unique among our links. MshPRT v1.1 5.3.2 */
-	do {
-		struct mp_session *o;
-
-		err = mp_random((uint8_t *)&link_id, sizeof(link_id));
-		if (err)
-			break;
-		for (o = e->sessions; o; o = o->next)
-			if (o != s && mp_pbadv_link_id(o->link) == link_id)
-				link_id = 0;
-	} while (!err && link_id == 0);
-	if (!err)
-		err = mp_pbadv_open(s->link, link_id);
+	update_listening(e);	/* a PB-ADV link's answers must be heard */
+	err = gatt ? open_gatt(s, gatt) : open_adv(s);
 	if (err) {
 		e->sessions = s->next;
 		e->nsessions--;
@@ -556,6 +619,7 @@ nomem:
 	err = -ENOMEM;
 fail:
 	mp_pbadv_free(s->link);
+	gatt_link_free(s->gatt);
 	mp_prov_free(s->prov);
 	free(s->name);
 	free(s);
@@ -590,7 +654,7 @@ static void route_pbadv(struct mp_engine *e, const struct mp_pbadv_pdu *p, const
 	struct mp_session *s;
 
 	for (s = e->sessions; s; s = s->next) {
-		if (!s->link_closed && mp_pbadv_link_id(s->link) == p->link_id) {
+		if (!s->link_closed && s->link && mp_pbadv_link_id(s->link) == p->link_id) {
 			mp_pbadv_rx(s->link, raw, len);
 			return;
 		}

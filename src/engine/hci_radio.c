@@ -71,7 +71,9 @@ static int r_scan(void *ctx, bool on)
 	return r->hci ? mp_hci_scan_enable(r->hci, on) : -ENODEV;
 }
 
-static const struct mp_radio_ops radio_ops = { "hci", r_advertise, r_forget, r_scan };
+static const struct mp_radio_ops radio_ops = {
+	.name = "hci", .advertise = r_advertise, .forget = r_forget, .scan = r_scan,
+};
 
 int mp_hci_radio_open(struct mp_loop *loop, int index, const struct mp_hci_radio_cb *cb,
 		      void *user, struct mp_hci_radio **out, char *msg, size_t msglen)

@@ -1,5 +1,6 @@
 /* The simulated radio; see include/sim/radio.h. */
 #include "sim/radio.h"
+#include "radio_int.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -9,9 +10,6 @@
 #include "crypto/crypto.h"
 #include "hci/adv.h"
 
-/* The provisioning protocol timeout, on the device's side. MshPRT v1.1 5.4.4 */
-#define SIM_PROTOCOL_TIMEOUT_MS 60000
-
 /* Static OOB value of every simulated device: printed by --help so a
  * person can try `--auth static:...` against the simulator. */
 static const uint8_t sim_static_oob[16] = {
@@ -19,46 +17,7 @@ static const uint8_t sim_static_oob[16] = {
 	0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff,
 };
 
-struct sim_dev {
-	struct mp_sim_radio *r;
-	unsigned int index;
-	uint8_t uuid[16];
-	uint8_t addr[6];
-	struct mp_sim_device *dev;
-	struct mp_pbadv *link;
-	int64_t link_timer[MP_PBADV_TIMERS];
-	int64_t beacon_timer;
-	int64_t proto_timer;	/* the device's provisioning protocol timeout */
-	/* the device's PDUs wait here while the link carries the previous one */
-	uint8_t txq[2][MP_PROV_PDU_MAX];
-	size_t txlen[2];
-	unsigned int txcount;
-	bool tx_busy;
-	bool provisioned;
-};
-
-struct mp_sim_radio {
-	struct mp_sim_radio_config cfg;
-	struct sim_dev *devs;
-	uint64_t prng;
-	unsigned long adv_count;
-	unsigned long unheard;	/* copies for the provisioner while it did not listen */
-	bool deaf;		/* the provisioner's radio does not listen */
-	struct delivery *inflight;
-};
-
-/* A copy of an advertisement on its way. */
-struct delivery {
-	struct mp_sim_radio *r;
-	struct delivery *next;
-	int64_t timer;
-	int to;			/* device index, or -1 for the engine */
-	int from;		/* device index when to == -1 */
-	size_t len;
-	uint8_t ad[31];
-};
-
-static uint32_t prng_next(struct mp_sim_radio *r)
+uint32_t sim_prng_next(struct mp_sim_radio *r)
 {
 	/* xorshift64*: small, fast, and reproducible from the seed */
 	r->prng ^= r->prng >> 12;
@@ -69,12 +28,13 @@ static uint32_t prng_next(struct mp_sim_radio *r)
 
 static bool chance(struct mp_sim_radio *r, unsigned int pct)
 {
-	return pct && prng_next(r) % 100 < pct;
+	return pct && sim_prng_next(r) % 100 < pct;
 }
 
 static void deliver_cb(struct mp_loop *loop, int64_t id, void *data);
 
-static void post(struct mp_sim_radio *r, int to, int from, const uint8_t *ad, size_t len)
+void sim_post(struct mp_sim_radio *r, int to, int from, const uint8_t *ad, size_t len,
+	      bool connectable)
 {
 	unsigned int copies = 1 + chance(r, r->cfg.dup_pct), i;
 
@@ -91,8 +51,9 @@ static void post(struct mp_sim_radio *r, int to, int from, const uint8_t *ad, si
 		d->to = to;
 		d->from = from;
 		d->len = len;
+		d->connectable = connectable;
 		memcpy(d->ad, ad, len);
-		delay = r->cfg.delay_ms ? prng_next(r) % (r->cfg.delay_ms + 1) : 0;
+		delay = r->cfg.delay_ms ? sim_prng_next(r) % (r->cfg.delay_ms + 1) : 0;
 		d->timer = mp_loop_timer_add(r->cfg.loop, delay, deliver_cb, d);
 		d->next = r->inflight;
 		r->inflight = d;
@@ -125,6 +86,7 @@ static void deliver_cb(struct mp_loop *loop, int64_t id, void *data)
 
 		memcpy(rep.addr, r->devs[d->from].addr, 6);
 		rep.addr_type = 1;
+		rep.connectable = d->connectable;
 		if (r->cfg.cb && r->cfg.cb->report)
 			r->cfg.cb->report(r->cfg.user, &rep);
 	} else if (d->len >= 2 && d->ad[1] == 0x29 && d->ad[0] + 1u <= d->len) {
@@ -145,7 +107,7 @@ static int radio_advertise(void *ctx, const uint8_t *ad, size_t len, uint32_t se
 		return -EMSGSIZE;
 	r->adv_count++;
 	for (i = 0; i < r->cfg.devices; i++)
-		post(r, (int)i, -1, ad, len);
+		sim_post(r, (int)i, -1, ad, len, false);
 	return 0;
 }
 
@@ -161,8 +123,11 @@ static int radio_scan(void *ctx, bool on)
 	return 0;
 }
 
-static const struct mp_radio_ops radio_ops = { "simulator", radio_advertise, radio_forget,
-					       radio_scan };
+static const struct mp_radio_ops radio_ops = {
+	.name = "simulator", .advertise = radio_advertise, .forget = radio_forget,
+	.scan = radio_scan, .connect = sim_gatt_connect, .conn_send = sim_gatt_send,
+	.conn_close = sim_gatt_close,
+};
 
 /* ---- each device: beacon, link, provisionee ---- */
 
@@ -178,7 +143,7 @@ static void beacon_cb(struct mp_loop *loop, int64_t id, void *data)
 	if (sd->provisioned)
 		return;
 	memcpy(ad + 3, sd->uuid, 16);
-	post(r, -1, (int)sd->index, ad, sizeof(ad));
+	sim_post(r, -1, (int)sd->index, ad, sizeof(ad), false);
 	sd->beacon_timer = mp_loop_timer_add(loop, r->cfg.beacon_ms, beacon_cb, sd);
 }
 
@@ -212,14 +177,14 @@ static void dev_link_tx(void *user, const uint8_t *pdu, size_t len)
 	int n = mp_ad_put(MP_AD_PB_ADV, pdu, len, ad, sizeof(ad));
 
 	if (n > 0)
-		post(sd->r, -1, (int)sd->index, ad, (size_t)n);
+		sim_post(sd->r, -1, (int)sd->index, ad, (size_t)n, false);
 }
 
 static uint32_t dev_link_random(void *user)
 {
 	struct sim_dev *sd = user;
 
-	return prng_next(sd->r);
+	return sim_prng_next(sd->r);
 }
 
 static const struct mp_pbadv_ops dev_link_ops = { dev_link_tx, dev_link_timer, dev_link_random };
@@ -228,7 +193,9 @@ static void dev_tx_kick(struct sim_dev *sd)
 {
 	if (sd->tx_busy || !sd->txcount)
 		return;
-	if (mp_pbadv_send(sd->link, sd->txq[0], sd->txlen[0]) == 0)
+	if (!sd->has_active)
+		return;
+	if (mp_bearer_send(&sd->active, sd->txq[0], sd->txlen[0]) == 0)
 		sd->tx_busy = true;
 	sd->txcount--;
 	memmove(sd->txq[0], sd->txq[1], sd->txlen[1]);
@@ -280,8 +247,8 @@ static void proto_timer_fired(struct mp_loop *loop, int64_t id, void *data)
 	/* No progress for 60 s: the device gives up and closes the link, so
 	 * that it listens again even if the provisioner vanished without a
 	 * Link Close. MshPRT v1.1 5.4.4 */
-	if (mp_pbadv_state(sd->link) == MP_PBADV_OPEN)
-		mp_pbadv_close(sd->link, MP_LINK_CLOSE_TIMEOUT);
+	if (sd->has_active)
+		mp_bearer_close(&sd->active, MP_LINK_CLOSE_TIMEOUT);
 }
 
 static void proto_timer_set(struct sim_dev *sd, bool arm)
@@ -290,31 +257,30 @@ static void proto_timer_set(struct sim_dev *sd, bool arm)
 			  proto_timer_fired, sd);
 }
 
-static void dev_link_opened(void *owner)
+/* ---- the provisionee on whichever link is open ---- */
+
+void sim_dev_bearer_opened(struct sim_dev *sd, struct mp_bearer b)
 {
-	proto_timer_set(owner, true);
+	sd->active = b;
+	sd->has_active = true;
+	proto_timer_set(sd, true);
 }
 
-static void dev_link_rx(void *owner, const uint8_t *pdu, size_t len)
+void sim_dev_bearer_rx(struct sim_dev *sd, const uint8_t *pdu, size_t len)
 {
-	struct sim_dev *sd = owner;
-
 	proto_timer_set(sd, true);
 	mp_sim_device_rx(sd->dev, pdu, len);
 }
 
-static void dev_link_delivered(void *owner)
+void sim_dev_bearer_delivered(struct sim_dev *sd)
 {
-	struct sim_dev *sd = owner;
-
 	sd->tx_busy = false;
 	dev_tx_kick(sd);
 }
 
-static void dev_link_closed(void *owner, int err, uint8_t reason, bool remote)
+void sim_dev_bearer_closed(struct sim_dev *sd)
 {
-	struct sim_dev *sd = owner;
-
+	sd->has_active = false;
 	sd->tx_busy = false;
 	sd->txcount = 0;
 	proto_timer_set(sd, false);
@@ -322,7 +288,32 @@ static void dev_link_closed(void *owner, int err, uint8_t reason, bool remote)
 		return;
 	/* Not provisioned: a fresh attempt may come, with fresh keys. */
 	mp_sim_device_reset(sd->dev);
-	mp_pbadv_listen(sd->link);
+	if (sd->adv)
+		mp_pbadv_listen(sd->link);
+	if (sd->gatt)
+		sim_gatt_advertise(sd);
+}
+
+static void dev_link_opened(void *owner)
+{
+	struct sim_dev *sd = owner;
+
+	sim_dev_bearer_opened(sd, mp_pbadv_bearer(sd->link));
+}
+
+static void dev_link_rx(void *owner, const uint8_t *pdu, size_t len)
+{
+	sim_dev_bearer_rx(owner, pdu, len);
+}
+
+static void dev_link_delivered(void *owner)
+{
+	sim_dev_bearer_delivered(owner);
+}
+
+static void dev_link_closed(void *owner, int err, uint8_t reason, bool remote)
+{
+	sim_dev_bearer_closed(owner);
 }
 
 static const struct mp_bearer_cb dev_link_cb = {
@@ -341,7 +332,7 @@ static int dev_init(struct mp_sim_radio *r, struct sim_dev *sd, unsigned int i)
 	if (r->cfg.seed) {
 		/* Reproducible UUIDs (version 4 layout) for scripts and tests. */
 		for (unsigned int b = 0; b < 16; b += 4) {
-			uint32_t v = prng_next(r);
+			uint32_t v = sim_prng_next(r);
 
 			memcpy(sd->uuid + b, &v, 4);
 		}
@@ -388,13 +379,33 @@ static int dev_init(struct mp_sim_radio *r, struct sim_dev *sd, unsigned int i)
 	sd->link = mp_pbadv_new(&lc);
 	if (!sd->link)
 		return -ENOMEM;
-	err = mp_pbadv_listen(sd->link);
-	if (err)
-		return err;
-	/* First beacons spread over the interval, like devices powered on at
-	 * different moments. */
-	sd->beacon_timer = mp_loop_timer_add(r->cfg.loop, prng_next(r) % r->cfg.beacon_ms,
-					     beacon_cb, sd);
+	switch (r->cfg.bearers) {
+	case MP_SIM_BEARER_ADV:
+		sd->adv = true;
+		break;
+	case MP_SIM_BEARER_GATT:
+		sd->gatt = true;
+		break;
+	case MP_SIM_BEARER_BOTH:
+		sd->adv = sd->gatt = true;
+		break;
+	case MP_SIM_BEARER_MIXED:
+		sd->adv = i % 2 == 0;
+		sd->gatt = !sd->adv;
+		break;
+	}
+	if (sd->adv) {
+		err = mp_pbadv_listen(sd->link);
+		if (err)
+			return err;
+		/* First beacons spread over the interval, like devices powered
+		 * on at different moments. */
+		sd->beacon_timer = mp_loop_timer_add(r->cfg.loop,
+						     sim_prng_next(r) % r->cfg.beacon_ms,
+						     beacon_cb, sd);
+	}
+	if (sd->gatt)
+		sim_gatt_advertise(sd);
 	return 0;
 }
 
@@ -436,6 +447,9 @@ void mp_sim_radio_free(struct mp_sim_radio *r)
 
 	if (!r)
 		return;
+	/* the engine frees its connections first; whatever is left goes */
+	while (r->conns)
+		sim_gatt_close(r->conns);
 	while (r->inflight) {
 		struct delivery *d = r->inflight;
 
@@ -452,6 +466,7 @@ void mp_sim_radio_free(struct mp_sim_radio *r)
 			mp_loop_timer_cancel(r->cfg.loop, sd->beacon_timer);
 		if (sd->proto_timer)
 			mp_loop_timer_cancel(r->cfg.loop, sd->proto_timer);
+		sim_gatt_dev_free(sd);
 		mp_pbadv_free(sd->link);
 		mp_sim_device_free(sd->dev);
 	}

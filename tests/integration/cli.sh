@@ -187,6 +187,23 @@ n = {l.get("name"): l["address"] for l in ev("node")}
 assert n.get("lamp-1") == 0x100 and n.get("hall lamp") == 0x200, n
 ' -- $K --json nodes
 
+# PB-GATT against simulated devices: half advertise PB-GATT only.
+check "PB-GATT and PB-ADV at once: every device over its bearer" 0 '
+p = ev("provisioned"); assert len(p) == 4, lines
+assert sorted(l["bearer"] for l in p) == ["adv", "adv", "gatt", "gatt"], p
+b = {l["uuid"]: l["bearer"] for l in ev("beacon")}
+assert all(b[l["uuid"]] == l["bearer"] for l in p), (b, p)
+' -- --keyring "$T/gatt/kr.json" --json --sim 4 --sim-bearer mixed provision --all
+check "--bearer gatt on a device offering both" 0 '
+p = ev("provisioned"); assert len(p) == 2 and all(l["bearer"] == "gatt" for l in p), p
+' -- --keyring "$T/gatt/kr.json" --json --sim 2 --sim-bearer both provision --all --bearer gatt
+check "--bearer gatt for a device heard only on PB-ADV: not found" 1 '
+f = ev("failed"); assert len(f) == 1 and f[0]["reason"] == "not-found", lines
+' -- --keyring "$T/gatt/kr.json" --json --sim 1 --sim-seed 9 -t 2 provision --bearer gatt \
+	"$("$BIN" --keyring "$T/gatt/kr.json" --json --sim 1 --sim-seed 9 scan 1 | sed -n 's/.*"beacon","uuid":"\([^"]*\)".*/\1/p' | head -1)"
+check "--bearer takes auto, adv or gatt" 2 'assert "--bearer takes auto, adv or gatt" in err, err' -- $K --sim 1 provision --all --bearer usb
+check "--sim-bearer is checked, the option named" 2 'assert "wifi" in err and "for option --sim-bearer." in err, err' -- $K --sim-bearer wifi --sim 1 nodes
+
 # The AUTH column's output:VALUE: a value known in advance. --sim-seed
 # makes the simulated UUIDs known; the number a device shows is not.
 u=$("$BIN" --keyring "$T/seeded/kr.json" --json --sim 1 --sim-seed 7 scan 1 |

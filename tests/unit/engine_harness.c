@@ -188,8 +188,13 @@ static int timed_scan(void *ctx, bool on)
 	return h->sim.ops->scan(h->sim.ctx, on);
 }
 
-static const struct mp_radio_ops timed_radio_ops = { "simulator (timed)", timed_advertise,
-						     timed_forget, timed_scan };
+static int timed_connect(void *ctx, const uint8_t addr[6], uint8_t addr_type,
+			 const struct mp_radio_conn_cb *cb, void *owner, struct mp_radio_conn **out)
+{
+	struct eh *h = ctx;
+
+	return h->sim.ops->connect(h->sim.ctx, addr, addr_type, cb, owner, out);
+}
 
 static void sim_output(void *user, const uint8_t uuid[16], enum mp_output_action action,
 		       const char *text)
@@ -303,6 +308,8 @@ int eh_init(struct eh *h, const struct eh_config *cfg)
 	rc.dup_pct = cfg->dup_pct;
 	rc.delay_ms = cfg->delay_ms;
 	rc.seed = cfg->seed;
+	rc.bearers = cfg->bearers;
+	rc.gatt_drop_after = cfg->gatt_drop_after;
 	rc.cb = &sim_cb;
 	rc.user = h;
 	err = mp_sim_radio_new(&rc, &h->radio);
@@ -335,7 +342,14 @@ int eh_engine_new(struct eh *h)
 	h->sim = mp_sim_radio_radio(h->radio);
 	ec.radio = h->sim;
 	if (h->cfg.measure_cpu) {
-		ec.radio.ops = &timed_radio_ops;
+		/* connections are the simulator's: only connect needs its ctx */
+		h->timed_ops = *h->sim.ops;
+		h->timed_ops.name = "simulator (timed)";
+		h->timed_ops.advertise = timed_advertise;
+		h->timed_ops.forget = timed_forget;
+		h->timed_ops.scan = timed_scan;
+		h->timed_ops.connect = h->sim.ops->connect ? timed_connect : NULL;
+		ec.radio.ops = &h->timed_ops;
 		ec.radio.ctx = h;
 	}
 	ec.keyring = h->kr;

@@ -33,6 +33,8 @@ struct eh_config {
 	bool auto_output;		/* answer OOB_OUTPUT with what the device showed */
 	bool auto_input;		/* type the OOB_INPUT value on the device */
 	bool measure_cpu;		/* add up the CPU time the engine takes to receive */
+	enum mp_sim_bearer bearers;	/* what the simulated devices offer */
+	unsigned int gatt_drop_after;	/* devices drop PB-GATT after N writes */
 };
 
 /* What happened to one device, from both sides. */
@@ -82,6 +84,7 @@ struct eh {
 	double engine_rx_cpu_ms;
 	double radio_tx_cpu_ms;		/* measure_cpu: in the sim radio's advertise */
 	struct mp_radio sim;		/* the sim radio under the measuring wrapper */
+	struct mp_radio_ops timed_ops;	/* the wrapper */
 	/* optional hook, after the harness recorded a session event */
 	void (*on_session)(struct eh *h, struct eh_dev *d, const struct mp_session_event *ev);
 };

@@ -1,0 +1,97 @@
+/* Inside the simulated radio: what radio.c (advertising, PB-ADV, the
+ * devices) and radio_gatt.c (PB-GATT connections) share. */
+#ifndef MP_SIM_RADIO_INT_H
+#define MP_SIM_RADIO_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bearer/bearer.h"
+#include "bearer/pbadv.h"
+#include "bearer/pbgatt.h"
+#include "sim/device.h"
+#include "sim/radio.h"
+
+struct mp_gatt_server;
+
+/* The provisioning protocol timeout, on the device's side. MshPRT v1.1 5.4.4 */
+#define SIM_PROTOCOL_TIMEOUT_MS 60000
+
+struct sim_dev {
+	struct mp_sim_radio *r;
+	unsigned int index;
+	uint8_t uuid[16];
+	uint8_t addr[6];
+	struct mp_sim_device *dev;
+	bool adv;		/* PB-ADV: beacons, and a link listening */
+	bool gatt;		/* PB-GATT: connectable advertising, a GATT server */
+	struct mp_pbadv *link;
+	int64_t link_timer[MP_PBADV_TIMERS];
+	int64_t beacon_timer;
+	int64_t proto_timer;	/* the device's provisioning protocol timeout */
+	struct mp_bearer active;	/* the open link the provisionee speaks over */
+	bool has_active;
+	/* PB-GATT: one connection at a time */
+	struct mp_radio_conn *conn;
+	struct mp_gatt_server *srv;
+	struct mp_pbgatt *pbg;
+	int64_t pbg_timer[MP_PBGATT_TIMERS];
+	int64_t gatt_adv_timer;
+	int64_t gatt_down_timer;
+	unsigned int gatt_rx;	/* Data In writes of this connection */
+	/* the device's PDUs wait here while the link carries the previous one */
+	uint8_t txq[2][MP_PROV_PDU_MAX];
+	size_t txlen[2];
+	unsigned int txcount;
+	bool tx_busy;
+	bool provisioned;
+};
+
+struct mp_sim_radio {
+	struct mp_sim_radio_config cfg;
+	struct sim_dev *devs;
+	uint64_t prng;
+	unsigned long adv_count;
+	unsigned long unheard;	/* copies for the provisioner while it did not listen */
+	bool deaf;		/* the provisioner's radio does not listen */
+	struct delivery *inflight;
+	struct mp_radio_conn *conns;	/* PB-GATT connections the engine holds */
+};
+
+/* A copy of an advertisement on its way. */
+struct delivery {
+	struct mp_sim_radio *r;
+	struct delivery *next;
+	int64_t timer;
+	int to;			/* device index, or -1 for the engine */
+	int from;		/* device index when to == -1 */
+	size_t len;
+	bool connectable;
+	uint8_t ad[31];
+};
+
+/* radio.c */
+uint32_t sim_prng_next(struct mp_sim_radio *r);
+/* An advertisement on its way: to device @to, or (@to -1) to the engine
+ * from device @from, subject to loss, duplication and delay. */
+void sim_post(struct mp_sim_radio *r, int to, int from, const uint8_t *ad, size_t len,
+	      bool connectable);
+/* The device's provisionee speaks over @b from now on (a link opened). */
+void sim_dev_bearer_opened(struct sim_dev *sd, struct mp_bearer b);
+/* The link it spoke over is gone: start afresh unless provisioned. */
+void sim_dev_bearer_closed(struct sim_dev *sd);
+void sim_dev_bearer_rx(struct sim_dev *sd, const uint8_t *pdu, size_t len);
+void sim_dev_bearer_delivered(struct sim_dev *sd);
+
+/* radio_gatt.c */
+int sim_gatt_connect(void *ctx, const uint8_t addr[6], uint8_t addr_type,
+		     const struct mp_radio_conn_cb *cb, void *owner, struct mp_radio_conn **out);
+int sim_gatt_send(struct mp_radio_conn *c, const uint8_t *pdu, size_t len);
+void sim_gatt_close(struct mp_radio_conn *c);
+/* Start advertising PB-GATT (connectable, Mesh Provisioning Service data). */
+void sim_gatt_advertise(struct sim_dev *sd);
+/* Free the device's GATT side (radio teardown). */
+void sim_gatt_dev_free(struct sim_dev *sd);
+
+#endif
