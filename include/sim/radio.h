@@ -86,6 +86,8 @@ const uint8_t *mp_sim_radio_static_oob(void);
 int mp_sim_radio_input(struct mp_sim_radio *r, const uint8_t uuid[16], const char *text);
 /** Advertising PDUs the provisioner side sent so far (for benchmarks). */
 unsigned long mp_sim_radio_adv_count(const struct mp_sim_radio *r);
+/** ATT PDUs the provisioner side sent over PB-GATT connections (for benchmarks). */
+unsigned long mp_sim_radio_gatt_count(const struct mp_sim_radio *r);
 /** Advertisements of the devices that the provisioner did not hear because
  *  its radio was not listening (struct mp_radio_ops.scan). */
 unsigned long mp_sim_radio_unheard(const struct mp_sim_radio *r);

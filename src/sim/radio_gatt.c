@@ -350,6 +350,7 @@ int sim_gatt_send(struct mp_radio_conn *c, const uint8_t *pdu, size_t len)
 		return -ENOTCONN;
 	if (!len || len > ATT_PDU_MAX)
 		return -EMSGSIZE;
+	c->r->gatt_tx++;
 	conn_push(c, EV_TO_DEVICE, 0, pdu, len, latency(c->r));
 	return 0;
 }
@@ -391,4 +392,9 @@ void sim_gatt_dev_free(struct sim_dev *sd)
 	if (sd->gatt_down_timer)
 		mp_loop_timer_cancel(r->cfg.loop, sd->gatt_down_timer);
 	free_gatt_side(sd);
+}
+
+unsigned long mp_sim_radio_gatt_count(const struct mp_sim_radio *r)
+{
+	return r->gatt_tx;
 }

@@ -57,6 +57,7 @@ struct mp_sim_radio {
 	bool deaf;		/* the provisioner's radio does not listen */
 	struct delivery *inflight;
 	struct mp_radio_conn *conns;	/* PB-GATT connections the engine holds */
+	unsigned long gatt_tx;		/* ATT PDUs the engine sent over them */
 };
 
 /* A copy of an advertisement on its way. */
