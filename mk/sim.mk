@@ -8,12 +8,23 @@ src_sim_libmp_sim_a_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
 
 MP_SIM_LIBS = src/sim/libmp_sim.a src/prov/libmp_prov.a src/crypto/libmp_crypto.a
 
+# The device's unit tests, in two programs sharing tests/unit/device_tu.[ch]:
+# the spec's sample runs and the checks against them, then the other flows.
 check_PROGRAMS += tests/unit/test_device
 TESTS += tests/unit/test_device
-tests_unit_test_device_SOURCES = tests/unit/test_device.c
+tests_unit_test_device_SOURCES = tests/unit/test_device.c \
+	tests/unit/device_tu.c tests/unit/device_tu.h
 tests_unit_test_device_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_test_device_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_device_LDADD = $(MP_SIM_LIBS) $(TEST_LIBS) $(CRYPTO_LIBS)
+
+check_PROGRAMS += tests/unit/test_device_flows
+TESTS += tests/unit/test_device_flows
+tests_unit_test_device_flows_SOURCES = tests/unit/test_device_flows.c \
+	tests/unit/device_tu.c tests/unit/device_tu.h
+tests_unit_test_device_flows_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_device_flows_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_device_flows_LDADD = $(MP_SIM_LIBS) $(TEST_LIBS) $(CRYPTO_LIBS)
 
 # The device fed arbitrary sequences of PDUs (length-prefixed chunks).
 check_PROGRAMS += tests/fuzz/fuzz_device
