@@ -53,3 +53,13 @@ tests_fuzz_fuzz_adv_SOURCES = tests/fuzz/fuzz_adv.c tests/fuzz/replay.c
 tests_fuzz_fuzz_adv_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"adv"'
 tests_fuzz_fuzz_adv_LDADD = src/hci/libmp_hci.a src/core/libmp_core.a
 EXTRA_DIST += tests/fuzz/corpus/hci_event tests/fuzz/corpus/adv
+
+# An LE ATT channel over a kernel L2CAP socket (PB-GATT's transport), unit
+# tested on socketpairs.
+src_hci_libmp_hci_a_SOURCES += src/hci/l2cap.c include/hci/l2cap.h
+
+check_PROGRAMS += tests/unit/test_l2cap
+TESTS += tests/unit/test_l2cap
+tests_unit_test_l2cap_SOURCES = tests/unit/test_l2cap.c
+tests_unit_test_l2cap_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_l2cap_LDADD = $(HCI_TEST_LIBS)
