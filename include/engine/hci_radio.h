@@ -31,6 +31,8 @@ int mp_hci_radio_open(struct mp_loop *loop, int index, const struct mp_hci_radio
 void mp_hci_radio_close(struct mp_hci_radio *r);
 /** The radio as the engine sees it. */
 struct mp_radio mp_hci_radio_radio(struct mp_hci_radio *r);
+/** Advertising PDUs queued or on the air. */
+size_t mp_hci_radio_pending(const struct mp_hci_radio *r);
 /** The controller's index (hciN). */
 int mp_hci_radio_index(const struct mp_hci_radio *r);
 /** Turn an HCI status or -errno from ready() into a message with its fix. */

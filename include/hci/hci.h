@@ -12,6 +12,10 @@
  *  - PB-ADV transmission: each queued AD payload is sent as a short burst of
  *    non-connectable advertising (set data, enable, a few advertising events,
  *    disable), senders served round robin; scanning keeps running;
+ *  - LE connections the kernel makes (PB-GATT) change scanning: Linux
+ *    switches our scan off, scans its own way for the peer, and leaves
+ *    scanning off. On every LE Connection Complete and Disconnection
+ *    Complete the scanning sequence runs again, when scanning is wanted;
  *  - on close: advertising and the scan we started are switched off.
  *
  * Legacy or extended commands: a controller refuses to mix the two families
@@ -55,6 +59,10 @@ struct mp_hci;
 #define MP_HCI_EVT_LE_META	0x3e
 #define MP_HCI_LE_ADV_REPORT	0x02
 #define MP_HCI_LE_EXT_ADV_REPORT 0x0d
+#define MP_HCI_EVT_DISCONN_COMPLETE 0x05
+#define MP_HCI_LE_CONN_COMPLETE	0x01
+#define MP_HCI_LE_ENH_CONN_COMPLETE 0x0a
+#define MP_HCI_LE_ENH_CONN_COMPLETE_V2 0x29
 
 #define MP_HCI_OPCODE(ogf, ocf)	((uint16_t)(((ogf) << 10) | (ocf)))
 
@@ -191,6 +199,14 @@ bool mp_hci_scanning(const struct mp_hci *hci);
  * controller went away with.
  */
 int mp_hci_scan_enable(struct mp_hci *hci, bool on);
+
+/**
+ * Somebody else changed scanning (an LE connection attempt through the
+ * kernel that ended without a Connection Complete): run the scanning
+ * sequence again if scanning is wanted. Connection and Disconnection
+ * Complete events do this by themselves.
+ */
+void mp_hci_scan_refresh(struct mp_hci *hci);
 
 /* ---- commands ---- */
 

@@ -754,8 +754,25 @@ int mp_cli_app_init(struct mp_cli_app *a)
 	return 0;
 }
 
+/* Let what is ending finish before the radio goes: a PB-ADV link sends
+ * Link Close three times (the device would otherwise wait for its own
+ * timeout), a PB-GATT connection is dropped. Bounded: 2 s at most. */
+static void settle(struct mp_cli_app *a)
+{
+	uint64_t end;
+
+	if (!a->engine || a->radio_lost || !a->loop)
+		return;
+	end = mp_loop_now_ms(a->loop) + 2000;
+	while ((mp_engine_sessions(a->engine) || (a->hci && mp_hci_radio_pending(a->hci))) &&
+	       mp_loop_now_ms(a->loop) < end)
+		if (mp_loop_run_once(a->loop, 100) < 0)
+			break;
+}
+
 void mp_cli_app_free(struct mp_cli_app *a)
 {
+	settle(a);
 	mp_cli_helpers_free(a);
 	/* Running sessions fail (cancelled) and settle their keyring records. */
 	mp_engine_free(a->engine);

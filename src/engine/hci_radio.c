@@ -7,8 +7,10 @@
 #include <string.h>
 
 #include "hci/hci.h"
+#include "hci/l2cap.h"
 
 struct mp_hci_radio {
+	struct mp_loop *loop;
 	struct mp_hci *hci;
 	int index;
 	const struct mp_hci_radio_cb *cb;
@@ -71,8 +73,85 @@ static int r_scan(void *ctx, bool on)
 	return r->hci ? mp_hci_scan_enable(r->hci, on) : -ENODEV;
 }
 
+/* ---- PB-GATT connections: the kernel's LE connection and an L2CAP
+ * socket on the ATT channel (hci/l2cap.h) ---- */
+
+struct mp_radio_conn {
+	struct mp_hci_radio *r;
+	struct mp_l2cap *ch;
+	const struct mp_radio_conn_cb *cb;
+	void *owner;
+};
+
+static void c_connected(void *data, int err)
+{
+	struct mp_radio_conn *c = data;
+
+	/* A failed attempt may leave Linux's scan for the peer behind, with
+	 * no Connection Complete to tell the transport (hci/hci.h). */
+	if (err && c->r->hci)
+		mp_hci_scan_refresh(c->r->hci);
+	if (c->cb->connected)
+		c->cb->connected(c->owner, err);
+}
+
+static void c_rx(void *data, const uint8_t *pdu, size_t len)
+{
+	struct mp_radio_conn *c = data;
+
+	if (c->cb->rx)
+		c->cb->rx(c->owner, pdu, len);
+}
+
+static void c_disconnected(void *data, int err)
+{
+	struct mp_radio_conn *c = data;
+
+	if (c->cb->disconnected)
+		c->cb->disconnected(c->owner, err);
+}
+
+static const struct mp_l2cap_ops l2cap_ops = { c_connected, c_rx, c_disconnected };
+
+static int r_connect(void *ctx, const uint8_t addr[6], uint8_t addr_type,
+		     const struct mp_radio_conn_cb *cb, void *owner, struct mp_radio_conn **out)
+{
+	struct mp_hci_radio *r = ctx;
+	struct mp_l2cap_config lc = { .index = r->index, .peer_type = addr_type };
+	struct mp_radio_conn *c = calloc(1, sizeof(*c));
+	int err;
+
+	if (!c)
+		return -ENOMEM;
+	c->r = r;
+	c->cb = cb;
+	c->owner = owner;
+	memcpy(lc.peer, addr, 6);
+	err = mp_l2cap_connect(r->loop, &lc, &l2cap_ops, c, &c->ch);
+	if (err) {
+		free(c);
+		return err;
+	}
+	*out = c;
+	return 0;
+}
+
+static int r_conn_send(struct mp_radio_conn *c, const uint8_t *pdu, size_t len)
+{
+	return mp_l2cap_send(c->ch, pdu, len);
+}
+
+static void r_conn_close(struct mp_radio_conn *c)
+{
+	if (!c)
+		return;
+	mp_l2cap_close(c->ch);
+	free(c);
+}
+
 static const struct mp_radio_ops radio_ops = {
 	.name = "hci", .advertise = r_advertise, .forget = r_forget, .scan = r_scan,
+	.connect = r_connect, .conn_send = r_conn_send, .conn_close = r_conn_close,
 };
 
 int mp_hci_radio_open(struct mp_loop *loop, int index, const struct mp_hci_radio_cb *cb,
@@ -84,6 +163,7 @@ int mp_hci_radio_open(struct mp_loop *loop, int index, const struct mp_hci_radio
 
 	if (!r)
 		return -ENOMEM;
+	r->loop = loop;
 	r->cb = cb;
 	r->user = user;
 	err = mp_hci_open(loop, index, &cfg, &hci_ops, r, &r->hci);
@@ -110,6 +190,11 @@ struct mp_radio mp_hci_radio_radio(struct mp_hci_radio *r)
 	struct mp_radio radio = { &radio_ops, r };
 
 	return radio;
+}
+
+size_t mp_hci_radio_pending(const struct mp_hci_radio *r)
+{
+	return r->hci ? mp_hci_adv_pending(r->hci) : 0;
 }
 
 int mp_hci_radio_index(const struct mp_hci_radio *r)

@@ -344,7 +344,15 @@ static int handle_packet(struct mp_hci *hci, const uint8_t *pkt, size_t len)
 		handle_cmd_event(hci, &ev);
 		break;
 	case MP_HCI_EVT_LE_META:
-		handle_reports(hci, &ev);
+		if (ev.subevent == MP_HCI_LE_CONN_COMPLETE ||
+		    ev.subevent == MP_HCI_LE_ENH_CONN_COMPLETE ||
+		    ev.subevent == MP_HCI_LE_ENH_CONN_COMPLETE_V2)
+			mp__hci_scan_restart(hci);	/* Linux left scanning its way */
+		else
+			handle_reports(hci, &ev);
+		break;
+	case MP_HCI_EVT_DISCONN_COMPLETE:
+		mp__hci_scan_restart(hci);
 		break;
 	case MP_HCI_EVT_HW_ERROR:
 		/* The kernel resets the controller: our scan and advertising
@@ -600,6 +608,11 @@ int mp_hci_scan_enable(struct mp_hci *hci, bool on)
 	hci->scan_want = on;
 	mp__hci_scan_apply(hci);
 	return 0;
+}
+
+void mp_hci_scan_refresh(struct mp_hci *hci)
+{
+	mp__hci_scan_restart(hci);
 }
 
 bool mp_hci_scanning(const struct mp_hci *hci)

@@ -104,7 +104,9 @@ struct mp_hci {
 	bool scan_on;		/* we enabled scanning */
 	bool scan_want;		/* what the owner asked for (mp_hci_scan_enable) */
 	bool scan_params_set;	/* our scan parameters are in the controller */
-	bool scan_busy;		/* a toggle is in flight */
+	bool scan_busy;		/* a toggle or the scanning sequence is in flight */
+	bool scan_restart_pending;	/* restart once that is over */
+	bool scan_params_lost;	/* somebody scanned their way while ours was off */
 
 	/* Advertising */
 	struct adv_sender *s_head, *s_tail;
@@ -132,6 +134,7 @@ void mp__hci_init_done(struct mp_hci *hci, int status);
 /* hci_le.c */
 void mp__hci_scan_start(struct mp_hci *hci);
 void mp__hci_scan_apply(struct mp_hci *hci);
+void mp__hci_scan_restart(struct mp_hci *hci);
 void mp__hci_adv_kick(struct mp_hci *hci);
 void mp__hci_adv_flush(struct mp_hci *hci, int err);
 void mp__hci_adv_free_all(struct mp_hci *hci);

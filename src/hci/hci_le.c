@@ -16,22 +16,36 @@
 
 /* ---- scanning ---- */
 
+/* The scanning sequence (disable, parameters, enable) ended: at start it
+ * ends the start sequence; run again later (mp__hci_scan_restart) it only
+ * leaves scan_on telling the truth, and applies what is wanted now. */
+static void scan_seq_done(struct mp_hci *hci, int status)
+{
+	if (status)
+		hci->scan_on = false;
+	hci->scan_busy = false;
+	if (!hci->ready_sent) {
+		mp__hci_init_done(hci, status);
+		return;
+	}
+	if (hci->scan_restart_pending)
+		mp__hci_scan_restart(hci);
+	else
+		mp__hci_scan_apply(hci);
+}
+
 static void queue_or_fail(struct mp_hci *hci, uint16_t op, const void *p, size_t len,
 			  mp_hci_cmd_cb cb)
 {
 	int r = mp__hci_queue(hci, op, p, len, cb);
 
 	if (r < 0)
-		mp__hci_init_done(hci, r);
+		scan_seq_done(hci, r);
 }
 
 static void scan_enable_done(void *data, int status, const uint8_t *ret, size_t len)
 {
-	struct mp_hci *hci = data;
-
-	if (status)
-		hci->scan_on = false;
-	mp__hci_init_done(hci, status);
+	scan_seq_done(data, status);
 }
 
 /* Core v5.4 Vol 4 Part E 7.8.65: one PHY (LE 1M), passive, interval = window. */
@@ -41,7 +55,7 @@ static void ext_scan_params_done(void *data, int status, const uint8_t *ret, siz
 	const uint8_t en[6] = { 0x01, 0x00 /* no duplicate filtering */, 0, 0, 0, 0 };
 
 	if (status) {
-		mp__hci_init_done(hci, status);
+		scan_seq_done(hci, status);
 		return;
 	}
 	hci->scan_on = true;
@@ -58,7 +72,7 @@ static void ext_scan_disabled(void *data, int status, const uint8_t *ret, size_t
 	/* Disabling what is not enabled may be refused (BlueZ's emulator
 	 * does): only a local failure matters here. */
 	if (status < 0) {
-		mp__hci_init_done(hci, status);
+		scan_seq_done(hci, status);
 		return;
 	}
 	mp_writer_init(&w, p, sizeof(p));
@@ -92,7 +106,7 @@ static void legacy_scan_params_done(void *data, int status, const uint8_t *ret, 
 		return;
 	}
 	if (status) {
-		mp__hci_init_done(hci, status);
+		scan_seq_done(hci, status);
 		return;
 	}
 	hci->scan_on = true;
@@ -108,7 +122,7 @@ static void legacy_scan_disabled(void *data, int status, const uint8_t *ret, siz
 	struct mp_writer w;
 
 	if (status < 0) {
-		mp__hci_init_done(hci, status);
+		scan_seq_done(hci, status);
 		return;
 	}
 	mp_writer_init(&w, p, sizeof(p));
@@ -125,9 +139,10 @@ void mp__hci_scan_start(struct mp_hci *hci)
 	const uint8_t dis[2] = { 0x00, 0x00 };
 
 	hci->scan_cmd_sent = true;
+	hci->scan_busy = true;
 	if (hci->cfg.mode == MP_HCI_LE_EXTENDED) {
 		if (!(hci->le_features & LE_FEAT_EXT_ADV)) {
-			mp__hci_init_done(hci, -EOPNOTSUPP);
+			scan_seq_done(hci, -EOPNOTSUPP);
 			return;
 		}
 		ext_scan_begin(hci);
@@ -138,16 +153,39 @@ void mp__hci_scan_start(struct mp_hci *hci)
 
 /* ---- scanning on and off after start ---- */
 
+/* Somebody changed the controller's scanning under us. Linux does when it
+ * makes an LE connection (a PB-GATT link): it switches our scan off, scans
+ * with its own parameters and an accept list, and leaves scanning off once
+ * connected. Enabling alone would keep its parameters, so the whole
+ * sequence runs again, as at start. */
+void mp__hci_scan_restart(struct mp_hci *hci)
+{
+	if (!hci->scan_params_set || !hci->ready_sent || hci->init_status || hci->gone_err)
+		return;
+	if (hci->scan_busy) {
+		hci->scan_restart_pending = true;
+		return;
+	}
+	hci->scan_restart_pending = false;
+	hci->scan_on = false;	/* whatever it is now, it is not ours */
+	if (hci->scan_want)
+		mp__hci_scan_start(hci);
+	else
+		hci->scan_params_lost = true;	/* for when it is wanted again */
+}
+
 static void scan_toggle_done(void *data, int status, const uint8_t *ret, size_t len)
 {
 	struct mp_hci *hci = data;
 	bool sent = !hci->scan_on;
 
 	hci->scan_busy = false;
-	if (status)
-		return;	/* left as it was; mp_hci_scanning() tells */
-	hci->scan_on = sent;
-	mp__hci_scan_apply(hci);	/* asked again meanwhile */
+	if (!status)
+		hci->scan_on = sent;	/* else left as it was; mp_hci_scanning() tells */
+	if (hci->scan_restart_pending)
+		mp__hci_scan_restart(hci);
+	else if (!status)
+		mp__hci_scan_apply(hci);	/* asked again meanwhile */
 }
 
 /* Bring the controller to what the owner wants. The parameters written at
@@ -161,6 +199,11 @@ void mp__hci_scan_apply(struct mp_hci *hci)
 	if (hci->scan_busy || !hci->ready_sent || hci->init_status || hci->gone_err ||
 	    !hci->scan_params_set || hci->scan_want == hci->scan_on)
 		return;
+	if (hci->scan_want && hci->scan_params_lost) {
+		hci->scan_params_lost = false;
+		mp__hci_scan_start(hci);
+		return;
+	}
 	p[0] = hci->scan_want;		/* Enable; no duplicate filtering; no period */
 	if (mp__hci_queue(hci, hci->extended ? OP_LE_SET_EXT_SCAN_ENABLE : OP_LE_SET_SCAN_ENABLE,
 			  p, hci->extended ? 6 : 2, scan_toggle_done) == 0)

@@ -113,6 +113,7 @@ int mp_hci_open(struct mp_loop *loop, int index, const struct mp_hci_config *con
 	filter_event(&flt, MP_HCI_EVT_CMD_STATUS);
 	filter_event(&flt, MP_HCI_EVT_HW_ERROR);
 	filter_event(&flt, MP_HCI_EVT_LE_META);
+	filter_event(&flt, MP_HCI_EVT_DISCONN_COMPLETE);	/* scanning to restore */
 	filter_event(&flt, EVT_LINUX_STACK_INTERNAL);
 	if (setsockopt(fd, SOL_HCI, HCI_FILTER, &flt, sizeof(flt)) < 0) {
 		r = -errno;

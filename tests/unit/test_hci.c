@@ -556,6 +556,69 @@ static void test_scan_on_without_scan_config(void **state)
 	fake_teardown(&f);
 }
 
+/* Linux makes an LE connection (PB-GATT): it turns our scan off and scans
+ * its own way; on Connection Complete and on Disconnection Complete the
+ * whole scanning sequence runs again. */
+static void test_scan_restored_after_connection_events(void **state)
+{
+	struct fake_hci *f = *state;
+
+	fake_init_legacy(f);
+	/* LE Enhanced Connection Complete (subevent 0x0a), success. */
+	fake_send(f, "043e 1f 0a 00 4000 00 00 010001aa0000 000000000000 000000000000 "
+		  "2800 0000 2a00 00");
+	fake_expect_cmd(f, 0x200c, "00 00");
+	assert_false(mp_hci_scanning(f->hci));
+	fake_complete(f, 0x200c, 0x0c, "");	/* already off: Command Disallowed */
+	fake_expect_cmd(f, 0x200b, "00 3000 3000 00 00");	/* accept all again */
+	fake_complete(f, 0x200b, 0, "");
+	fake_expect_cmd(f, 0x200c, "01 00");
+	fake_complete(f, 0x200c, 0, "");
+	assert_true(mp_hci_scanning(f->hci));
+	fake_expect_none(f);
+	assert_int_equal(f->ready_calls, 1);	/* no second ready */
+
+	/* Disconnection Complete: again. A legacy LE Connection Complete
+	 * (0x01) arriving meanwhile is folded into the one restart. */
+	fake_send(f, "0405 04 00 4000 13");
+	fake_expect_cmd(f, 0x200c, "00 00");
+	fake_send(f, "043e 13 01 02 4000 00 00 010001aa0000 2800 0000 2a00 00");
+	fake_complete(f, 0x200c, 0, "");
+	fake_expect_cmd(f, 0x200b, "00 3000 3000 00 00");
+	fake_complete(f, 0x200b, 0, "");
+	fake_expect_cmd(f, 0x200c, "01 00");
+	fake_complete(f, 0x200c, 0, "");
+	fake_expect_cmd(f, 0x200c, "00 00");	/* the pending restart */
+	fake_complete(f, 0x200c, 0, "");
+	fake_expect_cmd(f, 0x200b, "00 3000 3000 00 00");
+	fake_complete(f, 0x200b, 0, "");
+	fake_expect_cmd(f, 0x200c, "01 00");
+	fake_complete(f, 0x200c, 0, "");
+	fake_expect_none(f);
+	assert_true(mp_hci_scanning(f->hci));
+}
+
+static void test_scan_not_restored_when_off(void **state)
+{
+	struct fake_hci *f = *state;
+
+	fake_init_legacy(f);
+	mp_hci_scan_enable(f->hci, false);
+	fake_expect_cmd(f, 0x200c, "00 00");
+	fake_complete(f, 0x200c, 0, "");
+	fake_send(f, "0405 04 00 4000 13");
+	fake_expect_none(f);		/* the user wants it off */
+	/* ... and switched on again: the whole sequence, not the enable alone */
+	mp_hci_scan_enable(f->hci, true);
+	fake_expect_cmd(f, 0x200c, "00 00");
+	fake_complete(f, 0x200c, 0, "");
+	fake_expect_cmd(f, 0x200b, "00 3000 3000 00 00");
+	fake_complete(f, 0x200b, 0, "");
+	fake_expect_cmd(f, 0x200c, "01 00");
+	fake_complete(f, 0x200c, 0, "");
+	assert_true(mp_hci_scanning(f->hci));
+}
+
 /* ---- close ---- */
 
 static void test_close_switches_scanning_off(void **state)
@@ -722,6 +785,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_scan_off_before_ready_then_extended, setup,
 						teardown),
 		cmocka_unit_test(test_scan_on_without_scan_config),
+		cmocka_unit_test_setup_teardown(test_scan_restored_after_connection_events, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_scan_not_restored_when_off, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_close_switches_scanning_off, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_close_leaves_somebody_elses_scan_on, setup,
 						teardown),
