@@ -5,6 +5,7 @@
 VM_FILES = \
 	tests/vm/README.md \
 	tests/vm/run-in-vm tests/vm/check-vm tests/vm/bench-vm tests/vm/lib.sh \
+	tests/vm/lib-dev.sh \
 	tests/vm/guest/stage1 tests/vm/guest/stage2 \
 	tests/vm/guest/mesh-node.py tests/vm/guest/jget.py tests/vm/guest/oob-helper.sh \
 	tests/vm/guest/prov-trace.py \
@@ -13,12 +14,26 @@ VM_FILES = \
 	tests/vm/scenarios/bluez-reference.sh tests/vm/scenarios/prov-noob.sh \
 	tests/vm/scenarios/prov-static.sh tests/vm/scenarios/prov-output-input.sh \
 	tests/vm/scenarios/prov-concurrent.sh \
-	tests/vm/scenarios/prov-errors.sh tests/vm/scenarios/cdb-export.sh
+	tests/vm/scenarios/prov-errors.sh tests/vm/scenarios/cdb-export.sh \
+	tests/vm/scenarios/prov-own-oob.sh tests/vm/scenarios/gatt-link.sh \
+	tests/vm/scenarios/prov-gatt.sh tests/vm/scenarios/prov-gatt-mixed.sh
 EXTRA_DIST += $(VM_FILES)
 
-# The scenarios use the meshprov built here (skipped while it is missing).
-check-vm: $(bin_PROGRAMS)
-	MESHPROV=$(abs_top_builddir)/meshprov $(top_srcdir)/tests/vm/check-vm
+# mpdev: an unprovisioned device of our own on a real controller (PB-ADV,
+# and PB-GATT through a kernel L2CAP socket), for the scenarios meshd cannot
+# play. Built by `make check` (not run by it: it needs a controller).
+check_PROGRAMS += tests/vm/tools/mpdev
+tests_vm_tools_mpdev_SOURCES = tests/vm/tools/mpdev.c tests/vm/tools/mpdev_gatt.c \
+	tests/vm/tools/mpdev_prov.c tests/vm/tools/mpdev.h
+tests_vm_tools_mpdev_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
+tests_vm_tools_mpdev_LDADD = src/sim/libmp_sim.a src/prov/libmp_prov.a \
+	src/gatt/libmp_gatt.a src/bearer/libmp_bearer.a src/hci/libmp_hci.a \
+	src/crypto/libmp_crypto.a src/core/libmp_core.a $(CRYPTO_LIBS) $(BLUEZ_LIBS)
+MPDEV = $(abs_top_builddir)/tests/vm/tools/mpdev
+
+# The scenarios use the meshprov and mpdev built here (skipped while missing).
+check-vm: $(bin_PROGRAMS) tests/vm/tools/mpdev
+	MESHPROV=$(abs_top_builddir)/meshprov MPDEV=$(MPDEV) $(top_srcdir)/tests/vm/check-vm
 
 bench-vm: $(bin_PROGRAMS)
 	MESHPROV=$(abs_top_builddir)/meshprov $(top_srcdir)/tests/vm/bench-vm

@@ -1,0 +1,209 @@
+/* mpdev: a provisionee of our own on a real controller, for the VM tests.
+ * Shared between mpdev.c (options, the PB-ADV provisionee, OOB, the result)
+ * and mpdev_gatt.c (connectable advertising, the ATT channel, the probe). */
+#ifndef MPDEV_H
+#define MPDEV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "bearer/pbadv.h"
+#include "bearer/pbgatt.h"
+#include "gatt/client.h"
+#include "gatt/server.h"
+#include "core/loop.h"
+#include "hci/hci.h"
+#include "hci/l2cap.h"
+#include "prov/auth.h"
+#include "prov/pdu.h"
+#include "prov/provisioner.h"
+#include "sim/device.h"
+
+/* Exit statuses. */
+#define MPDEV_EXIT_OK		0
+#define MPDEV_EXIT_FAILED	1	/* provisioning failed, timed out, probe failed */
+#define MPDEV_EXIT_USAGE	2
+#define MPDEV_EXIT_CONTROLLER	3	/* the controller could not be used */
+
+/* Advertising sets with --gatt: connectable advertising, and mp_hci's PB-ADV
+ * bursts (mp_hci_config.adv_handle; set 0 without --gatt). */
+#define MPDEV_GATT_ADV_HANDLE	1
+#define MPDEV_PBADV_ADV_HANDLE	2
+
+/* Senders of mp_hci_adv_send(): PDUs of one sender go in order. */
+#define MPDEV_KEY_BEACON	1
+#define MPDEV_KEY_LINK		2
+
+/* HCI commands sent one after the other (mpdev_gatt.c). */
+struct mpdev_cmd {
+	uint16_t opcode;
+	uint8_t len;
+	bool any_status;		/* a refusal does not stop the chain */
+	uint8_t params[40];
+};
+
+struct mpdev;
+
+struct mpdev_chain {
+	struct mpdev_cmd cmd[4];
+	unsigned int n, i;
+	bool busy;
+	int status[4];
+	/* @status 0, or the first refusal (HCI code or -errno) and its opcode */
+	void (*done)(struct mpdev *d, int status, uint16_t opcode);
+};
+
+struct mpdev {
+	struct mp_loop *loop;
+	struct mp_hci *hci;
+	int index;
+	bool verbose;
+
+	/* ---- options ---- */
+	uint8_t uuid[16];
+	struct mp_prov_caps caps;
+	uint8_t static_oob[MP_SIM_STATIC_OOB_MAX];
+	size_t static_len;
+	uint16_t oob_info;		/* beacon and service data OOB Information */
+	uint32_t timeout_s;		/* give up after (0: never) */
+	uint32_t beacon_ms;		/* Unprovisioned Device beacon interval */
+	const char *result_path;
+	const char *oob_file;		/* OOB values through a file (else stdout/stdin) */
+	bool gatt;			/* also PB-GATT's connectable advertising + ATT */
+	bool no_pbadv;			/* no beacons nor PB-ADV link (--gatt only) */
+	enum mp_hci_le_mode le_mode;
+
+	/* probe (--gatt-probe): the client side of the ATT channel */
+	bool probe;
+	uint8_t probe_addr[6];		/* LSB first */
+	uint8_t probe_type;		/* MP_L2CAP_ADDR_* */
+	bool probe_adv;			/* advertise bursts meanwhile, as meshprov would */
+	uint32_t settle_ms;		/* scanning before and after the connection */
+	bool gatt_provision;		/* --gatt-provision: provision over PB-GATT */
+	uint16_t paddress;		/* its unicast address (0: 0x0100) */
+
+	/* ---- the PB-ADV provisionee ---- */
+	struct mp_sim_device *dev;
+	struct mp_pbadv *link;
+	int64_t link_timer[MP_PBADV_TIMERS];
+	int64_t beacon_timer;
+	int64_t proto_timer;		/* the device's protocol timeout */
+	int64_t grace_timer;		/* after done(): wait for Link Close */
+	int64_t deadline_timer;		/* --timeout */
+	int64_t oob_poll_timer;		/* --oob-file: waiting for the Input OOB value */
+	bool beacon_queued;
+	uint8_t txq[4][MP_PROV_PDU_MAX];
+	size_t txlen[4];
+	unsigned int txcount;
+	bool tx_busy;
+	struct mp_bearer cur;		/* the bearer the device is talking on (ops NULL: none) */
+
+	/* what happened */
+	bool attempt_done;		/* the device sent Complete or Failed */
+	enum mp_prov_err prov_err;
+	bool have_result;
+	struct mp_sim_prov_result result;
+	bool oob_used;
+	bool oob_output;		/* else input */
+	unsigned int oob_action;
+	uint8_t oob_size;
+	char oob_value[MP_OOB_TEXT_MAX];
+	bool stdin_open;
+	char in_line[64];
+	size_t in_len;
+	const char *bearer_name;	/* "pb-adv" or "pb-gatt" */
+	const char *end;		/* how the attempt ended: "link-closed", "no-link-close" */
+
+	/* ---- GATT (mpdev_gatt.c) ---- */
+	struct mp_l2cap *att;
+	struct mp_gatt_server *server;	/* device: one per connection */
+	struct mp_pbgatt *pbgatt;
+	int64_t pbgatt_timer[MP_PBGATT_TIMERS];
+	int64_t drop_timer;		/* pbgatt asked to disconnect */
+	struct mp_gatt_client *client;	/* probe */
+	int64_t client_timer;
+	char gatt_reason[256];
+	bool gatt_adv_on;
+	uint16_t att_mtu;
+	unsigned int gatt_connections;
+	bool gatt_once;			/* --gatt-once: end after the first ATT connection */
+	uint32_t readv_ms;		/* --gatt-readv: re-enable the set this often (0: never) */
+	int64_t readv_timer;
+	bool adv_pending;		/* adv_start() waits for the chain in flight */
+	bool rescan_pending;		/* so does a restart of our scan */
+	int64_t rescan_timer;
+	struct mpdev_chain chain;
+
+	/* probe: the PB-GATT provisioner (mpdev_prov.c) */
+	struct mp_prov *prov;
+	struct mp_pbgatt *ppb;
+	int64_t ppb_timer[MP_PBGATT_TIMERS];
+	int64_t prov_timer;
+	int64_t pdrop_timer;
+	uint8_t ptxq[4][MP_PROV_PDU_MAX];
+	size_t ptxlen[4];
+	unsigned int ptxcount;
+	bool ptx_busy;
+	bool prov_ok;
+	struct mp_prov_data pdata;
+	uint8_t pdev_key[16];
+	uint8_t palg;
+
+	/* probe state */
+	unsigned int phase;		/* enum in mpdev_gatt.c */
+	unsigned long reports[4], reports_target[4];
+	int64_t probe_timer;
+	int64_t probe_adv_timer;
+	int probe_err;
+	uint16_t probe_mtu;
+
+	/* ---- the end ---- */
+	bool finished;
+	int exit_code;
+	const char *status;		/* the result's "status" */
+	char reason[512];
+};
+
+/* mpdev.c */
+void mpdev_say(struct mpdev *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void mpdev_log(struct mpdev *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/**
+ * The end: write the result file (if asked; "status": @status, "reason":
+ * @reason when not NULL) and leave the loop with exit status @code. Only the
+ * first call counts.
+ */
+void mpdev_finish(struct mpdev *d, int code, const char *status, const char *reason);
+/** "AA:BB:CC:DD:EE:FF" of a 6-octet LSB-first address; @buf 18 octets. */
+char *mpdev_addr_str(const uint8_t *addr, char *buf);
+/* The device's bearers (PB-ADV in mpdev.c, PB-GATT in mpdev_gatt.c) report here. */
+void mpdev_bearer_opened(struct mpdev *d, const char *name, struct mp_bearer b);
+void mpdev_bearer_rx(struct mpdev *d, const uint8_t *pdu, size_t len);
+void mpdev_bearer_delivered(struct mpdev *d);
+/** Bearer @link closed; true when that ended the run (the attempt was over). */
+bool mpdev_bearer_closed(struct mpdev *d, void *link);
+/** Write the probe's results into the result file (after "status"). */
+void mpdev_probe_json(struct mpdev *d, FILE *f);
+
+/* mpdev_gatt.c */
+/** Device side: connectable advertising on MPDEV_GATT_ADV_HANDLE, ATT listening. */
+int mpdev_gatt_start(struct mpdev *d);
+void mpdev_gatt_stop(struct mpdev *d);
+/** The probe: scanning, then a connection and an MTU exchange, then scanning. */
+int mpdev_probe_start(struct mpdev *d);
+/** An advertising report while probing. */
+void mpdev_probe_report(struct mpdev *d, const struct mp_hci_adv_report *r);
+/** The probe's connection is over (closed here; idempotent): watch our scan. */
+void mpdev_probe_link_over(struct mpdev *d);
+
+/* mpdev_prov.c: --gatt-provision */
+/** The GATT client is ready at @att_mtu: open PB-GATT and provision. */
+int mpdev_gprov_start(struct mpdev *d, uint16_t att_mtu);
+/** A notification of Data Out. */
+void mpdev_gprov_notify(struct mpdev *d, const uint8_t *value, size_t len);
+void mpdev_gprov_free(struct mpdev *d);
+/** What the provisioner gave and derived, into the result file. */
+void mpdev_gprov_json(struct mpdev *d, FILE *f);
+
+#endif
