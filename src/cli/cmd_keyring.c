@@ -165,88 +165,16 @@ enum mp_cli_status mp_cmd_netkey_list(struct mp_cli_app *a, const struct mp_cli_
 	return MP_CLI_OK;
 }
 
-static uint16_t free_netkey_index(const struct mp_keyring *kr)
+/* NetKeys and AppKeys are added and deleted alike; @app says which. */
+static bool key_exists(const struct mp_keyring *kr, bool app, uint16_t idx)
 {
-	uint16_t i;
-
-	for (i = 0; i < MP_KEY_INDEX_MAX && mp_keyring_netkey(kr, i); i++)
-		;
-	return i;
+	return app ? mp_keyring_appkey(kr, idx) != NULL : mp_keyring_netkey(kr, idx) != NULL;
 }
 
-static uint16_t free_appkey_index(const struct mp_keyring *kr)
+static enum mp_cli_status key_add(struct mp_cli_app *a, const struct mp_cli_args *args, bool app,
+				  const char *idx_s, const char *key_s)
 {
-	uint16_t i;
-
-	for (i = 0; i < MP_KEY_INDEX_MAX && mp_keyring_appkey(kr, i); i++)
-		;
-	return i;
-}
-
-static enum mp_cli_status netkey_add(struct mp_cli_app *a, const struct mp_cli_args *args,
-				     const char *idx_s, const char *key_s)
-{
-	enum mp_cli_status st;
-	uint8_t key[16];
-	uint16_t idx = 0;
-	int rc;
-
-	if (idx_s && (st = key_index_arg(args, idx_s, &idx)))
-		return st;
-	if (key_s && (st = key_arg(args, key_s, key)))
-		return st;
-	st = mp_cli_need_keyring(a);
-	if (st)
-		goto out;
-	if (!idx_s)
-		idx = free_netkey_index(a->kr);
-	rc = mp_keyring_netkey_add(a->kr, idx, key_s ? key : NULL);
-	st = rc < 0 ? kr_fail(a, args, rc) : MP_CLI_OK;
-	if (!st)
-		mp_out_kv(&a->out, "netkey-created", "netkey", "0x%03x", idx);
-out:
-	mp_wipe(key, sizeof(key));
-	return st;
-}
-
-enum mp_cli_status mp_cmd_netkey_create(struct mp_cli_app *a, const struct mp_cli_args *args)
-{
-	return netkey_add(a, args, args->argc ? args->argv[0] : NULL, NULL);
-}
-
-enum mp_cli_status mp_cmd_netkey_import(struct mp_cli_app *a, const struct mp_cli_args *args)
-{
-	return netkey_add(a, args, args->argv[0], args->argv[1]);
-}
-
-enum mp_cli_status mp_cmd_netkey_delete(struct mp_cli_app *a, const struct mp_cli_args *args)
-{
-	enum mp_cli_status st;
-	uint16_t idx;
-	int rc;
-
-	if ((st = key_index_arg(args, args->argv[0], &idx)) || (st = mp_cli_need_keyring(a)))
-		return st;
-	rc = mp_keyring_netkey_del(a->kr, idx);
-	return rc < 0 ? kr_fail(a, args, rc) : MP_CLI_OK;
-}
-
-enum mp_cli_status mp_cmd_appkey_list(struct mp_cli_app *a, const struct mp_cli_args *args)
-{
-	enum mp_cli_status st = mp_cli_need_keyring(a);
-	size_t i;
-
-	if (st)
-		return st;
-	for (i = 0; i < mp_keyring_appkey_count(a->kr); i++)
-		mp_out_appkey(&a->out, mp_keyring_appkey_at(a->kr, i), show_keys(args));
-	return MP_CLI_OK;
-}
-
-static enum mp_cli_status appkey_add(struct mp_cli_app *a, const struct mp_cli_args *args,
-				     const char *idx_s, const char *key_s)
-{
-	const char *net_s = mp_cli_arg(args, "--netkey");
+	const char *net_s = app ? mp_cli_arg(args, "--netkey") : NULL;
 	enum mp_cli_status st;
 	uint16_t idx = 0, net = 0;
 	uint8_t key[16];
@@ -261,28 +189,22 @@ static enum mp_cli_status appkey_add(struct mp_cli_app *a, const struct mp_cli_a
 	st = mp_cli_need_keyring(a);
 	if (st)
 		goto out;
-	if (!idx_s)
-		idx = free_appkey_index(a->kr);
-	rc = mp_keyring_appkey_add(a->kr, idx, net, key_s ? key : NULL);
+	if (!idx_s)	/* the lowest free index */
+		for (idx = 0; idx < MP_KEY_INDEX_MAX && key_exists(a->kr, app, idx); idx++)
+			;
+	rc = app ? mp_keyring_appkey_add(a->kr, idx, net, key_s ? key : NULL) :
+		   mp_keyring_netkey_add(a->kr, idx, key_s ? key : NULL);
 	st = rc < 0 ? kr_fail(a, args, rc) : MP_CLI_OK;
 	if (!st)
-		mp_out_kv(&a->out, "appkey-created", "appkey", "0x%03x", idx);
+		mp_out_kv(&a->out, app ? "appkey-created" : "netkey-created",
+			  app ? "appkey" : "netkey", "0x%03x", idx);
 out:
 	mp_wipe(key, sizeof(key));
 	return st;
 }
 
-enum mp_cli_status mp_cmd_appkey_create(struct mp_cli_app *a, const struct mp_cli_args *args)
-{
-	return appkey_add(a, args, args->argc ? args->argv[0] : NULL, NULL);
-}
-
-enum mp_cli_status mp_cmd_appkey_import(struct mp_cli_app *a, const struct mp_cli_args *args)
-{
-	return appkey_add(a, args, args->argv[0], args->argv[1]);
-}
-
-enum mp_cli_status mp_cmd_appkey_delete(struct mp_cli_app *a, const struct mp_cli_args *args)
+static enum mp_cli_status key_delete(struct mp_cli_app *a, const struct mp_cli_args *args,
+				     bool app)
 {
 	enum mp_cli_status st;
 	uint16_t idx;
@@ -290,8 +212,50 @@ enum mp_cli_status mp_cmd_appkey_delete(struct mp_cli_app *a, const struct mp_cl
 
 	if ((st = key_index_arg(args, args->argv[0], &idx)) || (st = mp_cli_need_keyring(a)))
 		return st;
-	rc = mp_keyring_appkey_del(a->kr, idx);
+	rc = app ? mp_keyring_appkey_del(a->kr, idx) : mp_keyring_netkey_del(a->kr, idx);
 	return rc < 0 ? kr_fail(a, args, rc) : MP_CLI_OK;
+}
+
+enum mp_cli_status mp_cmd_netkey_create(struct mp_cli_app *a, const struct mp_cli_args *args)
+{
+	return key_add(a, args, false, args->argc ? args->argv[0] : NULL, NULL);
+}
+
+enum mp_cli_status mp_cmd_netkey_import(struct mp_cli_app *a, const struct mp_cli_args *args)
+{
+	return key_add(a, args, false, args->argv[0], args->argv[1]);
+}
+
+enum mp_cli_status mp_cmd_netkey_delete(struct mp_cli_app *a, const struct mp_cli_args *args)
+{
+	return key_delete(a, args, false);
+}
+
+enum mp_cli_status mp_cmd_appkey_list(struct mp_cli_app *a, const struct mp_cli_args *args)
+{
+	enum mp_cli_status st = mp_cli_need_keyring(a);
+	size_t i;
+
+	if (st)
+		return st;
+	for (i = 0; i < mp_keyring_appkey_count(a->kr); i++)
+		mp_out_appkey(&a->out, mp_keyring_appkey_at(a->kr, i), show_keys(args));
+	return MP_CLI_OK;
+}
+
+enum mp_cli_status mp_cmd_appkey_create(struct mp_cli_app *a, const struct mp_cli_args *args)
+{
+	return key_add(a, args, true, args->argc ? args->argv[0] : NULL, NULL);
+}
+
+enum mp_cli_status mp_cmd_appkey_import(struct mp_cli_app *a, const struct mp_cli_args *args)
+{
+	return key_add(a, args, true, args->argv[0], args->argv[1]);
+}
+
+enum mp_cli_status mp_cmd_appkey_delete(struct mp_cli_app *a, const struct mp_cli_args *args)
+{
+	return key_delete(a, args, true);
 }
 
 /* ---- IV index ---- */
