@@ -387,28 +387,11 @@ static int imp_node(json_object *e, const char *c, bool partial, struct mp_node 
 	return r;
 }
 
-static int imp_nodes(json_object *root, bool partial, struct kr_data *d,
-		     struct mp_keyring_error *err)
+/* kj_nodes() decoder; @arg points to "partial" */
+static int imp_node_cb(json_object *e, const char *c, struct mp_node *nd, void *arg,
+		       struct mp_keyring_error *err)
 {
-	json_object *arr, *e;
-	char c[64];
-	size_t i, n;
-	int r = kj_array(root, "", "nodes", true, 0x8000, &arr, &n, err);
-
-	if (!r && kr_reserve((void **)&d->nodes, d->n_nodes, &d->cap_nodes, sizeof(*d->nodes), n))
-		return kr_fail(err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
-	for (i = 0; !r && i < n; i++) {
-		struct mp_node *nd = kr_append((void **)&d->nodes, &d->n_nodes, &d->cap_nodes,
-					       sizeof(*nd));
-
-		if (!nd)
-			return kr_fail(err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
-		snprintf(c, sizeof(c), "nodes[%zu]", i);
-		r = kj_elem(arr, i, c, &e, err);
-		if (!r)
-			r = imp_node(e, c, partial, nd, err);
-	}
-	return r;
+	return imp_node(e, c, *(const bool *)arg, nd, err);
 }
 
 static int imp_header(json_object *root, struct kr_data *d, bool *partial, bool *have_iv,
@@ -601,7 +584,7 @@ static int import_doc(struct mp_keyring *kr, json_object *root,
 	if (!r)
 		r = imp_provisioners(root, d, err);
 	if (!r)
-		r = imp_nodes(root, partial, d, err);
+		r = kj_nodes(root, d, imp_node_cb, &partial, err);
 	if (!r)
 		r = kr_decode_exclusions(root, "networkExclusions", d, err);
 	/* The CDB has no IV index (nRF Mesh exports none): the network's is at

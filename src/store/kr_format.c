@@ -138,7 +138,7 @@ static int decode_provisioners(json_object *root, struct kr_data *d,
 	return r;
 }
 
-static int decode_node(json_object *e, const char *c, struct mp_node *nd,
+static int decode_node(json_object *e, const char *c, struct mp_node *nd, void *arg,
 		       struct mp_keyring_error *err)
 {
 	const char *state;
@@ -185,29 +185,6 @@ static int decode_node(json_object *e, const char *c, struct mp_node *nd,
 		r = kj_bool(e, c, "configComplete", false, &nd->config_complete, err);
 	if (!r)
 		r = kj_bool(e, c, "excluded", false, &nd->excluded, err);
-	return r;
-}
-
-static int decode_nodes(json_object *root, struct kr_data *d, struct mp_keyring_error *err)
-{
-	json_object *arr, *e;
-	char c[64];
-	size_t i, n;
-	int r = kj_array(root, "", "nodes", true, 0x8000, &arr, &n, err);
-
-	if (!r && kr_reserve((void **)&d->nodes, d->n_nodes, &d->cap_nodes, sizeof(*d->nodes), n))
-		return kr_fail(err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
-	for (i = 0; !r && i < n; i++) {
-		struct mp_node *nd = kr_append((void **)&d->nodes, &d->n_nodes, &d->cap_nodes,
-					       sizeof(*nd));
-
-		if (!nd)
-			return kr_fail(err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
-		snprintf(c, sizeof(c), "nodes[%zu]", i);
-		r = kj_elem(arr, i, c, &e, err);
-		if (!r)
-			r = decode_node(e, c, nd, err);
-	}
 	return r;
 }
 
@@ -324,7 +301,7 @@ static int decode_plain(json_object *root, struct kr_data **out, struct mp_keyri
 	if (!r)
 		r = decode_provisioners(root, d, err);
 	if (!r)
-		r = decode_nodes(root, d, err);
+		r = kj_nodes(root, d, decode_node, NULL, err);
 	if (!r)
 		r = kr_decode_exclusions(root, "exclusions", d, err);
 	if (!r) {

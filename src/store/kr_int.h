@@ -133,6 +133,12 @@ int kj_elem(json_object *arr, size_t i, const char *field, json_object **out,
 	    struct mp_keyring_error *err);
 /* Decode "appKeys" of @root (a keyring file or a CDB: the same fields) into @d. */
 int kj_appkeys(json_object *root, struct kr_data *d, struct mp_keyring_error *err);
+/* Decode one element @e (named @ctx in errors) into @nd. */
+typedef int (*kj_node_fn)(json_object *e, const char *ctx, struct mp_node *nd, void *arg,
+			  struct mp_keyring_error *err);
+/* Decode "nodes" of @root into @d, each element through @decode. */
+int kj_nodes(json_object *root, struct kr_data *d, kj_node_fn decode, void *arg,
+	     struct mp_keyring_error *err);
 /* A field read into *@out (0 when absent), or a located error. */
 typedef int (*kj_field_fn)(json_object *o, const char *ctx, const char *key, int64_t *out,
 			   struct mp_keyring_error *err);

@@ -434,3 +434,27 @@ int kj_netkeys(json_object *root, struct kr_data *d, bool phase_required, kj_fie
 	}
 	return r;
 }
+
+int kj_nodes(json_object *root, struct kr_data *d, kj_node_fn decode, void *arg,
+	     struct mp_keyring_error *err)
+{
+	json_object *arr, *e;
+	char c[64];
+	size_t i, n;
+	int r = kj_array(root, "", "nodes", true, 0x8000, &arr, &n, err);
+
+	if (!r && kr_reserve((void **)&d->nodes, d->n_nodes, &d->cap_nodes, sizeof(*d->nodes), n))
+		return kr_fail(err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
+	for (i = 0; !r && i < n; i++) {
+		struct mp_node *nd = kr_append((void **)&d->nodes, &d->n_nodes, &d->cap_nodes,
+					       sizeof(*nd));
+
+		if (!nd)
+			return kr_fail(err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
+		snprintf(c, sizeof(c), "nodes[%zu]", i);
+		r = kj_elem(arr, i, c, &e, err);
+		if (!r)
+			r = decode(e, c, nd, arg, err);
+	}
+	return r;
+}
