@@ -16,7 +16,8 @@ VM_FILES = \
 	tests/vm/scenarios/prov-concurrent.sh \
 	tests/vm/scenarios/prov-errors.sh tests/vm/scenarios/cdb-export.sh \
 	tests/vm/scenarios/prov-own-oob.sh tests/vm/scenarios/gatt-link.sh \
-	tests/vm/scenarios/prov-gatt.sh tests/vm/scenarios/prov-gatt-mixed.sh
+	tests/vm/scenarios/prov-gatt.sh tests/vm/scenarios/prov-gatt-mixed.sh \
+	tests/vm/bench/bluez-sequential.sh
 EXTRA_DIST += $(VM_FILES)
 
 # mpdev: an unprovisioned device of our own on a real controller (PB-ADV,

@@ -58,8 +58,16 @@ mp_provision() {
 }
 
 # mp_provision_all COUNT [TIMEOUT]: provision the first COUNT unprovisioned
-# devices heard, concurrently; one "provisioned" line per device.
-mp_provision_all() { mp --json -t "${2:-120}" provision --all --count "$1"; }
+# devices heard, concurrently (at most MP_JOBS at once, when set); one
+# "provisioned" line per device.
+mp_provision_all() {
+	mp --json -t "${2:-120}" ${MP_JOBS:+--concurrency "$MP_JOBS"} provision --all --count "$1"
+}
+
+# mp_provisioned_at FILE: for meshprov's JSON lines with an uptime stamp
+# before each (stamp), the stamp of each device's "provisioned" line: the
+# moment meshprov had that device's Provisioning Complete.
+mp_provisioned_at() { grep '"event":"provisioned"' "$1" | cut -d' ' -f1; }
 
 # mp_node_list: every node in the keyring, JSON lines.
 mp_node_list() { mp --json nodes; }
@@ -102,6 +110,14 @@ mp_export_cdb() { mp export "$1"; }
 step() { echo "[$(cut -d' ' -f1 /proc/uptime)s] $*"; }
 fail() { echo "FAIL: $*"; exit 1; }
 skip() { echo "SKIP: $*"; exit 77; }
+# stamp: stdin to stdout, each line prefixed with the guest's uptime as it
+# arrives (times come from a tool's own output).
+stamp() {
+	while IFS= read -r _l; do
+		read -r _up _ < /proc/uptime
+		printf '%s %s\n' "$_up" "$_l"
+	done
+}
 
 # need_meshprov WORD...: skip unless meshprov is built and has those commands.
 need_meshprov() {
@@ -248,13 +264,17 @@ on_bus() {
 	DBUS_SYSTEM_BUS_ADDRESS=$(bus_addr "$_b") "$@"
 }
 
-# meshd_start NAME hciN [IO]: bus + bluetooth-meshd on controller hciN (down:
-# meshd takes it), waits until meshd serves org.bluez.mesh.Network1.
+# meshd_start NAME hciN [IO]: bus (unless NAME has one) + bluetooth-meshd on
+# controller hciN (down: meshd takes it), waits until meshd serves
+# org.bluez.mesh.Network1. One at a time: of several started side by side
+# with generic IO, one was once never ready (stuck after listing the
+# controllers).
 meshd_start() {
 	_name=$1 _hci=$2 _io=${3:-$MESHD_IO}
 	_d=$MPVM_RUN/$_name
-	bus_start "$_name"
+	[ -S "$_d/bus" ] && kill -0 "$(cat "$_d/bus.pid")" 2>/dev/null || bus_start "$_name"
 	mkdir -p "$_d/storage"
+	echo "$_hci $_io" > "$_d/meshd.conf"	# for meshd_restart
 	hciconfig "$_hci" down 2>/dev/null
 	case $_io in
 	generic) _pre=$MPVM_TOOLS/meshd-io-shim.so ;;
@@ -268,6 +288,26 @@ meshd_start() {
 		{ tail -20 "$_d/meshd.log"; fail "meshd $_name on $_hci ($_io) not ready"; }
 	step "meshd $_name up on $_hci ($_io IO)"
 }
+# meshd_stop NAME: SIGTERM, then SIGKILL after 10 s; returns once it is gone
+# (its controller is free again). Its bus stays.
+meshd_stop() {
+	_pid=$(cat "$MPVM_RUN/$1/meshd.pid")
+	kill "$_pid" 2>/dev/null
+	wait_for 10 pid_gone "$_pid" || { kill -9 "$_pid" 2>/dev/null; wait_for 10 pid_gone "$_pid"; } ||
+		fail "meshd $1 did not stop"
+	wait "$_pid" 2>/dev/null
+}
+# meshd_restart NAME: the same meshd again (controller, IO, storage, bus);
+# the previous log is appended to meshd-old.log.
+meshd_restart() {
+	cat "$MPVM_RUN/$1/meshd.log" >> "$MPVM_RUN/$1/meshd-old.log"
+	meshd_stop "$1"
+	read -r _rh _ri < "$MPVM_RUN/$1/meshd.conf"
+	meshd_start "$1" "$_rh" "$_ri"
+}
+# pid_gone PID: no such process (dash reaps its background children whenever
+# it waits for a foreground command, so a dead child does not linger).
+pid_gone() { ! kill -0 "$1" 2>/dev/null; }
 meshd_ready() {
 	on_bus "$1" dbus-send --system --print-reply --dest=org.bluez.mesh /org/bluez/mesh \
 		org.freedesktop.DBus.Introspectable.Introspect 2>/dev/null | grep -q Network1
@@ -280,7 +320,18 @@ meshd_log() { cat "$MPVM_RUN/$1/meshd.log"; }
 # token, unicast, iv_index, net_key...) node-UUID.json; output OOB numbers
 # the agent displays, and input OOB numbers it waits for, go through
 # node-UUID.oob. Waits until the Join call was accepted.
+# meshd 5.66 may refuse the Join that follows a failed provisioning ("Failed
+# to start provisioning acceptor") until it is restarted: when the previous
+# Join on NAME did not end joined (failed, killed, or still waiting), that
+# device is stopped and meshd NAME restarted first.
 node_join() {
+	_prev=$(cat "$MPVM_RUN/$1/last-join" 2>/dev/null)
+	if [ -n "$_prev" ] && ! node_joined "$1" "$_prev"; then
+		step "meshd $1: the previous Join ($_prev) did not complete: restarting meshd"
+		kill "$(cat "$MPVM_RUN/$1/node-$_prev.pid")" 2>/dev/null
+		meshd_restart "$1"
+	fi
+	echo "$2" > "$MPVM_RUN/$1/last-join"
 	_d=$MPVM_RUN/$1
 	rm -f "$_d/node-$2".*
 	DBUS_SYSTEM_BUS_ADDRESS=$(bus_addr "$1") python3 "$MPVM_DIR/guest/mesh-node.py" \
@@ -290,6 +341,10 @@ node_join() {
 	echo $! > "$_d/node-$2.pid"
 	wait_for 30 grep -q JOIN_STARTED "$_d/node-$2.log" ||
 		{ cat "$_d/node-$2.log"; tail -30 "$_d/meshd.log"; fail "Join on $1 not accepted"; }
+}
+# node_joined NAME UUID: that Join has ended, joined.
+node_joined() {
+	[ "$(jget "$(node_result "$1" "$2")" status 2>/dev/null)" = joined ]
 }
 
 # node_wait NAME UUID: wait for node_join's end; status 0 when provisioned
@@ -314,15 +369,17 @@ cfgclient_start() {
 	# stdbuf: to a pipe its output would come in 4 KiB blocks, not lines
 	DBUS_SYSTEM_BUS_ADDRESS=$(bus_addr "$1") stdbuf -oL -eL mesh-cfgclient -c "$2" \
 		< "$_d/cfgclient.in" 2>&1 |
-		while IFS= read -r _l; do
-			read -r _up _ < /proc/uptime
-			printf '%s %s\n' "$_up" "$_l"
-		done | sed -u 's/\x1b\[[0-9;]*[a-zA-Z]//g; s/[\r\x01\x02]//g; s/\[mesh-cfgclient\][#>] *//g' \
+		stamp | sed -u 's/\x1b\[[0-9;]*[a-zA-Z]//g; s/[\r\x01\x02]//g; s/\[mesh-cfgclient\][#>] *//g' \
 			> "$_d/cfgclient.log" &	# no colours, no prompts: plain lines to grep
 	CFGCLIENT_PID=$!	# the pipeline's end: gone once mesh-cfgclient is
 	exec 7> "$_d/cfgclient.in"
 }
-cfgclient_cmd() { step "cfgclient: $2"; echo "$2" >&7; }
+# cfgclient_cmd NAME CMD: CFGCLIENT_SENT is the uptime when CMD was sent.
+cfgclient_cmd() {
+	step "cfgclient: $2"
+	read -r CFGCLIENT_SENT _ < /proc/uptime
+	echo "$2" >&7
+}
 # cfgclient_wait NAME SECS PATTERN: wait for an output line matching PATTERN
 # (grep -E -i); prints that line.
 cfgclient_wait() {
@@ -354,6 +411,29 @@ verify_node() {
 			fail "$2: $_k is '$_mv' in meshprov's keyring, '$_dv' in the device's node.json"
 	done
 	step "$2: device and keyring agree (unicast $(jget "$_res" unicast addr))"
+}
+
+# devices_joined NAME:UUID...: each device completed its join (node_wait),
+# and together they stored distinct unicast addresses and one NetKey. The
+# provisioner's side is not looked at (bench-vm: either provisioner).
+devices_joined() {
+	_files=
+	for _nu in "$@"; do
+		_n=${_nu%%:*} _u=${_nu#*:}
+		node_wait "$_n" "$_u" > "$MPVM_RUN/$_n/wait-$_u.log" ||
+			{ cat "$MPVM_RUN/$_n/wait-$_u.log"; fail "device $_u on $_n did not complete its join"; }
+		_files="$_files $(node_result "$_n" "$_u")"
+	done
+	# one python for all: under TCG a process spawn takes a second
+	# shellcheck disable=SC2086 # a list of paths without blanks
+	python3 - $_files <<-'PY' || fail "the devices' stored configurations do not fit together"
+	import json, sys
+	res = [json.load(open(p)) for p in sys.argv[1:]]
+	for r in res:
+	    print('  device %s: unicast %s net_key %s' % (r['uuid'], r['unicast'], r['net_key']))
+	sys.exit(len({r['unicast'] for r in res}) != len(res) or len({r['net_key'] for r in res}) != 1)
+	PY
+	step "$# devices joined: distinct unicast addresses, one NetKey"
 }
 
 # no_node_stored NAME UUID: neither side kept a node for UUID.

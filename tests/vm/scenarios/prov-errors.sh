@@ -49,6 +49,8 @@ grep -qi 'permi\|not allowed\|CAP_NET\|root' /tmp/b2.out ||
 
 step "c. controller removed mid-provisioning"
 u=$(new_uuid)
+# after a's failed Join meshd may refuse this one: node_join restarts it
+# (and its log starts afresh, so the wait below sees this link only)
 NODE_TIMEOUT=90 node_join dev "$u" none
 mp_provision "$u" none 120 > /tmp/c.json 2> /tmp/c.err &
 mpid=$!
