@@ -224,8 +224,10 @@ int mp_hci_send_cmd(struct mp_hci *hci, uint16_t opcode, const void *params, siz
  * Queue advertising data @ad (1..31 octets: whole AD structures, e.g. a
  * PB-ADV one) for a burst, on behalf of sender @key (say a link): PDUs of one
  * sender go in order, senders take turns. @done (may be NULL) gets the
- * result. Returns 0, -EINVAL (bad length), -ENOBUFS (queue full), -EIO (the
- * start sequence failed), or the error the controller went away with.
+ * result. Without @done, a PDU equal to one of the same sender still
+ * waiting (not on the air yet) is not queued twice (0 is returned).
+ * Returns 0, -EINVAL (bad length), -ENOBUFS (queue full), -EIO (the start
+ * sequence failed), or the error the controller went away with.
  */
 int mp_hci_adv_send(struct mp_hci *hci, uint32_t key, const uint8_t *ad, size_t len,
 		    mp_hci_adv_done_cb done, void *data);

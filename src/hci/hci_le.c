@@ -266,10 +266,20 @@ int mp_hci_adv_send(struct mp_hci *hci, uint32_t key, const uint8_t *ad, size_t 
 		return -EIO;
 	if (!ad || len == 0 || len > sizeof(p->ad))
 		return -EINVAL;
-	if (hci->adv_count >= hci->cfg.adv_queue_max)
-		return -ENOBUFS;
 	for (s = hci->s_head; s && s->key != key; s = s->next)
 		;
+	/* A retransmission of a PDU of this sender that has not been on the
+	 * air yet adds nothing but airtime: with several links sharing the
+	 * advertiser, their 500 ms retransmissions would otherwise pile up
+	 * faster than bursts go out, and the queue (and every link's round
+	 * trip) would grow without end. */
+	if (s && !done) {
+		for (p = s->head; p; p = p->next)
+			if (!p->done && p->len == len && memcmp(p->ad, ad, len) == 0)
+				return 0;
+	}
+	if (hci->adv_count >= hci->cfg.adv_queue_max)
+		return -ENOBUFS;
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;

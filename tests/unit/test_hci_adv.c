@@ -116,6 +116,36 @@ static void test_two_links_interleave(void **state)
 	fake_expect_none(f);
 }
 
+/* A link's retransmission of a PDU still waiting is not queued again (no
+ * @done: what the engine does); once it is on the air, it is. */
+static void test_waiting_retransmission_not_queued_twice(void **state)
+{
+	struct fake_hci *f = *state;
+
+	assert_int_equal(mp_hci_adv_send(f->hci, 0xa, A1, sizeof(A1), NULL, NULL), 0);
+	assert_int_equal(mp_hci_adv_send(f->hci, 0xa, A2, sizeof(A2), NULL, NULL), 0);
+	assert_int_equal(mp_hci_adv_send(f->hci, 0xa, A2, sizeof(A2), NULL, NULL), 0);
+	/* another sender's equal bytes are its own */
+	assert_int_equal(mp_hci_adv_send(f->hci, 0xb, A2, sizeof(A2), NULL, NULL), 0);
+	/* with a completion wanted, every copy counts */
+	assert_int_equal(mp_hci_adv_send(f->hci, 0xa, A3, sizeof(A3), on_done, (void *)"A3"), 0);
+	assert_int_equal(mp_hci_adv_send(f->hci, 0xa, A3, sizeof(A3), on_done, (void *)"A3"), 0);
+	assert_int_equal(mp_hci_adv_pending(f->hci), 5);
+	fake_expect_cmd(f, 0x2006, PARAMS_20MS);
+	fake_complete(f, 0x2006, 0, "");
+	run_legacy_burst(f, A1, sizeof(A1));
+	/* A1 is on the air no more: its retransmission is queued */
+	assert_int_equal(mp_hci_adv_send(f->hci, 0xa, A1, sizeof(A1), NULL, NULL), 0);
+	run_legacy_burst(f, A2, sizeof(A2));		/* link a */
+	run_legacy_burst(f, A2, sizeof(A2));		/* link b */
+	run_legacy_burst(f, A3, sizeof(A3));
+	run_legacy_burst(f, A3, sizeof(A3));
+	run_legacy_burst(f, A1, sizeof(A1));
+	assert_string_equal(done_log, "A3:0 A3:0 ");
+	assert_int_equal(mp_hci_adv_pending(f->hci), 0);
+	fake_expect_none(f);
+}
+
 static void test_pdu_queued_before_ready_waits(void **state)
 {
 	struct fake_hci f;
@@ -402,6 +432,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_one_burst, setup_scan, teardown),
+		cmocka_unit_test_setup_teardown(test_waiting_retransmission_not_queued_twice, setup_scan,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_two_links_interleave, setup_scan, teardown),
 		cmocka_unit_test(test_pdu_queued_before_ready_waits),
 		cmocka_unit_test_setup_teardown(test_invalid_interval_falls_back_to_100ms, setup_scan,
