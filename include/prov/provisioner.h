@@ -100,6 +100,9 @@ enum mp_prov_phase {
 	MP_PHASE_COMPLETE,
 };
 
+/** A short name of @phase for progress output ("public-key"). */
+const char *mp_prov_phase_name(enum mp_prov_phase phase);
+
 enum mp_prov_event_type {
 	MP_PROV_EV_PHASE,		/* .phase */
 	MP_PROV_EV_CAPABILITIES,	/* .caps, .start (what was chosen) */

@@ -12,14 +12,6 @@
 #include "hci/adv.h"
 #include "store/keyring.h"
 
-static const char *phase_names[] = {
-	[MP_PHASE_INVITE] = "invite", [MP_PHASE_CAPABILITIES] = "capabilities",
-	[MP_PHASE_START] = "start", [MP_PHASE_PUBLIC_KEY] = "public-key",
-	[MP_PHASE_AUTH] = "authentication", [MP_PHASE_CONFIRMATION] = "confirmation",
-	[MP_PHASE_RANDOM] = "random", [MP_PHASE_DATA] = "data",
-	[MP_PHASE_COMPLETE] = "complete",
-};
-
 void mp_out_init(struct mp_out *o, FILE *fp, bool json, int verbose)
 {
 	const char *nc = getenv("NO_COLOR");
@@ -116,7 +108,7 @@ void mp_out_session(struct mp_out *o, const struct mp_session_event *ev)
 		case MP_SESSION_PHASE:
 			j = jevent("phase", ev->uuid);
 			json_object_object_add(j, "phase", json_object_new_string(
-				phase_names[ev->phase]));
+				mp_prov_phase_name(ev->phase)));
 			if (ev->phase == MP_PHASE_CAPABILITIES && ev->start) {
 				json_object_object_add(j, "algorithm", json_object_new_string(
 					ev->start->algorithm ? "hmac-sha256" : "cmac-aes128"));
@@ -171,7 +163,7 @@ void mp_out_session(struct mp_out *o, const struct mp_session_event *ev)
 	begin(o);
 	switch (ev->type) {
 	case MP_SESSION_PHASE:
-		fprintf(o->fp, "  %s: %s\n", u, phase_names[ev->phase]);
+		fprintf(o->fp, "  %s: %s\n", u, mp_prov_phase_name(ev->phase));
 		break;
 	case MP_SESSION_OOB_OUTPUT:
 		fprintf(o->fp, "%s%s: the device %s a value (%s): type it%s\n", c(o, "\033[1m"),

@@ -17,6 +17,7 @@
 #include "engine/engine.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,6 +59,9 @@ struct mp_session {
 	bool recorded;		/* a pending node is in the keyring */
 	bool data_sent;
 	bool finished;		/* the provisioner reported DONE */
+	enum mp_prov_phase phase;	/* the last one reached, when has_phase */
+	bool has_phase;
+	char detail[96];
 	bool link_closed;
 };
 
@@ -316,6 +320,24 @@ static void on_data_needed(struct mp_session *s, const struct mp_prov_event *ev)
 		mp_prov_cancel(s->prov, err);
 }
 
+/* A PB-GATT session that failed below the protocol: the link says what
+ * happened (and where); a connection the device dropped says when. */
+static void gatt_failure(struct mp_session *s, const struct mp_prov_event *ev,
+			 struct mp_session_event *out)
+{
+	if (ev->err != MP_PROV_OK)
+		return;		/* the protocol's own failure: its name says it */
+	if (gatt_link_reason(s->gatt)) {
+		out->reason = gatt_link_reason(s->gatt);
+		out->detail = gatt_link_why(s->gatt);
+	} else if (ev->errnum == -ECONNRESET) {
+		snprintf(s->detail, sizeof(s->detail), "the device dropped the connection %s %s",
+			 s->has_phase ? "after" : "before",
+			 s->has_phase ? mp_prov_phase_name(s->phase) : "the invitation");
+		out->detail = s->detail;
+	}
+}
+
 static void on_done(struct mp_session *s, const struct mp_prov_event *ev)
 {
 	struct mp_session_event out = { 0 };
@@ -347,7 +369,8 @@ static void on_done(struct mp_session *s, const struct mp_prov_event *ev)
 		out.errnum = ok ? err : ev->errnum;
 		out.by_device = ev->by_device;
 		out.reason = ok ? "keyring" : reason_of(ev->err, ev->errnum);
-		out.detail = s->gatt ? gatt_link_why(s->gatt) : NULL;
+		if (!ok && s->gatt)
+			gatt_failure(s, ev, &out);
 	}
 	if (!s->link_closed)
 		mp_bearer_close(&s->bearer, ok ? MP_LINK_CLOSE_SUCCESS : MP_LINK_CLOSE_FAIL);
@@ -362,6 +385,8 @@ static void prov_event(void *user, const struct mp_prov_event *ev)
 
 	switch (ev->type) {
 	case MP_PROV_EV_PHASE:
+		s->phase = ev->phase;
+		s->has_phase = true;
 		out.type = MP_SESSION_PHASE;
 		out.phase = ev->phase;
 		out.start = mp_prov_chosen(s->prov);

@@ -28,6 +28,7 @@ struct gatt_link {
 	int64_t down_timer;
 	int down_err;
 	bool down;		/* the end is decided; down_timer reports it */
+	const char *reason;	/* see gatt_link_reason() */
 	char why[160];
 };
 
@@ -67,6 +68,7 @@ static void setup_expired(struct mp_loop *loop, int64_t id, void *data)
 	struct gatt_link *l = data;
 
 	l->setup_timer = 0;
+	l->reason = "timeout";
 	if (!l->why[0])
 		snprintf(l->why, sizeof(l->why), "%s: no answer within %u s",
 			 mp_gatt_client_state(l->client) == MP_GATT_CLIENT_IDLE ? "connection" :
@@ -83,6 +85,7 @@ static void conn_connected(void *owner, int err)
 	if (!err)
 		err = mp_gatt_client_start(l->client);
 	if (err) {
+		l->reason = err == -ETIMEDOUT ? "timeout" : "connect-failed";
 		snprintf(l->why, sizeof(l->why), "connection: %s", strerror(-err));
 		go_down(l, err);
 	}
@@ -150,6 +153,7 @@ static void client_failed(void *owner, int err, const char *reason)
 {
 	struct gatt_link *l = owner;
 
+	l->reason = err == -ETIMEDOUT ? "timeout" : "gatt-error";
 	snprintf(l->why, sizeof(l->why), "%s", reason);
 	go_down(l, err);
 }
@@ -295,6 +299,11 @@ struct mp_bearer gatt_link_bearer(struct gatt_link *l)
 const char *gatt_link_why(const struct gatt_link *l)
 {
 	return l->why[0] ? l->why : NULL;
+}
+
+const char *gatt_link_reason(const struct gatt_link *l)
+{
+	return l->reason;
 }
 
 void gatt_link_free(struct gatt_link *l)

@@ -44,8 +44,12 @@ struct gatt_link_config {
 int gatt_link_open(const struct gatt_link_config *cfg, struct gatt_link **out);
 /** The link as a bearer (send, close). */
 struct mp_bearer gatt_link_bearer(struct gatt_link *l);
-/** Why the GATT client gave up ("service discovery: ..."), or NULL. */
+/** What went wrong, for people ("service discovery: ..."), or NULL. */
 const char *gatt_link_why(const struct gatt_link *l);
+/** What went wrong, for scripts: "connect-failed" (no connection),
+ *  "gatt-error" (the device's GATT side), "timeout" (no answer), or NULL
+ *  when the link ended otherwise (closed by us, or by the device). */
+const char *gatt_link_reason(const struct gatt_link *l);
 /** Free, dropping the connection without any callback. NULL is fine. */
 void gatt_link_free(struct gatt_link *l);
 

@@ -619,3 +619,17 @@ const struct mp_prov_start *mp_prov_chosen(const struct mp_prov *p)
 {
 	return &p->start;
 }
+
+const char *mp_prov_phase_name(enum mp_prov_phase phase)
+{
+	static const char *const names[] = {
+		[MP_PHASE_INVITE] = "invite", [MP_PHASE_CAPABILITIES] = "capabilities",
+		[MP_PHASE_START] = "start", [MP_PHASE_PUBLIC_KEY] = "public-key",
+		[MP_PHASE_AUTH] = "authentication", [MP_PHASE_CONFIRMATION] = "confirmation",
+		[MP_PHASE_RANDOM] = "random", [MP_PHASE_DATA] = "data",
+		[MP_PHASE_COMPLETE] = "complete",
+	};
+
+	return (unsigned int)phase < sizeof(names) / sizeof(names[0]) && names[phase] ?
+	       names[phase] : "unknown";
+}

@@ -57,6 +57,7 @@ struct eh_dev {
 	int errnum;
 	bool by_device;
 	char reason[32];
+	char detail[160];		/* FAILED: the event's detail, or "" */
 	uint64_t started_ms, final_ms;
 	/* device side */
 	char shown[16];			/* the sim's Output OOB text */

@@ -179,6 +179,8 @@ static void test_gatt_device_disconnects(void **state)
 	assert_int_equal(pbg->finals, 1);
 	assert_string_equal(pbg->reason, "link-closed");
 	assert_int_equal(pbg->errnum, -ECONNRESET);
+	/* two Data In writes (Invite, Start) got through: dropped after Start */
+	assert_string_equal(pbg->detail, "the device dropped the connection after start");
 	assert_null(mp_keyring_node_find_uuid(h->kr, pbg->uuid));
 	assert_node_consistent(h, adv);
 	assert_int_equal(eh_run(h, eh_no_sessions, QUICK_MS), 0);

@@ -513,9 +513,9 @@ static void test_mismatched(void **state)
 		   "enabling notifications: unexpected Read Response (0x0b) to Write Request");
 	/* A response after ready answers nothing. */
 	fails_with(simple, "13", -EPROTO,
-		   "ready: unexpected Write Response (0x13) with no request outstanding");
+		   "data exchange: unexpected Write Response (0x13) with no request outstanding");
 	fails_with(simple, "0103010001", -EPROTO,
-		   "ready: unexpected Error Response (0x01) with no request outstanding");
+		   "data exchange: unexpected Error Response (0x01) with no request outstanding");
 }
 
 static void test_malformed(void **state)
@@ -561,9 +561,9 @@ static void test_malformed(void **state)
 		   "enabling notifications: malformed Write Response (2 octets)");
 	fails_with(p_svc, "", -EBADMSG, "service discovery: empty PDU");
 	fails_with(simple, "1b05", -EBADMSG,
-		   "ready: malformed Handle Value Notification (2 octets)");
+		   "data exchange: malformed Handle Value Notification (2 octets)");
 	fails_with(simple, "1d0000aa", -EBADMSG,
-		   "ready: malformed Handle Value Indication (4 octets)");
+		   "data exchange: malformed Handle Value Indication (4 octets)");
 
 	/* Longer than ATT_MTU (23 before the exchange). */
 	w = w_new(23, NULL);
@@ -644,7 +644,7 @@ static void test_notifications(void **state)
 	assert_int_equal(w->value_len, 0);
 	/* One octet too long. */
 	assert_int_equal(mp_gatt_client_rx(w->c, pdu, 24), 0);
-	expect_failed(w, -EMSGSIZE, "ready: Handle Value Notification of 24 octets exceeds "
+	expect_failed(w, -EMSGSIZE, "data exchange: Handle Value Notification of 24 octets exceeds "
 		      "ATT_MTU 23");
 	assert_int_equal(w->nnotify, 2);
 	w_free(w);
