@@ -17,6 +17,7 @@ VM_FILES = \
 	tests/vm/scenarios/prov-errors.sh tests/vm/scenarios/cdb-export.sh \
 	tests/vm/scenarios/prov-own-oob.sh tests/vm/scenarios/gatt-link.sh \
 	tests/vm/scenarios/prov-gatt.sh tests/vm/scenarios/prov-gatt-mixed.sh \
+	tests/vm/scenarios/prov-gatt-concurrent.sh tests/vm/scenarios/prov-gatt-errors.sh \
 	tests/vm/bench/bluez-sequential.sh tests/vm/bench/meshprov-mpdev.sh
 EXTRA_DIST += $(VM_FILES)
 

@@ -168,3 +168,59 @@ btmon_le() {
 	END { flush() }
 	' "$1"
 }
+
+# btmon_conns FILE hciN: hciN's LE connections in a btmon log, in order: one
+# line per LE (Enhanced) Connection Complete ("connect <time> handle=H
+# peer=ADDR role=central|peripheral", or "connect-failed <time> status=...")
+# and per Disconnect Complete ("disconnect <time> handle=H reason=..."),
+# then "max-concurrent N": the most connections hciN held at once.
+btmon_conns() {
+	awk -v I="[$2]" '
+	function flush() {
+		if (blk == "" || index(hdr, I) == 0) { blk = ""; return }
+		n = split(hdr, h, " "); t = h[n]
+		if (hdr ~ /^> HCI Event: LE Meta Event/ &&
+		    blk ~ /LE (Enhanced )?Connection Complete/) {
+			st = blk; sub(/.*Status: /, "", st); sub(/\n.*/, "", st)
+			hd = blk; sub(/.*Handle: /, "", hd); sub(/[ \n].*/, "", hd)
+			pa = blk; sub(/.*Peer address: /, "", pa); sub(/[ \n].*/, "", pa)
+			ro = blk ~ /Role: Central/ ? "central" : "peripheral"
+			if (st ~ /^Success/) {
+				open[hd] = 1; cur++; if (cur > max) max = cur
+				printf "connect %s handle=%s peer=%s role=%s now=%d\n", t, hd, pa, ro, cur
+			} else
+				printf "connect-failed %s status=%s\n", t, st
+		} else if (hdr ~ /Disconnect Complete/) {
+			hd = blk; sub(/.*Handle: /, "", hd); sub(/[ \n].*/, "", hd)
+			rs = blk; sub(/.*Reason: /, "", rs); sub(/\n.*/, "", rs)
+			if (hd in open) { delete open[hd]; cur-- }
+			printf "disconnect %s handle=%s reason=%s now=%d\n", t, hd, rs, cur
+		}
+		blk = ""
+	}
+	/^[<>@=] / { flush(); hdr = $0; blk = ""; next }
+	{ blk = blk $0 "\n" }
+	END { flush(); printf "max-concurrent %d\n", max }
+	' "$1"
+}
+
+# btmon_att FILE hciN: hciN's ACL traffic in a btmon log, one line per
+# packet: "<time> TX|RX handle=H <what btmon decoded first>" (the ATT PDU:
+# "ATT: Exchange MTU Request (0x02) len 2", or an L2CAP frame).
+btmon_att() {
+	awk -v I="[$2]" '
+	function flush(   n, h, d, hd, w) {
+		if (blk != "" && index(hdr, I) && hdr ~ /ACL Data/) {
+			n = split(hdr, h, " ")
+			d = hdr ~ /ACL Data TX/ ? "TX" : "RX"
+			hd = hdr; sub(/.*Handle /, "", hd); sub(/ .*/, "", hd)
+			w = blk; sub(/\n.*/, "", w); sub(/^ */, "", w)
+			printf "%s %s handle=%s %s\n", h[n], d, hd, w
+		}
+		blk = ""
+	}
+	/^[<>@=] / { flush(); hdr = $0; next }
+	{ blk = blk $0 "\n" }
+	END { flush() }
+	' "$1"
+}

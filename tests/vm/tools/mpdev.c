@@ -10,7 +10,7 @@
  *         [--input ACTIONS [--input-size N]] [--alg cmac,hmac] [--elements N]
  *         [--oob-info HEX] [--oob-file FILE] [--result FILE] [--timeout S]
  *         [--beacon-ms MS] [--le auto|legacy|extended] [--gatt [--gatt-once]
- *         [--no-pbadv] [--gatt-readv MS]] [-v]
+ *         [--no-pbadv] [--gatt-readv MS] [--gatt-fault SPEC]] [-v]
  *   mpdev --hci N --gatt-probe ADDR [public|random] [--probe-adv]
  *         [--gatt-provision [--static HEX] [--address ADDR]]
  *         [--le auto|legacy|extended] [--settle MS] [--result FILE] [--timeout S] [-v]
@@ -45,7 +45,11 @@
  * --gatt adds connectable advertising of the Mesh Provisioning Service and an
  * ATT server on the controller, --gatt-probe is the client: see mpdev_gatt.c;
  * with --gatt-provision the probe provisions the device over PB-GATT
- * (mpdev_prov.c).
+ * (mpdev_prov.c). --gatt-fault SPEC makes the GATT side misbehave
+ * (drop-after:N, no-cccd, cccd-error[:CODE], cccd-silent, big-notify,
+ * att-error[:CODE]; see mpdev_gatt.c): the result then has "fault" and
+ * "fault_applied", and the device ends (status failed) once the connection
+ * the fault was applied on is over.
  *
  * Exit: 0 provisioned (probe: MTU exchanged); 1 failed; 2 usage; 3 the
  * controller could not be used.
@@ -196,6 +200,10 @@ static void write_result(struct mpdev *d)
 	if (d->gatt)
 		fprintf(f, ",\"gatt_connections\":%u,\"att_mtu\":%u", d->gatt_connections,
 			d->att_mtu);
+	if (d->fault) {
+		json_str(f, "fault", d->fault_spec);
+		fprintf(f, ",\"fault_applied\":%s", d->fault_applied ? "true" : "false");
+	}
 	if (d->reason[0])
 		json_str(f, "reason", d->reason);
 	fputs("}\n", f);
@@ -678,6 +686,8 @@ static void h_gone(void *data, int err)
 }
 
 static const struct mp_hci_ops hci_ops = { h_ready, h_report, h_gone, NULL };
+/* --gatt-fault drop-after needs the connection's handle */
+static const struct mp_hci_ops hci_ops_trace = { h_ready, h_report, h_gone, mpdev_gatt_trace };
 
 static void on_deadline(struct mp_loop *loop, int64_t id, void *data)
 {
@@ -702,13 +712,16 @@ static void usage(void)
 	      "             [--input ACTIONS [--input-size N]] [--alg cmac,hmac] [--elements N]\n"
 	      "             [--oob-info HEX] [--oob-file FILE] [--result FILE] [--timeout S]\n"
 	      "             [--beacon-ms MS] [--le auto|legacy|extended]\n"
-	      "             [--gatt [--gatt-once] [--no-pbadv] [--gatt-readv MS]] [-v]\n"
+	      "             [--gatt [--gatt-once] [--no-pbadv] [--gatt-readv MS]\n"
+	      "                     [--gatt-fault SPEC]] [-v]\n"
 	      "       mpdev --hci N --gatt-probe ADDR [public|random] [--probe-adv]\n"
 	      "             [--gatt-provision [--static HEX] [--address ADDR]]\n"
 	      "             [--le auto|legacy|extended] [--settle MS] [--result FILE]\n"
 	      "             [--timeout S] [-v]\n"
 	      "output actions: blink,beep,vibrate,numeric,alphanumeric;\n"
-	      "input actions: push,twist,numeric,alphanumeric\n", stderr);
+	      "input actions: push,twist,numeric,alphanumeric\n"
+	      "GATT faults: drop-after:N, no-cccd, cccd-error[:CODE], cccd-silent, big-notify,\n"
+	      "             att-error[:CODE] (CODE: an ATT error code, hex)\n", stderr);
 	exit(MPDEV_EXIT_USAGE);
 }
 
@@ -773,7 +786,7 @@ enum {
 	OPT_STATIC = 256, OPT_OUTPUT, OPT_OUTPUT_SIZE, OPT_INPUT, OPT_INPUT_SIZE, OPT_ALG,
 	OPT_ELEMENTS, OPT_OOB_INFO, OPT_OOB_FILE, OPT_RESULT, OPT_BEACON_MS, OPT_LE, OPT_GATT,
 	OPT_GATT_ONCE, OPT_NO_PBADV, OPT_PROBE, OPT_PROBE_ADV, OPT_SETTLE, OPT_GATT_PROVISION,
-	OPT_ADDRESS, OPT_GATT_READV,
+	OPT_ADDRESS, OPT_GATT_READV, OPT_GATT_FAULT,
 };
 
 static const struct option long_opts[] = {
@@ -795,6 +808,7 @@ static const struct option long_opts[] = {
 	{ "gatt", no_argument, NULL, OPT_GATT },
 	{ "gatt-once", no_argument, NULL, OPT_GATT_ONCE },
 	{ "gatt-readv", required_argument, NULL, OPT_GATT_READV },
+	{ "gatt-fault", required_argument, NULL, OPT_GATT_FAULT },
 	{ "no-pbadv", no_argument, NULL, OPT_NO_PBADV },
 	{ "gatt-probe", required_argument, NULL, OPT_PROBE },
 	{ "probe-adv", no_argument, NULL, OPT_PROBE_ADV },
@@ -905,6 +919,10 @@ static void parse_options(struct mpdev *d, int argc, char **argv)
 		case OPT_NO_PBADV:
 			d->no_pbadv = true;
 			break;
+		case OPT_GATT_FAULT:
+			if (mpdev_fault_parse(d, optarg) < 0)
+				bad("GATT fault", optarg);
+			break;
 		case OPT_PROBE:
 			d->probe = true;
 			if (parse_addr(optarg, d->probe_addr))
@@ -965,6 +983,8 @@ static void parse_options(struct mpdev *d, int argc, char **argv)
 		bad("capabilities", "rejected by mp_prov_caps_check");
 	if (d->no_pbadv && !d->gatt)
 		bad("command line", "--no-pbadv leaves no bearer without --gatt");
+	if (d->fault && !d->gatt)
+		bad("command line", "--gatt-fault needs --gatt");
 	/* Everything on one controller in one command family: the connectable
 	 * set is made with the extended commands (btvirt connects the kernel's
 	 * LE Extended Create Connection only to such a set). */
@@ -974,7 +994,7 @@ static void parse_options(struct mpdev *d, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	struct mpdev d = { .exit_code = MPDEV_EXIT_FAILED };
+	struct mpdev d = { .exit_code = MPDEV_EXIT_FAILED, .conn_handle = -1 };
 	struct mp_hci_config cfg = { 0 };
 	char msg[512];
 	unsigned int i;
@@ -1005,7 +1025,7 @@ int main(int argc, char **argv)
 	 * LE Set Extended Advertising Parameters for it, it may rewrite its
 	 * data): with --gatt, keep the PB-ADV bursts off it too. */
 	cfg.adv_handle = d.gatt ? MPDEV_PBADV_ADV_HANDLE : 0;
-	r = mp_hci_open(d.loop, d.index, &cfg, &hci_ops, &d, &d.hci);
+	r = mp_hci_open(d.loop, d.index, &cfg, d.fault ? &hci_ops_trace : &hci_ops, &d, &d.hci);
 	if (r < 0) {
 		mp_hci_hint(r, d.index, NULL, msg, sizeof(msg));
 		fprintf(stderr, "mpdev: hci%d: %s\n", d.index, msg);

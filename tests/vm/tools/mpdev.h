@@ -36,6 +36,18 @@
 #define MPDEV_KEY_BEACON	1
 #define MPDEV_KEY_LINK		2
 
+/* --gatt-fault: how the device misbehaves on its GATT side (mpdev_gatt.c),
+ * applied around the project's GATT server, which stays correct. */
+enum mpdev_fault {
+	MPDEV_FAULT_NONE,
+	MPDEV_FAULT_DROP_AFTER,		/* disconnect after N Data In writes */
+	MPDEV_FAULT_NO_CCCD,		/* Data Out without its CCCD */
+	MPDEV_FAULT_CCCD_ERROR,		/* the CCCD write gets an Error Response */
+	MPDEV_FAULT_CCCD_SILENT,	/* the CCCD write is never answered */
+	MPDEV_FAULT_BIG_NOTIFY,		/* a notification longer than ATT_MTU - 3 */
+	MPDEV_FAULT_ATT_ERROR,		/* discovery requests get an Error Response */
+};
+
 /* HCI commands sent one after the other (mpdev_gatt.c). */
 struct mpdev_cmd {
 	uint16_t opcode;
@@ -136,6 +148,15 @@ struct mpdev {
 	int64_t rescan_timer;
 	struct mpdev_chain chain;
 
+	/* --gatt-fault */
+	enum mpdev_fault fault;
+	unsigned int fault_arg;		/* drop-after's N, or an ATT error code */
+	const char *fault_spec;		/* as given */
+	bool fault_applied;		/* it happened (on some connection) */
+	unsigned int fault_writes;	/* Data In writes on this connection */
+	int conn_handle;		/* our LE connection's HCI handle (-1: none known) */
+	int64_t fault_timer;
+
 	/* probe: the PB-GATT provisioner (mpdev_prov.c) */
 	struct mp_prov *prov;
 	struct mp_pbgatt *ppb;
@@ -190,6 +211,10 @@ void mpdev_probe_json(struct mpdev *d, FILE *f);
 /** Device side: connectable advertising on MPDEV_GATT_ADV_HANDLE, ATT listening. */
 int mpdev_gatt_start(struct mpdev *d);
 void mpdev_gatt_stop(struct mpdev *d);
+/** Parse --gatt-fault SPEC into @d; -EINVAL when it is not one. */
+int mpdev_fault_parse(struct mpdev *d, const char *spec);
+/** Every HCI packet of the raw socket (mp_hci_ops.trace): our connection's handle. */
+void mpdev_gatt_trace(void *data, bool tx, const uint8_t *pkt, size_t len);
 /** The probe: scanning, then a connection and an MTU exchange, then scanning. */
 int mpdev_probe_start(struct mpdev *d);
 /** An advertising report while probing. */

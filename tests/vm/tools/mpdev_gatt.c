@@ -13,7 +13,32 @@
  * ends a connectable set when it is connected).
  *
  * Lines: GATT ADVERTISING ... | GATT CONNECTED peer=... | ATT MTU n |
- * PB-GATT OPEN | GATT DISCONNECTED err=...
+ * PB-GATT OPEN | GATT DISCONNECTED err=... | GATT FAULT <spec> <what>
+ *
+ * --gatt-fault SPEC: a device that misbehaves, for the provisioner's error
+ * paths. The GATT server stays the project's, correct one: the faults are
+ * made here, on the PDUs going into mp_gatt_server_rx() and coming out of
+ * its tx(), and on the notifications PB-GATT asks for.
+ *   drop-after:N   after the Nth Write Command to Data In on a connection,
+ *                  disconnect (HCI Disconnect on the raw socket, Remote User
+ *                  Terminated; 0: as soon as connected);
+ *   no-cccd        Data Out has no Client Characteristic Configuration
+ *                  descriptor: requests over a range that holds it see the
+ *                  range end before it (the service group ends at 0x0005),
+ *                  requests for its handle get Invalid Handle;
+ *   cccd-error[:C] the Write Request to the CCCD gets an Error Response with
+ *                  code C (hex; default 0x03 Write Not Permitted);
+ *   cccd-silent    the Write Request to the CCCD is never answered;
+ *   big-notify     the first notification PB-GATT sends (Provisioning
+ *                  Capabilities) goes out padded to ATT_MTU - 2 octets of
+ *                  value: a PDU one octet longer than ATT_MTU;
+ *   att-error[:C]  every discovery request (Find Information, Find By Type
+ *                  Value, Read By Type, Read By Group Type) gets an Error
+ *                  Response with code C for its starting handle (default
+ *                  0x0e Unlikely Error).
+ * Once the fault was applied (GATT FAULT ... line) and that connection is
+ * over, the device ends: status failed, reason "GATT fault ... applied";
+ * the result has "fault" and "fault_applied".
  *
  * Probe (--gatt-probe ADDR TYPE): the client, on a controller that also
  * scans from a raw HCI socket (mp_hci), to find out what the kernel does to
@@ -35,7 +60,9 @@
 #include "mpdev.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/buf.h"
@@ -378,15 +405,281 @@ static void adv_start(struct mpdev *d)
 	chain_run(d, adv_done);
 }
 
+/* ==== device: --gatt-fault ==== */
+
+#define OP_DISCONNECT			MP_HCI_OPCODE(0x01, 0x0006)
+#define HCI_REMOTE_USER_TERMINATED	0x13
+/* LE Meta subevents (Core v5.4 Vol 4 Part E 7.7.65.1, 7.7.65.10) */
+#define LE_CONN_COMPLETE		0x01
+#define LE_ENH_CONN_COMPLETE		0x0a
+#define ROLE_PERIPHERAL			0x01
+
+static const struct {
+	const char *name;
+	enum mpdev_fault fault;
+	bool arg;		/* takes ":N" */
+	unsigned int def;	/* its default */
+} faults[] = {
+	{ "drop-after", MPDEV_FAULT_DROP_AFTER, true, 0 },
+	{ "no-cccd", MPDEV_FAULT_NO_CCCD, false, 0 },
+	{ "cccd-error", MPDEV_FAULT_CCCD_ERROR, true, MP_ATT_ERR_WRITE_NOT_PERMITTED },
+	{ "cccd-silent", MPDEV_FAULT_CCCD_SILENT, false, 0 },
+	{ "big-notify", MPDEV_FAULT_BIG_NOTIFY, false, 0 },
+	{ "att-error", MPDEV_FAULT_ATT_ERROR, true, MP_ATT_ERR_UNLIKELY },
+};
+
+int mpdev_fault_parse(struct mpdev *d, const char *spec)
+{
+	const char *colon = strchr(spec, ':');
+	size_t n = colon ? (size_t)(colon - spec) : strlen(spec);
+	unsigned long v;
+	unsigned int i;
+	char *end;
+
+	for (i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
+		if (strlen(faults[i].name) != n || strncmp(spec, faults[i].name, n))
+			continue;
+		d->fault = faults[i].fault;
+		d->fault_arg = faults[i].def;
+		d->fault_spec = spec;
+		if (!colon)
+			/* drop-after needs its N */
+			return faults[i].fault == MPDEV_FAULT_DROP_AFTER ? -EINVAL : 0;
+		if (!faults[i].arg || !colon[1])
+			return -EINVAL;
+		errno = 0;
+		v = strtoul(colon + 1, &end, faults[i].fault == MPDEV_FAULT_DROP_AFTER ? 10 : 16);
+		if (errno || *end || v > (faults[i].fault == MPDEV_FAULT_DROP_AFTER ? 1000 : 0xff) ||
+		    (faults[i].fault != MPDEV_FAULT_DROP_AFTER && v == 0))
+			return -EINVAL;
+		d->fault_arg = (unsigned int)v;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static void fault_say(struct mpdev *d, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void fault_say(struct mpdev *d, const char *fmt, ...)
+{
+	char what[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	d->fault_applied = true;
+	mpdev_say(d, "GATT FAULT %s %s", d->fault_spec, what);
+}
+
+/* Our connection's handle, from the controller's events: the raw socket
+ * sees them too (mp_hci's filter has LE Meta and Disconnection Complete). */
+void mpdev_gatt_trace(void *data, bool tx, const uint8_t *pkt, size_t len)
+{
+	struct mpdev *d = data;
+
+	if (tx || len < 3 || pkt[0] != 0x04)		/* an HCI event */
+		return;
+	if (pkt[1] == MP_HCI_EVT_LE_META && len >= 8 &&
+	    (pkt[3] == LE_CONN_COMPLETE || pkt[3] == LE_ENH_CONN_COMPLETE) && pkt[4] == 0 &&
+	    pkt[7] == ROLE_PERIPHERAL)
+		d->conn_handle = mp_le16(pkt + 5) & 0x0fff;
+	else if (pkt[1] == MP_HCI_EVT_DISCONN_COMPLETE && len >= 6 && pkt[3] == 0 &&
+		 (int)(mp_le16(pkt + 4) & 0x0fff) == d->conn_handle)
+		d->conn_handle = -1;
+}
+
+static void conn_end(struct mpdev *d, int err);
+
+static void drop_sent(void *data, int status, const uint8_t *ret, size_t len)
+{
+	struct mpdev *d = data;
+	char st[96];
+
+	if (!status)
+		return;		/* Disconnection Complete; then the socket's error */
+	mpdev_say(d, "GATT FAULT HCI Disconnect refused (%s): closing the socket instead",
+		  status_str(status, st, sizeof(st)));
+	if (d->att)
+		conn_end(d, 0);
+}
+
+/* drop-after: the connection goes, as from a device that lost power. */
+static void fault_drop(struct mp_loop *loop, int64_t id, void *data)
+{
+	struct mpdev *d = data;
+	uint8_t p[3];
+
+	d->fault_timer = 0;
+	if (!d->att)
+		return;
+	if (d->conn_handle < 0) {
+		fault_say(d, "disconnecting after %u Data In writes (socket closed: "
+			      "handle unknown)", d->fault_writes);
+		conn_end(d, 0);
+		return;
+	}
+	fault_say(d, "disconnecting handle %d after %u Data In writes", d->conn_handle,
+		      d->fault_writes);
+	mp_store_le16(p, (uint16_t)d->conn_handle);
+	p[2] = HCI_REMOTE_USER_TERMINATED;
+	if (mp_hci_send_cmd(d->hci, OP_DISCONNECT, p, sizeof(p), drop_sent, d) < 0)
+		conn_end(d, 0);
+}
+
+static void srv_send(struct mpdev *d, const uint8_t *pdu, size_t len)
+{
+	int r = d->att ? mp_l2cap_send(d->att, pdu, len) : -ENOTCONN;
+
+	if (r < 0)
+		mpdev_say(d, "ATT PDU 0x%02x (%zu octets) not sent: %s", pdu[0], len,
+			  strerror(-r));
+}
+
+static void send_att_error(struct mpdev *d, uint8_t req, uint16_t handle, uint8_t code)
+{
+	uint8_t out[8];
+	ssize_t n = mp_att_encode_error(out, sizeof(out), req, handle, code);
+
+	if (n > 0)
+		srv_send(d, out, (size_t)n);
+}
+
+static bool is_discovery(uint8_t op)
+{
+	return op == MP_ATT_FIND_INFO_REQ || op == MP_ATT_FIND_BY_TYPE_REQ ||
+	       op == MP_ATT_READ_BY_TYPE_REQ || op == MP_ATT_READ_BY_GROUP_REQ;
+}
+
+/* A PDU from the client, before the server sees it: true when the fault
+ * took it (answered or dropped here); @pdu may be rewritten (@len is
+ * MP_L2CAP_PDU_MAX at most). */
+static bool fault_rx(struct mpdev *d, uint8_t *pdu, size_t len)
+{
+	uint8_t op = pdu[0];
+	uint16_t h = len >= 3 ? mp_le16(pdu + 1) : 0;
+
+	switch (d->fault) {
+	case MPDEV_FAULT_ATT_ERROR:
+		if (!is_discovery(op) || len < 5)
+			return false;
+		fault_say(d, "Error Response 0x%02x to request 0x%02x for handle 0x%04x",
+			      d->fault_arg, op, h);
+		send_att_error(d, op, h, (uint8_t)d->fault_arg);
+		return true;
+	case MPDEV_FAULT_CCCD_ERROR:
+	case MPDEV_FAULT_CCCD_SILENT:
+		if (op != MP_ATT_WRITE_REQ || h != MP_GATT_SERVER_CCCD)
+			return false;
+		if (d->fault == MPDEV_FAULT_CCCD_SILENT) {
+			fault_say(d, "the CCCD write is not answered");
+			return true;
+		}
+		fault_say(d, "Error Response 0x%02x to the CCCD write", d->fault_arg);
+		send_att_error(d, op, h, (uint8_t)d->fault_arg);
+		return true;
+	case MPDEV_FAULT_NO_CCCD:
+		if (is_discovery(op) && len >= 5) {
+			uint16_t end = mp_le16(pdu + 3);
+
+			if (h > end || h == 0 || end < MP_GATT_SERVER_CCCD)
+				return false;	/* the server's own answer */
+			if (h >= MP_GATT_SERVER_CCCD) {
+				fault_say(d, "no CCCD: Attribute Not Found for 0x%04x..0x%04x",
+					      h, end);
+				send_att_error(d, op, h, MP_ATT_ERR_ATTRIBUTE_NOT_FOUND);
+				return true;
+			}
+			/* the range ends before the CCCD */
+			mp_store_le16(pdu + 3, MP_GATT_SERVER_CCCD - 1);
+			return false;
+		}
+		if ((op == MP_ATT_READ_REQ || op == MP_ATT_READ_BLOB_REQ ||
+		     op == MP_ATT_WRITE_REQ || op == MP_ATT_WRITE_CMD) &&
+		    h == MP_GATT_SERVER_CCCD) {
+			fault_say(d, "no CCCD: request 0x%02x for it", op);
+			if (op != MP_ATT_WRITE_CMD)
+				send_att_error(d, op, h, MP_ATT_ERR_INVALID_HANDLE);
+			return true;
+		}
+		return false;
+	case MPDEV_FAULT_NONE:
+	case MPDEV_FAULT_DROP_AFTER:
+	case MPDEV_FAULT_BIG_NOTIFY:
+		break;
+	}
+	return false;
+}
+
+/* After the server served a PDU: drop-after counts the Data In writes. */
+static void fault_after_rx(struct mpdev *d, const uint8_t *pdu, size_t len)
+{
+	if (d->fault != MPDEV_FAULT_DROP_AFTER || pdu[0] != MP_ATT_WRITE_CMD || len < 4 ||
+	    mp_le16(pdu + 1) != MP_GATT_SERVER_DATA_IN)
+		return;
+	if (++d->fault_writes == d->fault_arg)
+		mp_loop_timer_set(d->loop, &d->fault_timer, 1, fault_drop, d);
+}
+
+/* no-cccd: the service group, in the server's discovery responses, ends
+ * before the CCCD. */
+static void fault_tx(struct mpdev *d, uint8_t *pdu, size_t len)
+{
+	size_t i, entry;
+
+	if (d->fault != MPDEV_FAULT_NO_CCCD)
+		return;
+	if (pdu[0] == MP_ATT_FIND_BY_TYPE_RSP) {
+		i = 1;
+		entry = 4;
+	} else if (pdu[0] == MP_ATT_READ_BY_GROUP_RSP && len >= 2 && pdu[1] >= 4) {
+		i = 2;
+		entry = pdu[1];
+	} else {
+		return;
+	}
+	/* each entry: found handle, group end handle, (value) */
+	for (; i + entry <= len; i += entry) {
+		if (mp_le16(pdu + i + 2) != MP_GATT_SERVER_CCCD)
+			continue;
+		mp_store_le16(pdu + i + 2, MP_GATT_SERVER_CCCD - 1);
+		fault_say(d, "no CCCD: the service group ends at 0x%04x",
+			      MP_GATT_SERVER_CCCD - 1);
+	}
+}
+
+/* big-notify: @value as a Handle Value Notification on Data Out, padded
+ * with zeros to one octet more than ATT_MTU allows (Core v5.4 Vol 3 Part F
+ * 3.4.7.1: at most ATT_MTU - 3 octets of value). */
+static void fault_big_notify(struct mpdev *d, const uint8_t *value, size_t len)
+{
+	uint8_t pdu[MP_ATT_MTU_MAX + 1] = { MP_ATT_NOTIFY };
+	size_t total = (size_t)d->att_mtu + 1;
+
+	if (len > total - 3)
+		len = total - 3;
+	mp_store_le16(pdu + 1, MP_GATT_SERVER_DATA_OUT);
+	memcpy(pdu + 3, value, len);
+	fault_say(d, "notification of %zu octets (%zu of value) at ATT_MTU %u", total,
+		      total - 3, d->att_mtu);
+	srv_send(d, pdu, total);
+}
+
 /* ==== device: one ATT connection, GATT server, PB-GATT link ==== */
 
 static void srv_tx(void *owner, const uint8_t *pdu, size_t len)
 {
 	struct mpdev *d = owner;
-	int r = d->att ? mp_l2cap_send(d->att, pdu, len) : -ENOTCONN;
+	uint8_t buf[MP_L2CAP_PDU_MAX];
 
-	if (r < 0)
-		mpdev_log(d, "ATT PDU 0x%02x not sent: %s", pdu[0], strerror(-r));
+	if (d->fault != MPDEV_FAULT_NO_CCCD || len > sizeof(buf)) {
+		srv_send(d, pdu, len);
+		return;
+	}
+	memcpy(buf, pdu, len);
+	fault_tx(d, buf, len);
+	srv_send(d, buf, len);
 }
 
 static void srv_data_in(void *owner, const uint8_t *value, size_t len)
@@ -423,7 +716,14 @@ static int pg_tx(void *user, const uint8_t *value, size_t len)
 {
 	struct mpdev *d = user;
 
-	return d->server ? mp_gatt_server_notify(d->server, value, len) : -ENOTCONN;
+	if (!d->server)
+		return -ENOTCONN;
+	if (d->fault == MPDEV_FAULT_BIG_NOTIFY && !d->fault_applied && d->att_mtu &&
+	    mp_gatt_server_notifying(d->server)) {
+		fault_big_notify(d, value, len);
+		return 0;
+	}
+	return mp_gatt_server_notify(d->server, value, len);
 }
 
 static void pg_timer_fired(struct mp_loop *loop, int64_t tid, void *data)
@@ -448,8 +748,6 @@ static void pg_timer(void *user, unsigned int id, uint32_t delay_ms)
 	if (id < MP_PBGATT_TIMERS)
 		mp_loop_timer_set(d->loop, &d->pbgatt_timer[id], delay_ms, pg_timer_fired, d);
 }
-
-static void conn_end(struct mpdev *d, int err);
 
 static void drop_now(struct mp_loop *loop, int64_t id, void *data)
 {
@@ -507,6 +805,7 @@ static void conn_end(struct mpdev *d, int err)
 	mp_l2cap_close(d->att);
 	d->att = NULL;
 	mp_loop_timer_set(d->loop, &d->drop_timer, 0, drop_now, d);
+	mp_loop_timer_set(d->loop, &d->fault_timer, 0, fault_drop, d);
 	mp_gatt_server_free(d->server);
 	d->server = NULL;
 	/* A peer that just disconnected is a normal end for PB-GATT. */
@@ -514,6 +813,14 @@ static void conn_end(struct mpdev *d, int err)
 		mp_pbgatt_disconnected(d->pbgatt, err == -ECONNRESET ? 0 : err);
 	if (d->finished)
 		return;
+	if (d->fault_applied) {
+		char why[160];
+
+		snprintf(why, sizeof(why), "GATT fault %s applied", d->fault_spec);
+		mpdev_say(d, "FAILED %s", why);
+		mpdev_finish(d, MPDEV_EXIT_FAILED, "failed", why);
+		return;
+	}
 	if (d->gatt_once) {
 		if (d->att_mtu)
 			mpdev_finish(d, MPDEV_EXIT_OK, "gatt-ok", NULL);
@@ -559,14 +866,27 @@ static void att_connected(void *data, int err)
 		return;
 	}
 	mp_loop_timer_set(d->loop, &d->rescan_timer, RESCAN_DELAY_MS, dev_rescan_cb, d);
+	d->fault_writes = 0;
+	if (d->fault == MPDEV_FAULT_DROP_AFTER && d->fault_arg == 0)
+		mp_loop_timer_set(d->loop, &d->fault_timer, 1, fault_drop, d);
 }
 
 static void att_rx(void *data, const uint8_t *pdu, size_t len)
 {
 	struct mpdev *d = data;
+	uint8_t buf[MP_L2CAP_PDU_MAX];
 
-	if (d->server)
+	if (!d->server || !len)
+		return;
+	if (d->fault == MPDEV_FAULT_NONE || len > sizeof(buf)) {
 		mp_gatt_server_rx(d->server, pdu, len);
+		return;
+	}
+	memcpy(buf, pdu, len);
+	if (fault_rx(d, buf, len))
+		return;
+	mp_gatt_server_rx(d->server, buf, len);
+	fault_after_rx(d, buf, len);
 }
 
 static void att_disconnected(void *data, int err)
@@ -640,6 +960,7 @@ void mpdev_gatt_stop(struct mpdev *d)
 		mp_loop_timer_set(d->loop, &d->pbgatt_timer[i], 0, pg_timer_fired, d);
 	mp_loop_timer_set(d->loop, &d->readv_timer, 0, readv_cb, d);
 	mp_loop_timer_set(d->loop, &d->rescan_timer, 0, dev_rescan_cb, d);
+	mp_loop_timer_set(d->loop, &d->fault_timer, 0, fault_drop, d);
 	if (d->hci && d->gatt && !d->chain.busy) {
 		/* leave the controller as we found it: set 1 off and gone */
 		send_sync(d, OP_LE_SET_EXT_ADV_ENABLE, off, sizeof(off));
