@@ -38,7 +38,7 @@ static const char *const state_names[] = {
 	[MP_GATT_CLIENT_CHARS] = "characteristic discovery",
 	[MP_GATT_CLIENT_DESCS] = "descriptor discovery",
 	[MP_GATT_CLIENT_CCCD] = "enabling notifications",
-	[MP_GATT_CLIENT_READY] = "ready",
+	[MP_GATT_CLIENT_READY] = "data exchange",	/* ready: Data In and Out run */
 	[MP_GATT_CLIENT_FAILED] = "failed",
 };
 
@@ -119,9 +119,7 @@ static int fail(struct mp_gatt_client *c, int err, const char *fmt, ...)
 	c->failed_in = c->state;
 	c->state = MP_GATT_CLIENT_FAILED;
 	c->req = 0;
-	/* once ready, what runs is the provisioning data (Data In/Out) */
 	n = (size_t)snprintf(c->reason, sizeof(c->reason), "%s: ",
-			     c->failed_in == MP_GATT_CLIENT_READY ? "data exchange" :
 			     mp_gatt_client_state_name(c->failed_in));
 	if (n < sizeof(c->reason)) {
 		va_start(ap, fmt);

@@ -778,7 +778,7 @@ static void test_lifecycle(void **state)
 			    "descriptor discovery");
 	assert_string_equal(mp_gatt_client_state_name(MP_GATT_CLIENT_CCCD),
 			    "enabling notifications");
-	assert_string_equal(mp_gatt_client_state_name(MP_GATT_CLIENT_READY), "ready");
+	assert_string_equal(mp_gatt_client_state_name(MP_GATT_CLIENT_READY), "data exchange");
 	assert_string_equal(mp_gatt_client_state_name(MP_GATT_CLIENT_FAILED), "failed");
 	assert_string_equal(mp_gatt_client_state_name((enum mp_gatt_client_state)99), "unknown");
 	for (i = 0; i <= MP_GATT_CLIENT_FAILED; i++)
