@@ -330,7 +330,12 @@ static void gatt_failure(struct mp_session *s, const struct mp_prov_event *ev,
 	if (gatt_link_reason(s->gatt)) {
 		out->reason = gatt_link_reason(s->gatt);
 		out->detail = gatt_link_why(s->gatt);
-	} else if (ev->errnum == -ECONNRESET) {
+	} else if (ev->errnum == -ECONNRESET || ev->errnum == -EPIPE ||
+		   ev->errnum == -ENOTCONN || ev->errnum == -ECONNABORTED ||
+		   ev->errnum == -ESHUTDOWN || ev->errnum == -EHOSTDOWN) {
+		/* which of these the kernel says depends on what we were doing
+		 * (reading, writing) when the link went: to the user it is one */
+		out->reason = "link-closed";
 		snprintf(s->detail, sizeof(s->detail), "the device dropped the connection %s %s",
 			 s->has_phase ? "after" : "before",
 			 s->has_phase ? mp_prov_phase_name(s->phase) : "the invitation");
