@@ -208,6 +208,15 @@ int mp_hci_scan_enable(struct mp_hci *hci, bool on);
  */
 void mp_hci_scan_refresh(struct mp_hci *hci);
 
+/**
+ * While LE connections are being made through the kernel (@hold true),
+ * leave scanning to it: Linux scans for the peers it must connect to, with
+ * its own filter, and setting scanning up again in the middle of that can
+ * stall its next connection. Restarts asked meanwhile (Connection Complete
+ * events, refreshes) run when the hold ends.
+ */
+void mp_hci_scan_hold(struct mp_hci *hci, bool hold);
+
 /* ---- commands ---- */
 
 /**

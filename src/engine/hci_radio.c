@@ -11,6 +11,7 @@
 
 struct mp_hci_radio {
 	struct mp_loop *loop;
+	unsigned int connecting;	/* connections not yet up or failed */
 	struct mp_hci *hci;
 	int index;
 	const struct mp_hci_radio_cb *cb;
@@ -78,15 +79,30 @@ static int r_scan(void *ctx, bool on)
 
 struct mp_radio_conn {
 	struct mp_hci_radio *r;
+	bool connecting;
 	struct mp_l2cap *ch;
 	const struct mp_radio_conn_cb *cb;
 	void *owner;
 };
 
+/* The kernel scans for the peers while connections are being made: ours
+ * waits until none is (hci/hci.h, mp_hci_scan_hold). */
+static void connecting_done(struct mp_radio_conn *c)
+{
+	struct mp_hci_radio *r = c->r;
+
+	if (!c->connecting)
+		return;
+	c->connecting = false;
+	if (--r->connecting == 0 && r->hci)
+		mp_hci_scan_hold(r->hci, false);
+}
+
 static void c_connected(void *data, int err)
 {
 	struct mp_radio_conn *c = data;
 
+	connecting_done(c);
 	/* A failed attempt may leave Linux's scan for the peer behind, with
 	 * no Connection Complete to tell the transport (hci/hci.h). */
 	if (err && c->r->hci)
@@ -132,6 +148,9 @@ static int r_connect(void *ctx, const uint8_t addr[6], uint8_t addr_type,
 		free(c);
 		return err;
 	}
+	c->connecting = true;
+	if (r->connecting++ == 0 && r->hci)
+		mp_hci_scan_hold(r->hci, true);
 	*out = c;
 	return 0;
 }
@@ -145,6 +164,7 @@ static void r_conn_close(struct mp_radio_conn *c)
 {
 	if (!c)
 		return;
+	connecting_done(c);	/* an attempt given up */
 	mp_l2cap_close(c->ch);
 	free(c);
 }

@@ -615,6 +615,13 @@ void mp_hci_scan_refresh(struct mp_hci *hci)
 	mp__hci_scan_restart(hci);
 }
 
+void mp_hci_scan_hold(struct mp_hci *hci, bool hold)
+{
+	hci->scan_held = hold;
+	if (!hold && hci->scan_restart_pending && !hci->scan_busy)
+		mp__hci_scan_restart(hci);
+}
+
 bool mp_hci_scanning(const struct mp_hci *hci)
 {
 	return hci->scan_on && hci->ready_sent && !hci->init_status && !hci->gone_err;

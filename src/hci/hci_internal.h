@@ -106,6 +106,7 @@ struct mp_hci {
 	bool scan_params_set;	/* our scan parameters are in the controller */
 	bool scan_busy;		/* a toggle or the scanning sequence is in flight */
 	bool scan_restart_pending;	/* restart once that is over */
+	bool scan_held;		/* connections being made: leave scanning to Linux */
 	bool scan_params_lost;	/* somebody scanned their way while ours was off */
 
 	/* Advertising */

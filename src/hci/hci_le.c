@@ -162,7 +162,7 @@ void mp__hci_scan_restart(struct mp_hci *hci)
 {
 	if (!hci->scan_params_set || !hci->ready_sent || hci->init_status || hci->gone_err)
 		return;
-	if (hci->scan_busy) {
+	if (hci->scan_busy || hci->scan_held) {
 		hci->scan_restart_pending = true;
 		return;
 	}

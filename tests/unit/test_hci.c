@@ -598,6 +598,32 @@ static void test_scan_restored_after_connection_events(void **state)
 	assert_true(mp_hci_scanning(f->hci));
 }
 
+/* While our connections are being made, scanning is the kernel's: the
+ * restart waits for the hold to end. */
+static void test_scan_restart_waits_for_hold(void **state)
+{
+	struct fake_hci *f = *state;
+
+	fake_init_legacy(f);
+	mp_hci_scan_hold(f->hci, true);
+	fake_send(f, "043e 13 01 00 4000 00 00 010001aa0000 2800 0000 2a00 00");
+	mp_hci_scan_refresh(f->hci);
+	fake_expect_none(f);
+	mp_hci_scan_hold(f->hci, false);
+	fake_expect_cmd(f, 0x200c, "00 00");
+	fake_complete(f, 0x200c, 0, "");
+	fake_expect_cmd(f, 0x200b, "00 3000 3000 00 00");
+	fake_complete(f, 0x200b, 0, "");
+	fake_expect_cmd(f, 0x200c, "01 00");
+	fake_complete(f, 0x200c, 0, "");
+	fake_expect_none(f);		/* once, for both */
+	assert_true(mp_hci_scanning(f->hci));
+	/* a hold with nothing asked meanwhile ends quietly */
+	mp_hci_scan_hold(f->hci, true);
+	mp_hci_scan_hold(f->hci, false);
+	fake_expect_none(f);
+}
+
 static void test_scan_not_restored_when_off(void **state)
 {
 	struct fake_hci *f = *state;
@@ -788,6 +814,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_scan_restored_after_connection_events, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_scan_not_restored_when_off, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scan_restart_waits_for_hold, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_close_switches_scanning_off, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_close_leaves_somebody_elses_scan_on, setup,
 						teardown),
