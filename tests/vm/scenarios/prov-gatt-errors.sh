@@ -29,7 +29,7 @@ need_mpdev
 
 # FAULT|REASON|DETAIL (a fixed string the detail must hold; empty: any)
 cases='cccd-silent|timeout|enabling notifications
-drop-after:2|link-closed|the device dropped the connection after start
+drop-after:2|link-closed|the device dropped the connection
 no-cccd|gatt-error|descriptor discovery
 cccd-error|gatt-error|enabling notifications
 att-error|gatt-error|service discovery
