@@ -126,6 +126,7 @@ btmon_bg() {
 	command -v btmon > /dev/null || { BTMON_PID=; return 1; }
 	btmon -t > "$1" 2>&1 &
 	BTMON_PID=$!
+	MPVM_KEEP_FILES="${MPVM_KEEP_FILES:-} $1"
 	sleep 1	# its monitor socket is open before anything of interest
 }
 btmon_stop() {

@@ -108,7 +108,18 @@ mp_export_cdb() { mp export "$1"; }
 # ---------------------------------------------------------------------------
 # step TEXT: progress line, stamped with the guest's uptime.
 step() { echo "[$(cut -d' ' -f1 /proc/uptime)s] $*"; }
-fail() { echo "FAIL: $*"; exit 1; }
+# fail MESSAGE: the scenario failed; the files named in $MPVM_KEEP_FILES
+# (traces: btmon_bg adds its own) go to the host, compressed (run-in-vm's
+# MESHPROV_VM_KEEP; check-vm keeps them beside the log).
+fail() {
+	echo "FAIL: $*"
+	if [ -n "${MPVM_KEEP:-}" ] && [ -d "$MPVM_KEEP" ]; then
+		for _k in ${MPVM_KEEP_FILES:-}; do
+			[ -f "$_k" ] && gzip -c "$_k" > "$MPVM_KEEP/$(basename "$_k").gz"
+		done
+	fi
+	exit 1
+}
 skip() { echo "SKIP: $*"; exit 77; }
 # stamp: stdin to stdout, each line prefixed with the guest's uptime as it
 # arrives (times come from a tool's own output).

@@ -5,8 +5,9 @@
 # (tests/vm/tools/mpdev_gatt.c; the GATT server itself stays correct, the
 # faults are made around it):
 #   cccd-silent    the CCCD write is never answered;
-#   drop-after:2   the device disconnects after two Data In writes (Invite,
-#                  Start: mid-way through the protocol);
+#   drop-after:2   the device falls silent and disconnects after two Data In
+#                  writes (Invite, Start: mid-way through the protocol, so the
+#                  detail names start);
 #   no-cccd        Data Out has no CCCD;
 #   cccd-error     the CCCD write gets Write Not Permitted;
 #   att-error      discovery gets Unlikely Error;
@@ -29,7 +30,7 @@ need_mpdev
 
 # FAULT|REASON|DETAIL (a fixed string the detail must hold; empty: any)
 cases='cccd-silent|timeout|enabling notifications
-drop-after:2|link-closed|the device dropped the connection
+drop-after:2|link-closed|the device dropped the connection after start
 no-cccd|gatt-error|descriptor discovery
 cccd-error|gatt-error|enabling notifications
 att-error|gatt-error|service discovery

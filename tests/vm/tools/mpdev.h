@@ -154,6 +154,7 @@ struct mpdev {
 	const char *fault_spec;		/* as given */
 	bool fault_applied;		/* it happened (on some connection) */
 	unsigned int fault_writes;	/* Data In writes on this connection */
+	bool fault_silent;		/* drop-after reached: hears and says nothing */
 	int conn_handle;		/* our LE connection's HCI handle (-1: none known) */
 	int64_t fault_timer;
 

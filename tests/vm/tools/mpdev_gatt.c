@@ -20,8 +20,12 @@
  * made here, on the PDUs going into mp_gatt_server_rx() and coming out of
  * its tx(), and on the notifications PB-GATT asks for.
  *   drop-after:N   after the Nth Write Command to Data In on a connection,
- *                  disconnect (HCI Disconnect on the raw socket, Remote User
- *                  Terminated; 0: as soon as connected);
+ *                  fall silent at once (nothing more is read or sent, as
+ *                  from a device that lost power, so the provisioner's
+ *                  phase at the drop does not depend on how fast the
+ *                  disconnection goes through) and disconnect (HCI
+ *                  Disconnect on the raw socket, Remote User Terminated;
+ *                  0: as soon as connected);
  *   no-cccd        Data Out has no Client Characteristic Configuration
  *                  descriptor: requests over a range that holds it see the
  *                  range end before it (the service group ends at 0x0005),
@@ -530,8 +534,11 @@ static void fault_drop(struct mp_loop *loop, int64_t id, void *data)
 
 static void srv_send(struct mpdev *d, const uint8_t *pdu, size_t len)
 {
-	int r = d->att ? mp_l2cap_send(d->att, pdu, len) : -ENOTCONN;
+	int r;
 
+	if (d->fault_silent)
+		return;
+	r = d->att ? mp_l2cap_send(d->att, pdu, len) : -ENOTCONN;
 	if (r < 0)
 		mpdev_say(d, "ATT PDU 0x%02x (%zu octets) not sent: %s", pdu[0], len,
 			  strerror(-r));
@@ -618,8 +625,10 @@ static void fault_after_rx(struct mpdev *d, const uint8_t *pdu, size_t len)
 	if (d->fault != MPDEV_FAULT_DROP_AFTER || pdu[0] != MP_ATT_WRITE_CMD || len < 4 ||
 	    mp_le16(pdu + 1) != MP_GATT_SERVER_DATA_IN)
 		return;
-	if (++d->fault_writes == d->fault_arg)
-		mp_loop_timer_set(d->loop, &d->fault_timer, 1, fault_drop, d);
+	if (++d->fault_writes != d->fault_arg)
+		return;
+	d->fault_silent = true;
+	mp_loop_timer_set(d->loop, &d->fault_timer, 1, fault_drop, d);
 }
 
 /* no-cccd: the service group, in the server's discovery responses, ends
@@ -867,6 +876,7 @@ static void att_connected(void *data, int err)
 	}
 	mp_loop_timer_set(d->loop, &d->rescan_timer, RESCAN_DELAY_MS, dev_rescan_cb, d);
 	d->fault_writes = 0;
+	d->fault_silent = false;
 	if (d->fault == MPDEV_FAULT_DROP_AFTER && d->fault_arg == 0)
 		mp_loop_timer_set(d->loop, &d->fault_timer, 1, fault_drop, d);
 }
@@ -876,7 +886,7 @@ static void att_rx(void *data, const uint8_t *pdu, size_t len)
 	struct mpdev *d = data;
 	uint8_t buf[MP_L2CAP_PDU_MAX];
 
-	if (!d->server || !len)
+	if (!d->server || !len || d->fault_silent)
 		return;
 	if (d->fault == MPDEV_FAULT_NONE || len > sizeof(buf)) {
 		mp_gatt_server_rx(d->server, pdu, len);
