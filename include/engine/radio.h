@@ -45,7 +45,11 @@ struct mp_radio_ops {
 	 * queued, or -errno.
 	 */
 	int (*advertise)(void *ctx, const uint8_t *ad, size_t len, uint32_t sender);
-	/** Drop whatever of @sender is still queued (its link is gone). */
+	/**
+	 * Drop whatever of @sender is still queued: its link was cut short.
+	 * Not called for a link that closed, whose Link Close copies must
+	 * still go out.
+	 */
 	void (*forget)(void *ctx, uint32_t sender);
 	/**
 	 * Listen (deliver advertising reports) or not. Optional: NULL for a

@@ -91,6 +91,12 @@ unsigned long mp_sim_radio_gatt_count(const struct mp_sim_radio *r);
 /** Advertisements of the devices that the provisioner did not hear because
  *  its radio was not listening (struct mp_radio_ops.scan). */
 unsigned long mp_sim_radio_unheard(const struct mp_sim_radio *r);
+/** Copies of the provisioner's advertisements that struct mp_radio_ops.forget
+ *  took back before a device heard them. */
+unsigned long mp_sim_radio_withdrawn(const struct mp_sim_radio *r);
+/** PB-ADV links to device @i that the provisioner closed (the device heard
+ *  its Link Close) rather than the device's own timeout. */
+unsigned int mp_sim_radio_peer_closes(const struct mp_sim_radio *r, unsigned int i);
 /** How many devices are provisioned. */
 unsigned int mp_sim_radio_provisioned(const struct mp_sim_radio *r);
 

@@ -160,7 +160,11 @@ static void reap_cb(struct mp_loop *loop, int64_t id, void *data)
 	for (i = 0; i < MP_PBADV_TIMERS; i++)
 		mp_loop_timer_set(loop, &s->link_timer[i], 0, NULL, NULL);
 	mp_loop_timer_set(loop, &s->prov_timer, 0, NULL, NULL);
-	if (s->link)
+	/* A link that closed has its Link Close copies waiting for the air:
+	 * they must go out after the session (the device would otherwise
+	 * keep its end open until its own timeout). Only a link cut short,
+	 * as the engine goes, takes back what it had queued. */
+	if (s->link && mp_pbadv_state(s->link) != MP_PBADV_CLOSED)
 		s->e->cfg.radio.ops->forget(s->e->cfg.radio.ctx, mp_pbadv_link_id(s->link));
 	mp_pbadv_free(s->link);
 	gatt_link_free(s->gatt);

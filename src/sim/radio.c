@@ -33,8 +33,8 @@ static bool chance(struct mp_sim_radio *r, unsigned int pct)
 
 static void deliver_cb(struct mp_loop *loop, int64_t id, void *data);
 
-void sim_post(struct mp_sim_radio *r, int to, int from, const uint8_t *ad, size_t len,
-	      bool connectable)
+void sim_post(struct mp_sim_radio *r, int to, int from, uint32_t sender, const uint8_t *ad,
+	      size_t len, bool connectable)
 {
 	unsigned int copies = 1 + chance(r, r->cfg.dup_pct), i;
 
@@ -50,6 +50,7 @@ void sim_post(struct mp_sim_radio *r, int to, int from, const uint8_t *ad, size_
 		d->r = r;
 		d->to = to;
 		d->from = from;
+		d->sender = sender;
 		d->len = len;
 		d->connectable = connectable;
 		memcpy(d->ad, ad, len);
@@ -107,12 +108,29 @@ static int radio_advertise(void *ctx, const uint8_t *ad, size_t len, uint32_t se
 		return -EMSGSIZE;
 	r->adv_count++;
 	for (i = 0; i < r->cfg.devices; i++)
-		sim_post(r, (int)i, -1, ad, len, false);
+		sim_post(r, (int)i, -1, sender, ad, len, false);
 	return 0;
 }
 
+/* Like the controller's queue (hci/hci.h, mp_hci_adv_cancel): what the
+ * engine sent for @sender and no device heard yet is not sent at all. */
 static void radio_forget(void *ctx, uint32_t sender)
 {
+	struct mp_sim_radio *r = ctx;
+	struct delivery **pp = &r->inflight;
+
+	while (*pp) {
+		struct delivery *d = *pp;
+
+		if (d->to < 0 || d->sender != sender) {
+			pp = &d->next;
+			continue;
+		}
+		*pp = d->next;
+		mp_loop_timer_cancel(r->cfg.loop, d->timer);
+		r->withdrawn++;
+		free(d);
+	}
 }
 
 static int radio_scan(void *ctx, bool on)
@@ -143,7 +161,7 @@ static void beacon_cb(struct mp_loop *loop, int64_t id, void *data)
 	if (sd->provisioned)
 		return;
 	memcpy(ad + 3, sd->uuid, 16);
-	sim_post(r, -1, (int)sd->index, ad, sizeof(ad), false);
+	sim_post(r, -1, (int)sd->index, 0, ad, sizeof(ad), false);
 	sd->beacon_timer = mp_loop_timer_add(loop, r->cfg.beacon_ms, beacon_cb, sd);
 }
 
@@ -177,7 +195,7 @@ static void dev_link_tx(void *user, const uint8_t *pdu, size_t len)
 	int n = mp_ad_put(MP_AD_PB_ADV, pdu, len, ad, sizeof(ad));
 
 	if (n > 0)
-		sim_post(sd->r, -1, (int)sd->index, ad, (size_t)n, false);
+		sim_post(sd->r, -1, (int)sd->index, 0, ad, (size_t)n, false);
 }
 
 static uint32_t dev_link_random(void *user)
@@ -313,7 +331,11 @@ static void dev_link_delivered(void *owner)
 
 static void dev_link_closed(void *owner, int err, uint8_t reason, bool remote)
 {
-	sim_dev_bearer_closed(owner);
+	struct sim_dev *sd = owner;
+
+	if (remote)
+		sd->peer_closes++;
+	sim_dev_bearer_closed(sd);
 }
 
 static const struct mp_bearer_cb dev_link_cb = {
@@ -504,6 +526,16 @@ int mp_sim_radio_input(struct mp_sim_radio *r, const uint8_t uuid[16], const cha
 unsigned long mp_sim_radio_unheard(const struct mp_sim_radio *r)
 {
 	return r->unheard;
+}
+
+unsigned long mp_sim_radio_withdrawn(const struct mp_sim_radio *r)
+{
+	return r->withdrawn;
+}
+
+unsigned int mp_sim_radio_peer_closes(const struct mp_sim_radio *r, unsigned int i)
+{
+	return i < r->cfg.devices ? r->devs[i].peer_closes : 0;
 }
 
 unsigned long mp_sim_radio_adv_count(const struct mp_sim_radio *r)

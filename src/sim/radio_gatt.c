@@ -238,7 +238,7 @@ static void gatt_adv_fired(struct mp_loop *loop, int64_t id, void *data)
 	if (sd->provisioned || sd->conn || sd->has_active)
 		return;		/* not connectable while busy */
 	memcpy(ad + 11, sd->uuid, 16);
-	sim_post(r, -1, (int)sd->index, ad, sizeof(ad), true);
+	sim_post(r, -1, (int)sd->index, 0, ad, sizeof(ad), true);
 	sd->gatt_adv_timer = mp_loop_timer_add(loop, r->cfg.beacon_ms, gatt_adv_fired, sd);
 }
 

@@ -46,6 +46,7 @@ struct sim_dev {
 	unsigned int txcount;
 	bool tx_busy;
 	bool provisioned;
+	unsigned int peer_closes;	/* PB-ADV links the provisioner closed (Link Close heard) */
 };
 
 struct mp_sim_radio {
@@ -55,6 +56,7 @@ struct mp_sim_radio {
 	unsigned long adv_count;
 	unsigned long unheard;	/* copies for the provisioner while it did not listen */
 	bool deaf;		/* the provisioner's radio does not listen */
+	unsigned long withdrawn;	/* copies for devices the engine took back (forget) */
 	struct delivery *inflight;
 	struct mp_radio_conn *conns;	/* PB-GATT connections the engine holds */
 	unsigned long gatt_tx;		/* ATT PDUs the engine sent over them */
@@ -67,6 +69,7 @@ struct delivery {
 	int64_t timer;
 	int to;			/* device index, or -1 for the engine */
 	int from;		/* device index when to == -1 */
+	uint32_t sender;	/* the engine's sender key when to >= 0 */
 	size_t len;
 	bool connectable;
 	uint8_t ad[31];
@@ -74,10 +77,11 @@ struct delivery {
 
 /* radio.c */
 uint32_t sim_prng_next(struct mp_sim_radio *r);
-/* An advertisement on its way: to device @to, or (@to -1) to the engine
- * from device @from, subject to loss, duplication and delay. */
-void sim_post(struct mp_sim_radio *r, int to, int from, const uint8_t *ad, size_t len,
-	      bool connectable);
+/* An advertisement on its way: to device @to (from the engine's @sender,
+ * which forget() may withdraw), or (@to -1) to the engine from device
+ * @from, subject to loss, duplication and delay. */
+void sim_post(struct mp_sim_radio *r, int to, int from, uint32_t sender, const uint8_t *ad,
+	      size_t len, bool connectable);
 /* The device's provisionee speaks over @b from now on (a link opened). */
 void sim_dev_bearer_opened(struct sim_dev *sd, struct mp_bearer b);
 /* The link it spoke over is gone: start afresh unless provisioned. */
