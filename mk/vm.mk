@@ -8,7 +8,7 @@ VM_FILES = \
 	tests/vm/lib-dev.sh \
 	tests/vm/guest/stage1 tests/vm/guest/stage2 \
 	tests/vm/guest/mesh-node.py tests/vm/guest/jget.py tests/vm/guest/oob-helper.sh \
-	tests/vm/guest/prov-trace.py \
+	tests/vm/guest/prov-trace.py tests/vm/guest/shell-session.py \
 	tests/vm/tools/hciwatch.c tests/vm/tools/meshd-io-shim.c \
 	tests/vm/scenarios/boot.sh tests/vm/scenarios/meshd-beacon.sh \
 	tests/vm/scenarios/bluez-reference.sh tests/vm/scenarios/prov-noob.sh \
@@ -18,6 +18,7 @@ VM_FILES = \
 	tests/vm/scenarios/prov-own-oob.sh tests/vm/scenarios/gatt-link.sh \
 	tests/vm/scenarios/prov-gatt.sh tests/vm/scenarios/prov-gatt-mixed.sh \
 	tests/vm/scenarios/prov-gatt-concurrent.sh tests/vm/scenarios/prov-gatt-errors.sh \
+	tests/vm/scenarios/shell-scan.sh \
 	tests/vm/bench/bluez-sequential.sh tests/vm/bench/meshprov-mpdev.sh
 EXTRA_DIST += $(VM_FILES)
 
