@@ -66,6 +66,23 @@ struct mp_hci;
 
 #define MP_HCI_OPCODE(ogf, ocf)	((uint16_t)(((ogf) << 10) | (ocf)))
 
+/* Opcodes (Core v5.4 Vol 4 Part E 7.1, 7.4, 7.8). */
+#define MP_HCI_OP_DISCONNECT		MP_HCI_OPCODE(0x01, 0x0006)
+#define MP_HCI_OP_READ_BD_ADDR		MP_HCI_OPCODE(0x04, 0x0009)
+#define MP_HCI_OP_LE_SET_EVENT_MASK	MP_HCI_OPCODE(0x08, 0x0001)
+#define MP_HCI_OP_LE_READ_FEATURES	MP_HCI_OPCODE(0x08, 0x0003)
+#define MP_HCI_OP_LE_SET_ADV_PARAMS	MP_HCI_OPCODE(0x08, 0x0006)
+#define MP_HCI_OP_LE_SET_ADV_DATA	MP_HCI_OPCODE(0x08, 0x0008)
+#define MP_HCI_OP_LE_SET_ADV_ENABLE	MP_HCI_OPCODE(0x08, 0x000a)
+#define MP_HCI_OP_LE_SET_SCAN_PARAMS	MP_HCI_OPCODE(0x08, 0x000b)
+#define MP_HCI_OP_LE_SET_SCAN_ENABLE	MP_HCI_OPCODE(0x08, 0x000c)
+#define MP_HCI_OP_LE_SET_EXT_ADV_PARAMS MP_HCI_OPCODE(0x08, 0x0036)
+#define MP_HCI_OP_LE_SET_EXT_ADV_DATA	MP_HCI_OPCODE(0x08, 0x0037)
+#define MP_HCI_OP_LE_SET_EXT_ADV_ENABLE MP_HCI_OPCODE(0x08, 0x0039)
+#define MP_HCI_OP_LE_REMOVE_ADV_SET	MP_HCI_OPCODE(0x08, 0x003c)
+#define MP_HCI_OP_LE_SET_EXT_SCAN_PARAMS MP_HCI_OPCODE(0x08, 0x0041)
+#define MP_HCI_OP_LE_SET_EXT_SCAN_ENABLE MP_HCI_OPCODE(0x08, 0x0042)
+
 /* HCI error codes used by name in the code (full table: mp_hci_strerror). */
 #define MP_HCI_ERR_UNKNOWN_COMMAND	0x01
 #define MP_HCI_ERR_DISALLOWED		0x0c
@@ -226,6 +243,22 @@ void mp_hci_scan_hold(struct mp_hci *hci, bool hold);
  */
 int mp_hci_send_cmd(struct mp_hci *hci, uint16_t opcode, const void *params, size_t len,
 		    mp_hci_cmd_cb cb, void *data);
+
+/* Advertising_Event_Properties (Core v5.4 Vol 4 Part E 7.8.53). */
+#define MP_HCI_ADV_PROP_CONNECTABLE	0x0001
+#define MP_HCI_ADV_PROP_SCANNABLE	0x0002
+#define MP_HCI_ADV_PROP_LEGACY		0x0010
+
+struct mp_writer;
+/**
+ * Write the parameters of LE Set Extended Advertising Parameters (Core v5.4
+ * Vol 4 Part E 7.8.53) to @w: set @handle, event properties @props, primary
+ * interval @units (0.625 ms) for min and max, all three channels, public
+ * own address, no filter, no TX power preference, LE 1M, SID @sid. False
+ * when @w ran out of room.
+ */
+bool mp_hci_put_ext_adv_params(struct mp_writer *w, uint8_t handle, uint16_t props,
+			       uint32_t units, uint8_t sid);
 
 /* ---- PB-ADV advertising ---- */
 

@@ -494,7 +494,7 @@ static void init_features_done(void *data, int status, const uint8_t *ret, size_
 	hci->le_features = (uint64_t)hi << 32 | lo;
 	for (i = 0; i < 8; i++)
 		mask[i] = (uint8_t)(le_event_mask(hci->le_features) >> (8 * i));
-	if (mp__hci_queue(hci, OP_LE_SET_EVENT_MASK, mask, sizeof(mask), init_event_mask_done))
+	if (mp__hci_queue(hci, MP_HCI_OP_LE_SET_EVENT_MASK, mask, sizeof(mask), init_event_mask_done))
 		mp__hci_init_done(hci, -ENOMEM);
 }
 
@@ -511,7 +511,7 @@ static void init_bdaddr_done(void *data, int status, const uint8_t *ret, size_t 
 		return;
 	}
 	memcpy(hci->bdaddr, ret, 6);
-	if (mp__hci_queue(hci, OP_LE_READ_FEATURES, NULL, 0, init_features_done))
+	if (mp__hci_queue(hci, MP_HCI_OP_LE_READ_FEATURES, NULL, 0, init_features_done))
 		mp__hci_init_done(hci, -ENOMEM);
 }
 
@@ -555,7 +555,7 @@ int mp_hci_new_fd(struct mp_loop *loop, int fd, const struct mp_hci_config *conf
 		return r;
 	}
 	hci->watching = true;
-	r = mp__hci_queue(hci, OP_READ_BD_ADDR, NULL, 0, init_bdaddr_done);
+	r = mp__hci_queue(hci, MP_HCI_OP_READ_BD_ADDR, NULL, 0, init_bdaddr_done);
 	if (r < 0) {
 		mp_loop_watch_remove(loop, fd);
 		free(hci);

@@ -1,6 +1,7 @@
 /* HCI error codes by name, and what to tell a person whose controller will
  * not work. */
 #include "hci/hci.h"
+#include "hci_internal.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -176,6 +177,14 @@ static int holders_advice(const char *proc_root, char *buf, size_t len)
 	return n;
 }
 
+void mp__hci_dev_name(int index, char *buf, size_t len)
+{
+	if (index >= 0)
+		snprintf(buf, len, "hci%d", index);
+	else
+		snprintf(buf, len, "the controller");
+}
+
 char *mp_hci_hint(int status, int index, const char *proc_root, char *buf, size_t len)
 {
 	char dev[16], st[128];
@@ -184,10 +193,7 @@ char *mp_hci_hint(int status, int index, const char *proc_root, char *buf, size_
 
 	if (!len)
 		return buf;
-	if (index >= 0)
-		snprintf(dev, sizeof(dev), "hci%d", index);
-	else
-		snprintf(dev, sizeof(dev), "the controller");
+	mp__hci_dev_name(index, dev, sizeof(dev));
 	mp_hci_status_str(status, st, sizeof(st));
 
 	switch (status) {

@@ -4,21 +4,6 @@
 
 #include "hci/hci.h"
 
-/* Opcodes (Core v5.4 Vol 4 Part E 7.4, 7.8). */
-#define OP_READ_BD_ADDR		MP_HCI_OPCODE(0x04, 0x0009)
-#define OP_LE_SET_EVENT_MASK	MP_HCI_OPCODE(0x08, 0x0001)
-#define OP_LE_READ_FEATURES	MP_HCI_OPCODE(0x08, 0x0003)
-#define OP_LE_SET_ADV_PARAMS	MP_HCI_OPCODE(0x08, 0x0006)
-#define OP_LE_SET_ADV_DATA	MP_HCI_OPCODE(0x08, 0x0008)
-#define OP_LE_SET_ADV_ENABLE	MP_HCI_OPCODE(0x08, 0x000a)
-#define OP_LE_SET_SCAN_PARAMS	MP_HCI_OPCODE(0x08, 0x000b)
-#define OP_LE_SET_SCAN_ENABLE	MP_HCI_OPCODE(0x08, 0x000c)
-#define OP_LE_SET_EXT_ADV_PARAMS MP_HCI_OPCODE(0x08, 0x0036)
-#define OP_LE_SET_EXT_ADV_DATA	MP_HCI_OPCODE(0x08, 0x0037)
-#define OP_LE_SET_EXT_ADV_ENABLE MP_HCI_OPCODE(0x08, 0x0039)
-#define OP_LE_REMOVE_ADV_SET	MP_HCI_OPCODE(0x08, 0x003c)
-#define OP_LE_SET_EXT_SCAN_PARAMS MP_HCI_OPCODE(0x08, 0x0041)
-#define OP_LE_SET_EXT_SCAN_ENABLE MP_HCI_OPCODE(0x08, 0x0042)
 
 /* LE features (Core v5.4 Vol 6 Part B 4.6). */
 #define LE_FEAT_CONN_PARAM_REQ	(1ull << 1)
@@ -123,6 +108,9 @@ struct mp_hci {
 	uint16_t adv_interval_ms;
 	int64_t adv_timer;
 };
+
+/* hci_err.c: "hciN", or "the controller" for a negative @index */
+void mp__hci_dev_name(int index, char *buf, size_t len);
 
 /* hci.c */
 void mp__hci_enter(struct mp_hci *hci);

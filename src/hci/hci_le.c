@@ -60,7 +60,7 @@ static void ext_scan_params_done(void *data, int status, const uint8_t *ret, siz
 	}
 	hci->scan_on = true;
 	hci->scan_params_set = true;
-	queue_or_fail(hci, OP_LE_SET_EXT_SCAN_ENABLE, en, sizeof(en), scan_enable_done);
+	queue_or_fail(hci, MP_HCI_OP_LE_SET_EXT_SCAN_ENABLE, en, sizeof(en), scan_enable_done);
 }
 
 static void ext_scan_disabled(void *data, int status, const uint8_t *ret, size_t len)
@@ -82,7 +82,7 @@ static void ext_scan_disabled(void *data, int status, const uint8_t *ret, size_t
 	mp_put_u8(&w, 0x00);			/* passive */
 	mp_put_le16(&w, hci->cfg.scan_interval);
 	mp_put_le16(&w, hci->cfg.scan_interval);	/* window = interval: full duty */
-	queue_or_fail(hci, OP_LE_SET_EXT_SCAN_PARAMS, p, w.len, ext_scan_params_done);
+	queue_or_fail(hci, MP_HCI_OP_LE_SET_EXT_SCAN_PARAMS, p, w.len, ext_scan_params_done);
 }
 
 static void ext_scan_begin(struct mp_hci *hci)
@@ -90,7 +90,7 @@ static void ext_scan_begin(struct mp_hci *hci)
 	const uint8_t dis[6] = { 0 };
 
 	hci->extended = true;
-	queue_or_fail(hci, OP_LE_SET_EXT_SCAN_ENABLE, dis, sizeof(dis), ext_scan_disabled);
+	queue_or_fail(hci, MP_HCI_OP_LE_SET_EXT_SCAN_ENABLE, dis, sizeof(dis), ext_scan_disabled);
 }
 
 static void legacy_scan_params_done(void *data, int status, const uint8_t *ret, size_t len)
@@ -111,7 +111,7 @@ static void legacy_scan_params_done(void *data, int status, const uint8_t *ret, 
 	}
 	hci->scan_on = true;
 	hci->scan_params_set = true;
-	queue_or_fail(hci, OP_LE_SET_SCAN_ENABLE, en, sizeof(en), scan_enable_done);
+	queue_or_fail(hci, MP_HCI_OP_LE_SET_SCAN_ENABLE, en, sizeof(en), scan_enable_done);
 }
 
 /* Core v5.4 Vol 4 Part E 7.8.10. */
@@ -131,7 +131,7 @@ static void legacy_scan_disabled(void *data, int status, const uint8_t *ret, siz
 	mp_put_le16(&w, hci->cfg.scan_interval);	/* window = interval: full duty */
 	mp_put_u8(&w, 0x00);			/* own address: public */
 	mp_put_u8(&w, 0x00);			/* accept all advertisements */
-	queue_or_fail(hci, OP_LE_SET_SCAN_PARAMS, p, w.len, legacy_scan_params_done);
+	queue_or_fail(hci, MP_HCI_OP_LE_SET_SCAN_PARAMS, p, w.len, legacy_scan_params_done);
 }
 
 void mp__hci_scan_start(struct mp_hci *hci)
@@ -148,7 +148,7 @@ void mp__hci_scan_start(struct mp_hci *hci)
 		ext_scan_begin(hci);
 		return;
 	}
-	queue_or_fail(hci, OP_LE_SET_SCAN_ENABLE, dis, sizeof(dis), legacy_scan_disabled);
+	queue_or_fail(hci, MP_HCI_OP_LE_SET_SCAN_ENABLE, dis, sizeof(dis), legacy_scan_disabled);
 }
 
 /* ---- scanning on and off after start ---- */
@@ -205,7 +205,7 @@ void mp__hci_scan_apply(struct mp_hci *hci)
 		return;
 	}
 	p[0] = hci->scan_want;		/* Enable; no duplicate filtering; no period */
-	if (mp__hci_queue(hci, hci->extended ? OP_LE_SET_EXT_SCAN_ENABLE : OP_LE_SET_SCAN_ENABLE,
+	if (mp__hci_queue(hci, hci->extended ? MP_HCI_OP_LE_SET_EXT_SCAN_ENABLE : MP_HCI_OP_LE_SET_SCAN_ENABLE,
 			  p, hci->extended ? 6 : 2, scan_toggle_done) == 0)
 		hci->scan_busy = true;
 }
@@ -389,6 +389,28 @@ static size_t enable_params(struct mp_hci *hci, bool on, uint8_t *p)
 	return 6;
 }
 
+bool mp_hci_put_ext_adv_params(struct mp_writer *w, uint8_t handle, uint16_t props,
+			       uint32_t units, uint8_t sid)
+{
+	mp_put_u8(w, handle);
+	mp_put_le16(w, props);
+	mp_put_le16(w, (uint16_t)units);	/* primary interval min, 3 octets */
+	mp_put_u8(w, (uint8_t)(units >> 16));
+	mp_put_le16(w, (uint16_t)units);	/* max */
+	mp_put_u8(w, (uint8_t)(units >> 16));
+	mp_put_u8(w, 0x07);			/* all three channels */
+	mp_put_u8(w, 0x00);			/* own address: public */
+	mp_put_u8(w, 0x00);			/* peer address type */
+	mp_put_bytes(w, "\0\0\0\0\0\0", 6);	/* peer address */
+	mp_put_u8(w, 0x00);			/* no filter */
+	mp_put_u8(w, 0x7f);			/* no TX power preference */
+	mp_put_u8(w, 0x01);			/* primary PHY: LE 1M */
+	mp_put_u8(w, 0x00);			/* secondary max skip */
+	mp_put_u8(w, 0x01);			/* secondary PHY: LE 1M */
+	mp_put_u8(w, sid);			/* advertising SID */
+	return mp_put_u8(w, 0x00);		/* no scan request notifications */
+}
+
 static void send_params(struct mp_hci *hci)
 {
 	/* Advertising intervals are in units of 0.625 ms. */
@@ -406,28 +428,12 @@ static void send_params(struct mp_hci *hci)
 		mp_put_bytes(&w, "\0\0\0\0\0\0", 6);	/* peer address */
 		mp_put_u8(&w, 0x07);		/* all three channels */
 		mp_put_u8(&w, 0x00);		/* no filter */
-		adv_queue(hci, OP_LE_SET_ADV_PARAMS, p, w.len, adv_params_done);
+		adv_queue(hci, MP_HCI_OP_LE_SET_ADV_PARAMS, p, w.len, adv_params_done);
 		return;
 	}
-	/* Core v5.4 7.8.53: a set sending legacy ADV_NONCONN_IND PDUs. */
-	mp_put_u8(&w, hci->cfg.adv_handle);
-	mp_put_le16(&w, 0x0010);		/* legacy PDU, not connectable nor scannable */
-	mp_put_le16(&w, (uint16_t)units);	/* primary interval min, 3 octets */
-	mp_put_u8(&w, (uint8_t)(units >> 16));
-	mp_put_le16(&w, (uint16_t)units);	/* max */
-	mp_put_u8(&w, (uint8_t)(units >> 16));
-	mp_put_u8(&w, 0x07);			/* all three channels */
-	mp_put_u8(&w, 0x00);			/* own address: public */
-	mp_put_u8(&w, 0x00);			/* peer address type */
-	mp_put_bytes(&w, "\0\0\0\0\0\0", 6);	/* peer address */
-	mp_put_u8(&w, 0x00);			/* no filter */
-	mp_put_u8(&w, 0x7f);			/* no TX power preference */
-	mp_put_u8(&w, 0x01);			/* primary PHY: LE 1M */
-	mp_put_u8(&w, 0x00);			/* secondary max skip */
-	mp_put_u8(&w, 0x01);			/* secondary PHY: LE 1M */
-	mp_put_u8(&w, 0x00);			/* advertising SID */
-	mp_put_u8(&w, 0x00);			/* no scan request notifications */
-	adv_queue(hci, OP_LE_SET_EXT_ADV_PARAMS, p, w.len, adv_params_done);
+	/* a set sending legacy ADV_NONCONN_IND PDUs */
+	mp_hci_put_ext_adv_params(&w, hci->cfg.adv_handle, MP_HCI_ADV_PROP_LEGACY, units, 0);
+	adv_queue(hci, MP_HCI_OP_LE_SET_EXT_ADV_PARAMS, p, w.len, adv_params_done);
 }
 
 static void on_burst_over(struct mp_loop *loop, int64_t id, void *data);
@@ -463,7 +469,7 @@ static void adv_data_done(void *data, int status, const uint8_t *ret, size_t len
 		return;
 	}
 	hci->adv_on = true;
-	adv_queue(hci, hci->extended ? OP_LE_SET_EXT_ADV_ENABLE : OP_LE_SET_ADV_ENABLE, p,
+	adv_queue(hci, hci->extended ? MP_HCI_OP_LE_SET_EXT_ADV_ENABLE : MP_HCI_OP_LE_SET_ADV_ENABLE, p,
 		  enable_params(hci, true, p), adv_enable_done);
 }
 
@@ -477,7 +483,7 @@ static void send_data(struct mp_hci *hci)
 		memset(p, 0, 32);
 		p[0] = pdu->len;
 		memcpy(p + 1, pdu->ad, pdu->len);
-		adv_queue(hci, OP_LE_SET_ADV_DATA, p, 32, adv_data_done);
+		adv_queue(hci, MP_HCI_OP_LE_SET_ADV_DATA, p, 32, adv_data_done);
 		return;
 	}
 	p[0] = hci->cfg.adv_handle;		/* Core v5.4 7.8.54 */
@@ -485,7 +491,7 @@ static void send_data(struct mp_hci *hci)
 	p[2] = 0x01;				/* do not fragment */
 	p[3] = pdu->len;
 	memcpy(p + 4, pdu->ad, pdu->len);
-	adv_queue(hci, OP_LE_SET_EXT_ADV_DATA, p, 4u + pdu->len, adv_data_done);
+	adv_queue(hci, MP_HCI_OP_LE_SET_EXT_ADV_DATA, p, 4u + pdu->len, adv_data_done);
 }
 
 static void adv_pre_disabled(void *data, int status, const uint8_t *ret, size_t len)
@@ -508,7 +514,7 @@ static void adv_params_done(void *data, int status, const uint8_t *ret, size_t l
 		/* Parameters cannot change while advertising: somebody (the
 		 * kernel, an earlier run) left it on. Switch it off, once. */
 		hci->adv_retried = true;
-		adv_queue(hci, hci->extended ? OP_LE_SET_EXT_ADV_ENABLE : OP_LE_SET_ADV_ENABLE, p,
+		adv_queue(hci, hci->extended ? MP_HCI_OP_LE_SET_EXT_ADV_ENABLE : MP_HCI_OP_LE_SET_ADV_ENABLE, p,
 			  enable_params(hci, false, p), adv_pre_disabled);
 		return;
 	}
@@ -546,7 +552,7 @@ static void on_burst_over(struct mp_loop *loop, int64_t id, void *data)
 	hci->adv_timer = 0;
 	hci->adv_state = ADV_BUSY;
 	mp__hci_enter(hci);
-	adv_queue(hci, hci->extended ? OP_LE_SET_EXT_ADV_ENABLE : OP_LE_SET_ADV_ENABLE, p,
+	adv_queue(hci, hci->extended ? MP_HCI_OP_LE_SET_EXT_ADV_ENABLE : MP_HCI_OP_LE_SET_ADV_ENABLE, p,
 		  enable_params(hci, false, p), adv_disable_done);
 	mp__hci_leave(hci);
 }
@@ -609,17 +615,17 @@ void mp__hci_restore(struct mp_hci *hci)
 	uint8_t p[6];
 
 	if (hci->adv_on)
-		mp__hci_write_now(hci, hci->extended ? OP_LE_SET_EXT_ADV_ENABLE :
-				  OP_LE_SET_ADV_ENABLE, p, enable_params(hci, false, p));
+		mp__hci_write_now(hci, hci->extended ? MP_HCI_OP_LE_SET_EXT_ADV_ENABLE :
+				  MP_HCI_OP_LE_SET_ADV_ENABLE, p, enable_params(hci, false, p));
 	if (hci->adv_set_created) {
 		p[0] = hci->cfg.adv_handle;	/* Core v5.4 7.8.59 */
-		mp__hci_write_now(hci, OP_LE_REMOVE_ADV_SET, p, 1);
+		mp__hci_write_now(hci, MP_HCI_OP_LE_REMOVE_ADV_SET, p, 1);
 	}
 	/* Somebody was scanning before we came: leave scanning on (with our
 	 * parameters, theirs are lost). */
 	if (hci->scan_on && !hci->scan_was_on) {
 		memset(p, 0, sizeof(p));
-		mp__hci_write_now(hci, hci->extended ? OP_LE_SET_EXT_SCAN_ENABLE :
-				  OP_LE_SET_SCAN_ENABLE, p, hci->extended ? 6 : 2);
+		mp__hci_write_now(hci, hci->extended ? MP_HCI_OP_LE_SET_EXT_SCAN_ENABLE :
+				  MP_HCI_OP_LE_SET_SCAN_ENABLE, p, hci->extended ? 6 : 2);
 	}
 }

@@ -12,6 +12,7 @@
 #define _GNU_SOURCE	/* accept4 */
 #endif
 #include "hci/l2cap.h"
+#include "hci_internal.h"
 
 #include <endian.h>
 #include <errno.h>
@@ -583,10 +584,7 @@ char *mp_l2cap_hint(int err, int index, char *buf, size_t len)
 
 	if (!len)
 		return buf;
-	if (index >= 0)
-		snprintf(dev, sizeof(dev), "hci%d", index);
-	else
-		snprintf(dev, sizeof(dev), "the controller");
+	mp__hci_dev_name(index, dev, sizeof(dev));
 	switch (err) {
 	case 0:
 		snprintf(buf, len, "connected");

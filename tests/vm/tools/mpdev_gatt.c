@@ -73,16 +73,6 @@
 #include "core/hex.h"
 #include "hci/adv.h"
 
-/* Opcodes (Core v5.4 Vol 4 Part E 7.8). */
-#define OP_LE_SET_SCAN_PARAMS		MP_HCI_OPCODE(0x08, 0x000b)
-#define OP_LE_SET_SCAN_ENABLE		MP_HCI_OPCODE(0x08, 0x000c)
-#define OP_LE_SET_EXT_ADV_PARAMS	MP_HCI_OPCODE(0x08, 0x0036)
-#define OP_LE_SET_EXT_ADV_DATA		MP_HCI_OPCODE(0x08, 0x0037)
-#define OP_LE_SET_EXT_ADV_ENABLE	MP_HCI_OPCODE(0x08, 0x0039)
-#define OP_LE_REMOVE_ADV_SET		MP_HCI_OPCODE(0x08, 0x003c)
-#define OP_LE_SET_EXT_SCAN_PARAMS	MP_HCI_OPCODE(0x08, 0x0041)
-#define OP_LE_SET_EXT_SCAN_ENABLE	MP_HCI_OPCODE(0x08, 0x0042)
-
 /* Connectable advertising every 100 ms (units of 0.625 ms). */
 #define GATT_ADV_INTERVAL	0x00a0
 /* Our scan, as mp_hci sets it: 30 ms interval = window. */
@@ -171,7 +161,7 @@ static void rescan(struct mpdev *d, void (*done)(struct mpdev *d, int status, ui
 
 	c->n = 0;
 	memset(c->status, 0, sizeof(c->status));
-	cmd = chain_add(c, ext ? OP_LE_SET_EXT_SCAN_ENABLE : OP_LE_SET_SCAN_ENABLE, true, &w);
+	cmd = chain_add(c, ext ? MP_HCI_OP_LE_SET_EXT_SCAN_ENABLE : MP_HCI_OP_LE_SET_SCAN_ENABLE, true, &w);
 	mp_put_u8(&w, 0x00);
 	mp_put_u8(&w, 0x00);
 	if (ext) {
@@ -179,7 +169,7 @@ static void rescan(struct mpdev *d, void (*done)(struct mpdev *d, int status, ui
 		mp_put_le16(&w, 0);
 	}
 	cmd->len = (uint8_t)w.len;
-	cmd = chain_add(c, ext ? OP_LE_SET_EXT_SCAN_PARAMS : OP_LE_SET_SCAN_PARAMS, true, &w);
+	cmd = chain_add(c, ext ? MP_HCI_OP_LE_SET_EXT_SCAN_PARAMS : MP_HCI_OP_LE_SET_SCAN_PARAMS, true, &w);
 	if (ext) {				/* Core v5.4 7.8.64 */
 		mp_put_u8(&w, 0x00);		/* own address: public */
 		mp_put_u8(&w, 0x00);		/* accept all */
@@ -195,7 +185,7 @@ static void rescan(struct mpdev *d, void (*done)(struct mpdev *d, int status, ui
 		mp_put_u8(&w, 0x00);		/* accept all */
 	}
 	cmd->len = (uint8_t)w.len;
-	cmd = chain_add(c, ext ? OP_LE_SET_EXT_SCAN_ENABLE : OP_LE_SET_SCAN_ENABLE, true, &w);
+	cmd = chain_add(c, ext ? MP_HCI_OP_LE_SET_EXT_SCAN_ENABLE : MP_HCI_OP_LE_SET_SCAN_ENABLE, true, &w);
 	mp_put_u8(&w, 0x01);
 	mp_put_u8(&w, 0x00);			/* no duplicate filtering */
 	if (ext) {
@@ -288,7 +278,7 @@ static void readv_cb(struct mp_loop *loop, int64_t id, void *data)
 					   MP_L2CAP_LISTENING)) {
 		c->n = 0;
 		for (i = 0; i < 2; i++) {
-			cmd = chain_add(c, OP_LE_SET_EXT_ADV_ENABLE, i == 0, &w);
+			cmd = chain_add(c, MP_HCI_OP_LE_SET_EXT_ADV_ENABLE, i == 0, &w);
 			mp_put_u8(&w, (uint8_t)i);
 			mp_put_u8(&w, 1);
 			mp_put_u8(&w, MPDEV_GATT_ADV_HANDLE);
@@ -362,7 +352,7 @@ static void adv_start(struct mpdev *d)
 	c->n = 0;
 	/* Off first: parameters cannot change while the set advertises.
 	 * Core v5.4 7.8.56; refused when it is off, which is fine. */
-	cmd = chain_add(c, OP_LE_SET_EXT_ADV_ENABLE, true, &w);
+	cmd = chain_add(c, MP_HCI_OP_LE_SET_EXT_ADV_ENABLE, true, &w);
 	mp_put_u8(&w, 0x00);
 	mp_put_u8(&w, 1);
 	mp_put_u8(&w, MPDEV_GATT_ADV_HANDLE);
@@ -370,28 +360,14 @@ static void adv_start(struct mpdev *d)
 	mp_put_u8(&w, 0);
 	cmd->len = (uint8_t)w.len;
 	/* Core v5.4 7.8.53: legacy ADV_IND (connectable, scannable). */
-	cmd = chain_add(c, OP_LE_SET_EXT_ADV_PARAMS, false, &w);
-	mp_put_u8(&w, MPDEV_GATT_ADV_HANDLE);
-	mp_put_le16(&w, 0x0013);		/* connectable | scannable | legacy PDU */
-	mp_put_le16(&w, GATT_ADV_INTERVAL);	/* primary interval min, 3 octets */
-	mp_put_u8(&w, 0);
-	mp_put_le16(&w, GATT_ADV_INTERVAL);	/* max */
-	mp_put_u8(&w, 0);
-	mp_put_u8(&w, 0x07);			/* all three channels */
-	mp_put_u8(&w, 0x00);			/* own address: public */
-	mp_put_u8(&w, 0x00);			/* peer address type */
-	mp_put_bytes(&w, "\0\0\0\0\0\0", 6);	/* peer address */
-	mp_put_u8(&w, 0x00);			/* no filter */
-	mp_put_u8(&w, 0x7f);			/* no TX power preference */
-	mp_put_u8(&w, 0x01);			/* primary PHY: LE 1M */
-	mp_put_u8(&w, 0x00);			/* secondary max skip */
-	mp_put_u8(&w, 0x01);			/* secondary PHY: LE 1M */
-	mp_put_u8(&w, MPDEV_GATT_ADV_HANDLE);	/* advertising SID */
-	mp_put_u8(&w, 0x00);			/* no scan request notifications */
+	cmd = chain_add(c, MP_HCI_OP_LE_SET_EXT_ADV_PARAMS, false, &w);
+	mp_hci_put_ext_adv_params(&w, MPDEV_GATT_ADV_HANDLE, MP_HCI_ADV_PROP_CONNECTABLE |
+				  MP_HCI_ADV_PROP_SCANNABLE | MP_HCI_ADV_PROP_LEGACY,
+				  GATT_ADV_INTERVAL, MPDEV_GATT_ADV_HANDLE);
 	cmd->len = (uint8_t)w.len;
 	/* Core v5.4 7.8.54 */
 	adlen = service_adv_data(d, ad, sizeof(ad));
-	cmd = chain_add(c, OP_LE_SET_EXT_ADV_DATA, false, &w);
+	cmd = chain_add(c, MP_HCI_OP_LE_SET_EXT_ADV_DATA, false, &w);
 	mp_put_u8(&w, MPDEV_GATT_ADV_HANDLE);
 	mp_put_u8(&w, 0x03);			/* complete data */
 	mp_put_u8(&w, 0x01);			/* do not fragment */
@@ -399,7 +375,7 @@ static void adv_start(struct mpdev *d)
 	mp_put_bytes(&w, ad, adlen);
 	cmd->len = (uint8_t)w.len;
 	/* Core v5.4 7.8.56: until a connection ends it */
-	cmd = chain_add(c, OP_LE_SET_EXT_ADV_ENABLE, false, &w);
+	cmd = chain_add(c, MP_HCI_OP_LE_SET_EXT_ADV_ENABLE, false, &w);
 	mp_put_u8(&w, 0x01);
 	mp_put_u8(&w, 1);
 	mp_put_u8(&w, MPDEV_GATT_ADV_HANDLE);
@@ -411,7 +387,6 @@ static void adv_start(struct mpdev *d)
 
 /* ==== device: --gatt-fault ==== */
 
-#define OP_DISCONNECT			MP_HCI_OPCODE(0x01, 0x0006)
 #define HCI_REMOTE_USER_TERMINATED	0x13
 /* LE Meta subevents (Core v5.4 Vol 4 Part E 7.7.65.1, 7.7.65.10) */
 #define LE_CONN_COMPLETE		0x01
@@ -528,7 +503,7 @@ static void fault_drop(struct mp_loop *loop, int64_t id, void *data)
 		      d->fault_writes);
 	mp_store_le16(p, (uint16_t)d->conn_handle);
 	p[2] = HCI_REMOTE_USER_TERMINATED;
-	if (mp_hci_send_cmd(d->hci, OP_DISCONNECT, p, sizeof(p), drop_sent, d) < 0)
+	if (mp_hci_send_cmd(d->hci, MP_HCI_OP_DISCONNECT, p, sizeof(p), drop_sent, d) < 0)
 		conn_end(d, 0);
 }
 
@@ -973,8 +948,8 @@ void mpdev_gatt_stop(struct mpdev *d)
 	mp_loop_timer_set(d->loop, &d->fault_timer, 0, fault_drop, d);
 	if (d->hci && d->gatt && !d->chain.busy) {
 		/* leave the controller as we found it: set 1 off and gone */
-		send_sync(d, OP_LE_SET_EXT_ADV_ENABLE, off, sizeof(off));
-		send_sync(d, OP_LE_REMOVE_ADV_SET, &handle, 1);
+		send_sync(d, MP_HCI_OP_LE_SET_EXT_ADV_ENABLE, off, sizeof(off));
+		send_sync(d, MP_HCI_OP_LE_REMOVE_ADV_SET, &handle, 1);
 	}
 }
 
