@@ -86,6 +86,46 @@ static void test_hex_round_trip_and_errors(void **state)
 	assert_int_equal(mp_hex_decode("", out, 2), 0);
 }
 
+static void test_hex_exact_and_upper(void **state)
+{
+	uint8_t out[4];
+	char text[9];
+
+	assert_true(mp_hex_decode_exact("0aB1", 4, out, 2));
+	assert_int_equal(out[0], 0x0a);
+	assert_int_equal(out[1], 0xb1);
+	assert_string_equal(mp_hex_encode_upper(out, 2, text), "0AB1");
+	/* exactly 2n digits: no prefix, no separators, no short or long text */
+	assert_false(mp_hex_decode_exact("0x0a", 4, out, 2));
+	assert_false(mp_hex_decode_exact("0a-b", 4, out, 2));
+	assert_false(mp_hex_decode_exact("0ab", 3, out, 2));
+	assert_false(mp_hex_decode_exact("0ab1ff", 6, out, 2));
+	assert_false(mp_hex_decode_exact("0ag1", 4, out, 2));
+}
+
+static void test_uuid_text(void **state)
+{
+	static const uint8_t want[16] = { 0x70, 0xcf, 0x7c, 0x97, 0x32, 0xa3, 0x45, 0xb6,
+					  0x91, 0x49, 0x48, 0x10, 0xd2, 0xe9, 0xcb, 0xf4 };
+	uint8_t out[16];
+	char text[MP_UUID_STR_SIZE];
+
+	assert_int_equal(mp_uuid_parse("70cf7c97-32a3-45b6-9149-4810d2e9cbf4", out), 0);
+	assert_memory_equal(out, want, 16);
+	memset(out, 0, sizeof(out));
+	assert_int_equal(mp_uuid_parse("70CF7C9732A345B691494810D2E9CBF4", out), 0);
+	assert_memory_equal(out, want, 16);
+	assert_string_equal(mp_uuid_format(want, text, true), "70cf7c97-32a3-45b6-9149-4810d2e9cbf4");
+	assert_string_equal(mp_uuid_format(want, text, false), "70cf7c9732a345b691494810d2e9cbf4");
+	/* dashes only where RFC 4122 puts them, and only all four */
+	assert_int_equal(mp_uuid_parse("70cf7c9-732a3-45b6-9149-4810d2e9cbf4", out), -EINVAL);
+	assert_int_equal(mp_uuid_parse("70cf7c97-32a3-45b6-9149_4810d2e9cbf4", out), -EINVAL);
+	assert_int_equal(mp_uuid_parse("70cf7c97-32a3-45b6-91494-810d2e9cbf4", out), -EINVAL);
+	assert_int_equal(mp_uuid_parse("70cf7c9732a345b691494810d2e9cbf", out), -EINVAL);
+	assert_int_equal(mp_uuid_parse("0x70cf7c9732a345b691494810d2e9cb", out), -EINVAL);
+	assert_int_equal(mp_uuid_parse("", out), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -94,6 +134,8 @@ int main(void)
 		cmocka_unit_test(test_reader_huge_length_does_not_wrap),
 		cmocka_unit_test(test_writer_overflow_is_sticky),
 		cmocka_unit_test(test_hex_round_trip_and_errors),
+		cmocka_unit_test(test_hex_exact_and_upper),
+		cmocka_unit_test(test_uuid_text),
 	};
 
 	return cmocka_run_group_tests_name("core/buf", tests, NULL, NULL);
