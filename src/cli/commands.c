@@ -16,6 +16,7 @@
 
 static enum mp_cli_status cmd_help(struct mp_cli_app *a, const struct mp_cli_args *args);
 static enum mp_cli_status cmd_quit(struct mp_cli_app *a, const struct mp_cli_args *args);
+static enum mp_cli_status cmd_version(struct mp_cli_app *a, const struct mp_cli_args *args);
 static enum mp_cli_status cmd_scan(struct mp_cli_app *a, const struct mp_cli_args *args);
 static enum mp_cli_status cmd_devices(struct mp_cli_app *a, const struct mp_cli_args *args);
 static enum mp_cli_status cmd_provision(struct mp_cli_app *a, const struct mp_cli_args *args);
@@ -133,7 +134,12 @@ const struct mp_cli_cmd mp_cli_commands[] = {
 	  MP_COMPL_NONE, NULL, no_opts, 0 },
 	{ "keyring decrypt", "", 0, 0, mp_cmd_keyring_decrypt,
 	  "store the keyring without encryption again", MP_COMPL_NONE, NULL, no_opts, 0 },
+	{ "version", "", 0, 0, cmd_version, "show meshprov's version", MP_COMPL_NONE, NULL,
+	  no_opts, 0 },
 	{ "quit", "", 0, 0, cmd_quit, "leave the shell (Ctrl-D too)", MP_COMPL_NONE, NULL,
+	  no_opts, 0 },
+	/* what bluetoothctl, bash and ssh users type to leave */
+	{ "exit", "", 0, 0, cmd_quit, "leave the shell, as quit does", MP_COMPL_NONE, NULL,
 	  no_opts, 0 },
 };
 
@@ -428,6 +434,12 @@ static enum mp_cli_status cmd_help(struct mp_cli_app *a, const struct mp_cli_arg
 static enum mp_cli_status cmd_quit(struct mp_cli_app *a, const struct mp_cli_args *args)
 {
 	return MP_CLI_QUIT;
+}
+
+static enum mp_cli_status cmd_version(struct mp_cli_app *a, const struct mp_cli_args *args)
+{
+	printf("meshprov %s\n", PACKAGE_VERSION);
+	return MP_CLI_OK;
 }
 
 static void scan_stop(struct mp_loop *loop, int64_t id, void *data)

@@ -33,6 +33,7 @@ def main():
     try:
         session_output(tmp)
         session_input(tmp)
+        session_quit(tmp)
         colours(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -160,6 +161,15 @@ def session_input(tmp):
     check("... and the device takes it", sh.expect(r"\[OK\] .* provisioned") is not None, sh)
     sh.send("provision #7\r")
     check("provision #N of a device not heard", sh.expect(r"no device #7") is not None, sh)
+    sh.send("version\r")
+    check("version shows meshprov's version", sh.expect(r"meshprov \d+\.\d+") is not None, sh)
+    sh.send("exit\r")
+    check("exit leaves with status 0, as quit does", sh.wait() == 0, sh)
+
+
+def session_quit(tmp):
+    sh = Shell(tmp, "--sim", "1")
+    sh.expect(r"meshprov> ")
     sh.send("quit\r")
     check("quit leaves with status 0", sh.wait() == 0, sh)
 
