@@ -178,6 +178,7 @@ static int parse_num(const char *s, unsigned int max, unsigned int *out)
 static int parse_options(struct mp_cli_app *a, int argc, char **argv)
 {
 	struct option longopts[NGOPTS + 1];
+	const char *sim_opt = NULL;	/* the first --sim-* option given */
 	char shortopts[64] = "+";
 	size_t i, s = 1;
 	unsigned int v;
@@ -195,6 +196,12 @@ static int parse_options(struct mp_cli_app *a, int argc, char **argv)
 	memset(&longopts[NGOPTS], 0, sizeof(longopts[0]));
 	shortopts[s] = '\0';
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		if (!sim_opt && (c == OPT_SIM_OOB || c == OPT_SIM_BEARER || c == OPT_SIM_LOSS ||
+				 c == OPT_SIM_DUP || c == OPT_SIM_DELAY || c == OPT_SIM_SEED)) {
+			for (i = 0; gopts[i].key != c; i++)
+				;
+			sim_opt = gopts[i].name;
+		}
 		switch (c) {
 		case 'i':
 			if (parse_num(strncmp(optarg, "hci", 3) ? optarg : optarg + 3, 1023, &v) < 0)
@@ -303,6 +310,13 @@ static int parse_options(struct mp_cli_app *a, int argc, char **argv)
 			fprintf(stderr, "Try 'meshprov --help'.\n");
 			return EXIT_USAGE;
 		}
+	}
+	/* A --sim-* option alone would be ignored on a real controller, and a
+	 * script believed to run on simulated devices would not. */
+	if (sim_opt && !a->o.sim) {
+		fprintf(stderr, "meshprov: --%s describes simulated devices: give --sim N too\n",
+			sim_opt);
+		return EXIT_USAGE;
 	}
 	return -1;
 bad:

@@ -86,6 +86,8 @@ check "unknown command" 2 'assert "unknown command" in err' -- $K frobnicate
 check "bad UUID" 2 'assert "not a device UUID" in err' -- $K --sim 1 provision 1234
 check "bad --auth" 2 'assert "--auth takes" in err' -- $K --sim 1 provision --all --auth static:12
 check "bad --sim" 2 'assert "invalid value" in err' -- $K --sim -1 provision --all
+check "a --sim-* option without --sim is refused, naming it" 2 'assert "--sim-oob describes simulated devices: give --sim N" in err, err' -- $K --sim-oob static provision --all
+check "... whatever its place" 2 'assert "--sim-seed describes" in err, err' -- $K --sim-seed 7 -t 5 --sim-loss 3 nodes
 check "--all with UUIDs" 2 'assert "not both" in err' -- $K --sim 1 provision --all 70cf7c9732a345b691494810d2e9cbf4
 check "no controller: exit 3 and the way out" 3 'assert "--sim" in err' -- $K provision --all
 
