@@ -359,6 +359,11 @@ enum mp_cli_status mp_cmd_import(struct mp_cli_app *a, const struct mp_cli_args 
 			st = kr_fail(a, args, rc);
 			if (rc == -EBADMSG)
 				st = MP_CLI_USAGE;
+			/* every address taken by the CDB's provisioners: the way
+			 * out is to become one of them */
+			if (rc == -ENOSPC && !(io.flags & MP_CDB_ADOPT))
+				fprintf(stderr, "meshprov: import --adopt %s takes over its first "
+					"provisioner (and that tool must stop provisioning)\n", path);
 		} else {
 			mp_out_info(&a->out, "imported %s: %zu node(s), %zu NetKey(s), %zu AppKey(s)",
 				    path, mp_keyring_node_count(a->kr),

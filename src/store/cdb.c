@@ -490,7 +490,7 @@ static int add_self_provisioner(struct kr_data *d, const struct mp_provisioner *
 	if (!largest_gap(map, MP_UNICAST_MIN, MP_UNICAST_MAX, &p->unicast[0]))
 		return kr_fail(err, -ENOSPC, MP_KR_E_FULL, "provisioners",
 			       "no unicast address is left outside the other provisioners' "
-			       "ranges for this provisioner (use MP_CDB_ADOPT to take one over)");
+			       "ranges for this provisioner");
 	p->n_unicast = 1;
 	memset(map, 0, sizeof(map));
 	for (i = 0; i + 1 < d->n_provs; i++)

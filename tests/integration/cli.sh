@@ -272,6 +272,7 @@ check "netkey delete of a bound key is refused" 1 '' -- $K netkey delete 1
 check "iv-index set" 0 'assert ev("iv-index")[0]["iv_index"] == "0x00000005", lines' -- $K --json iv-index 5
 check "iv-index never goes back" 1 '' -- $K iv-index 4
 check "export for import" 0 '' -- $K export "$T/cdb2.json"
+check "import without room for a new provisioner names --adopt, no internal name" 1 'assert "import --adopt" in err and "MP_" not in err, err' -- --keyring "$T/kr3/k.json" --json import "$T/cdb2.json"
 check "import into a fresh keyring, taking over" 0 '' -- --keyring "$T/kr2/k.json" import --adopt "$T/cdb2.json"
 check "imported nodes" 0 '
 n = ev("node"); assert sum(1 for l in n if l.get("name") == "lamp-1") == 1, n
