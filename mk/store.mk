@@ -13,8 +13,9 @@ src_store_libmp_store_a_SOURCES = \
 	src/store/kr_file.c
 src_store_libmp_store_a_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS) $(JSONC_CFLAGS)
 
-# Other layers link: src/store/libmp_store.a $(JSONC_LIBS) $(CRYPTO_LIBS)
-STORE_TEST_LIBS = src/store/libmp_store.a $(TEST_LIBS) $(JSONC_LIBS) $(CRYPTO_LIBS)
+# The store and what it stands on, in link order (then $(JSONC_LIBS) $(CRYPTO_LIBS)).
+STORE_LIBS = src/store/libmp_store.a src/crypto/libmp_crypto.a src/core/libmp_core.a
+STORE_TEST_LIBS = $(STORE_LIBS) $(TEST_LIBS) $(JSONC_LIBS) $(CRYPTO_LIBS)
 
 check_PROGRAMS += tests/unit/test_keyring tests/unit/test_keyring_crash tests/unit/test_cdb
 TESTS += tests/unit/test_keyring tests/unit/test_keyring_crash tests/unit/test_cdb
@@ -41,15 +42,15 @@ FUZZ_TARGETS += keyring cdb
 tests_fuzz_fuzz_keyring_SOURCES = tests/fuzz/fuzz_keyring.c tests/fuzz/replay.c
 tests_fuzz_fuzz_keyring_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS) $(JSONC_CFLAGS) \
 	-DFUZZ_NAME='"keyring"'
-tests_fuzz_fuzz_keyring_LDADD = src/store/libmp_store.a $(JSONC_LIBS) $(CRYPTO_LIBS)
+tests_fuzz_fuzz_keyring_LDADD = $(STORE_LIBS) $(JSONC_LIBS) $(CRYPTO_LIBS)
 tests_fuzz_fuzz_cdb_SOURCES = tests/fuzz/fuzz_cdb.c tests/fuzz/replay.c
 tests_fuzz_fuzz_cdb_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS) $(JSONC_CFLAGS) \
 	-DFUZZ_NAME='"cdb"'
-tests_fuzz_fuzz_cdb_LDADD = src/store/libmp_store.a $(JSONC_LIBS) $(CRYPTO_LIBS)
+tests_fuzz_fuzz_cdb_LDADD = $(STORE_LIBS) $(JSONC_LIBS) $(CRYPTO_LIBS)
 EXTRA_DIST += tests/fuzz/corpus/keyring tests/fuzz/corpus/cdb
 
 # Load and save of a keyring with 10,000 nodes.
 MP_BENCHES += bench/bench_keyring
 bench_bench_keyring_SOURCES = bench/bench_keyring.c
 bench_bench_keyring_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
-bench_bench_keyring_LDADD = src/store/libmp_store.a $(JSONC_LIBS) $(CRYPTO_LIBS)
+bench_bench_keyring_LDADD = $(STORE_LIBS) $(JSONC_LIBS) $(CRYPTO_LIBS)

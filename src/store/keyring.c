@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto/crypto.h"
 #include "kr_int.h"
 
 #define DEFAULT_GROUP_LOW 0xc000
@@ -505,8 +506,31 @@ static int bad_index(struct mp_keyring *kr, uint16_t index)
 		       "key index %u is out of range (0..4095)", index);
 }
 
+/* The NetKey (current or, during a key refresh, old) whose value is @key,
+ * or NULL. Two subnets with one key would be one subnet to every node:
+ * same NID, same network keys, each other's messages. */
+static const struct mp_netkey *netkey_with_value(const struct kr_data *d, const uint8_t key[16])
+{
+	size_t i;
+
+	for (i = 0; i < d->n_netkeys; i++)
+		if (mp_ct_equal(d->netkeys[i].key, key, 16) ||
+		    (d->netkeys[i].phase != MP_KR_PHASE_NORMAL &&
+		     mp_ct_equal(d->netkeys[i].old_key, key, 16)))
+			return &d->netkeys[i];
+	return NULL;
+}
+
+static int netkey_value_taken(struct mp_keyring *kr, const struct mp_netkey *k)
+{
+	return kr_fail(&kr->err, -EEXIST, MP_KR_E_EXISTS, NULL,
+		       "that key is already NetKey %u's: two subnets cannot share a key",
+		       k->index);
+}
+
 int mp_keyring_netkey_add(struct mp_keyring *kr, uint16_t index, const uint8_t key[16])
 {
+	const struct mp_netkey *same;
 	struct kr_data *before;
 	struct mp_netkey *k;
 	uint8_t fresh[16];
@@ -518,6 +542,9 @@ int mp_keyring_netkey_add(struct mp_keyring *kr, uint16_t index, const uint8_t k
 	if (kr_netkey_find(kr->d, index))
 		return kr_fail(&kr->err, -EEXIST, MP_KR_E_EXISTS, NULL,
 			       "NetKey index %u is already in the keyring", index);
+	same = key ? netkey_with_value(kr->d, key) : NULL;
+	if (same)
+		return netkey_value_taken(kr, same);
 	if (!key && kr_random(kr->rng, fresh, 16))
 		return kr_fail(&kr->err, -EIO, MP_KR_E_CRYPTO, NULL, "no random bytes");
 	r = snapshot(kr, &before);
@@ -582,6 +609,7 @@ int mp_keyring_netkey_del(struct mp_keyring *kr, uint16_t index)
 
 int mp_keyring_netkey_refresh(struct mp_keyring *kr, uint16_t index, const uint8_t new_key[16])
 {
+	const struct mp_netkey *same;
 	struct kr_data *before;
 	struct mp_netkey *k = kr_netkey_find(kr->d, index);
 	uint8_t fresh[16];
@@ -593,6 +621,9 @@ int mp_keyring_netkey_refresh(struct mp_keyring *kr, uint16_t index, const uint8
 	if (k->phase != MP_KR_PHASE_NORMAL)
 		return kr_fail(&kr->err, -EALREADY, MP_KR_E_STATE, NULL,
 			       "NetKey %u is already in key refresh phase %u", index, k->phase);
+	same = new_key ? netkey_with_value(kr->d, new_key) : NULL;
+	if (same)
+		return netkey_value_taken(kr, same);
 	if (!new_key && kr_random(kr->rng, fresh, 16))
 		return kr_fail(&kr->err, -EIO, MP_KR_E_CRYPTO, NULL, "no random bytes");
 	r = snapshot(kr, &before);

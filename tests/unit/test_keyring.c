@@ -14,6 +14,7 @@
 
 #include "keyring_tu.h"
 #include "store/keyring.h"
+#include "crypto/crypto.h"
 
 struct fx {
 	char *dir, *path;
@@ -476,6 +477,38 @@ static void test_batch_saves_once(void **state)
 }
 
 /* ---- Keys ----------------------------------------------------------------------- */
+
+/* Two subnets with one key would be one subnet to every node (same NID,
+ * same network keys): a value already held, as a key or as the old key of
+ * a key refresh, is refused for another index. */
+static void test_netkey_value_shared(void **state)
+{
+	struct mp_keyring *kr;
+	struct fx *f = *state;
+	const uint8_t k[16] = { 0xaa }, k2[16] = { 0xbb };
+	uint8_t k0[16];
+
+	assert_int_equal(mp_keyring_new(&f->o, &kr, NULL), 0);
+	memcpy(k0, mp_keyring_netkey(kr, 0)->key, 16);
+	assert_int_equal(mp_keyring_netkey_add(kr, 1, k0), -EEXIST);
+	assert_int_equal(mp_keyring_last_error(kr)->kind, MP_KR_E_EXISTS);
+	assert_non_null(strstr(mp_keyring_last_error(kr)->msg, "already NetKey 0's"));
+	assert_null(mp_keyring_netkey(kr, 1));
+	assert_int_equal(mp_keyring_netkey_add(kr, 1, k), 0);
+	/* a refresh to another subnet's key, or to the key it has */
+	assert_int_equal(mp_keyring_netkey_refresh(kr, 0, k), -EEXIST);
+	assert_int_equal(mp_keyring_netkey_refresh(kr, 1, k), -EEXIST);
+	assert_int_equal(mp_keyring_netkey(kr, 0)->phase, 0);
+	/* during a refresh the old key is still in use */
+	assert_int_equal(mp_keyring_netkey_refresh(kr, 0, k2), 0);
+	assert_int_equal(mp_keyring_netkey_add(kr, 2, k0), -EEXIST);
+	assert_int_equal(mp_keyring_netkey_add(kr, 2, k2), -EEXIST);
+	/* once it is over, the old value is free again */
+	assert_int_equal(mp_keyring_netkey_set_phase(kr, 0, 0), 0);
+	assert_int_equal(mp_keyring_netkey_add(kr, 2, k0), 0);
+	mp_wipe(k0, sizeof(k0));
+	mp_keyring_close(kr);
+}
 
 static void test_keys(void **state)
 {
@@ -1052,6 +1085,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_pending_complete_abort, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_saves_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_netkey_value_shared, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lock_same_process, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lock_between_processes, setup, teardown),
