@@ -15,6 +15,8 @@ struct mp_cli_passphrase_src {
 };
 
 #define MP_PASSPHRASE_MAX 1024
+/* Tries a person at the terminal gets for a keyring's passphrase. */
+#define MP_CLI_PASSPHRASE_TRIES 3
 
 /** True when some source is configured. */
 bool mp_cli_passphrase_given(const struct mp_cli_passphrase_src *src);

@@ -601,6 +601,8 @@ enum mp_cli_status mp_cli_need_keyring(struct mp_cli_app *a)
 	uint8_t *pass = NULL;
 	size_t plen = 0;
 	char path[4096];
+	unsigned int tries = 0;
+	bool typed = false;
 	int rc;
 
 	if (a->kr)
@@ -619,15 +621,27 @@ enum mp_cli_status mp_cli_need_keyring(struct mp_cli_app *a)
 			return MP_CLI_KEYRING;
 		ko.passphrase = pass;
 		ko.passphrase_len = plen;
+		/* --ask-passphrase alone: the person typed it */
+		typed = a->o.pass.ask && a->o.pass.fd < 0 && !a->o.pass.file;
+		tries = 1;
 	}
 	rc = mp_keyring_open(path, &ko, &a->kr, &err);
-	if (rc == -ENOKEY && !pass && isatty(STDIN_FILENO)) {
-		/* Encrypted, and a person is there to ask. */
+	/* Encrypted, and a person is there to ask (again, after a typing
+	 * mistake): three tries in all, as sudo and ssh give. A passphrase
+	 * from a descriptor or a file is not asked again. */
+	while (((rc == -ENOKEY && !pass) || (rc == -EKEYREJECTED && typed)) &&
+	       tries < MP_CLI_PASSPHRASE_TRIES && isatty(STDIN_FILENO)) {
+		if (rc == -EKEYREJECTED)
+			fprintf(stderr, "meshprov: wrong passphrase, try again.\n");
+		mp_cli_passphrase_free(pass);
+		pass = NULL;
 		if (mp_cli_passphrase_read(&a->o.pass, true, false, "Keyring passphrase: ", &pass,
 					   &plen) < 0)
 			return MP_CLI_KEYRING;
 		ko.passphrase = pass;
 		ko.passphrase_len = plen;
+		typed = true;
+		tries++;
 		rc = mp_keyring_open(path, &ko, &a->kr, &err);
 	}
 	mp_cli_passphrase_free(pass);

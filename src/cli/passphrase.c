@@ -49,16 +49,23 @@ static ssize_t ask_tty(const char *prompt, uint8_t *buf)
 
 	if (fd < 0)
 		return -ENOTTY;
-	if (write(fd, prompt, strlen(prompt)) < 0 || tcgetattr(fd, &old) < 0) {
+	if (tcgetattr(fd, &old) < 0) {
 		close(fd);
 		return -ENOTTY;
 	}
+	/* Echo off before the prompt shows: what is typed once it is visible
+	 * is never echoed, nor discarded by the flush (which only drops what
+	 * was typed before it). */
 	quiet = old;
 	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
 	quiet.c_lflag |= ICANON;
-	tcsetattr(fd, TCSAFLUSH, &quiet);
+	if (tcsetattr(fd, TCSAFLUSH, &quiet) < 0 || write(fd, prompt, strlen(prompt)) < 0) {
+		tcsetattr(fd, TCSANOW, &old);
+		close(fd);
+		return -ENOTTY;
+	}
 	n = read_all(fd, buf, true);
-	tcsetattr(fd, TCSAFLUSH, &old);
+	tcsetattr(fd, TCSANOW, &old);
 	if (write(fd, "\n", 1) < 0)
 		n = n < 0 ? n : -EIO;
 	close(fd);

@@ -9,6 +9,7 @@ with status 0. Run by `make check` (MESHPROV points at the binary).
 """
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 
@@ -34,6 +35,7 @@ def main():
         session_output(tmp)
         session_input(tmp)
         session_quit(tmp)
+        passphrase_tries(tmp)
         colours(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -172,6 +174,38 @@ def session_quit(tmp):
     sh.expect(r"meshprov> ")
     sh.send("quit\r")
     check("quit leaves with status 0", sh.wait() == 0, sh)
+
+
+def passphrase_tries(tmp):
+    """An encrypted keyring on a terminal: a mistyped passphrase is asked
+    again, three tries in all."""
+    kr = os.path.join(tmp, "enc.json")
+    pw = os.path.join(tmp, "pw")
+    with open(pw, "w") as f:
+        f.write("right horse\n")
+    env = dict(os.environ, TERM="xterm", NO_COLOR="1", HOME=tmp)
+    for argv in (["netkey", "list"], ["--passphrase-file", pw, "keyring", "encrypt"]):
+        subprocess.run([BIN, "--keyring", kr] + argv, env=env, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    p = Pty([BIN, "--keyring", kr, "netkey", "list"], env)
+    check("asked for the passphrase", p.expect(r"Keyring passphrase: ", 30) is not None, p)
+    p.send("wrong one\r")
+    check("a wrong one is asked again",
+          p.expect(r"wrong passphrase, try again\.\s*Keyring passphrase: ", 60) is not None, p)
+    p.send("right horse\r")
+    check("... and the right one opens it",
+          p.expect(r"NetKey 0x000", 60) is not None and p.wait(30) == 0, p)
+    check("... without echoing it", "right horse" not in p.screen and "wrong one" not in p.screen, p)
+
+    p = Pty([BIN, "--keyring", kr, "netkey", "list"], env)
+    for n in (1, 2, 3):
+        check(f"try {n} of 3 asked", p.expect(r"Keyring passphrase: ", 60) is not None, p)
+        p.send("wrong\r")
+    check("after three wrong tries: the reason, exit 4, not a fourth prompt",
+          p.expect(r"wrong passphrase, or the encrypted file was altered", 60) is not None and
+          p.wait(30) == 4 and "Keyring passphrase: " not in p.screen[p.pos:], p)
+    check("what was typed is never echoed", "passphrase: wrong" not in p.screen, p)
 
 
 def run_on_pty(tmp, no_color):
