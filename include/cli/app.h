@@ -36,6 +36,7 @@ enum mp_cli_status {
 	MP_CLI_RADIO,		/* no controller, no permission, controller lost */
 	MP_CLI_KEYRING,		/* the keyring could not be opened, read or written */
 	MP_CLI_QUIT,		/* the shell should end (quit) */
+	MP_CLI_INTERRUPTED,	/* Ctrl-C or SIGTERM outside the shell: exit 128 + signal */
 };
 
 enum mp_cli_mode {
@@ -88,6 +89,7 @@ struct mp_cli_job {
 	unsigned int want;		/* --all: devices to finish (0: until the timeout) */
 	struct mp_provision_opts all_opts;
 	unsigned int provisioned, failed;
+	unsigned int cancelled_devices;	/* of failed: cancelled (Ctrl-C, cancel) */
 	bool timed_out, cancelled;
 	int64_t timer;
 };
@@ -115,7 +117,7 @@ struct mp_cli_app {
 	size_t njobs;
 	unsigned int next_job;
 	struct mp_cli_helper *helpers;	/* --oob-cmd processes running */
-	bool interrupted;		/* Ctrl-C or SIGTERM outside the shell */
+	int interrupted;		/* Ctrl-C or SIGTERM outside the shell: the signal; 0 */
 	bool radio_lost;
 	/* in simulation, what each simulated device showed, for the
 	 * simulated person to type when asked (outside the shell) */
@@ -152,7 +154,7 @@ bool mp_cli_job_done(struct mp_cli_app *a, unsigned int job);
  * Scripts and one-shot runs: run the loop until the job is done (or
  * interrupted), print its summary. MP_CLI_OK when every device was
  * provisioned, MP_CLI_FAILED otherwise, MP_CLI_RADIO when the controller
- * went away.
+ * went away, MP_CLI_INTERRUPTED after Ctrl-C or SIGTERM.
  */
 enum mp_cli_status mp_cli_job_wait(struct mp_cli_app *a, unsigned int job);
 

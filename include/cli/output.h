@@ -34,7 +34,8 @@ void mp_out_session(struct mp_out *o, const struct mp_session_event *ev);
 void mp_out_sim_output(struct mp_out *o, const uint8_t uuid[16], const char *action,
 		       const char *text);
 /** The final summary of a batch run. */
-void mp_out_summary(struct mp_out *o, unsigned int provisioned, unsigned int failed);
+void mp_out_summary(struct mp_out *o, unsigned int provisioned, unsigned int failed,
+		    unsigned int cancelled);
 /** A device of a job failed before it was heard (@ref: "#N"). */
 void mp_out_failed_ref(struct mp_out *o, const char *ref, const char *reason);
 /** An error that happened in the background, on stderr ("meshprov: ..."). */

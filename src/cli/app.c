@@ -114,7 +114,8 @@ static void job_finish(struct mp_cli_app *a, struct mp_cli_job *j)
 	/* The shell reports a job of several devices when it ends; scripts
 	 * print the summary in mp_cli_job_wait(). */
 	if (a->mode == MP_CLI_SHELL && (j->all || j->provisioned + j->failed > 1))
-		mp_out_summary(&a->out, j->provisioned, j->failed);
+		mp_out_summary(&a->out, j->provisioned, j->failed - j->cancelled_devices,
+			       j->cancelled_devices);
 }
 
 static void check_job(struct mp_cli_app *a, unsigned int job)
@@ -137,8 +138,11 @@ static void target_fail(struct mp_cli_app *a, size_t idx, const char *reason)
 	char ref[16];
 
 	t->state = MP_TARGET_FAILED;
-	if (j)
+	if (j) {
 		j->failed++;
+		if (strcmp(reason, "cancelled") == 0)
+			j->cancelled_devices++;
+	}
 	if (t->have_uuid) {
 		ev.uuid = t->ref.uuid;
 		ev.name = t->name[0] ? t->name : NULL;
@@ -316,10 +320,15 @@ enum mp_cli_status mp_cli_job_wait(struct mp_cli_app *a, unsigned int job)
 	left = want > j->provisioned + j->failed ? want - j->provisioned - j->failed : 0;
 	if (left)
 		mp_out_info(&a->out, "%u device(s) not found or not finished in time", left);
-	mp_out_summary(&a->out, j->provisioned, j->failed);
+	mp_out_summary(&a->out, j->provisioned, j->failed - j->cancelled_devices,
+		       j->cancelled_devices);
 	if (a->radio_lost)
 		return MP_CLI_RADIO;
-	return j->failed || left || a->interrupted ? MP_CLI_FAILED : MP_CLI_OK;
+	if (a->interrupted) {
+		fprintf(stderr, "meshprov: interrupted: %u cancelled\n", j->cancelled_devices);
+		return MP_CLI_INTERRUPTED;
+	}
+	return j->failed || left ? MP_CLI_FAILED : MP_CLI_OK;
 }
 
 unsigned int mp_cli_cancel(struct mp_cli_app *a, const struct mp_cli_device_ref *ref)
@@ -518,6 +527,8 @@ static void on_session(void *user, struct mp_session *s, const struct mp_session
 				j->provisioned++;
 			else
 				j->failed++;
+			if (!ok && ev->errnum == -ECANCELED)
+				j->cancelled_devices++;
 		}
 		check_job(a, t->job);
 	}
@@ -751,7 +762,7 @@ static void on_signal(struct mp_loop *loop, int signo, void *data)
 {
 	struct mp_cli_app *a = data;
 
-	a->interrupted = true;
+	a->interrupted = signo;
 	mp_cli_cancel(a, NULL);
 }
 

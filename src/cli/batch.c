@@ -331,6 +331,11 @@ enum mp_cli_status mp_cli_script_run(struct mp_cli_app *a, FILE *fp, const char 
 		st = mp_cli_execute_line(a, line);
 		if (st == MP_CLI_QUIT)
 			break;
+		if (st == MP_CLI_INTERRUPTED || a->interrupted) {
+			/* the command said what was cancelled; the rest is not run */
+			first = MP_CLI_INTERRUPTED;
+			break;
+		}
 		if (st != MP_CLI_OK) {
 			fprintf(stderr, "meshprov: %s:%u: '%s' failed%s\n", name, lineno, line,
 				a->o.keep_going && !a->interrupted ? "; going on" : "");
@@ -339,11 +344,7 @@ enum mp_cli_status mp_cli_script_run(struct mp_cli_app *a, FILE *fp, const char 
 			if (!a->o.keep_going)
 				break;
 		}
-		if (a->interrupted) {
-			if (first == MP_CLI_OK)
-				first = MP_CLI_FAILED;
-			break;
-		}
+
 	}
 	free(line);
 	return first;

@@ -521,7 +521,8 @@ static enum mp_cli_status cmd_scan(struct mp_cli_app *a, const struct mp_cli_arg
 	if (!secs)
 		secs = a->o.timeout_s ? a->o.timeout_s : 10;
 	if (!mp_cli_run_for(a, secs * 1000))
-		return a->radio_lost ? MP_CLI_RADIO : MP_CLI_FAILED;
+		return a->radio_lost ? MP_CLI_RADIO : a->interrupted ? MP_CLI_INTERRUPTED :
+			MP_CLI_FAILED;
 	if (!a->out.json)
 		fprintf(a->out.fp, "%zu unprovisioned device(s) heard\n",
 			mp_scan_table_count(mp_cli_scan_table(a)));

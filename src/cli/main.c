@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,9 +29,12 @@ enum {
 	EXIT_KEYRING = 4,	/* the keyring could not be opened, read or written */
 };
 
-static int exit_code(enum mp_cli_status st)
+static int exit_code(const struct mp_cli_app *a, enum mp_cli_status st)
 {
 	switch (st) {
+	case MP_CLI_INTERRUPTED:
+		/* as a shell reports a command a signal ended: 130 for Ctrl-C */
+		return 128 + (a->interrupted ? a->interrupted : SIGINT);
 	case MP_CLI_OK:
 	case MP_CLI_QUIT:
 		return EXIT_OK;
@@ -382,7 +386,7 @@ int main(int argc, char **argv)
 		break;
 	}
 	mp_cli_app_free(&a);
-	rc = exit_code(st);
+	rc = exit_code(&a, st);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		perror("meshprov: stdout");
 		return rc ? rc : EXIT_SOME_FAILED;

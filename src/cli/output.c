@@ -215,18 +215,24 @@ void mp_out_sim_output(struct mp_out *o, const uint8_t uuid[16], const char *act
 	end(o);
 }
 
-void mp_out_summary(struct mp_out *o, unsigned int provisioned, unsigned int failed)
+void mp_out_summary(struct mp_out *o, unsigned int provisioned, unsigned int failed,
+		    unsigned int cancelled)
 {
 	if (o->json) {
 		struct json_object *j = jevent("summary", NULL);
 
 		json_object_object_add(j, "provisioned", json_object_new_int((int)provisioned));
 		json_object_object_add(j, "failed", json_object_new_int((int)failed));
+		json_object_object_add(j, "cancelled", json_object_new_int((int)cancelled));
 		emit_json(o, j);
 		return;
 	}
 	begin(o);
-	fprintf(o->fp, "%u provisioned, %u failed\n", provisioned, failed);
+	if (cancelled)
+		fprintf(o->fp, "%u provisioned, %u failed, %u cancelled\n", provisioned, failed,
+			cancelled);
+	else
+		fprintf(o->fp, "%u provisioned, %u failed\n", provisioned, failed);
 	end(o);
 }
 

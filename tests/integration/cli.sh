@@ -289,6 +289,40 @@ u2=$("$BIN" $K --json --sim 2 --sim-seed 7 scan --duration 1 | python3 -c 'impor
 u3=$("$BIN" $K --json --sim 2 --sim-seed 8 scan --duration 1 | python3 -c 'import json,sys; print(sorted({json.loads(l)["uuid"] for l in sys.stdin if "beacon" in l}))')
 [ "$u1" = "$u2" ] && [ "$u1" != "$u3" ] && [ "$u1" != "[]" ] && ok "--sim-seed makes the devices reproducible" || ko "--sim-seed makes the devices reproducible"
 
+# Ctrl-C or SIGTERM in a one-shot run: the devices are cancelled (not
+# failed), and the exit status is the shell's for a signal (128 + N).
+printf '#!/bin/sh\nsleep 30\n' > "$T/slow-oob.sh"; chmod +x "$T/slow-oob.sh"
+interrupt() {	# NAME SIGNAL WANT_RC WAIT_FOR PY -- ARGS: signal once WAIT_FOR is on stdout
+	name=$1 sig=$2 want=$3 pat=$4 py=$5; shift 6
+	rm -f "$T/out" "$T/err"	# the last run's output is not this one's
+	"$BIN" "$@" > "$T/out" 2> "$T/err" & pid=$!
+	n=0; while [ ! -e "$T/out" ] && [ $n -lt 200 ]; do sleep 0.1; n=$((n + 1)); done
+	n=0; while ! grep -q "$pat" "$T/out" 2>/dev/null && [ $n -lt 200 ]; do sleep 0.1; n=$((n + 1)); done
+	kill -s "$sig" $pid; wait $pid; rc=$?
+	if [ "$rc" = "$want" ] && python3 - "$T/out" "$T/err" <<PYEOF
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+err = open(sys.argv[2]).read()
+ev = lambda name: [l for l in lines if l["event"] == name]
+$py
+PYEOF
+	then ok "$name"; else echo "    exit $rc, expected $want"; sed 's/^/    /' "$T/err" | head -5; ko "$name"; fi
+}
+interrupt "Ctrl-C while two devices wait for OOB: exit 130, 2 cancelled, 0 failed" INT 130 '"oob-output".*"oob-output"' '
+assert ev("summary") == [{"event": "summary", "provisioned": 0, "failed": 0, "cancelled": 2}], lines
+assert [f["reason"] for f in ev("failed")] == ["cancelled", "cancelled"], lines
+assert "interrupted: 2 cancelled" in err, err
+' -- --keyring "$T/int/k.json" --json --sim 2 --sim-oob output --oob-cmd "$T/slow-oob.sh" -t 60 provision --all --count 2
+interrupt "SIGTERM while a device is awaited: exit 143, 1 cancelled" TERM 143 '"beacon"' '
+assert ev("summary")[0]["cancelled"] == 1 and ev("summary")[0]["failed"] == 0, lines
+assert "interrupted: 1 cancelled" in err, err
+' -- --keyring "$T/int/k.json" --json --sim 1 -t 60 provision 00112233445566778899aabbccddeeff
+printf 'provision --all --count 1 --oob-cmd %s\nnodes\n' "$T/slow-oob.sh" > "$T/int.script"
+interrupt "Ctrl-C in a script: exit 130, the rest of the script is not run" INT 130 '"oob-output"' '
+assert not ev("node"), lines
+assert "failed" not in err and "interrupted: 1 cancelled" in err, err
+' -- --keyring "$T/int/k.json" --json --sim 1 --sim-oob output -f "$T/int.script"
+
 # Encryption at rest: the passphrase from a file or a descriptor, never argv.
 E="--keyring $T/enc/keyring.json"
 "$BIN" $E --sim 1 provision --all > /dev/null 2>&1
