@@ -566,8 +566,10 @@ static int pick_bearer(struct mp_engine *e, const uint8_t uuid[16],
 
 static int open_adv(struct mp_session *s)
 {
+	/* rx_max: we ask for no provisioning records, so a transaction longer
+	 * than a Public Key is a forgery, dropped unacknowledged (issue 12). */
 	struct mp_pbadv_config lc = { .role = MP_PBADV_PROVISIONER, .ops = &link_ops,
-				      .cb = &link_cb, .user = s };
+				      .cb = &link_cb, .user = s, .rx_max = MP_PROV_PDU_MAX };
 	struct mp_session *o;
 	uint32_t link_id;
 	int err;
