@@ -103,10 +103,12 @@ _meshprov()
 		--address) COMPREPLY=(); return;;
 		--name) COMPREPLY=(); return;;
 		--count) COMPREPLY=(); return;;
+		--max-elements) COMPREPLY=(); return;;
+		--max-failures) COMPREPLY=(); return;;
 		--netkey) COMPREPLY=(); return;;
 		--oob-cmd) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")); return;;
 		esac
-		opts="--all --batch --auth --alg --bearer --address --name --count --netkey --oob-cmd"
+		opts="--all --batch --auth --alg --bearer --address --name --count --require-auth --max-elements --max-failures --netkey --oob-cmd"
 		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
 		COMPREPLY=();;
 	"cancel")

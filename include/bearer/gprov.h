@@ -35,7 +35,7 @@
 #define MP_GPROV_SEG_MAX 63
 /*
  * The largest Provisioning PDU one transaction can carry: 20 + 63 * 23 =
- * 1469 octets. This is the format's own limit and the only one enforced: a
+ * 1469 octets. This is the format's own limit, enforced here: a
  * Start whose TotalLength needs more than 64 segments is malformed anyway.
  * Most Provisioning PDUs are at most 65 octets (Public Key), but a
  * Provisioning Record Response (MshPRT v1.1 5.4.1.12) carries a fragment of
