@@ -52,6 +52,8 @@ static const struct mp_cli_opt provision_opts[] = {
 	  "refuse a device claiming more than N elements (default 32)" },
 	{ "--max-failures", "N", MP_COMPL_NONE, NULL,
 	  "with --all: stop after N failures in a row (default 5, 0: never)" },
+	{ "--max-unconfirmed", "N", MP_COMPL_NONE, NULL,
+	  "give no address to more devices once N were left unconfirmed (default 16, 0: no limit)" },
 	{ "--netkey", "INDEX", MP_COMPL_NETKEY, NULL, "the NetKey to give (hex, default 0)" },
 	{ "--oob-cmd", "CMD", MP_COMPL_FILE, NULL,
 	  "helper for Output/Input OOB outside the shell: CMD UUID METHOD ACTION SIZE [VALUE]" },
@@ -665,7 +667,8 @@ static enum mp_cli_status cmd_provision(struct mp_cli_app *a, const struct mp_cl
 {
 	const char *batch = mp_cli_arg(args, "--batch"), *count_s = mp_cli_arg(args, "--count");
 	const char *maxf_s = mp_cli_arg(args, "--max-failures");
-	uint32_t max_failures = MP_CLI_DEFAULT_MAX_FAILURES;
+	const char *maxu_s = mp_cli_arg(args, "--max-unconfirmed");
+	uint32_t max_failures = MP_CLI_DEFAULT_MAX_FAILURES, max_unconf = 0;
 	bool all = mp_cli_arg(args, "--all") != NULL;
 	struct mp_cli_batch_entry *entries = NULL;
 	struct mp_cli_device_ref *refs = NULL;
@@ -689,6 +692,10 @@ static enum mp_cli_status cmd_provision(struct mp_cli_app *a, const struct mp_cl
 	}
 	if (maxf_s && (!all || mp_cli_parse_uint(maxf_s, 100000, &max_failures) < 0)) {
 		mp_cmd_err(args, "--max-failures takes a number (0: never stop), with --all");
+		return MP_CLI_USAGE;
+	}
+	if (maxu_s && mp_cli_parse_uint(maxu_s, 0x7fff, &max_unconf) < 0) {
+		mp_cmd_err(args, "--max-unconfirmed takes a number of devices (0: no limit)");
 		return MP_CLI_USAGE;
 	}
 	if ((po.address || mp_cli_arg(args, "--name")) && args->argc != 1) {
@@ -716,6 +723,8 @@ static enum mp_cli_status cmd_provision(struct mp_cli_app *a, const struct mp_cl
 	}
 	/* Every argument checked: only now touch the keyring and the radio. */
 	st = mp_cli_need_keyring(a);
+	if (!st && maxu_s)	/* for the rest of this run (the keyring's) */
+		mp_keyring_set_unconfirmed_max(a->kr, max_unconf);
 	if (!st && !mp_keyring_netkey(a->kr, po.net_key_index)) {
 		mp_cmd_err(args, "there is no NetKey 0x%03x (netkey list)", po.net_key_index);
 		st = MP_CLI_USAGE;

@@ -82,6 +82,7 @@ assert "claims 2 elements" in f[0]["detail"], f
 ' -- $K --json --sim 2 --sim-seed 7 provision --all --max-elements 1 --max-failures 0 --count 2
 
 check "bad --max-elements" 2 'assert "--max-elements takes" in err' -- $K --sim 1 provision --all --max-elements 256
+check "bad --max-unconfirmed" 2 'assert "--max-unconfirmed takes" in err' -- $K --sim 1 provision --all --max-unconfirmed -1
 
 check "provision --all stops after 5 failures in a row" 1 '
 assert len(ev("failed")) == 5, lines

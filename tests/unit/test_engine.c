@@ -635,6 +635,39 @@ static void test_cancel_after_data_keeps_unconfirmed(void **state)
 	harness_free(h);
 }
 
+/* Issue 12: devices left unconfirmed are bounded per run. With room for one,
+ * a second device that authenticates is refused before its Data (the
+ * keyring gives it no address), with a reason that says why. */
+static void cancel_dev0_after_data(struct eh *h, struct eh_dev *d,
+				   const struct mp_session_event *ev)
+{
+	if (d == &h->dev[0])
+		cancel_after_data(h, d, ev);
+}
+
+static void test_unconfirmed_bound_per_run(void **state)
+{
+	struct eh_config cfg = { .devices = 2, .seed = 14 };
+	struct eh *h = harness_new(&cfg);
+	struct eh_dev *d0 = &h->dev[0], *d1 = &h->dev[1];
+	struct mp_provision_opts o;
+
+	mp_keyring_set_unconfirmed_max(h->kr, 1);
+	h->on_session = cancel_dev0_after_data;
+	eh_opts(&o);
+	assert_int_equal(eh_provision(h, 0, &o), 0);
+	assert_int_equal(eh_run(h, dev0_final, QUICK_MS), 0);
+	assert_int_equal(mp_keyring_node_find_uuid(h->kr, d0->uuid)->state, MP_NODE_UNCONFIRMED);
+	assert_int_equal(eh_provision(h, 1, &o), 0);
+	assert_int_equal(eh_run(h, dev1_final, QUICK_MS), 0);
+	assert_true(d1->failed);
+	assert_int_equal(d1->errnum, -EDQUOT);
+	assert_string_equal(d1->reason, "too-many-unconfirmed");
+	assert_non_null(strstr(d1->detail, "node remove"));
+	assert_null(mp_keyring_node_find_uuid(h->kr, d1->uuid));
+	harness_free(h);
+}
+
 static bool all_started_past_start(struct eh *h)
 {
 	unsigned int i;
@@ -877,6 +910,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_total_loss_times_out, teardown),
 		cmocka_unit_test_teardown(test_cancel, teardown),
 		cmocka_unit_test_teardown(test_cancel_after_data_keeps_unconfirmed, teardown),
+		cmocka_unit_test(test_unconfirmed_bound_per_run),
 		cmocka_unit_test_teardown(test_radio_lost, teardown),
 		cmocka_unit_test_teardown(test_free_engine_mid_way, teardown),
 		cmocka_unit_test_teardown(test_data_from_keyring, teardown),
