@@ -35,7 +35,7 @@
 #define MP_GPROV_SEG_MAX 63
 /*
  * The largest Provisioning PDU one transaction can carry: 20 + 63 * 23 =
- * 1469 octets. This is the format's own limit and the only one enforced: a
+ * 1469 octets. This is the format's own limit, enforced here: a
  * Start whose TotalLength needs more than 64 segments is malformed anyway.
  * Most Provisioning PDUs are at most 65 octets (Public Key), but a
  * Provisioning Record Response (MshPRT v1.1 5.4.1.12) carries a fragment of
@@ -43,6 +43,14 @@
  * guess the provisioning layer, which checks exact lengths per type.
  */
 #define MP_GPROV_PDU_MAX (MP_GPROV_START_DATA_MAX + MP_GPROV_SEG_MAX * MP_GPROV_CONT_DATA_MAX)
+/*
+ * The longest Provisioning PDU of a fixed length: Public Key, 1 + 64 octets
+ * (MshPRT v1.1 5.4.1.3; prov/pdu.h's MP_PROV_PDU_MAX, which a test checks it
+ * equals). A link that never asks for provisioning records receives nothing
+ * longer, so a Start announcing more is malformed: PB-ADV links refuse it by
+ * default (mp_pbadv_config.rx_max).
+ */
+#define MP_GPROV_PROV_PDU_MAX 65
 
 enum mp_gprov_type {
 	MP_GPROV_START = 0x0,

@@ -102,12 +102,25 @@ struct mp_pbadv_config {
 	void *user;				/* passed to ops and cb */
 	/* Retransmission interval; 0 for MP_PBADV_RETRANSMIT_MS. */
 	uint32_t retransmit_ms;
+	/*
+	 * Longest Provisioning PDU accepted from the peer, 1..MP_GPROV_PDU_MAX;
+	 * 0 for MP_GPROV_PROV_PDU_MAX (65). A Transaction Start announcing more
+	 * (or a Continuation whose index only such a transaction has) is
+	 * dropped unacknowledged as malformed, and the transaction in progress
+	 * is kept: anyone in radio range can forge PDUs with the link's ID,
+	 * and a forged oversized transaction, buffered and acknowledged, would
+	 * otherwise take the place of the peer's own PDU. Only an owner that
+	 * asks for provisioning records (Record Response carries fragments of
+	 * the size asked for, MshPRT v1.1 5.4.1.12) needs more.
+	 */
+	size_t rx_max;
 };
 
 struct mp_pbadv;
 
 /** Create a link in state IDLE. Returns NULL with errno EINVAL (no tx or
- * timer, unknown role) or ENOMEM. The config is copied. */
+ * timer, unknown role, rx_max above MP_GPROV_PDU_MAX) or ENOMEM. The config
+ * is copied. */
 struct mp_pbadv *mp_pbadv_new(const struct mp_pbadv_config *cfg);
 
 /** Cancel the link's timers (through timer()) and free it. NULL is a no-op. */
@@ -148,8 +161,9 @@ int mp_pbadv_close(struct mp_pbadv *link, uint8_t reason);
  * -EOPNOTSUPP RFU bearer opcode, -ENOENT another Link ID (or a Link Open
  * for another UUID), -ENOTCONN no link (IDLE, CLOSING, CLOSED, or not yet
  * open), -EALREADY a duplicate (re-acknowledged if it was a transaction we
- * had completed), -EBADMSG FCS mismatch (transaction discarded, not acked).
- * Any return leaves the link consistent; nothing is trusted from @pdu.
+ * had completed), -EBADMSG FCS mismatch (transaction discarded, not acked),
+ * -EMSGSIZE a Start announcing more than rx_max octets or a Continuation
+ * beyond the segments of such a PDU (dropped, not acked). Any return leaves the link consistent; nothing is trusted from @pdu.
  */
 int mp_pbadv_rx(struct mp_pbadv *link, const uint8_t *pdu, size_t len);
 

@@ -92,7 +92,15 @@ struct mp_cli_job {
 	unsigned int cancelled_devices;	/* of failed: cancelled (Ctrl-C, cancel) */
 	bool timed_out, cancelled;
 	int64_t timer;
+	/* --all: stop taking devices after this many failures in a row (0:
+	 * never), so that a run cannot be kept failing for ever by devices
+	 * that keep answering and failing (issue 12). */
+	unsigned int max_failures, failures_in_row;
+	bool stopped;
 };
+
+/* provision --all stops after this many failures in a row by default. */
+#define MP_CLI_DEFAULT_MAX_FAILURES 5
 
 struct mp_cli_helper;
 

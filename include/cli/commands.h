@@ -34,7 +34,7 @@ struct mp_cli_opt {
 	const char *help;
 };
 
-#define MP_CLI_MAX_OPTS 12
+#define MP_CLI_MAX_OPTS 24
 
 struct mp_cli_cmd;
 

@@ -74,6 +74,7 @@ struct mp_cli_batch_entry {
 	uint8_t static_oob[32];
 	uint8_t static_len;		/* with auth STATIC */
 	enum mp_auth_choice auth;	/* AUTO: not given (use --auth) */
+	bool require_auth;		/* "required": the best method, never No OOB */
 	char output[9];			/* Output OOB value known in advance, or "" */
 	char name[MP_CLI_NAME_MAX + 1];	/* "" if none */
 	uint16_t address;		/* 0: allocate */

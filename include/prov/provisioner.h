@@ -50,15 +50,25 @@ enum mp_alg_choice {
 	MP_ALG_FORCE_HMAC,
 };
 
+/* The most elements a device may claim unless the caller says otherwise:
+ * every element takes a unicast address, and a device that claims 255 and
+ * never completes keeps them (issue 12). Real devices have a handful. */
+#define MP_PROV_DEFAULT_MAX_ELEMENTS 32
+
 /* How the caller wants the authentication method chosen. */
 enum mp_auth_choice {
-	/* The documented policy (mp_prov_choose_auth): Static OOB when the
-	 * caller gave a value and the device has it; else Output OOB when the
-	 * device can show something, preferring numeric, then alphanumeric,
-	 * then blink/beep/vibrate; else Input OOB, preferring numeric, then
+	/* The documented policy (mp_prov_choose): Static OOB when the caller
+	 * gave a value and the device has it; else Output OOB when the device
+	 * can show something, preferring numeric, then alphanumeric, then
+	 * blink/beep/vibrate; else Input OOB, preferring numeric, then
 	 * alphanumeric, then push/twist; else No OOB, unless the device
-	 * demands OOB authentication. The strongest method the device offers
-	 * and the caller can answer, with the largest size it supports. */
+	 * demands OOB authentication, or offers Static OOB and no value was
+	 * given (-ENOKEY: the device could have been authenticated, and
+	 * Capabilities are not authenticated, so someone answering in its
+	 * place with "No OOB" must not get the network key silently), or the
+	 * caller requires authentication (require_auth: -EACCES). The
+	 * strongest method the device offers and the caller can answer, with
+	 * the largest size it supports. */
 	MP_AUTH_CHOICE_AUTO = 0,
 	MP_AUTH_CHOICE_NONE,
 	MP_AUTH_CHOICE_STATIC,
@@ -76,6 +86,12 @@ struct mp_prov_params {
 	bool pubkey_oob;			/* use the device's OOB public key */
 	uint8_t device_public_key[64];		/* when pubkey_oob */
 	const struct mp_rng *rng;		/* NULL: OpenSSL's RAND_bytes */
+	/* Refuse No OOB whatever the device offers (-EACCES), for sites that
+	 * require every node authenticated; with MP_AUTH_CHOICE_NONE too. */
+	bool require_auth;
+	/* A device claiming more elements is refused before Start (-E2BIG);
+	 * 0 for MP_PROV_DEFAULT_MAX_ELEMENTS. */
+	uint8_t max_elements;
 };
 
 /* The Provisioning Data the caller supplies once the device is authenticated. */
@@ -127,8 +143,11 @@ struct mp_prov_event {
 	 * spec's code in err when it is one (detected here, or sent by the
 	 * device: by_device), and errnum < 0 when the cause is local:
 	 * -ETIMEDOUT (protocol timer), -ECANCELED (mp_prov_cancel), -ENOTSUP
-	 * (the device cannot do what the caller demanded), or the error the
-	 * send callback returned. */
+	 * (the device cannot do what the caller demanded), -ENOKEY (the device
+	 * offers Static OOB and no value was given), -EACCES (only No OOB was
+	 * left and require_auth refuses it), -E2BIG (the device claims more
+	 * than max_elements), or the error the send callback returned. The
+	 * last three end it before Start. */
 	enum mp_prov_err err;
 	int errnum;
 	bool by_device;
@@ -188,11 +207,15 @@ int mp_prov_send_data(struct mp_prov *prov, const struct mp_prov_data *data);
 bool mp_prov_finished(const struct mp_prov *prov);
 /** The algorithm and Start chosen (valid after EV_CAPABILITIES). */
 const struct mp_prov_start *mp_prov_chosen(const struct mp_prov *prov);
+/** The device's Capabilities, or NULL before they came. */
+const struct mp_prov_caps *mp_prov_caps(const struct mp_prov *prov);
 
 /**
  * The authentication policy, exposed for tests and for `provision --dry-run`:
  * fill @start from the device's @caps and the caller's @params. Returns 0,
- * or -ENOTSUP when the caller's demands cannot be met by the device.
+ * -ENOTSUP when the caller's demands cannot be met by the device, -ENOKEY
+ * when only No OOB is left but the device offers Static OOB (no value was
+ * given), -EACCES when only No OOB is left and @params require_auth.
  */
 int mp_prov_choose(const struct mp_prov_caps *caps, const struct mp_prov_params *params,
 		   struct mp_prov_start *start);

@@ -93,7 +93,8 @@ enum mp_kr_errkind {
 	MP_KR_E_REFERENCE,	/* -EBADMSG: refers to a key or provisioner that is not there */
 	MP_KR_E_NEED_PASSPHRASE, /* -ENOKEY: the file is encrypted, no passphrase given */
 	MP_KR_E_PASSPHRASE,	/* -EKEYREJECTED: wrong passphrase, or the file was altered */
-	MP_KR_E_FULL,		/* -ENOSPC: no free block of addresses */
+	MP_KR_E_FULL,		/* -ENOSPC: no free block of addresses; -EDQUOT: too
+				 * many devices left unconfirmed this run */
 	MP_KR_E_RANGE,		/* -ERANGE: a requested address is outside our ranges */
 	MP_KR_E_ADDR_IN_USE,	/* -EADDRINUSE: a requested address is used or excluded */
 	MP_KR_E_NO_SUCH,	/* -ENOENT: no such node, key or entry */
@@ -397,13 +398,35 @@ struct mp_node_prov_info {
 /**
  * Allocate addresses for a device and record it as PENDING with its device
  * key, then SAVE; the Provisioning Data may be sent only after this returned
- * 0. @info may be NULL (allocate; NetKey 0). A PENDING or UNCONFIRMED record
- * of the same UUID is replaced and its addresses excluded; a COMPLETE one
- * gives -EEXIST (remove it first). -ENOSPC when the range is full.
+ * 0. @info may be NULL (allocate; NetKey 0). A COMPLETE record of the same
+ * UUID gives -EEXIST (remove it first). A PENDING or UNCONFIRMED one (an
+ * earlier attempt that never completed) is replaced, and the device takes
+ * back its own block: the same first address when the new element count
+ * fits there, the old addresses beyond the new block being excluded;
+ * otherwise a new block, the old one excluded. So retrying one device never
+ * takes more addresses than it claims (issue 12): the device answering
+ * is unprovisioned, so it holds none of them, and as it was never
+ * configured it cannot have sent from them. -ENOSPC when the range is full;
+ * -EDQUOT when this keyring object has already seen
+ * mp_keyring_set_unconfirmed_max() other devices left UNCONFIRMED.
  */
 int mp_keyring_node_add_pending(struct mp_keyring *kr, const uint8_t uuid[16], uint8_t elements,
 				const uint8_t dev_key[16], const struct mp_node_prov_info *info,
 				uint16_t *addr_out);
+
+/* Devices that may be left UNCONFIRMED in one run (one keyring object) by
+ * default: each keeps its block for good, so a device (or several) that
+ * authenticates and never completes could otherwise use up the range. */
+#define MP_KEYRING_DEFAULT_UNCONFIRMED_MAX 16
+
+/**
+ * At most @max distinct devices may be left UNCONFIRMED (by
+ * mp_keyring_node_abort() with data_sent) while this keyring object is
+ * open; once reached, mp_keyring_node_add_pending() refuses any other
+ * device with -EDQUOT (retrying one of those devices reuses its block and
+ * stays allowed). 0: no limit. Default MP_KEYRING_DEFAULT_UNCONFIRMED_MAX.
+ */
+void mp_keyring_set_unconfirmed_max(struct mp_keyring *kr, unsigned int max);
 
 /** Provisioning Complete was received: the node becomes COMPLETE. Saves. */
 int mp_keyring_node_complete(struct mp_keyring *kr, uint16_t addr);

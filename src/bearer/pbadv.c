@@ -20,6 +20,7 @@ struct mp_pbadv {
 	const struct mp_bearer_cb *cb;
 	void *user;
 	uint32_t retransmit_ms;
+	size_t rx_max;		/* longest Provisioning PDU accepted */
 	uint32_t link_id;
 	bool armed[MP_PBADV_TIMERS];
 
@@ -195,7 +196,8 @@ struct mp_pbadv *mp_pbadv_new(const struct mp_pbadv_config *cfg)
 	struct mp_pbadv *l;
 
 	if (!cfg || !cfg->ops || !cfg->ops->tx || !cfg->ops->timer ||
-	    (cfg->role != MP_PBADV_PROVISIONER && cfg->role != MP_PBADV_DEVICE)) {
+	    (cfg->role != MP_PBADV_PROVISIONER && cfg->role != MP_PBADV_DEVICE) ||
+	    cfg->rx_max > MP_GPROV_PDU_MAX) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -209,6 +211,7 @@ struct mp_pbadv *mp_pbadv_new(const struct mp_pbadv_config *cfg)
 	l->cb = cfg->cb;
 	l->user = cfg->user;
 	l->retransmit_ms = cfg->retransmit_ms ? cfg->retransmit_ms : MP_PBADV_RETRANSMIT_MS;
+	l->rx_max = cfg->rx_max ? cfg->rx_max : MP_GPROV_PROV_PDU_MAX;
 	link_reset(l, 0);
 	return l;
 }
@@ -359,6 +362,14 @@ static int rx_segment(struct mp_pbadv *l, uint8_t num, const struct mp_gprov_pdu
 	}
 	if (num != l->rx.expect)
 		return -EPROTO;
+	/* Longer than any PDU we take: malformed, so neither stored nor
+	 * acknowledged (MshPRT v1.1 5.3.2 acknowledges only a complete valid
+	 * transaction). Dropping it before the reassembly keeps that free for
+	 * the peer's own transaction of the same number, which a forger in
+	 * radio range could otherwise shut out. */
+	if ((gp->type == MP_GPROV_START && gp->total_len > l->rx_max) ||
+	    (gp->type == MP_GPROV_CONT && gp->seg > mp_gprov_seg_n(l->rx_max)))
+		return -EMSGSIZE;
 	n = mp_gprov_rx_add(&l->rx.reasm, gp);
 	if (n <= 0)
 		return n;

@@ -99,7 +99,7 @@ bool mp_cli_job_done(struct mp_cli_app *a, unsigned int job)
 				      t->state == MP_TARGET_RUNNING))
 			return false;
 	}
-	if (j->all && !j->timed_out && !j->cancelled &&
+	if (j->all && !j->timed_out && !j->cancelled && !j->stopped &&
 	    (j->want == 0 || j->provisioned + j->failed < j->want))
 		return false;
 	return true;
@@ -229,7 +229,7 @@ static void device_heard(struct mp_cli_app *a, const struct mp_scan_entry *e)
 		const struct mp_node *node;
 		struct mp_cli_device_ref ref = { .by_index = false };
 
-		if (!j->active || !j->all || j->cancelled || j->timed_out)
+		if (!j->active || !j->all || j->cancelled || j->timed_out || j->stopped)
 			continue;
 		if (j->want && j->provisioned + j->failed + job_running(a, j->id) >= j->want)
 			continue;
@@ -318,6 +318,8 @@ enum mp_cli_status mp_cli_job_wait(struct mp_cli_app *a, unsigned int job)
 		if (a->targets[i].job == job && !j->all)
 			want++;
 	left = want > j->provisioned + j->failed ? want - j->provisioned - j->failed : 0;
+	if (j->stopped)
+		left = 0;	/* not missing: not tried, and the stop was said */
 	if (left)
 		mp_out_info(&a->out, "%u device(s) not found or not finished in time", left);
 	mp_out_summary(&a->out, j->provisioned, j->failed - j->cancelled_devices,
@@ -489,6 +491,26 @@ static void oob_output(struct mp_cli_app *a, struct mp_session *s,
 	mp_session_cancel(s);
 }
 
+/* provision --all: devices that keep failing must not keep the run going
+ * (and taking addresses) for ever. The sessions already running finish. */
+static void count_in_row(struct mp_cli_app *a, struct mp_cli_job *j, bool ok, const char *reason)
+{
+	if (ok) {
+		j->failures_in_row = 0;
+		return;
+	}
+	/* a device the user cancelled says nothing about the tray */
+	if (reason && strcmp(reason, "cancelled") == 0)
+		return;
+	if (!j->all || j->stopped || !j->max_failures ||
+	    ++j->failures_in_row < j->max_failures)
+		return;
+	j->stopped = true;
+	mp_out_error(&a->out, "provision --all: stopped after %u failures in a row (the last: "
+		     "%s); --max-failures N changes the limit, 0 never stops",
+		     j->failures_in_row, reason ? reason : "error");
+}
+
 static void on_session(void *user, struct mp_session *s, const struct mp_session_event *ev)
 {
 	struct mp_cli_app *a = user;
@@ -529,6 +551,7 @@ static void on_session(void *user, struct mp_session *s, const struct mp_session
 				j->failed++;
 			if (!ok && ev->errnum == -ECANCELED)
 				j->cancelled_devices++;
+			count_in_row(a, j, ok, ev->reason);
 		}
 		check_job(a, t->job);
 	}

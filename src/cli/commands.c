@@ -47,11 +47,23 @@ static const struct mp_cli_opt provision_opts[] = {
 	{ "--address", "ADDR", MP_COMPL_NONE, NULL, "unicast address in hex (one device)" },
 	{ "--name", "NAME", MP_COMPL_NONE, NULL, "node name to record (one device)" },
 	{ "--count", "N", MP_COMPL_NONE, NULL, "with --all: stop after N devices" },
+	{ "--require-auth", NULL, MP_COMPL_NONE, NULL,
+	  "refuse a device that would get no authentication (No OOB)" },
+	{ "--max-elements", "N", MP_COMPL_NONE, NULL,
+	  "refuse a device claiming more than N elements (default 32)" },
+	{ "--max-failures", "N", MP_COMPL_NONE, NULL,
+	  "with --all: stop after N failures in a row (default 5, 0: never)" },
+	{ "--max-unconfirmed", "N", MP_COMPL_NONE, NULL,
+	  "give no address to more devices once N were left unconfirmed (default 16, 0: no limit)" },
 	{ "--netkey", "INDEX", MP_COMPL_NETKEY, NULL, "the NetKey to give (hex, default 0)" },
 	{ "--oob-cmd", "CMD", MP_COMPL_FILE, NULL,
 	  "helper for Output/Input OOB outside the shell: CMD UUID METHOD ACTION SIZE [VALUE]" },
 	{ 0 },
 };
+
+/* mp_cli_args.val has a slot per option: the longest table must fit. */
+_Static_assert(sizeof(provision_opts) / sizeof(provision_opts[0]) - 1 <= MP_CLI_MAX_OPTS,
+	       "provision_opts has more options than MP_CLI_MAX_OPTS");
 
 static const struct mp_cli_opt appkey_opts[] = {
 	{ "--netkey", "INDEX", MP_COMPL_NETKEY, NULL, "the NetKey to bind (hex, default 0)" },
@@ -550,6 +562,25 @@ static enum mp_cli_status provision_common(struct mp_cli_app *a, const struct mp
 			   "octets), not '%s'", v);
 		return MP_CLI_USAGE;
 	}
+	if (mp_cli_arg(args, "--require-auth")) {
+		if (po->prov.auth == MP_AUTH_CHOICE_NONE) {
+			mp_cmd_err(args, "--require-auth refuses what --auth none asks for: "
+				   "give one of them");
+			return MP_CLI_USAGE;
+		}
+		po->prov.require_auth = true;
+	}
+	v = mp_cli_arg(args, "--max-elements");
+	if (v) {
+		uint32_t n;
+
+		if (mp_cli_parse_uint(v, 255, &n) < 0 || n == 0) {
+			mp_cmd_err(args, "--max-elements takes a number of elements, 1 to 255, "
+				   "not '%s'", v);
+			return MP_CLI_USAGE;
+		}
+		po->prov.max_elements = (uint8_t)n;
+	}
 	v = mp_cli_arg(args, "--alg");
 	if (v && mp_cli_parse_alg(v, &po->prov) < 0) {
 		mp_cmd_err(args, "--alg takes auto, cmac or hmac, not '%s'", v);
@@ -648,6 +679,9 @@ static bool batch_check(struct mp_cli_app *a, const char *file,
 static enum mp_cli_status cmd_provision(struct mp_cli_app *a, const struct mp_cli_args *args)
 {
 	const char *batch = mp_cli_arg(args, "--batch"), *count_s = mp_cli_arg(args, "--count");
+	const char *maxf_s = mp_cli_arg(args, "--max-failures");
+	const char *maxu_s = mp_cli_arg(args, "--max-unconfirmed");
+	uint32_t max_failures = MP_CLI_DEFAULT_MAX_FAILURES, max_unconf = 0;
 	bool all = mp_cli_arg(args, "--all") != NULL;
 	struct mp_cli_batch_entry *entries = NULL;
 	struct mp_cli_device_ref *refs = NULL;
@@ -667,6 +701,14 @@ static enum mp_cli_status cmd_provision(struct mp_cli_app *a, const struct mp_cl
 	}
 	if (count_s && (!all || mp_cli_parse_uint(count_s, 100000, &count) < 0 || count == 0)) {
 		mp_cmd_err(args, "--count takes a positive number, with --all");
+		return MP_CLI_USAGE;
+	}
+	if (maxf_s && (!all || mp_cli_parse_uint(maxf_s, 100000, &max_failures) < 0)) {
+		mp_cmd_err(args, "--max-failures takes a number (0: never stop), with --all");
+		return MP_CLI_USAGE;
+	}
+	if (maxu_s && mp_cli_parse_uint(maxu_s, 0x7fff, &max_unconf) < 0) {
+		mp_cmd_err(args, "--max-unconfirmed takes a number of devices (0: no limit)");
 		return MP_CLI_USAGE;
 	}
 	if ((po.address || mp_cli_arg(args, "--name")) && args->argc != 1) {
@@ -694,6 +736,8 @@ static enum mp_cli_status cmd_provision(struct mp_cli_app *a, const struct mp_cl
 	}
 	/* Every argument checked: only now touch the keyring and the radio. */
 	st = mp_cli_need_keyring(a);
+	if (!st && maxu_s)	/* for the rest of this run (the keyring's) */
+		mp_keyring_set_unconfirmed_max(a->kr, max_unconf);
 	if (!st && !mp_keyring_netkey(a->kr, po.net_key_index)) {
 		mp_cmd_err(args, "there is no NetKey 0x%03x (netkey list)", po.net_key_index);
 		st = MP_CLI_USAGE;
@@ -725,6 +769,7 @@ static enum mp_cli_status cmd_provision(struct mp_cli_app *a, const struct mp_cl
 		st = MP_CLI_FAILED;
 		goto out;
 	}
+	mp_cli_job_get(a, job)->max_failures = all ? max_failures : 0;
 	for (n = 0; n < args->argc; n++)
 		if (mp_cli_target_add(a, job, &refs[n], &po, mp_cli_arg(args, "--name"), 0) < 0)
 			st = MP_CLI_FAILED;
@@ -735,6 +780,8 @@ static enum mp_cli_status cmd_provision(struct mp_cli_app *a, const struct mp_cl
 		memcpy(ref.uuid, entries[i].uuid, 16);
 		if (entries[i].auth != MP_AUTH_CHOICE_AUTO)
 			eo.prov.auth = entries[i].auth;
+		if (entries[i].require_auth)
+			eo.prov.require_auth = true;
 		if (entries[i].static_len) {
 			memcpy(eo.prov.static_oob, entries[i].static_oob, entries[i].static_len);
 			eo.prov.static_oob_len = entries[i].static_len;

@@ -181,10 +181,14 @@ void mp_out_session(struct mp_out *o, const struct mp_session_event *ev)
 				ev->oob_value, c(o, "\033[0m"));
 		break;
 	case MP_SESSION_PROVISIONED:
-		fprintf(o->fp, "%s[OK]%s %s provisioned: address 0x%04x, %u element%s%s%s, over %s\n",
+		/* The method used, always: No OOB is a choice the user should
+		 * see was made (issue 12). */
+		fprintf(o->fp, "%s[OK]%s %s provisioned: address 0x%04x, %u element%s%s%s, over %s, "
+			"auth %s\n",
 			c(o, "\033[32m"), c(o, "\033[0m"), u, ev->address, ev->elements,
 			ev->elements == 1 ? "" : "s", ev->name ? ", name " : "",
-			ev->name ? ev->name : "", ev->bearer == MP_BEARER_GATT ? "PB-GATT" : "PB-ADV");
+			ev->name ? ev->name : "", ev->bearer == MP_BEARER_GATT ? "PB-GATT" : "PB-ADV",
+			ev->start ? mp_auth_method_name(ev->start->auth_method) : "?");
 		break;
 	case MP_SESSION_FAILED:
 		fprintf(o->fp, "%s[FAIL]%s %s: %s%s%s%s\n", c(o, "\033[31m"), c(o, "\033[0m"), u,

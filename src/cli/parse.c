@@ -245,7 +245,7 @@ static bool absent(const char *col)
 }
 
 /* A batch file's AUTH column: mp_cli_parse_auth()'s words, a bare static
- * OOB value, or "output:VALUE". */
+ * OOB value, "output:VALUE", or "required". */
 static int batch_auth(const char *s, struct mp_cli_batch_entry *e)
 {
 	struct mp_prov_params p = { 0 };
@@ -253,6 +253,13 @@ static int batch_auth(const char *s, struct mp_cli_batch_entry *e)
 	size_t i, len;
 	int r;
 
+	if (strcmp(s, "required") == 0) {
+		/* The best method the device offers, as by default, but never
+		 * No OOB (issue 12): per device what --require-auth says for all. */
+		e->auth = MP_AUTH_CHOICE_AUTO;
+		e->require_auth = true;
+		return 0;
+	}
 	if (strncmp(s, "output:", 7) == 0) {
 		s += 7;
 		len = strlen(s);
@@ -317,8 +324,9 @@ int mp_cli_batch_parse_line(const char *line, struct mp_cli_batch_entry *e, char
 	}
 	if (n > 1 && !absent(col[1]) && batch_auth(col[1], e) < 0) {
 		msg(err, errlen, "column 2: '%.40s' is not an authentication: a static OOB "
-		    "value (32 or 64 hex digits), none, input, output or output:VALUE (1 to 8 "
-		    "digits or letters), or '-' for the --auth default", col[1]);
+		    "value (32 or 64 hex digits), none, input, output, output:VALUE (1 to 8 "
+		    "digits or letters), required (any method but No OOB), or '-' for the "
+		    "--auth default", col[1]);
 		return -EINVAL;
 	}
 	if (n > 2 && !absent(col[2])) {

@@ -103,6 +103,16 @@ static const char *reason_of(enum mp_prov_err err, int errnum)
 		return "unsupported";
 	case -ENOSPC:
 		return "no-address";
+	case -ENOKEY:
+		return "auth-needed";
+	case -EACCES:
+		return "auth-required";
+	case -E2BIG:
+		return "too-many-elements";
+	case -EDQUOT:
+		return "too-many-unconfirmed";
+	case -ENXIO:
+		return "no-netkey";
 	case -ECONNRESET:
 		return "link-closed";
 	case -ENODEV:
@@ -300,7 +310,7 @@ static void on_data_needed(struct mp_session *s, const struct mp_prov_event *ev)
 
 	s->elements = ev->caps->elements;
 	if (!nk) {
-		mp_prov_cancel(s->prov, -ENOKEY);
+		mp_prov_cancel(s->prov, -ENXIO);	/* -ENOKEY is auth-needed */
 		return;
 	}
 	err = mp_keyring_node_add_pending(kr, s->uuid, s->elements, ev->device_key, &info,
@@ -347,6 +357,32 @@ static void gatt_failure(struct mp_session *s, const struct mp_prov_event *ev,
 	}
 }
 
+/* Why a device was refused before Start, for people: what to do about it. */
+static const char *refusal_detail(struct mp_session *s, int errnum)
+{
+	const struct mp_prov_caps *caps = mp_prov_caps(s->prov);
+	unsigned int max = s->opts.prov.max_elements ? s->opts.prov.max_elements :
+			   MP_PROV_DEFAULT_MAX_ELEMENTS;
+
+	switch (errnum) {
+	case -ENOKEY:
+		return "it offers Static OOB: give its value with --auth static:HEX (or the "
+		       "batch file's AUTH column), or --auth none to accept no authentication";
+	case -EACCES:
+		return "it offers no authentication meshprov can use, and authentication is "
+		       "required (--require-auth, or AUTH 'required')";
+	case -E2BIG:
+		snprintf(s->detail, sizeof(s->detail),
+			 "it claims %u elements, more than the %u allowed (--max-elements)",
+			 caps ? caps->elements : 0, max);
+		return s->detail;
+	case -EDQUOT:
+		return "this run already left too many devices unconfirmed (they took addresses "
+		       "and never completed): see `nodes`, remove them with `node remove`";
+	}
+	return NULL;
+}
+
 static void on_done(struct mp_session *s, const struct mp_prov_event *ev)
 {
 	struct mp_session_event out = { 0 };
@@ -378,7 +414,9 @@ static void on_done(struct mp_session *s, const struct mp_prov_event *ev)
 		out.errnum = ok ? err : ev->errnum;
 		out.by_device = ev->by_device;
 		out.reason = ok ? "keyring" : reason_of(ev->err, ev->errnum);
-		if (!ok && s->gatt)
+		if (!ok && ev->err == MP_PROV_OK)
+			out.detail = refusal_detail(s, ev->errnum);
+		if (!ok && s->gatt && !out.detail)
 			gatt_failure(s, ev, &out);
 	}
 	if (!s->link_closed)
@@ -566,8 +604,10 @@ static int pick_bearer(struct mp_engine *e, const uint8_t uuid[16],
 
 static int open_adv(struct mp_session *s)
 {
+	/* rx_max: we ask for no provisioning records, so a transaction longer
+	 * than a Public Key is a forgery, dropped unacknowledged (issue 12). */
 	struct mp_pbadv_config lc = { .role = MP_PBADV_PROVISIONER, .ops = &link_ops,
-				      .cb = &link_cb, .user = s };
+				      .cb = &link_cb, .user = s, .rx_max = MP_PROV_PDU_MAX };
 	struct mp_session *o;
 	uint32_t link_id;
 	int err;

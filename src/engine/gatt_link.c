@@ -16,6 +16,7 @@
 
 #include "bearer/pbgatt.h"
 #include "gatt/client.h"
+#include "prov/pdu.h"
 
 struct gatt_link {
 	struct gatt_link_config cfg;
@@ -240,8 +241,12 @@ static const struct mp_bearer_cb fwd_cb = { fwd_opened, fwd_rx, fwd_delivered, f
 int gatt_link_open(const struct gatt_link_config *cfg, struct gatt_link **out)
 {
 	struct mp_gatt_client_config cc = { .ops = &client_ops };
+	/* We never ask for provisioning records, so nothing the device may
+	 * send is longer than a Public Key: a longer message is malformed and
+	 * ends the link (issue 12), instead of 1469 octets of anything being
+	 * buffered and handed to the provisioner. */
 	struct mp_pbgatt_config pc = { .role = MP_PBGATT_PROVISIONER, .ops = &pb_ops,
-				       .cb = &fwd_cb };
+				       .cb = &fwd_cb, .rx_max = MP_PROV_PDU_MAX };
 	struct gatt_link *l;
 	int err;
 

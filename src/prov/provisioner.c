@@ -36,6 +36,7 @@ struct mp_prov {
 	void *user;
 
 	struct mp_prov_caps caps;
+	bool have_caps;
 	struct mp_prov_start start;
 	size_t vlen;				/* 16 or 32, from the algorithm */
 	struct mp_ecc_key *key;
@@ -180,6 +181,8 @@ static int choose_auth(const struct mp_prov_caps *caps, const struct mp_prov_par
 	case MP_AUTH_CHOICE_NONE:
 		if (only_oob)
 			return -ENOTSUP;
+		if (prm->require_auth)
+			return -EACCES;
 		s->auth_method = MP_AUTH_NONE;
 		return 0;
 	case MP_AUTH_CHOICE_STATIC:
@@ -216,8 +219,16 @@ static int choose_auth(const struct mp_prov_caps *caps, const struct mp_prov_par
 			return 0;
 		}
 	}
+	/* Only No OOB is left. A device that offers Static OOB can be
+	 * authenticated, with its value: without one, say so rather than
+	 * fall back silently (Capabilities are unauthenticated, so this is
+	 * also what an impostor answering "no OOB" would get). */
+	if (prm->auth == MP_AUTH_CHOICE_AUTO && (caps->oob_type & MP_OOB_TYPE_STATIC))
+		return -ENOKEY;
 	if (prm->auth != MP_AUTH_CHOICE_AUTO || only_oob)
 		return -ENOTSUP;
+	if (prm->require_auth)
+		return -EACCES;
 	s->auth_method = MP_AUTH_NONE;
 	return 0;
 }
@@ -343,7 +354,15 @@ static void rx_caps(struct mp_prov *p, const struct mp_prov_pdu *pdu, const uint
 	int err;
 
 	p->caps = pdu->caps;
+	p->have_caps = true;
 	memcpy(p->conf_inputs + CI_CAPS, raw + 1, 11);
+	/* Each element takes an address, kept even if the device never
+	 * completes: a bound on what one device may take (issue 12). */
+	if (p->caps.elements > (p->params.max_elements ? p->params.max_elements :
+				MP_PROV_DEFAULT_MAX_ELEMENTS)) {
+		finish(p, MP_PROV_OK, -E2BIG, false);
+		return;
+	}
 	err = mp_prov_choose(&p->caps, &p->params, &p->start);
 	if (err) {
 		finish(p, MP_PROV_OK, err, false);
@@ -618,6 +637,11 @@ bool mp_prov_finished(const struct mp_prov *p)
 const struct mp_prov_start *mp_prov_chosen(const struct mp_prov *p)
 {
 	return &p->start;
+}
+
+const struct mp_prov_caps *mp_prov_caps(const struct mp_prov *p)
+{
+	return p->have_caps ? &p->caps : NULL;
 }
 
 const char *mp_prov_phase_name(enum mp_prov_phase phase)

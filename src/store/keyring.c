@@ -24,6 +24,7 @@ static struct mp_keyring *kr_alloc(const struct mp_keyring_opts *opts)
 		return NULL;
 	kr->dirfd = -1;
 	kr->lockfd = -1;
+	kr->max_unconf = MP_KEYRING_DEFAULT_UNCONFIRMED_MAX;
 	if (opts) {
 		kr->rng = opts->rng;
 		kr->now = opts->now;
@@ -39,6 +40,7 @@ static void kr_free(struct mp_keyring *kr)
 	free(kr->path);
 	free(kr->dir);
 	free(kr->base);
+	free(kr->unconf_uuids);
 	kr_wipe(kr, sizeof(*kr));
 	free(kr);
 }
@@ -878,6 +880,72 @@ static int bad_tag(struct mp_keyring *kr, const char *what)
 		       "the %s is too long or has control characters", what);
 }
 
+void mp_keyring_set_unconfirmed_max(struct mp_keyring *kr, unsigned int max)
+{
+	kr->max_unconf = max;
+}
+
+static bool unconf_seen(const struct mp_keyring *kr, const uint8_t uuid[16])
+{
+	unsigned i;
+
+	for (i = 0; i < kr->n_unconf; i++)
+		if (!memcmp(kr->unconf_uuids[i], uuid, 16))
+			return true;
+	return false;
+}
+
+/* Remember a device left UNCONFIRMED in this run (once per UUID). */
+static int unconf_note(struct mp_keyring *kr, const uint8_t uuid[16])
+{
+	uint8_t (*u)[16];
+
+	if (unconf_seen(kr, uuid))
+		return 0;
+	u = realloc(kr->unconf_uuids, (kr->n_unconf + 1) * sizeof(*u));
+	if (!u)
+		return -ENOMEM;
+	kr->unconf_uuids = u;
+	memcpy(u[kr->n_unconf++], uuid, 16);
+	return 0;
+}
+
+/* Whether a retried device's block can start where its old one did: the
+ * old record is ignored (it is being replaced), everything else counts. */
+static bool old_block_fits(struct mp_keyring *kr, size_t old, uint8_t elements)
+{
+	struct mp_node *n = &kr->d->nodes[old];
+	uint8_t was = n->elements;
+	bool ok;
+
+	n->elements = 0;	/* kr_used_map() then leaves its addresses free */
+	ok = check_block(kr, n->addr, elements) == 0;
+	n->elements = was;
+	kr_err_clear(&kr->err);
+	return ok;
+}
+
+/* Drop @old, the same device's record of an attempt that never completed.
+ * Its addresses outside [@keep, @keep + @elements) are excluded, like a
+ * removed node's; those inside go to the new record. */
+static int replace_old(struct kr_data *d, size_t old, uint16_t keep, uint8_t elements)
+{
+	struct mp_node stale = d->nodes[old];
+	unsigned k;
+	int r = 0;
+
+	for (k = 0; k < stale.elements && !r; k++) {
+		uint32_t a = (uint32_t)stale.addr + k;
+
+		if (a < keep || a >= (uint32_t)keep + elements)
+			r = kr_excl_add(d, (uint16_t)a, d->iv_index) ? -ENOMEM : 0;
+	}
+	if (!r)
+		r = kr_node_delete(d, stale.addr);
+	kr_wipe(&stale, sizeof(stale));
+	return r;
+}
+
 int mp_keyring_node_add_pending(struct mp_keyring *kr, const uint8_t uuid[16], uint8_t elements,
 				const uint8_t dev_key[16], const struct mp_node_prov_info *info,
 				uint16_t *addr_out)
@@ -886,6 +954,7 @@ int mp_keyring_node_add_pending(struct mp_keyring *kr, const uint8_t uuid[16], u
 	struct kr_data *before;
 	struct mp_node *n;
 	uint16_t addr;
+	bool reuse = false;
 	ssize_t old;
 	int r;
 
@@ -911,9 +980,25 @@ int mp_keyring_node_add_pending(struct mp_keyring *kr, const uint8_t uuid[16], u
 		return kr_fail(&kr->err, -EEXIST, MP_KR_E_EXISTS, NULL,
 			       "this device UUID is already node %04X; remove that node first "
 			       "if the device was reset", kr->d->nodes[old].addr);
-	/* The old record's addresses stay unusable either way (they become
-	 * excluded), so allocating before removing it gives the same block. */
-	if (info->addr) {
+	/* Each device left unconfirmed keeps its block for good: bounded per
+	 * run, a retry of one of them excepted (it takes its block back). */
+	if (old < 0 && kr->max_unconf && kr->n_unconf >= kr->max_unconf &&
+	    !unconf_seen(kr, uuid))
+		return kr_fail(&kr->err, -EDQUOT, MP_KR_E_FULL, NULL,
+			       "%u devices were left unconfirmed in this run (they took addresses "
+			       "and never completed): no more are given addresses; see `nodes` "
+			       "and remove them (`node remove`) once they are reset",
+			       kr->n_unconf);
+	/* A retry takes back its own block where the new one fits. */
+	if (old >= 0 && (!info->addr || info->addr == kr->d->nodes[old].addr) &&
+	    old_block_fits(kr, (size_t)old, elements)) {
+		reuse = true;
+		addr = kr->d->nodes[old].addr;
+		r = 0;
+	} else if (info->addr) {
+		/* Otherwise the old record's addresses stay unusable (they
+		 * become excluded), so allocating before removing it gives
+		 * the same block. */
 		r = check_block(kr, info->addr, elements);
 		addr = info->addr;
 	} else {
@@ -926,14 +1011,8 @@ int mp_keyring_node_add_pending(struct mp_keyring *kr, const uint8_t uuid[16], u
 	r = snapshot(kr, &before);
 	if (r)
 		return r;
-	if (old >= 0) {
-		struct mp_node stale = kr->d->nodes[old];
-
-		r = exclude_node(kr->d, &stale);
-		if (!r)
-			r = kr_node_delete(kr->d, stale.addr);
-		kr_wipe(&stale, sizeof(stale));
-	}
+	if (old >= 0)
+		r = replace_old(kr->d, (size_t)old, reuse ? addr : 0, reuse ? elements : 0);
 	n = r ? NULL : kr_node_insert(kr->d, addr);
 	if (!n) {
 		if (before) {
@@ -1007,6 +1086,10 @@ int mp_keyring_node_abort(struct mp_keyring *kr, uint16_t addr, bool data_sent)
 		return kr_fail(&kr->err, -EINVAL, MP_KR_E_STATE, NULL,
 			       "node %04X is %s, not pending: remove it instead", n->addr,
 			       mp_node_state_str(n->state));
+	/* Counted for the per-run bound whether or not the save succeeds:
+	 * the device may hold the addresses either way. */
+	if (data_sent && unconf_note(kr, n->uuid))
+		return kr_fail(&kr->err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
 	r = snapshot(kr, &before);
 	if (r)
 		return r;

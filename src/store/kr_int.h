@@ -64,6 +64,10 @@ struct mp_keyring {
 	const struct mp_rng *rng;
 	int64_t (*now)(void *ctx);
 	void *now_ctx;
+	/* Devices left UNCONFIRMED while open, and how many may be
+	 * (mp_keyring_set_unconfirmed_max; 0: no limit). */
+	uint8_t (*unconf_uuids)[16];
+	unsigned n_unconf, max_unconf;
 };
 
 /* ---- kr_util.c ---- */

@@ -53,6 +53,47 @@ p = ev("provisioned"); assert len(p) == 2
 assert all(l["auth"] == "static" and l["algorithm"] == "cmac-aes128" for l in p)
 ' -- $K --json --sim 2 --sim-oob static provision --all --alg cmac --auth static:00112233445566778899aabbccddeeff
 
+# Issue 12: no silent downgrade to No OOB.
+check "static OOB offered, no value: refused (auth-needed), not No OOB" 1 '
+f = ev("failed"); assert len(f) == 2, lines
+assert all(l["reason"] == "auth-needed" and "--auth static:HEX" in l["detail"] for l in f), f
+assert not ev("provisioned")
+assert not [l for l in ev("phase") if l["phase"] in ("start", "public-key", "data")]
+' -- $K --json --sim 2 --sim-oob static provision --all
+
+check "static OOB offered, --auth none: the user accepts no authentication" 0 '
+p = ev("provisioned"); assert len(p) == 1 and p[0]["auth"] == "none", lines
+' -- $K --json --sim 1 --sim-oob static provision --all --auth none
+
+check "--require-auth: a No OOB device is refused (auth-required)" 1 '
+f = ev("failed"); assert len(f) == 1 and f[0]["reason"] == "auth-required", lines
+assert not ev("provisioned")
+' -- $K --json --sim 1 provision --all --require-auth
+
+check "--require-auth: an authenticated method passes" 0 '
+assert [l["auth"] for l in ev("provisioned")] == ["output"], lines
+' -- $K --json --sim 1 --sim-oob output provision --all --require-auth
+
+check "--require-auth with --auth none is a usage error" 2 'assert "--require-auth" in err' -- $K --sim 1 provision --all --require-auth --auth none
+
+check "--max-elements: a device claiming more is refused before Start" 1 '
+f = ev("failed"); assert len(f) == 1 and f[0]["reason"] == "too-many-elements", lines
+assert "claims 2 elements" in f[0]["detail"], f
+' -- $K --json --sim 2 --sim-seed 7 provision --all --max-elements 1 --max-failures 0 --count 2
+
+check "bad --max-elements" 2 'assert "--max-elements takes" in err' -- $K --sim 1 provision --all --max-elements 256
+check "bad --max-unconfirmed" 2 'assert "--max-unconfirmed takes" in err' -- $K --sim 1 provision --all --max-unconfirmed -1
+
+check "provision --all stops after 5 failures in a row" 1 '
+assert len(ev("failed")) == 5, lines
+assert ev("summary")[0] == {"event": "summary", "provisioned": 0, "failed": 5, "cancelled": 0}, lines
+assert "stopped after 5 failures in a row" in err, err
+' -- $K --json -j 1 --sim 8 --sim-oob static provision --all
+
+check "--max-failures 2" 1 '
+assert len(ev("failed")) == 2 and "stopped after 2" in err, lines
+' -- $K --json -j 1 --sim 4 --sim-oob static provision --all --max-failures 2
+
 check "wrong static OOB: confirmation failed, exit 1" 1 '
 f = ev("failed"); assert len(f) == 1, lines
 assert f[0]["reason"] == "confirmation-failed", f
@@ -80,6 +121,7 @@ assert not ev("provisioned")
 
 check "human output" 0 "" -- $K --sim 1 provision --all
 grep -q "provisioned: address 0x" "$T/out" && ok "human output says provisioned" || ko "human output says provisioned"
+grep -q "over PB-ADV, auth none\$" "$T/out" && ok "the [OK] line names the method" || ko "the [OK] line names the method"
 
 # Usage errors: exit 2 and a message naming the problem.
 check "unknown command" 2 'assert "unknown command" in err' -- $K frobnicate
@@ -136,6 +178,18 @@ assert "line 1: address 0x0002 is used by a node" in err, err
 ' -- $K --sim 1 provision --batch "$T/taken.txt"
 [ "$(sum "$KR")" = "$before" ] && ok "batch: the keyring is untouched after a used address" \
 	|| ko "batch: the keyring is untouched after a used address"
+
+# Issue 12: a batch file's AUTH "required" refuses No OOB for that device.
+U9=$("$BIN" $K --json --sim 1 --sim-seed 9 scan 1 | python3 -c 'import json,sys; print(json.loads(sys.stdin.readline())["uuid"])')
+printf '%s required\n' "$U9" > "$T/req.txt"
+check "batch: AUTH required refuses a No OOB device" 1 '
+f = ev("failed"); assert len(f) == 1 and f[0]["reason"] == "auth-required", lines
+' -- $K --json --sim 1 --sim-seed 9 provision --batch "$T/req.txt"
+printf '%s required\n' "$U9" > "$T/req.txt"
+check "batch: AUTH required takes an authenticated method" 0 '
+assert [l["auth"] for l in ev("provisioned")] == ["output"], lines
+' -- $K --json --sim 1 --sim-seed 9 --sim-oob output provision --batch "$T/req.txt"
+before=$(sum "$KR")
 
 # Other bad input: exit 2 and a message naming the problem.
 check "bad hex address" 2 'assert "not a unicast address" in err' -- $K node show 0xzz

@@ -143,6 +143,95 @@ static void run_oob_case(const struct oob_case *c)
 	harness_free(h);
 }
 
+/* Issue 12: with the default --auth, a device offering Static OOB with no
+ * value given is refused before Start (auth-needed, with what to do), not
+ * provisioned with No OOB; the same device with its value is; a device
+ * offering nothing but No OOB is refused only under require_auth. */
+static void test_no_silent_downgrade(void **state)
+{
+	struct eh_config cfg = { .devices = 1, .oob = MP_SIM_OOB_STATIC, .seed = 5 };
+	struct eh *h = harness_new(&cfg);
+	struct eh_dev *d = &h->dev[0];
+	struct mp_provision_opts o;
+	unsigned int i;
+
+	eh_opts(&o);
+	assert_int_equal(eh_provision(h, 0, &o), 0);
+	assert_int_equal(eh_run(h, dev0_final, QUICK_MS), 0);
+	assert_true(d->failed);
+	assert_false(d->provisioned);
+	assert_int_equal(d->errnum, -ENOKEY);
+	assert_string_equal(d->reason, "auth-needed");
+	assert_non_null(strstr(d->detail, "--auth static:HEX"));
+	assert_non_null(strstr(d->detail, "--auth none"));
+	for (i = 0; i < d->nphases; i++)
+		assert_true(d->phases[i] < MP_PHASE_START);
+	assert_null(mp_keyring_node_find_uuid(h->kr, d->uuid));
+	harness_free(h);
+
+	/* No OOB only: provisioned by default, "none" recorded and reported. */
+	cfg.oob = MP_SIM_OOB_NONE;
+	h = harness_new(&cfg);
+	d = &h->dev[0];
+	eh_opts(&o);
+	assert_int_equal(eh_provision(h, 0, &o), 0);
+	assert_int_equal(eh_run(h, dev0_final, QUICK_MS), 0);
+	assert_true(d->provisioned);
+	assert_int_equal(d->auth_method, MP_AUTH_NONE);
+	harness_free(h);
+
+	/* ...and refused when authentication is required. */
+	h = harness_new(&cfg);
+	d = &h->dev[0];
+	eh_opts(&o);
+	o.prov.require_auth = true;
+	assert_int_equal(eh_provision(h, 0, &o), 0);
+	assert_int_equal(eh_run(h, dev0_final, QUICK_MS), 0);
+	assert_true(d->failed);
+	assert_string_equal(d->reason, "auth-required");
+	assert_null(mp_keyring_node_find_uuid(h->kr, d->uuid));
+	harness_free(h);
+}
+
+/* Issue 12: a device claiming more elements than allowed is refused before
+ * Start, and takes no address. The simulator's second device has 2. */
+static bool dev1_final(struct eh *h)
+{
+	return h->dev[1].finals > 0;
+}
+
+static void test_too_many_elements(void **state)
+{
+	struct eh_config cfg = { .devices = 2, .seed = 5 };
+	struct eh *h = harness_new(&cfg);
+	struct eh_dev *d = &h->dev[1];
+	struct mp_provision_opts o;
+	size_t nodes = mp_keyring_node_count(h->kr);
+	unsigned int i;
+
+	eh_opts(&o);
+	o.prov.max_elements = 1;
+	assert_int_equal(eh_provision(h, 1, &o), 0);
+	assert_int_equal(eh_run(h, dev1_final, QUICK_MS), 0);
+	assert_true(d->failed);
+	assert_int_equal(d->errnum, -E2BIG);
+	assert_string_equal(d->reason, "too-many-elements");
+	assert_non_null(strstr(d->detail, "claims 2 elements"));
+	for (i = 0; i < d->nphases; i++)
+		assert_true(d->phases[i] < MP_PHASE_START);
+	assert_int_equal(mp_keyring_node_count(h->kr), nodes);
+	/* Within the limit: provisioned. */
+	assert_int_equal(eh_run(h, eh_no_sessions, QUICK_MS), 0);
+	o.prov.max_elements = 2;
+	d->finals = 0;
+	d->failed = false;
+	assert_int_equal(eh_provision(h, 1, &o), 0);
+	assert_int_equal(eh_run(h, dev1_final, QUICK_MS), 0);
+	assert_true(d->provisioned);
+	assert_int_equal(d->elements, 2);
+	harness_free(h);
+}
+
 static void test_oob_methods_both_algorithms(void **state)
 {
 	static const struct oob_case cases[] = {
@@ -546,6 +635,39 @@ static void test_cancel_after_data_keeps_unconfirmed(void **state)
 	harness_free(h);
 }
 
+/* Issue 12: devices left unconfirmed are bounded per run. With room for one,
+ * a second device that authenticates is refused before its Data (the
+ * keyring gives it no address), with a reason that says why. */
+static void cancel_dev0_after_data(struct eh *h, struct eh_dev *d,
+				   const struct mp_session_event *ev)
+{
+	if (d == &h->dev[0])
+		cancel_after_data(h, d, ev);
+}
+
+static void test_unconfirmed_bound_per_run(void **state)
+{
+	struct eh_config cfg = { .devices = 2, .seed = 14 };
+	struct eh *h = harness_new(&cfg);
+	struct eh_dev *d0 = &h->dev[0], *d1 = &h->dev[1];
+	struct mp_provision_opts o;
+
+	mp_keyring_set_unconfirmed_max(h->kr, 1);
+	h->on_session = cancel_dev0_after_data;
+	eh_opts(&o);
+	assert_int_equal(eh_provision(h, 0, &o), 0);
+	assert_int_equal(eh_run(h, dev0_final, QUICK_MS), 0);
+	assert_int_equal(mp_keyring_node_find_uuid(h->kr, d0->uuid)->state, MP_NODE_UNCONFIRMED);
+	assert_int_equal(eh_provision(h, 1, &o), 0);
+	assert_int_equal(eh_run(h, dev1_final, QUICK_MS), 0);
+	assert_true(d1->failed);
+	assert_int_equal(d1->errnum, -EDQUOT);
+	assert_string_equal(d1->reason, "too-many-unconfirmed");
+	assert_non_null(strstr(d1->detail, "node remove"));
+	assert_null(mp_keyring_node_find_uuid(h->kr, d1->uuid));
+	harness_free(h);
+}
+
 static bool all_started_past_start(struct eh *h)
 {
 	unsigned int i;
@@ -788,11 +910,14 @@ int main(void)
 		cmocka_unit_test_teardown(test_total_loss_times_out, teardown),
 		cmocka_unit_test_teardown(test_cancel, teardown),
 		cmocka_unit_test_teardown(test_cancel_after_data_keeps_unconfirmed, teardown),
+		cmocka_unit_test(test_unconfirmed_bound_per_run),
 		cmocka_unit_test_teardown(test_radio_lost, teardown),
 		cmocka_unit_test_teardown(test_free_engine_mid_way, teardown),
 		cmocka_unit_test_teardown(test_data_from_keyring, teardown),
 		cmocka_unit_test_teardown(test_no_address_left, teardown),
 		cmocka_unit_test_teardown(test_busy_and_already, teardown),
+		cmocka_unit_test(test_no_silent_downgrade),
+		cmocka_unit_test(test_too_many_elements),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -399,6 +399,67 @@ static void test_exclusion_until_iv_advances_by_two(void **state)
 
 /* ---- Provisioning flow -------------------------------------------------------- */
 
+/*
+ * Issue 12's reproduction: a device that authenticates, claims 255
+ * elements and never sends Provisioning Complete keeps its block as
+ * UNCONFIRMED; 254 such attempts used all of 0x0001-0x7FFF. Now the same
+ * device retrying takes back its own block, and other devices are refused
+ * (-EDQUOT) once MP_KEYRING_DEFAULT_UNCONFIRMED_MAX were left unconfirmed
+ * in this run; the range keeps room.
+ */
+static void test_unconfirmed_blocks_are_bounded(void **state)
+{
+	struct fx *f = *state;
+	struct mp_keyring *kr;
+	uint16_t a, first = 0;
+	unsigned i, refused = 0;
+	int r;
+
+	/* One device, 254 attempts: always the same block. */
+	assert_int_equal(mp_keyring_new(&f->o, &kr, NULL), 0);
+	for (i = 0; i < 254; i++) {
+		assert_int_equal(mp_keyring_node_add_pending(kr, uuid_n(1), 255, devkey, NULL, &a), 0);
+		if (!i)
+			first = a;
+		assert_int_equal(a, first);
+		assert_int_equal(mp_keyring_node_abort(kr, a, true), 0);
+	}
+	assert_int_equal(mp_keyring_node_count(kr), 2);	/* itself and the device */
+	assert_int_equal(mp_keyring_exclusion_count(kr), 0);
+	mp_keyring_close(kr);
+
+	/* 254 devices: the first ones are recorded, then refused. */
+	assert_int_equal(mp_keyring_new(&f->o, &kr, NULL), 0);
+	for (i = 0; i < 254; i++) {
+		r = mp_keyring_node_add_pending(kr, uuid_n(100 + i), 255, devkey, NULL, &a);
+		if (r == -EDQUOT) {
+			refused++;
+			continue;
+		}
+		assert_int_equal(r, 0);
+		assert_int_equal(mp_keyring_node_abort(kr, a, true), 0);
+	}
+	assert_int_equal(refused, 254 - MP_KEYRING_DEFAULT_UNCONFIRMED_MAX);
+	assert_non_null(strstr(mp_keyring_error(kr), "unconfirmed"));
+	/* The range is far from used up: a device that completes still gets
+	 * 255 addresses, and a device already left unconfirmed may retry. */
+	assert_int_equal(mp_keyring_alloc_address(kr, 255, &a), 0);
+	assert_int_equal(mp_keyring_node_add_pending(kr, uuid_n(100), 255, devkey, NULL, &a), 0);
+	assert_int_equal(mp_keyring_node_complete(kr, a), 0);
+	/* No other device gets addresses; without a limit it does, and one that
+	 * fails before its Data left is not counted. */
+	assert_int_equal(mp_keyring_node_add_pending(kr, uuid_n(999), 1, devkey, NULL, &a), -EDQUOT);
+	mp_keyring_set_unconfirmed_max(kr, 0);		/* no limit */
+	assert_int_equal(mp_keyring_node_add_pending(kr, uuid_n(999), 1, devkey, NULL, &a), 0);
+	assert_int_equal(mp_keyring_node_abort(kr, a, false), 0);
+	mp_keyring_set_unconfirmed_max(kr, MP_KEYRING_DEFAULT_UNCONFIRMED_MAX + 1);
+	assert_int_equal(mp_keyring_node_add_pending(kr, uuid_n(998), 1, devkey, NULL, &a), 0);
+	assert_int_equal(mp_keyring_node_abort(kr, a, true), 0);
+	assert_int_equal(mp_keyring_node_add_pending(kr, uuid_n(997), 1, devkey, NULL, &a),
+			 -EDQUOT);
+	mp_keyring_close(kr);
+}
+
 static void test_pending_complete_abort(void **state)
 {
 	struct fx *f = *state;
@@ -438,8 +499,16 @@ static void test_pending_complete_abort(void **state)
 	assert_int_equal(mp_keyring_node_abort(kr, 4, true), 0);
 	assert_int_equal(mp_keyring_node_find(kr, 4)->state, MP_NODE_UNCONFIRMED);
 	assert_int_equal(add_node(kr, 4, 1), 5);
-	/* Retrying the unconfirmed device: a new record, the old address excluded. */
-	assert_int_equal(add_node(kr, 3, 1), 6);
+	/* Retrying the unconfirmed device: a new record that takes back the
+	 * device's own block (issue 12), nothing excluded. */
+	assert_int_equal(add_node(kr, 3, 1), 4);
+	assert_int_equal(mp_keyring_node_find(kr, 4)->state, MP_NODE_PENDING);
+	assert_false(mp_keyring_is_excluded(kr, 4));
+	assert_int_equal(mp_keyring_node_find_uuid(kr, uuid_n(3))->addr, 4);
+	/* Claiming more than fits there (5 is taken): a new block, the old
+	 * one excluded as before. */
+	assert_int_equal(mp_keyring_node_abort(kr, 4, true), 0);
+	assert_int_equal(add_node(kr, 3, 2), 6);
 	assert_null(mp_keyring_node_find(kr, 4));
 	assert_true(mp_keyring_is_excluded(kr, 4));
 	assert_int_equal(mp_keyring_node_find_uuid(kr, uuid_n(3))->addr, 6);
@@ -1084,6 +1153,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_exclusion_until_iv_advances_by_two, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_pending_complete_abort, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unconfirmed_blocks_are_bounded, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_batch_saves_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_netkey_value_shared, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keys, setup, teardown),

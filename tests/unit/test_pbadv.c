@@ -13,6 +13,7 @@
 
 #include "bearer/pbadv.h"
 #include "core/buf.h"
+#include "prov/pdu.h"
 
 #define PROV 0
 #define DEV 1
@@ -267,7 +268,7 @@ static const struct mp_bearer_cb fake_cb = {
 	.opened = cb_opened, .rx = cb_rx, .delivered = cb_delivered, .closed = cb_closed,
 };
 
-static struct world *world_new(void)
+static struct world *world_new_max(size_t rx_max)
 {
 	struct world *w = calloc(1, sizeof(*w));
 	int i;
@@ -276,7 +277,7 @@ static struct world *world_new(void)
 	for (i = 0; i < 2; i++) {
 		struct mp_pbadv_config cfg = {
 			.role = i == PROV ? MP_PBADV_PROVISIONER : MP_PBADV_DEVICE,
-			.ops = &fake_ops, .cb = &fake_cb, .user = &w->s[i],
+			.ops = &fake_ops, .cb = &fake_cb, .user = &w->s[i], .rx_max = rx_max,
 		};
 
 		memcpy(cfg.uuid, sample_uuid, sizeof(cfg.uuid));
@@ -287,6 +288,11 @@ static struct world *world_new(void)
 		assert_non_null(w->s[i].link);
 	}
 	return w;
+}
+
+static struct world *world_new(void)
+{
+	return world_new_max(0);
 }
 
 static void world_free(struct world *w)
@@ -1097,11 +1103,99 @@ static void test_transaction_numbers_wrap_per_role(void **state)
 	world_free(w);
 }
 
+/* Feed the provisioner every segment of a transaction @num carrying @pdu
+ * (@len octets, up to the format's 1469) on the link, as a forger in radio
+ * range would: it knows the Link ID from the air. Returns the first error. */
+static int forge_transaction(struct side *p, uint8_t num, const uint8_t *pdu, size_t len,
+			     unsigned first, unsigned last)
+{
+	uint8_t gp[MP_GPROV_MTU], b[MP_PBADV_PDU_MAX];
+	struct mp_writer wr;
+	unsigned i;
+	int ret = 0, r;
+
+	for (i = first; i <= last && i <= mp_gprov_seg_n(len); i++) {
+		ssize_t n = mp_gprov_segment(pdu, len, mp_gprov_fcs(pdu, len), i, gp, sizeof(gp));
+
+		assert_true(n > 0);
+		mp_writer_init(&wr, b, sizeof(b));
+		mp_put_be32(&wr, mp_pbadv_link_id(p->link));
+		mp_put_u8(&wr, num);
+		mp_put_bytes(&wr, gp, (size_t)n);
+		assert_true(mp_writer_ok(&wr));
+		r = mp_pbadv_rx(p->link, b, wr.len);
+		if (r && !ret)
+			ret = r;
+	}
+	return ret;
+}
+
+/*
+ * Issue 12: a forged Transaction Start announcing more than any Provisioning
+ * PDU (here the format's whole 1469 octets, with every Continuation and a
+ * correct FCS) was buffered, acknowledged and delivered, and the junk ended
+ * the provisioning. It is dropped unacknowledged, and the device's own
+ * transaction of the same number that follows goes through.
+ */
+static void test_oversized_transaction_is_dropped(void **state)
+{
+	struct world *w = world_new();
+	struct side *p = &w->s[PROV], *d = &w->s[DEV];
+	static uint8_t junk[MP_GPROV_PDU_MAX];
+	const struct item *pk = &items[4];	/* 8.7.7: the device's Public Key */
+	unsigned ntx;
+
+	/* The default limit is the longest Provisioning PDU the codec knows. */
+	assert_int_equal(MP_GPROV_PROV_PDU_MAX, MP_PROV_PDU_MAX);
+	assert_int_equal(pk->sender, DEV);
+	assert_int_equal(pk->len, MP_PROV_PDU_MAX);
+	memset(junk, 0x5a, sizeof(junk));
+	junk[0] = 0x03;
+	open_pair(w);
+	ntx = p->ntx;
+	/* The whole forged transaction: the Start, then every Continuation
+	 * (indices a 65-octet PDU has not, and those it has). */
+	assert_int_equal(forge_transaction(p, 0x80, junk, sizeof(junk), 0, 0), -EMSGSIZE);
+	assert_int_equal(forge_transaction(p, 0x80, junk, sizeof(junk), 3, MP_GPROV_SEG_MAX),
+			 -EMSGSIZE);
+	assert_int_equal(forge_transaction(p, 0x80, junk, sizeof(junk), 1, 2), 0);
+	/* Not acknowledged, not delivered. */
+	assert_int_equal(p->ntx, ntx);
+	assert_int_equal(p->nrx, 0);
+	/* One octet over the limit is refused the same way... */
+	assert_int_equal(forge_transaction(p, 0x80, junk, MP_PROV_PDU_MAX + 1, 0, 0), -EMSGSIZE);
+	assert_int_equal(p->ntx, ntx);
+
+	/* ...and the device's own PDU goes through, as transaction 0x80.
+	 * Forged Continuations of the right size stored before it cost one
+	 * retransmission round (the FCS catches them), no more. */
+	assert_int_equal(mp_pbadv_send(d->link, pk->pdu, pk->len), 0);
+	assert_true(run(w, w->now + MP_PBADV_TRANSACTION_TIMEOUT_MS - 1000, NULL));
+	assert_int_equal(p->nrx, 1);
+	assert_int_equal(p->last_rx_len, pk->len);
+	tu_assert_bytes(p->last_rx, pk->pdu, pk->len);
+	assert_int_equal(d->delivered, 1);
+	assert_int_equal(d->closed, 0);
+	assert_int_equal(mp_pbadv_state(p->link), MP_PBADV_OPEN);
+
+	/* A link that asks for records takes a longer PDU as before. */
+	world_free(w);
+	w = world_new_max(MP_GPROV_PDU_MAX);
+	p = &w->s[PROV];
+	open_pair(w);
+	ntx = p->ntx;
+	assert_int_equal(forge_transaction(p, 0x80, junk, sizeof(junk), 0, MP_GPROV_SEG_MAX), 0);
+	assert_int_equal(p->nrx, 1);
+	assert_int_equal(p->last_rx_len, sizeof(junk));
+	assert_int_equal(p->ntx, ntx + 1);
+	world_free(w);
+}
+
 static void test_api_misuse(void **state)
 {
 	struct mp_pbadv_ops no_timer = { .tx = fake_tx };
 	struct mp_pbadv_config cfg = { .role = MP_PBADV_PROVISIONER, .ops = &no_timer };
-	struct world *w = world_new();
+	struct world *w = world_new_max(MP_GPROV_PDU_MAX);
 	struct side *p = &w->s[PROV], *d = &w->s[DEV];
 	uint8_t big[MP_GPROV_PDU_MAX + 1] = { 0 };
 	struct mp_bearer b;
@@ -1113,6 +1207,11 @@ static void test_api_misuse(void **state)
 	cfg.ops = &fake_ops;
 	cfg.role = (enum mp_pbadv_role)7;
 	assert_null(mp_pbadv_new(&cfg));
+	cfg.role = MP_PBADV_PROVISIONER;
+	cfg.rx_max = MP_GPROV_PDU_MAX + 1;
+	errno = 0;
+	assert_null(mp_pbadv_new(&cfg));
+	assert_int_equal(errno, EINVAL);
 	mp_pbadv_free(NULL);
 
 	assert_int_equal(mp_pbadv_state(p->link), MP_PBADV_IDLE);
@@ -1206,6 +1305,7 @@ int main(void)
 		cmocka_unit_test(test_malformed_pdus_are_rejected),
 		cmocka_unit_test(test_segments_contradicting_their_start),
 		cmocka_unit_test(test_transaction_numbers_wrap_per_role),
+		cmocka_unit_test(test_oversized_transaction_is_dropped),
 		cmocka_unit_test(test_api_misuse),
 		cmocka_unit_test(test_free_from_closed_and_reuse),
 	};

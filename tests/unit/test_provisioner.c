@@ -436,6 +436,53 @@ static struct mp_prov_caps caps_all(void)
 	return c;
 }
 
+/* Issue 12: no silent downgrade. A device that offers Static OOB, asked
+ * with no value, is refused (-ENOKEY) instead of getting No OOB; a device
+ * that offers only No OOB still gets it by default; require_auth refuses No
+ * OOB whatever the device offers (-EACCES). */
+static void test_policy_no_silent_downgrade(void **state)
+{
+	struct mp_prov_params p = { .action = -1 };
+	struct mp_prov_caps c = { .elements = 1, .algorithms = MP_ALG_BIT_CMAC,
+				  .oob_type = MP_OOB_TYPE_STATIC };
+	struct mp_prov_start s;
+
+	assert_int_equal(mp_prov_choose(&c, &p, &s), -ENOKEY);
+	/* Demanding OOB changes nothing: still the value that is missing. */
+	c.oob_type = MP_OOB_TYPE_STATIC | MP_OOB_TYPE_ONLY_OOB;
+	assert_int_equal(mp_prov_choose(&c, &p, &s), -ENOKEY);
+	/* With the value: Static OOB. */
+	p.static_oob_len = 16;
+	assert_int_equal(mp_prov_choose(&c, &p, &s), 0);
+	assert_int_equal(s.auth_method, MP_AUTH_STATIC);
+	/* "--auth none" is the user's own choice: taken. */
+	c.oob_type = MP_OOB_TYPE_STATIC;
+	p = (struct mp_prov_params){ .action = -1, .auth = MP_AUTH_CHOICE_NONE };
+	assert_int_equal(mp_prov_choose(&c, &p, &s), 0);
+	assert_int_equal(s.auth_method, MP_AUTH_NONE);
+	/* Static OOB beside Output OOB: Output is used, nothing is refused. */
+	p = (struct mp_prov_params){ .action = -1 };
+	c.output_size = 4;
+	c.output_actions = 1u << MP_OUTPUT_BLINK;
+	assert_int_equal(mp_prov_choose(&c, &p, &s), 0);
+	assert_int_equal(s.auth_method, MP_AUTH_OUTPUT);
+	/* Only No OOB: usable by default... */
+	c = (struct mp_prov_caps){ .elements = 1, .algorithms = MP_ALG_BIT_CMAC };
+	assert_int_equal(mp_prov_choose(&c, &p, &s), 0);
+	assert_int_equal(s.auth_method, MP_AUTH_NONE);
+	/* ...refused when authentication is required, asked or not... */
+	p.require_auth = true;
+	assert_int_equal(mp_prov_choose(&c, &p, &s), -EACCES);
+	p.auth = MP_AUTH_CHOICE_NONE;
+	assert_int_equal(mp_prov_choose(&c, &p, &s), -EACCES);
+	/* ...while any real method passes the requirement. */
+	p.auth = MP_AUTH_CHOICE_AUTO;
+	c.input_size = 2;
+	c.input_actions = 1u << MP_INPUT_PUSH;
+	assert_int_equal(mp_prov_choose(&c, &p, &s), 0);
+	assert_int_equal(s.auth_method, MP_AUTH_INPUT);
+}
+
 static void test_policy(void **state)
 {
 	struct mp_prov_params p = { .action = -1 };
@@ -609,6 +656,7 @@ int main(void)
 		cmocka_unit_test(test_cancel_and_send_error),
 		cmocka_unit_test(test_data_checked),
 		cmocka_unit_test(test_policy),
+		cmocka_unit_test(test_policy_no_silent_downgrade),
 		cmocka_unit_test(test_unmet_demand_ends_before_start),
 		cmocka_unit_test(test_oob_parse),
 		cmocka_unit_test(test_oob_auth_value),
