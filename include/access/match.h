@@ -1,6 +1,6 @@
 /* Responses matched to the requests waiting for them.
  *
- * MshPRT v1.1 3.7.3.3 (acknowledged messages): a request is answered by a
+ * MshPRT v1.1 3.7 (acknowledged messages of the access layer): a request is answered by a
  * status message from the element it was sent to. A client that keeps
  * several requests outstanding (one per node, many nodes) must tell which
  * request an answer belongs to, and must not take a stray or late answer

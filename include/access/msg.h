@@ -4,7 +4,7 @@
  * MshPRT v1.1 3.7.3. An access message is an opcode of 1, 2 or 3 octets
  * followed by its parameters; the whole Access PDU is at most 380 octets
  * (32 segments of 12 octets less a 32-bit TransMIC). The first octet of the
- * opcode says its size (3.7.3.1, Table 3.43):
+ * opcode says its size (3.7.3.1, the opcode formats):
  *
  *   0xxxxxxx           1 octet   (01111111 is RFU)
  *   10xxxxxx xxxxxxxx  2 octets  (SIG opcodes)
@@ -34,7 +34,8 @@
  * octets read big-endian), vendor (6-bit opcode and company identifier). */
 #define MP_OP_1(b0) ((uint32_t)(b0))
 #define MP_OP_2(b0, b1) ((uint32_t)(b0) << 8 | (uint32_t)(b1))
-#define MP_OP_VENDOR(op6, cid) (0xc00000u | ((uint32_t)(op6) & 0x3f) << 16 | ((uint32_t)(cid) & 0xffff))
+#define MP_OP_VENDOR(op6, cid) \
+	(0xc00000u | ((uint32_t)(op6) & 0x3f) << 16 | ((uint32_t)(cid) & 0xffff))
 
 /** Size in octets of @opcode on air (1, 2 or 3), or 0 when it is not an opcode. */
 size_t mp_access_opcode_len(uint32_t opcode);

@@ -1,6 +1,6 @@
 /* Composition Data page 0, fully decoded.
  *
- * MshPRT v1.1 4.2.2.1: CID, PID, VID, CRPL and Features (2 octets each,
+ * MshPRT v1.1 4.2, Composition Data Page 0: CID, PID, VID, CRPL and Features (2 octets each,
  * little-endian), then the elements: Loc (2), NumS (1), NumV (1), NumS SIG
  * model identifiers (2 each) and NumV vendor model identifiers (4 each:
  * company identifier, then model number). Other pages are kept raw by
@@ -46,10 +46,10 @@ struct mp_comp0 {
 
 /**
  * Decode Composition Data page 0 (the data after the Page field) into
- * @out, or only check it when @out is NULL. Returns 0, -EBADMSG when it is truncated (the header, an element, a
- * model list cut short) or has no element, -EMSGSIZE beyond
- * MP_COMP0_MAX_LEN, -ERANGE when an element holds the same model twice
- * (MshPRT v1.1 2.3: an element holds one instance of a model).
+ * @out, or only check it when @out is NULL. Returns 0; -EBADMSG when it is
+ * truncated (the header, an element, a model list cut short) or has no
+ * element; -EMSGSIZE beyond MP_COMP0_MAX_LEN; -ERANGE when an element holds
+ * the same model twice (an element holds one instance of a model).
  * Features bits the spec calls RFU are kept, not refused: a node of a later
  * version must stay configurable.
  */

@@ -6,7 +6,7 @@
  * too (the 8.3 samples are checked both ways, and a fuzzer checks that
  * whatever decodes encodes back to the same octets). Multi-octet fields of
  * the Foundation models are little-endian; key indexes are 12 bits, two of
- * them packed into three octets (4.3.1.1).
+ * them packed into three octets (4.3.1.1, Key indexes).
  *
  * A decoded message is a struct mp_cfg_msg: the opcode and the fields its
  * layout has (the table in msg.c says which; the others stay zero):
@@ -70,7 +70,7 @@
 #include "access/match.h"
 
 /* Opcodes of the Configuration messages, named after the spec's messages.
- * MshPRT v1.1 4.3.4 (messages summary). */
+ * MshPRT v1.1 4.3, the summary of the Foundation models' messages. */
 enum mp_cfg_op {
 	MP_CFG_OP_APPKEY_ADD = 0x00,
 	MP_CFG_OP_APPKEY_UPDATE = 0x01,
@@ -145,7 +145,7 @@ enum mp_cfg_op {
 	MP_CFG_OP_VENDOR_MODEL_APP_LIST = 0x804e,
 };
 
-/* Status codes. MshPRT v1.1 4.3.5 (summary of status codes); 0x16-0xff RFU. */
+/* Status codes. MshPRT v1.1 4.3, the summary of status codes; 0x16-0xff RFU. */
 enum mp_cfg_status {
 	MP_CFG_SUCCESS = 0x00,
 	MP_CFG_INVALID_ADDRESS = 0x01,
@@ -182,7 +182,7 @@ int mp_cfg_status_text(unsigned int status, char *buf, size_t n);
 const char *mp_cfg_op_name(uint32_t opcode);
 
 /* A model identifier: a SIG model (16 bits, 2 octets on air) or a vendor
- * model (company identifier then model number, 4 octets on air). 4.3.1.2 */
+ * model (company identifier then model number, 4 octets on air). 4.3.1 */
 struct mp_model_id {
 	bool vendor;
 	uint16_t cid;		/* vendor models only */
@@ -190,17 +190,17 @@ struct mp_model_id {
 };
 
 /* Bits of Network Transmit, Relay Retransmit and Publish Retransmit:
- * count in bits 0-2, interval steps in bits 3-7. 4.2.19, 4.2.20, 4.2.2.7 */
+ * count in bits 0-2, interval steps in bits 3-7. MshPRT v1.1 4.2 (states) */
 #define MP_CFG_XMIT(count, steps) ((uint8_t)(((steps) & 0x1f) << 3 | ((count) & 0x07)))
 #define MP_CFG_XMIT_COUNT(v) ((v) & 0x07)
 #define MP_CFG_XMIT_STEPS(v) ((v) >> 3)
 /* Publish Period: number of steps in bits 0-5, step resolution in 6-7
- * (0: 100 ms, 1: 1 s, 2: 10 s, 3: 10 min). 4.2.2.2 */
+ * (0: 100 ms, 1: 1 s, 2: 10 s, 3: 10 min). 4.2, Model Publication */
 #define MP_CFG_PERIOD(steps, res) ((uint8_t)(((res) & 0x03) << 6 | ((steps) & 0x3f)))
-/* Publish TTL 0xff: use the node's Default TTL. 4.2.2.5 */
+/* Publish TTL 0xff: use the node's Default TTL. 4.2, Model Publication */
 #define MP_CFG_TTL_DEFAULT 0xff
 
-/* Model publication. 4.2.2 */
+/* Model publication. 4.2, Model Publication */
 struct mp_cfg_pub {
 	uint16_t addr;		/* Publish Address; the virtual address's hash in a Status */
 	uint8_t label[16];	/* Label UUID: Virtual Address Set only */
@@ -211,7 +211,7 @@ struct mp_cfg_pub {
 	uint8_t retransmit;	/* MP_CFG_XMIT() */
 };
 
-/* Heartbeat publication. 4.2.17 */
+/* Heartbeat publication. 4.2, Heartbeat Publication */
 struct mp_cfg_hb_pub {
 	uint16_t dst;		/* unassigned, unicast or group */
 	uint8_t count_log;	/* 0x00-0x11, 0xff */
@@ -221,7 +221,8 @@ struct mp_cfg_hb_pub {
 	uint16_t net_idx;
 };
 
-/* Heartbeat subscription. 4.2.18 (count_log, min_hops, max_hops: Status only) */
+/* Heartbeat subscription. 4.2, Heartbeat Subscription (count_log, min_hops,
+ * max_hops: in the Status only) */
 struct mp_cfg_hb_sub {
 	uint16_t src;		/* unassigned or unicast */
 	uint16_t dst;		/* unassigned, unicast or group */
@@ -231,14 +232,14 @@ struct mp_cfg_hb_sub {
 	uint8_t max_hops;	/* 0x00-0x7f */
 };
 
-/* Features bits (Heartbeat Publication Features, Composition Data). 4.2.2.1 */
+/* Features bits (Heartbeat Publication Features, Composition Data page 0). */
 #define MP_CFG_FEAT_RELAY 0x0001
 #define MP_CFG_FEAT_PROXY 0x0002
 #define MP_CFG_FEAT_FRIEND 0x0004
 #define MP_CFG_FEAT_LOW_POWER 0x0008
 #define MP_CFG_FEAT_KNOWN 0x000f
 
-/* Values of the one-octet states. 4.2.10-4.2.14 */
+/* Values of the one-octet states (Relay, GATT Proxy, Friend, Node Identity). */
 #define MP_CFG_DISABLED 0x00
 #define MP_CFG_ENABLED 0x01
 #define MP_CFG_NOT_SUPPORTED 0x02	/* in a Status: Relay, GATT Proxy, Friend, Node Identity */
@@ -295,7 +296,7 @@ bool mp_cfg_is_status(uint32_t opcode);
  */
 int mp_cfg_expect(const struct mp_cfg_msg *req, uint16_t dst, struct mp_access_expect *e);
 
-/* Two 12-bit key indexes in three octets, and a list of them: 4.3.1.1. */
+/* Two 12-bit key indexes in three octets: 4.3.1.1, Key indexes. */
 /** Pack @a (the first index) and @b into @out[3]. */
 void mp_cfg_pack_idx2(uint16_t a, uint16_t b, uint8_t out[3]);
 /** Unpack three octets into two indexes. */

@@ -51,7 +51,7 @@ static bool expect_valid(const struct mp_access_expect *e)
 {
 	size_t i;
 
-	/* The answer comes from one element: a unicast address. MshPRT v1.1 3.4.2.2 */
+	/* The answer comes from one element: a unicast address. MshPRT v1.1 3.4.2 */
 	if (!e->src || e->src >= 0x8000 || !mp_access_opcode_len(e->opcode) ||
 	    e->n_fields > MP_ACCESS_EXPECT_FIELDS || e->len > MP_ACCESS_MSG_MAX)
 		return false;

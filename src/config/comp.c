@@ -1,4 +1,4 @@
-/* Composition Data page 0; see include/config/comp.h. MshPRT v1.1 4.2.2.1 */
+/* Composition Data page 0; see include/config/comp.h. MshPRT v1.1 4.2 */
 #include "config/comp.h"
 
 #include <errno.h>
@@ -44,7 +44,7 @@ int mp_comp0_decode(const uint8_t *data, size_t len, struct mp_comp0 *out)
 	mp_get_le16(&r, &c->features);
 	if (r.err)
 		return -EBADMSG;
-	/* At least the primary element. 4.2.2.1 */
+	/* At least the primary element. */
 	if (!mp_reader_left(&r))
 		return -EBADMSG;
 	while (mp_reader_left(&r)) {

@@ -48,7 +48,7 @@ enum layout {
 	L_LPN_STATUS,		/* LPNAddress, PollTimeout (3) */
 };
 
-/* What a one-octet state may hold (4.2.10-4.2.14, 4.3.2.x). */
+/* What a one-octet state may hold (MshPRT v1.1 4.2 and 4.3.2). */
 enum vkind {
 	V_ANY,			/* Network Transmit: every value means something */
 	V_BOOL,			/* 0x00 or 0x01: a Set, or the Beacon state */
@@ -195,7 +195,7 @@ static const struct desc *find(uint32_t op)
 	return NULL;
 }
 
-/* MshPRT v1.1 4.3.5, summary of status codes. */
+/* MshPRT v1.1 4.3, the summary of status codes. */
 static const char *const status_names[] = {
 	"Success",
 	"Invalid Address",
@@ -318,9 +318,9 @@ static bool state_ok(enum vkind v, uint8_t s)
 		return s <= 0x01;
 	case V_TRI:
 		return s <= 0x02;
-	case V_TTL:		/* 1 is Prohibited, 0x80-0xff too. 4.2.7 */
+	case V_TTL:		/* 1 is Prohibited, 0x80-0xff too (Default TTL) */
 		return s != 0x01 && s <= 0x7f;
-	case V_TRANSITION:	/* 4.2.14, Table 4.22: only the transitions 2 and 3 */
+	case V_TRANSITION:	/* Key Refresh Phase Set: only the transitions 2 and 3 */
 		return s == 0x02 || s == 0x03;
 	case V_PHASE:
 		return s <= 0x02;
@@ -354,26 +354,26 @@ static bool fields_ok(const struct desc *d, const struct mp_cfg_msg *m)
 				return false;
 		return true;
 	case L_ELEM_ADDR_MODEL:
-		/* Not unassigned, unicast or virtual: 4.3.2.19 */
+		/* Not unassigned, unicast or virtual (Subscription Add) */
 		return is_group(m->addr);
 	case L_PUB_SET: case L_PUB_VA_SET: case L_ST_PUB:
 		/* A virtual address goes with its Label UUID (Virtual Address
-		 * Set); a Status shows its hash. 4.3.2.16 */
+		 * Set); a Status shows its hash. */
 		if (d->layout == L_PUB_SET && is_virtual(m->pub.addr))
 			return false;
 		if (d->layout == L_PUB_VA_SET && m->pub.addr)
 			return false;	/* the hash is the node's to compute */
-		/* Publish TTL: 0x80-0xfe Prohibited. 4.2.2.5 */
+		/* Publish TTL: 0x80-0xfe Prohibited. */
 		return m->pub.app_idx <= 0xfff && (m->pub.ttl <= 0x7f || m->pub.ttl == 0xff);
 	case L_HB_PUB: case L_ST_HB_PUB:
-		/* 4.2.17: Destination not virtual; CountLog 0x12-0xfe and
+		/* Heartbeat Publication: Destination not virtual; CountLog 0x12-0xfe and
 		 * PeriodLog 0x12-0xff Prohibited; TTL 0x80-0xff Prohibited;
 		 * Features bits 4-15 RFU; NetKeyIndex 12 bits. */
 		return !is_virtual(hp->dst) && (hp->count_log <= 0x11 || hp->count_log == 0xff) &&
 		       hp->period_log <= 0x11 && hp->ttl <= 0x7f && !(hp->features & ~MP_CFG_FEAT_KNOWN) &&
 		       hp->net_idx <= 0xfff;
 	case L_HB_SUB: case L_ST_HB_SUB:
-		/* 4.2.18: Source unassigned or unicast, Destination not
+		/* Heartbeat Subscription: Source unassigned or unicast, Destination not
 		 * virtual, PeriodLog 0x00-0x11; in the Status CountLog
 		 * 0x00-0x10 or 0xff and hops 0x00-0x7f. */
 		if ((hs->src && !is_unicast(hs->src)) || is_virtual(hs->dst) || hs->period_log > 0x11)
@@ -385,7 +385,7 @@ static bool fields_ok(const struct desc *d, const struct mp_cfg_msg *m)
 	case L_ADDR:
 		return is_unicast(m->addr);
 	case L_LPN_STATUS:
-		/* PollTimeout 0x000001-0x000009 and above 0x34bbff Prohibited. 4.3.2.68 */
+		/* PollTimeout 0x000001-0x000009 and above 0x34bbff Prohibited. */
 		return is_unicast(m->addr) &&
 		       (m->poll_timeout == 0 ||
 			(m->poll_timeout >= 0x00000a && m->poll_timeout <= 0x34bbff));
@@ -398,7 +398,7 @@ static bool fields_ok(const struct desc *d, const struct mp_cfg_msg *m)
 	}
 }
 
-/* A 12-bit key index in two octets: the top 4 bits are RFU. 4.3.1.1 */
+/* A 12-bit key index in two octets: the top 4 bits are RFU. 4.3.1.1, Key indexes */
 static int get_idx(struct mp_reader *r, uint16_t *idx)
 {
 	mp_get_le16(r, idx);
@@ -423,7 +423,7 @@ static int get_model(struct mp_reader *r, enum mkind k, struct mp_model_id *m)
 	return 0;
 }
 
-/* The packed key indexes that end a message. 4.3.1.1 */
+/* The packed key indexes that end a message. 4.3.1.1, Key indexes */
 static int get_idx_list(struct mp_reader *r, struct mp_cfg_msg *m)
 {
 	size_t left = mp_reader_left(r);
@@ -464,7 +464,8 @@ static uint32_t get_le24(struct mp_reader *r)
 	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16;
 }
 
-/* PublishAppKeyIndex (12 bits), CredentialFlag (1), RFU (3). 4.3.2.16 */
+/* PublishAppKeyIndex (12 bits), CredentialFlag (1), RFU (3), in Config
+ * Model Publication Set and Status. */
 static int get_pub_params(struct mp_reader *r, struct mp_cfg_pub *p)
 {
 	uint16_t v;
@@ -857,7 +858,7 @@ int mp_cfg_expect(const struct mp_cfg_msg *req, uint16_t dst, struct mp_access_e
 		break;
 	default:
 		/* One state per node: the opcode says it all. Composition
-		 * Data Status may carry another page than asked (4.3.2.5). */
+		 * Data Status may carry another page than asked. */
 		break;
 	}
 	return 0;

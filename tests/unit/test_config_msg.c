@@ -28,7 +28,7 @@
 /* Composition Data page 0: CID 0059, PID 0001, VID 0002, CRPL 0028,
  * Relay+Proxy+Friend; element 0 at Loc 0100 with the Configuration
  * Server, Health Server, Generic OnOff Server and a vendor model; element 1
- * with a Generic OnOff Server. MshPRT v1.1 4.2.2.1 */
+ * with a Generic OnOff Server. MshPRT v1.1 4.2, Composition Data Page 0 */
 static const uint8_t comp0[] = {
 	0x59, 0x00, 0x01, 0x00, 0x02, 0x00, 0x28, 0x00, 0x07, 0x00,
 	0x00, 0x01, 0x03, 0x01, 0x00, 0x00, 0x02, 0x00, 0x00, 0x10, 0x59, 0x00, 0x01, 0x00,
@@ -49,7 +49,7 @@ struct tcase {
 #define FIXED -EBADMSG, -EMSGSIZE
 
 static const struct tcase cases[] = {
-	/* 4.3.2.37-4.3.2.42: AppKeys */
+	/* AppKeys */
 	{ "AppKey Update", { OP(APPKEY_UPDATE), .net_idx = 0x456, .app_idx = 0x123, .key = KEY_8_3 },
 	  "01563412" KEY_8_3_HEX, FIXED },
 	{ "AppKey Delete", { OP(APPKEY_DELETE), .net_idx = 0x456, .app_idx = 0x123 }, "8000563412",
@@ -61,7 +61,7 @@ static const struct tcase cases[] = {
 	  "80020001000120000300", -EBADMSG, SKIP },
 	{ "AppKey List empty", { OP(APPKEY_LIST), .status = 0x04, .net_idx = 0x002 }, "8002040200",
 	  -EBADMSG, -EBADMSG },
-	/* 4.3.2.31-4.3.2.36: NetKeys */
+	/* NetKeys */
 	{ "NetKey Add", { OP(NETKEY_ADD), .net_idx = 0x001, .key = KEY_8_3 }, "80400100" KEY_8_3_HEX,
 	  FIXED },
 	{ "NetKey Update", { OP(NETKEY_UPDATE), .net_idx = 0x7ff, .key = KEY_8_3 },
@@ -75,13 +75,13 @@ static const struct tcase cases[] = {
 	  -EBADMSG },
 	{ "NetKey List one", { OP(NETKEY_LIST), .n_list = 1, .list = { 0xabc } }, "8043bc0a",
 	  -EBADMSG, SKIP },
-	/* 4.3.2.4-4.3.2.5: Composition Data */
+	/* Composition Data */
 	{ "Composition Data Get", { OP(COMPOSITION_DATA_GET), .page = 0xff }, "8008ff", FIXED },
 	{ "Composition Data Status page 0", { OP(COMPOSITION_DATA_STATUS), .page = 0,
 	  .data = comp0, .data_len = sizeof(comp0) }, "0200" COMP0_HEX, -EBADMSG, -EBADMSG },
 	{ "Composition Data Status page 2", { OP(COMPOSITION_DATA_STATUS), .page = 2,
 	  .data = page2, .data_len = sizeof(page2) }, "0202010203", SKIP, SKIP },
-	/* 4.3.2.6-4.3.2.14: one-octet states */
+	/* one-octet states */
 	{ "Beacon Get", { OP(BEACON_GET) }, "8009", FIXED },
 	{ "Beacon Set", { OP(BEACON_SET), .state = 1 }, "800a01", FIXED },
 	{ "Beacon Status", { OP(BEACON_STATUS), .state = 0 }, "800b00", FIXED },
@@ -104,7 +104,7 @@ static const struct tcase cases[] = {
 	  "80240a", FIXED },
 	{ "Network Transmit Status", { OP(NETWORK_TRANSMIT_STATUS), .state = 0xff }, "8025ff",
 	  FIXED },
-	/* 4.3.2.43-4.3.2.45, 4.3.2.38-4.3.2.40: NetKey-indexed states */
+	/* NetKey-indexed states */
 	{ "Node Identity Get", { OP(NODE_IDENTITY_GET), .net_idx = 1 }, "80460100", FIXED },
 	{ "Node Identity Set", { OP(NODE_IDENTITY_SET), .net_idx = 1, .state = 1 }, "8047010001",
 	  FIXED },
@@ -116,7 +116,7 @@ static const struct tcase cases[] = {
 	  "8016010003", FIXED },
 	{ "Key Refresh Phase Status", { OP(KEY_REFRESH_PHASE_STATUS), .status = 4, .net_idx = 1,
 	  .state = 2 }, "801704010002", FIXED },
-	/* 4.3.2.15-4.3.2.18: publication */
+	/* publication */
 	{ "Model Publication Get SIG", { OP(MODEL_PUBLICATION_GET), .elem_addr = 0x0102,
 	  .model = SIG_1000 }, "801802010010", -EBADMSG, -EBADMSG },
 	{ "Model Publication Get vendor", { OP(MODEL_PUBLICATION_GET), .elem_addr = 0x0102,
@@ -132,7 +132,7 @@ static const struct tcase cases[] = {
 	{ "Model Publication Status", { OP(MODEL_PUBLICATION_STATUS), .elem_addr = 0x0102,
 	  .pub = { .addr = 0xc001, .app_idx = 0x123, .ttl = MP_CFG_TTL_DEFAULT },
 	  .model = SIG_1000 }, "80190002" "0101c0" "2301" "ff0000" "0010", -EBADMSG, -EBADMSG },
-	/* 4.3.2.19-4.3.2.28: subscriptions */
+	/* subscriptions */
 	{ "Model Subscription Add", { OP(MODEL_SUBSCRIPTION_ADD), .elem_addr = 0x0102,
 	  .addr = 0xc001, .model = SIG_1000 }, "801b020101c00010", -EBADMSG, -EBADMSG },
 	{ "Model Subscription Delete", { OP(MODEL_SUBSCRIPTION_DELETE), .elem_addr = 0x0102,
@@ -166,7 +166,7 @@ static const struct tcase cases[] = {
 	{ "Vendor Model Subscription List", { OP(VENDOR_MODEL_SUBSCRIPTION_LIST),
 	  .elem_addr = 0x0102, .model = VND_59_1, .n_list = 1, .list = { 0xc001 } },
 	  "802c00020159000100" "01c0", -EBADMSG, -EBADMSG },
-	/* 4.3.2.46-4.3.2.51: bindings */
+	/* bindings */
 	{ "Model App Bind", { OP(MODEL_APP_BIND), .elem_addr = 0x0102, .app_idx = 0x123,
 	  .model = SIG_1000 }, "803d020123010010", -EBADMSG, -EBADMSG },
 	{ "Model App Unbind", { OP(MODEL_APP_UNBIND), .elem_addr = 0x0102, .app_idx = 0x123,
@@ -181,7 +181,7 @@ static const struct tcase cases[] = {
 	  .model = VND_59_1 }, "804d020159000100", FIXED },
 	{ "Vendor Model App List", { OP(VENDOR_MODEL_APP_LIST), .elem_addr = 0x0102,
 	  .model = VND_59_1 }, "804e00020159000100", -EBADMSG, -EBADMSG },
-	/* 4.3.2.59-4.3.2.66: heartbeat */
+	/* heartbeat */
 	{ "Heartbeat Publication Get", { OP(HEARTBEAT_PUBLICATION_GET) }, "8038", FIXED },
 	{ "Heartbeat Publication Set", { OP(HEARTBEAT_PUBLICATION_SET), .hb_pub = { .dst = 0xc001,
 	  .count_log = 5, .period_log = 3, .ttl = 7, .features = 3, .net_idx = 1 } },
@@ -195,7 +195,7 @@ static const struct tcase cases[] = {
 	{ "Heartbeat Subscription Status", { OP(HEARTBEAT_SUBSCRIPTION_STATUS), .hb_sub = {
 	  .src = 5, .dst = 0xc001, .period_log = 0x10, .count_log = 0xff, .min_hops = 1,
 	  .max_hops = 3 } }, "803c00050001c010ff0103", FIXED },
-	/* 4.3.2.67-4.3.2.68, 4.3.2.53-4.3.2.54 */
+	/* Low Power Node PollTimeout, Node Reset */
 	{ "Low Power Node PollTimeout Get", { OP(LOW_POWER_NODE_POLLTIMEOUT_GET), .addr = 5 },
 	  "802d0500", FIXED },
 	{ "Low Power Node PollTimeout Status", { OP(LOW_POWER_NODE_POLLTIMEOUT_STATUS),
@@ -365,7 +365,7 @@ static void test_layouts(void **state)
 static void test_rfu_values(void **state)
 {
 	static const char *const bad[] = {
-		"800d01",		/* Default TTL Set 1: Prohibited (4.2.7) */
+		"800d01",		/* Default TTL Set 1: Prohibited */
 		"800d80",		/* Default TTL Set 0x80 */
 		"800e01",		/* Default TTL Status 1 */
 		"800a02",		/* Beacon Set 2 */
@@ -489,8 +489,8 @@ static void test_not_config(void **state)
 	assert_null(mp_cfg_op_name(0x04));
 }
 
-/* MshPRT v1.1 4.3.5: each code by the spec's name, an RFU one shown as
- * such. */
+/* MshPRT v1.1 4.3, summary of status codes: each code by the spec's name,
+ * an RFU one shown as such. */
 static void test_status_names(void **state)
 {
 	static const char *const names[] = {
