@@ -36,3 +36,9 @@ tests_fuzz_fuzz_beacon_LDADD = src/net/libmp_net.a src/crypto/libmp_crypto.a \
 	src/core/libmp_core.a $(CRYPTO_LIBS)
 
 EXTRA_DIST += tests/fuzz/corpus/net tests/fuzz/corpus/beacon
+
+# CPU per Network PDU (encode; decode with 1 and 16 subnets) and per beacon.
+MP_BENCHES += bench/bench_net
+bench_bench_net_SOURCES = bench/bench_net.c
+bench_bench_net_LDADD = src/net/libmp_net.a src/crypto/libmp_crypto.a src/core/libmp_core.a \
+	$(CRYPTO_LIBS)
