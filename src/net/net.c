@@ -102,6 +102,8 @@ void mp_subnet_wipe(struct mp_subnet *s)
 
 int mp_net_rx_iv_index(uint32_t iv_index, bool ivi, uint32_t *out)
 {
+	if (!out)
+		return -EINVAL;
 	if ((iv_index & 1) == (uint32_t)ivi) {
 		*out = iv_index;
 		return 0;
