@@ -31,3 +31,12 @@ tests_unit_test_upper_SOURCES = tests/unit/test_upper.c tests/unit/net_tu.h
 tests_unit_test_upper_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_upper_LDADD = src/transport/libmp_transport.a src/crypto/libmp_crypto.a \
 	$(TEST_LIBS) $(CRYPTO_LIBS)
+
+check_PROGRAMS += tests/fuzz/fuzz_upper
+TESTS += tests/fuzz/fuzz_upper
+tests_fuzz_fuzz_upper_SOURCES = tests/fuzz/fuzz_upper.c tests/fuzz/replay.c
+tests_fuzz_fuzz_upper_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"upper"'
+tests_fuzz_fuzz_upper_LDADD = src/transport/libmp_transport.a src/crypto/libmp_crypto.a \
+	src/core/libmp_core.a $(CRYPTO_LIBS)
+
+EXTRA_DIST += tests/fuzz/corpus/upper

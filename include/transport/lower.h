@@ -23,9 +23,9 @@
  * segment with no octet, or an unsegmented access PDU under 6 octets: an
  * UpperTransportAccessPDU is at least one octet and a 32-bit TransMIC),
  * -EMSGSIZE for a longer one, -EPROTO for a field the format forbids (SegO
- * above SegN; an AID other than 0 with AKF 0; an RFU bit set in a segmented control header, which is
- * "reserved for future use" and so not something this version can read),
- * -EINVAL for a NULL argument.
+ * above SegN; an AID other than 0 with AKF 0; an RFU bit set in a segmented
+ * control header, which is "reserved for future use" and so not something
+ * this version can read), -EINVAL for a NULL argument.
  */
 #ifndef MP_TRANSPORT_LOWER_H
 #define MP_TRANSPORT_LOWER_H
@@ -82,11 +82,27 @@ ssize_t mp_lower_encode(const struct mp_lower_pdu *p, uint8_t *out, size_t cap);
 /**
  * The SEQ of the first segment of a segmented message (the low 24 bits of
  * its SeqAuth), from a segment's @seq and its @seq_zero: the largest value
- * not above @seq whose low 13 bits are @seq_zero (3.5.3.1). -ERANGE when
- * there is none (@seq is too small), -EINVAL when @seq_zero has more than
- * 13 bits.
+ * not above @seq whose low 13 bits are @seq_zero (3.5.3, SeqAuth). -ERANGE
+ * when there is none (@seq is too small), -EINVAL when @seq_zero has more
+ * than 13 bits.
  */
 int mp_lower_seq_origin(uint32_t seq, uint16_t seq_zero, uint32_t *origin);
+
+/**
+ * How many segments an Upper Transport PDU of @len octets takes: 12 octets
+ * per access segment, 8 per control segment (3.5.2.2, 3.5.2.4). 0 when
+ * @len is 0 or more than 32 segments hold.
+ */
+unsigned mp_lower_seg_count(bool ctl, size_t len);
+
+/**
+ * Segment @seg_o of the Upper Transport PDU @upper (@len octets): fills
+ * @p's SegO, SegN and payload (pointing into @upper); the caller has set
+ * CTL, AKF/AID or the opcode, SZMIC and SeqZero. Every segment is full but
+ * the last (3.5.3, segmentation). -EINVAL when @seg_o is past the last
+ * segment or @len cannot be segmented.
+ */
+int mp_lower_segment(struct mp_lower_pdu *p, const uint8_t *upper, size_t len, unsigned seg_o);
 
 /* A Segment Acknowledgment's parameters. MshPRT v1.1 3.5.2.3.1 */
 struct mp_seg_ack {

@@ -120,6 +120,34 @@ ssize_t mp_lower_encode(const struct mp_lower_pdu *p, uint8_t *out, size_t cap)
 	return mp_writer_ok(&w) ? (ssize_t)w.len : -ENOSPC;
 }
 
+unsigned mp_lower_seg_count(bool ctl, size_t len)
+{
+	size_t per = ctl ? MP_LOWER_SEG_CTL_MAX : MP_LOWER_SEG_ACCESS_MAX;
+	size_t n = (len + per - 1) / per;
+
+	return len == 0 || n > MP_LOWER_SEGS_MAX ? 0 : (unsigned)n;
+}
+
+int mp_lower_segment(struct mp_lower_pdu *p, const uint8_t *upper, size_t len, unsigned seg_o)
+{
+	size_t per, off;
+	unsigned n;
+
+	if (!p || !upper)
+		return -EINVAL;
+	n = mp_lower_seg_count(p->ctl, len);
+	if (n == 0 || seg_o >= n)
+		return -EINVAL;
+	per = p->ctl ? MP_LOWER_SEG_CTL_MAX : MP_LOWER_SEG_ACCESS_MAX;
+	off = seg_o * per;
+	p->seg = true;
+	p->seg_o = (uint8_t)seg_o;
+	p->seg_n = (uint8_t)(n - 1);
+	p->payload = upper + off;
+	p->payload_len = len - off < per ? len - off : per;
+	return 0;
+}
+
 int mp_lower_seq_origin(uint32_t seq, uint16_t seq_zero, uint32_t *origin)
 {
 	uint32_t back;

@@ -8,7 +8,8 @@
 #include "crypto/mesh_keys.h"
 
 /* The checks both directions share; the nonce of the message. */
-static int prepare(const uint8_t *key, const struct mp_upper_ctx *ctx, uint8_t nonce[MP_NONCE_LEN])
+static int prepare(const uint8_t *key, const struct mp_upper_ctx *ctx,
+		   uint8_t nonce[MP_NONCE_LEN])
 {
 	bool virtual_dst;
 

@@ -8,6 +8,8 @@
 
 #include "testutil.h"
 
+#include "crypto/mesh_keys.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -70,6 +72,25 @@ static inline uint32_t ntu_int(struct json_object *v, const char *path)
 	if (*end)
 		fail_msg("'%s' is not a hex integer: %s", path, s);
 	return (uint32_t)n;
+}
+
+/* A message's network credentials from its NetKey: managed flooding, or
+ * friendship with the entry's four friendship values. */
+static inline void ntu_message_cred(struct json_object *m, struct mp_net_cred *c)
+{
+	uint8_t key[16];
+
+	tu_hex(m, "net_key", key, sizeof(key));
+	if (strcmp(tu_str(m, "credentials"), "friendship") == 0) {
+		uint16_t lpn = (uint16_t)ntu_int(m, "friendship.lpn_address");
+		uint16_t fnd = (uint16_t)ntu_int(m, "friendship.friend_address");
+		uint16_t lpn_ctr = (uint16_t)ntu_int(m, "friendship.lpn_counter");
+		uint16_t fnd_ctr = (uint16_t)ntu_int(m, "friendship.friend_counter");
+
+		assert_int_equal(mp_net_cred_friendship(key, lpn, fnd, lpn_ctr, fnd_ctr, c), 0);
+	} else {
+		assert_int_equal(mp_net_cred_flooding(key, c), 0);
+	}
 }
 
 /* The messages entry "8.3.@n". */

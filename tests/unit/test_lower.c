@@ -68,6 +68,21 @@ static void test_message(void **state)
 			assert_int_equal(d.seg_o, ntu_int(p, "seg_o"));
 			assert_int_equal(d.seg_n, ntu_int(p, "seg_n"));
 			plen = tu_hex(p, "segment", payload, sizeof(payload));
+			/* the segment is the upper transport PDU cut where the
+			 * segmenter cuts it */
+			{
+				uint8_t upper[400];
+				size_t ulen = tu_hex(m, "upper_transport_pdu", upper, sizeof(upper));
+				struct mp_lower_pdu s = { .ctl = ctl, .akf = d.akf, .aid = d.aid,
+							  .opcode = d.opcode, .szmic = d.szmic,
+							  .seq_zero = d.seq_zero };
+
+				assert_int_equal(mp_lower_seg_count(ctl, ulen), d.seg_n + 1);
+				assert_int_equal(mp_lower_segment(&s, upper, ulen, d.seg_o), 0);
+				assert_int_equal(s.payload_len, plen);
+				tu_assert_bytes(s.payload, payload, plen);
+				round_trip(&s, pdu, len);
+			}
 			/* SeqAuth: the first segment's SEQ, from any segment's */
 			assert_int_equal(mp_lower_seq_origin(ntu_int(p, "seq"), d.seq_zero, &origin), 0);
 			assert_int_equal(origin, ntu_int(m, "seq"));
@@ -248,6 +263,36 @@ static void test_seq_origin(void **state)
 	assert_int_equal(o, 0xffffff);
 }
 
+/* Segmentation: 12 octets per access segment, 8 per control one, up to 32. */
+static void test_segment(void **state)
+{
+	static const uint8_t up[400];
+	struct mp_lower_pdu p = { 0 };
+
+	assert_int_equal(mp_lower_seg_count(false, 0), 0);
+	assert_int_equal(mp_lower_seg_count(false, 1), 1);
+	assert_int_equal(mp_lower_seg_count(false, 12), 1);
+	assert_int_equal(mp_lower_seg_count(false, 13), 2);
+	assert_int_equal(mp_lower_seg_count(false, 384), 32);
+	assert_int_equal(mp_lower_seg_count(false, 385), 0);
+	assert_int_equal(mp_lower_seg_count(true, 256), 32);
+	assert_int_equal(mp_lower_seg_count(true, 257), 0);
+	assert_int_equal(mp_lower_segment(&p, up, 384, 31), 0);
+	assert_int_equal(p.seg_n, 31);
+	assert_int_equal(p.payload_len, 12);
+	assert_ptr_equal(p.payload, up + 372);
+	assert_int_equal(mp_lower_segment(&p, up, 384, 32), -EINVAL);
+	assert_int_equal(mp_lower_segment(&p, up, 385, 0), -EINVAL);
+	assert_int_equal(mp_lower_segment(&p, up, 25, 2), 0);
+	assert_int_equal(p.payload_len, 1);
+	p.ctl = true;
+	assert_int_equal(mp_lower_segment(&p, up, 17, 2), 0);
+	assert_int_equal(p.seg_n, 2);
+	assert_int_equal(p.payload_len, 1);
+	assert_ptr_equal(p.payload, up + 16);
+	assert_int_equal(mp_lower_segment(NULL, up, 17, 0), -EINVAL);
+}
+
 /* The Segment Acknowledgment's lengths and RFU bits. */
 static void test_seg_ack(void **state)
 {
@@ -277,6 +322,7 @@ int main(void)
 	ADD(test_lengths);
 	ADD(test_fields);
 	ADD(test_seq_origin);
+	ADD(test_segment);
 	ADD(test_seg_ack);
 #undef ADD
 	return ntu_run("lower");

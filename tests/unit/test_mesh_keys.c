@@ -63,22 +63,6 @@ static void test_id128_key(void **state)
 	tu_assert_bytes(out, exp, 16);
 }
 
-/* A message's network credentials from its NetKey (and friendship). */
-static void message_cred(struct json_object *m, struct mp_net_cred *c)
-{
-	uint8_t key[16];
-
-	tu_hex(m, "net_key", key, sizeof(key));
-	if (strcmp(tu_str(m, "credentials"), "friendship") == 0)
-		assert_int_equal(mp_net_cred_friendship(key, (uint16_t)ntu_int(m, "friendship.lpn_address"),
-							(uint16_t)ntu_int(m, "friendship.friend_address"),
-							(uint16_t)ntu_int(m, "friendship.lpn_counter"),
-							(uint16_t)ntu_int(m, "friendship.friend_counter"),
-							c), 0);
-	else
-		assert_int_equal(mp_net_cred_flooding(key, c), 0);
-}
-
 /* 8.3.x: NID, EncryptionKey and PrivacyKey from the NetKey; each Network
  * PDU's network nonce; the application or device nonce; the AID and the
  * virtual address where there is one. */
@@ -92,7 +76,7 @@ static void test_message_keys_nonces(void **state)
 	bool ctl = ntu_int(m, "ctl") != 0;
 	size_t i;
 
-	message_cred(m, &c);
+	ntu_message_cred(m, &c);
 	assert_int_equal(c.nid, ntu_int(m, "nid"));
 	tu_hex(m, "encryption_key", exp, sizeof(exp));
 	tu_assert_bytes(c.enc_key, exp, 16);

@@ -25,22 +25,6 @@
 /* A NetKey that is not the 8.3 one (the 8.1.3 sample's N). */
 static const char OTHER_NET_KEY[] = "f7a2a44f8e8a8029064f173ddc1e2b00";
 
-/* A message's credentials from its NetKey: managed flooding or friendship. */
-static void message_cred(struct json_object *m, struct mp_net_cred *c)
-{
-	uint8_t key[16];
-
-	tu_hex(m, "net_key", key, sizeof(key));
-	if (strcmp(tu_str(m, "credentials"), "friendship") == 0)
-		assert_int_equal(mp_net_cred_friendship(key, (uint16_t)ntu_int(m, "friendship.lpn_address"),
-							(uint16_t)ntu_int(m, "friendship.friend_address"),
-							(uint16_t)ntu_int(m, "friendship.lpn_counter"),
-							(uint16_t)ntu_int(m, "friendship.friend_counter"),
-							c), 0);
-	else
-		assert_int_equal(mp_net_cred_flooding(key, c), 0);
-}
-
 /* The lower transport PDU a Network PDU entry carries: its own, or for the
  * network-only entries the one of the message it forwards. */
 static size_t entry_transport(struct json_object *p, uint8_t *out, size_t cap)
@@ -73,7 +57,7 @@ static void test_message(void **state)
 	uint32_t iv = ntu_int(m, "iv_index");
 	size_t i;
 
-	message_cred(m, &cred);
+	ntu_message_cred(m, &cred);
 	/* The 8.3 subnet behind an unrelated one, so the lookup has to look. */
 	tu_unhex(OTHER_NET_KEY, key, sizeof(key));
 	assert_int_equal(mp_subnet_init(&subnets[0], 0x123, key), 0);
