@@ -183,7 +183,9 @@ int mp_net_decode_cred(const struct mp_net_cred *cred, uint32_t iv_index, enum m
  * Decode @pdu under the managed flooding credentials of @n subnets: every
  * key whose NID is the PDU's is tried (both keys of a subnet during a key
  * refresh, and several subnets whose NIDs collide) until one authenticates.
- * The error of the first key that matched the NID is returned when none does.
+ * When none does, the error is that of the first key whose NID matched;
+ * but a PDU a key authenticated and whose fields are refused gets that
+ * error (-EADDRNOTAVAIL, -EPROTO) at once.
  */
 int mp_net_decode(const struct mp_subnet *subnets, size_t n, uint32_t iv_index,
 		  enum mp_net_kind kind, const uint8_t *pdu, size_t len, struct mp_net_rx *rx);

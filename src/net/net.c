@@ -309,6 +309,10 @@ int mp_net_decode(const struct mp_subnet *subnets, size_t n, uint32_t iv_index,
 				return 0;
 			}
 			mp_wipe(rx, sizeof(*rx));
+			/* Authenticated, but with fields the layer refuses: no
+			 * other key will make it better. */
+			if (ret == -EADDRNOTAVAIL || ret == -EPROTO)
+				return ret;
 			if (first == -ENOKEY)
 				first = ret;
 		}

@@ -447,6 +447,18 @@ static void test_bad_addresses(void **state)
 	n = raw_encode(c, s.iv, &h, tr, sizeof(tr), pdu);
 	assert_int_equal(mp_net_decode(&s.subnet, 1, s.iv, MP_NET_NETWORK, pdu, n, &rx),
 			 -EADDRNOTAVAIL);
+	/* behind a key of the same NID that fails, the refusal still says why */
+	{
+		struct mp_subnet two[2];
+
+		two[0] = s.subnet;
+		two[0].key[0].flood.enc_key[0] ^= 1;
+		two[1] = s.subnet;
+		assert_int_equal(mp_net_decode(two, 2, s.iv, MP_NET_NETWORK, pdu, n, &rx),
+				 -EADDRNOTAVAIL);
+		mp_subnet_wipe(&two[0]);
+		mp_subnet_wipe(&two[1]);
+	}
 	/* on error nothing of the PDU is left in rx */
 	{
 		static const struct mp_net_rx zero;
