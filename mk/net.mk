@@ -1,0 +1,44 @@
+# net/: the network layer (MshPRT v1.1 3.4) and the mesh beacons (3.10) as
+# pure codecs: subnet keys, Network PDU encode/decode with NID lookup over
+# the subnets, the network message cache, Secure Network and Mesh Private
+# beacons. No fd, no clock, no global (DESIGN.md).
+noinst_LIBRARIES += src/net/libmp_net.a
+src_net_libmp_net_a_SOURCES = \
+	src/net/net.c include/net/net.h \
+	src/net/beacon.c include/net/beacon.h
+src_net_libmp_net_a_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
+
+NET_TEST_LIBS = src/net/libmp_net.a src/crypto/libmp_crypto.a $(TEST_LIBS) $(CRYPTO_LIBS)
+
+# Every 8.3 sample's Network PDU both ways, and the bad ones.
+check_PROGRAMS += tests/unit/test_net
+TESTS += tests/unit/test_net
+tests_unit_test_net_SOURCES = tests/unit/test_net.c tests/unit/net_tu.h
+tests_unit_test_net_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_net_LDADD = $(NET_TEST_LIBS)
+
+# The 8.4.3-8.4.6 beacons both ways, and the bad ones.
+check_PROGRAMS += tests/unit/test_beacon
+TESTS += tests/unit/test_beacon
+tests_unit_test_beacon_SOURCES = tests/unit/test_beacon.c tests/unit/net_tu.h
+tests_unit_test_beacon_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_beacon_LDADD = $(NET_TEST_LIBS)
+
+check_PROGRAMS += tests/fuzz/fuzz_net tests/fuzz/fuzz_beacon
+TESTS += tests/fuzz/fuzz_net tests/fuzz/fuzz_beacon
+tests_fuzz_fuzz_net_SOURCES = tests/fuzz/fuzz_net.c tests/fuzz/replay.c
+tests_fuzz_fuzz_net_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"net"'
+tests_fuzz_fuzz_net_LDADD = src/net/libmp_net.a src/crypto/libmp_crypto.a \
+	src/core/libmp_core.a $(CRYPTO_LIBS)
+tests_fuzz_fuzz_beacon_SOURCES = tests/fuzz/fuzz_beacon.c tests/fuzz/replay.c
+tests_fuzz_fuzz_beacon_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"beacon"'
+tests_fuzz_fuzz_beacon_LDADD = src/net/libmp_net.a src/crypto/libmp_crypto.a \
+	src/core/libmp_core.a $(CRYPTO_LIBS)
+
+EXTRA_DIST += tests/fuzz/corpus/net tests/fuzz/corpus/beacon
+
+# CPU per Network PDU (encode; decode with 1 and 16 subnets) and per beacon.
+MP_BENCHES += bench/bench_net
+bench_bench_net_SOURCES = bench/bench_net.c
+bench_bench_net_LDADD = src/net/libmp_net.a src/crypto/libmp_crypto.a src/core/libmp_core.a \
+	$(CRYPTO_LIBS)
