@@ -437,6 +437,27 @@ assert "nothing was done" in err and not lines, lines
 [ "$(sum "$T/tray/kr.json")" = "$before" ] && ok "batch: the keyring is untouched after those" ||
 	ko "batch: the keyring is untouched after those"
 
+# A device whose provisioning did not finish (unconfirmed in the keyring) is
+# not skipped: it is provisioned again, at another address.
+python3 - "$T/tray/kr.json" "$4" <<'END_PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+n = [n for n in d["nodes"] if n["UUID"] == sys.argv[2].replace("-", "")][0]
+n["state"] = "unconfirmed"
+print(n["unicastAddress"], file=open(sys.argv[1] + ".t4", "w"))
+json.dump(d, open(sys.argv[1], "w"))
+END_PY
+t4=$(cat "$T/tray/kr.json.t4")
+printf 'uuid,name,address\n%s,t-4,%s\n' "$4" "$t4" > "$T/again.csv"
+check "batch: an unfinished device asked at its old address: refused, saying why" 2 '
+assert "line 2: address 0x" in err and "did not finish (unconfirmed)" in err, err
+' -- $TK $SS --sim-oob static provision --batch "$T/again.csv"
+check "batch: an unfinished device is provisioned again, the done ones skipped" 0 '
+p = ev("provisioned"); assert len(p) == 1 and p[0]["name"] == "t-4", lines
+assert p[0]["address"] != int("'"$t4"'", 16), p
+assert len(ev("skipped")) == 3, lines
+' -- $TK --json $SS --sim-oob static provision --batch "$T/tray.csv"
+
 # A script file from Windows: a byte order mark and CRLF.
 printf '\357\273\277nodes\r\nnetkey list\r\n' > "$T/bom-cmds"
 check "-f: a script with a BOM and CRLF runs" 0 '
