@@ -624,6 +624,32 @@ static int take_columns(const struct layout *L, const struct row *row,
 	return 0;
 }
 
+/* A hex value of digits only (a UUID, a static OOB value) that a
+ * spreadsheet took for a number and exported as 1.12233E+31. */
+static const char *number_hint(const char *s)
+{
+	const char *p = s;
+
+	while (isdigit((unsigned char)*p))
+		p++;
+	if (p == s)
+		return "";
+	if (*p == '.' || *p == ',')
+		for (p++; isdigit((unsigned char)*p); p++)
+			;
+	if (*p != 'e' && *p != 'E')
+		return "";
+	p++;
+	if (*p == '+' || *p == '-')
+		p++;
+	if (!isdigit((unsigned char)*p))
+		return "";
+	while (isdigit((unsigned char)*p))
+		p++;
+	return *p ? "" : "; the spreadsheet took it for a number: format that column as "
+		"text and type it again";
+}
+
 /* A row into @e: 1, 0 (nothing in it), -EINVAL with @err, -ENOMEM. */
 static int fill_entry(const struct layout *L, const struct row *row,
 		      struct mp_cli_batch_entry *e, char *err, size_t errlen)
@@ -663,17 +689,18 @@ static int fill_entry(const struct layout *L, const struct row *row,
 	if (mp_cli_parse_uuid(s, e->uuid) < 0) {
 		if (col[COL_UUID] > 1)
 			snprintf(err, errlen, "column %d: '%.40s' is not a device UUID (32 hex "
-				 "digits, dashes allowed)", col[COL_UUID], s);
+				 "digits, dashes allowed)%s", col[COL_UUID], s, number_hint(s));
 		else
 			snprintf(err, errlen, "'%.40s' is not a device UUID (32 hex digits, "
-				 "dashes allowed)", s);
+				 "dashes allowed)%s", s, number_hint(s));
 		return -EINVAL;
 	}
 	s = col[COL_AUTH] ? row->f[col[COL_AUTH] - 1] : "";
 	if (!absent(s) && batch_auth(s, e) < 0) {
 		snprintf(err, errlen, "column %d: '%.40s' is not an authentication: a static OOB "
 			 "value (32 or 64 hex digits), none, input, output or output:VALUE (1 to 8 "
-			 "digits or letters), or '-' for the --auth default", col[COL_AUTH], s);
+			 "digits or letters), or '-' for the --auth default%s", col[COL_AUTH], s,
+			 number_hint(s));
 		goto bad;
 	}
 	s = col[COL_NAME] ? row->f[col[COL_NAME] - 1] : "";

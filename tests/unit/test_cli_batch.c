@@ -251,6 +251,16 @@ static void test_headers(void **state)
 	assert_problem(&b, 2, "no device in the file");
 	mp_cli_batch_clear(&b);
 
+	/* hex of digits only that a spreadsheet turned into a number */
+	read_text("uuid;auth\n1,23457E+31;-\n70cf7c9732a345b691494810d2e9cbf4;1.12233E+29\n"
+		  "70cf7c9732a345b691494810d2e9cbf5;12E\n", &b);
+	assert_problem(&b, 2, "not a device UUID (32 hex digits, dashes allowed); the "
+		       "spreadsheet took it for a number: format that column as text");
+	assert_problem(&b, 3, "took it for a number");
+	assert_int_equal(b.nbad, 3);
+	assert_null(strstr(b.bad[2].text, "number"));
+	mp_cli_batch_clear(&b);
+
 	/* Excel's "sep=" line names the separator */
 	read_text("sep=;\nuuid;name\n70cf7c9732a345b691494810d2e9cbf4;a,b\n", &b);
 	assert_int_equal(b.nbad, 0);
