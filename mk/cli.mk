@@ -4,6 +4,7 @@ bin_PROGRAMS += meshprov
 MP_CLI_SOURCES = \
 	src/cli/app.c include/cli/app.h \
 	src/cli/batch.c include/cli/batch.h \
+	src/cli/batchfile.c include/cli/batchfile.h \
 	src/cli/commands.c include/cli/commands.h include/cli/handlers.h \
 	src/cli/cmd_keyring.c \
 	src/cli/output.c include/cli/output.h \
@@ -14,14 +15,30 @@ meshprov_SOURCES = src/cli/main.c $(MP_CLI_SOURCES)
 meshprov_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(READLINE_CFLAGS)
 meshprov_LDADD = $(MP_STACK_LIBS) $(MP_STACK_EXTLIBS) $(READLINE_LIBS)
 
-# Unit tests of the pure parsers (words, UUIDs, hex, batch lines).
-check_PROGRAMS += tests/unit/test_cli_parse
-TESTS += tests/unit/test_cli_parse
+# Unit tests of the pure parsers (words, UUIDs, hex, batch lines; batch
+# files against the spreadsheet samples in tests/integration/batch/).
+check_PROGRAMS += tests/unit/test_cli_parse tests/unit/test_cli_batch
+TESTS += tests/unit/test_cli_parse tests/unit/test_cli_batch
 tests_unit_test_cli_parse_SOURCES = tests/unit/test_cli_parse.c src/cli/parse.c \
-	include/cli/parse.h
+	include/cli/parse.h src/cli/batchfile.c include/cli/batchfile.h
 tests_unit_test_cli_parse_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_cli_parse_LDADD = src/crypto/libmp_crypto.a src/core/libmp_core.a $(TEST_LIBS) \
 	$(CRYPTO_LIBS)
+tests_unit_test_cli_batch_SOURCES = tests/unit/test_cli_batch.c src/cli/parse.c \
+	include/cli/parse.h src/cli/batchfile.c include/cli/batchfile.h
+tests_unit_test_cli_batch_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DMP_BATCH_SAMPLES='"$(abs_top_srcdir)/tests/integration/batch"'
+tests_unit_test_cli_batch_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_cli_batch_LDADD = $(tests_unit_test_cli_parse_LDADD)
+
+# Fuzz target: the batch file reader (tests/fuzz/corpus/batch).
+check_PROGRAMS += tests/fuzz/fuzz_batch
+TESTS += tests/fuzz/fuzz_batch
+tests_fuzz_fuzz_batch_SOURCES = tests/fuzz/fuzz_batch.c tests/fuzz/replay.c src/cli/parse.c \
+	src/cli/batchfile.c
+tests_fuzz_fuzz_batch_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"batch"'
+tests_fuzz_fuzz_batch_LDADD = src/crypto/libmp_crypto.a src/core/libmp_core.a $(CRYPTO_LIBS)
+EXTRA_DIST += tests/fuzz/corpus/batch tests/integration/batch
 
 # The real binary: in batch mode against simulated devices, the shell under
 # a pseudo-terminal, and the command table against help, the man page and

@@ -79,6 +79,8 @@ struct mp_cli_target {
 	char name[MP_CLI_NAME_MAX + 1];
 	unsigned int line;		/* batch file line, 0 if none */
 	char output[9];			/* Output OOB value from the batch file, or "" */
+	struct mp_cli_column *columns;	/* the batch row's extra columns (owned), or NULL */
+	size_t ncolumns;
 	enum mp_cli_target_state state;
 };
 

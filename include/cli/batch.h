@@ -7,15 +7,22 @@
 #include <stdio.h>
 
 #include "cli/app.h"
+#include "cli/batchfile.h"
 #include "cli/parse.h"
 
 /**
- * Read and check a batch file (at most 1 MiB). Every bad line is reported
- * on stderr as "FILE:LINE: problem"; then nothing is returned and the
- * status is MP_CLI_USAGE. On success the caller frees *@out.
+ * Read the batch file @path (at most 1 MiB) into @b (cli/batchfile.h): its
+ * rows and its problems, none printed yet, so that the caller can add the
+ * keyring's. MP_CLI_USAGE (said on stderr) when the file cannot be read,
+ * MP_CLI_FAILED without memory; release @b with mp_cli_batch_clear().
  */
-enum mp_cli_status mp_cli_batch_load(const char *path, struct mp_cli_batch_entry **out,
-				     size_t *n);
+enum mp_cli_status mp_cli_batch_load(const char *path, struct mp_cli_batch *b);
+
+/**
+ * Print the problems of @b on stderr in line order, as "FILE: line N:
+ * problem", then that nothing was done.
+ */
+void mp_cli_batch_report(const char *path, struct mp_cli_batch *b);
 
 /**
  * Run the OOB helper for the OOB event @ev (MP_SESSION_OOB_OUTPUT or

@@ -12,6 +12,7 @@ struct mp_keyring;
 struct mp_node;
 struct mp_netkey;
 struct mp_appkey;
+struct mp_cli_column;
 
 struct mp_out {
 	FILE *fp;
@@ -30,6 +31,18 @@ void mp_out_init(struct mp_out *o, FILE *fp, bool json, int verbose);
 void mp_out_beacon(struct mp_out *o, const struct mp_scan_entry *e, bool first);
 /** A session event. */
 void mp_out_session(struct mp_out *o, const struct mp_session_event *ev);
+/**
+ * A session event of a device from a batch file: the same, with the extra
+ * columns of its row as a JSON "columns" object on provisioned and failed.
+ */
+void mp_out_session_cols(struct mp_out *o, const struct mp_session_event *ev,
+			 const struct mp_cli_column *cols, size_t ncols);
+/**
+ * A device of a batch file left alone, already @node: a JSON "skipped"
+ * event; in text only with -v (the caller says how many).
+ */
+void mp_out_skipped(struct mp_out *o, const uint8_t uuid[16], unsigned int line,
+		    const struct mp_node *node, const struct mp_cli_column *cols, size_t ncols);
 /** A simulated device shows an Output OOB value. */
 void mp_out_sim_output(struct mp_out *o, const uint8_t uuid[16], const char *action,
 		       const char *text);

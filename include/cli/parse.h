@@ -1,6 +1,7 @@
 /* Parsing what people type: words of a command line, UUIDs, hex numbers the
- * way BlueZ users write them, authentication choices, and the lines of a
- * batch file. Pure functions (no I/O), so that unit tests cover every case.
+ * way BlueZ users write them, authentication choices (batch files are
+ * cli/batchfile.h). Pure functions (no I/O), so that unit tests cover every
+ * case.
  */
 #ifndef MP_CLI_PARSE_H
 #define MP_CLI_PARSE_H
@@ -64,45 +65,5 @@ int mp_cli_parse_key(const char *s, uint8_t key[16]);
 
 /** A node or key name: 1..MP_CLI_NAME_MAX bytes, no control characters. */
 bool mp_cli_name_ok(const char *s);
-
-/* ---- batch files ---- */
-
-/* One device of a batch file. */
-struct mp_cli_batch_entry {
-	unsigned int line;		/* 1-based line number in the file */
-	uint8_t uuid[16];
-	uint8_t static_oob[32];
-	uint8_t static_len;		/* with auth STATIC */
-	enum mp_auth_choice auth;	/* AUTO: not given (use --auth) */
-	bool require_auth;		/* "required": the best method, never No OOB */
-	char output[9];			/* Output OOB value known in advance, or "" */
-	char name[MP_CLI_NAME_MAX + 1];	/* "" if none */
-	uint16_t address;		/* 0: allocate */
-};
-
-/**
- * Parse one line of a batch file: "UUID [AUTH [NAME [ADDRESS]]]", the
- * columns separated by blanks (quotes allowed, as in the shell) or by
- * commas (a CSV export); an empty column or "-" means not given. AUTH is
- * a static OOB value in hex (as "static:HEX" too), "none", "input",
- * "output" (the value then comes from --oob-cmd or a person), or
- * "output:VALUE" (what the device will show, known in advance: 1 to 8
- * digits or letters). Blank lines and lines starting with '#' are skipped.
- * Returns 1 with *@e filled, 0 for a line to skip, -EINVAL with a message
- * in @err.
- */
-int mp_cli_batch_parse_line(const char *line, struct mp_cli_batch_entry *e, char *err,
-			    size_t errlen);
-
-/**
- * Parse a whole batch file held in @text (@len bytes; may hold NULs, which
- * are errors). Every bad line is reported, as "line N: problem\n", into a
- * malloc'd *@errors (NULL when none): bad columns, a UUID or an address
- * given twice (naming the first line too), no device at all. Returns the
- * number of entries with the array in *@out (free() it), -EINVAL when any
- * line is bad (*@out NULL), -ENOMEM.
- */
-int mp_cli_batch_parse(const char *text, size_t len, struct mp_cli_batch_entry **out,
-		       char **errors);
 
 #endif

@@ -146,7 +146,7 @@ static void target_fail(struct mp_cli_app *a, size_t idx, const char *reason)
 	if (t->have_uuid) {
 		ev.uuid = t->ref.uuid;
 		ev.name = t->name[0] ? t->name : NULL;
-		mp_out_session(&a->out, &ev);
+		mp_out_session_cols(&a->out, &ev, t->columns, t->ncolumns);
 	} else {
 		snprintf(ref, sizeof(ref), "#%u", t->ref.index);
 		mp_out_failed_ref(&a->out, ref, reason);
@@ -514,9 +514,11 @@ static void count_in_row(struct mp_cli_app *a, struct mp_cli_job *j, bool ok, co
 static void on_session(void *user, struct mp_session *s, const struct mp_session_event *ev)
 {
 	struct mp_cli_app *a = user;
-	size_t idx;
+	size_t idx = find_running(a, ev->uuid);
 
-	mp_out_session(&a->out, ev);	/* progress per phase too */
+	/* progress per phase too; a batch row's extra columns with the result */
+	mp_out_session_cols(&a->out, ev, idx != (size_t)-1 ? a->targets[idx].columns : NULL,
+			    idx != (size_t)-1 ? a->targets[idx].ncolumns : 0);
 	switch (ev->type) {
 	case MP_SESSION_OOB_OUTPUT:
 		oob_output(a, s, ev);
@@ -820,6 +822,8 @@ static void settle(struct mp_cli_app *a)
 
 void mp_cli_app_free(struct mp_cli_app *a)
 {
+	size_t i;
+
 	settle(a);
 	mp_cli_helpers_free(a);
 	/* Running sessions fail (cancelled) and settle their keyring records. */
@@ -833,6 +837,8 @@ void mp_cli_app_free(struct mp_cli_app *a)
 	a->kr = NULL;
 	mp_loop_free(a->loop);
 	a->loop = NULL;
+	for (i = 0; i < a->ntargets; i++)
+		free(a->targets[i].columns);
 	free(a->targets);
 	a->targets = NULL;
 	free(a->jobs);

@@ -21,30 +21,26 @@
 
 /* ---- batch files ---- */
 
-static void report_lines(const char *path, const char *errors)
+void mp_cli_batch_report(const char *path, struct mp_cli_batch *b)
 {
-	const char *p = errors;
+	size_t i;
 
-	while (*p) {
-		const char *nl = strchr(p, '\n');
-		int n = nl ? (int)(nl - p) : (int)strlen(p);
-
-		fprintf(stderr, "meshprov: %s: %.*s\n", path, n, p);
-		p += n + (nl ? 1 : 0);
-	}
+	mp_cli_batch_sort(b);
+	for (i = 0; i < b->nbad; i++)
+		fprintf(stderr, "meshprov: %s: line %u: %s\n", path, b->bad[i].line,
+			b->bad[i].text);
+	fprintf(stderr, "meshprov: provision: nothing was done: fix %s and run again\n", path);
 }
 
-enum mp_cli_status mp_cli_batch_load(const char *path, struct mp_cli_batch_entry **out,
-				     size_t *n)
+enum mp_cli_status mp_cli_batch_load(const char *path, struct mp_cli_batch *b)
 {
 	struct stat sb;
-	char *buf, *errors = NULL;
 	size_t len = 0;
 	ssize_t r;
+	char *buf;
 	int fd, rc;
 
-	*out = NULL;
-	*n = 0;
+	memset(b, 0, sizeof(*b));
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		fprintf(stderr, "meshprov: provision: cannot read the batch file %s: %s\n", path,
@@ -65,19 +61,13 @@ enum mp_cli_status mp_cli_batch_load(const char *path, struct mp_cli_batch_entry
 	while (len < (size_t)sb.st_size && (r = read(fd, buf + len, (size_t)sb.st_size - len)) > 0)
 		len += (size_t)r;
 	close(fd);
-	rc = mp_cli_batch_parse(buf, len, out, &errors);
+	rc = mp_cli_batch_read(buf, len, b);
 	mp_wipe(buf, len);	/* static OOB values */
 	free(buf);
-	if (rc == -ENOMEM)
-		return MP_CLI_FAILED;
 	if (rc < 0) {
-		report_lines(path, errors ? errors : "bad file");
-		fprintf(stderr, "meshprov: provision: nothing was done: fix %s and run again\n",
-			path);
-		free(errors);
-		return MP_CLI_USAGE;
+		mp_cli_batch_clear(b);
+		return MP_CLI_FAILED;
 	}
-	*n = (size_t)rc;
 	return MP_CLI_OK;
 }
 
@@ -326,6 +316,11 @@ enum mp_cli_status mp_cli_script_run(struct mp_cli_app *a, FILE *fp, const char 
 		lineno++;
 		if (n && line[n - 1] == '\n')
 			line[--n] = '\0';
+		if (n && line[n - 1] == '\r')
+			line[--n] = '\0';	/* written on Windows */
+		/* The byte order mark some editors put first (Notepad, Excel). */
+		if (lineno == 1 && n >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0)
+			memmove(line, line + 3, (size_t)(n -= 3) + 1);
 		if (a->o.verbose && !a->out.json && line[strspn(line, " \t")])
 			fprintf(a->out.fp, "> %s\n", line);
 		st = mp_cli_execute_line(a, line);

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/batch.h"
 #include "cli/handlers.h"
@@ -642,38 +643,118 @@ static unsigned int sim_fresh(const struct mp_cli_app *a)
 	return n;
 }
 
-/* Check a batch against the keyring before anything is written: the
- * requested addresses must be free, the devices not nodes already. */
-static bool batch_check(struct mp_cli_app *a, const char *file,
-			const struct mp_cli_batch_entry *v, size_t n)
+/* Whether the keyring is there yet: a batch file with bad lines is checked
+ * against an existing keyring, and does not create one. */
+static bool keyring_present(const struct mp_cli_app *a)
 {
-	bool ok = true;
+	char path[4096];
+	struct stat sb;
+
+	if (a->kr)
+		return true;
+	return mp_keyring_default_path_env(a->o.keyring, path, sizeof(path)) == 0 &&
+		stat(path, &sb) == 0;
+}
+
+/*
+ * Check a batch against the keyring before anything is written, adding the
+ * problems to the file's: a requested address must be free; a device that
+ * is already a node must be the node its row asks for, and is then skipped
+ * (@skip), so that a tray run again after a partial failure goes on with
+ * the rest, as make or rsync would.
+ */
+static void batch_check(struct mp_cli_app *a, struct mp_cli_batch *b, bool *skip)
+{
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		const struct mp_node *node = mp_keyring_node_find_uuid(a->kr, v[i].uuid);
+	for (i = 0; i < b->n; i++) {
+		const struct mp_cli_batch_entry *e = &b->v[i];
+		const struct mp_node *node = mp_keyring_node_find_uuid(a->kr, e->uuid);
 
 		if (node && node->state == MP_NODE_COMPLETE) {
-			fprintf(stderr, "meshprov: %s: line %u: this device is already node 0x%04x "
-				"(node remove %04x first if it was reset)\n", file, v[i].line,
-				node->addr, node->addr);
-			ok = false;
-		}
-		if (!v[i].address)
+			if (e->address && e->address != node->addr)
+				mp_cli_batch_add_problem(b, e->line, "this device is already node "
+							 "0x%04x, not 0x%04x as asked (node remove "
+							 "%04x first if it was reset)", node->addr,
+							 e->address, node->addr);
+			else if (e->name[0] && strcmp(e->name, node->name) != 0)
+				mp_cli_batch_add_problem(b, e->line, "this device is already node "
+							 "0x%04x named '%s', not '%s' as asked (node "
+							 "rename %04x NAME, or node remove %04x first "
+							 "if it was reset)", node->addr, node->name,
+							 e->name, node->addr, node->addr);
+			else
+				skip[i] = true;
 			continue;
-		node = mp_keyring_node_find(a->kr, v[i].address);
-		if (node || mp_keyring_is_excluded(a->kr, v[i].address)) {
-			fprintf(stderr, "meshprov: %s: line %u: address 0x%04x is %s\n", file,
-				v[i].line,
-				v[i].address, node ? "used by a node" : "excluded (a removed node "
-				"had it)");
-			ok = false;
 		}
+		if (!e->address)
+			continue;
+		node = mp_keyring_node_find(a->kr, e->address);
+		if (node && memcmp(node->uuid, e->uuid, 16) == 0)
+			/* this device's own unfinished record: a retry takes its
+			 * block back (mp_keyring_node_add_pending()) */
+			continue;
+		if (node)
+			mp_cli_batch_add_problem(b, e->line, "address 0x%04x is used by a node "
+						 "(%s0x%04x, %u element%s%s%s%s%s)", e->address,
+						 node->is_self ? "this provisioner, " : "",
+						 node->addr, node->elements,
+						 node->elements == 1 ? "" : "s",
+						 node->name[0] ? ", name " : "", node->name,
+						 node->state != MP_NODE_COMPLETE ? ", " : "",
+						 node->state != MP_NODE_COMPLETE ?
+						 mp_node_state_str(node->state) : "");
+		else if (mp_keyring_is_excluded(a->kr, e->address))
+			mp_cli_batch_add_problem(b, e->line, "address 0x%04x is excluded (a removed "
+						 "node had it)", e->address);
 	}
-	if (!ok)
-		fprintf(stderr, "meshprov: provision: nothing was done: fix %s and run again\n",
-			file);
-	return ok;
+}
+
+/*
+ * The batch path once the keyring was opened (@st says how that went): the
+ * keyring's problems join the file's and all are reported at once, in line
+ * order; else the rows already done are said. *@skip marks them, *@left
+ * counts the others.
+ */
+static enum mp_cli_status batch_verdict(struct mp_cli_app *a, const char *file,
+					struct mp_cli_batch *b, enum mp_cli_status st,
+					bool **skip, size_t *left)
+{
+	size_t i, n = 0;
+
+	*left = b->n;
+	*skip = calloc(b->n ? b->n : 1, sizeof(**skip));
+	if (!*skip)
+		return MP_CLI_FAILED;
+	if (!st)
+		batch_check(a, b, *skip);
+	if (b->nomem)
+		return MP_CLI_FAILED;
+	if (b->nbad) {
+		mp_cli_batch_report(file, b);
+		return MP_CLI_USAGE;
+	}
+	if (st)
+		return st;
+	for (i = 0; i < b->n; i++) {
+		if (!(*skip)[i])
+			continue;
+		mp_out_skipped(&a->out, b->v[i].uuid, b->v[i].line,
+			       mp_keyring_node_find_uuid(a->kr, b->v[i].uuid), b->v[i].columns,
+			       b->v[i].ncolumns);
+		n++;
+	}
+	*left = b->n - n;
+	if (n == b->n) {
+		mp_out_info(&a->out, "all %zu device%s of %s %s already provisioned: nothing to do",
+			    n, n == 1 ? "" : "s", file, n == 1 ? "is" : "are");
+		mp_out_summary(&a->out, 0, 0, 0);
+	} else if (n) {
+		mp_out_info(&a->out, "skipped %zu device%s of %s already provisioned%s; %zu to go",
+			    n, n == 1 ? "" : "s", file,
+			    a->out.verbose || a->out.json ? "" : " (-v lists them)", *left);
+	}
+	return MP_CLI_OK;
 }
 
 static enum mp_cli_status cmd_provision(struct mp_cli_app *a, const struct mp_cli_args *args)
@@ -682,12 +763,12 @@ static enum mp_cli_status cmd_provision(struct mp_cli_app *a, const struct mp_cl
 	const char *maxf_s = mp_cli_arg(args, "--max-failures");
 	const char *maxu_s = mp_cli_arg(args, "--max-unconfirmed");
 	uint32_t max_failures = MP_CLI_DEFAULT_MAX_FAILURES, max_unconf = 0;
-	bool all = mp_cli_arg(args, "--all") != NULL;
-	struct mp_cli_batch_entry *entries = NULL;
+	bool all = mp_cli_arg(args, "--all") != NULL, *skip = NULL;
+	struct mp_cli_batch bf = { 0 };
 	struct mp_cli_device_ref *refs = NULL;
 	struct mp_provision_opts po;
 	enum mp_cli_status st;
-	size_t nentries = 0, i;
+	size_t left = 0, i;
 	uint32_t count = 0;
 	unsigned int job, want = 0;
 	int n;
@@ -730,20 +811,23 @@ static enum mp_cli_status cmd_provision(struct mp_cli_app *a, const struct mp_cl
 		}
 	}
 	if (batch) {
-		st = mp_cli_batch_load(batch, &entries, &nentries);
+		st = mp_cli_batch_load(batch, &bf);
 		if (st)
-			return st;
+			goto out;
 	}
 	/* Every argument checked: only now touch the keyring and the radio. */
-	st = mp_cli_need_keyring(a);
+	st = batch && bf.nbad && !keyring_present(a) ? MP_CLI_USAGE : mp_cli_need_keyring(a);
 	if (!st && maxu_s)	/* for the rest of this run (the keyring's) */
 		mp_keyring_set_unconfirmed_max(a->kr, max_unconf);
 	if (!st && !mp_keyring_netkey(a->kr, po.net_key_index)) {
 		mp_cmd_err(args, "there is no NetKey 0x%03x (netkey list)", po.net_key_index);
 		st = MP_CLI_USAGE;
 	}
-	if (!st && batch && !batch_check(a, batch, entries, nentries))
-		st = MP_CLI_USAGE;
+	if (batch) {
+		st = batch_verdict(a, batch, &bf, st, &skip, &left);
+		if (!st && !left)
+			goto out;	/* every device done already */
+	}
 	if (!st)
 		st = mp_cli_need_radio(a);
 	if (!st && a->mode == MP_CLI_SHELL) {
@@ -773,25 +857,33 @@ static enum mp_cli_status cmd_provision(struct mp_cli_app *a, const struct mp_cl
 	for (n = 0; n < args->argc; n++)
 		if (mp_cli_target_add(a, job, &refs[n], &po, mp_cli_arg(args, "--name"), 0) < 0)
 			st = MP_CLI_FAILED;
-	for (i = 0; i < nentries; i++) {
+	for (i = 0; i < bf.n; i++) {
+		struct mp_cli_batch_entry *e = &bf.v[i];
 		struct mp_provision_opts eo = po;
 		struct mp_cli_device_ref ref = { .by_index = false };
+		struct mp_cli_target *t;
 
-		memcpy(ref.uuid, entries[i].uuid, 16);
-		if (entries[i].auth != MP_AUTH_CHOICE_AUTO)
-			eo.prov.auth = entries[i].auth;
-		if (entries[i].require_auth)
+		if (skip[i])
+			continue;
+		memcpy(ref.uuid, e->uuid, 16);
+		if (e->auth != MP_AUTH_CHOICE_AUTO)
+			eo.prov.auth = e->auth;
+		if (e->require_auth)
 			eo.prov.require_auth = true;
-		if (entries[i].static_len) {
-			memcpy(eo.prov.static_oob, entries[i].static_oob, entries[i].static_len);
-			eo.prov.static_oob_len = entries[i].static_len;
+		if (e->static_len) {
+			memcpy(eo.prov.static_oob, e->static_oob, e->static_len);
+			eo.prov.static_oob_len = e->static_len;
 		}
-		eo.address = entries[i].address;
-		if (mp_cli_target_add(a, job, &ref, &eo, entries[i].name, entries[i].line) < 0)
+		eo.address = e->address;
+		if (mp_cli_target_add(a, job, &ref, &eo, e->name, e->line) < 0) {
 			st = MP_CLI_FAILED;
-		else
-			memcpy(a->targets[a->ntargets - 1].output, entries[i].output,
-			       sizeof(entries[i].output));
+		} else {
+			t = &a->targets[a->ntargets - 1];
+			memcpy(t->output, e->output, sizeof(e->output));
+			t->columns = e->columns;	/* the target owns them now */
+			t->ncolumns = e->ncolumns;
+			e->columns = NULL;
+		}
 		mp_wipe(eo.prov.static_oob, sizeof(eo.prov.static_oob));
 	}
 	if (st)
@@ -808,9 +900,8 @@ static enum mp_cli_status cmd_provision(struct mp_cli_app *a, const struct mp_cl
 	}
 out:
 	mp_wipe(po.prov.static_oob, sizeof(po.prov.static_oob));
-	if (entries)
-		mp_wipe(entries, nentries * sizeof(*entries));
-	free(entries);
+	mp_cli_batch_clear(&bf);
+	free(skip);
 	free(refs);
 	return st;
 }

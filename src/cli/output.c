@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/batchfile.h"
 #include "core/hex.h"
 #include "hci/adv.h"
 #include "store/keyring.h"
@@ -96,7 +97,26 @@ static const char *auth_desc(const struct mp_session_event *ev, char *buf, size_
 	return buf;
 }
 
+static void add_columns(struct json_object *j, const struct mp_cli_column *cols, size_t n)
+{
+	struct json_object *c;
+	size_t i;
+
+	if (!n)
+		return;
+	c = json_object_new_object();
+	for (i = 0; i < n; i++)
+		json_object_object_add(c, cols[i].name, json_object_new_string(cols[i].value));
+	json_object_object_add(j, "columns", c);
+}
+
 void mp_out_session(struct mp_out *o, const struct mp_session_event *ev)
+{
+	mp_out_session_cols(o, ev, NULL, 0);
+}
+
+void mp_out_session_cols(struct mp_out *o, const struct mp_session_event *ev,
+			 const struct mp_cli_column *cols, size_t ncols)
 {
 	char u[37], desc[64];
 
@@ -157,6 +177,8 @@ void mp_out_session(struct mp_out *o, const struct mp_session_event *ev)
 		}
 		if (ev->name)
 			json_object_object_add(j, "name", json_object_new_string(ev->name));
+		if (ev->type == MP_SESSION_PROVISIONED || ev->type == MP_SESSION_FAILED)
+			add_columns(j, cols, ncols);
 		emit_json(o, j);
 		return;
 	}
@@ -272,6 +294,32 @@ void mp_out_failed_ref(struct mp_out *o, const char *ref, const char *reason)
 	}
 	begin(o);
 	fprintf(o->fp, "%s[FAIL]%s %s: %s\n", c(o, "\033[31m"), c(o, "\033[0m"), ref, reason);
+	end(o);
+}
+
+void mp_out_skipped(struct mp_out *o, const uint8_t uuid[16], unsigned int line,
+		    const struct mp_node *node, const struct mp_cli_column *cols, size_t ncols)
+{
+	char u[37];
+
+	if (o->json) {
+		struct json_object *j = jevent("skipped", uuid);
+
+		json_object_object_add(j, "line", json_object_new_int((int)line));
+		json_object_object_add(j, "reason", json_object_new_string("already-provisioned"));
+		json_object_object_add(j, "address", json_object_new_int(node->addr));
+		if (node->name[0])
+			json_object_object_add(j, "name", json_object_new_string(node->name));
+		add_columns(j, cols, ncols);
+		emit_json(o, j);
+		return;
+	}
+	if (o->verbose < 1)
+		return;
+	begin(o);
+	fprintf(o->fp, "[SKIP] %s: line %u: already node 0x%04x%s%s\n",
+		mp_keyring_uuid_str(uuid, u), line, node->addr, node->name[0] ? ", name " : "",
+		node->name);
 	end(o);
 }
 

@@ -392,5 +392,173 @@ check "wrong passphrase: exit 4" 4 'assert "wrong passphrase" in err' -- $E --pa
 check "keyring decrypt" 0 '' -- $E --passphrase-file "$T/pass" keyring decrypt
 check "plain again" 0 'assert len(ev("node")) == 2' -- $E --json nodes
 
+# ---- batch files as spreadsheets write them (issue #16) ----
+# tests/integration/batch/ holds files in the bytes Excel and LibreOffice
+# write. Their four UUIDs become those of four simulated devices
+# (--sim-seed makes them known), the rest of each file kept byte for byte.
+S=${MESHPROV_SRCDIR:-$(dirname "$0")/../..}/tests/integration/batch
+SS="--sim 4 --sim-seed 16"
+SIMU=$("$BIN" --keyring "$T/scan/kr.json" --json $SS scan 1 | python3 -c '
+import json, sys
+seen = {}
+for l in sys.stdin:
+    l = json.loads(l)
+    if l["event"] == "beacon":
+        seen.setdefault(l["index"], l["uuid"])
+print(" ".join(seen[i] for i in sorted(seen)))')
+localize() {
+	python3 - "$S/$1" "$2" $SIMU <<'END_PY'
+import re, sys
+src, dst, sim = sys.argv[1], sys.argv[2], sys.argv[3:]
+sample = ["48f165d57b0047f4b81ef86f5c8cc1ab", "017f9ee6725e409dba0562d56abd685a",
+          "b6043106a85f48b69aa8b2a668d605d4", "38f12d92a28f47d8bce44e27424458b6"]
+assert len(sim) == 4, sim
+to = dict(zip(sample, (u.replace("-", "") for u in sim)))
+def sub(m):
+    old = m.group(0).decode()
+    new = to[old.replace("-", "").lower()]
+    if "-" in old:
+        new = "-".join((new[:8], new[8:12], new[12:16], new[16:20], new[20:]))
+    return (new.upper() if old.isupper() else new).encode()
+pat = rb"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
+data = open(src, "rb").read()
+out, n = re.subn(pat, sub, data)
+assert n == 4, n
+open(dst, "wb").write(out)
+END_PY
+}
+
+localize excel-csv-utf8.csv "$T/excel.csv"
+check "batch: Excel's CSV UTF-8 (BOM, CRLF, header, quoted commas and quotes)" 0 '
+p = ev("provisioned"); assert len(p) == 4, lines
+n = {l.get("name"): l for l in p}
+assert n["Hall, north"]["address"] == 0x100 and n["K\u00fcche"]["address"] == 0x200, n
+assert n["Hall, north"]["columns"] == {"Room": "B12", "Floor": "2"}, n
+assert n["Lamp \"A\""]["columns"] == {"Room": "B13", "Floor": "2"}, n
+assert n["K\u00fcche"]["columns"]["Room"] == "Kitchen, east", n
+assert n[None]["columns"] == {"Room": "", "Floor": ""}, n
+' -- --keyring "$T/xl/kr.json" --json $SS provision --batch "$T/excel.csv"
+check "batch: the same file again: every device skipped, nothing to do, exit 0" 0 '
+s = ev("skipped"); assert sorted(l["line"] for l in s) == [2, 3, 4, 6], s
+assert all(l["reason"] == "already-provisioned" for l in s), s
+h = [l for l in s if l["line"] == 2][0]
+assert h["address"] == 0x100 and h["name"] == "Hall, north" and h["columns"]["Room"] == "B12", h
+assert not ev("provisioned") and not ev("failed"), lines
+assert any("nothing to do" in l["message"] for l in ev("info")), lines
+assert ev("summary")[-1]["provisioned"] == 0, lines
+' -- --keyring "$T/xl/kr.json" --json $SS provision --batch "$T/excel.csv"
+
+localize libreoffice-semicolon.csv "$T/lo.csv"
+check "batch: LibreOffice, ; separated, columns in another order, a line break in a cell" 0 '
+n = {l.get("name"): l for l in ev("provisioned")}; assert len(n) == 4, lines
+assert n["Flur, Nord"]["address"] == 0x300 and n["Keller"]["address"] == 0x301, n
+assert n["Lampe; K\u00fcche"]["columns"] == {"Room": "B13", "Notes": "two lines:\nsecond"}, n
+assert n["Keller"]["columns"]["Notes"] == "\"quoted\"", n
+' -- --keyring "$T/lo/kr.json" --json $SS provision --batch "$T/lo.csv"
+
+localize excel-tab-delimited.txt "$T/tab.txt"
+check "batch: tab-separated, spaces inside names" 0 '
+n = {l.get("name"): l for l in ev("provisioned")}
+assert sorted(n) == ["Lamp \"B\"", "desk lamp", "hall lamp north", "porch light 2"], n
+assert n["desk lamp"]["columns"] == {"Shelf": "A 2"}, n
+' -- --keyring "$T/tab/kr.json" --json $SS provision --batch "$T/tab.txt"
+
+localize excel-mac.csv "$T/mac.csv"
+check "batch: CR line ends (Excel for Mac)" 0 '
+assert sorted(l["name"] for l in ev("provisioned")) == ["mac-1", "mac-2", "mac-3", "mac-4"], lines
+' -- --keyring "$T/mac/kr.json" --json $SS provision --batch "$T/mac.csv"
+
+localize handwritten.txt "$T/hand.txt"
+check "batch: a hand-written file as before (blanks, quotes, a CSV row)" 0 '
+n = {l.get("name"): l["address"] for l in ev("provisioned")}
+assert n["lamp-1"] == 0x400 and n["lamp-3"] == 0x402 and "lamp 2" in n, n
+' -- --keyring "$T/hand/kr.json" --json $SS provision --batch "$T/hand.txt"
+
+check "batch: Excel's plain CSV is not UTF-8: the line and the way out" 2 '
+assert "bad-excel-ansi.csv: line 2: column 2: the name is not UTF-8 text" in err, err
+assert "CSV UTF-8" in err and "nothing was done" in err, err
+' -- $K --sim 1 provision --batch "$S/bad-excel-ansi.csv"
+check "batch: Excel's Unicode Text (UTF-16) is named" 2 '
+assert "line 1: UTF-16 text" in err, err
+' -- $K --sim 1 provision --batch "$S/bad-excel-unicode-text.txt"
+
+# A tray run again after a partial failure: what is done is skipped, the
+# rest goes on.
+set -- $SIMU
+GOOD=00112233445566778899aabbccddeeff
+printf 'uuid,auth,name,room\r\n%s,%s,t-1,R1\r\n%s,%s,t-2,R2\r\n%s,ffffffffffffffffffffffffffffffff,t-3,R3\r\n%s,%s,t-4,R4\r\n' \
+	"$1" $GOOD "$2" $GOOD "$3" "$4" $GOOD > "$T/tray.csv"
+TK="--keyring $T/tray/kr.json"
+check "batch: a tray with one wrong static value: that one fails, with its columns" 1 '
+assert len(ev("provisioned")) == 3, lines
+f = ev("failed"); assert len(f) == 1 and f[0]["name"] == "t-3", f
+assert f[0]["columns"] == {"room": "R3"}, f
+' -- $TK --json $SS --sim-oob static provision --batch "$T/tray.csv"
+sed -i 's/ffffffffffffffffffffffffffffffff/00112233445566778899aabbccddeeff/' "$T/tray.csv"
+check "batch: the tray again: 3 skipped (named in JSON), the fourth provisioned, exit 0" 0 '
+assert sorted(l["line"] for l in ev("skipped")) == [2, 3, 5], lines
+assert sorted(l["name"] for l in ev("skipped")) == ["t-1", "t-2", "t-4"], lines
+p = ev("provisioned"); assert len(p) == 1 and p[0]["name"] == "t-3", lines
+assert p[0]["columns"] == {"room": "R3"}, p
+assert any(l["message"].startswith("skipped 3 devices of ") for l in ev("info")), lines
+s = ev("summary")[-1]; assert s["provisioned"] == 1 and s["failed"] == 0, s
+' -- $TK --json $SS --sim-oob static provision --batch "$T/tray.csv"
+check "batch: the tray a third time: nothing to do, said in one line" 0 '' -- $TK $SS --sim-oob static provision --batch "$T/tray.csv"
+grep -q "all 4 devices of .*tray.csv are already provisioned: nothing to do" "$T/out" && ! grep -q SKIP "$T/out" &&
+	ok "batch: without -v, how many were skipped, not which" || ko "batch: without -v, how many were skipped, not which"
+check "batch: with -v, which were skipped" 0 '' -- $TK -v $SS --sim-oob static provision --batch "$T/tray.csv"
+[ "$(grep -c '^\[SKIP\] .*: line [0-9]*: already node 0x' "$T/out")" = 4 ] &&
+	ok "batch: -v lists each skipped device with its line" || ko "batch: -v lists each skipped device with its line"
+
+# Every bad line in one pass: the file's problems and the keyring's, in
+# line order; nothing done.
+before=$(sum "$T/tray/kr.json")
+printf 'uuid,name,address\n%s,t-1,0x0123\nzzz,x,\n%s,t-2-renamed,\n00112233445566778899aabbccddee01,new,0001\n' \
+	"$1" "$2" > "$T/conflicts.csv"
+check "batch: syntax and keyring problems reported together, in line order" 2 '
+import re
+l = [int(m) for m in re.findall(r"conflicts.csv: line (\d+):", err)]
+assert l == [2, 3, 4, 5], err
+assert "line 2: this device is already node 0x" in err and "not 0x0123 as asked" in err, err
+assert "line 3: \x27zzz\x27 is not a device UUID" in err, err
+assert "line 4: this device is already node 0x" in err and "named \x27t-2\x27, not \x27t-2-renamed\x27" in err, err
+assert "line 5: address 0x0001 is used by a node (this provisioner" in err, err
+assert "nothing was done" in err and not lines, lines
+' -- $TK --json $SS provision --batch "$T/conflicts.csv"
+[ "$(sum "$T/tray/kr.json")" = "$before" ] && ok "batch: the keyring is untouched after those" ||
+	ko "batch: the keyring is untouched after those"
+
+# A device whose provisioning did not finish (unconfirmed in the keyring) is
+# not skipped: it is provisioned again, and takes its own block back (the
+# device may hold those addresses; nobody else may have them).
+unfinish() {
+python3 - "$T/tray/kr.json" "$4" <<'END_PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+n = [n for n in d["nodes"] if n["UUID"] == sys.argv[2].replace("-", "")][0]
+n["state"] = "unconfirmed"
+print(n["unicastAddress"], file=open(sys.argv[1] + ".t4", "w"))
+json.dump(d, open(sys.argv[1], "w"))
+END_PY
+}
+unfinish "$@"
+t4=$(cat "$T/tray/kr.json.t4")
+printf 'uuid,auth,name,address\n%s,%s,t-4,%s\n' "$4" $GOOD "$t4" > "$T/again.csv"
+check "batch: an unfinished device asked at its old address gets it back" 0 '
+p = ev("provisioned"); assert len(p) == 1 and p[0]["address"] == int("'"$t4"'", 16), lines
+' -- $TK --json $SS --sim-oob static provision --batch "$T/again.csv"
+unfinish "$@"
+check "batch: an unfinished device is provisioned again, the done ones skipped" 0 '
+p = ev("provisioned"); assert len(p) == 1 and p[0]["name"] == "t-4", lines
+assert p[0]["address"] == int("'"$t4"'", 16), p
+assert len(ev("skipped")) == 3, lines
+' -- $TK --json $SS --sim-oob static provision --batch "$T/tray.csv"
+
+# A script file from Windows: a byte order mark and CRLF.
+printf '\357\273\277nodes\r\nnetkey list\r\n' > "$T/bom-cmds"
+check "-f: a script with a BOM and CRLF runs" 0 '
+assert ev("node") and ev("netkey"), lines
+' -- $K --json -f "$T/bom-cmds"
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "cli/batchfile.h"
 #include "cli/parse.h"
 
 static int split(const char *line, char **argv, char *buf, size_t buflen)
