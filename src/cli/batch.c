@@ -198,7 +198,7 @@ static void helper_read(struct mp_loop *loop, int fd, uint32_t events, void *dat
 	helper_reap(loop, 0, h);
 }
 
-int mp_cli_helper_start(struct mp_cli_app *a, const struct mp_session_event *ev)
+int mp_cli_helper_start(struct mp_cli_app *a, const char *oob_cmd, const struct mp_session_event *ev)
 {
 	bool output = ev->type == MP_SESSION_OOB_OUTPUT;
 	const char *action = output ? mp_output_action_name(ev->oob_action) :
@@ -211,7 +211,7 @@ int mp_cli_helper_start(struct mp_cli_app *a, const struct mp_session_event *ev)
 	mp_keyring_uuid_str(ev->uuid, u);
 	snprintf(size, sizeof(size), "%u", ev->oob_size);
 	h = calloc(1, sizeof(*h));
-	cmd = malloc(strlen(a->o.oob_cmd) + 8);
+	cmd = malloc(strlen(oob_cmd) + 8);
 	if (!h || !cmd || pipe2(p, O_CLOEXEC) < 0) {
 		free(h);
 		free(cmd);
@@ -219,7 +219,7 @@ int mp_cli_helper_start(struct mp_cli_app *a, const struct mp_session_event *ev)
 		return -errno;
 	}
 	/* The user's command gets our arguments after its own ("$@"). */
-	sprintf(cmd, "%s \"$@\"", a->o.oob_cmd);
+	sprintf(cmd, "%s \"$@\"", oob_cmd);
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {

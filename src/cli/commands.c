@@ -572,13 +572,12 @@ static enum mp_cli_status provision_common(struct mp_cli_app *a, const struct mp
 			   MP_CLI_NAME_MAX);
 		return MP_CLI_USAGE;
 	}
+	/* --oob-cmd is the job's (mp_cli_job_new copies it): a->o is the
+	 * program's options, which no command may change. */
 	v = mp_cli_arg(args, "--oob-cmd");
-	if (v) {
-		if (!*v) {
-			mp_cmd_err(args, "--oob-cmd needs a command");
-			return MP_CLI_USAGE;
-		}
-		a->o.oob_cmd = v;
+	if (v && !*v) {
+		mp_cmd_err(args, "--oob-cmd needs a command");
+		return MP_CLI_USAGE;
 	}
 	return MP_CLI_OK;
 }
@@ -707,7 +706,7 @@ static enum mp_cli_status cmd_provision(struct mp_cli_app *a, const struct mp_cl
 		goto out;
 	if (all)
 		want = count ? count : a->o.sim ? sim_fresh(a) : 0;
-	job = mp_cli_job_new(a, all, want, &po);
+	job = mp_cli_job_new(a, all, want, &po, mp_cli_arg(args, "--oob-cmd"));
 	if (!job) {
 		st = MP_CLI_FAILED;
 		goto out;

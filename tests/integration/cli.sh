@@ -250,6 +250,21 @@ f = ev("failed"); assert len(f) == 1 and f[0]["reason"] == "cancelled", lines
 assert "OOB helper failed" in err, err
 ' -- $K --json --sim 1 --sim-oob output --oob-cmd false provision --all
 
+# A command's --oob-cmd is that command's: it is not read after the command
+# returned (a use-after-free under ASan) and not used by the next one
+# (issue #11). The second provision has no helper: the simulated person types.
+printf '#!/bin/sh\necho "$*" >> "%s/once.log"\nexit 1\n' "$T" > "$T/once.sh"
+chmod +x "$T/once.sh"
+printf 'provision --all --count 1 --oob-cmd %s/once.sh\nprovision --all --count 1\n' "$T" > "$T/two"
+rm -f "$T/once.log"
+check "--oob-cmd of one provision does not outlive it" 1 '
+f = ev("failed"); p = ev("provisioned")
+assert len(f) == 1 and f[0]["reason"] == "cancelled" and len(p) == 1, lines
+log = open(sys.argv[1].rsplit("/", 1)[0] + "/once.log").read().splitlines()
+assert len(log) == 1 and log[0].split()[0] == f[0]["uuid"], log
+assert "two:1:" in err and "two:2:" not in err, err
+' -- --keyring "$T/once/kr.json" --json --sim 2 --sim-oob output --sim-seed 7 --keep-going -f "$T/two"
+
 # Command files: stop at the first failure, or go on with --keep-going.
 printf 'nodes\nfrobnicate\nnetkey list\n' > "$T/cmds"
 check "-f stops at the first failure" 2 '
