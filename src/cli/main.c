@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "cli/app.h"
@@ -27,6 +29,19 @@ enum {
 	EXIT_RADIO = 3,		/* no controller, no permission, controller lost */
 	EXIT_KEYRING = 4,	/* the keyring could not be opened, read or written */
 };
+
+/* The keys live in this process's memory (the NetKey even when the
+ * keyring file is encrypted): a crash must not write them into a core
+ * file, and other processes of the same user must not read them through
+ * ptrace or /proc/PID/mem, which a non-dumpable process refuses. */
+static void no_core_dumps(void)
+{
+	struct rlimit none = { 0, 0 };
+
+	if (setrlimit(RLIMIT_CORE, &none) < 0 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		fprintf(stderr, "meshprov: warning: cannot turn core dumps off: %s\n",
+			strerror(errno));
+}
 
 static int exit_code(enum mp_cli_status st)
 {
@@ -338,6 +353,7 @@ int main(int argc, char **argv)
 	enum mp_cli_status st;
 	int rc;
 
+	no_core_dumps();	/* first: before any key is read */
 	rc = parse_options(&a, argc, argv);
 	if (rc >= 0)
 		return rc;

@@ -316,5 +316,34 @@ check "wrong passphrase: exit 4" 4 'assert "wrong passphrase" in err' -- $E --pa
 check "keyring decrypt" 0 '' -- $E --passphrase-file "$T/pass" keyring decrypt
 check "plain again" 0 'assert len(ev("node")) == 2' -- $E --json nodes
 
+# No core dumps, and not dumpable (issue #12): the keys in memory must not
+# reach a core file, nor another process of the user through ptrace. Seen
+# from outside while meshprov waits for its next command: its core limit,
+# and its /proc files, which the kernel gives to root when it is not
+# dumpable (so as root the check runs meshprov as nobody).
+if python3 - "$BIN" 2> "$T/err" <<'END_PY'
+import os, resource, subprocess, sys
+bin = sys.argv[1]
+def drop():
+    hard = resource.getrlimit(resource.RLIMIT_CORE)[1]
+    resource.setrlimit(resource.RLIMIT_CORE, (hard, hard))
+    if os.getuid() == 0:
+        os.setgroups([]); os.setgid(65534); os.setuid(65534)
+p = subprocess.Popen([bin, "--sim", "1", "--keep-going"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                     preexec_fn=drop, text=True)
+try:
+    p.stdin.write("frob\n"); p.stdin.flush()
+    p.stderr.readline()        # it runs and waits for the next command: look at it
+    core = [l for l in open("/proc/%d/limits" % p.pid) if l.startswith("Max core file size")][0]
+    assert core.split()[4:6] == ["0", "0"], core
+    # a process that is not dumpable has its /proc files owned by root
+    uid = os.stat("/proc/%d" % p.pid).st_uid
+    assert os.stat("/proc/%d/status" % p.pid).st_uid == 0 and uid != 0, uid
+finally:
+    p.stdin.close(); p.wait()
+END_PY
+then ok "core dumps are off and the process is not dumpable"
+else sed 's/^/    /' "$T/err"; ko "core dumps are off and the process is not dumpable"; fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
