@@ -9,6 +9,7 @@ MP_CLI_SOURCES = \
 	src/cli/output.c include/cli/output.h \
 	src/cli/parse.c include/cli/parse.h \
 	src/cli/passphrase.c include/cli/passphrase.h \
+	src/cli/redact.c include/cli/redact.h \
 	src/cli/shell.c include/cli/shell.h
 meshprov_SOURCES = src/cli/main.c $(MP_CLI_SOURCES)
 meshprov_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(READLINE_CFLAGS)
@@ -21,6 +22,15 @@ tests_unit_test_cli_parse_SOURCES = tests/unit/test_cli_parse.c src/cli/parse.c 
 	include/cli/parse.h
 tests_unit_test_cli_parse_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_cli_parse_LDADD = src/crypto/libmp_crypto.a src/core/libmp_core.a $(TEST_LIBS) \
+	$(CRYPTO_LIBS)
+
+# Unit tests of what messages echo: secrets masked, control bytes escaped.
+check_PROGRAMS += tests/unit/test_cli_redact
+TESTS += tests/unit/test_cli_redact
+tests_unit_test_cli_redact_SOURCES = tests/unit/test_cli_redact.c src/cli/redact.c \
+	include/cli/redact.h
+tests_unit_test_cli_redact_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_cli_redact_LDADD = src/crypto/libmp_crypto.a src/core/libmp_core.a $(TEST_LIBS) \
 	$(CRYPTO_LIBS)
 
 # The real binary: in batch mode against simulated devices, the shell under

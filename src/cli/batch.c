@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/redact.h"
 #include "store/keyring.h"
 
 #define BATCH_MAX (1u << 20)
@@ -317,6 +318,7 @@ void mp_cli_helpers_free(struct mp_cli_app *a)
 enum mp_cli_status mp_cli_script_run(struct mp_cli_app *a, FILE *fp, const char *name)
 {
 	enum mp_cli_status first = MP_CLI_OK, st;
+	char shown[MP_CLI_SHOW_BUF];
 	unsigned int lineno = 0;
 	char *line = NULL;
 	size_t cap = 0;
@@ -326,13 +328,16 @@ enum mp_cli_status mp_cli_script_run(struct mp_cli_app *a, FILE *fp, const char 
 		lineno++;
 		if (n && line[n - 1] == '\n')
 			line[--n] = '\0';
+		/* echoed lines: secrets masked, control bytes escaped, cut */
 		if (a->o.verbose && !a->out.json && line[strspn(line, " \t")])
-			fprintf(a->out.fp, "> %s\n", line);
+			fprintf(a->out.fp, "> %s\n",
+				mp_cli_show_line(line, MP_CLI_SHOW_MAX, shown, sizeof(shown)));
 		st = mp_cli_execute_line(a, line);
 		if (st == MP_CLI_QUIT)
 			break;
 		if (st != MP_CLI_OK) {
-			fprintf(stderr, "meshprov: %s:%u: '%s' failed%s\n", name, lineno, line,
+			fprintf(stderr, "meshprov: %s:%u: '%s' failed%s\n", name, lineno,
+				mp_cli_show_line(line, MP_CLI_SHOW_MAX, shown, sizeof(shown)),
 				a->o.keep_going && !a->interrupted ? "; going on" : "");
 			if (first == MP_CLI_OK)
 				first = st;
@@ -345,6 +350,8 @@ enum mp_cli_status mp_cli_script_run(struct mp_cli_app *a, FILE *fp, const char 
 			break;
 		}
 	}
+	if (line)
+		mp_wipe(line, cap);	/* keys and static OOB values typed */
 	free(line);
 	return first;
 }

@@ -12,6 +12,7 @@
 
 #include "cli/batch.h"
 #include "cli/handlers.h"
+#include "cli/redact.h"
 #include "store/keyring.h"
 
 static enum mp_cli_status cmd_help(struct mp_cli_app *a, const struct mp_cli_args *args);
@@ -202,13 +203,17 @@ const char *mp_cli_arg(const struct mp_cli_args *args, const char *name)
 
 void mp_cmd_err(const struct mp_cli_args *args, const char *fmt, ...)
 {
+	char msg[1024], shown[4 * sizeof(msg) + 32];
 	va_list ap;
 
-	fprintf(stderr, "meshprov: %s: ", args->cmd->name);
+	/* Messages echo what was typed ("not 'static:...'"), and names from
+	 * files: secrets masked, control bytes escaped, cut. */
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "meshprov: %s: %s\n", args->cmd->name,
+		mp_cli_show_line(msg, sizeof(msg), shown, sizeof(shown)));
+	mp_wipe(msg, sizeof(msg));
 }
 
 static void group_hint(const char *group)
@@ -238,15 +243,18 @@ enum mp_cli_status mp_cli_execute(struct mp_cli_app *a, int argc, char **argv)
 		return MP_CLI_OK;
 	args.cmd = mp_cli_lookup(argc, argv, &used);
 	if (!args.cmd) {
+		char shown[MP_CLI_SHOW_BUF];
+
 		if (mp_cli_is_group(argv[0])) {
 			if (argc > 1)
 				fprintf(stderr, "meshprov: %s: unknown subcommand '%s'\n", argv[0],
-					argv[1]);
+					mp_cli_show(argv[1], shown, sizeof(shown)));
 			else
 				fprintf(stderr, "meshprov: %s: which one?\n", argv[0]);
 			group_hint(argv[0]);
 		} else {
-			fprintf(stderr, "meshprov: unknown command '%s'. Try 'help'.\n", argv[0]);
+			fprintf(stderr, "meshprov: unknown command '%s'. Try 'help'.\n",
+				mp_cli_show(argv[0], shown, sizeof(shown)));
 		}
 		return MP_CLI_USAGE;
 	}
@@ -291,8 +299,11 @@ enum mp_cli_status mp_cli_execute(struct mp_cli_app *a, int argc, char **argv)
 	}
 	if (args.argc < args.cmd->min_args ||
 	    (args.cmd->max_args >= 0 && args.argc > args.cmd->max_args)) {
+		char shown[MP_CLI_SHOW_BUF];
+
 		mp_cmd_err(&args, args.argc < args.cmd->min_args ? "missing arguments" :
-			   "too many arguments ('%s')", args.argc ? args.argv[args.argc - 1] : "");
+			   "too many arguments ('%s')", args.argc ?
+			   mp_cli_show(args.argv[args.argc - 1], shown, sizeof(shown)) : "");
 		fprintf(stderr, "  usage: %s %s\n", args.cmd->name, args.cmd->synopsis);
 		return MP_CLI_USAGE;
 	}

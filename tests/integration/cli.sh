@@ -275,6 +275,23 @@ check "-f --keep-going runs the rest" 2 '
 assert ev("node") and ev("netkey"), lines
 ' -- $K --json --keep-going -f "$T/cmds"
 
+# What scripts echo back: secrets masked, control bytes escaped, a long
+# line cut (issue #12).
+{
+	echo 'appkey import 5 3b7600112233445566778899aabbcc'
+	echo 'provision --all --auth static:0011223344556677'
+	printf 'frob\033[2J\r\302\233x\n'
+	python3 -c 'print("nodes " + "y" * (1 << 20))'
+} > "$T/secrets"
+check "script errors mask secrets, escape control bytes, cut long lines" 2 '
+assert "3b76" not in err and "0011" not in err, err
+assert "secrets:1: \x27appkey import 5 ****\x27 failed" in err, err
+assert "not \x27static:****\x27" in err and "--auth static:****\x27 failed" in err, err
+assert "\x1b" not in err and "\r" not in err and "\xc2\x9b" not in err, repr(err)
+assert "frob\\x1b[2J\\x0d\\xc2\\x9bx" in err, err
+assert len(err) < 4000 and "(1048582 bytes)" in err, len(err)
+' -- $K --sim 1 --keep-going -f "$T/secrets"
+
 # Keys, IV index, CDB round trip.
 check "netkey create" 0 'assert ev("netkey-created")[0]["netkey"] == "0x001", lines' -- $K --json netkey create
 check "appkey create bound to it" 0 '' -- $K appkey create 5 --netkey 1
