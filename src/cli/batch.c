@@ -238,10 +238,13 @@ int mp_cli_helper_start(struct mp_cli_app *a, const char *oob_cmd, const struct 
 		setenv("MESHPROV_METHOD", output ? "output" : "input", 1);
 		setenv("MESHPROV_ACTION", action, 1);
 		setenv("MESHPROV_SIZE", size, 1);
+		/* The Input OOB value is in the environment only: the
+		 * arguments are in /proc/PID/cmdline, which every local user
+		 * reads; the environment only its owner. */
 		if (ev->oob_value)
 			setenv("MESHPROV_VALUE", ev->oob_value, 1);
 		execl("/bin/sh", "sh", "-c", cmd, "meshprov-oob", u, output ? "output" : "input",
-		      action, size, ev->oob_value, (char *)NULL);
+		      action, size, (char *)NULL);
 		_exit(127);
 	}
 	free(cmd);

@@ -49,7 +49,7 @@ static const struct mp_cli_opt provision_opts[] = {
 	{ "--count", "N", MP_COMPL_NONE, NULL, "with --all: stop after N devices" },
 	{ "--netkey", "INDEX", MP_COMPL_NETKEY, NULL, "the NetKey to give (hex, default 0)" },
 	{ "--oob-cmd", "CMD", MP_COMPL_FILE, NULL,
-	  "helper for Output/Input OOB outside the shell: CMD UUID METHOD ACTION SIZE [VALUE]" },
+	  "helper for Output/Input OOB outside the shell: CMD UUID METHOD ACTION SIZE" },
 	{ 0 },
 };
 

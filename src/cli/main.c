@@ -96,7 +96,7 @@ static const struct gopt gopts[] = {
 	  "wait while another meshprov holds the keyring, instead of failing" },
 	{ "json", OPT_JSON, NULL, MP_COMPL_NONE, NULL, "one JSON object per line, for scripts" },
 	{ "oob-cmd", OPT_OOB_CMD, "CMD", MP_COMPL_FILE, NULL,
-	  "helper for Output/Input OOB outside the shell: CMD UUID METHOD ACTION SIZE [VALUE]" },
+	  "helper for Output/Input OOB outside the shell: CMD UUID METHOD ACTION SIZE" },
 	{ "sim", OPT_SIM, "N", MP_COMPL_NONE, NULL,
 	  "use N simulated devices instead of a controller" },
 	{ "sim-oob", OPT_SIM_OOB, "METHOD", MP_COMPL_WORDS, "none static output input",

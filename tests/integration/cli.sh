@@ -240,11 +240,15 @@ log = open(sys.argv[1].rsplit("/", 1)[0] + "/oob.log").read().split("\n")
 assert sum(1 for l in log if " output numeric 6" in l) == 2, log
 ' -- $K --json --sim 2 --sim-oob output --oob-cmd "$T/oob-out.sh" provision --all
 rm -f "$T/oob.log"
-check "--oob-cmd is told the Input OOB value" 0 '
+# The Input OOB value is in the environment only, never on the helper's
+# argv, which /proc/PID/cmdline shows every local user (issue #12).
+check "--oob-cmd is told the Input OOB value, in its environment only" 0 '
 i = {l["uuid"]: l["value"] for l in ev("oob-input")}
 log = [l.split() for l in open(sys.argv[1].rsplit("/", 1)[0] + "/oob.log").read().splitlines()]
-assert len(log) == 1 and log[0][1] == "input" and log[0][4] == i[log[0][0]], (log, i)
-' -- $K --json --sim 1 --sim-oob input provision --all --oob-cmd "echo >> $T/oob.log"
+assert len(log) == 1 and log[0][2] == "input" and len(log[0]) == 5, (log, i)
+assert log[0][0] == "env=" + i[log[0][1]], (log, i)
+' -- $K --json --sim 1 --sim-oob input provision --all \
+	--oob-cmd "printf 'env=%s ' \$MESHPROV_VALUE >> $T/oob.log; echo >> $T/oob.log"
 check "a failing --oob-cmd cancels that device, exit 1" 1 '
 f = ev("failed"); assert len(f) == 1 and f[0]["reason"] == "cancelled", lines
 assert "OOB helper failed" in err, err
