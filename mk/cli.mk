@@ -10,6 +10,7 @@ MP_CLI_SOURCES = \
 	src/cli/parse.c include/cli/parse.h \
 	src/cli/passphrase.c include/cli/passphrase.h \
 	src/cli/redact.c include/cli/redact.h \
+	src/cli/secret.c include/cli/secret.h \
 	src/cli/shell.c include/cli/shell.h
 meshprov_SOURCES = src/cli/main.c $(MP_CLI_SOURCES)
 meshprov_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(READLINE_CFLAGS)

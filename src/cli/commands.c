@@ -13,6 +13,7 @@
 #include "cli/batch.h"
 #include "cli/handlers.h"
 #include "cli/redact.h"
+#include "cli/secret.h"
 #include "store/keyring.h"
 
 static enum mp_cli_status cmd_help(struct mp_cli_app *a, const struct mp_cli_args *args);
@@ -39,7 +40,8 @@ static const struct mp_cli_opt provision_opts[] = {
 	{ "--batch", "FILE", MP_COMPL_FILE, NULL,
 	  "the devices listed in FILE: UUID [AUTH [NAME [ADDRESS]]] per line" },
 	{ "--auth", "METHOD", MP_COMPL_WORDS, "none output input static:",
-	  "none, output, input or static:HEX (default: the best the device offers)" },
+	  "none, output, input or static:HEX; static:@FILE or static:- reads the value "
+	  "(default: the best the device offers)" },
 	{ "--alg", "ALG", MP_COMPL_WORDS, "auto cmac hmac",
 	  "auto, cmac or hmac (default: HMAC-SHA256 when offered)" },
 	{ "--bearer", "BEARER", MP_COMPL_WORDS, "auto adv gatt",
@@ -104,7 +106,8 @@ const struct mp_cli_cmd mp_cli_commands[] = {
 	{ "netkey create", "[INDEX]", 0, 1, mp_cmd_netkey_create,
 	  "create a random NetKey (default: the lowest free index)", MP_COMPL_NONE, NULL,
 	  no_opts, 0 },
-	{ "netkey import", "INDEX KEY", 2, 2, mp_cmd_netkey_import, "add a NetKey you have",
+	{ "netkey import", "INDEX KEY", 2, 2, mp_cmd_netkey_import,
+	  "add a NetKey you have (KEY: hex, or @FILE or - to read it)",
 	  MP_COMPL_NONE, NULL, no_opts, 0 },
 	{ "netkey delete", "INDEX", 1, 1, mp_cmd_netkey_delete,
 	  "delete a NetKey no node or AppKey uses", MP_COMPL_NETKEY, NULL, no_opts, 0 },
@@ -113,7 +116,8 @@ const struct mp_cli_cmd mp_cli_commands[] = {
 	{ "appkey create", "[INDEX]", 0, 1, mp_cmd_appkey_create,
 	  "create a random AppKey (default: the lowest free index)", MP_COMPL_NONE, NULL,
 	  appkey_opts, 0 },
-	{ "appkey import", "INDEX KEY", 2, 2, mp_cmd_appkey_import, "add an AppKey you have",
+	{ "appkey import", "INDEX KEY", 2, 2, mp_cmd_appkey_import,
+	  "add an AppKey you have (KEY: hex, or @FILE or - to read it)",
 	  MP_COMPL_NONE, NULL, appkey_opts, 0 },
 	{ "appkey delete", "INDEX", 1, 1, mp_cmd_appkey_delete, "delete an AppKey",
 	  MP_COMPL_APPKEY, NULL, no_opts, 0 },
@@ -543,9 +547,21 @@ static enum mp_cli_status provision_common(struct mp_cli_app *a, const struct mp
 	memset(po, 0, sizeof(*po));
 	po->prov.action = -1;
 	v = mp_cli_arg(args, "--auth");
-	if (v && mp_cli_parse_auth(v, &po->prov) < 0) {
+	if (v && strncmp(v, "static:", 7) == 0 && mp_cli_secret_is_ref(v + 7)) {
+		/* static:@FILE, static:-: the value where no one else sees it */
+		char text[7 + MP_CLI_SECRET_MAX + 1] = "static:";
+		int rc = mp_cli_secret_read(v + 7, "static OOB value", text + 7,
+					    sizeof(text) - 7);
+
+		if (!rc && (rc = mp_cli_parse_auth(text, &po->prov)) < 0)
+			mp_cmd_err(args, "the static OOB value in %s is not 16 or 32 octets in hex",
+				   v[7] == '@' ? v + 8 : "the input");
+		mp_wipe(text, sizeof(text));
+		if (rc < 0)
+			return MP_CLI_USAGE;
+	} else if (v && mp_cli_parse_auth(v, &po->prov) < 0) {
 		mp_cmd_err(args, "--auth takes none, output, input or static:HEX (16 or 32 "
-			   "octets), not '%s'", v);
+			   "octets; static:@FILE or static:- to read it), not '%s'", v);
 		return MP_CLI_USAGE;
 	}
 	v = mp_cli_arg(args, "--alg");

@@ -296,6 +296,44 @@ assert "frob\\x1b[2J\\x0d\\xc2\\x9bx" in err, err
 assert len(err) < 4000 and "(1048582 bytes)" in err, len(err)
 ' -- $K --sim 1 --keep-going -f "$T/secrets"
 
+# Secrets off the command line (issue #12): a static OOB value or a key
+# from a file (@FILE) or stdin (-); a wrong value from a file fails the
+# confirmation, so the value read is the one used.
+S="--keyring $T/sec/kr.json"
+echo 00112233445566778899aabbccddeeff > "$T/oob"
+echo ffffffffffffffffffffffffffffffff > "$T/bad-oob"
+check "static:@FILE" 0 '
+p = ev("provisioned"); assert len(p) == 1 and p[0]["auth"] == "static", lines
+' -- $S --json --sim 1 --sim-oob static provision --all --auth "static:@$T/oob"
+check "static:@FILE, a wrong value" 1 '
+f = ev("failed"); assert len(f) == 1 and f[0]["reason"] == "confirmation-failed", lines
+' -- $S --json --sim 1 --sim-oob static provision --all --auth "static:@$T/bad-oob"
+"$BIN" $S --json --sim 1 --sim-oob static provision --all --auth static:- < "$T/oob" > "$T/out" 2>&1 &&
+	grep -q '"event":"provisioned".*"auth":"static"' "$T/out" && ok "static:- reads stdin" ||
+	ko "static:- reads stdin"
+check "static:@FILE, no such file: exit 2, named" 2 '
+assert "nope" in err and "No such file" in err, err
+' -- $S --sim 1 provision --all --auth "static:@$T/nope"
+echo 3b7600112233445566778899aabbccdd > "$T/netkey"
+check "netkey import INDEX @FILE" 0 '' -- $S netkey import 7 "@$T/netkey"
+echo 1b7600112233445566778899aabbccdd | "$BIN" $S appkey import 8 - --netkey 7 > /dev/null 2>&1 &&
+	ok "appkey import INDEX - reads stdin" || ko "appkey import INDEX - reads stdin"
+check "the imported keys are the ones read" 0 '
+k = {l["index"]: l["key"] for l in ev("netkey") + ev("appkey")}
+assert k[7] == "3b7600112233445566778899aabbccdd" and k[8] == "1b7600112233445566778899aabbccdd", k
+' -- $S --json -f - <<'END_CMDS'
+netkey list --show-keys
+appkey list --show-keys
+END_CMDS
+check "appkey import INDEX -, in a script on stdin: the next line" 0 '
+k = {l["index"]: l["key"] for l in ev("appkey")}
+assert k[9] == "2b7600112233445566778899aabbccdd", k
+' -- $S --json -f - <<'END_CMDS'
+appkey import 9 - --netkey 7
+2b7600112233445566778899aabbccdd
+appkey list --show-keys
+END_CMDS
+
 # Keys, IV index, CDB round trip.
 check "netkey create" 0 'assert ev("netkey-created")[0]["netkey"] == "0x001", lines' -- $K --json netkey create
 check "appkey create bound to it" 0 '' -- $K appkey create 5 --netkey 1

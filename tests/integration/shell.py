@@ -124,6 +124,13 @@ def session_output(tmp):
     check("keys hidden by default", sh.expect(r"NetKey 0x000 +phase 0 +\(hidden\)") is not None, sh)
     sh.send("netkey list --show-keys\r")
     check("keys shown when asked", sh.expect(r"NetKey 0x000 +phase 0 +[0-9a-f]{32}") is not None, sh)
+    # A key asked for on the terminal, echo off (issue #12).
+    sh.send("appkey import 6 -\r")
+    check("appkey import INDEX - asks, echo off",
+          sh.expect(r"AppKey \(hex, not shown\): ") is not None, sh)
+    sh.send("44112233445566778899aabbccddeeff\r")
+    check("... and takes the key", sh.expect(r"appkey +0x006") is not None, sh)
+    check("... which was not shown", b"4411223344" not in sh.raw, sh)
     # Lines with key material stay out of the history (issue #12).
     sh.send("appkey import 7 00112233445566778899aabbccddeeff\r")
     sh.send("provision #9 --auth static:ffeeddccbbaa99887766554433221100\r")
