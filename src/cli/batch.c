@@ -147,8 +147,11 @@ static void helper_done(struct mp_cli_helper *h, int status)
 		goto out;
 	rc = mp_cli_oob_answer(a, h->uuid, h->buf);
 	if (rc == -EINVAL) {
+		char shown[MP_CLI_SHOW_BUF];
+
 		mp_out_error(&a->out, "%s: the OOB helper printed '%s', which is not what the "
-			     "device can show: cancelled", u, h->buf);
+			     "device can show: cancelled", u,
+			     mp_cli_show(h->buf, shown, sizeof(shown)));
 		goto cancel;
 	}
 	goto out;

@@ -19,6 +19,7 @@
 #include "cli/app.h"
 #include "cli/batch.h"
 #include "cli/commands.h"
+#include "cli/redact.h"
 #include "cli/shell.h"
 
 /* Exit codes a script can trust (also in meshprov(1)). */
@@ -323,8 +324,13 @@ static int parse_options(struct mp_cli_app *a, int argc, char **argv)
 bad:
 	for (i = 0; i < NGOPTS && gopts[i].key != c; i++)
 		;
-	fprintf(stderr, "meshprov: invalid value '%s' for option --%s. Try 'meshprov --help'.\n",
-		optarg, i < NGOPTS ? gopts[i].name : "?");
+	{
+		char shown[MP_CLI_SHOW_BUF];
+
+		fprintf(stderr, "meshprov: invalid value '%s' for option --%s. Try 'meshprov "
+			"--help'.\n", mp_cli_show(optarg, shown, sizeof(shown)),
+			i < NGOPTS ? gopts[i].name : "?");
+	}
 	return EXIT_USAGE;
 }
 

@@ -296,6 +296,10 @@ assert "frob\\x1b[2J\\x0d\\xc2\\x9bx" in err, err
 assert len(err) < 4000 and "(1048582 bytes)" in err, len(err)
 ' -- $K --sim 1 --keep-going -f "$T/secrets"
 
+check "a bad global option value is echoed escaped" 2 '
+assert "\x1b" not in err and "a\\x1bb" in err, repr(err)
+' -- $K --sim-bearer "$(printf 'a\033b')" nodes
+
 # Secrets off the command line (issue #12): a static OOB value or a key
 # from a file (@FILE) or stdin (-); a wrong value from a file fails the
 # confirmation, so the value read is the one used.
