@@ -328,10 +328,12 @@ enum mp_cli_status mp_cli_execute_line(struct mp_cli_app *a, const char *line)
 	if (argc < 0) {
 		fprintf(stderr, "meshprov: %s\n", argc == -EINVAL ? "unterminated quote" :
 			"too many words");
+		mp_wipe(buf, len);
 		free(buf);
 		return MP_CLI_USAGE;
 	}
 	st = mp_cli_execute(a, argc, argv);
+	mp_wipe(buf, len);	/* the words may hold a key */
 	free(buf);
 	return st;
 }

@@ -226,6 +226,8 @@ static void on_line(char *line)
 	/* readline shows the prompt itself once this returns */
 	update_prompt(sh);
 	sh->in_handler = false;
+	mp_wipe(line, strlen(line));	/* a key typed (the history has its own copy only
+					 * of lines without one) */
 	free(line);
 }
 
