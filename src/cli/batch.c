@@ -202,7 +202,8 @@ static void helper_read(struct mp_loop *loop, int fd, uint32_t events, void *dat
 	helper_reap(loop, 0, h);
 }
 
-int mp_cli_helper_start(struct mp_cli_app *a, const char *oob_cmd, const struct mp_session_event *ev)
+int mp_cli_helper_start(struct mp_cli_app *a, const char *oob_cmd,
+			const struct mp_session_event *ev)
 {
 	bool output = ev->type == MP_SESSION_OOB_OUTPUT;
 	const char *action = output ? mp_output_action_name(ev->oob_action) :
