@@ -10,6 +10,8 @@ MP_CLI_SOURCES = \
 	src/cli/output.c include/cli/output.h \
 	src/cli/parse.c include/cli/parse.h \
 	src/cli/passphrase.c include/cli/passphrase.h \
+	src/cli/redact.c include/cli/redact.h \
+	src/cli/secret.c include/cli/secret.h \
 	src/cli/shell.c include/cli/shell.h
 meshprov_SOURCES = src/cli/main.c $(MP_CLI_SOURCES)
 meshprov_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(READLINE_CFLAGS)
@@ -39,6 +41,15 @@ tests_fuzz_fuzz_batch_SOURCES = tests/fuzz/fuzz_batch.c tests/fuzz/replay.c src/
 tests_fuzz_fuzz_batch_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"batch"'
 tests_fuzz_fuzz_batch_LDADD = src/crypto/libmp_crypto.a src/core/libmp_core.a $(CRYPTO_LIBS)
 EXTRA_DIST += tests/fuzz/corpus/batch tests/integration/batch
+
+# Unit tests of what messages echo: secrets masked, control bytes escaped.
+check_PROGRAMS += tests/unit/test_cli_redact
+TESTS += tests/unit/test_cli_redact
+tests_unit_test_cli_redact_SOURCES = tests/unit/test_cli_redact.c src/cli/redact.c \
+	include/cli/redact.h
+tests_unit_test_cli_redact_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_cli_redact_LDADD = src/crypto/libmp_crypto.a src/core/libmp_core.a $(TEST_LIBS) \
+	$(CRYPTO_LIBS)
 
 # The real binary: in batch mode against simulated devices, the shell under
 # a pseudo-terminal, and the command table against help, the man page and

@@ -27,6 +27,16 @@ tests_unit_test_engine_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_test_engine_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_engine_LDADD = $(MP_STACK_LIBS) $(TEST_LIBS) $(MP_STACK_EXTLIBS)
 
+# Every free() checked for the static OOB value (issue #12).
+check_PROGRAMS += tests/unit/test_engine_wipe
+TESTS += tests/unit/test_engine_wipe
+tests_unit_test_engine_wipe_SOURCES = tests/unit/test_engine_wipe.c tests/unit/engine_tu.h \
+	tests/unit/engine_harness.c tests/unit/engine_harness.h
+tests_unit_test_engine_wipe_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_engine_wipe_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_engine_wipe_LDFLAGS = -Wl,--wrap=free
+tests_unit_test_engine_wipe_LDADD = $(MP_STACK_LIBS) $(TEST_LIBS) $(MP_STACK_EXTLIBS)
+
 MP_BENCHES += bench/bench_engine
 bench_bench_engine_SOURCES = bench/bench_engine.c \
 	tests/unit/engine_harness.c tests/unit/engine_harness.h

@@ -57,7 +57,7 @@ struct mp_cli_opts {
 	unsigned int sim_seed;		/* 0: random UUIDs */
 	unsigned int concurrency;
 	unsigned int timeout_s;		/* 0: the command's default */
-	const char *oob_cmd;		/* helper for Output/Input OOB outside the shell */
+	const char *oob_cmd;		/* --oob-cmd before the command: every job's helper */
 	const char *file;		/* -f */
 	bool keep_going;
 	struct mp_cli_passphrase_src pass;	/* keyring passphrase source */
@@ -90,6 +90,7 @@ struct mp_cli_job {
 	bool all;			/* every unprovisioned device heard */
 	unsigned int want;		/* --all: devices to finish (0: until the timeout) */
 	struct mp_provision_opts all_opts;
+	char *oob_cmd;			/* this command's --oob-cmd (owned), or NULL */
 	unsigned int provisioned, failed;
 	unsigned int cancelled_devices;	/* of failed: cancelled (Ctrl-C, cancel) */
 	bool timed_out, cancelled;
@@ -148,9 +149,13 @@ enum mp_cli_status mp_cli_need_keyring(struct mp_cli_app *a);
 /** Open the radio and start the engine if not done yet; explains failures. */
 enum mp_cli_status mp_cli_need_radio(struct mp_cli_app *a);
 
-/** A new job; returns its id (> 0), or 0 when out of memory. */
+/**
+ * A new job; returns its id (> 0), or 0 when out of memory. @oob_cmd is
+ * the command's own --oob-cmd (NULL: the program's): the job keeps a copy,
+ * so that nothing of one command's line outlives it or reaches the next.
+ */
 unsigned int mp_cli_job_new(struct mp_cli_app *a, bool all, unsigned int want,
-			    const struct mp_provision_opts *all_opts);
+			    const struct mp_provision_opts *all_opts, const char *oob_cmd);
 /** Add a device to job @job. 0 or -ENOMEM. */
 int mp_cli_target_add(struct mp_cli_app *a, unsigned int job, const struct mp_cli_device_ref *ref,
 		      const struct mp_provision_opts *opts, const char *name, unsigned int line);
@@ -182,6 +187,12 @@ void mp_cli_scan_update(struct mp_cli_app *a);
 
 /** Devices running or waiting, over every job. */
 unsigned int mp_cli_busy(const struct mp_cli_app *a);
+
+/**
+ * The OOB helper for the device @uuid being provisioned: its job's
+ * --oob-cmd, else the program's, else NULL.
+ */
+const char *mp_cli_oob_cmd(const struct mp_cli_app *a, const uint8_t uuid[16]);
 
 /** Output OOB: the user's answer for device @uuid; as mp_session_oob(), -ENOENT. */
 int mp_cli_oob_answer(struct mp_cli_app *a, const uint8_t uuid[16], const char *text);

@@ -25,16 +25,19 @@ enum mp_cli_status mp_cli_batch_load(const char *path, struct mp_cli_batch *b);
 void mp_cli_batch_report(const char *path, struct mp_cli_batch *b);
 
 /**
- * Run the OOB helper for the OOB event @ev (MP_SESSION_OOB_OUTPUT or
+ * Run the OOB helper @cmd for the OOB event @ev (MP_SESSION_OOB_OUTPUT or
  * MP_SESSION_OOB_INPUT) in the background, as
- *   sh -c 'CMD "$@"' meshprov-oob UUID METHOD ACTION SIZE [VALUE]
- * (also in MESHPROV_UUID, MESHPROV_METHOD, MESHPROV_ACTION, MESHPROV_SIZE,
- * MESHPROV_VALUE). For Output OOB the first line it prints is the value
- * typed for the device. A helper that fails, prints nothing for Output OOB
- * or takes longer than the protocol allows cancels that device.
+ *   sh -c 'CMD "$@"' meshprov-oob UUID METHOD ACTION SIZE
+ * (also in MESHPROV_UUID, MESHPROV_METHOD, MESHPROV_ACTION, MESHPROV_SIZE);
+ * the Input OOB value is in MESHPROV_VALUE only, never an argument, which
+ * any local user could read in /proc/PID/cmdline. For Output OOB the first
+ * line it prints is the value typed for the device. A helper that fails,
+ * prints nothing for Output OOB or takes longer than the protocol allows
+ * cancels that device.
  * Returns 0 or -errno (the caller cancels the device).
  */
-int mp_cli_helper_start(struct mp_cli_app *a, const struct mp_session_event *ev);
+int mp_cli_helper_start(struct mp_cli_app *a, const char *cmd,
+			const struct mp_session_event *ev);
 /** The device @uuid is finished: stop its helper, if one runs. */
 void mp_cli_helper_forget(struct mp_cli_app *a, const uint8_t uuid[16], bool success);
 /** Stop every helper. */

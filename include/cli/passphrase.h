@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct mp_cli_passphrase_src {
 	int fd;				/* --passphrase-fd; -1: none */
@@ -30,6 +31,13 @@ bool mp_cli_passphrase_given(const struct mp_cli_passphrase_src *src);
  */
 int mp_cli_passphrase_read(const struct mp_cli_passphrase_src *src, bool tty, bool confirm,
 			   const char *prompt, uint8_t **out, size_t *len);
+
+/**
+ * Ask on the terminal (/dev/tty) with @prompt, echo off, for one line into
+ * @buf (MP_PASSPHRASE_MAX bytes, not NUL-terminated). Returns its length
+ * without the line end, or -errno (-ENOTTY: no terminal).
+ */
+ssize_t mp_cli_ask_hidden(const char *prompt, uint8_t *buf);
 
 /** Wipe and free a passphrase from mp_cli_passphrase_read(). NULL is fine. */
 void mp_cli_passphrase_free(uint8_t *p);

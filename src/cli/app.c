@@ -27,14 +27,36 @@ struct mp_cli_job *mp_cli_job_get(struct mp_cli_app *a, unsigned int job)
 	return NULL;
 }
 
-unsigned int mp_cli_job_new(struct mp_cli_app *a, bool all, unsigned int want,
-			    const struct mp_provision_opts *all_opts)
+/* Grow @*v (of @n elements of @size) to @cap elements. Targets and jobs
+ * hold static OOB values: the old block is wiped before it is freed,
+ * which realloc() would not do. 0 or -ENOMEM. */
+static int grow_wiped(void **v, size_t n, size_t cap, size_t size)
 {
-	struct mp_cli_job *j = realloc(a->jobs, (a->njobs + 1) * sizeof(*j));
+	void *nv = calloc(cap, size);
 
-	if (!j)
+	if (!nv)
+		return -ENOMEM;
+	if (*v) {
+		memcpy(nv, *v, n * size);
+		mp_wipe(*v, n * size);
+		free(*v);
+	}
+	*v = nv;
+	return 0;
+}
+
+unsigned int mp_cli_job_new(struct mp_cli_app *a, bool all, unsigned int want,
+			    const struct mp_provision_opts *all_opts, const char *oob_cmd)
+{
+	struct mp_cli_job *j;
+	char *cmd = NULL;
+
+	if (oob_cmd && !(cmd = strdup(oob_cmd)))
 		return 0;
-	a->jobs = j;
+	if (grow_wiped((void **)&a->jobs, a->njobs, a->njobs + 1, sizeof(*j)) < 0) {
+		free(cmd);
+		return 0;
+	}
 	j = &a->jobs[a->njobs++];
 	memset(j, 0, sizeof(*j));
 	j->id = ++a->next_job;
@@ -43,6 +65,7 @@ unsigned int mp_cli_job_new(struct mp_cli_app *a, bool all, unsigned int want,
 	if (all_opts)
 		j->all_opts = *all_opts;
 	j->all_opts.name = NULL;
+	j->oob_cmd = cmd;
 	return j->id;
 }
 
@@ -54,10 +77,8 @@ int mp_cli_target_add(struct mp_cli_app *a, unsigned int job, const struct mp_cl
 	if (a->ntargets == a->cap_targets) {
 		size_t cap = a->cap_targets ? a->cap_targets * 2 : 16;
 
-		t = realloc(a->targets, cap * sizeof(*t));
-		if (!t)
+		if (grow_wiped((void **)&a->targets, a->ntargets, cap, sizeof(*t)) < 0)
 			return -ENOMEM;
-		a->targets = t;
 		a->cap_targets = cap;
 	}
 	t = &a->targets[a->ntargets++];
@@ -174,6 +195,7 @@ static void target_start(struct mp_cli_app *a, size_t idx)
 	}
 	po.name = t->name[0] ? t->name : NULL;
 	err = mp_engine_provision(a->engine, t->ref.uuid, &po, NULL);
+	mp_wipe(po.prov.static_oob, sizeof(po.prov.static_oob));
 	if (err == -EBUSY || err == -EHOSTUNREACH)
 		return;		/* every session in use, or PB-GATT asked for and not
 				 * heard yet: the next advertisement brings it back */
@@ -451,10 +473,23 @@ static size_t find_running(const struct mp_cli_app *a, const uint8_t uuid[16])
 	return (size_t)-1;
 }
 
+const char *mp_cli_oob_cmd(const struct mp_cli_app *a, const uint8_t uuid[16])
+{
+	size_t idx = find_running(a, uuid);
+	const struct mp_cli_job *j = NULL;
+	size_t i;
+
+	for (i = 0; idx != (size_t)-1 && i < a->njobs; i++)
+		if (a->jobs[i].id == a->targets[idx].job)
+			j = &a->jobs[i];
+	return j && j->oob_cmd ? j->oob_cmd : a->o.oob_cmd;
+}
+
 static void oob_output(struct mp_cli_app *a, struct mp_session *s,
 		       const struct mp_session_event *ev)
 {
 	size_t idx = find_running(a, ev->uuid);
+	const char *cmd = mp_cli_oob_cmd(a, ev->uuid);
 	unsigned int i;
 
 	/* A value known in advance, from the batch file. */
@@ -474,8 +509,8 @@ static void oob_output(struct mp_cli_app *a, struct mp_session *s,
 		mp_shell_oob_ask(a->shell, ev);
 		return;
 	}
-	if (a->o.oob_cmd) {
-		if (mp_cli_helper_start(a, ev) < 0)
+	if (cmd) {
+		if (mp_cli_helper_start(a, cmd, ev) < 0)
 			mp_session_cancel(s);
 		return;
 	}
@@ -515,6 +550,7 @@ static void on_session(void *user, struct mp_session *s, const struct mp_session
 {
 	struct mp_cli_app *a = user;
 	size_t idx = find_running(a, ev->uuid);
+	const char *cmd;
 
 	/* progress per phase too; a batch row's extra columns with the result */
 	mp_out_session_cols(&a->out, ev, idx != (size_t)-1 ? a->targets[idx].columns : NULL,
@@ -527,7 +563,8 @@ static void on_session(void *user, struct mp_session *s, const struct mp_session
 		/* In simulation the simulated person types what we show. */
 		if (a->sim)
 			mp_sim_radio_input(a->sim, ev->uuid, ev->oob_value);
-		if (a->o.oob_cmd && !a->shell && mp_cli_helper_start(a, ev) < 0)
+		cmd = mp_cli_oob_cmd(a, ev->uuid);
+		if (cmd && !a->shell && mp_cli_helper_start(a, cmd, ev) < 0)
 			mp_session_cancel(s);
 		return;
 	case MP_SESSION_PROVISIONED:
@@ -839,8 +876,14 @@ void mp_cli_app_free(struct mp_cli_app *a)
 	a->loop = NULL;
 	for (i = 0; i < a->ntargets; i++)
 		free(a->targets[i].columns);
+	if (a->targets)
+		mp_wipe(a->targets, a->cap_targets * sizeof(*a->targets));	/* static OOB */
 	free(a->targets);
 	a->targets = NULL;
+	for (i = 0; i < a->njobs; i++)
+		free(a->jobs[i].oob_cmd);
+	if (a->jobs)
+		mp_wipe(a->jobs, a->njobs * sizeof(*a->jobs));
 	free(a->jobs);
 	a->jobs = NULL;
 }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/redact.h"
 #include "store/keyring.h"
 
 #define BATCH_MAX (1u << 20)
@@ -136,8 +137,11 @@ static void helper_done(struct mp_cli_helper *h, int status)
 		goto out;
 	rc = mp_cli_oob_answer(a, h->uuid, h->buf);
 	if (rc == -EINVAL) {
+		char shown[MP_CLI_SHOW_BUF];
+
 		mp_out_error(&a->out, "%s: the OOB helper printed '%s', which is not what the "
-			     "device can show: cancelled", u, h->buf);
+			     "device can show: cancelled", u,
+			     mp_cli_show(h->buf, shown, sizeof(shown)));
 		goto cancel;
 	}
 	goto out;
@@ -188,7 +192,8 @@ static void helper_read(struct mp_loop *loop, int fd, uint32_t events, void *dat
 	helper_reap(loop, 0, h);
 }
 
-int mp_cli_helper_start(struct mp_cli_app *a, const struct mp_session_event *ev)
+int mp_cli_helper_start(struct mp_cli_app *a, const char *oob_cmd,
+			const struct mp_session_event *ev)
 {
 	bool output = ev->type == MP_SESSION_OOB_OUTPUT;
 	const char *action = output ? mp_output_action_name(ev->oob_action) :
@@ -201,7 +206,7 @@ int mp_cli_helper_start(struct mp_cli_app *a, const struct mp_session_event *ev)
 	mp_keyring_uuid_str(ev->uuid, u);
 	snprintf(size, sizeof(size), "%u", ev->oob_size);
 	h = calloc(1, sizeof(*h));
-	cmd = malloc(strlen(a->o.oob_cmd) + 8);
+	cmd = malloc(strlen(oob_cmd) + 8);
 	if (!h || !cmd || pipe2(p, O_CLOEXEC) < 0) {
 		free(h);
 		free(cmd);
@@ -209,7 +214,7 @@ int mp_cli_helper_start(struct mp_cli_app *a, const struct mp_session_event *ev)
 		return -errno;
 	}
 	/* The user's command gets our arguments after its own ("$@"). */
-	sprintf(cmd, "%s \"$@\"", a->o.oob_cmd);
+	sprintf(cmd, "%s \"$@\"", oob_cmd);
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
@@ -227,10 +232,13 @@ int mp_cli_helper_start(struct mp_cli_app *a, const struct mp_session_event *ev)
 		setenv("MESHPROV_METHOD", output ? "output" : "input", 1);
 		setenv("MESHPROV_ACTION", action, 1);
 		setenv("MESHPROV_SIZE", size, 1);
+		/* The Input OOB value is in the environment only: the
+		 * arguments are in /proc/PID/cmdline, which every local user
+		 * reads; the environment only its owner. */
 		if (ev->oob_value)
 			setenv("MESHPROV_VALUE", ev->oob_value, 1);
 		execl("/bin/sh", "sh", "-c", cmd, "meshprov-oob", u, output ? "output" : "input",
-		      action, size, ev->oob_value, (char *)NULL);
+		      action, size, (char *)NULL);
 		_exit(127);
 	}
 	free(cmd);
@@ -307,6 +315,7 @@ void mp_cli_helpers_free(struct mp_cli_app *a)
 enum mp_cli_status mp_cli_script_run(struct mp_cli_app *a, FILE *fp, const char *name)
 {
 	enum mp_cli_status first = MP_CLI_OK, st;
+	char shown[MP_CLI_SHOW_BUF];
 	unsigned int lineno = 0;
 	char *line = NULL;
 	size_t cap = 0;
@@ -321,8 +330,10 @@ enum mp_cli_status mp_cli_script_run(struct mp_cli_app *a, FILE *fp, const char 
 		/* The byte order mark some editors put first (Notepad, Excel). */
 		if (lineno == 1 && n >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0)
 			memmove(line, line + 3, (size_t)(n -= 3) + 1);
+		/* echoed lines: secrets masked, control bytes escaped, cut */
 		if (a->o.verbose && !a->out.json && line[strspn(line, " \t")])
-			fprintf(a->out.fp, "> %s\n", line);
+			fprintf(a->out.fp, "> %s\n",
+				mp_cli_show_line(line, MP_CLI_SHOW_MAX, shown, sizeof(shown)));
 		st = mp_cli_execute_line(a, line);
 		if (st == MP_CLI_QUIT)
 			break;
@@ -332,15 +343,17 @@ enum mp_cli_status mp_cli_script_run(struct mp_cli_app *a, FILE *fp, const char 
 			break;
 		}
 		if (st != MP_CLI_OK) {
-			fprintf(stderr, "meshprov: %s:%u: '%s' failed%s\n", name, lineno, line,
+			fprintf(stderr, "meshprov: %s:%u: '%s' failed%s\n", name, lineno,
+				mp_cli_show_line(line, MP_CLI_SHOW_MAX, shown, sizeof(shown)),
 				a->o.keep_going && !a->interrupted ? "; going on" : "");
 			if (first == MP_CLI_OK)
 				first = st;
 			if (!a->o.keep_going)
 				break;
 		}
-
 	}
+	if (line)
+		mp_wipe(line, cap);	/* keys and static OOB values typed */
 	free(line);
 	return first;
 }

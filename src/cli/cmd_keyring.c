@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli/handlers.h"
+#include "cli/secret.h"
 #include "store/cdb.h"
 #include "store/keyring.h"
 
@@ -144,9 +145,23 @@ static enum mp_cli_status key_index_arg(const struct mp_cli_args *args, const ch
 	return MP_CLI_OK;
 }
 
-static enum mp_cli_status key_arg(const struct mp_cli_args *args, const char *s, uint8_t key[16])
+/* KEY: hex, or where it is (@FILE, -), to keep it off the command line. */
+static enum mp_cli_status key_arg(const struct mp_cli_args *args, const char *s, bool app,
+				  uint8_t key[16])
 {
-	if (mp_cli_parse_key(s, key) < 0) {
+	char text[MP_CLI_SECRET_MAX + 1];
+	int rc;
+
+	if (!mp_cli_secret_is_ref(s)) {
+		rc = mp_cli_parse_key(s, key);
+	} else {
+		rc = mp_cli_secret_read(s, app ? "AppKey" : "NetKey", text, sizeof(text));
+		if (rc < 0)
+			return MP_CLI_USAGE;
+		rc = mp_cli_parse_key(text, key);
+		mp_wipe(text, sizeof(text));
+	}
+	if (rc < 0) {
 		mp_cmd_err(args, "a key is 16 octets in hex (32 digits)");
 		return MP_CLI_USAGE;
 	}
@@ -184,7 +199,7 @@ static enum mp_cli_status key_add(struct mp_cli_app *a, const struct mp_cli_args
 		return st;
 	if (net_s && (st = key_index_arg(args, net_s, &net)))
 		return st;
-	if (key_s && (st = key_arg(args, key_s, key)))
+	if (key_s && (st = key_arg(args, key_s, app, key)))
 		return st;
 	st = mp_cli_need_keyring(a);
 	if (st)

@@ -13,6 +13,8 @@
 
 #include "cli/batch.h"
 #include "cli/handlers.h"
+#include "cli/redact.h"
+#include "cli/secret.h"
 #include "store/keyring.h"
 
 static enum mp_cli_status cmd_help(struct mp_cli_app *a, const struct mp_cli_args *args);
@@ -40,7 +42,8 @@ static const struct mp_cli_opt provision_opts[] = {
 	{ "--batch", "FILE", MP_COMPL_FILE, NULL,
 	  "the devices listed in FILE: UUID [AUTH [NAME [ADDRESS]]] per line" },
 	{ "--auth", "METHOD", MP_COMPL_WORDS, "none output input static:",
-	  "none, output, input or static:HEX (default: the best the device offers)" },
+	  "none, output, input or static:HEX; static:@FILE or static:- reads the value "
+	  "(default: the best the device offers)" },
 	{ "--alg", "ALG", MP_COMPL_WORDS, "auto cmac hmac",
 	  "auto, cmac or hmac (default: HMAC-SHA256 when offered)" },
 	{ "--bearer", "BEARER", MP_COMPL_WORDS, "auto adv gatt",
@@ -58,7 +61,7 @@ static const struct mp_cli_opt provision_opts[] = {
 	  "give no address to more devices once N were left unconfirmed (default 16, 0: no limit)" },
 	{ "--netkey", "INDEX", MP_COMPL_NETKEY, NULL, "the NetKey to give (hex, default 0)" },
 	{ "--oob-cmd", "CMD", MP_COMPL_FILE, NULL,
-	  "helper for Output/Input OOB outside the shell: CMD UUID METHOD ACTION SIZE [VALUE]" },
+	  "helper for Output/Input OOB outside the shell: CMD UUID METHOD ACTION SIZE" },
 	{ 0 },
 };
 
@@ -117,7 +120,8 @@ const struct mp_cli_cmd mp_cli_commands[] = {
 	{ "netkey create", "[INDEX]", 0, 1, mp_cmd_netkey_create,
 	  "create a random NetKey (default: the lowest free index)", MP_COMPL_NONE, NULL,
 	  no_opts, 0 },
-	{ "netkey import", "INDEX KEY", 2, 2, mp_cmd_netkey_import, "add a NetKey you have",
+	{ "netkey import", "INDEX KEY", 2, 2, mp_cmd_netkey_import,
+	  "add a NetKey you have (KEY: hex, or @FILE or - to read it)",
 	  MP_COMPL_NONE, NULL, no_opts, 0 },
 	{ "netkey delete", "INDEX", 1, 1, mp_cmd_netkey_delete,
 	  "delete a NetKey no node or AppKey uses", MP_COMPL_NETKEY, NULL, no_opts, 0 },
@@ -126,7 +130,8 @@ const struct mp_cli_cmd mp_cli_commands[] = {
 	{ "appkey create", "[INDEX]", 0, 1, mp_cmd_appkey_create,
 	  "create a random AppKey (default: the lowest free index)", MP_COMPL_NONE, NULL,
 	  appkey_opts, 0 },
-	{ "appkey import", "INDEX KEY", 2, 2, mp_cmd_appkey_import, "add an AppKey you have",
+	{ "appkey import", "INDEX KEY", 2, 2, mp_cmd_appkey_import,
+	  "add an AppKey you have (KEY: hex, or @FILE or - to read it)",
 	  MP_COMPL_NONE, NULL, appkey_opts, 0 },
 	{ "appkey delete", "INDEX", 1, 1, mp_cmd_appkey_delete, "delete an AppKey",
 	  MP_COMPL_APPKEY, NULL, no_opts, 0 },
@@ -221,13 +226,17 @@ const char *mp_cli_arg(const struct mp_cli_args *args, const char *name)
 
 void mp_cmd_err(const struct mp_cli_args *args, const char *fmt, ...)
 {
+	char msg[1024], shown[4 * sizeof(msg) + 32];
 	va_list ap;
 
-	fprintf(stderr, "meshprov: %s: ", args->cmd->name);
+	/* Messages echo what was typed ("not 'static:...'"), and names from
+	 * files: secrets masked, control bytes escaped, cut. */
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "meshprov: %s: %s\n", args->cmd->name,
+		mp_cli_show_line(msg, sizeof(msg), shown, sizeof(shown)));
+	mp_wipe(msg, sizeof(msg));
 }
 
 static void group_hint(const char *group)
@@ -257,15 +266,18 @@ enum mp_cli_status mp_cli_execute(struct mp_cli_app *a, int argc, char **argv)
 		return MP_CLI_OK;
 	args.cmd = mp_cli_lookup(argc, argv, &used);
 	if (!args.cmd) {
+		char shown[MP_CLI_SHOW_BUF];
+
 		if (mp_cli_is_group(argv[0])) {
 			if (argc > 1)
 				fprintf(stderr, "meshprov: %s: unknown subcommand '%s'\n", argv[0],
-					argv[1]);
+					mp_cli_show(argv[1], shown, sizeof(shown)));
 			else
 				fprintf(stderr, "meshprov: %s: which one?\n", argv[0]);
 			group_hint(argv[0]);
 		} else {
-			fprintf(stderr, "meshprov: unknown command '%s'. Try 'help'.\n", argv[0]);
+			fprintf(stderr, "meshprov: unknown command '%s'. Try 'help'.\n",
+				mp_cli_show(argv[0], shown, sizeof(shown)));
 		}
 		return MP_CLI_USAGE;
 	}
@@ -310,8 +322,11 @@ enum mp_cli_status mp_cli_execute(struct mp_cli_app *a, int argc, char **argv)
 	}
 	if (args.argc < args.cmd->min_args ||
 	    (args.cmd->max_args >= 0 && args.argc > args.cmd->max_args)) {
+		char shown[MP_CLI_SHOW_BUF];
+
 		mp_cmd_err(&args, args.argc < args.cmd->min_args ? "missing arguments" :
-			   "too many arguments ('%s')", args.argc ? args.argv[args.argc - 1] : "");
+			   "too many arguments ('%s')", args.argc ?
+			   mp_cli_show(args.argv[args.argc - 1], shown, sizeof(shown)) : "");
 		fprintf(stderr, "  usage: %s %s\n", args.cmd->name, args.cmd->synopsis);
 		return MP_CLI_USAGE;
 	}
@@ -332,10 +347,12 @@ enum mp_cli_status mp_cli_execute_line(struct mp_cli_app *a, const char *line)
 	if (argc < 0) {
 		fprintf(stderr, "meshprov: %s\n", argc == -EINVAL ? "unterminated quote" :
 			"too many words");
+		mp_wipe(buf, len);
 		free(buf);
 		return MP_CLI_USAGE;
 	}
 	st = mp_cli_execute(a, argc, argv);
+	mp_wipe(buf, len);	/* the words may hold a key */
 	free(buf);
 	return st;
 }
@@ -558,9 +575,21 @@ static enum mp_cli_status provision_common(struct mp_cli_app *a, const struct mp
 	memset(po, 0, sizeof(*po));
 	po->prov.action = -1;
 	v = mp_cli_arg(args, "--auth");
-	if (v && mp_cli_parse_auth(v, &po->prov) < 0) {
+	if (v && strncmp(v, "static:", 7) == 0 && mp_cli_secret_is_ref(v + 7)) {
+		/* static:@FILE, static:-: the value where no one else sees it */
+		char text[7 + MP_CLI_SECRET_MAX + 1] = "static:";
+		int rc = mp_cli_secret_read(v + 7, "static OOB value", text + 7,
+					    sizeof(text) - 7);
+
+		if (!rc && (rc = mp_cli_parse_auth(text, &po->prov)) < 0)
+			mp_cmd_err(args, "the static OOB value in %s is not 16 or 32 octets in hex",
+				   v[7] == '@' ? v + 8 : "the input");
+		mp_wipe(text, sizeof(text));
+		if (rc < 0)
+			return MP_CLI_USAGE;
+	} else if (v && mp_cli_parse_auth(v, &po->prov) < 0) {
 		mp_cmd_err(args, "--auth takes none, output, input or static:HEX (16 or 32 "
-			   "octets), not '%s'", v);
+			   "octets; static:@FILE or static:- to read it), not '%s'", v);
 		return MP_CLI_USAGE;
 	}
 	if (mp_cli_arg(args, "--require-auth")) {
@@ -617,13 +646,12 @@ static enum mp_cli_status provision_common(struct mp_cli_app *a, const struct mp
 			   MP_CLI_NAME_MAX);
 		return MP_CLI_USAGE;
 	}
+	/* --oob-cmd is the job's (mp_cli_job_new copies it): a->o is the
+	 * program's options, which no command may change. */
 	v = mp_cli_arg(args, "--oob-cmd");
-	if (v) {
-		if (!*v) {
-			mp_cmd_err(args, "--oob-cmd needs a command");
-			return MP_CLI_USAGE;
-		}
-		a->o.oob_cmd = v;
+	if (v && !*v) {
+		mp_cmd_err(args, "--oob-cmd needs a command");
+		return MP_CLI_USAGE;
 	}
 	return MP_CLI_OK;
 }
@@ -848,7 +876,7 @@ static enum mp_cli_status cmd_provision(struct mp_cli_app *a, const struct mp_cl
 		goto out;
 	if (all)
 		want = count ? count : a->o.sim ? sim_fresh(a) : 0;
-	job = mp_cli_job_new(a, all, want, &po);
+	job = mp_cli_job_new(a, all, want, &po, mp_cli_arg(args, "--oob-cmd"));
 	if (!job) {
 		st = MP_CLI_FAILED;
 		goto out;

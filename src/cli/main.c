@@ -13,11 +13,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "cli/app.h"
 #include "cli/batch.h"
 #include "cli/commands.h"
+#include "cli/redact.h"
 #include "cli/shell.h"
 
 /* Exit codes a script can trust (also in meshprov(1)). */
@@ -28,6 +31,19 @@ enum {
 	EXIT_RADIO = 3,		/* no controller, no permission, controller lost */
 	EXIT_KEYRING = 4,	/* the keyring could not be opened, read or written */
 };
+
+/* The keys live in this process's memory (the NetKey even when the
+ * keyring file is encrypted): a crash must not write them into a core
+ * file, and other processes of the same user must not read them through
+ * ptrace or /proc/PID/mem, which a non-dumpable process refuses. */
+static void no_core_dumps(void)
+{
+	struct rlimit none = { 0, 0 };
+
+	if (setrlimit(RLIMIT_CORE, &none) < 0 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		fprintf(stderr, "meshprov: warning: cannot turn core dumps off: %s\n",
+			strerror(errno));
+}
 
 static int exit_code(const struct mp_cli_app *a, enum mp_cli_status st)
 {
@@ -85,7 +101,7 @@ static const struct gopt gopts[] = {
 	  "wait while another meshprov holds the keyring, instead of failing" },
 	{ "json", OPT_JSON, NULL, MP_COMPL_NONE, NULL, "one JSON object per line, for scripts" },
 	{ "oob-cmd", OPT_OOB_CMD, "CMD", MP_COMPL_FILE, NULL,
-	  "helper for Output/Input OOB outside the shell: CMD UUID METHOD ACTION SIZE [VALUE]" },
+	  "helper for Output/Input OOB outside the shell: CMD UUID METHOD ACTION SIZE" },
 	{ "sim", OPT_SIM, "N", MP_COMPL_NONE, NULL,
 	  "use N simulated devices instead of a controller" },
 	{ "sim-oob", OPT_SIM_OOB, "METHOD", MP_COMPL_WORDS, "none static output input",
@@ -326,8 +342,13 @@ static int parse_options(struct mp_cli_app *a, int argc, char **argv)
 bad:
 	for (i = 0; i < NGOPTS && gopts[i].key != c; i++)
 		;
-	fprintf(stderr, "meshprov: invalid value '%s' for option --%s. Try 'meshprov --help'.\n",
-		optarg, i < NGOPTS ? gopts[i].name : "?");
+	{
+		char shown[MP_CLI_SHOW_BUF];
+
+		fprintf(stderr, "meshprov: invalid value '%s' for option --%s. Try 'meshprov "
+			"--help'.\n", mp_cli_show(optarg, shown, sizeof(shown)),
+			i < NGOPTS ? gopts[i].name : "?");
+	}
 	return EXIT_USAGE;
 }
 
@@ -356,6 +377,7 @@ int main(int argc, char **argv)
 	enum mp_cli_status st;
 	int rc;
 
+	no_core_dumps();	/* first: before any key is read */
 	rc = parse_options(&a, argc, argv);
 	if (rc >= 0)
 		return rc;

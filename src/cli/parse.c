@@ -137,9 +137,12 @@ int mp_cli_parse_auth(const char *s, struct mp_prov_params *p)
 		ssize_t n = mp_hex_decode(s + 7, v, sizeof(v));
 
 		/* 16 octets for CMAC, 32 for HMAC-SHA256; MshPRT v1.1 5.4.2.4 */
-		if (n != 16 && n != 32)
+		if (n != 16 && n != 32) {
+			mp_wipe(v, sizeof(v));
 			return -EINVAL;
+		}
 		memcpy(p->static_oob, v, (size_t)n);
+		mp_wipe(v, sizeof(v));
 		p->static_oob_len = (uint8_t)n;
 		p->auth = MP_AUTH_CHOICE_STATIC;
 	} else {

@@ -41,7 +41,7 @@ static ssize_t read_all(int fd, uint8_t *buf, bool line)
 	return (ssize_t)n;
 }
 
-static ssize_t ask_tty(const char *prompt, uint8_t *buf)
+ssize_t mp_cli_ask_hidden(const char *prompt, uint8_t *buf)
 {
 	struct termios old, quiet;
 	int fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
@@ -94,10 +94,10 @@ int mp_cli_passphrase_read(const struct mp_cli_passphrase_src *src, bool tty, bo
 		n = read_all(fd, buf, false);
 		close(fd);
 	} else if (src->ask || tty) {
-		n = ask_tty(prompt, buf);
+		n = mp_cli_ask_hidden(prompt, buf);
 		if (n >= 0 && confirm) {
 			again = malloc(MP_PASSPHRASE_MAX);
-			ssize_t m = again ? ask_tty("Again: ", again) : -ENOMEM;
+			ssize_t m = again ? mp_cli_ask_hidden("Again: ", again) : -ENOMEM;
 
 			if (m >= 0 && (m != n || memcmp(again, buf, (size_t)n) != 0)) {
 				fprintf(stderr, "meshprov: the two passphrases differ\n");

@@ -22,6 +22,7 @@
 #include <readline/readline.h>
 
 #include "cli/commands.h"
+#include "cli/redact.h"
 #include "store/keyring.h"
 
 #define PROMPT "meshprov> "
@@ -209,7 +210,10 @@ static void on_line(char *line)
 		HIST_ENTRY *last = history_length ? history_get(history_base + history_length - 1) :
 			NULL;
 
-		if (*p && (!last || strcmp(last->line, line)))
+		/* A line with key material (static:HEX, netkey/appkey import
+		 * KEY) stays out of the history file, which is not encrypted
+		 * even when the keyring is. */
+		if (*p && (!last || strcmp(last->line, line)) && !mp_cli_line_has_secret(line))
 			add_history(line);
 		st = mp_cli_execute_line(sh->a, line);
 		if (st == MP_CLI_QUIT) {
@@ -222,6 +226,8 @@ static void on_line(char *line)
 	/* readline shows the prompt itself once this returns */
 	update_prompt(sh);
 	sh->in_handler = false;
+	mp_wipe(line, strlen(line));	/* a key typed (the history has its own copy only
+					 * of lines without one) */
 	free(line);
 }
 

@@ -180,6 +180,7 @@ static void reap_cb(struct mp_loop *loop, int64_t id, void *data)
 	gatt_link_free(s->gatt);
 	mp_prov_free(s->prov);
 	free(s->name);
+	mp_wipe(&s->opts.prov, sizeof(s->opts.prov));	/* the static OOB value */
 	free(s);
 }
 
@@ -696,6 +697,7 @@ fail:
 	gatt_link_free(s->gatt);
 	mp_prov_free(s->prov);
 	free(s->name);
+	mp_wipe(&s->opts.prov, sizeof(s->opts.prov));	/* the static OOB value */
 	free(s);
 	return err;
 }

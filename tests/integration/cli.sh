@@ -296,15 +296,34 @@ log = open(sys.argv[1].rsplit("/", 1)[0] + "/oob.log").read().split("\n")
 assert sum(1 for l in log if " output numeric 6" in l) == 2, log
 ' -- $K --json --sim 2 --sim-oob output --oob-cmd "$T/oob-out.sh" provision --all
 rm -f "$T/oob.log"
-check "--oob-cmd is told the Input OOB value" 0 '
+# The Input OOB value is in the environment only, never on the helper's
+# argv, which /proc/PID/cmdline shows every local user (issue #12).
+check "--oob-cmd is told the Input OOB value, in its environment only" 0 '
 i = {l["uuid"]: l["value"] for l in ev("oob-input")}
 log = [l.split() for l in open(sys.argv[1].rsplit("/", 1)[0] + "/oob.log").read().splitlines()]
-assert len(log) == 1 and log[0][1] == "input" and log[0][4] == i[log[0][0]], (log, i)
-' -- $K --json --sim 1 --sim-oob input provision --all --oob-cmd "echo >> $T/oob.log"
+assert len(log) == 1 and log[0][2] == "input" and len(log[0]) == 5, (log, i)
+assert log[0][0] == "env=" + i[log[0][1]], (log, i)
+' -- $K --json --sim 1 --sim-oob input provision --all \
+	--oob-cmd "printf 'env=%s ' \$MESHPROV_VALUE >> $T/oob.log; echo >> $T/oob.log"
 check "a failing --oob-cmd cancels that device, exit 1" 1 '
 f = ev("failed"); assert len(f) == 1 and f[0]["reason"] == "cancelled", lines
 assert "OOB helper failed" in err, err
 ' -- $K --json --sim 1 --sim-oob output --oob-cmd false provision --all
+
+# A command's --oob-cmd is that command's: it is not read after the command
+# returned (a use-after-free under ASan) and not used by the next one
+# (issue #11). The second provision has no helper: the simulated person types.
+printf '#!/bin/sh\necho "$*" >> "%s/once.log"\nexit 1\n' "$T" > "$T/once.sh"
+chmod +x "$T/once.sh"
+printf 'provision --all --count 1 --oob-cmd %s/once.sh\nprovision --all --count 1\n' "$T" > "$T/two"
+rm -f "$T/once.log"
+check "--oob-cmd of one provision does not outlive it" 1 '
+f = ev("failed"); p = ev("provisioned")
+assert len(f) == 1 and f[0]["reason"] == "cancelled" and len(p) == 1, lines
+log = open(sys.argv[1].rsplit("/", 1)[0] + "/once.log").read().splitlines()
+assert len(log) == 1 and log[0].split()[0] == f[0]["uuid"], log
+assert "two:1:" in err and "two:2:" not in err, err
+' -- --keyring "$T/once/kr.json" --json --sim 2 --sim-oob output --sim-seed 7 --keep-going -f "$T/two"
 
 # Command files: stop at the first failure, or go on with --keep-going.
 printf 'nodes\nfrobnicate\nnetkey list\n' > "$T/cmds"
@@ -315,6 +334,65 @@ assert ev("node") and not ev("netkey"), lines
 check "-f --keep-going runs the rest" 2 '
 assert ev("node") and ev("netkey"), lines
 ' -- $K --json --keep-going -f "$T/cmds"
+
+# What scripts echo back: secrets masked, control bytes escaped, a long
+# line cut (issue #12).
+{
+	echo 'appkey import 5 3b7600112233445566778899aabbcc'
+	echo 'provision --all --auth static:0011223344556677'
+	printf 'frob\033[2J\r\302\233x\n'
+	python3 -c 'print("nodes " + "y" * (1 << 20))'
+} > "$T/secrets"
+check "script errors mask secrets, escape control bytes, cut long lines" 2 '
+assert "3b76" not in err and "0011" not in err, err
+assert "secrets:1: \x27appkey import 5 ****\x27 failed" in err, err
+assert "not \x27static:****\x27" in err and "--auth static:****\x27 failed" in err, err
+assert "\x1b" not in err and "\r" not in err and "\xc2\x9b" not in err, repr(err)
+assert "frob\\x1b[2J\\x0d\\xc2\\x9bx" in err, err
+assert len(err) < 4000 and "(1048582 bytes)" in err, len(err)
+' -- $K --sim 1 --keep-going -f "$T/secrets"
+
+check "a bad global option value is echoed escaped" 2 '
+assert "\x1b" not in err and "a\\x1bb" in err, repr(err)
+' -- $K --sim-bearer "$(printf 'a\033b')" nodes
+
+# Secrets off the command line (issue #12): a static OOB value or a key
+# from a file (@FILE) or stdin (-); a wrong value from a file fails the
+# confirmation, so the value read is the one used.
+S="--keyring $T/sec/kr.json"
+echo 00112233445566778899aabbccddeeff > "$T/oob"
+echo ffffffffffffffffffffffffffffffff > "$T/bad-oob"
+check "static:@FILE" 0 '
+p = ev("provisioned"); assert len(p) == 1 and p[0]["auth"] == "static", lines
+' -- $S --json --sim 1 --sim-oob static provision --all --auth "static:@$T/oob"
+check "static:@FILE, a wrong value" 1 '
+f = ev("failed"); assert len(f) == 1 and f[0]["reason"] == "confirmation-failed", lines
+' -- $S --json --sim 1 --sim-oob static provision --all --auth "static:@$T/bad-oob"
+"$BIN" $S --json --sim 1 --sim-oob static provision --all --auth static:- < "$T/oob" > "$T/out" 2>&1 &&
+	grep -q '"event":"provisioned".*"auth":"static"' "$T/out" && ok "static:- reads stdin" ||
+	ko "static:- reads stdin"
+check "static:@FILE, no such file: exit 2, named" 2 '
+assert "nope" in err and "No such file" in err, err
+' -- $S --sim 1 provision --all --auth "static:@$T/nope"
+echo 3b7600112233445566778899aabbccdd > "$T/netkey"
+check "netkey import INDEX @FILE" 0 '' -- $S netkey import 7 "@$T/netkey"
+echo 1b7600112233445566778899aabbccdd | "$BIN" $S appkey import 8 - --netkey 7 > /dev/null 2>&1 &&
+	ok "appkey import INDEX - reads stdin" || ko "appkey import INDEX - reads stdin"
+check "the imported keys are the ones read" 0 '
+k = {l["index"]: l["key"] for l in ev("netkey") + ev("appkey")}
+assert k[7] == "3b7600112233445566778899aabbccdd" and k[8] == "1b7600112233445566778899aabbccdd", k
+' -- $S --json -f - <<'END_CMDS'
+netkey list --show-keys
+appkey list --show-keys
+END_CMDS
+check "appkey import INDEX -, in a script on stdin: the next line" 0 '
+k = {l["index"]: l["key"] for l in ev("appkey")}
+assert k[9] == "2b7600112233445566778899aabbccdd", k
+' -- $S --json -f - <<'END_CMDS'
+appkey import 9 - --netkey 7
+2b7600112233445566778899aabbccdd
+appkey list --show-keys
+END_CMDS
 
 # Keys, IV index, CDB round trip.
 check "netkey create" 0 'assert ev("netkey-created")[0]["netkey"] == "0x001", lines' -- $K --json netkey create
@@ -559,6 +637,35 @@ printf '\357\273\277nodes\r\nnetkey list\r\n' > "$T/bom-cmds"
 check "-f: a script with a BOM and CRLF runs" 0 '
 assert ev("node") and ev("netkey"), lines
 ' -- $K --json -f "$T/bom-cmds"
+
+# No core dumps, and not dumpable (issue #12): the keys in memory must not
+# reach a core file, nor another process of the user through ptrace. Seen
+# from outside while meshprov waits for its next command: its core limit,
+# and its /proc files, which the kernel gives to root when it is not
+# dumpable (so as root the check runs meshprov as nobody).
+if python3 - "$BIN" 2> "$T/err" <<'END_PY'
+import os, resource, subprocess, sys
+bin = sys.argv[1]
+def drop():
+    hard = resource.getrlimit(resource.RLIMIT_CORE)[1]
+    resource.setrlimit(resource.RLIMIT_CORE, (hard, hard))
+    if os.getuid() == 0:
+        os.setgroups([]); os.setgid(65534); os.setuid(65534)
+p = subprocess.Popen([bin, "--sim", "1", "--keep-going"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                     preexec_fn=drop, text=True)
+try:
+    p.stdin.write("frob\n"); p.stdin.flush()
+    p.stderr.readline()        # it runs and waits for the next command: look at it
+    core = [l for l in open("/proc/%d/limits" % p.pid) if l.startswith("Max core file size")][0]
+    assert core.split()[4:6] == ["0", "0"], core
+    # a process that is not dumpable has its /proc files owned by root
+    uid = os.stat("/proc/%d" % p.pid).st_uid
+    assert os.stat("/proc/%d/status" % p.pid).st_uid == 0 and uid != 0, uid
+finally:
+    p.stdin.close(); p.wait()
+END_PY
+then ok "core dumps are off and the process is not dumpable"
+else sed 's/^/    /' "$T/err"; ko "core dumps are off and the process is not dumpable"; fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

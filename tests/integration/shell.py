@@ -127,6 +127,17 @@ def session_output(tmp):
     check("keys hidden by default", sh.expect(r"NetKey 0x000 +phase 0 +\(hidden\)") is not None, sh)
     sh.send("netkey list --show-keys\r")
     check("keys shown when asked", sh.expect(r"NetKey 0x000 +phase 0 +[0-9a-f]{32}") is not None, sh)
+    # A key asked for on the terminal, echo off (issue #12).
+    sh.send("appkey import 6 -\r")
+    check("appkey import INDEX - asks, echo off",
+          sh.expect(r"AppKey \(hex, not shown\): ") is not None, sh)
+    sh.send("44112233445566778899aabbccddeeff\r")
+    check("... and takes the key", sh.expect(r"appkey +0x006") is not None, sh)
+    check("... which was not shown", b"4411223344" not in sh.raw, sh)
+    # Lines with key material stay out of the history (issue #12).
+    sh.send("appkey import 7 00112233445566778899aabbccddeeff\r")
+    sh.send("provision #9 --auth static:ffeeddccbbaa99887766554433221100\r")
+    check("provision with a static OOB value, unknown device", sh.expect(r"no device #9") is not None, sh)
 
     sh.send("\x03")
     check("Ctrl-C on an empty prompt does not leave",
@@ -146,6 +157,8 @@ def session_output(tmp):
         lines = []
     check("history saved in $XDG_STATE_HOME/meshprov/history",
           "devices" in lines and "netkey list --show-keys" in lines and "12x" not in lines)
+    check("no key material in the history",
+          lines and not any("0011223344" in l or "ffeeddcc" in l for l in lines), lines)
     check("history file is private", os.path.exists(hist) and
           (os.stat(hist).st_mode & 0o077) == 0)
 
