@@ -300,16 +300,35 @@ enum mp_cli_status mp_cmd_export(struct mp_cli_app *a, const struct mp_cli_args 
 	struct mp_cdb_export_opts eo = {
 		.with_device_keys = !mp_cli_arg(args, "--no-device-keys"),
 	};
+	const char *path = args->argv[0];
 	enum mp_cli_status st = mp_cli_need_keyring(a);
+	char *json = NULL;
+	size_t len = 0;
 	int rc;
 
 	if (st)
 		return st;
-	rc = mp_cdb_export_file(a->kr, &eo, args->argv[0]);
+	if (!strcmp(path, "-") || !strcmp(path, "/dev/stdout")) {
+		/* The standard output, written to: never replaced by a file. */
+		rc = mp_cdb_export(a->kr, &eo, &json, &len);
+		if (rc < 0)
+			return kr_fail(a, args, rc);
+		fflush(a->out.fp);
+		if (fwrite(json, 1, len, stdout) != len || fflush(stdout) != 0) {
+			mp_cmd_err(args, "cannot write the export to the standard output: %s",
+				   strerror(errno));
+			st = MP_CLI_FAILED;
+		}
+		mp_keyring_free_secret(json);
+		return st;
+	}
+	rc = mp_cdb_export_file(a->kr, &eo, path);
 	if (rc < 0) {
-		mp_cmd_err(args, "%s: %s", args->argv[0], mp_keyring_last_error(a->kr)->msg[0] ?
+		mp_cmd_err(args, "%s: %s", path, mp_keyring_last_error(a->kr)->msg[0] ?
 			   mp_keyring_last_error(a->kr)->msg : strerror(-rc));
-		return MP_CLI_KEYRING;
+		/* a target that is not a regular file is the user's to change */
+		return mp_keyring_last_error(a->kr)->kind == MP_KR_E_ARG ? MP_CLI_USAGE
+									 : MP_CLI_KEYRING;
 	}
 	return MP_CLI_OK;
 }
@@ -320,6 +339,7 @@ enum mp_cli_status mp_cmd_import(struct mp_cli_app *a, const struct mp_cli_args 
 {
 	struct mp_cdb_import_opts io = { 0 };
 	const char *path = args->argv[0];
+	char kept[4096];
 	enum mp_cli_status st;
 	struct stat sb;
 	char *buf = NULL;
@@ -349,6 +369,9 @@ enum mp_cli_status mp_cmd_import(struct mp_cli_app *a, const struct mp_cli_args 
 		io.flags |= MP_CDB_REPLACE;
 	if (mp_cli_arg(args, "--adopt"))
 		io.flags |= MP_CDB_ADOPT;
+	io.backup_path = kept;
+	io.backup_cap = sizeof(kept);
+	kept[0] = '\0';
 	st = mp_cli_need_keyring(a);
 	if (!st) {
 		rc = mp_cdb_import(a->kr, buf, len, &io);
@@ -363,6 +386,10 @@ enum mp_cli_status mp_cmd_import(struct mp_cli_app *a, const struct mp_cli_args 
 			mp_out_info(&a->out, "imported %s: %zu node(s), %zu NetKey(s), %zu AppKey(s)",
 				    path, mp_keyring_node_count(a->kr),
 				    mp_keyring_netkey_count(a->kr), mp_keyring_appkey_count(a->kr));
+			if (kept[0] && a->out.json)
+				mp_out_kv(&a->out, "keyring-replaced", "backup", "%s", kept);
+			else if (kept[0])
+				mp_out_info(&a->out, "the keyring it replaced is kept in %s", kept);
 		}
 	}
 	mp_wipe(buf, len);

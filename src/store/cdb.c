@@ -640,6 +640,17 @@ int mp_cdb_import(struct mp_keyring *kr, const char *json, size_t len,
 		}
 		return r;
 	}
+	if (opts && opts->backup_path && opts->backup_cap)
+		opts->backup_path[0] = '\0';
+	if (kr->path && (!kr->created || others)) {
+		/* What is replaced stays recoverable, under its own seal. */
+		r = kr_keep_copy(kr, "replaced", opts ? opts->backup_path : NULL,
+				 opts ? opts->backup_cap : 0);
+		if (r) {
+			kr_data_free(d);
+			return r;
+		}
+	}
 	old = kr->d;
 	kr->d = d;
 	r = kr_changed(kr);

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <json-c/json.h>
 
@@ -59,6 +60,7 @@ struct mp_keyring {
 	uid_t owner_uid;
 	gid_t owner_gid;
 	bool created;
+	bool reseal;			/* this save changes the seal: see kr_file_write() */
 	unsigned batch;
 	bool dirty;
 	const struct mp_rng *rng;
@@ -185,9 +187,25 @@ int kr_seal_wrap(const struct kr_seal *s, const struct mp_rng *rng, const char *
 /* ---- kr_file.c ---- */
 int kr_file_open(struct mp_keyring *kr, const char *path, const struct mp_keyring_opts *opts,
 		 char **data, size_t *len);
+/* Save @data as the keyring: a new temporary file, the backup PATH.bak made
+ * a link to the previous file (to the new one when kr->reseal: a change of
+ * seal leaves no copy under the old one), rename, fsync the directory. */
 int kr_file_write(struct mp_keyring *kr, const char *data, size_t len);
+/* Write @path atomically (new temporary file, rename) with mode 0600, in a
+ * directory of ours or root's that others cannot write (sticky allowed);
+ * refuses to replace anything but a regular file. */
 int kr_write_atomic(const char *path, const char *data, size_t len,
 		    struct mp_keyring_error *err);
+/* Refuse directory @dir (open as @dirfd) for files holding keys when
+ * another user owns it (but @also when @also_ok) or group or others can
+ * write it (unless sticky and @sticky_ok); the message says the fix. */
+int kr_check_dir(int dirfd, const char *dir, bool sticky_ok, uid_t also, bool also_ok,
+		 struct mp_keyring_error *err);
+/* Keep the keyring file as it is now under PATH.@tag-YYYYMMDDTHHMMSSZ (a
+ * hard link: same seal, owner, mode); its path in @out. */
+int kr_keep_copy(struct mp_keyring *kr, const char *tag, char *out, size_t cap);
+/* "a FIFO", "a directory"...: for messages. */
+const char *kr_file_type(mode_t mode);
 void kr_file_close(struct mp_keyring *kr);
 void kr_damaged_msg(struct mp_keyring *kr, const char *path);
 
