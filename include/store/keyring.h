@@ -129,7 +129,7 @@ struct mp_keyring_opts {
 	const char *network_name;	/* NULL: "meshprov" */
 	const char *provisioner_name;	/* NULL: "meshprov" */
 	uint16_t unicast_low, unicast_high; /* this provisioner's range; 0,0: 0x0001-0x7fff */
-	uint8_t scrypt_log2n;		/* scrypt cost N = 2^log2n (10..18); 0: 15 */
+	uint8_t scrypt_log2n;		/* scrypt cost N = 2^log2n (10..18); 0: 17 */
 	/* Sources, injectable for tests; NULL: RAND_bytes and time(). */
 	const struct mp_rng *rng;
 	int64_t (*now)(void *ctx);	/* seconds since the UNIX epoch */

@@ -435,17 +435,24 @@ enum mp_cli_status mp_cmd_keyring_info(struct mp_cli_app *a, const struct mp_cli
  * as the one that opens it (asked twice on a terminal). */
 enum mp_cli_status mp_cmd_keyring_encrypt(struct mp_cli_app *a, const struct mp_cli_args *args)
 {
-	enum mp_cli_status st = mp_cli_need_keyring(a);
+	const char *cost = mp_cli_arg(args, "--scrypt-cost");
+	enum mp_cli_status st;
 	uint8_t *pass = NULL;
+	uint32_t log2n = 0;
 	size_t len = 0;
 	int rc;
 
+	if (cost && (mp_cli_parse_uint(cost, 18, &log2n) < 0 || log2n < 10)) {
+		mp_cmd_err(args, "--scrypt-cost takes 10 to 18 (scrypt N = 2^LOG2N)");
+		return MP_CLI_USAGE;
+	}
+	st = mp_cli_need_keyring(a);
 	if (st)
 		return st;
 	if (mp_cli_passphrase_read(&a->o.pass, isatty(STDIN_FILENO), true,
 				   "New keyring passphrase: ", &pass, &len) < 0)
 		return MP_CLI_FAILED;
-	rc = mp_keyring_set_passphrase(a->kr, pass, len, 0);
+	rc = mp_keyring_set_passphrase(a->kr, pass, len, (uint8_t)log2n);
 	mp_cli_passphrase_free(pass);
 	if (rc < 0) {
 		mp_out_error(&a->out, "%s", mp_keyring_error(a->kr));

@@ -303,6 +303,10 @@ else
 fi
 cmp -s "$T/enc/keyring.json" "$T/enc/keyring.json.bak" && ok "after encrypt the backup is the encrypted keyring" ||
 	ko "after encrypt the backup is the encrypted keyring"
+grep -q '"log2N": 17' "$T/enc/keyring.json" && ok "scrypt cost 2^17 by default" || ko "scrypt cost 2^17 by default"
+check "keyring encrypt --scrypt-cost out of range: exit 2" 2 'assert "10 to 18" in err' -- $E --passphrase-file "$T/pass" keyring encrypt --scrypt-cost 19
+check "new passphrase with --scrypt-cost 12" 0 '' -- $E --passphrase-file "$T/pass" keyring encrypt --scrypt-cost 12
+grep -q '"log2N": 12' "$T/enc/keyring.json" && ok "--scrypt-cost sets log2N" || ko "--scrypt-cost sets log2N"
 check "encrypted keyring without a passphrase: exit 4, says how" 4 'assert "--passphrase-fd" in err' -- $E nodes
 check "wrong passphrase: exit 4" 4 'assert "wrong passphrase" in err' -- $E --passphrase-file "$T/bad-pass" nodes
 "$BIN" $E --json --passphrase-fd 3 nodes 3< "$T/pass" > "$T/out" 2>&1 &&

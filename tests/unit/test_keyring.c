@@ -1005,9 +1005,15 @@ static void test_encryption(void **state)
 	/* Altered: a KDF parameter (bound as associated data), the ciphertext. */
 	f->o.passphrase = pass;
 	f->o.passphrase_len = sizeof(pass) - 1;
-	tampered = replace(file, "\"r\": 8", "\"r\": 9");
+	tampered = replace(file, "\"log2N\": 10", "\"log2N\": 11");
 	assert_int_equal(mp_keyring_parse(tampered, strlen(tampered), pass, sizeof(pass) - 1, &kr,
 					  &err), -EKEYREJECTED);
+	free(tampered);
+	/* r and p are not the file's to choose: only what meshprov writes */
+	tampered = replace(file, "\"r\": 8", "\"r\": 9");
+	assert_int_equal(mp_keyring_parse(tampered, strlen(tampered), pass, sizeof(pass) - 1, &kr,
+					  &err), -EBADMSG);
+	assert_string_equal(err.field, "kdf.r");
 	free(tampered);
 	{
 		char *ct = strstr(file, "\"ciphertext\": \"") + 20;
