@@ -13,6 +13,8 @@
 #include "store/keyring.h"
 
 #define KR_MAX_FILE (64u << 20)		/* refuse to read more than 64 MiB */
+#define KR_MAX_VALUES (1u << 21)	/* JSON values in a file, counted before parsing */
+#define KR_MAX_OBJECTS (1u << 18)	/* JSON objects in a file, likewise */
 #define KR_DEFAULT_NAME "meshprov"
 /* scrypt N = 2^17 with r = 8: 128 MiB and 0.30 s on the machine it was
  * measured on (2^15: 0.08 s, 2^16: 0.14 s, 2^18: 0.72 s and 256 MiB). */
@@ -83,7 +85,10 @@ struct kr_data *kr_data_new(void);
 void *kr_append(void **arr, size_t *n, size_t *cap, size_t size);
 int kr_reserve(void **arr, size_t n, size_t *cap, size_t size, size_t want);
 void kr_data_free(struct kr_data *d);
+/* A name is UTF-8 without control characters (C0, DEL, C1): names are
+ * printed on terminals. kr_name_problem() says what is wrong (NULL: nothing). */
 bool kr_name_ok(const char *s, size_t max, bool allow_empty);
+const char *kr_name_problem(const char *s);
 
 struct mp_netkey *kr_netkey_find(struct kr_data *d, uint16_t index);
 struct mp_appkey *kr_appkey_find(struct kr_data *d, uint16_t index);
