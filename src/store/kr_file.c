@@ -603,12 +603,14 @@ static int link_backup(int dirfd, const char *src, const char *base, const char 
 			return r;
 		r = linkat(dirfd, src, dirfd, tmp, 0) < 0 ? -errno : 0;
 	}
-	if (!r && renameat(dirfd, tmp, dirfd, bak) < 0)
-		r = -errno;
-	/* rename() of two links to one file does nothing: @bak was already
-	 * @src (the backup after a change of seal). The extra name goes. */
-	if (tmp)
+	if (!r) {
+		if (renameat(dirfd, tmp, dirfd, bak) < 0)
+			r = -errno;
+		/* rename() of two links to one file does nothing: @bak was
+		 * already @src (the backup after a change of seal). The
+		 * extra name goes (ENOENT when the rename moved it). */
 		unlinkat(dirfd, tmp, 0);
+	}
 	free(tmp);
 	return r;
 }
