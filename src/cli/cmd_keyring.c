@@ -347,8 +347,10 @@ enum mp_cli_status mp_cmd_import(struct mp_cli_app *a, const struct mp_cli_args 
 	ssize_t n;
 	int fd, rc;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_size > CDB_MAX) {
+	/* O_NONBLOCK: a FIFO would block open() before the check below. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0 || fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_size > CDB_MAX ||
+	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
 		mp_cmd_err(args, "%s: %s", path, fd < 0 ? strerror(errno) :
 			   "not a regular file of at most 16 MiB");
 		if (fd >= 0)
@@ -356,9 +358,14 @@ enum mp_cli_status mp_cmd_import(struct mp_cli_app *a, const struct mp_cli_args 
 		return MP_CLI_USAGE;
 	}
 	buf = malloc((size_t)sb.st_size + 1);
-	while (buf && len < (size_t)sb.st_size &&
-	       (n = read(fd, buf + len, (size_t)sb.st_size - len)) > 0)
+	while (buf && len < (size_t)sb.st_size) {
+		n = read(fd, buf + len, (size_t)sb.st_size - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
 		len += (size_t)n;
+	}
 	close(fd);
 	if (!buf) {
 		mp_cmd_err(args, "out of memory");

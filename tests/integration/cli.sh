@@ -349,6 +349,11 @@ if command -v timeout > /dev/null; then
 	[ $rc = 4 ] && grep -q FIFO "$T/err" && ok "a FIFO at the keyring path: exit 4 at once, named" ||
 		{ echo "    exit $rc"; ko "a FIFO at the keyring path: exit 4 at once, named"; }
 fi
+if command -v timeout > /dev/null; then
+	timeout -s KILL 10 "$BIN" $K import --replace "$T/fifo" > "$T/out" 2> "$T/err"; rc=$?
+	[ $rc = 2 ] && grep -q "not a regular file" "$T/err" && ok "import from a FIFO: exit 2 at once" ||
+		{ echo "    exit $rc"; ko "import from a FIFO: exit 2 at once"; }
+fi
 # import --replace keeps what it replaces, and says where
 before=$(sum "$KR")
 check "import --replace names the kept keyring" 0 '
