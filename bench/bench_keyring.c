@@ -91,7 +91,7 @@ static int run(const char *dir, bool encrypted)
 	stat(path, &st);
 	printf("bench_keyring: %d nodes%s, %lld bytes: load %.1f ms, save %.1f ms "
 	       "(fsync included), together %.1f ms (target < 50 ms%s); best of %d\n",
-	       NODES, encrypted ? ", encrypted (scrypt 2^15 per load)" : "",
+	       NODES, encrypted ? ", encrypted (scrypt 2^17, the default, per load)" : "",
 	       (long long)st.st_size, load, save, load + save,
 	       encrypted ? ", for the plain keyring" : "", ROUNDS);
 	return 0;

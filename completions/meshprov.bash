@@ -190,7 +190,10 @@ _meshprov()
 		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
 		COMPREPLY=();;
 	"keyring encrypt")
-		opts=""
+		case $prev in
+		--scrypt-cost) COMPREPLY=($(compgen -W "15 16 17 18" -- "$cur")); return;;
+		esac
+		opts="--scrypt-cost"
 		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
 		COMPREPLY=();;
 	"keyring decrypt")

@@ -17,8 +17,10 @@ src_store_libmp_store_a_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS) $(JSONC_CFLAG
 STORE_LIBS = src/store/libmp_store.a src/crypto/libmp_crypto.a src/core/libmp_core.a
 STORE_TEST_LIBS = $(STORE_LIBS) $(TEST_LIBS) $(JSONC_LIBS) $(CRYPTO_LIBS)
 
-check_PROGRAMS += tests/unit/test_keyring tests/unit/test_keyring_crash tests/unit/test_cdb
-TESTS += tests/unit/test_keyring tests/unit/test_keyring_crash tests/unit/test_cdb
+check_PROGRAMS += tests/unit/test_keyring tests/unit/test_keyring_crash tests/unit/test_cdb \
+	tests/unit/test_keyring_files tests/unit/test_keyring_limits
+TESTS += tests/unit/test_keyring tests/unit/test_keyring_crash tests/unit/test_cdb \
+	tests/unit/test_keyring_files tests/unit/test_keyring_limits
 
 tests_unit_test_keyring_SOURCES = tests/unit/test_keyring.c tests/unit/keyring_tu.h
 tests_unit_test_keyring_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
@@ -29,6 +31,16 @@ tests_unit_test_keyring_crash_SOURCES = tests/unit/test_keyring_crash.c tests/un
 tests_unit_test_keyring_crash_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_test_keyring_crash_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_keyring_crash_LDADD = $(STORE_TEST_LIBS)
+
+tests_unit_test_keyring_files_SOURCES = tests/unit/test_keyring_files.c tests/unit/keyring_tu.h
+tests_unit_test_keyring_files_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_keyring_files_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_keyring_files_LDADD = $(STORE_TEST_LIBS)
+
+tests_unit_test_keyring_limits_SOURCES = tests/unit/test_keyring_limits.c tests/unit/keyring_tu.h
+tests_unit_test_keyring_limits_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_keyring_limits_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_keyring_limits_LDADD = $(STORE_TEST_LIBS)
 
 tests_unit_test_cdb_SOURCES = tests/unit/test_cdb.c tests/unit/keyring_tu.h
 tests_unit_test_cdb_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)

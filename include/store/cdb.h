@@ -42,7 +42,13 @@ struct mp_cdb_export_opts {
 int mp_cdb_export(struct mp_keyring *kr, const struct mp_cdb_export_opts *opts, char **json,
 		  size_t *len);
 
-/** Export to a file: written atomically (temp, fsync, rename), mode 0600. */
+/**
+ * Export to a file: written atomically (a new temporary file of random name,
+ * fsync, rename), mode 0600. Refuses (-EINVAL) to replace anything but a
+ * regular file (a device, FIFO, socket, directory or symbolic link), and
+ * (-EACCES) a directory another user owns or that group or others can write
+ * unless it is sticky (/tmp).
+ */
 int mp_cdb_export_file(struct mp_keyring *kr, const struct mp_cdb_export_opts *opts,
 		       const char *path);
 
@@ -53,6 +59,10 @@ int mp_cdb_export_file(struct mp_keyring *kr, const struct mp_cdb_export_opts *o
 struct mp_cdb_import_opts {
 	unsigned flags;
 	const uint8_t *adopt_uuid;	/* with MP_CDB_ADOPT: which provisioner; NULL: the first */
+	/* Where the replaced keyring was kept (see mp_cdb_import()); "" when
+	 * none was. NULL: not wanted (a copy is still kept). */
+	char *backup_path;
+	size_t backup_cap;
 };
 
 /**
@@ -65,6 +75,11 @@ struct mp_cdb_import_opts {
  * range would hand out the same addresses); else this provisioner is added
  * with the largest unicast range no other provisioner holds. Its own node is
  * the CDB node with its UUID, or a new one at its first free address.
+ *
+ * What is replaced stays recoverable: before an open keyring file (one not
+ * created by this open) is replaced, it is kept as
+ * PATH.replaced-YYYYMMDDTHHMMSSZ (a hard link: the same bytes, seal, owner
+ * and mode 0600), its path in @opts->backup_path.
  *
  * -EBADMSG with the bad field named when the document is invalid; -EEXIST
  * when the keyring has nodes besides its own and MP_CDB_REPLACE is not set;

@@ -4,10 +4,15 @@
  * keys as hex strings, optionally sealed in an encrypted envelope (scrypt +
  * AES-256-GCM). While a process has a keyring open it holds an exclusive
  * lock (an OFD lock on PATH.lock, which also records the holder's PID).
- * Every save writes PATH.tmp in the same directory, fsyncs it, keeps the
- * previous version as PATH.bak (a hard link), renames PATH.tmp over PATH and
- * fsyncs the directory, so that PATH is always either the old or the new
- * complete file. A damaged file is reported, never overwritten.
+ * Every save writes a new PATH.tmp-XXXXXXXXXXXX (random name, O_EXCL, 0600)
+ * in the same directory, fsyncs it, keeps the previous version as PATH.bak
+ * (a hard link), renames the temporary file over PATH and fsyncs the
+ * directory, so that PATH is always either the old or the new complete
+ * file. A damaged file is reported, never overwritten. Nothing another user
+ * could have planted is used: the directory must be ours or root's and not
+ * writable by group or others, the lock file a single-link regular file of
+ * ours, mode 0600, and the keyring a regular file (a FIFO is refused at
+ * once, not waited on).
  *
  * Addresses: this provisioner allocates unicast blocks inside its own
  * allocated unicast ranges (default 0x0001-0x7FFF). The provisioner itself
@@ -130,7 +135,7 @@ struct mp_keyring_opts {
 	const char *network_name;	/* NULL: "meshprov" */
 	const char *provisioner_name;	/* NULL: "meshprov" */
 	uint16_t unicast_low, unicast_high; /* this provisioner's range; 0,0: 0x0001-0x7fff */
-	uint8_t scrypt_log2n;		/* scrypt cost N = 2^log2n (10..18); 0: 15 */
+	uint8_t scrypt_log2n;		/* scrypt cost N = 2^log2n (10..18); 0: 17 */
 	/* Sources, injectable for tests; NULL: RAND_bytes and time(). */
 	const struct mp_rng *rng;
 	int64_t (*now)(void *ctx);	/* seconds since the UNIX epoch */
@@ -229,10 +234,14 @@ int mp_keyring_default_path_env(const char *cli_path, char *out, size_t cap);
  * and @err (may be NULL) tells why:
  *   -EBUSY   another process holds the lock (err->holder_pid)
  *   -ENOENT  no keyring there and no MP_KEYRING_CREATE
- *   -EACCES  group/other permission bits, or another owner; the message
- *            carries the fix ("chmod 600 PATH"). Root may open a keyring
- *            owned by another user (the files it writes keep that owner),
- *            never one group/others can access.
+ *   -EACCES  group/other permission bits, or another owner, of the file,
+ *            its lock file or its directory (writable by group or others,
+ *            or owned by another user than us or root); the message
+ *            carries the fix ("chmod 600 PATH", "chmod go-w DIR"). Root may
+ *            open a keyring owned by another user, in that user's
+ *            directory (the files it writes keep that owner), never one
+ *            group/others can access.
+ *   -EINVAL  the path (or its lock file) is not a regular file
  *   -ELOOP   the path is a symbolic link (saves replace the file)
  *   -EBADMSG damaged, truncated or unknown-version file: the file is left
  *            untouched and the message names the field and the backup
@@ -298,6 +307,8 @@ bool mp_keyring_is_encrypted(const struct mp_keyring *kr);
 /**
  * Encrypt the keyring at rest with a new passphrase (fresh salt), or store
  * it plain again when @passphrase is NULL; saves. @log2n as in the options.
+ * PATH.bak becomes the new file too: no copy under the previous seal (in
+ * clear, or under the old passphrase) is left beside the keyring.
  */
 int mp_keyring_set_passphrase(struct mp_keyring *kr, const uint8_t *passphrase, size_t len,
 			      uint8_t log2n);

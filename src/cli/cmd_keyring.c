@@ -315,16 +315,35 @@ enum mp_cli_status mp_cmd_export(struct mp_cli_app *a, const struct mp_cli_args 
 	struct mp_cdb_export_opts eo = {
 		.with_device_keys = !mp_cli_arg(args, "--no-device-keys"),
 	};
+	const char *path = args->argv[0];
 	enum mp_cli_status st = mp_cli_need_keyring(a);
+	char *json = NULL;
+	size_t len = 0;
 	int rc;
 
 	if (st)
 		return st;
-	rc = mp_cdb_export_file(a->kr, &eo, args->argv[0]);
+	if (!strcmp(path, "-") || !strcmp(path, "/dev/stdout")) {
+		/* The standard output, written to: never replaced by a file. */
+		rc = mp_cdb_export(a->kr, &eo, &json, &len);
+		if (rc < 0)
+			return kr_fail(a, args, rc);
+		fflush(a->out.fp);
+		if (fwrite(json, 1, len, stdout) != len || fflush(stdout) != 0) {
+			mp_cmd_err(args, "cannot write the export to the standard output: %s",
+				   strerror(errno));
+			st = MP_CLI_FAILED;
+		}
+		mp_keyring_free_secret(json);
+		return st;
+	}
+	rc = mp_cdb_export_file(a->kr, &eo, path);
 	if (rc < 0) {
-		mp_cmd_err(args, "%s: %s", args->argv[0], mp_keyring_last_error(a->kr)->msg[0] ?
+		mp_cmd_err(args, "%s: %s", path, mp_keyring_last_error(a->kr)->msg[0] ?
 			   mp_keyring_last_error(a->kr)->msg : strerror(-rc));
-		return MP_CLI_KEYRING;
+		/* a target that is not a regular file is the user's to change */
+		return mp_keyring_last_error(a->kr)->kind == MP_KR_E_ARG ? MP_CLI_USAGE
+									 : MP_CLI_KEYRING;
 	}
 	return MP_CLI_OK;
 }
@@ -335,6 +354,7 @@ enum mp_cli_status mp_cmd_import(struct mp_cli_app *a, const struct mp_cli_args 
 {
 	struct mp_cdb_import_opts io = { 0 };
 	const char *path = args->argv[0];
+	char kept[4096];
 	enum mp_cli_status st;
 	struct stat sb;
 	char *buf = NULL;
@@ -342,8 +362,10 @@ enum mp_cli_status mp_cmd_import(struct mp_cli_app *a, const struct mp_cli_args 
 	ssize_t n;
 	int fd, rc;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_size > CDB_MAX) {
+	/* O_NONBLOCK: a FIFO would block open() before the check below. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0 || fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_size > CDB_MAX ||
+	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
 		mp_cmd_err(args, "%s: %s", path, fd < 0 ? strerror(errno) :
 			   "not a regular file of at most 16 MiB");
 		if (fd >= 0)
@@ -351,9 +373,14 @@ enum mp_cli_status mp_cmd_import(struct mp_cli_app *a, const struct mp_cli_args 
 		return MP_CLI_USAGE;
 	}
 	buf = malloc((size_t)sb.st_size + 1);
-	while (buf && len < (size_t)sb.st_size &&
-	       (n = read(fd, buf + len, (size_t)sb.st_size - len)) > 0)
+	while (buf && len < (size_t)sb.st_size) {
+		n = read(fd, buf + len, (size_t)sb.st_size - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
 		len += (size_t)n;
+	}
 	close(fd);
 	if (!buf) {
 		mp_cmd_err(args, "out of memory");
@@ -364,6 +391,9 @@ enum mp_cli_status mp_cmd_import(struct mp_cli_app *a, const struct mp_cli_args 
 		io.flags |= MP_CDB_REPLACE;
 	if (mp_cli_arg(args, "--adopt"))
 		io.flags |= MP_CDB_ADOPT;
+	io.backup_path = kept;
+	io.backup_cap = sizeof(kept);
+	kept[0] = '\0';
 	st = mp_cli_need_keyring(a);
 	if (!st) {
 		rc = mp_cdb_import(a->kr, buf, len, &io);
@@ -383,6 +413,10 @@ enum mp_cli_status mp_cmd_import(struct mp_cli_app *a, const struct mp_cli_args 
 			mp_out_info(&a->out, "imported %s: %zu node(s), %zu NetKey(s), %zu AppKey(s)",
 				    path, mp_keyring_node_count(a->kr),
 				    mp_keyring_netkey_count(a->kr), mp_keyring_appkey_count(a->kr));
+			if (kept[0] && a->out.json)
+				mp_out_kv(&a->out, "keyring-replaced", "backup", "%s", kept);
+			else if (kept[0])
+				mp_out_info(&a->out, "the keyring it replaced is kept in %s", kept);
 		}
 	}
 	mp_wipe(buf, len);
@@ -428,17 +462,24 @@ enum mp_cli_status mp_cmd_keyring_info(struct mp_cli_app *a, const struct mp_cli
  * as the one that opens it (asked twice on a terminal). */
 enum mp_cli_status mp_cmd_keyring_encrypt(struct mp_cli_app *a, const struct mp_cli_args *args)
 {
-	enum mp_cli_status st = mp_cli_need_keyring(a);
+	const char *cost = mp_cli_arg(args, "--scrypt-cost");
+	enum mp_cli_status st;
 	uint8_t *pass = NULL;
+	uint32_t log2n = 0;
 	size_t len = 0;
 	int rc;
 
+	if (cost && (mp_cli_parse_uint(cost, 18, &log2n) < 0 || log2n < 10)) {
+		mp_cmd_err(args, "--scrypt-cost takes 10 to 18 (scrypt N = 2^LOG2N)");
+		return MP_CLI_USAGE;
+	}
+	st = mp_cli_need_keyring(a);
 	if (st)
 		return st;
 	if (mp_cli_passphrase_read(&a->o.pass, isatty(STDIN_FILENO), true,
 				   "New keyring passphrase: ", &pass, &len) < 0)
 		return MP_CLI_FAILED;
-	rc = mp_keyring_set_passphrase(a->kr, pass, len, 0);
+	rc = mp_keyring_set_passphrase(a->kr, pass, len, (uint8_t)log2n);
 	mp_cli_passphrase_free(pass);
 	if (rc < 0) {
 		mp_out_error(&a->out, "%s", mp_keyring_error(a->kr));

@@ -91,6 +91,12 @@ static const struct mp_cli_opt import_opts[] = {
 	{ 0 },
 };
 
+static const struct mp_cli_opt encrypt_opts[] = {
+	{ "--scrypt-cost", "LOG2N", MP_COMPL_WORDS, "15 16 17 18",
+	  "scrypt N = 2^LOG2N, 10 to 18 (memory 2^LOG2N KiB; default 17: 128 MiB)" },
+	{ 0 },
+};
+
 const struct mp_cli_cmd mp_cli_commands[] = {
 	{ "help", "[COMMAND]", 0, 2, cmd_help, "show the commands, or one command",
 	  MP_COMPL_COMMAND, NULL, no_opts, 0 },
@@ -149,7 +155,7 @@ const struct mp_cli_cmd mp_cli_commands[] = {
 	  NULL, no_opts, 0 },
 	{ "keyring encrypt", "", 0, 0, mp_cmd_keyring_encrypt,
 	  "encrypt the keyring with a new passphrase (--passphrase-fd/-file, or asked)",
-	  MP_COMPL_NONE, NULL, no_opts, 0 },
+	  MP_COMPL_NONE, NULL, encrypt_opts, 0 },
 	{ "keyring decrypt", "", 0, 0, mp_cmd_keyring_decrypt,
 	  "store the keyring without encryption again", MP_COMPL_NONE, NULL, no_opts, 0 },
 	{ "version", "", 0, 0, cmd_version, "show meshprov's version", MP_COMPL_NONE, NULL,

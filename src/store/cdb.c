@@ -400,6 +400,7 @@ static int imp_header(json_object *root, struct kr_data *d, bool *partial, bool 
 	json_object *v;
 	const char *s;
 	int64_t iv = 0, when;
+	size_t n;
 	int r;
 
 	if (!json_object_is_type(root, json_type_object))
@@ -432,10 +433,12 @@ static int imp_header(json_object *root, struct kr_data *d, bool *partial, bool 
 		r = kj_bool(root, "", "ivUpdate", false, &d->iv_update, err);
 	if (!r)
 		r = time_field(root, "", "timestamp", &when, err);
+	/* Checked, not kept: no more than there are group addresses
+	 * (C000-FEFF, MshPRT v1.1 3.4.2.4) and scene numbers (0001-FFFF). */
 	if (!r)
-		r = kj_get(root, "", "groups", json_type_array, false, &v, err);
+		r = kj_array(root, "", "groups", false, 0xff00 - 0xc000, &v, &n, err);
 	if (!r)
-		r = kj_get(root, "", "scenes", json_type_array, false, &v, err);
+		r = kj_array(root, "", "scenes", false, 0xffff, &v, &n, err);
 	return r;
 }
 
@@ -639,6 +642,17 @@ int mp_cdb_import(struct mp_keyring *kr, const char *json, size_t len,
 				 "CDB import: %s; nothing was changed", detail);
 		}
 		return r;
+	}
+	if (opts && opts->backup_path && opts->backup_cap)
+		opts->backup_path[0] = '\0';
+	if (kr->path && (!kr->created || others)) {
+		/* What is replaced stays recoverable, under its own seal. */
+		r = kr_keep_copy(kr, "replaced", opts ? opts->backup_path : NULL,
+				 opts ? opts->backup_cap : 0);
+		if (r) {
+			kr_data_free(d);
+			return r;
+		}
 	}
 	old = kr->d;
 	kr->d = d;

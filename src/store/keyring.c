@@ -419,7 +419,9 @@ int mp_keyring_set_passphrase(struct mp_keyring *kr, const uint8_t *passphrase, 
 			return r;
 	}
 	kr->seal = fresh;
+	kr->reseal = true;	/* no backup may keep the old seal */
 	r = kr_save_now(kr);
+	kr->reseal = false;
 	if (r)
 		kr->seal = old;
 	kr_wipe(&old, sizeof(old));

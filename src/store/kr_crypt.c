@@ -189,9 +189,20 @@ int kr_seal_open(json_object *root, const uint8_t *pass, size_t passlen, struct 
 		r = kr_fail(err, -EBADMSG, MP_KR_E_VALUE, "kdf.name", "unknown KDF \"%s\"", name);
 	if (!r && !(r = kj_int(kdf, "kdf", "log2N", KR_LOG2N_MIN, KR_LOG2N_MAX, true, &v, err)))
 		t.log2n = (uint8_t)v;
-	if (!r && !(r = kj_int(kdf, "kdf", "r", 1, 32, true, &v, err)))
+	/* Only the costs meshprov writes: an untrusted file must not make us
+	 * spend up to 512 MiB and 16 passes of scrypt before the tag says it
+	 * is not ours. log2N is the user's choice, up to KR_LOG2N_MAX. */
+	if (!r && !(r = kj_int(kdf, "kdf", "r", 1, 255, true, &v, err)) && v != SCRYPT_R)
+		r = kr_fail(err, -EBADMSG, MP_KR_E_VALUE, "kdf.r",
+			    "scrypt r is %d in every keyring meshprov writes, not %lld", SCRYPT_R,
+			    (long long)v);
+	if (!r)
 		t.r = (uint8_t)v;
-	if (!r && !(r = kj_int(kdf, "kdf", "p", 1, 16, true, &v, err)))
+	if (!r && !(r = kj_int(kdf, "kdf", "p", 1, 255, true, &v, err)) && v != SCRYPT_P)
+		r = kr_fail(err, -EBADMSG, MP_KR_E_VALUE, "kdf.p",
+			    "scrypt p is %d in every keyring meshprov writes, not %lld", SCRYPT_P,
+			    (long long)v);
+	if (!r)
 		t.p = (uint8_t)v;
 	if (!r && (128ull * t.r * ((1ull << t.log2n) + t.p + 2)) > SCRYPT_MAXMEM)
 		r = kr_fail(err, -EBADMSG, MP_KR_E_VALUE, "kdf",

@@ -1,6 +1,14 @@
 /* The keyring on disk: where it lives, the lock, permissions, reading, and
  * the atomic write (temp file, fsync, backup link, rename, fsync directory).
  *
+ * Every file written here holds keys, so nothing is trusted that another
+ * user could have put in place (as OpenSSH treats its key directories):
+ * the directory must belong to us or root and be writable by nobody else;
+ * temporary files get a random name and O_EXCL, so they cannot already
+ * exist; the lock file must be a regular file of ours, mode 0600, single
+ * link; the keyring is opened without blocking (a FIFO would hang open())
+ * and without following links, then checked.
+ *
  * The lock is an open file description lock (F_OFD_SETLK) on PATH.lock: it
  * belongs to this open keyring, not to the process, so a second open in the
  * same process conflicts too, and the kernel drops it when the process dies
@@ -17,7 +25,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kr_int.h"
@@ -143,6 +154,35 @@ static pid_t read_holder(int fd)
 	return (pid_t)pid;
 }
 
+/* The lock file is written (our PID) and truncated: it must be a file we
+ * made, not something another user (or a hard link) put there. */
+static int check_lock_file(struct mp_keyring *kr, int fd)
+{
+	uid_t me = geteuid();
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return kr_fail(&kr->err, -errno, MP_KR_E_IO, NULL,
+			       "cannot stat the lock file %s.lock: %s", kr->path, strerror(errno));
+	if (!S_ISREG(st.st_mode) || st.st_nlink != 1)
+		return kr_fail(&kr->err, -EINVAL, MP_KR_E_IO, NULL,
+			       "the lock file %s.lock is not a plain file of its own (%s): "
+			       "someone else made it; check, then remove it", kr->path,
+			       S_ISREG(st.st_mode) ? "it has other hard links" : "not a regular file");
+	if (st.st_uid != me && !(me == 0 && kr->chown_files && st.st_uid == kr->owner_uid))
+		return kr_fail(&kr->err, -EACCES, MP_KR_E_OWNER, NULL,
+			       "the lock file %s.lock belongs to user %lu, not to you (user %lu): "
+			       "someone else made it; check, then remove it", kr->path,
+			       (unsigned long)st.st_uid, (unsigned long)me);
+	if (st.st_mode & 077)
+		return kr_fail(&kr->err, -EACCES, MP_KR_E_MODE, NULL,
+			       "the lock file %s.lock can be accessed by group or others (mode "
+			       "%04o); meshprov makes it 0600. Check it, then fix it with: "
+			       "chmod 600 %s.lock", kr->path, (unsigned)(st.st_mode & 07777),
+			       kr->path);
+	return 0;
+}
+
 static int lock_keyring(struct mp_keyring *kr, bool wait)
 {
 	struct flock fl;
@@ -151,12 +191,20 @@ static int lock_keyring(struct mp_keyring *kr, bool wait)
 
 	if (!name)
 		return kr_fail(&kr->err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
-	fd = openat(kr->dirfd, name, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	/* O_NONBLOCK: a FIFO planted there must not hang the open. */
+	fd = openat(kr->dirfd, name, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK,
+		    0600);
 	free(name);
 	if (fd < 0)
-		return kr_fail(&kr->err, -errno, MP_KR_E_IO, NULL,
-			       "cannot create the lock file %s.lock: %s", kr->path,
-			       strerror(errno));
+		return kr_fail(&kr->err, -errno, errno == ELOOP ? MP_KR_E_SYMLINK : MP_KR_E_IO,
+			       NULL, "cannot create the lock file %s.lock: %s%s", kr->path,
+			       strerror(errno), errno == ELOOP ? " (it is a symbolic link: "
+			       "remove it)" : "");
+	r = check_lock_file(kr, fd);
+	if (r) {
+		close(fd);
+		return r;
+	}
 	give_away(kr, fd);
 	memset(&fl, 0, sizeof(fl));
 	fl.l_type = F_WRLCK;
@@ -194,7 +242,84 @@ static int lock_keyring(struct mp_keyring *kr, bool wait)
 	return 0;
 }
 
+/* ---- The directory ------------------------------------------------------------ */
+
+int kr_check_dir(int dirfd, const char *dir, bool sticky_ok, uid_t also, bool also_ok,
+		 struct mp_keyring_error *err)
+{
+	uid_t me = geteuid();
+	struct stat st;
+
+	if (fstat(dirfd, &st) < 0)
+		return kr_fail(err, -errno, MP_KR_E_IO, NULL, "cannot stat directory %s: %s", dir,
+			       strerror(errno));
+	/* OpenSSH's rule for the directories of its keys: ours or root's.
+	 * Root working on another user's keyring (@also) accepts that user's. */
+	if (st.st_uid != me && st.st_uid != 0 && !(also_ok && st.st_uid == also))
+		return kr_fail(err, -EACCES, MP_KR_E_OWNER, NULL,
+			       "directory %s belongs to user %lu, not to you (user %lu) or root: "
+			       "that user could read or replace the keys written there. Use a "
+			       "directory of yours, or if it is yours, fix it with: chown %lu %s",
+			       dir, (unsigned long)st.st_uid, (unsigned long)me,
+			       (unsigned long)me, dir);
+	/* Writable by others: they could plant or swap files next to ours. A
+	 * sticky directory (/tmp) stops them renaming or removing our files;
+	 * that is enough for a one-shot export, not for a keyring that is
+	 * reopened, locked and rewritten. */
+	if ((st.st_mode & 022) && !(sticky_ok && (st.st_mode & S_ISVTX)))
+		return kr_fail(err, -EACCES, MP_KR_E_MODE, NULL,
+			       "directory %s can be written by group or others (mode %04o): "
+			       "another user could read or replace the keys written there. Fix "
+			       "it with: chmod go-w %s", dir, (unsigned)(st.st_mode & 07777), dir);
+	return 0;
+}
+
+/* Remove temporary files a killed writer left (BASE.tmp-XXXXXXXXXXXX):
+ * they may hold keys, under an older seal. Called with the lock held, so
+ * no other writer has one open. Only regular files of ours. */
+static void remove_stale_temps(struct mp_keyring *kr)
+{
+	size_t blen = strlen(kr->base);
+	struct dirent *e;
+	struct stat st;
+	DIR *d;
+	int fd = dup(kr->dirfd);
+
+	if (fd < 0)
+		return;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return;
+	}
+	while ((e = readdir(d))) {
+		const char *n = e->d_name;
+
+		if (strncmp(n, kr->base, blen) || (strncmp(n + blen, ".tmp-", 5) &&
+						   strncmp(n + blen, ".bak.tmp-", 9)))
+			continue;
+		if (fstatat(kr->dirfd, n, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+		    (st.st_uid == geteuid() || (kr->chown_files && st.st_uid == kr->owner_uid)))
+			unlinkat(kr->dirfd, n, 0);
+	}
+	closedir(d);
+}
+
 /* ---- Open and read ---------------------------------------------------------- */
+
+const char *kr_file_type(mode_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG: return "a regular file";
+	case S_IFDIR: return "a directory";
+	case S_IFIFO: return "a FIFO";
+	case S_IFSOCK: return "a socket";
+	case S_IFCHR: return "a character device";
+	case S_IFBLK: return "a block device";
+	case S_IFLNK: return "a symbolic link";
+	}
+	return "not a regular file";
+}
 
 static int check_perms(struct mp_keyring *kr, const struct stat *st)
 {
@@ -202,7 +327,8 @@ static int check_perms(struct mp_keyring *kr, const struct stat *st)
 
 	if (!S_ISREG(st->st_mode))
 		return kr_fail(&kr->err, -EINVAL, MP_KR_E_IO, NULL,
-			       "keyring %s is not a regular file", kr->path);
+			       "keyring %s is not a regular file (%s): give the path of a "
+			       "keyring file", kr->path, kr_file_type(st->st_mode));
 	if (st->st_uid != me && me != 0)
 		return kr_fail(&kr->err, -EACCES, MP_KR_E_OWNER, NULL,
 			       "keyring %s belongs to user %lu, not to you (user %lu): "
@@ -253,11 +379,26 @@ int kr_file_open(struct mp_keyring *kr, const char *path, const struct mp_keyrin
 	}
 	if (fstat(kr->dirfd, &st) == 0)
 		owner_from(kr, &st);
+	{
+		/* Root may work in another user's directory on that user's
+		 * keyring (or create one for them): the files stay theirs. */
+		struct stat fst;
+		bool theirs = fstatat(kr->dirfd, kr->base, &fst, AT_SYMLINK_NOFOLLOW) < 0
+				      ? errno == ENOENT : fst.st_uid == st.st_uid;
+
+		r = kr_check_dir(kr->dirfd, kr->dir, false, st.st_uid,
+				 geteuid() == 0 && theirs, &kr->err);
+		if (r)
+			return r;
+	}
 	r = lock_keyring(kr, opts && (opts->flags & MP_KEYRING_WAIT));
 	if (r)
 		return r;
+	remove_stale_temps(kr);
 
-	fd = openat(kr->dirfd, kr->base, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	/* O_NONBLOCK: a FIFO at the path would block open() (and the user
+	 * with it) before the regular-file check below could refuse it. */
+	fd = openat(kr->dirfd, kr->base, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return kr_fail(&kr->err, -ENOENT, MP_KR_E_NOTFOUND, NULL,
@@ -276,6 +417,9 @@ int kr_file_open(struct mp_keyring *kr, const char *path, const struct mp_keyrin
 		return r;
 	}
 	r = check_perms(kr, &st);
+	if (!r && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0)
+		r = kr_fail(&kr->err, -errno, MP_KR_E_IO, NULL, "cannot read keyring %s: %s",
+			    path, strerror(errno));
 	if (r) {
 		close(fd);
 		return r;
@@ -357,17 +501,73 @@ static int write_all(int fd, const char *data, size_t len)
 	return 0;
 }
 
-/* Write @tmp in @dirfd completely and durably, mode 0600. */
-static int write_temp(const struct mp_keyring *kr, int dirfd, const char *tmp,
+/* A fresh name beside @base: BASE@tag-XXXXXXXXXXXX, 48 random bits. */
+static int temp_name(const char *base, const char *tag, char **out)
+{
+	uint8_t rnd[6];
+	char hex[13];
+	size_t n = strlen(base) + strlen(tag) + sizeof(hex) + 1;
+
+	*out = NULL;
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+		return -EIO;
+	kr_hex(rnd, sizeof(rnd), hex, false);
+	*out = malloc(n);
+	if (!*out)
+		return -ENOMEM;
+	snprintf(*out, n, "%s%s%s", base, tag, hex);
+	return 0;
+}
+
+/* Create a temporary file beside @base that cannot have existed before
+ * (random name, O_EXCL, no links followed) and check it is ours: a file
+ * another user planted would let them read the keys written into it. */
+static int create_temp(const struct mp_keyring *kr, int dirfd, const char *base, char **name)
+{
+	struct stat st;
+	unsigned tries;
+	int fd = -1, r;
+
+	for (tries = 0; tries < 16; tries++) {
+		r = temp_name(base, ".tmp-", name);
+		if (r)
+			return r;
+		fd = openat(dirfd, *name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+			    0600);
+		if (fd >= 0 || errno != EEXIST)
+			break;
+		free(*name);
+		*name = NULL;
+	}
+	if (fd < 0) {
+		r = -errno;
+		free(*name);
+		*name = NULL;
+		return r ? r : -EEXIST;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
+	    st.st_uid != geteuid()) {
+		close(fd);
+		unlinkat(dirfd, *name, 0);
+		free(*name);
+		*name = NULL;
+		return -EPERM;
+	}
+	give_away(kr, fd);
+	return fd;
+}
+
+/* Write a new temporary file in @dirfd completely and durably, mode 0600;
+ * its name in *@tmp. */
+static int write_temp(const struct mp_keyring *kr, int dirfd, const char *base, char **tmp,
 		      const char *data, size_t len, const char **step)
 {
 	int fd, r;
 
 	*step = "create the temporary file";
-	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	fd = create_temp(kr, dirfd, base, tmp);
 	if (fd < 0)
-		return -errno;
-	give_away(kr, fd);
+		return fd;
 	*step = "write";
 	r = fchmod(fd, 0600) < 0 ? -errno : 0;
 	if (!r)
@@ -380,31 +580,77 @@ static int write_temp(const struct mp_keyring *kr, int dirfd, const char *tmp,
 		*step = "close";
 		r = -errno;
 	}
-	if (r)
+	if (r) {
+		unlinkat(dirfd, *tmp, 0);
+		free(*tmp);
+		*tmp = NULL;
+	}
+	return r;
+}
+
+/* Make @bak a hard link to @src (both in @dirfd), through a fresh name
+ * and a rename, so that @bak is always a complete file. */
+static int link_backup(int dirfd, const char *src, const char *base, const char *bak)
+{
+	char *tmp = NULL;
+	unsigned tries;
+	int r = -EEXIST;
+
+	for (tries = 0; tries < 16 && r == -EEXIST; tries++) {
+		free(tmp);
+		r = temp_name(base, ".bak.tmp-", &tmp);
+		if (r)
+			return r;
+		r = linkat(dirfd, src, dirfd, tmp, 0) < 0 ? -errno : 0;
+	}
+	if (!r) {
+		if (renameat(dirfd, tmp, dirfd, bak) < 0)
+			r = -errno;
+		/* rename() of two links to one file does nothing: @bak was
+		 * already @src (the backup after a change of seal). The
+		 * extra name goes (ENOENT when the rename moved it). */
 		unlinkat(dirfd, tmp, 0);
+	}
+	free(tmp);
 	return r;
 }
 
 int kr_file_write(struct mp_keyring *kr, const char *data, size_t len)
 {
-	char *tmp = sibling(kr->base, ".tmp"), *bak = sibling(kr->base, ".bak");
-	char *baktmp = sibling(kr->base, ".bak.tmp");
+	char *tmp = NULL, *bak = sibling(kr->base, ".bak");
 	const char *step = "";
 	int r;
 
-	if (!tmp || !bak || !baktmp) {
+	if (!bak) {
 		r = kr_fail(&kr->err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
 		goto out;
 	}
-	r = write_temp(kr, kr->dirfd, tmp, data, len, &step);
+	r = write_temp(kr, kr->dirfd, kr->base, &tmp, data, len, &step);
 	if (r)
 		goto fail;
-	/* Keep the previous good version: a hard link, so that PATH itself is
-	 * never without a complete file. Without link support, no backup. */
-	unlinkat(kr->dirfd, baktmp, 0);
-	if (linkat(kr->dirfd, kr->base, kr->dirfd, baktmp, 0) == 0 &&
-	    renameat(kr->dirfd, baktmp, kr->dirfd, bak) < 0)
-		unlinkat(kr->dirfd, baktmp, 0);
+	if (kr->reseal) {
+		/* A change of seal (encrypt, decrypt, new passphrase): the
+		 * backup must not keep the previous seal's copy (the keys in
+		 * clear, or under the old passphrase). It becomes the new file
+		 * itself, before the keyring is replaced: from then on no copy
+		 * under the old seal is left but the keyring until the rename. */
+		step = "replace the backup";
+		r = link_backup(kr->dirfd, tmp, kr->base, bak);
+		if (r && r != -EPERM && r != -ENOTSUP && r != -EXDEV) {
+			unlinkat(kr->dirfd, tmp, 0);
+			goto fail;
+		}
+		if (r && unlinkat(kr->dirfd, bak, 0) < 0 && errno != ENOENT) {
+			r = -errno;
+			unlinkat(kr->dirfd, tmp, 0);
+			goto fail;
+		}
+	} else {
+		/* Keep the previous good version: a hard link, so that PATH
+		 * itself is never without a complete file. Without link
+		 * support, no backup. */
+		link_backup(kr->dirfd, kr->base, kr->base, bak);
+	}
 	step = "rename the temporary file";
 	if (renameat(kr->dirfd, tmp, kr->dirfd, kr->base) < 0) {
 		r = -errno;
@@ -428,14 +674,58 @@ fail:
 out:
 	free(tmp);
 	free(bak);
-	free(baktmp);
 	return r;
+}
+
+int kr_keep_copy(struct mp_keyring *kr, const char *tag, char *out, size_t cap)
+{
+	char stamp[32], *name = NULL;
+	struct tm tm;
+	time_t t = (time_t)kr_now(kr);
+	unsigned i;
+	int r = -EEXIST;
+
+	if (!kr->path || kr->dirfd < 0)
+		return -ENOENT;
+	if (!gmtime_r(&t, &tm))
+		memset(&tm, 0, sizeof(tm));
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	for (i = 1; i < 100 && r == -EEXIST; i++) {
+		size_t n = strlen(kr->base) + strlen(tag) + strlen(stamp) + 16;
+
+		free(name);
+		name = malloc(n);
+		if (!name)
+			return kr_fail(&kr->err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
+		if (i == 1)
+			snprintf(name, n, "%s.%s-%s", kr->base, tag, stamp);
+		else
+			snprintf(name, n, "%s.%s-%s-%u", kr->base, tag, stamp, i);
+		/* A hard link to the keyring as it is: the same bytes, seal,
+		 * owner and mode 0600; the next save replaces PATH, not it. */
+		r = linkat(kr->dirfd, kr->base, kr->dirfd, name, 0) < 0 ? -errno : 0;
+	}
+	if (!r && fsync(kr->dirfd) < 0)
+		r = -errno;
+	if (r) {
+		free(name);
+		return kr_fail(&kr->err, r, MP_KR_E_IO, NULL,
+			       "cannot keep a copy of keyring %s before replacing it (%s); "
+			       "nothing was changed", kr->path, strerror(-r));
+	}
+	if (out && cap && !strcmp(kr->dir, "."))
+		snprintf(out, cap, "%s", name);
+	else if (out && cap)
+		snprintf(out, cap, "%s/%s", strcmp(kr->dir, "/") ? kr->dir : "", name);
+	free(name);
+	return 0;
 }
 
 int kr_write_atomic(const char *path, const char *data, size_t len,
 		    struct mp_keyring_error *err)
 {
 	struct mp_keyring tmpkr;
+	struct stat st;
 	char *tmp = NULL;
 	const char *step = "";
 	int r;
@@ -444,8 +734,12 @@ int kr_write_atomic(const char *path, const char *data, size_t len,
 	tmpkr.dirfd = -1;
 	if (!path || !*path)
 		return kr_fail(err, -EINVAL, MP_KR_E_ARG, NULL, "no path given");
-	if (split_path(&tmpkr, path) || !(tmp = sibling(tmpkr.base, ".tmp"))) {
+	if (split_path(&tmpkr, path)) {
 		r = kr_fail(err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
+		goto out;
+	}
+	if (!*tmpkr.base) {
+		r = kr_fail(err, -EISDIR, MP_KR_E_ARG, NULL, "%s names a directory", path);
 		goto out;
 	}
 	tmpkr.dirfd = open(tmpkr.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -454,7 +748,21 @@ int kr_write_atomic(const char *path, const char *data, size_t len,
 			    tmpkr.dir, strerror(errno));
 		goto out;
 	}
-	r = write_temp(NULL, tmpkr.dirfd, tmp, data, len, &step);
+	r = kr_check_dir(tmpkr.dirfd, tmpkr.dir, true, 0, false, err);
+	if (r)
+		goto out;
+	/* The file is replaced by a rename: a device node, FIFO, socket or
+	 * link there would be replaced by a file of keys (as root,
+	 * /dev/stdout became one). Only a regular file is replaced. */
+	if (fstatat(tmpkr.dirfd, tmpkr.base, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    !S_ISREG(st.st_mode)) {
+		r = kr_fail(err, -EINVAL, MP_KR_E_ARG, NULL,
+			    "%s is %s, not a regular file: refusing to replace it with the "
+			    "export (give the path of a new or regular file, or - for the "
+			    "standard output)", path, kr_file_type(st.st_mode));
+		goto out;
+	}
+	r = write_temp(NULL, tmpkr.dirfd, tmpkr.base, &tmp, data, len, &step);
 	if (!r && renameat(tmpkr.dirfd, tmp, tmpkr.dirfd, tmpkr.base) < 0) {
 		r = -errno;
 		step = "rename";

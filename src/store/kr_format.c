@@ -196,7 +196,10 @@ int kr_decode_exclusions(json_object *root, const char *key, struct kr_data *d,
 	char c[96], f[128];
 	size_t i, j, n, na;
 	int64_t iv;
-	int r = kj_array(root, "", key, false, 0x8000, &arr, &n, err);
+	size_t total = 0;
+	/* Only unicast addresses are excluded: 0x7FFF at most, all groups
+	 * together (MshCDB 2.1.5; MshPRT v1.1 3.4.2.2). */
+	int r = kj_array(root, "", key, false, MP_UNICAST_MAX, &arr, &n, err);
 
 	for (i = 0; !r && i < n; i++) {
 		snprintf(c, sizeof(c), "%s[%zu]", key, i);
@@ -204,7 +207,11 @@ int kr_decode_exclusions(json_object *root, const char *key, struct kr_data *d,
 		if (!r)
 			r = kj_int(e, c, "ivIndex", 0, UINT32_MAX, true, &iv, err);
 		if (!r)
-			r = kj_array(e, c, "addresses", true, 0x8000, &addrs, &na, err);
+			r = kj_array(e, c, "addresses", true, MP_UNICAST_MAX, &addrs, &na, err);
+		if (!r && (total += na) > MP_UNICAST_MAX)
+			r = kr_fail(err, -EBADMSG, MP_KR_E_VALUE, key,
+				    "more than %d addresses excluded in all (only unicast "
+				    "addresses are)", MP_UNICAST_MAX);
 		for (j = 0; !r && j < na; j++) {
 			struct mp_exclusion *x;
 

@@ -124,9 +124,11 @@ int kj_name(json_object *o, const char *ctx, const char *key, bool required, cha
 
 	if (r || !s)
 		return r;
-	if (!kr_name_ok(s, max, true)) {
+	if (kr_name_problem(s)) {
+		/* Refused rather than escaped: names go to terminals, logs and
+		 * other tools as they are. */
 		fieldname(field, sizeof(field), ctx, key);
-		return kr_fail(err, -EBADMSG, MP_KR_E_VALUE, field, "contains control characters");
+		return kr_fail(err, -EBADMSG, MP_KR_E_VALUE, field, "%s", kr_name_problem(s));
 	}
 	memcpy(out, s, strlen(s) + 1);
 	return 0;
@@ -197,6 +199,43 @@ int kj_addr(json_object *o, const char *ctx, const char *key, uint16_t *out,
 	return kj_addr_value(v, field, out, err);
 }
 
+/* What json-c would build, counted before it builds it: every value but the
+ * first follows a '[', ':' or ',' outside strings (':' and ',' both count a
+ * member of an object: an upper bound), and every object opens with '{'. An
+ * object costs json-c ~800 bytes, a number ~64: a 64 MiB file of "{}," or
+ * "0," would become gigabytes. The limits hold a keyring or CDB of 0x7FFF
+ * nodes of the usual shape; nothing legitimate comes near them. */
+static int prescan(const char *data, size_t len, struct mp_keyring_error *err)
+{
+	size_t values = 1, objects = 0, i;
+
+	for (i = 0; i < len; i++) {
+		switch (data[i]) {
+		case '"':
+			for (i++; i < len && data[i] != '"'; i++)
+				if (data[i] == '\\')
+					i++;
+			break;
+		case '{':
+			objects++;
+			break;
+		case '[':
+		case ':':
+		case ',':
+			values++;
+			break;
+		default:
+			break;
+		}
+	}
+	if (values > KR_MAX_VALUES || objects > KR_MAX_OBJECTS)
+		return kr_fail(err, -EBADMSG, MP_KR_E_SYNTAX, NULL,
+			       "too many entries to be a keyring or a configuration database "
+			       "(%zu values, %zu objects; at most %u and %u): refused before "
+			       "reading it", values, objects, KR_MAX_VALUES, KR_MAX_OBJECTS);
+	return 0;
+}
+
 int kj_parse(const char *data, size_t len, json_object **out, struct mp_keyring_error *err)
 {
 	struct json_tokener *tok;
@@ -207,6 +246,8 @@ int kj_parse(const char *data, size_t len, json_object **out, struct mp_keyring_
 	*out = NULL;
 	if (len > KR_MAX_FILE)
 		return kr_fail(err, -EBADMSG, MP_KR_E_SYNTAX, NULL, "too large (%zu bytes)", len);
+	if (prescan(data, len, err))
+		return -EBADMSG;
 	tok = json_tokener_new();
 	if (!tok)
 		return kr_fail(err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
@@ -441,7 +482,8 @@ int kj_nodes(json_object *root, struct kr_data *d, kj_node_fn decode, void *arg,
 	json_object *arr, *e;
 	char c[64];
 	size_t i, n;
-	int r = kj_array(root, "", "nodes", true, 0x8000, &arr, &n, err);
+	/* one unicast address at least each: MshPRT v1.1 3.4.2.2 */
+	int r = kj_array(root, "", "nodes", true, MP_UNICAST_MAX, &arr, &n, err);
 
 	if (!r && kr_reserve((void **)&d->nodes, d->n_nodes, &d->cap_nodes, sizeof(*d->nodes), n))
 		return kr_fail(err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");

@@ -81,6 +81,50 @@ void kr_wipe(void *p, size_t n)
 		OPENSSL_cleanse(p, n);
 }
 
+const char *kr_name_problem(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		uint32_t cp;
+		unsigned n, i;
+
+		if (*p < 0x80) {
+			/* C0 controls and DEL: a name is printed on terminals */
+			if (*p < 0x20 || *p == 0x7f)
+				return "contains a control character";
+			p++;
+			continue;
+		}
+		/* UTF-8 (RFC 3629): the shortest form, no surrogates, up to U+10FFFF */
+		if (*p >= 0xc2 && *p <= 0xdf) {
+			n = 1;
+			cp = *p & 0x1f;
+		} else if (*p >= 0xe0 && *p <= 0xef) {
+			n = 2;
+			cp = *p & 0x0f;
+		} else if (*p >= 0xf0 && *p <= 0xf4) {
+			n = 3;
+			cp = *p & 0x07;
+		} else {
+			return "is not valid UTF-8";
+		}
+		for (i = 1; i <= n; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return "is not valid UTF-8";
+			cp = cp << 6 | (p[i] & 0x3f);
+		}
+		if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return "is not valid UTF-8";
+		/* C1 controls (U+0080..U+009F): terminals act on them too */
+		if (cp >= 0x80 && cp <= 0x9f)
+			return "contains a control character";
+		p += n + 1;
+	}
+	return NULL;
+}
+
 bool kr_name_ok(const char *s, size_t max, bool allow_empty)
 {
 	size_t n;
@@ -90,10 +134,7 @@ bool kr_name_ok(const char *s, size_t max, bool allow_empty)
 	n = strlen(s);
 	if (n > max || (n == 0 && !allow_empty))
 		return false;
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return false;
-	return true;
+	return !kr_name_problem(s);
 }
 
 /* ---- The in-memory network --------------------------------------------------- */

@@ -459,9 +459,23 @@ assert "failed" not in err and "interrupted: 1 cancelled" in err, err
 E="--keyring $T/enc/keyring.json"
 "$BIN" $E --sim 1 provision --all > /dev/null 2>&1
 printf 'correct horse\n' > "$T/pass"; printf 'wrong\n' > "$T/bad-pass"
+[ -f "$T/enc/keyring.json.bak" ] && ok "a save keeps the previous version in .bak" ||
+	ko "a save keeps the previous version in .bak"
 check "keyring encrypt" 0 '' -- $E --passphrase-file "$T/pass" keyring encrypt
 grep -q '"meshprov-keyring-encrypted"' "$T/enc/keyring.json" && ! grep -qi 'deviceKey\|netKey' "$T/enc/keyring.json" &&
 	ok "the encrypted file holds no key in clear" || ko "the encrypted file holds no key in clear"
+# issue 12: the backup must not keep the keys in clear after encrypt
+if grep -qi 'deviceKey\|netKey' "$T/enc/"* 2>/dev/null; then
+	ko "after encrypt no file beside the keyring holds the keys in clear"
+else
+	ok "after encrypt no file beside the keyring holds the keys in clear"
+fi
+cmp -s "$T/enc/keyring.json" "$T/enc/keyring.json.bak" && ok "after encrypt the backup is the encrypted keyring" ||
+	ko "after encrypt the backup is the encrypted keyring"
+grep -q '"log2N": 17' "$T/enc/keyring.json" && ok "scrypt cost 2^17 by default" || ko "scrypt cost 2^17 by default"
+check "keyring encrypt --scrypt-cost out of range: exit 2" 2 'assert "10 to 18" in err' -- $E --passphrase-file "$T/pass" keyring encrypt --scrypt-cost 19
+check "new passphrase with --scrypt-cost 12" 0 '' -- $E --passphrase-file "$T/pass" keyring encrypt --scrypt-cost 12
+grep -q '"log2N": 12' "$T/enc/keyring.json" && ok "--scrypt-cost sets log2N" || ko "--scrypt-cost sets log2N"
 check "encrypted keyring without a passphrase: exit 4, says how" 4 'assert "--passphrase-fd" in err' -- $E nodes
 check "wrong passphrase: exit 4" 4 'assert "wrong passphrase" in err' -- $E --passphrase-file "$T/bad-pass" nodes
 "$BIN" $E --json --passphrase-fd 3 nodes 3< "$T/pass" > "$T/out" 2>&1 &&
@@ -666,6 +680,57 @@ finally:
 END_PY
 then ok "core dumps are off and the process is not dumpable"
 else sed 's/^/    /' "$T/err"; ko "core dumps are off and the process is not dumpable"; fi
+
+# ---- the keyring's neighbours (issue #12) ----
+# export to the standard output; never a file named "-", never /dev/stdout replaced
+case $BIN in /*) ABS=$BIN;; *) ABS=$PWD/$BIN;; esac
+(cd "$T" && "$ABS" $K export - > "$T/stdout.json" 2> "$T/err"); rc=$?
+if [ $rc = 0 ] && [ ! -e "$T/-" ] && python3 -c "import json,sys; assert json.load(open(sys.argv[1]))['nodes']" "$T/stdout.json"; then
+	ok "export - writes the CDB to the standard output"
+	"$BIN" $K export /dev/stdout > "$T/stdout2.json" 2> "$T/err" && [ -L /dev/stdout ] &&
+		python3 -c "import json,sys; a, b = (json.load(open(f)) for f in sys.argv[1:]); a.pop('timestamp'); b.pop('timestamp'); assert a == b" "$T/stdout.json" "$T/stdout2.json" &&
+		ok "export /dev/stdout writes to the standard output, /dev/stdout stays" ||
+		ko "export /dev/stdout writes to the standard output, /dev/stdout stays"
+else
+	# (on an old meshprov, /dev/stdout is not tried: it would be replaced)
+	ko "export - writes the CDB to the standard output"
+fi
+mkfifo "$T/fifo"; ln -s /proc/self/fd/1 "$T/out-link"; mkdir "$T/outdir"
+check "export to a FIFO is refused: exit 2" 2 'assert "FIFO" in err and "not a regular file" in err, err' -- $K export "$T/fifo"
+[ -p "$T/fifo" ] && ok "the FIFO is still a FIFO" || ko "the FIFO is still a FIFO"
+check "export to a symbolic link is refused: exit 2" 2 'assert "symbolic link" in err, err' -- $K export "$T/out-link"
+[ -L "$T/out-link" ] && ok "the link is still a link" || ko "the link is still a link"
+check "export to a directory is refused: exit 2" 2 'assert "directory" in err, err' -- $K export "$T/outdir"
+mkdir "$T/open"; chmod 777 "$T/open"
+check "export into a directory others can write is refused" 4 'assert "chmod go-w" in err, err' -- $K export "$T/open/cdb.json"
+[ ! -e "$T/open/cdb.json" ] && ok "nothing written there" || ko "nothing written there"
+# the keyring's own directory
+mkdir "$T/shared"; chmod 777 "$T/shared"
+check "a keyring in a directory others can write is refused: exit 4" 4 "assert 'chmod go-w $T/shared' in err, err" -- --keyring "$T/shared/kr.json" nodes
+[ -z "$(ls -A "$T/shared")" ] && ok "nothing created in it" || ko "nothing created in it"
+mkdir "$T/fifokr"; mkfifo "$T/fifokr/kr.json"
+if command -v timeout > /dev/null; then
+	# SIGKILL: a meshprov blocked in open() has SIGTERM blocked
+	timeout -s KILL 10 "$BIN" --keyring "$T/fifokr/kr.json" nodes > "$T/out" 2> "$T/err"; rc=$?
+	[ $rc = 4 ] && grep -q FIFO "$T/err" && ok "a FIFO at the keyring path: exit 4 at once, named" ||
+		{ echo "    exit $rc"; ko "a FIFO at the keyring path: exit 4 at once, named"; }
+fi
+if command -v timeout > /dev/null; then
+	timeout -s KILL 10 "$BIN" $K import --replace "$T/fifo" > "$T/out" 2> "$T/err"; rc=$?
+	[ $rc = 2 ] && grep -q "not a regular file" "$T/err" && ok "import from a FIFO: exit 2 at once" ||
+		{ echo "    exit $rc"; ko "import from a FIFO: exit 2 at once"; }
+fi
+# import --replace keeps what it replaces, and says where
+before=$(sum "$KR")
+check "import --replace names the kept keyring" 0 '
+r = ev("keyring-replaced"); assert len(r) == 1, lines
+open("'"$T"'/kept", "w").write(r[0]["backup"])
+' -- $K --json import --replace --adopt "$T/cdb2.json"
+kept=$(cat "$T/kept" 2>/dev/null)
+[ -n "$kept" ] && [ "$(sum "$kept")" = "$before" ] && [ "$(stat -c %a "$kept")" = 600 ] &&
+	ok "the kept keyring is the one replaced, mode 0600" || ko "the kept keyring is the one replaced, mode 0600"
+"$BIN" $K import --replace --adopt "$T/cdb2.json" > "$T/out" 2>&1 && grep -q "replaced is kept in $T/kr/keyring.json.replaced-" "$T/out" &&
+	ok "import --replace in text says it too" || ko "import --replace in text says it too"
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -271,18 +272,23 @@ static void test_failed_save_rolls_back(void **state)
 {
 	struct fx *f = *state;
 	struct mp_keyring *kr = open_ok(f);
-	char *tmp = ktu_path(f->dir, "keyring.json.tmp");
+	struct rlimit was, small = { 64, 64 };
+	void (*old)(int) = signal(SIGXFSZ, SIG_IGN);
 	uint16_t addr = 0;
 
-	assert_int_equal(mkdir(tmp, 0700), 0);	/* the temp file cannot be created */
+	/* The temporary file cannot be written in full (even as root): files
+	 * may not grow past 64 bytes, and write() fails with EFBIG. */
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &was), 0);
+	small.rlim_max = was.rlim_max;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
 	assert_true(mp_keyring_node_add_pending(kr, uuid_n(9), 1, devkey, NULL, &addr) < 0);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &was), 0);
+	signal(SIGXFSZ, old);
 	assert_int_equal(mp_keyring_last_error(kr)->kind, MP_KR_E_IO);
 	assert_non_null(strstr(mp_keyring_error(kr), "not changed"));
 	assert_int_equal(mp_keyring_node_count(kr), 1);
 	assert_null(mp_keyring_node_find_uuid(kr, uuid_n(9)));
-	rmdir(tmp);
 	assert_int_equal(add_node(kr, 9, 1), 2);
-	free(tmp);
 	mp_keyring_close(kr);
 }
 
@@ -811,10 +817,11 @@ static void test_refuses_other_owner(void **state)
 
 	/* Another user is refused a keyring that belongs to root, even one it
 	 * can read (mode 0606 lets "others" read it; the owner check speaks
-	 * first and names the fix). */
+	 * first and names the fix). The directory is that user's (one others
+	 * could write would be refused before the file is looked at). */
 	assert_int_equal(chown(f->path, 0, 0), 0);
 	assert_int_equal(chmod(f->path, 0606), 0);
-	assert_int_equal(chmod(f->dir, 0777), 0);
+	assert_int_equal(chown(f->dir, 65534, 65534), 0);
 	{
 		char *lock = ktu_path(f->dir, "keyring.json.lock");
 
@@ -1100,9 +1107,15 @@ static void test_encryption(void **state)
 	/* Altered: a KDF parameter (bound as associated data), the ciphertext. */
 	f->o.passphrase = pass;
 	f->o.passphrase_len = sizeof(pass) - 1;
-	tampered = replace(file, "\"r\": 8", "\"r\": 9");
+	tampered = replace(file, "\"log2N\": 10", "\"log2N\": 11");
 	assert_int_equal(mp_keyring_parse(tampered, strlen(tampered), pass, sizeof(pass) - 1, &kr,
 					  &err), -EKEYREJECTED);
+	free(tampered);
+	/* r and p are not the file's to choose: only what meshprov writes */
+	tampered = replace(file, "\"r\": 8", "\"r\": 9");
+	assert_int_equal(mp_keyring_parse(tampered, strlen(tampered), pass, sizeof(pass) - 1, &kr,
+					  &err), -EBADMSG);
+	assert_string_equal(err.field, "kdf.r");
 	free(tampered);
 	{
 		char *ct = strstr(file, "\"ciphertext\": \"") + 20;
