@@ -15,8 +15,8 @@
 #include <stdint.h>
 
 #include "core/loop.h"
-#include "engine/radio.h"
-#include "hci/scan_table.h"
+#include "radio/radio.h"
+#include "engine/scan_table.h"
 #include "prov/provisioner.h"
 
 struct mp_keyring;

@@ -1,6 +1,6 @@
 /* A simulated radio with N simulated unprovisioned devices behind it.
  *
- * It implements the engine's radio (engine/radio.h): advertisements the
+ * It implements the radio interface (radio/radio.h): advertisements the
  * engine sends reach every simulated device, and what the devices send
  * (Unprovisioned Device beacons, PB-ADV PDUs) reaches the engine as
  * advertising reports, each copy independently lost, duplicated and delayed
@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 #include "core/loop.h"
-#include "engine/radio.h"
+#include "radio/radio.h"
 #include "prov/pdu.h"
 #include "sim/device.h"
 

@@ -12,7 +12,7 @@
 
 #include "cli/batch.h"
 #include "cli/shell.h"
-#include "engine/hci_radio.h"
+#include "radio/hci_radio.h"
 #include "store/keyring.h"
 
 /* ---- jobs and their devices ---- */

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "core/hex.h"
-#include "hci/adv.h"
+#include "adv/adv.h"
 #include "store/keyring.h"
 
 void mp_out_init(struct mp_out *o, FILE *fp, bool json, int verbose)

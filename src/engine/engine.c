@@ -23,7 +23,7 @@
 
 #include "bearer/pbadv.h"
 #include "gatt_link.h"
-#include "hci/adv.h"
+#include "adv/adv.h"
 #include "store/keyring.h"
 
 #define TXQ_LEN 4

@@ -8,7 +8,7 @@
 
 #include "bearer/pbadv.h"
 #include "crypto/crypto.h"
-#include "hci/adv.h"
+#include "adv/adv.h"
 
 /* Static OOB value of every simulated device: printed by --help so a
  * person can try `--auth static:...` against the simulator. */

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hci/adv.h"
+#include "adv/adv.h"
 #include "hci/hci.h"
-#include "hci/scan_table.h"
+#include "engine/scan_table.h"
 
 static uint64_t fuzz_clock(void *data)
 {

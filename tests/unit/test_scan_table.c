@@ -1,4 +1,4 @@
-/* hci/scan_table: deduplication by UUID, stable #N, RSSI, bearers, times from
+/* engine/scan_table: deduplication by UUID, stable #N, RSSI, bearers, times from
  * a fake clock, eviction of the least recently seen, lookups and iteration. */
 #include "testutil.h"
 
@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "hci/hci.h"
-#include "hci/scan_table.h"
+#include "engine/scan_table.h"
 
 static uint64_t now_ms;
 

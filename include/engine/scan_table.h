@@ -11,8 +11,8 @@
  * Entry pointers returned by the table stay valid until the next call that
  * changes the table (update, remove, clear, free).
  */
-#ifndef MP_HCI_SCAN_TABLE_H
-#define MP_HCI_SCAN_TABLE_H
+#ifndef MP_ENGINE_SCAN_TABLE_H
+#define MP_ENGINE_SCAN_TABLE_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
-/* The engine's radio on a real controller; see include/engine/hci_radio.h. */
-#include "engine/hci_radio.h"
+/* The radio on a real controller; see include/radio/hci_radio.h. */
+#include "radio/hci_radio.h"
 
 #include <errno.h>
 #include <stdint.h>

@@ -1,9 +1,9 @@
 /* The radio under the engine: what sends advertisements and delivers the
  * advertising reports it hears. Two implementations: the controller through
- * a raw HCI socket (engine/hci_radio.c) and the simulated radio (sim/radio.c).
+ * a raw HCI socket (radio/hci_radio.c) and the simulated radio (sim/radio.c).
  */
-#ifndef MP_ENGINE_RADIO_H
-#define MP_ENGINE_RADIO_H
+#ifndef MP_RADIO_RADIO_H
+#define MP_RADIO_RADIO_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,13 +1,13 @@
 /* The scan table: an array of entries kept in ascending #N order. Sizes are
  * small (a few hundred devices at most), so linear searches are fine and keep
  * the pointers handed out simple. */
-#include "hci/scan_table.h"
+#include "engine/scan_table.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "hci/adv.h"
+#include "adv/adv.h"
 #include "hci/hci.h"
 
 struct mp_scan_table {

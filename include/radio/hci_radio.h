@@ -1,12 +1,12 @@
 /* The engine's radio on a real controller: the raw HCI transport
  * (hci/hci.h) behind struct mp_radio. */
-#ifndef MP_ENGINE_HCI_RADIO_H
-#define MP_ENGINE_HCI_RADIO_H
+#ifndef MP_RADIO_HCI_RADIO_H
+#define MP_RADIO_HCI_RADIO_H
 
 #include <stddef.h>
 
 #include "core/loop.h"
-#include "engine/radio.h"
+#include "radio/radio.h"
 
 struct mp_hci_radio_cb {
 	/** Scanning runs (0), or the controller could not be set up (HCI status or -errno). */
