@@ -43,3 +43,13 @@ TESTS += tests/unit/test_scan_table
 tests_unit_test_scan_table_SOURCES = tests/unit/test_scan_table.c
 tests_unit_test_scan_table_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_scan_table_LDADD = src/engine/libmp_engine.a src/adv/libmp_adv.a $(TEST_LIBS)
+
+# What the engine hears: the sighting rule through the engine, the table of
+# AD receivers, the radio's one receiver.
+check_PROGRAMS += tests/unit/test_engine_rx
+TESTS += tests/unit/test_engine_rx
+tests_unit_test_engine_rx_SOURCES = tests/unit/test_engine_rx.c \
+	tests/unit/engine_harness.c tests/unit/engine_harness.h tests/unit/engine_tu.h
+tests_unit_test_engine_rx_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_engine_rx_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_engine_rx_LDADD = $(MP_STACK_LIBS) $(TEST_LIBS) $(MP_STACK_EXTLIBS)

@@ -1,8 +1,10 @@
 /* The scan table: unprovisioned devices seen, one entry per Device UUID.
  *
- * Each sighting (an Unprovisioned Device beacon over PB-ADV, or a connectable
- * Mesh Provisioning Service advertisement for PB-GATT) creates or refreshes
- * the entry of its UUID. Entries get a stable index #1, #2, ... in the order
+ * The engine keeps one (mp_engine_scan_table) and fills it from what its
+ * radio hears, through mp_scan_sighting_from_ad(). Each sighting (an
+ * Unprovisioned Device beacon over PB-ADV, or a connectable Mesh
+ * Provisioning Service advertisement for PB-GATT) creates or refreshes the
+ * entry of its UUID. Entries get a stable index #1, #2, ... in the order
  * they were first seen, never reused during the table's life, so a person can
  * type "provision #3" while the table keeps changing. The table is bounded:
  * when full, the entry seen least recently is evicted. Times come from an
@@ -18,9 +20,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "adv/adv.h"
 #include "core/loop.h"
+#include "radio/radio.h"
 
-struct mp_hci_adv_report;
 struct mp_scan_table;
 
 /* Bearers a device was seen offering. */
@@ -81,14 +84,16 @@ int mp_scan_table_update(struct mp_scan_table *t, const struct mp_scan_sighting 
 			 const struct mp_scan_entry **entry);
 
 /**
- * Decode an advertising report and record what it announces: an
- * Unprovisioned Device beacon (PB-ADV), or Mesh Provisioning Service data in
- * a connectable advertisement (PB-GATT). Returns as mp_scan_table_update(),
- * or -ENOMSG when the report announces no unprovisioned device, -EBADMSG when
- * its advertising data is malformed.
+ * The sighting rule: what one AD structure @ad of the advertising report @r
+ * says about an unprovisioned device. An Unprovisioned Device beacon is a
+ * PB-ADV sighting (MshPRT v1.1 3.10.2); Mesh Provisioning Service data is a
+ * PB-GATT sighting when the advertisement is connectable (MshPRT v1.1
+ * 7.1.2.2.1), at the advertiser's address. Returns 0 with *@out filled,
+ * -ENOMSG when @ad announces no unprovisioned device, -EBADMSG when it is
+ * one of those two and does not decode.
  */
-int mp_scan_table_update_report(struct mp_scan_table *t, const struct mp_hci_adv_report *r,
-				const struct mp_scan_entry **entry);
+int mp_scan_sighting_from_ad(const struct mp_adv_report *r, const struct mp_ad *ad,
+			     struct mp_scan_sighting *out);
 
 /** The entry of @uuid, or NULL. */
 const struct mp_scan_entry *mp_scan_table_find_uuid(const struct mp_scan_table *t,

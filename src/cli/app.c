@@ -525,15 +525,7 @@ static void on_session(void *user, struct mp_session *s, const struct mp_session
 
 static const struct mp_engine_cb engine_cb = { on_beacon, on_session };
 
-/* ---- the simulated radio ---- */
-
-static void sim_report(void *user, const struct mp_adv_report *r)
-{
-	struct mp_cli_app *a = user;
-
-	if (a->engine)
-		mp_engine_adv_report(a->engine, r);
-}
+/* ---- the simulated radio (its devices' advertisements go to the engine) ---- */
 
 static void sim_output(void *user, const uint8_t uuid[16], enum mp_output_action action,
 		       const char *text)
@@ -554,23 +546,15 @@ static void sim_output(void *user, const uint8_t uuid[16], enum mp_output_action
 		a->nshown++;
 }
 
-static const struct mp_sim_radio_cb sim_cb = { sim_report, sim_output, NULL, NULL };
+static const struct mp_sim_radio_cb sim_cb = { sim_output, NULL, NULL };
 
-/* ---- the controller ---- */
+/* ---- the controller (its reports go to the engine) ---- */
 
 static void hci_ready(void *user, int status)
 {
 	struct mp_cli_app *a = user;
 
 	a->radio_status = status;
-}
-
-static void hci_report(void *user, const struct mp_adv_report *r)
-{
-	struct mp_cli_app *a = user;
-
-	if (a->engine)
-		mp_engine_adv_report(a->engine, r);
 }
 
 static void hci_gone(void *user, int err)
@@ -582,11 +566,10 @@ static void hci_gone(void *user, int err)
 	mp_hci_radio_hint(a->hci, err, msg, sizeof(msg));
 	mp_out_error(&a->out, "the controller went away: %s", msg);
 	a->radio_lost = true;
-	if (a->engine)
-		mp_engine_radio_lost(a->engine, err);
+	/* the engine hears it next, from the radio: its sessions fail */
 }
 
-static const struct mp_hci_radio_cb hci_cb = { hci_ready, hci_report, hci_gone };
+static const struct mp_hci_radio_cb hci_cb = { hci_ready, hci_gone };
 
 /* ---- setup ----
  *

@@ -7,9 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "adv/adv.h"
-#include "hci/hci.h"
-
 struct mp_scan_table {
 	struct mp_scan_entry *e;
 	size_t n;
@@ -132,38 +129,43 @@ int mp_scan_table_update(struct mp_scan_table *t, const struct mp_scan_sighting 
 	return created;
 }
 
-int mp_scan_table_update_report(struct mp_scan_table *t, const struct mp_hci_adv_report *r,
-				const struct mp_scan_entry **entry)
+int mp_scan_sighting_from_ad(const struct mp_adv_report *r, const struct mp_ad *ad,
+			     struct mp_scan_sighting *out)
 {
-	struct mp_scan_sighting s;
-	struct mp_adv_info info;
+	struct mp_unprov_beacon b;
+	struct mp_prov_service sv;
 	int err;
 
-	if (entry)
-		*entry = NULL;
-	err = mp_adv_parse(r->data, r->data_len, &info);
-	if (err)
-		return err;
-	memset(&s, 0, sizeof(s));
-	memcpy(s.addr, r->addr, 6);
-	s.addr_type = r->addr_type;
-	s.rssi = r->rssi;
-	if (info.has_unprov_beacon) {
-		memcpy(s.uuid, info.beacon.uuid, 16);
-		s.oob_info = info.beacon.oob_info;
-		s.has_uri_hash = info.beacon.has_uri_hash;
-		memcpy(s.uri_hash, info.beacon.uri_hash, 4);
-		s.bearer = MP_SCAN_PB_ADV;
-		return mp_scan_table_update(t, &s, entry);
+	memset(out, 0, sizeof(*out));
+	switch (ad->type) {
+	case MP_AD_MESH_BEACON:
+		err = mp_beacon_decode_unprov(ad->data, ad->len, &b);
+		if (err)
+			return err;
+		memcpy(out->uuid, b.uuid, 16);
+		out->oob_info = b.oob_info;
+		out->has_uri_hash = b.has_uri_hash;
+		memcpy(out->uri_hash, b.uri_hash, 4);
+		out->bearer = MP_SCAN_PB_ADV;
+		break;
+	case MP_AD_SERVICE_DATA16:
+		err = mp_prov_service_decode(ad->data, ad->len, &sv);
+		if (err)
+			return err;
+		/* MshPRT v1.1 7.1.2.2.1: PB-GATT needs a connectable advertisement. */
+		if (!r->connectable)
+			return -ENOMSG;
+		memcpy(out->uuid, sv.uuid, 16);
+		out->oob_info = sv.oob_info;
+		out->bearer = MP_SCAN_PB_GATT;
+		break;
+	default:
+		return -ENOMSG;
 	}
-	/* MshPRT v1.1 7.1.2.2.1: PB-GATT needs a connectable advertisement. */
-	if (info.has_prov_service && (r->props & MP_HCI_ADV_CONNECTABLE)) {
-		memcpy(s.uuid, info.service.uuid, 16);
-		s.oob_info = info.service.oob_info;
-		s.bearer = MP_SCAN_PB_GATT;
-		return mp_scan_table_update(t, &s, entry);
-	}
-	return -ENOMSG;
+	memcpy(out->addr, r->addr, 6);
+	out->addr_type = r->addr_type;
+	out->rssi = r->rssi;
+	return 0;
 }
 
 const struct mp_scan_entry *mp_scan_table_find_uuid(const struct mp_scan_table *t,

@@ -1,12 +1,16 @@
 /* engine/scan_table: deduplication by UUID, stable #N, RSSI, bearers, times from
- * a fake clock, eviction of the least recently seen, lookups and iteration. */
+ * a fake clock, eviction of the least recently seen, lookups and iteration.
+ * What the engine records from advertising reports (the sighting rule) is
+ * tested through the engine, in test_engine_rx.c. */
 #include "testutil.h"
 
 #include <errno.h>
 #include <string.h>
 
-#include "hci/hci.h"
 #include "engine/scan_table.h"
+
+/* LE address type of a static random address (as in HCI). */
+#define ADDR_RANDOM 1
 
 static uint64_t now_ms;
 
@@ -24,7 +28,7 @@ static struct mp_scan_sighting sighting(uint8_t id, unsigned int bearer, int8_t 
 	s.bearer = bearer;
 	s.rssi = rssi;
 	s.addr[0] = id;
-	s.addr_type = MP_HCI_ADDR_RANDOM;
+	s.addr_type = ADDR_RANDOM;
 	s.oob_info = (uint16_t)(0x1000 | id);
 	return s;
 }
@@ -92,7 +96,7 @@ static void test_bearers_merge(void **state)
 	assert_int_equal(e->bearers, MP_SCAN_PB_GATT);
 	assert_int_equal(e->oob_info, 0x2040);
 	assert_int_equal(e->gatt_addr[5], 0xc0);
-	assert_int_equal(e->gatt_addr_type, MP_HCI_ADDR_RANDOM);
+	assert_int_equal(e->gatt_addr_type, ADDR_RANDOM);
 
 	adv.oob_info = 0x4020;
 	adv.addr[5] = 0x11;
@@ -169,68 +173,12 @@ static void test_index_lookup_iteration_and_eviction(void **state)
 	mp_scan_table_free(t);
 }
 
-static void test_update_from_reports(void **state)
-{
-	struct mp_scan_table *t;
-	const struct mp_scan_entry *e;
-	struct mp_hci_adv_report r;
-	uint8_t beacon_ad[] = {	/* 8.4.1 in a Mesh Beacon AD structure */
-		0x14, 0x2b, 0x00, 0x70, 0xcf, 0x7c, 0x97, 0x32, 0xa3, 0x45, 0xb6, 0x91, 0x49,
-		0x48, 0x10, 0xd2, 0xe9, 0xcb, 0xf4, 0xa0, 0x40,
-	};
-	uint8_t svc_ad[] = {	/* 8.5.1 */
-		0x15, 0x16, 0x27, 0x18, 0x70, 0xcf, 0x7c, 0x97, 0x32, 0xa3, 0x45, 0xb6, 0x91,
-		0x49, 0x48, 0x10, 0xd2, 0xe9, 0xcb, 0xf4, 0x20, 0x40,
-	};
-	uint8_t other_ad[] = { 0x02, 0x01, 0x06 };
-
-	now_ms = 42;
-	assert_int_equal(mp_scan_table_new(8, fake_clock, &now_ms, &t), 0);
-	memset(&r, 0, sizeof(r));
-	r.addr[0] = 0xaa;
-	r.addr_type = MP_HCI_ADDR_RANDOM;
-	r.rssi = -55;
-
-	/* A connectable service advertisement: PB-GATT, with its address. */
-	r.props = MP_HCI_ADV_CONNECTABLE | MP_HCI_ADV_SCANNABLE | MP_HCI_ADV_LEGACY_PDU;
-	r.data = svc_ad;
-	r.data_len = sizeof(svc_ad);
-	assert_int_equal(mp_scan_table_update_report(t, &r, &e), 1);
-	assert_int_equal(e->bearers, MP_SCAN_PB_GATT);
-	assert_int_equal(e->gatt_addr[0], 0xaa);
-	assert_int_equal(e->oob_info, 0x4020);
-	assert_int_equal(e->uuid[0], 0x70);
-
-	/* The same device's beacon: the same entry, now also PB-ADV. */
-	r.props = MP_HCI_ADV_LEGACY_PDU;
-	r.data = beacon_ad;
-	r.data_len = sizeof(beacon_ad);
-	assert_int_equal(mp_scan_table_update_report(t, &r, &e), 0);
-	assert_int_equal(e->bearers, MP_SCAN_PB_ADV | MP_SCAN_PB_GATT);
-	assert_int_equal(e->oob_info, 0xa040);
-	assert_int_equal(e->index, 1);
-
-	/* Service data in a non-connectable advertisement: cannot connect. */
-	r.data = svc_ad;
-	r.data_len = sizeof(svc_ad);
-	assert_int_equal(mp_scan_table_update_report(t, &r, &e), -ENOMSG);
-	assert_null(e);
-	r.data = other_ad;
-	r.data_len = sizeof(other_ad);
-	assert_int_equal(mp_scan_table_update_report(t, &r, NULL), -ENOMSG);
-	r.data_len = 2;		/* truncated AD structure */
-	assert_int_equal(mp_scan_table_update_report(t, &r, NULL), -EBADMSG);
-	assert_int_equal(mp_scan_table_count(t), 1);
-	mp_scan_table_free(t);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_new_and_refresh),
 		cmocka_unit_test(test_bearers_merge),
 		cmocka_unit_test(test_index_lookup_iteration_and_eviction),
-		cmocka_unit_test(test_update_from_reports),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
