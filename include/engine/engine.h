@@ -71,6 +71,13 @@ struct mp_engine_cb {
 	void (*beacon)(void *user, const struct mp_scan_entry *entry, bool first);
 	/** Something happened to a session; see enum mp_session_event_type. */
 	void (*session)(void *user, struct mp_session *s, const struct mp_session_event *ev);
+	/** What the scan table noticed about sighting @s (MP_SCAN_NOTICE_*
+	 *  bits in @notice: a UUID heard from a second address, a PB-GATT
+	 *  address kept against a claim or moved, an advertiser refused),
+	 *  for the user to know; before beacon(). @entry is the device's, or
+	 *  NULL when the sighting was refused. May be NULL. */
+	void (*scan_notice)(void *user, unsigned int notice, const struct mp_scan_entry *entry,
+			    const struct mp_scan_sighting *s);
 };
 
 struct mp_engine_config {

@@ -10,6 +10,15 @@
  * when full, the entry seen least recently is evicted. Times come from an
  * injected clock (milliseconds).
  *
+ * Anyone in radio range can advertise any UUID, so the table guards what it
+ * keeps: an advertiser address may add only a few devices a minute (a flood
+ * of random UUIDs from one address cannot fill the table), and the PB-GATT
+ * address of a device, where a connection goes, is not taken over by
+ * another advertiser while the device is still heard from its own. What the
+ * table noticed on an update (a UUID heard from a second address, a PB-GATT
+ * address kept or moved, an advertiser refused) is read with
+ * mp_scan_table_notice(), for the user to be told.
+ *
  * Entry pointers returned by the table stay valid until the next call that
  * changes the table (update, remove, clear, free).
  */
@@ -35,6 +44,33 @@ enum {
 /** RSSI value meaning "not available" (as in HCI). */
 #define MP_SCAN_RSSI_NONE 127
 
+/** An advertiser address adds at most this many entries per
+ *  MP_SCAN_NEW_WINDOW_MS; its further new UUIDs are refused until then. */
+#define MP_SCAN_NEW_PER_ADDR 8
+#define MP_SCAN_NEW_WINDOW_MS 60000
+/** Advertiser addresses whose additions are counted (the least recently
+ *  counting one makes room). */
+#define MP_SCAN_ADVERTISERS 64
+/** A PB-GATT address heard within this long is kept against another
+ *  advertiser's claim; silent longer, it moves to the claimant. */
+#define MP_SCAN_GATT_HOLD_MS 10000
+
+/* What an update noticed (mp_scan_table_notice). */
+enum {
+	/** The entry's UUID is heard from an address other than its first
+	 *  one (reported once per entry). */
+	MP_SCAN_NOTICE_OTHER_ADDR = 1u << 0,
+	/** A PB-GATT advertisement from another address claims the entry's
+	 *  UUID; its PB-GATT address stays (reported once per address kept). */
+	MP_SCAN_NOTICE_GATT_KEPT = 1u << 1,
+	/** The entry's PB-GATT address moved to the advertiser's: the old
+	 *  one was silent for MP_SCAN_GATT_HOLD_MS. */
+	MP_SCAN_NOTICE_GATT_MOVED = 1u << 2,
+	/** The advertiser added MP_SCAN_NEW_PER_ADDR devices already: its
+	 *  sighting was refused (reported once per window). */
+	MP_SCAN_NOTICE_FLOOD = 1u << 3,
+};
+
 struct mp_scan_entry {
 	unsigned int index;	/* #N, from 1 */
 	uint8_t uuid[16];
@@ -47,6 +83,12 @@ struct mp_scan_entry {
 	uint8_t addr_type;
 	uint8_t gatt_addr[6];	/* where to connect for PB-GATT (valid with PB_GATT) */
 	uint8_t gatt_addr_type;
+	uint64_t gatt_seen_ms;	/* last PB-GATT sighting from gatt_addr */
+	uint8_t first_addr[6];	/* the address it was first heard from */
+	uint8_t first_addr_type;
+	bool other_addr;	/* heard from another address than first_addr too */
+	bool gatt_claimed;	/* another advertiser claimed it for PB-GATT since
+				 * gatt_addr was set (noticed once) */
 	int8_t rssi_last;	/* MP_SCAN_RSSI_NONE until a report carries one */
 	int8_t rssi_best;
 	uint64_t first_seen_ms;
@@ -78,7 +120,9 @@ void mp_scan_table_free(struct mp_scan_table *t);
 /**
  * Record a sighting. Returns 1 when it created an entry (a device not seen
  * before, or seen before but evicted), 0 when it refreshed one, -EINVAL for
- * an unknown bearer. *@entry (if not NULL) gets the entry.
+ * an unknown bearer, -EAGAIN when a new entry was refused (its advertiser
+ * added MP_SCAN_NEW_PER_ADDR in MP_SCAN_NEW_WINDOW_MS already). *@entry
+ * (if not NULL) gets the entry.
  */
 int mp_scan_table_update(struct mp_scan_table *t, const struct mp_scan_sighting *s,
 			 const struct mp_scan_entry **entry);
@@ -94,6 +138,9 @@ int mp_scan_table_update(struct mp_scan_table *t, const struct mp_scan_sighting 
  */
 int mp_scan_sighting_from_ad(const struct mp_adv_report *r, const struct mp_ad *ad,
 			     struct mp_scan_sighting *out);
+
+/** What the last mp_scan_table_update() noticed: MP_SCAN_NOTICE_* bits. */
+unsigned int mp_scan_table_notice(const struct mp_scan_table *t);
 
 /** The entry of @uuid, or NULL. */
 const struct mp_scan_entry *mp_scan_table_find_uuid(const struct mp_scan_table *t,

@@ -523,7 +523,15 @@ static void on_session(void *user, struct mp_session *s, const struct mp_session
 	}
 }
 
-static const struct mp_engine_cb engine_cb = { on_beacon, on_session };
+static void on_scan_notice(void *user, unsigned int notice, const struct mp_scan_entry *e,
+			   const struct mp_scan_sighting *s)
+{
+	struct mp_cli_app *a = user;
+
+	mp_out_scan_notice(&a->out, notice, e, s);
+}
+
+static const struct mp_engine_cb engine_cb = { on_beacon, on_session, on_scan_notice };
 
 /* ---- the simulated radio (its devices' advertisements go to the engine) ---- */
 

@@ -588,6 +588,8 @@ static int rx_sighting(void *user, const struct mp_adv_report *r, const struct m
 		    now - e->recent[i].at_ms < RECENT_MS)
 			return 0;
 	first = mp_scan_table_update(e->scan, &sg, &entry);
+	if (mp_scan_table_notice(e->scan) && e->cfg.cb && e->cfg.cb->scan_notice)
+		e->cfg.cb->scan_notice(e->cfg.user, mp_scan_table_notice(e->scan), entry, &sg);
 	if (first >= 0 && entry && e->cfg.cb && e->cfg.cb->beacon)
 		e->cfg.cb->beacon(e->cfg.user, entry, first == 1);
 	return 0;

@@ -7,6 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* How many entries one advertiser address added in its current window. */
+struct advertiser {
+	bool used;
+	uint8_t addr[6];
+	uint8_t addr_type;
+	bool noticed;		/* its flood was noticed in this window */
+	unsigned int added;
+	uint64_t since_ms;	/* start of the window */
+};
+
 struct mp_scan_table {
 	struct mp_scan_entry *e;
 	size_t n;
@@ -14,6 +24,8 @@ struct mp_scan_table {
 	unsigned int next_index;
 	mp_loop_clock_fn clock;
 	void *clock_data;
+	struct advertiser adv[MP_SCAN_ADVERTISERS];
+	unsigned int notice;	/* of the last update */
 };
 
 int mp_scan_table_new(size_t capacity, mp_loop_clock_fn clock, void *clock_data,
@@ -76,6 +88,69 @@ static void evict_one(struct mp_scan_table *t)
 	remove_at(t, victim);
 }
 
+static bool same_addr(const uint8_t a[6], uint8_t a_type, const uint8_t b[6], uint8_t b_type)
+{
+	return a_type == b_type && memcmp(a, b, 6) == 0;
+}
+
+/* The window of @s's advertiser, opened afresh when the last one is over;
+ * an advertiser not counted yet takes the place of the one whose window is
+ * the oldest. */
+static struct advertiser *advertiser_of(struct mp_scan_table *t, const struct mp_scan_sighting *s,
+					uint64_t now)
+{
+	struct advertiser *a = NULL, *room = &t->adv[0];
+	size_t i;
+
+	for (i = 0; i < MP_SCAN_ADVERTISERS && !a; i++) {
+		struct advertiser *x = &t->adv[i];
+
+		if (x->used && same_addr(x->addr, x->addr_type, s->addr, s->addr_type))
+			a = x;
+		else if (room->used && (!x->used || x->since_ms < room->since_ms))
+			room = x;
+	}
+	if (!a) {
+		a = room;
+		memset(a, 0, sizeof(*a));
+		a->used = true;
+		memcpy(a->addr, s->addr, 6);
+		a->addr_type = s->addr_type;
+		a->since_ms = now;
+	}
+	if (now - a->since_ms >= MP_SCAN_NEW_WINDOW_MS) {
+		a->since_ms = now;
+		a->added = 0;
+		a->noticed = false;
+	}
+	return a;
+}
+
+/* The entry's PB-GATT address, where a connection goes: the sighting's
+ * when there is none yet or the known one fell silent (noticed: it moved),
+ * kept against another advertiser's claim while it is still heard (the
+ * claim noticed once). Returns whether the sighting's address is the
+ * entry's now. */
+static bool gatt_address(struct mp_scan_table *t, struct mp_scan_entry *e,
+			 const struct mp_scan_sighting *s, uint64_t now)
+{
+	if ((e->bearers & MP_SCAN_PB_GATT) &&
+	    !same_addr(e->gatt_addr, e->gatt_addr_type, s->addr, s->addr_type)) {
+		if (now - e->gatt_seen_ms < MP_SCAN_GATT_HOLD_MS) {
+			if (!e->gatt_claimed)
+				t->notice |= MP_SCAN_NOTICE_GATT_KEPT;
+			e->gatt_claimed = true;
+			return false;
+		}
+		t->notice |= MP_SCAN_NOTICE_GATT_MOVED;
+		e->gatt_claimed = false;
+	}
+	memcpy(e->gatt_addr, s->addr, 6);
+	e->gatt_addr_type = s->addr_type;
+	e->gatt_seen_ms = now;
+	return true;
+}
+
 int mp_scan_table_update(struct mp_scan_table *t, const struct mp_scan_sighting *s,
 			 const struct mp_scan_entry **entry)
 {
@@ -85,10 +160,21 @@ int mp_scan_table_update(struct mp_scan_table *t, const struct mp_scan_sighting 
 
 	if (entry)
 		*entry = NULL;
+	t->notice = 0;
 	if (s->bearer != MP_SCAN_PB_ADV && s->bearer != MP_SCAN_PB_GATT)
 		return -EINVAL;
 	e = find_uuid(t, s->uuid);
 	if (!e) {
+		/* One advertiser cannot fill the table with made-up UUIDs. */
+		struct advertiser *a = advertiser_of(t, s, now);
+
+		if (a->added >= MP_SCAN_NEW_PER_ADDR) {
+			if (!a->noticed)
+				t->notice |= MP_SCAN_NOTICE_FLOOD;
+			a->noticed = true;
+			return -EAGAIN;
+		}
+		a->added++;
 		if (t->n == t->cap)
 			evict_one(t);
 		e = &t->e[t->n++];
@@ -98,7 +184,15 @@ int mp_scan_table_update(struct mp_scan_table *t, const struct mp_scan_sighting 
 		e->first_seen_ms = now;
 		e->rssi_last = MP_SCAN_RSSI_NONE;
 		e->rssi_best = MP_SCAN_RSSI_NONE;
+		memcpy(e->first_addr, s->addr, 6);
+		e->first_addr_type = s->addr_type;
 		created = 1;
+	} else if (!e->other_addr &&
+		   !same_addr(e->first_addr, e->first_addr_type, s->addr, s->addr_type)) {
+		/* Anyone may advertise a UUID: a second advertiser of one is
+		 * worth knowing (or the device changed its address). */
+		e->other_addr = true;
+		t->notice |= MP_SCAN_NOTICE_OTHER_ADDR;
 	}
 	/* The beacon's OOB Information is unambiguous (big-endian); the
 	 * service data's byte order differs between stacks (see adv.h), so it
@@ -108,11 +202,8 @@ int mp_scan_table_update(struct mp_scan_table *t, const struct mp_scan_sighting 
 		e->oob_from_beacon = true;
 		e->has_uri_hash = s->has_uri_hash;
 		memcpy(e->uri_hash, s->uri_hash, sizeof(e->uri_hash));
-	} else {
-		if (!e->oob_from_beacon)
-			e->oob_info = s->oob_info;
-		memcpy(e->gatt_addr, s->addr, 6);
-		e->gatt_addr_type = s->addr_type;
+	} else if (gatt_address(t, e, s, now) && !e->oob_from_beacon) {
+		e->oob_info = s->oob_info;
 	}
 	e->bearers |= s->bearer;
 	memcpy(e->addr, s->addr, 6);
@@ -166,6 +257,11 @@ int mp_scan_sighting_from_ad(const struct mp_adv_report *r, const struct mp_ad *
 	out->addr_type = r->addr_type;
 	out->rssi = r->rssi;
 	return 0;
+}
+
+unsigned int mp_scan_table_notice(const struct mp_scan_table *t)
+{
+	return t->notice;
 }
 
 const struct mp_scan_entry *mp_scan_table_find_uuid(const struct mp_scan_table *t,

@@ -130,7 +130,16 @@ static void on_session(void *user, struct mp_session *s, const struct mp_session
 	try_type_input(h, d);
 }
 
-static const struct mp_engine_cb engine_cb = { on_beacon, on_session };
+static void on_scan_notice(void *user, unsigned int notice, const struct mp_scan_entry *entry,
+			   const struct mp_scan_sighting *s)
+{
+	struct eh *h = user;
+
+	h->scan_notices++;
+	h->scan_notice_bits |= notice;
+}
+
+static const struct mp_engine_cb engine_cb = { on_beacon, on_session, on_scan_notice };
 
 /* ---- the devices' side ---- */
 

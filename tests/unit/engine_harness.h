@@ -80,6 +80,8 @@ struct eh {
 	struct eh_dev dev[EH_MAX_DEVICES];
 	unsigned long iterations;	/* loop rounds run so far */
 	unsigned int unknown_events;	/* events for a UUID not of the radio */
+	unsigned int scan_notices;	/* scan_notice calls, and their bits ORed */
+	unsigned int scan_notice_bits;
 	/* measure_cpu: CPU time in the engine's report receiver, less what
 	 * the simulated radio took in the advertisements sent from there */
 	double engine_rx_cpu_ms;

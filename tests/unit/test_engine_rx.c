@@ -127,6 +127,31 @@ static void test_first_valid_sighting(void **state)
 	harness_free(h);
 }
 
+/* Issue #12: another advertiser claiming a device's UUID for PB-GATT does
+ * not redirect the connection while the device is heard; the user is told. */
+static void test_gatt_claim(void **state)
+{
+	struct eh *h = sample_harness();
+	const struct mp_scan_entry *e;
+	struct mp_adv_report r = { .data = svc_ad, .len = sizeof(svc_ad), .rssi = -55,
+				   .addr_type = 1, .connectable = true };
+
+	r.addr[0] = 0xaa;
+	eh_inject_report(h, &r);
+	assert_int_equal(h->scan_notices, 0);
+	r.addr[0] = 0xbb;
+	eh_inject_report(h, &r);
+	assert_int_equal(h->scan_notices, 1);
+	assert_int_equal(h->scan_notice_bits,
+			 MP_SCAN_NOTICE_OTHER_ADDR | MP_SCAN_NOTICE_GATT_KEPT);
+	e = mp_scan_table_find_uuid(mp_engine_scan_table(h->engine), sample_uuid);
+	assert_int_equal(e->gatt_addr[0], 0xaa);
+	assert_int_equal(h->dev[0].beacons_again, 1);	/* heard all the same */
+	eh_inject_report(h, &r);
+	assert_int_equal(h->scan_notices, 1);
+	harness_free(h);
+}
+
 /* ---- receivers of the layers to come ---- */
 
 struct rx_log {
@@ -287,6 +312,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_sightings_from_reports, teardown),
 		cmocka_unit_test_teardown(test_first_valid_sighting, teardown),
+		cmocka_unit_test_teardown(test_gatt_claim, teardown),
 		cmocka_unit_test_teardown(test_receivers_by_type, teardown),
 		cmocka_unit_test_teardown(test_receiver_contract, teardown),
 		cmocka_unit_test_teardown(test_one_receiver, teardown),

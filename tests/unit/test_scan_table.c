@@ -173,12 +173,119 @@ static void test_index_lookup_iteration_and_eviction(void **state)
 	mp_scan_table_free(t);
 }
 
+/* Issue #12: one advertiser address cannot fill the table with made-up
+ * UUIDs; it adds MP_SCAN_NEW_PER_ADDR a window, others are not held back. */
+static void test_new_entries_rate_limited(void **state)
+{
+	struct mp_scan_table *t;
+	const struct mp_scan_entry *e;
+	struct mp_scan_sighting s;
+	unsigned int i;
+
+	now_ms = 1000;
+	assert_int_equal(mp_scan_table_new(64, fake_clock, &now_ms, &t), 0);
+	for (i = 0; i < MP_SCAN_NEW_PER_ADDR; i++) {
+		s = sighting((uint8_t)(1 + i), MP_SCAN_PB_ADV, -50);
+		s.addr[0] = 0xee;	/* one advertiser */
+		assert_int_equal(mp_scan_table_update(t, &s, NULL), 1);
+		assert_int_equal(mp_scan_table_notice(t), 0);
+		now_ms += 100;
+	}
+	s = sighting(0x40, MP_SCAN_PB_ADV, -50);
+	s.addr[0] = 0xee;
+	assert_int_equal(mp_scan_table_update(t, &s, &e), -EAGAIN);
+	assert_null(e);
+	assert_int_equal(mp_scan_table_notice(t), MP_SCAN_NOTICE_FLOOD);
+	s.uuid[0] = 0x41;
+	assert_int_equal(mp_scan_table_update(t, &s, NULL), -EAGAIN);
+	assert_int_equal(mp_scan_table_notice(t), 0);	/* said once a window */
+	assert_int_equal(mp_scan_table_count(t), MP_SCAN_NEW_PER_ADDR);
+	/* Its devices already known are still heard; others add theirs. */
+	s = sighting(1, MP_SCAN_PB_ADV, -40);
+	s.addr[0] = 0xee;
+	assert_int_equal(mp_scan_table_update(t, &s, &e), 0);
+	assert_int_equal(e->rssi_last, -40);
+	s = sighting(0x50, MP_SCAN_PB_ADV, -50);
+	assert_int_equal(mp_scan_table_update(t, &s, NULL), 1);
+	/* The same octets as a public address are another advertiser. */
+	s = sighting(0x51, MP_SCAN_PB_ADV, -50);
+	s.addr[0] = 0xee;
+	s.addr_type = 0;
+	assert_int_equal(mp_scan_table_update(t, &s, NULL), 1);
+	/* A new window. */
+	now_ms += MP_SCAN_NEW_WINDOW_MS;
+	s = sighting(0x40, MP_SCAN_PB_ADV, -50);
+	s.addr[0] = 0xee;
+	assert_int_equal(mp_scan_table_update(t, &s, NULL), 1);
+
+	/* More advertisers than are counted: the oldest window makes room. */
+	for (i = 0; i < MP_SCAN_ADVERTISERS + 8; i++) {
+		s = sighting(0x80, MP_SCAN_PB_ADV, -50);
+		s.uuid[1] = (uint8_t)i;
+		s.addr[1] = (uint8_t)i;
+		assert_int_equal(mp_scan_table_update(t, &s, NULL), 1);
+	}
+	mp_scan_table_free(t);
+}
+
+/* Issue #12: a UUID heard from a second address is noticed, once; its
+ * PB-GATT address is not taken over while the device is heard there. */
+static void test_gatt_address_claims(void **state)
+{
+	struct mp_scan_table *t;
+	const struct mp_scan_entry *e;
+	struct mp_scan_sighting dev = sighting(7, MP_SCAN_PB_GATT, -50);
+	struct mp_scan_sighting other = sighting(7, MP_SCAN_PB_GATT, -30);
+
+	now_ms = 0;
+	assert_int_equal(mp_scan_table_new(8, fake_clock, &now_ms, &t), 0);
+	other.addr[0] = 0x99;
+	other.oob_info = 0x0001;
+	assert_int_equal(mp_scan_table_update(t, &dev, &e), 1);
+	tu_assert_bytes(e->first_addr, dev.addr, 6);
+
+	now_ms = MP_SCAN_GATT_HOLD_MS - 1;
+	assert_int_equal(mp_scan_table_update(t, &other, &e), 0);
+	assert_int_equal(mp_scan_table_notice(t),
+			 MP_SCAN_NOTICE_OTHER_ADDR | MP_SCAN_NOTICE_GATT_KEPT);
+	assert_int_equal(e->gatt_addr[0], 7);	/* still the device's */
+	assert_int_equal(e->oob_info, 0x1007);	/* nor its OOB Information */
+	assert_true(e->other_addr);
+	assert_int_equal(e->addr[0], 0x99);	/* the last heard, as before */
+	assert_int_equal(mp_scan_table_update(t, &other, &e), 0);
+	assert_int_equal(mp_scan_table_notice(t), 0);	/* once */
+	assert_int_equal(e->gatt_addr[0], 7);
+
+	/* The device goes on advertising: its address stays its own. */
+	now_ms += MP_SCAN_GATT_HOLD_MS - 1;
+	assert_int_equal(mp_scan_table_update(t, &dev, &e), 0);
+	assert_int_equal(mp_scan_table_notice(t), 0);
+	now_ms += MP_SCAN_GATT_HOLD_MS - 1;
+	assert_int_equal(mp_scan_table_update(t, &other, &e), 0);
+	assert_int_equal(e->gatt_addr[0], 7);
+
+	/* Silent for MP_SCAN_GATT_HOLD_MS, it moved: said so. */
+	now_ms += 2;
+	assert_int_equal(mp_scan_table_update(t, &other, &e), 0);
+	assert_int_equal(mp_scan_table_notice(t), MP_SCAN_NOTICE_GATT_MOVED);
+	assert_int_equal(e->gatt_addr[0], 0x99);
+	assert_int_equal(e->oob_info, 0x0001);
+
+	/* A beacon from the first address again: not a new notice. */
+	dev.bearer = MP_SCAN_PB_ADV;
+	assert_int_equal(mp_scan_table_update(t, &dev, &e), 0);
+	assert_int_equal(mp_scan_table_notice(t), 0);
+	mp_scan_table_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_new_and_refresh),
 		cmocka_unit_test(test_bearers_merge),
 		cmocka_unit_test(test_index_lookup_iteration_and_eviction),
+		cmocka_unit_test(test_new_entries_rate_limited),
+		cmocka_unit_test(test_gatt_address_claims),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
