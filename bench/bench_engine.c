@@ -165,7 +165,7 @@ static int run(const struct row *rw)
 	/* Medians of the CPU times; the rest is from the last run. */
 	if (rw->bearers == MP_SIM_BEARER_GATT) {
 		/* the provisioner's receive path is the connection's, not
-		 * mp_engine_adv_report: only the whole is measured */
+		 * the engine's report receiver: only the whole is measured */
 		printf("  %-36s %6.3f ms CPU/provisioning                        %5llu ms to done "
 		       "(%5llu to closed)  %4.1f ATT PDUs/provisioning (MTU exchange, discovery, "
 		       "CCCD, Data In)\n",
@@ -203,9 +203,9 @@ int main(void)
 	printf("bench_engine: %d simulated devices at once, No OOB, zero-delay radio unless "
 	       "said, fake clock\n", DEVICES);
 	printf("  CPU/provisioning: the whole process (provisioner, devices, radio, loop), median "
-	       "of %d runs;\n  provisioner: CPU inside mp_engine_adv_report, where its state "
-	       "machine, crypto and keyring\n  saves run, less the simulated radio's work on what "
-	       "it sends. Link Close goes out %d times by design.\n", RUNS,
+	       "of %d runs;\n  provisioner: CPU inside the engine's report receiver, where its "
+	       "state machine, crypto and keyring\n  saves run, less the simulated radio's work on "
+	       "what it sends. Link Close goes out %d times by design.\n", RUNS,
 	       MP_PBADV_CLOSE_REPEATS);
 	minimum_pdus(MP_ALG_CMAC, true);
 	minimum_pdus(MP_ALG_HMAC, true);

@@ -1,20 +1,15 @@
 # engine/: provisioning sessions over a radio (controller or simulator).
 noinst_LIBRARIES += src/engine/libmp_engine.a
 src_engine_libmp_engine_a_SOURCES = \
-	src/engine/engine.c include/engine/engine.h include/engine/radio.h \
+	src/engine/engine.c include/engine/engine.h \
 	src/engine/gatt_link.c src/engine/gatt_link.h \
-	src/engine/hci_radio.c include/engine/hci_radio.h
-
-# The simulated radio lives in sim/ but needs the engine's radio interface.
-noinst_LIBRARIES += src/sim/libmp_simradio.a
-src_sim_libmp_simradio_a_SOURCES = src/sim/radio.c src/sim/radio_gatt.c src/sim/radio_int.h \
-	include/sim/radio.h
+	src/engine/scan_table.c include/engine/scan_table.h
 
 # Everything below the CLI, in link order.
-MP_STACK_LIBS = src/engine/libmp_engine.a src/sim/libmp_simradio.a src/sim/libmp_sim.a \
-	src/hci/libmp_hci.a src/store/libmp_store.a src/prov/libmp_prov.a \
-	src/gatt/libmp_gatt.a src/bearer/libmp_bearer.a src/crypto/libmp_crypto.a \
-	src/core/libmp_core.a
+MP_STACK_LIBS = src/engine/libmp_engine.a src/radio/libmp_radio.a src/sim/libmp_simradio.a \
+	src/sim/libmp_sim.a src/hci/libmp_hci.a src/store/libmp_store.a src/prov/libmp_prov.a \
+	src/gatt/libmp_gatt.a src/bearer/libmp_bearer.a src/adv/libmp_adv.a \
+	src/crypto/libmp_crypto.a src/core/libmp_core.a
 MP_STACK_EXTLIBS = $(JSONC_LIBS) $(CRYPTO_LIBS) $(BLUEZ_LIBS)
 
 # The engine against simulated devices: the whole stack below the CLI back
@@ -51,3 +46,20 @@ tests_unit_test_engine_gatt_SOURCES = tests/unit/test_engine_gatt.c \
 tests_unit_test_engine_gatt_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_test_engine_gatt_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_engine_gatt_LDADD = $(MP_STACK_LIBS) $(TEST_LIBS) $(MP_STACK_EXTLIBS)
+
+# The scan table alone, on a fake clock.
+check_PROGRAMS += tests/unit/test_scan_table
+TESTS += tests/unit/test_scan_table
+tests_unit_test_scan_table_SOURCES = tests/unit/test_scan_table.c
+tests_unit_test_scan_table_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_scan_table_LDADD = src/engine/libmp_engine.a src/adv/libmp_adv.a $(TEST_LIBS)
+
+# What the engine hears: the sighting rule through the engine, the table of
+# AD receivers, the radio's one receiver.
+check_PROGRAMS += tests/unit/test_engine_rx
+TESTS += tests/unit/test_engine_rx
+tests_unit_test_engine_rx_SOURCES = tests/unit/test_engine_rx.c \
+	tests/unit/engine_harness.c tests/unit/engine_harness.h tests/unit/engine_tu.h
+tests_unit_test_engine_rx_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_engine_rx_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_engine_rx_LDADD = $(MP_STACK_LIBS) $(TEST_LIBS) $(MP_STACK_EXTLIBS)

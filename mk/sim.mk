@@ -32,3 +32,10 @@ TESTS += tests/fuzz/fuzz_device
 tests_fuzz_fuzz_device_SOURCES = tests/fuzz/fuzz_device.c tests/fuzz/replay.c
 tests_fuzz_fuzz_device_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS) -DFUZZ_NAME='"device"'
 tests_fuzz_fuzz_device_LDADD = $(MP_SIM_LIBS) src/core/libmp_core.a $(CRYPTO_LIBS)
+
+# The simulated radio: the devices above behind the radio interface
+# (radio/radio.h), over PB-ADV and PB-GATT. Apart from libmp_sim.a, which
+# the provisioner's own tests use without any radio.
+noinst_LIBRARIES += src/sim/libmp_simradio.a
+src_sim_libmp_simradio_a_SOURCES = src/sim/radio.c src/sim/radio_gatt.c src/sim/radio_int.h \
+	include/sim/radio.h

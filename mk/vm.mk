@@ -30,7 +30,7 @@ tests_vm_tools_mpdev_SOURCES = tests/vm/tools/mpdev.c tests/vm/tools/mpdev_gatt.
 	tests/vm/tools/mpdev_prov.c tests/vm/tools/mpdev.h
 tests_vm_tools_mpdev_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
 tests_vm_tools_mpdev_LDADD = src/sim/libmp_sim.a src/prov/libmp_prov.a \
-	src/gatt/libmp_gatt.a src/bearer/libmp_bearer.a src/hci/libmp_hci.a \
+	src/gatt/libmp_gatt.a src/bearer/libmp_bearer.a src/adv/libmp_adv.a src/hci/libmp_hci.a \
 	src/crypto/libmp_crypto.a src/core/libmp_core.a $(CRYPTO_LIBS) $(BLUEZ_LIBS)
 MPDEV = $(abs_top_builddir)/tests/vm/tools/mpdev
 

@@ -33,6 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "adv/adv.h"
 #include "bearer/bearer.h"
 #include "bearer/gprov.h"
 
@@ -166,6 +167,14 @@ int mp_pbadv_close(struct mp_pbadv *link, uint8_t reason);
  * beyond the segments of such a PDU (dropped, not acked). Any return leaves the link consistent; nothing is trusted from @pdu.
  */
 int mp_pbadv_rx(struct mp_pbadv *link, const uint8_t *pdu, size_t len);
+
+/**
+ * mp_pbadv_rx() for a PDU whose header a receiver already decoded
+ * (adv/adv.h, mp_pbadv_decode: Link ID, Transaction Number and the Generic
+ * Provisioning PDU): the engine routes by Link ID and hands the link the
+ * same decoded PDU. Same returns.
+ */
+int mp_pbadv_rx_pdu(struct mp_pbadv *link, const struct mp_pbadv_pdu *pdu);
 
 /** Timer @id expired. A stale expiry (not armed) is ignored. */
 void mp_pbadv_timeout(struct mp_pbadv *link, unsigned id);

@@ -29,6 +29,10 @@ struct mp_out {
 void mp_out_init(struct mp_out *o, FILE *fp, bool json, int verbose);
 /** A device heard. */
 void mp_out_beacon(struct mp_out *o, const struct mp_scan_entry *e, bool first);
+/** Warnings (on stderr) for what the scan table noticed about sighting @s
+ *  of the device @e (NULL: refused); MP_SCAN_NOTICE_* bits in @notice. */
+void mp_out_scan_notice(struct mp_out *o, unsigned int notice, const struct mp_scan_entry *e,
+			const struct mp_scan_sighting *s);
 /** A session event. */
 void mp_out_session(struct mp_out *o, const struct mp_session_event *ev);
 /**

@@ -2,11 +2,15 @@
  * machine (prov/provisioner.h) wired to a PB-ADV link (bearer/pbadv.h), to
  * the keyring and to the event loop; and the table of devices heard.
  *
- * The engine owns no file descriptor: advertising reports come in through
- * mp_engine_adv_report() from whichever radio the caller set up (a
- * controller or the simulator), and advertisements go out through the
- * radio's ops. Time comes from the loop. Everything the user should see is
- * reported through struct mp_engine_cb.
+ * The engine owns no file descriptor: it attaches itself as the receiver
+ * of whichever radio the caller set up (a controller or the simulator,
+ * radio/radio.h), hears advertising reports from it, and sends
+ * advertisements through the radio's ops. What it hears is dispatched by AD
+ * type through a table of receivers (mp_engine_ad_register): the engine's
+ * own (PB-ADV links, the scan table) and those of what it wires next
+ * (Mesh Messages, Secure Network beacons). Time
+ * comes from the loop. Everything the user should see is reported through
+ * struct mp_engine_cb.
  */
 #ifndef MP_ENGINE_ENGINE_H
 #define MP_ENGINE_ENGINE_H
@@ -14,10 +18,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "adv/adv.h"
 #include "core/loop.h"
-#include "engine/radio.h"
-#include "hci/scan_table.h"
+#include "engine/scan_table.h"
 #include "prov/provisioner.h"
+#include "radio/radio.h"
 
 struct mp_keyring;
 struct mp_engine;
@@ -66,6 +71,13 @@ struct mp_engine_cb {
 	void (*beacon)(void *user, const struct mp_scan_entry *entry, bool first);
 	/** Something happened to a session; see enum mp_session_event_type. */
 	void (*session)(void *user, struct mp_session *s, const struct mp_session_event *ev);
+	/** What the scan table noticed about sighting @s (MP_SCAN_NOTICE_*
+	 *  bits in @notice: a UUID heard from a second address, a PB-GATT
+	 *  address kept against a claim or moved, an advertiser refused),
+	 *  for the user to know; before beacon(). @entry is the device's, or
+	 *  NULL when the sighting was refused. May be NULL. */
+	void (*scan_notice)(void *user, unsigned int notice, const struct mp_scan_entry *entry,
+			    const struct mp_scan_sighting *s);
 };
 
 struct mp_engine_config {
@@ -86,15 +98,48 @@ struct mp_provision_opts {
 	uint16_t net_key_index;		/* NetKey to give the device */
 };
 
-/** Create an engine. 0 or -errno. */
+/**
+ * Create an engine and attach it to cfg->radio as its receiver: 0, or
+ * -errno (-EBUSY when the radio has another receiver). When the radio is
+ * lost (radio/radio.h, lost()), every session fails with its error.
+ */
 int mp_engine_new(const struct mp_engine_config *cfg, struct mp_engine **out);
-/** Abort every session (closing their links) and free. NULL is fine. */
+/** Abort every session (closing their links), detach from the radio and
+ *  free. NULL is fine. */
 void mp_engine_free(struct mp_engine *e);
 
-/** An advertising report from the radio. */
-void mp_engine_adv_report(struct mp_engine *e, const struct mp_adv_report *r);
-/** The radio is gone (dongle unplugged): every session fails with @err. */
-void mp_engine_radio_lost(struct mp_engine *e, int err);
+/* ---- what the radio hears, by AD type ---- */
+
+/** Receivers the engine holds, its own three included. */
+#define MP_ENGINE_AD_RECEIVERS 8
+/** Longest data prefix a receiver may ask for. */
+#define MP_ENGINE_AD_PREFIX_MAX 4
+
+/**
+ * A receiver of one kind of AD structure: @ad (type and data, pointing into
+ * the report) of the advertising report @r, both valid during the call
+ * only. Returns 0 when it took @ad, or a negative errno when @ad does not
+ * decode as what it expects: then the next AD structure of the same kind in
+ * the report, if any, is offered instead.
+ */
+typedef int (*mp_engine_ad_fn)(void *user, const struct mp_adv_report *r, const struct mp_ad *ad);
+
+/**
+ * Receive the AD structures of type @ad_type whose data starts with the
+ * @prefix_len octets of @prefix (0..MP_ENGINE_AD_PREFIX_MAX; a beacon type,
+ * a 16-bit service UUID): a Mesh Message (0x2A), a Secure Network beacon
+ * (0x2B, 0x01). For each report the radio delivers whole (its AD structures
+ * all within its length; a payload that runs past its end is dropped, Core
+ * Supplement Part A 1), receivers are called in the order they registered,
+ * each with the first AD structure of its kind that it takes (a PDU per
+ * advertisement, MshPRT v1.1 3.3.1). A receiver may register or unregister
+ * receivers; it must not free the engine. Returns the registration's id
+ * (> 0), -EINVAL, or -ENOSPC when MP_ENGINE_AD_RECEIVERS are registered.
+ */
+int mp_engine_ad_register(struct mp_engine *e, uint8_t ad_type, const uint8_t *prefix,
+			  size_t prefix_len, mp_engine_ad_fn fn, void *user);
+/** Remove registration @id. 0 or -ENOENT. */
+int mp_engine_ad_unregister(struct mp_engine *e, int id);
 
 /**
  * Start provisioning the device @uuid over the bearer opts->bearer picks.

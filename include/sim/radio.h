@@ -1,9 +1,9 @@
 /* A simulated radio with N simulated unprovisioned devices behind it.
  *
- * It implements the engine's radio (engine/radio.h): advertisements the
+ * It implements the radio interface (radio/radio.h): advertisements the
  * engine sends reach every simulated device, and what the devices send
- * (Unprovisioned Device beacons, PB-ADV PDUs) reaches the engine as
- * advertising reports, each copy independently lost, duplicated and delayed
+ * (Unprovisioned Device beacons, PB-ADV PDUs) reaches the attached receiver
+ * (the engine) as advertising reports, each copy independently lost, duplicated and delayed
  * as configured; random delays also reorder. Each device is the provisionee
  * of sim/device.h behind a PB-ADV link of its own (bearer/pbadv.h, device
  * role), or behind PB-GATT: a connectable advertisement with the Mesh
@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 #include "core/loop.h"
-#include "engine/radio.h"
+#include "radio/radio.h"
 #include "prov/pdu.h"
 #include "sim/device.h"
 
@@ -30,9 +30,9 @@ enum mp_sim_oob {
 	MP_SIM_OOB_INPUT,	/* takes a 4-digit number */
 };
 
+/* What the simulated devices tell their owner (a person would see it).
+ * Their advertisements go to the radio's receiver (radio/radio.h). */
 struct mp_sim_radio_cb {
-	/** An advertising report for the engine (mp_engine_adv_report). */
-	void (*report)(void *user, const struct mp_adv_report *r);
 	/** A device shows an Output OOB value (a person would read it). May be NULL. */
 	void (*output)(void *user, const uint8_t uuid[16], enum mp_output_action action,
 		       const char *text);

@@ -415,28 +415,21 @@ static int rx_open(struct mp_pbadv *l, uint8_t num, const struct mp_gprov_pdu *g
 	return -EPROTO;
 }
 
-int mp_pbadv_rx(struct mp_pbadv *l, const uint8_t *pdu, size_t len)
+static int rx(struct mp_pbadv *l, uint32_t link_id, uint8_t num, const uint8_t *gpdu,
+	      size_t len)
 {
 	struct mp_gprov_pdu gp;
-	struct mp_reader r;
-	uint32_t link_id;
-	uint8_t num;
 	int err;
 
-	mp_reader_init(&r, pdu, len);
-	mp_get_be32(&r, &link_id);
-	mp_get_u8(&r, &num);
-	if (r.err)
-		return -EPROTO;
 	switch (l->state) {
 	case MP_PBADV_LISTENING:
-		err = mp_gprov_decode(mp_reader_ptr(&r), mp_reader_left(&r), &gp);
+		err = mp_gprov_decode(gpdu, len, &gp);
 		return err ? err : rx_listening(l, link_id, &gp);
 	case MP_PBADV_OPENING:
 	case MP_PBADV_OPEN:
 		if (link_id != l->link_id)
 			return -ENOENT;
-		err = mp_gprov_decode(mp_reader_ptr(&r), mp_reader_left(&r), &gp);
+		err = mp_gprov_decode(gpdu, len, &gp);
 		if (err)
 			return err;
 		if (l->state == MP_PBADV_OPENING)
@@ -448,6 +441,25 @@ int mp_pbadv_rx(struct mp_pbadv *l, const uint8_t *pdu, size_t len)
 		break;
 	}
 	return -ENOTCONN;
+}
+
+int mp_pbadv_rx(struct mp_pbadv *l, const uint8_t *pdu, size_t len)
+{
+	struct mp_reader r;
+	uint32_t link_id;
+	uint8_t num;
+
+	mp_reader_init(&r, pdu, len);
+	mp_get_be32(&r, &link_id);
+	mp_get_u8(&r, &num);
+	if (r.err)
+		return -EPROTO;
+	return rx(l, link_id, num, mp_reader_ptr(&r), mp_reader_left(&r));
+}
+
+int mp_pbadv_rx_pdu(struct mp_pbadv *l, const struct mp_pbadv_pdu *pdu)
+{
+	return rx(l, pdu->link_id, pdu->trans_num, pdu->gpdu, pdu->gpdu_len);
 }
 
 static void retransmit(struct mp_pbadv *l)

@@ -12,7 +12,7 @@
 
 #include "cli/batch.h"
 #include "cli/shell.h"
-#include "engine/hci_radio.h"
+#include "radio/hci_radio.h"
 #include "store/keyring.h"
 
 /* ---- jobs and their devices ---- */
@@ -596,17 +596,17 @@ static void on_session(void *user, struct mp_session *s, const struct mp_session
 	}
 }
 
-static const struct mp_engine_cb engine_cb = { on_beacon, on_session };
-
-/* ---- the simulated radio ---- */
-
-static void sim_report(void *user, const struct mp_adv_report *r)
+static void on_scan_notice(void *user, unsigned int notice, const struct mp_scan_entry *e,
+			   const struct mp_scan_sighting *s)
 {
 	struct mp_cli_app *a = user;
 
-	if (a->engine)
-		mp_engine_adv_report(a->engine, r);
+	mp_out_scan_notice(&a->out, notice, e, s);
 }
+
+static const struct mp_engine_cb engine_cb = { on_beacon, on_session, on_scan_notice };
+
+/* ---- the simulated radio (its devices' advertisements go to the engine) ---- */
 
 static void sim_output(void *user, const uint8_t uuid[16], enum mp_output_action action,
 		       const char *text)
@@ -627,23 +627,15 @@ static void sim_output(void *user, const uint8_t uuid[16], enum mp_output_action
 		a->nshown++;
 }
 
-static const struct mp_sim_radio_cb sim_cb = { sim_report, sim_output, NULL, NULL };
+static const struct mp_sim_radio_cb sim_cb = { sim_output, NULL, NULL };
 
-/* ---- the controller ---- */
+/* ---- the controller (its reports go to the engine) ---- */
 
 static void hci_ready(void *user, int status)
 {
 	struct mp_cli_app *a = user;
 
 	a->radio_status = status;
-}
-
-static void hci_report(void *user, const struct mp_adv_report *r)
-{
-	struct mp_cli_app *a = user;
-
-	if (a->engine)
-		mp_engine_adv_report(a->engine, r);
 }
 
 static void hci_gone(void *user, int err)
@@ -655,11 +647,10 @@ static void hci_gone(void *user, int err)
 	mp_hci_radio_hint(a->hci, err, msg, sizeof(msg));
 	mp_out_error(&a->out, "the controller went away: %s", msg);
 	a->radio_lost = true;
-	if (a->engine)
-		mp_engine_radio_lost(a->engine, err);
+	/* the engine hears it next, from the radio: its sessions fail */
 }
 
-static const struct mp_hci_radio_cb hci_cb = { hci_ready, hci_report, hci_gone };
+static const struct mp_hci_radio_cb hci_cb = { hci_ready, hci_gone };
 
 /* ---- setup ----
  *

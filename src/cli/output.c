@@ -10,7 +10,7 @@
 
 #include "cli/batchfile.h"
 #include "core/hex.h"
-#include "hci/adv.h"
+#include "adv/adv.h"
 #include "store/keyring.h"
 
 void mp_out_init(struct mp_out *o, FILE *fp, bool json, int verbose)
@@ -85,6 +85,40 @@ void mp_out_beacon(struct mp_out *o, const struct mp_scan_entry *e, bool first)
 		first ? "NEW" : "CHG", c(o, "\033[0m"), e->index, mp_keyring_uuid_str(e->uuid, u),
 		e->rssi_last, oob);
 	end(o);
+}
+
+/* An LE address as people write it (most significant octet first), from
+ * HCI's order; " (random)" for a random one. */
+static const char *addr_str(const uint8_t a[6], uint8_t type, char *buf, size_t len)
+{
+	snprintf(buf, len, "%02X:%02X:%02X:%02X:%02X:%02X%s", a[5], a[4], a[3], a[2], a[1], a[0],
+		 type ? " (random)" : "");
+	return buf;
+}
+
+void mp_out_scan_notice(struct mp_out *o, unsigned int notice, const struct mp_scan_entry *e,
+			const struct mp_scan_sighting *s)
+{
+	char u[37], from[32], other[32];
+
+	addr_str(s->addr, s->addr_type, from, sizeof(from));
+	if (notice & MP_SCAN_NOTICE_FLOOD)
+		mp_out_error(o, "warning: %s advertises more than %d new devices a minute; its "
+			     "further ones are ignored for now", from, MP_SCAN_NEW_PER_ADDR);
+	if (!e)
+		return;
+	mp_keyring_uuid_str(e->uuid, u);
+	if (notice & MP_SCAN_NOTICE_OTHER_ADDR)
+		mp_out_error(o, "warning: device #%u %s is advertised from %s as well as from %s: "
+			     "another device may be using its UUID", e->index, u, from,
+			     addr_str(e->first_addr, e->first_addr_type, other, sizeof(other)));
+	if (notice & MP_SCAN_NOTICE_GATT_KEPT)
+		mp_out_error(o, "warning: %s claims device #%u %s for PB-GATT; connections still go "
+			     "to %s, where it is heard", from, e->index, u,
+			     addr_str(e->gatt_addr, e->gatt_addr_type, other, sizeof(other)));
+	if (notice & MP_SCAN_NOTICE_GATT_MOVED)
+		mp_out_error(o, "warning: device #%u %s: PB-GATT connections now go to %s (its "
+			     "previous address fell silent)", e->index, u, from);
 }
 
 static const char *auth_desc(const struct mp_session_event *ev, char *buf, size_t len)

@@ -21,9 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "adv/adv.h"
 #include "bearer/pbadv.h"
 #include "gatt_link.h"
-#include "hci/adv.h"
 #include "store/keyring.h"
 
 #define TXQ_LEN 4
@@ -65,8 +65,18 @@ struct mp_session {
 	bool link_closed;
 };
 
+/* One entry of the receive table (mp_engine_ad_register); free when !fn. */
+struct ad_receiver {
+	mp_engine_ad_fn fn;
+	void *user;
+	uint8_t type;
+	uint8_t prefix[MP_ENGINE_AD_PREFIX_MAX];
+	uint8_t prefix_len;
+};
+
 struct mp_engine {
 	struct mp_engine_config cfg;
+	struct ad_receiver rx[MP_ENGINE_AD_RECEIVERS];
 	struct mp_session *sessions;
 	unsigned int nsessions;
 	bool discovery;		/* the user wants to hear devices */
@@ -514,6 +524,153 @@ static const struct mp_bearer_cb link_cb = {
 	link_opened, link_rx, link_delivered, link_closed,
 };
 
+/* ---- what the radio hears ---- */
+
+int mp_engine_ad_register(struct mp_engine *e, uint8_t ad_type, const uint8_t *prefix,
+			  size_t prefix_len, mp_engine_ad_fn fn, void *user)
+{
+	unsigned int i;
+
+	if (!fn || prefix_len > MP_ENGINE_AD_PREFIX_MAX || (prefix_len && !prefix))
+		return -EINVAL;
+	for (i = 0; i < MP_ENGINE_AD_RECEIVERS; i++) {
+		struct ad_receiver *x = &e->rx[i];
+
+		if (x->fn)
+			continue;
+		x->fn = fn;
+		x->user = user;
+		x->type = ad_type;
+		x->prefix_len = (uint8_t)prefix_len;
+		if (prefix_len)
+			memcpy(x->prefix, prefix, prefix_len);
+		return (int)i + 1;
+	}
+	return -ENOSPC;
+}
+
+int mp_engine_ad_unregister(struct mp_engine *e, int id)
+{
+	if (id < 1 || id > MP_ENGINE_AD_RECEIVERS || !e->rx[id - 1].fn)
+		return -ENOENT;
+	memset(&e->rx[id - 1], 0, sizeof(e->rx[id - 1]));
+	return 0;
+}
+
+static bool ad_matches(const struct ad_receiver *x, const struct mp_ad *ad)
+{
+	return ad->type == x->type && ad->len >= x->prefix_len &&
+	       memcmp(ad->data, x->prefix, x->prefix_len) == 0;
+}
+
+/* The radio's report: each receiver, in registration order, gets the first
+ * AD structure of its kind that it takes. The table is read afresh at every
+ * step, so that a receiver may change it. */
+static void on_report(void *user, const struct mp_adv_report *r)
+{
+	struct mp_engine *e = user;
+	struct mp_ad_iter it;
+	struct mp_ad ad;
+	unsigned int i;
+	int k;
+
+	/* Core Supplement Part A 1: a payload whose AD structures run past
+	 * its end is malformed as a whole; nothing of it is used. */
+	mp_ad_iter_init(&it, r->data, r->len);
+	while ((k = mp_ad_next(&it, &ad)) > 0)
+		;
+	if (k < 0)
+		return;
+	for (i = 0; i < MP_ENGINE_AD_RECEIVERS; i++) {
+		mp_ad_iter_init(&it, r->data, r->len);
+		while (e->rx[i].fn && mp_ad_next(&it, &ad) > 0)
+			if (ad_matches(&e->rx[i], &ad) && e->rx[i].fn(e->rx[i].user, r, &ad) == 0)
+				break;
+	}
+}
+
+/* PB-ADV (MshPRT v1.1 5.2.1): the header is decoded once, here, and the
+ * link of that Link ID gets the decoded PDU. */
+static int rx_pbadv(void *user, const struct mp_adv_report *r, const struct mp_ad *ad)
+{
+	struct mp_engine *e = user;
+	struct mp_pbadv_pdu p;
+	struct mp_session *s;
+	int err = mp_pbadv_decode(ad->data, ad->len, &p);
+
+	if (err)
+		return err;
+	for (s = e->sessions; s; s = s->next) {
+		if (!s->link_closed && s->link && mp_pbadv_link_id(s->link) == p.link_id) {
+			mp_pbadv_rx_pdu(s->link, &p);
+			break;
+		}
+	}
+	return 0;
+}
+
+/* An unprovisioned device heard (mp_scan_sighting_from_ad): into the scan
+ * table, unless it is a device provisioned a moment ago. */
+static int rx_sighting(void *user, const struct mp_adv_report *r, const struct mp_ad *ad)
+{
+	struct mp_engine *e = user;
+	struct mp_scan_sighting sg;
+	const struct mp_scan_entry *entry = NULL;
+	uint64_t now = mp_loop_now_ms(e->cfg.loop);
+	unsigned int i;
+	int first = mp_scan_sighting_from_ad(r, ad, &sg);
+
+	if (first < 0)
+		return first;
+	for (i = 0; i < RECENT_MAX && i < e->nrecent; i++)
+		if (memcmp(e->recent[i].uuid, sg.uuid, 16) == 0 &&
+		    now - e->recent[i].at_ms < RECENT_MS)
+			return 0;
+	first = mp_scan_table_update(e->scan, &sg, &entry);
+	if (mp_scan_table_notice(e->scan) && e->cfg.cb && e->cfg.cb->scan_notice)
+		e->cfg.cb->scan_notice(e->cfg.user, mp_scan_table_notice(e->scan), entry, &sg);
+	if (first >= 0 && entry && e->cfg.cb && e->cfg.cb->beacon)
+		e->cfg.cb->beacon(e->cfg.user, entry, first == 1);
+	return 0;
+}
+
+/* The engine's own receivers, first in the table: PB-ADV, then the
+ * Unprovisioned Device beacon (Mesh Beacon, Beacon Type 0x00, MshPRT v1.1
+ * 3.10.2), then Mesh Provisioning Service data (Service Data for UUID
+ * 0x1827, little-endian, MshPRT v1.1 7.1.2.2.1). */
+static int own_receivers(struct mp_engine *e)
+{
+	static const uint8_t unprov[] = { MP_BEACON_UNPROVISIONED };
+	static const uint8_t prov_service[] = { MP_UUID16_MESH_PROV & 0xff,
+						MP_UUID16_MESH_PROV >> 8 };
+	int err;
+
+	err = mp_engine_ad_register(e, MP_AD_PB_ADV, NULL, 0, rx_pbadv, e);
+	if (err > 0)
+		err = mp_engine_ad_register(e, MP_AD_MESH_BEACON, unprov, sizeof(unprov),
+					    rx_sighting, e);
+	if (err > 0)
+		err = mp_engine_ad_register(e, MP_AD_SERVICE_DATA16, prov_service,
+					    sizeof(prov_service), rx_sighting, e);
+	return err < 0 ? err : 0;
+}
+
+/* The radio is gone (dongle unplugged): every session fails with @err. */
+static void on_radio_lost(void *user, int err)
+{
+	struct mp_engine *e = user;
+	struct mp_session *s;
+
+	for (s = e->sessions; s; s = s->next) {
+		s->link_closed = true;	/* nothing can be sent any more */
+		if (!s->finished)
+			mp_prov_cancel(s->prov, err);
+		maybe_reap(s);
+	}
+}
+
+static const struct mp_radio_receiver radio_receiver = { on_report, on_radio_lost };
+
 /* ---- public API ---- */
 
 /* The scan table's clock is the loop's. */
@@ -527,7 +684,7 @@ int mp_engine_new(const struct mp_engine_config *cfg, struct mp_engine **out)
 	struct mp_engine *e;
 	int err;
 
-	if (!cfg->loop || !cfg->radio.ops)
+	if (!cfg->loop || !cfg->radio.ops || !cfg->radio.ops->attach)
 		return -EINVAL;
 	e = calloc(1, sizeof(*e));
 	if (!e)
@@ -537,18 +694,27 @@ int mp_engine_new(const struct mp_engine_config *cfg, struct mp_engine **out)
 		e->cfg.max_sessions = MP_ENGINE_DEFAULT_SESSIONS;
 	e->discovery = e->listening = true;	/* radios start listening */
 	err = mp_scan_table_new(MP_ENGINE_SCAN_CAPACITY, loop_clock, cfg->loop, &e->scan);
-	if (err) {
-		free(e);
-		return err;
-	}
+	if (err)
+		goto fail;
+	err = own_receivers(e);
+	if (err)
+		goto fail;
+	err = cfg->radio.ops->attach(cfg->radio.ctx, &radio_receiver, e);
+	if (err)
+		goto fail;
 	*out = e;
 	return 0;
+fail:
+	mp_scan_table_free(e->scan);
+	free(e);
+	return err;
 }
 
 void mp_engine_free(struct mp_engine *e)
 {
 	if (!e)
 		return;
+	e->cfg.radio.ops->attach(e->cfg.radio.ctx, NULL, NULL);
 	while (e->sessions) {
 		struct mp_session *s = e->sessions;
 
@@ -720,72 +886,4 @@ void mp_session_abort(struct mp_session *s, int errnum)
 const uint8_t *mp_session_uuid(const struct mp_session *s)
 {
 	return s->uuid;
-}
-
-/* ---- what the radio hears ---- */
-
-static void route_pbadv(struct mp_engine *e, const struct mp_pbadv_pdu *p, const uint8_t *raw,
-			size_t len)
-{
-	struct mp_session *s;
-
-	for (s = e->sessions; s; s = s->next) {
-		if (!s->link_closed && s->link && mp_pbadv_link_id(s->link) == p->link_id) {
-			mp_pbadv_rx(s->link, raw, len);
-			return;
-		}
-	}
-}
-
-static void sighting(struct mp_engine *e, const struct mp_adv_report *r, const uint8_t uuid[16],
-		     uint16_t oob, const uint8_t *uri_hash, unsigned int bearer)
-{
-	struct mp_scan_sighting sg = { .oob_info = oob, .bearer = bearer,
-				       .addr_type = r->addr_type, .rssi = r->rssi };
-	const struct mp_scan_entry *entry = NULL;
-	uint64_t now = mp_loop_now_ms(e->cfg.loop);
-	unsigned int i;
-	int first;
-
-	for (i = 0; i < RECENT_MAX && i < e->nrecent; i++)
-		if (memcmp(e->recent[i].uuid, uuid, 16) == 0 && now - e->recent[i].at_ms < RECENT_MS)
-			return;
-	memcpy(sg.uuid, uuid, 16);
-	memcpy(sg.addr, r->addr, 6);
-	if (uri_hash) {
-		sg.has_uri_hash = true;
-		memcpy(sg.uri_hash, uri_hash, 4);
-	}
-	first = mp_scan_table_update(e->scan, &sg, &entry);
-	if (first >= 0 && entry && e->cfg.cb && e->cfg.cb->beacon)
-		e->cfg.cb->beacon(e->cfg.user, entry, first == 1);
-}
-
-void mp_engine_adv_report(struct mp_engine *e, const struct mp_adv_report *r)
-{
-	struct mp_adv_info info;
-
-	if (mp_adv_parse(r->data, r->len, &info) < 0)
-		return;
-	/* the PB-ADV link takes the whole AD data: Link ID (4), Transaction
-	 * Number (1), Generic Provisioning PDU */
-	if (info.has_pbadv)
-		route_pbadv(e, &info.pbadv, info.pbadv.gpdu - 5, info.pbadv.gpdu_len + 5);
-	if (info.has_unprov_beacon)
-		sighting(e, r, info.beacon.uuid, info.beacon.oob_info,
-			 info.beacon.has_uri_hash ? info.beacon.uri_hash : NULL, MP_SCAN_PB_ADV);
-	if (info.has_prov_service && r->connectable)
-		sighting(e, r, info.service.uuid, info.service.oob_info, NULL, MP_SCAN_PB_GATT);
-}
-
-void mp_engine_radio_lost(struct mp_engine *e, int err)
-{
-	struct mp_session *s;
-
-	for (s = e->sessions; s; s = s->next) {
-		s->link_closed = true;	/* nothing can be sent any more */
-		if (!s->finished)
-			mp_prov_cancel(s->prov, err);
-		maybe_reap(s);
-	}
 }

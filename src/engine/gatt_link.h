@@ -20,7 +20,7 @@
 
 #include "bearer/bearer.h"
 #include "core/loop.h"
-#include "engine/radio.h"
+#include "radio/radio.h"
 
 /* How long an LE connection and the GATT discovery on it may take before
  * the link gives up (-ETIMEDOUT). Connections to a device advertising

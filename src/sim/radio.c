@@ -8,7 +8,7 @@
 
 #include "bearer/pbadv.h"
 #include "crypto/crypto.h"
-#include "hci/adv.h"
+#include "adv/adv.h"
 
 /* Static OOB value of every simulated device: printed by --help so a
  * person can try `--auth static:...` against the simulator. */
@@ -88,8 +88,8 @@ static void deliver_cb(struct mp_loop *loop, int64_t id, void *data)
 		memcpy(rep.addr, r->devs[d->from].addr, 6);
 		rep.addr_type = 1;
 		rep.connectable = d->connectable;
-		if (r->cfg.cb && r->cfg.cb->report)
-			r->cfg.cb->report(r->cfg.user, &rep);
+		if (r->rcv && r->rcv->report)
+			r->rcv->report(r->rcv_user, &rep);
 	} else if (d->len >= 2 && d->ad[1] == 0x29 && d->ad[0] + 1u <= d->len) {
 		/* a PB-ADV PDU for this device's link */
 		mp_pbadv_rx(r->devs[d->to].link, d->ad + 2, d->ad[0] - 1u);
@@ -98,6 +98,17 @@ static void deliver_cb(struct mp_loop *loop, int64_t id, void *data)
 }
 
 /* ---- the radio as the engine sees it ---- */
+
+static int radio_attach(void *ctx, const struct mp_radio_receiver *rcv, void *user)
+{
+	struct mp_sim_radio *r = ctx;
+
+	if (rcv && r->rcv)
+		return -EBUSY;
+	r->rcv = rcv;
+	r->rcv_user = rcv ? user : NULL;
+	return 0;
+}
 
 static int radio_advertise(void *ctx, const uint8_t *ad, size_t len, uint32_t sender)
 {
@@ -142,9 +153,9 @@ static int radio_scan(void *ctx, bool on)
 }
 
 static const struct mp_radio_ops radio_ops = {
-	.name = "simulator", .advertise = radio_advertise, .forget = radio_forget,
-	.scan = radio_scan, .connect = sim_gatt_connect, .conn_send = sim_gatt_send,
-	.conn_close = sim_gatt_close,
+	.name = "simulator", .attach = radio_attach, .advertise = radio_advertise,
+	.forget = radio_forget, .scan = radio_scan, .connect = sim_gatt_connect,
+	.conn_send = sim_gatt_send, .conn_close = sim_gatt_close,
 };
 
 /* ---- each device: beacon, link, provisionee ---- */

@@ -19,7 +19,7 @@
 #include "gatt/att.h"
 #include "gatt/gatt.h"
 #include "gatt/server.h"
-#include "hci/adv.h"
+#include "adv/adv.h"
 
 #define DEFAULT_LATENCY_MS 8	/* about one connection event */
 #define CONNECT_MS 30		/* from the request to Connection Complete */

@@ -56,6 +56,8 @@ struct mp_sim_radio {
 	unsigned long adv_count;
 	unsigned long unheard;	/* copies for the provisioner while it did not listen */
 	bool deaf;		/* the provisioner's radio does not listen */
+	const struct mp_radio_receiver *rcv;	/* who hears the devices, or NULL */
+	void *rcv_user;
 	unsigned long withdrawn;	/* copies for devices the engine took back (forget) */
 	struct delivery *inflight;
 	struct mp_radio_conn *conns;	/* PB-GATT connections the engine holds */

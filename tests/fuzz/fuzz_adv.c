@@ -1,13 +1,13 @@
 /* Fuzz target: the AD structure iterator, the mesh beacon, PB-ADV and
- * provisioning service decoders, and the scan table fed the result. The
- * input is one advertising payload. */
+ * provisioning service decoders, and the engine's scan table fed what the
+ * engine's sighting rule finds in each AD structure. The input is one
+ * advertising payload. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "hci/adv.h"
-#include "hci/hci.h"
-#include "hci/scan_table.h"
+#include "adv/adv.h"
+#include "engine/scan_table.h"
 
 static uint64_t fuzz_clock(void *data)
 {
@@ -32,7 +32,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct mp_pbadv_pdu pdu;
 	struct mp_prov_service svc;
 	struct mp_scan_table *t;
-	struct mp_hci_adv_report r;
+	struct mp_scan_sighting sg;
+	struct mp_adv_report r;
 	char oob[256];
 	size_t total = 0;
 	int k;
@@ -62,12 +63,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (mp_scan_table_new(2, fuzz_clock, NULL, &t) == 0) {
 		memset(&r, 0, sizeof(r));
 		r.data = data;
-		r.data_len = size;
+		r.len = size;
 		r.rssi = size ? (int8_t)data[0] : 0;
-		r.props = MP_HCI_ADV_CONNECTABLE;
-		mp_scan_table_update_report(t, &r, NULL);
-		r.props = 0;
-		mp_scan_table_update_report(t, &r, NULL);
+		for (k = 0; k < 2; k++) {
+			r.connectable = k == 0;
+			mp_ad_iter_init(&it, data, size);
+			while (mp_ad_next(&it, &ad) > 0)
+				if (mp_scan_sighting_from_ad(&r, &ad, &sg) == 0 &&
+				    mp_scan_table_update(t, &sg, NULL) < 0)
+					abort();
+		}
 		if (mp_scan_table_count(t) > 2)
 			abort();
 		mp_scan_table_free(t);

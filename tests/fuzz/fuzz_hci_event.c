@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "core/loop.h"
-#include "hci/adv.h"
+#include "adv/adv.h"
 #include "hci/hci.h"
 
 static uint64_t fuzz_now;

@@ -130,7 +130,16 @@ static void on_session(void *user, struct mp_session *s, const struct mp_session
 	try_type_input(h, d);
 }
 
-static const struct mp_engine_cb engine_cb = { on_beacon, on_session };
+static void on_scan_notice(void *user, unsigned int notice, const struct mp_scan_entry *entry,
+			   const struct mp_scan_sighting *s)
+{
+	struct eh *h = user;
+
+	h->scan_notices++;
+	h->scan_notice_bits |= notice;
+}
+
+static const struct mp_engine_cb engine_cb = { on_beacon, on_session, on_scan_notice };
 
 /* ---- the devices' side ---- */
 
@@ -139,16 +148,19 @@ static double ts_ms(const struct timespec *a, const struct timespec *b)
 	return (double)(b->tv_sec - a->tv_sec) * 1e3 + (double)(b->tv_nsec - a->tv_nsec) / 1e6;
 }
 
-static void sim_report(void *user, const struct mp_adv_report *r)
+/* ---- the tap between the engine and the simulated radio ---- */
+
+/* What the simulated radio hears goes to the engine's receiver. */
+static void tap_report(void *user, const struct mp_adv_report *r)
 {
 	struct eh *h = user;
 	struct timespec t0, t1;
 	double radio;
 
-	if (!h->engine)
+	if (!h->rcv || !h->rcv->report)
 		return;
 	if (!h->cfg.measure_cpu) {
-		mp_engine_adv_report(h->engine, r);
+		h->rcv->report(h->rcv_user, r);
 		return;
 	}
 	/* The provisioner's side of the work happens here: its state machine
@@ -156,18 +168,44 @@ static void sim_report(void *user, const struct mp_adv_report *r)
 	 * with what the engine sends from here is not the provisioner's. */
 	radio = h->radio_tx_cpu_ms;
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
-	mp_engine_adv_report(h->engine, r);
+	h->rcv->report(h->rcv_user, r);
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1);
 	h->engine_rx_cpu_ms += ts_ms(&t0, &t1) - (h->radio_tx_cpu_ms - radio);
 }
 
-/* The sim radio, timed (measure_cpu). */
-static int timed_advertise(void *ctx, const uint8_t *ad, size_t len, uint32_t sender)
+static const struct mp_radio_receiver tap_receiver = { tap_report, NULL };
+
+void eh_inject_report(struct eh *h, const struct mp_adv_report *r)
+{
+	if (h->rcv && h->rcv->report)
+		h->rcv->report(h->rcv_user, r);
+}
+
+void eh_radio_lost(struct eh *h, int err)
+{
+	if (h->rcv && h->rcv->lost)
+		h->rcv->lost(h->rcv_user, err);
+}
+
+static int tap_attach(void *ctx, const struct mp_radio_receiver *rcv, void *user)
+{
+	struct eh *h = ctx;
+
+	if (rcv && h->rcv)
+		return -EBUSY;
+	h->rcv = rcv;
+	h->rcv_user = rcv ? user : NULL;
+	return 0;
+}
+
+static int tap_advertise(void *ctx, const uint8_t *ad, size_t len, uint32_t sender)
 {
 	struct eh *h = ctx;
 	struct timespec t0, t1;
 	int err;
 
+	if (!h->cfg.measure_cpu)
+		return h->sim.ops->advertise(h->sim.ctx, ad, len, sender);
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
 	err = h->sim.ops->advertise(h->sim.ctx, ad, len, sender);
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1);
@@ -175,22 +213,23 @@ static int timed_advertise(void *ctx, const uint8_t *ad, size_t len, uint32_t se
 	return err;
 }
 
-static void timed_forget(void *ctx, uint32_t sender)
+static void tap_forget(void *ctx, uint32_t sender)
 {
 	struct eh *h = ctx;
 
 	h->sim.ops->forget(h->sim.ctx, sender);
 }
 
-static int timed_scan(void *ctx, bool on)
+static int tap_scan(void *ctx, bool on)
 {
 	struct eh *h = ctx;
 
 	return h->sim.ops->scan(h->sim.ctx, on);
 }
 
-static int timed_connect(void *ctx, const uint8_t addr[6], uint8_t addr_type,
-			 const struct mp_radio_conn_cb *cb, void *owner, struct mp_radio_conn **out)
+/* Connections are the simulator's: only connect needs its ctx. */
+static int tap_connect(void *ctx, const uint8_t addr[6], uint8_t addr_type,
+		       const struct mp_radio_conn_cb *cb, void *owner, struct mp_radio_conn **out)
 {
 	struct eh *h = ctx;
 
@@ -241,7 +280,7 @@ static void sim_done(void *user, const uint8_t uuid[16], enum mp_prov_err err,
 		d->sim_res = *res;
 }
 
-static const struct mp_sim_radio_cb sim_cb = { sim_report, sim_output, sim_input, sim_done };
+static const struct mp_sim_radio_cb sim_cb = { sim_output, sim_input, sim_done };
 
 /* ---- set-up ---- */
 
@@ -321,6 +360,16 @@ int eh_init(struct eh *h, const struct eh_config *cfg)
 	h->ndev = cfg->devices;
 	for (i = 0; i < h->ndev; i++)
 		memcpy(h->dev[i].uuid, mp_sim_radio_uuid(h->radio, i), 16);
+	h->sim = mp_sim_radio_radio(h->radio);
+	h->tap_ops = *h->sim.ops;	/* conn_send and conn_close as they are */
+	h->tap_ops.attach = tap_attach;
+	h->tap_ops.advertise = tap_advertise;
+	h->tap_ops.forget = tap_forget;
+	h->tap_ops.scan = tap_scan;
+	h->tap_ops.connect = h->sim.ops->connect ? tap_connect : NULL;
+	err = h->sim.ops->attach(h->sim.ctx, &tap_receiver, h);
+	if (err)
+		goto fail;
 
 	err = eh_engine_new(h);
 	if (err) {
@@ -340,19 +389,8 @@ int eh_engine_new(struct eh *h)
 	if (h->engine)
 		return -EEXIST;
 	ec.loop = h->loop;
-	h->sim = mp_sim_radio_radio(h->radio);
-	ec.radio = h->sim;
-	if (h->cfg.measure_cpu) {
-		/* connections are the simulator's: only connect needs its ctx */
-		h->timed_ops = *h->sim.ops;
-		h->timed_ops.name = "simulator (timed)";
-		h->timed_ops.advertise = timed_advertise;
-		h->timed_ops.forget = timed_forget;
-		h->timed_ops.scan = timed_scan;
-		h->timed_ops.connect = h->sim.ops->connect ? timed_connect : NULL;
-		ec.radio.ops = &h->timed_ops;
-		ec.radio.ctx = h;
-	}
+	ec.radio.ops = &h->tap_ops;
+	ec.radio.ctx = h;
 	ec.keyring = h->kr;
 	ec.max_sessions = h->cfg.max_sessions;
 	ec.cb = &engine_cb;

@@ -80,12 +80,19 @@ struct eh {
 	struct eh_dev dev[EH_MAX_DEVICES];
 	unsigned long iterations;	/* loop rounds run so far */
 	unsigned int unknown_events;	/* events for a UUID not of the radio */
-	/* measure_cpu: CPU time in mp_engine_adv_report, less what the
-	 * simulated radio took in the advertisements sent from there */
+	unsigned int scan_notices;	/* scan_notice calls, and their bits ORed */
+	unsigned int scan_notice_bits;
+	/* measure_cpu: CPU time in the engine's report receiver, less what
+	 * the simulated radio took in the advertisements sent from there */
 	double engine_rx_cpu_ms;
 	double radio_tx_cpu_ms;		/* measure_cpu: in the sim radio's advertise */
-	struct mp_radio sim;		/* the sim radio under the measuring wrapper */
-	struct mp_radio_ops timed_ops;	/* the wrapper */
+	/* The engine's radio is a tap in front of the simulated one: it passes
+	 * everything through, times it (measure_cpu), and lets a test speak to
+	 * the engine as the radio would (eh_inject_report, eh_radio_lost). */
+	struct mp_radio sim;		/* the sim radio under the tap */
+	struct mp_radio_ops tap_ops;
+	const struct mp_radio_receiver *rcv;	/* what the engine attached */
+	void *rcv_user;
 	/* optional hook, after the harness recorded a session event */
 	void (*on_session)(struct eh *h, struct eh_dev *d, const struct mp_session_event *ev);
 };
@@ -109,6 +116,11 @@ int eh_engine_new(struct eh *h);
 int eh_run(struct eh *h, bool (*until)(struct eh *h), uint64_t max_ms);
 /** Run for @ms of simulated time (everything due by then is dispatched). */
 void eh_run_for(struct eh *h, uint64_t ms);
+
+/** Deliver @r to the engine as the radio does (its attached receiver). */
+void eh_inject_report(struct eh *h, const struct mp_adv_report *r);
+/** The radio is lost with @err, as the radio tells the engine. */
+void eh_radio_lost(struct eh *h, int err);
 
 /** Forget what was recorded about device @i (for a second attempt). */
 void eh_forget(struct eh *h, unsigned int i);

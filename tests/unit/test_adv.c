@@ -1,4 +1,4 @@
-/* hci/adv: AD structures and mesh beacons, against the specification's
+/* adv/adv: AD structures and mesh beacons, against the specification's
  * sample data (MshPRT v1.1 8.4, 8.5), plus malformed inputs. */
 #include "testutil.h"
 
@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "hci/adv.h"
+#include "adv/adv.h"
 
 /* Wrap a beacon into a Mesh Beacon AD structure. */
 static size_t beacon_ad(const uint8_t *beacon, size_t len, uint8_t *out)

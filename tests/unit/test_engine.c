@@ -75,11 +75,11 @@ static void test_one_device_no_oob(void **state)
 		unsigned int first = d->beacons_first;
 
 		memcpy(ad + 3, d->uuid, 16);
-		mp_engine_adv_report(h->engine, &r);
+		eh_inject_report(h, &r);
 		assert_int_equal(d->beacons_first, first);
 		assert_null(mp_scan_table_find_uuid(mp_engine_scan_table(h->engine), d->uuid));
 		eh_run_for(h, 30000);
-		mp_engine_adv_report(h->engine, &r);
+		eh_inject_report(h, &r);
 		assert_int_equal(d->beacons_first, first + 1);
 	}
 
@@ -692,7 +692,7 @@ static void test_radio_lost(void **state)
 	assert_int_equal(eh_run(h, all_started_past_start, QUICK_MS), 0);
 	for (i = 0; i < h->ndev; i++)
 		assert_int_equal(h->dev[i].finals, 0);
-	mp_engine_radio_lost(h->engine, -ENODEV);
+	eh_radio_lost(h, -ENODEV);
 	for (i = 0; i < h->ndev; i++) {
 		struct eh_dev *d = &h->dev[i];
 
@@ -822,7 +822,7 @@ static void test_busy_and_already(void **state)
 {
 	struct eh_config cfg = { .devices = 3, .max_sessions = 2, .seed = 17 };
 	struct eh *h = harness_new(&cfg);
-	struct mp_engine_config ec = { .loop = h->loop, .radio = mp_sim_radio_radio(h->radio) };
+	struct mp_engine_config ec = { .loop = h->loop };
 	struct mp_provision_opts o;
 	struct mp_engine *e2;
 	struct mp_session *s = NULL;
@@ -846,7 +846,11 @@ static void test_busy_and_already(void **state)
 	assert_int_equal(eh_run(h, eh_all_final, QUICK_MS), 0);
 	assert_node_consistent(h, &h->dev[2]);
 
-	/* Without a keyring the engine scans but cannot provision. */
+	/* Without a keyring the engine scans but cannot provision. It takes
+	 * the radio's place of the harness's engine (one receiver per radio). */
+	eh_free_engine(h);
+	ec.radio.ops = &h->tap_ops;
+	ec.radio.ctx = h;
 	assert_int_equal(mp_engine_new(&ec, &e2), 0);
 	assert_int_equal(mp_engine_provision(e2, h->dev[0].uuid, &o, NULL), -EINVAL);
 	assert_int_equal(mp_engine_sessions(e2), 0);

@@ -1,12 +1,16 @@
-/* hci/scan_table: deduplication by UUID, stable #N, RSSI, bearers, times from
- * a fake clock, eviction of the least recently seen, lookups and iteration. */
+/* engine/scan_table: deduplication by UUID, stable #N, RSSI, bearers, times from
+ * a fake clock, eviction of the least recently seen, lookups and iteration.
+ * What the engine records from advertising reports (the sighting rule) is
+ * tested through the engine, in test_engine_rx.c. */
 #include "testutil.h"
 
 #include <errno.h>
 #include <string.h>
 
-#include "hci/hci.h"
-#include "hci/scan_table.h"
+#include "engine/scan_table.h"
+
+/* LE address type of a static random address (as in HCI). */
+#define ADDR_RANDOM 1
 
 static uint64_t now_ms;
 
@@ -24,7 +28,7 @@ static struct mp_scan_sighting sighting(uint8_t id, unsigned int bearer, int8_t 
 	s.bearer = bearer;
 	s.rssi = rssi;
 	s.addr[0] = id;
-	s.addr_type = MP_HCI_ADDR_RANDOM;
+	s.addr_type = ADDR_RANDOM;
 	s.oob_info = (uint16_t)(0x1000 | id);
 	return s;
 }
@@ -92,7 +96,7 @@ static void test_bearers_merge(void **state)
 	assert_int_equal(e->bearers, MP_SCAN_PB_GATT);
 	assert_int_equal(e->oob_info, 0x2040);
 	assert_int_equal(e->gatt_addr[5], 0xc0);
-	assert_int_equal(e->gatt_addr_type, MP_HCI_ADDR_RANDOM);
+	assert_int_equal(e->gatt_addr_type, ADDR_RANDOM);
 
 	adv.oob_info = 0x4020;
 	adv.addr[5] = 0x11;
@@ -169,58 +173,108 @@ static void test_index_lookup_iteration_and_eviction(void **state)
 	mp_scan_table_free(t);
 }
 
-static void test_update_from_reports(void **state)
+/* Issue #12: one advertiser address cannot fill the table with made-up
+ * UUIDs; it adds MP_SCAN_NEW_PER_ADDR a window, others are not held back. */
+static void test_new_entries_rate_limited(void **state)
 {
 	struct mp_scan_table *t;
 	const struct mp_scan_entry *e;
-	struct mp_hci_adv_report r;
-	uint8_t beacon_ad[] = {	/* 8.4.1 in a Mesh Beacon AD structure */
-		0x14, 0x2b, 0x00, 0x70, 0xcf, 0x7c, 0x97, 0x32, 0xa3, 0x45, 0xb6, 0x91, 0x49,
-		0x48, 0x10, 0xd2, 0xe9, 0xcb, 0xf4, 0xa0, 0x40,
-	};
-	uint8_t svc_ad[] = {	/* 8.5.1 */
-		0x15, 0x16, 0x27, 0x18, 0x70, 0xcf, 0x7c, 0x97, 0x32, 0xa3, 0x45, 0xb6, 0x91,
-		0x49, 0x48, 0x10, 0xd2, 0xe9, 0xcb, 0xf4, 0x20, 0x40,
-	};
-	uint8_t other_ad[] = { 0x02, 0x01, 0x06 };
+	struct mp_scan_sighting s;
+	unsigned int i;
 
-	now_ms = 42;
-	assert_int_equal(mp_scan_table_new(8, fake_clock, &now_ms, &t), 0);
-	memset(&r, 0, sizeof(r));
-	r.addr[0] = 0xaa;
-	r.addr_type = MP_HCI_ADDR_RANDOM;
-	r.rssi = -55;
-
-	/* A connectable service advertisement: PB-GATT, with its address. */
-	r.props = MP_HCI_ADV_CONNECTABLE | MP_HCI_ADV_SCANNABLE | MP_HCI_ADV_LEGACY_PDU;
-	r.data = svc_ad;
-	r.data_len = sizeof(svc_ad);
-	assert_int_equal(mp_scan_table_update_report(t, &r, &e), 1);
-	assert_int_equal(e->bearers, MP_SCAN_PB_GATT);
-	assert_int_equal(e->gatt_addr[0], 0xaa);
-	assert_int_equal(e->oob_info, 0x4020);
-	assert_int_equal(e->uuid[0], 0x70);
-
-	/* The same device's beacon: the same entry, now also PB-ADV. */
-	r.props = MP_HCI_ADV_LEGACY_PDU;
-	r.data = beacon_ad;
-	r.data_len = sizeof(beacon_ad);
-	assert_int_equal(mp_scan_table_update_report(t, &r, &e), 0);
-	assert_int_equal(e->bearers, MP_SCAN_PB_ADV | MP_SCAN_PB_GATT);
-	assert_int_equal(e->oob_info, 0xa040);
-	assert_int_equal(e->index, 1);
-
-	/* Service data in a non-connectable advertisement: cannot connect. */
-	r.data = svc_ad;
-	r.data_len = sizeof(svc_ad);
-	assert_int_equal(mp_scan_table_update_report(t, &r, &e), -ENOMSG);
+	now_ms = 1000;
+	assert_int_equal(mp_scan_table_new(64, fake_clock, &now_ms, &t), 0);
+	for (i = 0; i < MP_SCAN_NEW_PER_ADDR; i++) {
+		s = sighting((uint8_t)(1 + i), MP_SCAN_PB_ADV, -50);
+		s.addr[0] = 0xee;	/* one advertiser */
+		assert_int_equal(mp_scan_table_update(t, &s, NULL), 1);
+		assert_int_equal(mp_scan_table_notice(t), 0);
+		now_ms += 100;
+	}
+	s = sighting(0x40, MP_SCAN_PB_ADV, -50);
+	s.addr[0] = 0xee;
+	assert_int_equal(mp_scan_table_update(t, &s, &e), -EAGAIN);
 	assert_null(e);
-	r.data = other_ad;
-	r.data_len = sizeof(other_ad);
-	assert_int_equal(mp_scan_table_update_report(t, &r, NULL), -ENOMSG);
-	r.data_len = 2;		/* truncated AD structure */
-	assert_int_equal(mp_scan_table_update_report(t, &r, NULL), -EBADMSG);
-	assert_int_equal(mp_scan_table_count(t), 1);
+	assert_int_equal(mp_scan_table_notice(t), MP_SCAN_NOTICE_FLOOD);
+	s.uuid[0] = 0x41;
+	assert_int_equal(mp_scan_table_update(t, &s, NULL), -EAGAIN);
+	assert_int_equal(mp_scan_table_notice(t), 0);	/* said once a window */
+	assert_int_equal(mp_scan_table_count(t), MP_SCAN_NEW_PER_ADDR);
+	/* Its devices already known are still heard; others add theirs. */
+	s = sighting(1, MP_SCAN_PB_ADV, -40);
+	s.addr[0] = 0xee;
+	assert_int_equal(mp_scan_table_update(t, &s, &e), 0);
+	assert_int_equal(e->rssi_last, -40);
+	s = sighting(0x50, MP_SCAN_PB_ADV, -50);
+	assert_int_equal(mp_scan_table_update(t, &s, NULL), 1);
+	/* The same octets as a public address are another advertiser. */
+	s = sighting(0x51, MP_SCAN_PB_ADV, -50);
+	s.addr[0] = 0xee;
+	s.addr_type = 0;
+	assert_int_equal(mp_scan_table_update(t, &s, NULL), 1);
+	/* A new window. */
+	now_ms += MP_SCAN_NEW_WINDOW_MS;
+	s = sighting(0x40, MP_SCAN_PB_ADV, -50);
+	s.addr[0] = 0xee;
+	assert_int_equal(mp_scan_table_update(t, &s, NULL), 1);
+
+	/* More advertisers than are counted: the oldest window makes room. */
+	for (i = 0; i < MP_SCAN_ADVERTISERS + 8; i++) {
+		s = sighting(0x80, MP_SCAN_PB_ADV, -50);
+		s.uuid[1] = (uint8_t)i;
+		s.addr[1] = (uint8_t)i;
+		assert_int_equal(mp_scan_table_update(t, &s, NULL), 1);
+	}
+	mp_scan_table_free(t);
+}
+
+/* Issue #12: a UUID heard from a second address is noticed, once; its
+ * PB-GATT address is not taken over while the device is heard there. */
+static void test_gatt_address_claims(void **state)
+{
+	struct mp_scan_table *t;
+	const struct mp_scan_entry *e;
+	struct mp_scan_sighting dev = sighting(7, MP_SCAN_PB_GATT, -50);
+	struct mp_scan_sighting other = sighting(7, MP_SCAN_PB_GATT, -30);
+
+	now_ms = 0;
+	assert_int_equal(mp_scan_table_new(8, fake_clock, &now_ms, &t), 0);
+	other.addr[0] = 0x99;
+	other.oob_info = 0x0001;
+	assert_int_equal(mp_scan_table_update(t, &dev, &e), 1);
+	tu_assert_bytes(e->first_addr, dev.addr, 6);
+
+	now_ms = MP_SCAN_GATT_HOLD_MS - 1;
+	assert_int_equal(mp_scan_table_update(t, &other, &e), 0);
+	assert_int_equal(mp_scan_table_notice(t),
+			 MP_SCAN_NOTICE_OTHER_ADDR | MP_SCAN_NOTICE_GATT_KEPT);
+	assert_int_equal(e->gatt_addr[0], 7);	/* still the device's */
+	assert_int_equal(e->oob_info, 0x1007);	/* nor its OOB Information */
+	assert_true(e->other_addr);
+	assert_int_equal(e->addr[0], 0x99);	/* the last heard, as before */
+	assert_int_equal(mp_scan_table_update(t, &other, &e), 0);
+	assert_int_equal(mp_scan_table_notice(t), 0);	/* once */
+	assert_int_equal(e->gatt_addr[0], 7);
+
+	/* The device goes on advertising: its address stays its own. */
+	now_ms += MP_SCAN_GATT_HOLD_MS - 1;
+	assert_int_equal(mp_scan_table_update(t, &dev, &e), 0);
+	assert_int_equal(mp_scan_table_notice(t), 0);
+	now_ms += MP_SCAN_GATT_HOLD_MS - 1;
+	assert_int_equal(mp_scan_table_update(t, &other, &e), 0);
+	assert_int_equal(e->gatt_addr[0], 7);
+
+	/* Silent for MP_SCAN_GATT_HOLD_MS, it moved: said so. */
+	now_ms += 2;
+	assert_int_equal(mp_scan_table_update(t, &other, &e), 0);
+	assert_int_equal(mp_scan_table_notice(t), MP_SCAN_NOTICE_GATT_MOVED);
+	assert_int_equal(e->gatt_addr[0], 0x99);
+	assert_int_equal(e->oob_info, 0x0001);
+
+	/* A beacon from the first address again: not a new notice. */
+	dev.bearer = MP_SCAN_PB_ADV;
+	assert_int_equal(mp_scan_table_update(t, &dev, &e), 0);
+	assert_int_equal(mp_scan_table_notice(t), 0);
 	mp_scan_table_free(t);
 }
 
@@ -230,7 +284,8 @@ int main(void)
 		cmocka_unit_test(test_new_and_refresh),
 		cmocka_unit_test(test_bearers_merge),
 		cmocka_unit_test(test_index_lookup_iteration_and_eviction),
-		cmocka_unit_test(test_update_from_reports),
+		cmocka_unit_test(test_new_entries_rate_limited),
+		cmocka_unit_test(test_gatt_address_claims),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -70,7 +70,7 @@
 #include "core/hex.h"
 #include "crypto/crypto.h"
 #include "crypto/prov_keys.h"
-#include "hci/adv.h"
+#include "adv/adv.h"
 
 /* The provisioning protocol timeout, on the device's side. MshPRT v1.1 5.4.4 */
 #define PROTOCOL_TIMEOUT_MS	60000

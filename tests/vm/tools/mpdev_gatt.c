@@ -71,7 +71,7 @@
 
 #include "core/buf.h"
 #include "core/hex.h"
-#include "hci/adv.h"
+#include "adv/adv.h"
 
 /* Connectable advertising every 100 ms (units of 0.625 ms). */
 #define GATT_ADV_INTERVAL	0x00a0

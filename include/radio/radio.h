@@ -1,9 +1,12 @@
-/* The radio under the engine: what sends advertisements and delivers the
- * advertising reports it hears. Two implementations: the controller through
- * a raw HCI socket (engine/hci_radio.c) and the simulated radio (sim/radio.c).
+/* The radio under the engine: what sends advertisements, makes PB-GATT's
+ * connections, and delivers the advertising reports it hears to the one
+ * receiver that attached itself (the engine). Two implementations: the
+ * controller through a raw HCI socket (radio/hci_radio.c) and the simulated
+ * radio (sim/radio.c). Whoever creates a radio hands it to the engine and
+ * never sees its reports: they go straight to the receiver.
  */
-#ifndef MP_ENGINE_RADIO_H
-#define MP_ENGINE_RADIO_H
+#ifndef MP_RADIO_RADIO_H
+#define MP_RADIO_RADIO_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -22,6 +25,18 @@ struct mp_adv_report {
 
 struct mp_radio_conn;
 
+/* What the radio delivers to its receiver. Callbacks come from the loop,
+ * never from inside an mp_radio_ops call. */
+struct mp_radio_receiver {
+	/** One advertising report, whole (a radio reassembles or drops
+	 *  fragments of extended advertising data). */
+	void (*report)(void *user, const struct mp_adv_report *r);
+	/** The radio is gone (-ENODEV unplugged, -ENETDOWN down, -EIO): no
+	 *  report follows, and what was sent or connected is lost. May be
+	 *  NULL. */
+	void (*lost)(void *user, int err);
+};
+
 /* What a connection (PB-GATT's LE link, ATT fixed channel) tells its owner.
  * Callbacks come from the loop, never from inside an mp_radio_ops call. */
 struct mp_radio_conn_cb {
@@ -38,6 +53,12 @@ struct mp_radio_conn_cb {
 
 struct mp_radio_ops {
 	const char *name;
+	/**
+	 * Deliver what the radio hears to @rcv (with @user) from now on, or
+	 * to nobody (@rcv NULL: reports are dropped). One receiver at a
+	 * time: -EBUSY while another is attached. 0 or -errno.
+	 */
+	int (*attach)(void *ctx, const struct mp_radio_receiver *rcv, void *user);
 	/**
 	 * Advertise @len octets of AD structures (at most 31) as one
 	 * non-connectable burst. @sender (the link's Link ID) groups the PDUs

@@ -1,5 +1,5 @@
 /* Advertising data: the AD structure iterator and the mesh decoders. */
-#include "hci/adv.h"
+#include "adv/adv.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -11,8 +11,8 @@
  * never reads outside [data, data + len). Pointers handed out point into the
  * caller's buffer.
  */
-#ifndef MP_HCI_ADV_H
-#define MP_HCI_ADV_H
+#ifndef MP_ADV_ADV_H
+#define MP_ADV_ADV_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
-/* The engine's radio on a real controller; see include/engine/hci_radio.h. */
-#include "engine/hci_radio.h"
+/* The radio on a real controller; see include/radio/hci_radio.h. */
+#include "radio/hci_radio.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -16,6 +16,8 @@ struct mp_hci_radio {
 	int index;
 	const struct mp_hci_radio_cb *cb;
 	void *user;
+	const struct mp_radio_receiver *rcv;	/* the engine, or NULL */
+	void *rcv_user;
 };
 
 static void h_ready(void *data, int status)
@@ -38,19 +40,34 @@ static void h_report(void *data, const struct mp_hci_adv_report *hr)
 	if (!hr->complete)
 		return;		/* a fragment of extended data: mesh PDUs fit in one */
 	memcpy(rep.addr, hr->addr, 6);
-	if (r->cb->report)
-		r->cb->report(r->user, &rep);
+	if (r->rcv && r->rcv->report)
+		r->rcv->report(r->rcv_user, &rep);
 }
 
+/* The owner first (it says what happened), then the receiver (its
+ * sessions fail). */
 static void h_gone(void *data, int err)
 {
 	struct mp_hci_radio *r = data;
 
 	if (r->cb->gone)
 		r->cb->gone(r->user, err);
+	if (r->rcv && r->rcv->lost)
+		r->rcv->lost(r->rcv_user, err);
 }
 
 static const struct mp_hci_ops hci_ops = { h_ready, h_report, h_gone, NULL };
+
+static int r_attach(void *ctx, const struct mp_radio_receiver *rcv, void *user)
+{
+	struct mp_hci_radio *r = ctx;
+
+	if (rcv && r->rcv)
+		return -EBUSY;
+	r->rcv = rcv;
+	r->rcv_user = rcv ? user : NULL;
+	return 0;
+}
 
 static int r_advertise(void *ctx, const uint8_t *ad, size_t len, uint32_t sender)
 {
@@ -170,8 +187,8 @@ static void r_conn_close(struct mp_radio_conn *c)
 }
 
 static const struct mp_radio_ops radio_ops = {
-	.name = "hci", .advertise = r_advertise, .forget = r_forget, .scan = r_scan,
-	.connect = r_connect, .conn_send = r_conn_send, .conn_close = r_conn_close,
+	.name = "hci", .attach = r_attach, .advertise = r_advertise, .forget = r_forget,
+	.scan = r_scan, .connect = r_connect, .conn_send = r_conn_send, .conn_close = r_conn_close,
 };
 
 int mp_hci_radio_open(struct mp_loop *loop, int index, const struct mp_hci_radio_cb *cb,

@@ -1,19 +1,20 @@
-/* The engine's radio on a real controller: the raw HCI transport
- * (hci/hci.h) behind struct mp_radio. */
-#ifndef MP_ENGINE_HCI_RADIO_H
-#define MP_ENGINE_HCI_RADIO_H
+/* The radio on a real controller: the raw HCI transport (hci/hci.h) and
+ * the kernel's L2CAP LE connections (hci/l2cap.h) behind struct mp_radio.
+ * Advertising reports go to the radio's receiver (the engine), not to the
+ * owner, who hears about the controller itself: ready, gone. */
+#ifndef MP_RADIO_HCI_RADIO_H
+#define MP_RADIO_HCI_RADIO_H
 
 #include <stddef.h>
 
 #include "core/loop.h"
-#include "engine/radio.h"
+#include "radio/radio.h"
 
 struct mp_hci_radio_cb {
 	/** Scanning runs (0), or the controller could not be set up (HCI status or -errno). */
 	void (*ready)(void *user, int status);
-	/** An advertising report (feed it to mp_engine_adv_report). */
-	void (*report)(void *user, const struct mp_adv_report *r);
-	/** The controller went away (-ENODEV unplugged, -ENETDOWN down, -EIO). */
+	/** The controller went away (-ENODEV unplugged, -ENETDOWN down, -EIO);
+	 *  the receiver's lost() follows. */
 	void (*gone)(void *user, int err);
 };
 
