@@ -17,14 +17,19 @@
  * where it is made):
  *   - a value the specification prohibits (a Default TTL of 1, a Beacon
  *     state of 2, a PublishTTL of 0x80..0xFE, a Key Refresh transition of
- *     1, a virtual address in a 16-bit address field...) makes the message
- *     "not understood" (3.7.3.1): it is ignored, no Status; RFU bits inside
- *     a field are ignored, not the message;
+ *     1, a virtual address in a 16-bit address field, an ElementAddress
+ *     that is not unicast, a 2-octet key index above 0xfff...) makes the
+ *     message "not understood" (3.7.3.1): it is ignored, no Status; the RFU
+ *     bits of the Publish AppKeyIndex field and of the heartbeat Features
+ *     are ignored, not the message;
  *   - a subscription address that is unassigned, unicast or the all-nodes
  *     address is answered with Invalid Address (a virtual one in the 16-bit
  *     field is prohibited: ignored);
- *   - AppKey Add of an index stored with another key or under another NetKey
- *     is answered Key Index Already Stored;
+ *   - AppKey Add of an index stored under another NetKey is answered
+ *     Invalid Binding (the 1.1 code), with another key Key Index Already
+ *     Stored;
+ *   - a publication's AppKey must be bound to the model (Invalid AppKey
+ *     Index otherwise), so a client binds before it publishes;
  *   - a Key Refresh Phase Set that the state table does not allow (phase 0
  *     with transition 2) leaves the phase as it is and answers Success;
  *   - deleting an AppKey, or unbinding it from a model, also disables a
@@ -144,7 +149,8 @@ int mp_sim_cfg_new(const struct mp_sim_cfg_params *p, struct mp_sim_cfg **out);
 void mp_sim_cfg_free(struct mp_sim_cfg *cfg);
 
 /**
- * Handle one Config message received with the device key from @src: the
+ * Handle one Config message received with the device key from @src under
+ * the NetKey of index @net_idx (that key cannot be deleted by it): the
  * access message @msg (opcode and parameters, 3.7.3). On 0, the Status to
  * send back to @src is in @out (*@out_len octets, opcode included), or
  * *@out_len is 0 when the node stays silent on purpose (a muted opcode,
@@ -158,8 +164,8 @@ void mp_sim_cfg_free(struct mp_sim_cfg *cfg);
  * @src is not checked (the upper transport authenticated the device key).
  * After a Node Reset Status the owner sends it and then forgets the node.
  */
-int mp_sim_cfg_rx(struct mp_sim_cfg *cfg, uint16_t src, const uint8_t *msg, size_t len,
-		  uint8_t *out, size_t cap, size_t *out_len);
+int mp_sim_cfg_rx(struct mp_sim_cfg *cfg, uint16_t src, uint16_t net_idx, const uint8_t *msg,
+		  size_t len, uint8_t *out, size_t cap, size_t *out_len);
 
 /* Misbehaviour, for the client's tests. */
 

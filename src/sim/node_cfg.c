@@ -211,13 +211,13 @@ void cfg_put_idx_list(struct mp_writer *w, const uint16_t *idx, size_t n)
 		mp_put_le16(w, idx[i]);
 }
 
-/* A 2-octet key index; the 4 high bits are RFU and not looked at. */
+/* A 2-octet key index (checked to fit 12 bits before the handler runs). */
 uint16_t cfg_get_key_idx(struct rx *x)
 {
 	uint16_t v = 0;
 
 	mp_get_le16(&x->r, &v);
-	return v & KEY_IDX_MASK;
+	return v;
 }
 
 /* ---- Composition Data, 4.3.2.4 and 4.3.2.5 ---- */
@@ -391,8 +391,9 @@ static int h_netkey_delete(struct mp_sim_cfg *cfg, struct rx *x)
 	struct net_key *nk = find_net(cfg, idx);
 	uint8_t st = MP_CFG_SUCCESS;
 
-	/* Deleting an absent key is Success; the last one cannot go. 4.4.1.2 */
-	if (nk && cfg->n_net == 1)
+	/* Deleting an absent key is Success; the key the message came under,
+	 * and the last one, cannot go. 4.4.1.2 (NetKey Delete) */
+	if (idx == x->net_idx || (nk && cfg->n_net == 1))
 		st = MP_CFG_CANNOT_REMOVE;
 	else if (nk)
 		delete_net(cfg, nk);
@@ -434,10 +435,12 @@ static int h_appkey_add(struct mp_sim_cfg *cfg, struct rx *x)
 		st = MP_CFG_INVALID_NETKEY;
 	} else if (ak) {
 		/* Same key under the same NetKey: Success, the state is what the
-		 * first Add made it. Another key, or the index stored under
-		 * another NetKey: Key Index Already Stored. 4.4.1.2 (AppKey Add) */
-		st = ak->net_idx == net && mp_ct_equal(ak->key, key, 16) ?
-			MP_CFG_SUCCESS : MP_CFG_KEY_INDEX_STORED;
+		 * first Add made it; the index under another NetKey: Invalid
+		 * Binding; another key: Key Index Already Stored. 4.4.1.2 */
+		if (ak->net_idx != net)
+			st = MP_CFG_INVALID_BINDING;
+		else
+			st = mp_ct_equal(ak->key, key, 16) ? MP_CFG_SUCCESS : MP_CFG_KEY_INDEX_STORED;
 	} else if (cfg->n_app >= cfg->lim.app_keys || keys_exhausted(cfg)) {
 		st = MP_CFG_INSUFFICIENT_RESOURCES;
 	} else {
@@ -705,58 +708,66 @@ struct handler {
 	uint32_t op;
 	uint8_t len;		/* parameters, SIG model or only form */
 	uint8_t vlen;		/* parameters with a vendor model, or 0 */
+	uint8_t flags;
+	uint8_t key_at;		/* KEY_AT: offset of a 2-octet key index */
 	int (*fn)(struct mp_sim_cfg *cfg, struct rx *x);
 };
 
-/* What a Configuration Server receives, and the exact parameter lengths of 4.3.2. */
+#define ELEM 0x01	/* an ElementAddress first */
+#define KEY_AT 0x02	/* a 2-octet key index at key_at */
+
+/* What a Configuration Server receives, the exact parameter lengths of
+ * 4.3.2, and the fields checked before any handler runs: an
+ * ElementAddress must be a unicast address and a 2-octet key index must
+ * fit its 12 bits (4.3.1.1), or the message is not understood. */
 static const struct handler handlers[] = {
-	{ OP_APPKEY_ADD, 19, 0, h_appkey_add },
-	{ OP_APPKEY_UPDATE, 19, 0, h_appkey_update },
-	{ OP_PUB_SET, 11, 13, cfg_h_pub_set },
-	{ OP_APPKEY_DELETE, 3, 0, h_appkey_delete },
-	{ OP_APPKEY_GET, 2, 0, h_appkey_get },
-	{ OP_COMP_GET, 1, 0, h_comp_get },
-	{ OP_BEACON_GET, 0, 0, h_beacon },
-	{ OP_BEACON_SET, 1, 0, h_beacon },
-	{ OP_TTL_GET, 0, 0, h_ttl },
-	{ OP_TTL_SET, 1, 0, h_ttl },
-	{ OP_FRIEND_GET, 0, 0, h_feature },
-	{ OP_FRIEND_SET, 1, 0, h_feature },
-	{ OP_PROXY_GET, 0, 0, h_feature },
-	{ OP_PROXY_SET, 1, 0, h_feature },
-	{ OP_KRP_GET, 2, 0, h_krp },
-	{ OP_KRP_SET, 3, 0, h_krp },
-	{ OP_PUB_GET, 4, 6, cfg_h_pub_get },
-	{ OP_PUB_VIRT_SET, 25, 27, cfg_h_pub_set },
-	{ OP_SUB_ADD, 6, 8, cfg_h_sub },
-	{ OP_SUB_DELETE, 6, 8, cfg_h_sub },
-	{ OP_SUB_DELETE_ALL, 4, 6, cfg_h_sub_delete_all },
-	{ OP_SUB_OVERWRITE, 6, 8, cfg_h_sub },
-	{ OP_SUB_VIRT_ADD, 20, 22, cfg_h_sub },
-	{ OP_SUB_VIRT_DELETE, 20, 22, cfg_h_sub },
-	{ OP_SUB_VIRT_OVERWRITE, 20, 22, cfg_h_sub },
-	{ OP_NET_TX_GET, 0, 0, h_net_tx },
-	{ OP_NET_TX_SET, 1, 0, h_net_tx },
-	{ OP_RELAY_GET, 0, 0, h_relay },
-	{ OP_RELAY_SET, 2, 0, h_relay },
-	{ OP_SUB_GET, 4, 0, cfg_h_sub_get },
-	{ OP_VND_SUB_GET, 6, 0, cfg_h_sub_get },
-	{ OP_LPN_TIMEOUT_GET, 2, 0, h_lpn_timeout },
-	{ OP_HB_PUB_GET, 0, 0, h_hb_pub },
-	{ OP_HB_PUB_SET, 9, 0, h_hb_pub },
-	{ OP_HB_SUB_GET, 0, 0, h_hb_sub },
-	{ OP_HB_SUB_SET, 5, 0, h_hb_sub },
-	{ OP_APP_BIND, 6, 8, cfg_h_app_bind },
-	{ OP_APP_UNBIND, 6, 8, cfg_h_app_bind },
-	{ OP_NETKEY_ADD, 18, 0, h_netkey_add },
-	{ OP_NETKEY_DELETE, 2, 0, h_netkey_delete },
-	{ OP_NETKEY_GET, 0, 0, h_netkey_get },
-	{ OP_NETKEY_UPDATE, 18, 0, h_netkey_update },
-	{ OP_IDENTITY_GET, 2, 0, h_identity },
-	{ OP_IDENTITY_SET, 3, 0, h_identity },
-	{ OP_NODE_RESET, 0, 0, h_node_reset },
-	{ OP_APP_GET, 4, 0, cfg_h_app_get },
-	{ OP_VND_APP_GET, 6, 0, cfg_h_app_get },
+	{ OP_APPKEY_ADD, 19, 0, 0, 0, h_appkey_add },
+	{ OP_APPKEY_UPDATE, 19, 0, 0, 0, h_appkey_update },
+	{ OP_PUB_SET, 11, 13, ELEM, 0, cfg_h_pub_set },
+	{ OP_APPKEY_DELETE, 3, 0, 0, 0, h_appkey_delete },
+	{ OP_APPKEY_GET, 2, 0, KEY_AT, 0, h_appkey_get },
+	{ OP_COMP_GET, 1, 0, 0, 0, h_comp_get },
+	{ OP_BEACON_GET, 0, 0, 0, 0, h_beacon },
+	{ OP_BEACON_SET, 1, 0, 0, 0, h_beacon },
+	{ OP_TTL_GET, 0, 0, 0, 0, h_ttl },
+	{ OP_TTL_SET, 1, 0, 0, 0, h_ttl },
+	{ OP_FRIEND_GET, 0, 0, 0, 0, h_feature },
+	{ OP_FRIEND_SET, 1, 0, 0, 0, h_feature },
+	{ OP_PROXY_GET, 0, 0, 0, 0, h_feature },
+	{ OP_PROXY_SET, 1, 0, 0, 0, h_feature },
+	{ OP_KRP_GET, 2, 0, KEY_AT, 0, h_krp },
+	{ OP_KRP_SET, 3, 0, KEY_AT, 0, h_krp },
+	{ OP_PUB_GET, 4, 6, ELEM, 0, cfg_h_pub_get },
+	{ OP_PUB_VIRT_SET, 25, 27, ELEM, 0, cfg_h_pub_set },
+	{ OP_SUB_ADD, 6, 8, ELEM, 0, cfg_h_sub },
+	{ OP_SUB_DELETE, 6, 8, ELEM, 0, cfg_h_sub },
+	{ OP_SUB_DELETE_ALL, 4, 6, ELEM, 0, cfg_h_sub_delete_all },
+	{ OP_SUB_OVERWRITE, 6, 8, ELEM, 0, cfg_h_sub },
+	{ OP_SUB_VIRT_ADD, 20, 22, ELEM, 0, cfg_h_sub },
+	{ OP_SUB_VIRT_DELETE, 20, 22, ELEM, 0, cfg_h_sub },
+	{ OP_SUB_VIRT_OVERWRITE, 20, 22, ELEM, 0, cfg_h_sub },
+	{ OP_NET_TX_GET, 0, 0, 0, 0, h_net_tx },
+	{ OP_NET_TX_SET, 1, 0, 0, 0, h_net_tx },
+	{ OP_RELAY_GET, 0, 0, 0, 0, h_relay },
+	{ OP_RELAY_SET, 2, 0, 0, 0, h_relay },
+	{ OP_SUB_GET, 4, 0, ELEM, 0, cfg_h_sub_get },
+	{ OP_VND_SUB_GET, 6, 0, ELEM, 0, cfg_h_sub_get },
+	{ OP_LPN_TIMEOUT_GET, 2, 0, 0, 0, h_lpn_timeout },
+	{ OP_HB_PUB_GET, 0, 0, 0, 0, h_hb_pub },
+	{ OP_HB_PUB_SET, 9, 0, KEY_AT, 7, h_hb_pub },
+	{ OP_HB_SUB_GET, 0, 0, 0, 0, h_hb_sub },
+	{ OP_HB_SUB_SET, 5, 0, 0, 0, h_hb_sub },
+	{ OP_APP_BIND, 6, 8, ELEM|KEY_AT, 2, cfg_h_app_bind },
+	{ OP_APP_UNBIND, 6, 8, ELEM|KEY_AT, 2, cfg_h_app_bind },
+	{ OP_NETKEY_ADD, 18, 0, KEY_AT, 0, h_netkey_add },
+	{ OP_NETKEY_DELETE, 2, 0, KEY_AT, 0, h_netkey_delete },
+	{ OP_NETKEY_GET, 0, 0, 0, 0, h_netkey_get },
+	{ OP_NETKEY_UPDATE, 18, 0, KEY_AT, 0, h_netkey_update },
+	{ OP_IDENTITY_GET, 2, 0, KEY_AT, 0, h_identity },
+	{ OP_IDENTITY_SET, 3, 0, KEY_AT, 0, h_identity },
+	{ OP_NODE_RESET, 0, 0, 0, 0, h_node_reset },
+	{ OP_APP_GET, 4, 0, ELEM, 0, cfg_h_app_get },
+	{ OP_VND_APP_GET, 6, 0, ELEM, 0, cfg_h_app_get },
 };
 
 static bool muted(const struct mp_sim_cfg *cfg, uint32_t op)
@@ -769,8 +780,8 @@ static bool muted(const struct mp_sim_cfg *cfg, uint32_t op)
 	return false;
 }
 
-int mp_sim_cfg_rx(struct mp_sim_cfg *cfg, uint16_t src, const uint8_t *msg, size_t len,
-		  uint8_t *out, size_t cap, size_t *out_len)
+int mp_sim_cfg_rx(struct mp_sim_cfg *cfg, uint16_t src, uint16_t net_idx, const uint8_t *msg,
+		  size_t len, uint8_t *out, size_t cap, size_t *out_len)
 {
 	const struct handler *h = NULL;
 	struct rx x;
@@ -810,8 +821,14 @@ int mp_sim_cfg_rx(struct mp_sim_cfg *cfg, uint16_t src, const uint8_t *msg, size
 	if (plen != h->len && (!h->vlen || plen != h->vlen))
 		return -EBADMSG;
 
+	if ((h->flags & ELEM) && !is_unicast(mp_le16(msg + (len - plen))))
+		return -EBADMSG;
+	if ((h->flags & KEY_AT) && mp_le16(msg + (len - plen) + h->key_at) > KEY_IDX_MASK)
+		return -EBADMSG;
+
 	memset(&x, 0, sizeof(x));
 	x.op = op;
+	x.net_idx = net_idx;
 	x.vendor = h->vlen && plen == h->vlen;
 	mp_reader_init(&x.r, msg + (len - plen), plen);
 	mp_writer_init(&x.w, out, cap);

@@ -157,6 +157,7 @@ struct rx {
 	struct mp_writer w;
 	bool vendor;		/* the model identifier is 4 octets */
 	uint32_t op;
+	uint16_t net_idx;	/* the NetKey the message came under */
 };
 
 static inline bool is_unicast(uint16_t a) { return a && a < 0x8000; }

@@ -89,6 +89,14 @@ int cfg_h_app_get(struct mp_sim_cfg *cfg, struct rx *x)
 
 /* ---- Publication, 4.3.2.15 - 4.3.2.18 ---- */
 
+static bool bound(const struct model *m, uint16_t idx)
+{
+	for (size_t b = 0; b < m->n_binds; b++)
+		if (m->binds[b] == idx)
+			return true;
+	return false;
+}
+
 static void pub_status(struct rx *x, uint8_t st, uint16_t elem, const struct mp_sim_pub *p,
 		       const struct mp_sim_model *id)
 {
@@ -178,16 +186,17 @@ int cfg_h_pub_set(struct mp_sim_cfg *cfg, struct rx *x)
 	p.cred = w16 & 0x1000;		/* bits 13-15 RFU */
 
 	st = pub_target(cfg, elem, &id, &m);
+	/* Friendship credentials: a Low Power node's only. 4.2.3.4 */
+	if (st == MP_CFG_SUCCESS && p.cred && !(cfg->comp.features & MP_SIM_FEAT_LPN))
+		st = MP_CFG_FEATURE_NOT_SUPPORTED;
 	if (st == MP_CFG_SUCCESS && !p.addr) {
 		/* The unassigned address disables publication and clears
 		 * every parameter. 4.2.3.1 */
 		memset(&m->pub, 0, sizeof(m->pub));
 	} else if (st == MP_CFG_SUCCESS) {
-		if (!cfg_find_app(cfg, p.app_idx))
+		/* The key published with is one the model is bound to. 4.2.3.2 */
+		if (!cfg_find_app(cfg, p.app_idx) || !bound(m, p.app_idx))
 			st = MP_CFG_INVALID_APPKEY;
-		else if (p.cred && !(cfg->comp.features & MP_SIM_FEAT_LPN))
-			/* Friendship credentials: a Low Power node's only. 4.2.3.4 */
-			st = MP_CFG_FEATURE_NOT_SUPPORTED;
 		else
 			m->pub = p;
 	}

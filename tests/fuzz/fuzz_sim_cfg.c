@@ -3,7 +3,8 @@
  *
  * Input: the first octet picks the node's limits (bits 0-1: AppKeys 1..4,
  * bits 2-3: subscriptions per model 1..4, bit 4: one NetKey at most, bit 5:
- * Insufficient Resources after 2 keys); then chunks, each a length octet n
+ * Insufficient Resources after 2 keys, bit 6: the messages come under
+ * NetKey 0x001 rather than 0x000); then chunks, each a length octet n
  * and n octets of access message (a short last chunk is fed as it is).
  *
  * Invariants (abort() on violation):
@@ -96,6 +97,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t out[400];
 	bool reset = false;
 	size_t off = 1;
+	uint16_t net_idx;
 
 	if (!size)
 		return 0;
@@ -106,6 +108,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (data[0] & 0x20)
 		mp_sim_cfg_fail_keys_after(cfg, 2);
+	net_idx = data[0] & 0x40 ? 0x001 : 0x000;
 
 	while (off < size) {
 		size_t n = data[off++], olen = 0;
@@ -115,7 +118,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (n > size - off)
 			n = size - off;
 		off += n;
-		err = mp_sim_cfg_rx(cfg, 0x0001, msg, n, out, sizeof(out), &olen);
+		err = mp_sim_cfg_rx(cfg, 0x0001, net_idx, msg, n, out, sizeof(out), &olen);
 		if (reset) {
 			if (err != -ESHUTDOWN)
 				abort();

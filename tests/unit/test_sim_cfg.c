@@ -36,6 +36,9 @@ static const char *const sample_net_key = "7dd7364cd842ad18c17c2b820c84c3d6";
 static const struct mp_sim_model onoff = { .id = 0x1000 };
 static const struct mp_sim_model vnd = { .vendor = true, .cid = 0x05f1, .id = 0x0001 };
 
+/* The NetKey the requests come under. */
+static uint16_t rx_net_idx = NET_IDX;
+
 static size_t unhex(const char *hex, uint8_t *out, size_t cap)
 {
 	char buf[1024];
@@ -86,7 +89,7 @@ static void _xfer(struct mp_sim_cfg *cfg, const char *req, const char *status, c
 {
 	uint8_t in[400], want[400], out[400];
 	size_t n = unhex(req, in, sizeof(in)), wn = unhex(status, want, sizeof(want)), on = 99;
-	int err = mp_sim_cfg_rx(cfg, 0x0001, in, n, out, sizeof(out), &on);
+	int err = mp_sim_cfg_rx(cfg, 0x0001, rx_net_idx, in, n, out, sizeof(out), &on);
 
 	if (err)
 		print_error("%s:%d: request %s: error %d\n", file, line, req, err);
@@ -104,7 +107,7 @@ static void _refused(struct mp_sim_cfg *cfg, const char *req, int want, const ch
 {
 	uint8_t in[400], out[400];
 	size_t n = unhex(req, in, sizeof(in)), on = 99;
-	int err = mp_sim_cfg_rx(cfg, 0x0001, in, n, out, sizeof(out), &on);
+	int err = mp_sim_cfg_rx(cfg, 0x0001, rx_net_idx, in, n, out, sizeof(out), &on);
 
 	if (err != want)
 		print_error("%s:%d: request %s: %d, %d expected\n", file, line, req, err, want);
@@ -174,9 +177,9 @@ static void test_appkey_add_errors(void **state)
 	/* NetKey 0x000 unknown (AppKey 0x001: 0x001000) */
 	xfer(cfg, "00 001000" APP_KEY, "8003 04 001000");
 	add_app_123(cfg);
-	/* the index under another NetKey: Key Index Already Stored */
+	/* the index under another NetKey: Invalid Binding */
 	xfer(cfg, "8040 0100" OTHER_KEY, "8044 00 0100");
-	xfer(cfg, "00 013012" APP_KEY, "8003 06 013012");
+	xfer(cfg, "00 013012" APP_KEY, "8003 11 013012");
 	/* room for 3 AppKeys: 0x001, 0x002, then Insufficient Resources */
 	xfer(cfg, "00 561400" OTHER_KEY, "8003 00 561400");
 	xfer(cfg, "00 562400" OTHER_KEY, "8003 00 562400");
@@ -209,8 +212,8 @@ static void test_appkey_list_delete(void **state)
 	xfer(cfg, "8000 563412", "8003 00 563412");
 	xfer(cfg, "8001 5604", "8002 00 5604 012000");
 	xfer(cfg, "8001 0100", "8002 00 0100");
-	/* RFU bits of the NetKeyIndex are not looked at */
-	xfer(cfg, "8001 56f4", "8002 00 5604 012000");
+	/* a NetKeyIndex over 12 bits is not understood */
+	refused(cfg, "8001 56f4", -EBADMSG);
 	refused(cfg, "8001 56", -EBADMSG);
 	refused(cfg, "8000 5634", -EBADMSG);
 	mp_sim_cfg_free(cfg);
@@ -258,6 +261,16 @@ static void test_netkey(void **state)
 	xfer(cfg, "8041 0100", "8044 00 0100");			/* absent: Success */
 	xfer(cfg, "8041 5604", "8044 0c 5604");			/* the last one */
 	xfer(cfg, "8042", "8043 5604");
+	/* the key a message came under cannot be deleted by it */
+	xfer(cfg, "8040 0100" OTHER_KEY, "8044 00 0100");
+	rx_net_idx = 0x001;
+	xfer(cfg, "8041 0100", "8044 0c 0100");
+	xfer(cfg, "8041 5604", "8044 00 5604");
+	rx_net_idx = NET_IDX;
+	xfer(cfg, "8042", "8043 0100");
+	refused(cfg, "8040 01f0" OTHER_KEY, -EBADMSG);		/* index over 12 bits */
+	refused(cfg, "8041 0110", -EBADMSG);
+	refused(cfg, "8045 0180" OTHER_KEY, -EBADMSG);
 	refused(cfg, "8042 00", -EBADMSG);
 	refused(cfg, "8040 0100" OTHER_KEY "00", -EBADMSG);
 	refused(cfg, "8041 01", -EBADMSG);
@@ -320,6 +333,7 @@ static void test_key_refresh(void **state)
 	xfer(cfg, "8016 5604 03", "8017 00 5604 00");
 	refused(cfg, "8015 56", -EBADMSG);
 	refused(cfg, "8016 5604", -EBADMSG);
+	refused(cfg, "8015 56f4", -EBADMSG);
 	mp_sim_cfg_free(cfg);
 }
 
@@ -362,6 +376,11 @@ static void test_bindings(void **state)
 	xfer(cfg, "803f 0112 2301 0010", "803e 00 0112 2301 0010");
 	xfer(cfg, "804b 0112 0010", "804c 00 0112 0010 0100");
 	xfer(cfg, "803f 0112 2301 0110", "803e 02 0112 2301 0110");
+	/* an ElementAddress that is not unicast, an AppKeyIndex over 12 bits */
+	refused(cfg, "803d 00c0 2301 0010", -EBADMSG);
+	refused(cfg, "803d 0000 2301 0010", -EBADMSG);
+	refused(cfg, "803d 0112 23f1 0010", -EBADMSG);
+	refused(cfg, "804b 0080 0010", -EBADMSG);
 	/* lengths: SIG 6, vendor 8 */
 	refused(cfg, "803d 0112 2301 00", -EBADMSG);
 	refused(cfg, "803d 0112 2301 001000", -EBADMSG);
@@ -381,7 +400,13 @@ static void test_publication(void **state)
 
 	(void)state;
 	add_app_123(cfg);
+	xfer(cfg, "00 561400" OTHER_KEY, "8003 00 561400");
 	xfer(cfg, "8018 0112 0010", "8019 00 0112" NO_PUB "0010");
+	/* the key must be bound to the model first */
+	xfer(cfg, "03 0112 00c0 2301 07 29 2a 0010", "8019 03 0112" NO_PUB "0010");
+	xfer(cfg, "803d 0112 2301 0010", "803e 00 0112 2301 0010");
+	xfer(cfg, "803d 0212 2301 0010", "803e 00 0212 2301 0010");
+	xfer(cfg, "803d 0112 2301 f105 0100", "803e 00 0112 2301 f1050100");
 	/* 0xc000, AppKey 0x123, TTL 7, period 0x29, retransmit 0x2a */
 	xfer(cfg, "03 0112 00c0 2301 07 29 2a 0010", "8019 00 0112 00c0 2301 07 29 2a 0010");
 	xfer(cfg, "8018 0112 0010", "8019 00 0112 00c0 2301 07 29 2a 0010");
@@ -396,7 +421,9 @@ static void test_publication(void **state)
 	xfer(cfg, "03 0112 0000 2301 07 29 2a 0010", "8019 00 0112" NO_PUB "0010");
 	xfer(cfg, "8018 0112 0010", "8019 00 0112" NO_PUB "0010");
 	/* errors: the publication fields of the Status are zero */
-	xfer(cfg, "03 0112 00c0 0100 07 00 00 0010", "8019 03 0112" NO_PUB "0010");
+	xfer(cfg, "03 0112 00c0 3300 07 00 00 0010", "8019 03 0112" NO_PUB "0010");
+	xfer(cfg, "03 0112 00c0 0100 07 00 00 0010", "8019 03 0112" NO_PUB "0010");	/* not bound */
+	xfer(cfg, "03 0112 0000 2311 07 00 00 0010", "8019 0a 0112" NO_PUB "0010");
 	xfer(cfg, "03 0112 00c0 2311 07 00 00 0010", "8019 0a 0112" NO_PUB "0010");
 	xfer(cfg, "03 0112 00c0 2301 07 00 00 0000", "8019 07 0112" NO_PUB "0000");
 	xfer(cfg, "03 0312 00c0 2301 07 00 00 0010", "8019 01 0312" NO_PUB "0010");
@@ -426,6 +453,8 @@ static void test_publication(void **state)
 	refused(cfg, "03 0112 00c0 2301 07 29 2a 0010 00", -EBADMSG);
 	refused(cfg, "801a 0112" LABEL1 "2301 07 29 2a", -EBADMSG);
 	refused(cfg, "8018 0112 00", -EBADMSG);
+	refused(cfg, "03 00c0 00c0 2301 07 29 2a 0010", -EBADMSG);	/* element not unicast */
+	refused(cfg, "8018 0000 0010", -EBADMSG);
 	mp_sim_cfg_free(cfg);
 }
 
@@ -479,6 +508,9 @@ static void test_subscription(void **state)
 	/* a virtual address in the 16-bit field is prohibited */
 	refused(cfg, "801b 0112 29b5 0010", -EBADMSG);
 	refused(cfg, "801e 0112 0080 0010", -EBADMSG);
+	refused(cfg, "801b 0080 00c0 0010", -EBADMSG);			/* element not unicast */
+	refused(cfg, "8020 ffff" LABEL1 "0010", -EBADMSG);
+	refused(cfg, "8029 0000 0010", -EBADMSG);
 	/* lengths */
 	refused(cfg, "801b 0112 00c0 00", -EBADMSG);
 	refused(cfg, "8020 0112" LABEL1 "00", -EBADMSG);
@@ -558,6 +590,7 @@ static void test_node_identity(void **state)
 	xfer(cfg, "8046 0100", "8048 04 0100 00");
 	xfer(cfg, "8047 0100 01", "8048 04 0100 00");
 	refused(cfg, "8047 5604 02", -EBADMSG);
+	refused(cfg, "8046 5614", -EBADMSG);
 	refused(cfg, "8046 56", -EBADMSG);
 	refused(cfg, "8047 5604", -EBADMSG);
 	mp_sim_cfg_free(cfg);
@@ -588,6 +621,7 @@ static void test_heartbeat(void **state)
 	refused(cfg, "8039 00c0 02 03 80 0300 5604", -EBADMSG);
 	refused(cfg, "8039 29b5 02 03 05 0300 5604", -EBADMSG);
 	refused(cfg, "8039 00c0 02 03 05 0300", -EBADMSG);
+	refused(cfg, "8039 00c0 02 03 05 0300 56f4", -EBADMSG);
 	refused(cfg, "8038 00", -EBADMSG);
 
 	xfer(cfg, "803a", "803c 00 0000 0000 00 00 00 00");
@@ -663,7 +697,7 @@ static void try_len(struct mp_sim_cfg *cfg, const char *op, size_t n, size_t ok1
 	if (n == ok1 || (ok2 && n == ok2))
 		return;
 	memset(in + oplen, 0, n);
-	assert_int_equal(mp_sim_cfg_rx(cfg, 1, in, oplen + n, out, sizeof(out), &olen), -EBADMSG);
+	assert_int_equal(mp_sim_cfg_rx(cfg, 1, NET_IDX, in, oplen + n, out, sizeof(out), &olen), -EBADMSG);
 	assert_int_equal(olen, 0);
 }
 
@@ -699,9 +733,9 @@ static void test_malformed(void **state)
 	refused(cfg, "8004", -ENOENT);		/* Health Attention Get: not this model's */
 	refused(cfg, "c0 f105 00", -ENOENT);	/* vendor opcode */
 	/* a Status that does not fit the caller's buffer */
-	assert_int_equal(mp_sim_cfg_rx(cfg, 1, in, 3, out, sizeof(out), &olen), -EMSGSIZE);
+	assert_int_equal(mp_sim_cfg_rx(cfg, 1, NET_IDX, in, 3, out, sizeof(out), &olen), -EMSGSIZE);
 	assert_int_equal(olen, 0);
-	assert_int_equal(mp_sim_cfg_rx(NULL, 1, in, 3, out, sizeof(out), &olen), -EINVAL);
+	assert_int_equal(mp_sim_cfg_rx(NULL, 1, NET_IDX, in, 3, out, sizeof(out), &olen), -EINVAL);
 	mp_sim_cfg_free(cfg);
 }
 
