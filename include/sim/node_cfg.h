@@ -54,26 +54,26 @@
 #define MP_SIM_CFG_MAX_BINDS 16		/* per model */
 #define MP_SIM_CFG_MAX_MUTED 8
 
-/* Config status codes. MshPRT v1.1 4.3.5 (Table 4.307) */
-enum mp_cfg_status {
-	MP_CFG_SUCCESS = 0x00,
-	MP_CFG_INVALID_ADDRESS = 0x01,
-	MP_CFG_INVALID_MODEL = 0x02,
-	MP_CFG_INVALID_APPKEY = 0x03,
-	MP_CFG_INVALID_NETKEY = 0x04,
-	MP_CFG_INSUFFICIENT_RESOURCES = 0x05,
-	MP_CFG_KEY_INDEX_STORED = 0x06,
-	MP_CFG_INVALID_PUBLISH = 0x07,
-	MP_CFG_NOT_SUBSCRIBE_MODEL = 0x08,
-	MP_CFG_STORAGE_FAILURE = 0x09,
-	MP_CFG_FEATURE_NOT_SUPPORTED = 0x0a,
-	MP_CFG_CANNOT_UPDATE = 0x0b,
-	MP_CFG_CANNOT_REMOVE = 0x0c,
-	MP_CFG_CANNOT_BIND = 0x0d,
-	MP_CFG_TEMP_UNABLE = 0x0e,
-	MP_CFG_CANNOT_SET = 0x0f,
-	MP_CFG_UNSPECIFIED = 0x10,
-	MP_CFG_INVALID_BINDING = 0x11,
+/* Config status codes. MshPRT v1.1 4.3.5 */
+enum mp_sim_cfg_status {
+	MP_SIM_CFG_SUCCESS = 0x00,
+	MP_SIM_CFG_INVALID_ADDRESS = 0x01,
+	MP_SIM_CFG_INVALID_MODEL = 0x02,
+	MP_SIM_CFG_INVALID_APPKEY = 0x03,
+	MP_SIM_CFG_INVALID_NETKEY = 0x04,
+	MP_SIM_CFG_INSUFFICIENT_RESOURCES = 0x05,
+	MP_SIM_CFG_KEY_INDEX_STORED = 0x06,
+	MP_SIM_CFG_INVALID_PUBLISH = 0x07,
+	MP_SIM_CFG_NOT_SUBSCRIBE_MODEL = 0x08,
+	MP_SIM_CFG_STORAGE_FAILURE = 0x09,
+	MP_SIM_CFG_FEATURE_NOT_SUPPORTED = 0x0a,
+	MP_SIM_CFG_CANNOT_UPDATE = 0x0b,
+	MP_SIM_CFG_CANNOT_REMOVE = 0x0c,
+	MP_SIM_CFG_CANNOT_BIND = 0x0d,
+	MP_SIM_CFG_TEMP_UNABLE = 0x0e,
+	MP_SIM_CFG_CANNOT_SET = 0x0f,
+	MP_SIM_CFG_UNSPECIFIED = 0x10,
+	MP_SIM_CFG_INVALID_BINDING = 0x11,
 };
 
 /* Composition Data page 0 Features bits. MshPRT v1.1 4.2.2.1 */
@@ -92,7 +92,8 @@ struct mp_sim_model {
 struct mp_sim_element {
 	uint16_t loc;		/* GATT Bluetooth Namespace Descriptor */
 	size_t n_models;
-	struct mp_sim_model models[MP_SIM_CFG_MAX_MODELS];	/* SIG ones first or not: kept in order */
+	/* in any order: page 0 lists the SIG ones first, then the vendor ones */
+	struct mp_sim_model models[MP_SIM_CFG_MAX_MODELS];
 };
 
 /* Composition Data page 0. MshPRT v1.1 4.2.2.1 */

@@ -346,15 +346,15 @@ static int h_netkey_add(struct mp_sim_cfg *cfg, struct rx *x)
 	if (nk) {
 		/* The same key again is Success: adding it twice ends in the
 		 * same state. 4.4.1.2 (NetKey Add) */
-		st = mp_ct_equal(nk->key, key, 16) ? MP_CFG_SUCCESS : MP_CFG_KEY_INDEX_STORED;
+		st = mp_ct_equal(nk->key, key, 16) ? MP_SIM_CFG_SUCCESS : MP_SIM_CFG_KEY_INDEX_STORED;
 	} else if (cfg->n_net >= cfg->lim.net_keys || keys_exhausted(cfg)) {
-		st = MP_CFG_INSUFFICIENT_RESOURCES;
+		st = MP_SIM_CFG_INSUFFICIENT_RESOURCES;
 	} else {
 		nk = insert_net(cfg, idx);
 		memcpy(nk->key, key, 16);
 		nk->identity = cfg->proxy == 0x02 ? 0x02 : 0x00;
 		cfg->keys_added++;
-		st = MP_CFG_SUCCESS;
+		st = MP_SIM_CFG_SUCCESS;
 	}
 	netkey_status(x, st, idx);
 	return 0;
@@ -370,16 +370,16 @@ static int h_netkey_update(struct mp_sim_cfg *cfg, struct rx *x)
 	mp_get_ref(&x->r, &key, 16);
 	nk = find_net(cfg, idx);
 	if (!nk) {
-		st = MP_CFG_INVALID_NETKEY;
+		st = MP_SIM_CFG_INVALID_NETKEY;
 	} else if (nk->phase == 0) {
 		/* The update starts the Key Refresh procedure: Phase 1. 3.11.4.1 */
 		memcpy(nk->new_key, key, 16);
 		nk->phase = 1;
-		st = MP_CFG_SUCCESS;
+		st = MP_SIM_CFG_SUCCESS;
 	} else if (nk->phase == 1) {
-		st = mp_ct_equal(nk->new_key, key, 16) ? MP_CFG_SUCCESS : MP_CFG_KEY_INDEX_STORED;
+		st = mp_ct_equal(nk->new_key, key, 16) ? MP_SIM_CFG_SUCCESS : MP_SIM_CFG_KEY_INDEX_STORED;
 	} else {
-		st = MP_CFG_CANNOT_UPDATE;
+		st = MP_SIM_CFG_CANNOT_UPDATE;
 	}
 	netkey_status(x, st, idx);
 	return 0;
@@ -389,12 +389,12 @@ static int h_netkey_delete(struct mp_sim_cfg *cfg, struct rx *x)
 {
 	uint16_t idx = cfg_get_key_idx(x);
 	struct net_key *nk = find_net(cfg, idx);
-	uint8_t st = MP_CFG_SUCCESS;
+	uint8_t st = MP_SIM_CFG_SUCCESS;
 
 	/* Deleting an absent key is Success; the key the message came under,
 	 * and the last one, cannot go. 4.4.1.2 (NetKey Delete) */
 	if (idx == x->net_idx || (nk && cfg->n_net == 1))
-		st = MP_CFG_CANNOT_REMOVE;
+		st = MP_SIM_CFG_CANNOT_REMOVE;
 	else if (nk)
 		delete_net(cfg, nk);
 	netkey_status(x, st, idx);
@@ -432,23 +432,23 @@ static int h_appkey_add(struct mp_sim_cfg *cfg, struct rx *x)
 	mp_get_ref(&x->r, &key, 16);
 	ak = cfg_find_app(cfg, app);
 	if (!find_net(cfg, net)) {
-		st = MP_CFG_INVALID_NETKEY;
+		st = MP_SIM_CFG_INVALID_NETKEY;
 	} else if (ak) {
 		/* Same key under the same NetKey: Success, the state is what the
 		 * first Add made it; the index under another NetKey: Invalid
 		 * Binding; another key: Key Index Already Stored. 4.4.1.2 */
 		if (ak->net_idx != net)
-			st = MP_CFG_INVALID_BINDING;
+			st = MP_SIM_CFG_INVALID_BINDING;
 		else
-			st = mp_ct_equal(ak->key, key, 16) ? MP_CFG_SUCCESS : MP_CFG_KEY_INDEX_STORED;
+			st = mp_ct_equal(ak->key, key, 16) ? MP_SIM_CFG_SUCCESS : MP_SIM_CFG_KEY_INDEX_STORED;
 	} else if (cfg->n_app >= cfg->lim.app_keys || keys_exhausted(cfg)) {
-		st = MP_CFG_INSUFFICIENT_RESOURCES;
+		st = MP_SIM_CFG_INSUFFICIENT_RESOURCES;
 	} else {
 		ak = insert_app(cfg, app);
 		ak->net_idx = net;
 		memcpy(ak->key, key, 16);
 		cfg->keys_added++;
-		st = MP_CFG_SUCCESS;
+		st = MP_SIM_CFG_SUCCESS;
 	}
 	appkey_status(x, st, net, app);
 	return 0;
@@ -467,19 +467,19 @@ static int h_appkey_update(struct mp_sim_cfg *cfg, struct rx *x)
 	nk = find_net(cfg, net);
 	ak = cfg_find_app(cfg, app);
 	if (!nk)
-		st = MP_CFG_INVALID_NETKEY;
+		st = MP_SIM_CFG_INVALID_NETKEY;
 	else if (!ak)
-		st = MP_CFG_INVALID_APPKEY;
+		st = MP_SIM_CFG_INVALID_APPKEY;
 	else if (ak->net_idx != net)
-		st = MP_CFG_INVALID_BINDING;
+		st = MP_SIM_CFG_INVALID_BINDING;
 	else if (nk->phase != 1)
-		st = MP_CFG_CANNOT_UPDATE;	/* AppKeys change in Phase 1 only, 3.11.4.1 */
+		st = MP_SIM_CFG_CANNOT_UPDATE;	/* AppKeys change in Phase 1 only, 3.11.4.1 */
 	else if (ak->updated)
-		st = mp_ct_equal(ak->new_key, key, 16) ? MP_CFG_SUCCESS : MP_CFG_KEY_INDEX_STORED;
+		st = mp_ct_equal(ak->new_key, key, 16) ? MP_SIM_CFG_SUCCESS : MP_SIM_CFG_KEY_INDEX_STORED;
 	else {
 		memcpy(ak->new_key, key, 16);
 		ak->updated = true;
-		st = MP_CFG_SUCCESS;
+		st = MP_SIM_CFG_SUCCESS;
 	}
 	appkey_status(x, st, net, app);
 	return 0;
@@ -489,14 +489,14 @@ static int h_appkey_delete(struct mp_sim_cfg *cfg, struct rx *x)
 {
 	struct app_key *ak;
 	uint16_t net, app;
-	uint8_t st = MP_CFG_SUCCESS;
+	uint8_t st = MP_SIM_CFG_SUCCESS;
 
 	get_idx_pair(x, &net, &app);
 	ak = cfg_find_app(cfg, app);
 	if (!find_net(cfg, net))
-		st = MP_CFG_INVALID_NETKEY;
+		st = MP_SIM_CFG_INVALID_NETKEY;
 	else if (ak && ak->net_idx != net)
-		st = MP_CFG_INVALID_BINDING;
+		st = MP_SIM_CFG_INVALID_BINDING;
 	else if (ak)
 		delete_app(cfg, ak);	/* an absent one: Success all the same */
 	appkey_status(x, st, net, app);
@@ -510,14 +510,14 @@ static int h_appkey_get(struct mp_sim_cfg *cfg, struct rx *x)
 
 	cfg_put_op(&x->w, OP_APPKEY_LIST);
 	if (!find_net(cfg, net)) {
-		mp_put_u8(&x->w, MP_CFG_INVALID_NETKEY);
+		mp_put_u8(&x->w, MP_SIM_CFG_INVALID_NETKEY);
 		mp_put_le16(&x->w, net);
 		return 0;
 	}
 	for (size_t i = 0; i < cfg->n_app; i++)
 		if (cfg->app[i].net_idx == net)
 			idx[n++] = cfg->app[i].idx;
-	mp_put_u8(&x->w, MP_CFG_SUCCESS);
+	mp_put_u8(&x->w, MP_SIM_CFG_SUCCESS);
 	mp_put_le16(&x->w, net);
 	cfg_put_idx_list(&x->w, idx, n);
 	return 0;
@@ -539,7 +539,7 @@ static int h_identity(struct mp_sim_cfg *cfg, struct rx *x)
 			nk->identity = v;
 	}
 	cfg_put_op(&x->w, OP_IDENTITY_STATUS);
-	mp_put_u8(&x->w, nk ? MP_CFG_SUCCESS : MP_CFG_INVALID_NETKEY);
+	mp_put_u8(&x->w, nk ? MP_SIM_CFG_SUCCESS : MP_SIM_CFG_INVALID_NETKEY);
 	mp_put_le16(&x->w, idx);
 	mp_put_u8(&x->w, nk ? nk->identity : 0);
 	return 0;
@@ -582,7 +582,7 @@ static int h_krp(struct mp_sim_cfg *cfg, struct rx *x)
 			finish_refresh(cfg, nk);
 	}
 	cfg_put_op(&x->w, OP_KRP_STATUS);
-	mp_put_u8(&x->w, nk ? MP_CFG_SUCCESS : MP_CFG_INVALID_NETKEY);
+	mp_put_u8(&x->w, nk ? MP_SIM_CFG_SUCCESS : MP_SIM_CFG_INVALID_NETKEY);
 	mp_put_le16(&x->w, idx);
 	mp_put_u8(&x->w, nk ? nk->phase : 0);
 	return 0;
@@ -621,7 +621,7 @@ static int h_hb_pub(struct mp_sim_cfg *cfg, struct rx *x)
 			return -EBADMSG;
 		feat &= 0x000f;		/* bits 4-15 RFU */
 		if (!find_net(cfg, net)) {
-			hb_pub_status(x, MP_CFG_INVALID_NETKEY, dst, cl, pl, ttl, feat, net);
+			hb_pub_status(x, MP_SIM_CFG_INVALID_NETKEY, dst, cl, pl, ttl, feat, net);
 			return 0;
 		}
 		if (!dst)
@@ -633,7 +633,7 @@ static int h_hb_pub(struct mp_sim_cfg *cfg, struct rx *x)
 		cfg->hb_pub.features = feat;
 		cfg->hb_pub.net_idx = net;
 	}
-	hb_pub_status(x, MP_CFG_SUCCESS, cfg->hb_pub.dst, cfg->hb_pub.count_log,
+	hb_pub_status(x, MP_SIM_CFG_SUCCESS, cfg->hb_pub.dst, cfg->hb_pub.count_log,
 		      cfg->hb_pub.period_log, cfg->hb_pub.ttl, cfg->hb_pub.features,
 		      cfg->hb_pub.net_idx);
 	return 0;
@@ -667,7 +667,7 @@ static int h_hb_sub(struct mp_sim_cfg *cfg, struct rx *x)
 		}
 	}
 	cfg_put_op(&x->w, OP_HB_SUB_STATUS);
-	mp_put_u8(&x->w, MP_CFG_SUCCESS);
+	mp_put_u8(&x->w, MP_SIM_CFG_SUCCESS);
 	mp_put_le16(&x->w, cfg->hb_sub.src);
 	mp_put_le16(&x->w, cfg->hb_sub.dst);
 	mp_put_u8(&x->w, cfg->hb_sub.period_log);

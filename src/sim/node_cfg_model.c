@@ -25,22 +25,22 @@ int cfg_h_app_bind(struct mp_sim_cfg *cfg, struct rx *x)
 	if (e >= 0)
 		m = cfg_find_model(cfg, e, &id);
 	if (e < 0)
-		st = MP_CFG_INVALID_ADDRESS;
+		st = MP_SIM_CFG_INVALID_ADDRESS;
 	else if (!m)
-		st = MP_CFG_INVALID_MODEL;
+		st = MP_SIM_CFG_INVALID_MODEL;
 	else if (!cfg_find_app(cfg, idx))
-		st = MP_CFG_INVALID_APPKEY;
+		st = MP_SIM_CFG_INVALID_APPKEY;
 	else if (cfg_devkey_model(&id))
-		st = MP_CFG_CANNOT_BIND;	/* device-key models take no AppKey */
+		st = MP_SIM_CFG_CANNOT_BIND;	/* device-key models take no AppKey */
 	else {
 		size_t b;
 
 		for (b = 0; b < m->n_binds && m->binds[b] != idx; b++)
 			;
-		st = MP_CFG_SUCCESS;
+		st = MP_SIM_CFG_SUCCESS;
 		if (x->op == OP_APP_BIND && b == m->n_binds) {
 			if (m->n_binds >= cfg->lim.binds_per_model)
-				st = MP_CFG_INSUFFICIENT_RESOURCES;
+				st = MP_SIM_CFG_INSUFFICIENT_RESOURCES;
 			else
 				m->binds[m->n_binds++] = idx;
 		} else if (x->op == OP_APP_UNBIND && b < m->n_binds) {
@@ -65,7 +65,7 @@ int cfg_h_app_get(struct mp_sim_cfg *cfg, struct rx *x)
 	uint16_t elem = 0;
 	struct mp_sim_model id;
 	struct model *m = NULL;
-	uint8_t st = MP_CFG_SUCCESS;
+	uint8_t st = MP_SIM_CFG_SUCCESS;
 	int e;
 
 	x->vendor = x->op == OP_VND_APP_GET;
@@ -75,9 +75,9 @@ int cfg_h_app_get(struct mp_sim_cfg *cfg, struct rx *x)
 	if (e >= 0)
 		m = cfg_find_model(cfg, e, &id);
 	if (e < 0)
-		st = MP_CFG_INVALID_ADDRESS;
+		st = MP_SIM_CFG_INVALID_ADDRESS;
 	else if (!m)
-		st = MP_CFG_INVALID_MODEL;
+		st = MP_SIM_CFG_INVALID_MODEL;
 	cfg_put_op(&x->w, x->vendor ? OP_VND_APP_LIST : OP_APP_LIST);
 	mp_put_u8(&x->w, st);
 	mp_put_le16(&x->w, elem);
@@ -103,7 +103,7 @@ static void pub_status(struct rx *x, uint8_t st, uint16_t elem, const struct mp_
 	static const struct mp_sim_pub none;
 
 	/* Not Success: the publication fields are zero. */
-	if (st != MP_CFG_SUCCESS || !p)
+	if (st != MP_SIM_CFG_SUCCESS || !p)
 		p = &none;
 	cfg_put_op(&x->w, OP_PUB_STATUS);
 	mp_put_u8(&x->w, st);
@@ -124,13 +124,13 @@ static uint8_t pub_target(struct mp_sim_cfg *cfg, uint16_t elem, const struct mp
 
 	*out = NULL;
 	if (e < 0)
-		return MP_CFG_INVALID_ADDRESS;
+		return MP_SIM_CFG_INVALID_ADDRESS;
 	*out = cfg_find_model(cfg, e, id);
 	if (!*out)
-		return MP_CFG_INVALID_MODEL;
+		return MP_SIM_CFG_INVALID_MODEL;
 	if (cfg_devkey_model(id))
-		return MP_CFG_INVALID_PUBLISH;
-	return MP_CFG_SUCCESS;
+		return MP_SIM_CFG_INVALID_PUBLISH;
+	return MP_SIM_CFG_SUCCESS;
 }
 
 int cfg_h_pub_get(struct mp_sim_cfg *cfg, struct rx *x)
@@ -187,16 +187,16 @@ int cfg_h_pub_set(struct mp_sim_cfg *cfg, struct rx *x)
 
 	st = pub_target(cfg, elem, &id, &m);
 	/* Friendship credentials: a Low Power node's only. 4.2.3.4 */
-	if (st == MP_CFG_SUCCESS && p.cred && !(cfg->comp.features & MP_SIM_FEAT_LPN))
-		st = MP_CFG_FEATURE_NOT_SUPPORTED;
-	if (st == MP_CFG_SUCCESS && !p.addr) {
+	if (st == MP_SIM_CFG_SUCCESS && p.cred && !(cfg->comp.features & MP_SIM_FEAT_LPN))
+		st = MP_SIM_CFG_FEATURE_NOT_SUPPORTED;
+	if (st == MP_SIM_CFG_SUCCESS && !p.addr) {
 		/* The unassigned address disables publication and clears
 		 * every parameter. 4.2.3.1 */
 		memset(&m->pub, 0, sizeof(m->pub));
-	} else if (st == MP_CFG_SUCCESS) {
+	} else if (st == MP_SIM_CFG_SUCCESS) {
 		/* The key published with is one the model is bound to. 4.2.3.2 */
 		if (!cfg_find_app(cfg, p.app_idx) || !bound(m, p.app_idx))
-			st = MP_CFG_INVALID_APPKEY;
+			st = MP_SIM_CFG_INVALID_APPKEY;
 		else
 			m->pub = p;
 	}
@@ -213,13 +213,13 @@ static uint8_t sub_target(struct mp_sim_cfg *cfg, uint16_t elem, const struct mp
 
 	*out = NULL;
 	if (e < 0)
-		return MP_CFG_INVALID_ADDRESS;
+		return MP_SIM_CFG_INVALID_ADDRESS;
 	*out = cfg_find_model(cfg, e, id);
 	if (!*out)
-		return MP_CFG_INVALID_MODEL;
+		return MP_SIM_CFG_INVALID_MODEL;
 	if (cfg_devkey_model(id))
-		return MP_CFG_NOT_SUBSCRIBE_MODEL;
-	return MP_CFG_SUCCESS;
+		return MP_SIM_CFG_NOT_SUBSCRIBE_MODEL;
+	return MP_SIM_CFG_SUCCESS;
 }
 
 static size_t sub_find(const struct model *m, const struct sub *s)
@@ -249,17 +249,17 @@ static uint8_t sub_apply(struct mp_sim_cfg *cfg, struct model *m, uint32_t op, c
 	case OP_SUB_ADD:
 	case OP_SUB_VIRT_ADD:
 		if (i < m->n_subs)
-			return MP_CFG_SUCCESS;	/* already there */
+			return MP_SIM_CFG_SUCCESS;	/* already there */
 		if (m->n_subs >= cfg->lim.subs_per_model)
-			return MP_CFG_INSUFFICIENT_RESOURCES;
+			return MP_SIM_CFG_INSUFFICIENT_RESOURCES;
 		m->subs[m->n_subs++] = *s;
-		return MP_CFG_SUCCESS;
+		return MP_SIM_CFG_SUCCESS;
 	default:	/* delete: an absent address is Success */
 		if (i < m->n_subs) {
 			memmove(&m->subs[i], &m->subs[i + 1], (m->n_subs - i - 1) * sizeof(m->subs[0]));
 			m->n_subs--;
 		}
-		return MP_CFG_SUCCESS;
+		return MP_SIM_CFG_SUCCESS;
 	}
 }
 
@@ -304,9 +304,9 @@ int cfg_h_sub(struct mp_sim_cfg *cfg, struct rx *x)
 	st = sub_target(cfg, elem, &id, &m);
 	/* A subscription is to a group or virtual address; the all-nodes
 	 * address is every model's already. 4.2.4 */
-	if (st == MP_CFG_SUCCESS && !s.virt && (!is_group(s.addr) || s.addr == ALL_NODES))
-		st = MP_CFG_INVALID_ADDRESS;
-	if (st == MP_CFG_SUCCESS)
+	if (st == MP_SIM_CFG_SUCCESS && !s.virt && (!is_group(s.addr) || s.addr == ALL_NODES))
+		st = MP_SIM_CFG_INVALID_ADDRESS;
+	if (st == MP_SIM_CFG_SUCCESS)
 		st = sub_apply(cfg, m, x->op, &s);
 	sub_status(x, st, elem, s.addr, &id);
 	return 0;
@@ -322,7 +322,7 @@ int cfg_h_sub_delete_all(struct mp_sim_cfg *cfg, struct rx *x)
 	mp_get_le16(&x->r, &elem);
 	cfg_get_model(x, &id);
 	st = sub_target(cfg, elem, &id, &m);
-	if (st == MP_CFG_SUCCESS)
+	if (st == MP_SIM_CFG_SUCCESS)
 		m->n_subs = 0;
 	sub_status(x, st, elem, 0x0000, &id);	/* Address: unassigned, 4.3.2.24 */
 	return 0;
@@ -343,7 +343,7 @@ int cfg_h_sub_get(struct mp_sim_cfg *cfg, struct rx *x)
 	mp_put_u8(&x->w, st);
 	mp_put_le16(&x->w, elem);
 	cfg_put_model(&x->w, &id);
-	if (st == MP_CFG_SUCCESS)
+	if (st == MP_SIM_CFG_SUCCESS)
 		for (size_t i = 0; i < m->n_subs; i++)
 			mp_put_le16(&x->w, m->subs[i].addr);
 	return 0;

@@ -72,7 +72,7 @@ static void check_answer(const uint8_t *msg, size_t len, const uint8_t *out, siz
 			break;
 	if (i == sizeof(pairs) / sizeof(pairs[0]) || pairs[i].status != op)
 		abort();
-	if (pairs[i].code_at >= 0 && (n <= olen || out[olen] > MP_CFG_INVALID_BINDING))
+	if (pairs[i].code_at >= 0 && (n <= olen || out[olen] > MP_SIM_CFG_INVALID_BINDING))
 		abort();
 }
 
