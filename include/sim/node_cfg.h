@@ -30,8 +30,9 @@
  *     Stored;
  *   - a publication's AppKey must be bound to the model (Invalid AppKey
  *     Index otherwise), so a client binds before it publishes;
- *   - a Key Refresh Phase Set that the state table does not allow (phase 0
- *     with transition 2) leaves the phase as it is and answers Success;
+ *   - a Key Refresh Phase Set that the state table of 4.2.15 does not allow
+ *     (transition 2 in Phase 0) is not understood either; transition 3 in
+ *     Phase 0 is allowed and changes nothing;
  *   - deleting an AppKey, or unbinding it from a model, also disables a
  *     publication that uses it;
  *   - the virtual address of a Label UUID is computed here (AES-CMAC through

@@ -573,9 +573,13 @@ static int h_krp(struct mp_sim_cfg *cfg, struct rx *x)
 		mp_get_u8(&x->r, &t);
 		if (t != 2 && t != 3)
 			return -EBADMSG;	/* only transitions 2 and 3 exist, 4.2.15 */
-		/* Table 4.18 of 4.2.15: from Phase 1, 2 moves to Phase 2 and 3
-		 * revokes the old keys; from Phase 2, 3 revokes; every other
-		 * pair leaves the phase where it is. */
+		/* The transitions of 4.2.15: from Phase 1, 2 moves to Phase 2
+		 * and 3 revokes the old keys; from Phase 2, 3 revokes; the
+		 * phase a node is in (2 in Phase 2, 3 in Phase 0) changes
+		 * nothing. Phase 0 with 2 is no transition the table allows:
+		 * not understood. */
+		if (nk && nk->phase == 0 && t == 2)
+			return -EBADMSG;
 		if (nk && nk->phase == 1 && t == 2)
 			nk->phase = 2;
 		else if (nk && nk->phase != 0 && t == 3)

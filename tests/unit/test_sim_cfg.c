@@ -292,9 +292,9 @@ static void test_key_refresh(void **state)
 	xfer(cfg, "8015 5604", "8017 00 5604 00");
 	xfer(cfg, "8015 0100", "8017 04 0100 00");
 	xfer(cfg, "8016 0100 02", "8017 04 0100 00");
-	/* Phase 0: neither transition moves it */
-	xfer(cfg, "8016 5604 02", "8017 00 5604 00");
+	/* Phase 0: transition 3 changes nothing; 2 is no transition from it */
 	xfer(cfg, "8016 5604 03", "8017 00 5604 00");
+	refused(cfg, "8016 5604 02", -EBADMSG);
 	/* transitions 0, 1 and 4 do not exist */
 	refused(cfg, "8016 5604 00", -EBADMSG);
 	refused(cfg, "8016 5604 01", -EBADMSG);
