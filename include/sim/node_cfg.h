@@ -193,14 +193,27 @@ uint8_t mp_sim_cfg_default_ttl(const struct mp_sim_cfg *cfg);
 /** Number of NetKeys / AppKeys held. */
 size_t mp_sim_cfg_net_key_count(const struct mp_sim_cfg *cfg);
 size_t mp_sim_cfg_app_key_count(const struct mp_sim_cfg *cfg);
-/** The NetKey at @idx (the new one during a key refresh) and its Key
- *  Refresh phase; -ENOENT if not held. @key or @phase may be NULL. */
+/** The NetKey at @idx: @key the one in use (the old one during a key
+ *  refresh), @new_key the new one in Phases 1 and 2 (otherwise the same as
+ *  @key), and the Key Refresh phase; -ENOENT if not held. Any output may
+ *  be NULL. */
 int mp_sim_cfg_net_key(const struct mp_sim_cfg *cfg, uint16_t idx, uint8_t key[16],
-		       uint8_t *phase);
-/** The AppKey at @idx (the new one once updated) and the NetKey index it is
- *  bound to; -ENOENT if not held. @key or @net_idx may be NULL. */
+		       uint8_t new_key[16], uint8_t *phase);
+/** The AppKey at @idx: @key the old one, @new_key the one an AppKey Update
+ *  gave during a key refresh (otherwise the same as @key), and the NetKey
+ *  index it is bound to; -ENOENT if not held. Any output may be NULL. */
 int mp_sim_cfg_app_key(const struct mp_sim_cfg *cfg, uint16_t idx, uint8_t key[16],
-		       uint16_t *net_idx);
+		       uint8_t new_key[16], uint16_t *net_idx);
+/** The indexes of the NetKeys (AppKeys) held, ascending: up to @max into
+ *  @out; returns how many there are. */
+size_t mp_sim_cfg_net_key_list(const struct mp_sim_cfg *cfg, uint16_t *out, size_t max);
+size_t mp_sim_cfg_app_key_list(const struct mp_sim_cfg *cfg, uint16_t *out, size_t max);
+/** The Label UUIDs behind the virtual address @addr that some model
+ *  subscribes or publishes to (distinct; two labels may share an address,
+ *  3.4.2.3): up to @max into @out; returns how many there are. The upper
+ *  transport tries each as the additional data of the TransMIC. */
+size_t mp_sim_cfg_labels(const struct mp_sim_cfg *cfg, uint16_t addr, uint8_t (*out)[16],
+			 size_t max);
 /** True when the model @m of the element at @elem_addr is bound to AppKey @app_idx. */
 bool mp_sim_cfg_bound(const struct mp_sim_cfg *cfg, uint16_t elem_addr,
 		      const struct mp_sim_model *m, uint16_t app_idx);

@@ -1010,31 +1010,81 @@ size_t mp_sim_cfg_app_key_count(const struct mp_sim_cfg *cfg)
 }
 
 int mp_sim_cfg_net_key(const struct mp_sim_cfg *cfg, uint16_t idx, uint8_t key[16],
-		       uint8_t *phase)
+		       uint8_t new_key[16], uint8_t *phase)
 {
 	const struct net_key *nk = find_net((struct mp_sim_cfg *)cfg, idx);
 
 	if (!nk)
 		return -ENOENT;
 	if (key)
-		memcpy(key, nk->phase ? nk->new_key : nk->key, 16);
+		memcpy(key, nk->key, 16);
+	if (new_key)
+		memcpy(new_key, nk->phase ? nk->new_key : nk->key, 16);
 	if (phase)
 		*phase = nk->phase;
 	return 0;
 }
 
 int mp_sim_cfg_app_key(const struct mp_sim_cfg *cfg, uint16_t idx, uint8_t key[16],
-		       uint16_t *net_idx)
+		       uint8_t new_key[16], uint16_t *net_idx)
 {
 	const struct app_key *ak = cfg_find_app((struct mp_sim_cfg *)cfg, idx);
 
 	if (!ak)
 		return -ENOENT;
 	if (key)
-		memcpy(key, ak->updated ? ak->new_key : ak->key, 16);
+		memcpy(key, ak->key, 16);
+	if (new_key)
+		memcpy(new_key, ak->updated ? ak->new_key : ak->key, 16);
 	if (net_idx)
 		*net_idx = ak->net_idx;
 	return 0;
+}
+
+size_t mp_sim_cfg_net_key_list(const struct mp_sim_cfg *cfg, uint16_t *out, size_t max)
+{
+	for (size_t i = 0; i < cfg->n_net && i < max; i++)
+		out[i] = cfg->net[i].idx;
+	return cfg->n_net;
+}
+
+size_t mp_sim_cfg_app_key_list(const struct mp_sim_cfg *cfg, uint16_t *out, size_t max)
+{
+	for (size_t i = 0; i < cfg->n_app && i < max; i++)
+		out[i] = cfg->app[i].idx;
+	return cfg->n_app;
+}
+
+/* Add @label to the @n labels found so far unless it is there already. */
+static size_t add_label(const uint8_t *label, uint8_t (*out)[16], size_t max, size_t n,
+			const uint8_t (*seen)[16])
+{
+	for (size_t i = 0; i < n && i < max; i++)
+		if (!memcmp(seen[i], label, 16))
+			return n;
+	if (n < max)
+		memcpy(out[n], label, 16);
+	return n + 1;
+}
+
+size_t mp_sim_cfg_labels(const struct mp_sim_cfg *cfg, uint16_t addr, uint8_t (*out)[16],
+			 size_t max)
+{
+	size_t n = 0;
+
+	for (size_t e = 0; e < cfg->comp.n_elements; e++) {
+		for (size_t k = 0; k < cfg->comp.elements[e].n_models; k++) {
+			const struct model *m = &cfg->models[e][k];
+
+			for (size_t i = 0; i < m->n_subs; i++)
+				if (m->subs[i].virt && m->subs[i].addr == addr)
+					n = add_label(m->subs[i].label, out, max, n,
+						      (const uint8_t (*)[16])out);
+			if (m->pub.virt && m->pub.addr == addr)
+				n = add_label(m->pub.label, out, max, n, (const uint8_t (*)[16])out);
+		}
+	}
+	return n;
 }
 
 static const struct model *model_at(const struct mp_sim_cfg *cfg, uint16_t elem,

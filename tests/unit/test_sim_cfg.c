@@ -155,7 +155,7 @@ static void test_sample_8_3_6_appkey_add(void **state)
 
 	(void)state;
 	xfer(cfg, "0056341263964771734fbd76e3b40519d1d94a48", "8003 00 563412");
-	assert_int_equal(mp_sim_cfg_app_key(cfg, 0x123, key, &net), 0);
+	assert_int_equal(mp_sim_cfg_app_key(cfg, 0x123, key, NULL, &net), 0);
 	unhex(APP_KEY, want, sizeof(want));
 	tu_assert_bytes(key, want, 16);
 	assert_int_equal(net, NET_IDX);
@@ -163,7 +163,7 @@ static void test_sample_8_3_6_appkey_add(void **state)
 	 * index is Key Index Already Stored and changes nothing. */
 	xfer(cfg, "0056341263964771734fbd76e3b40519d1d94a48", "8003 00 563412");
 	xfer(cfg, "00 563412" OTHER_KEY, "8003 06 563412");
-	assert_int_equal(mp_sim_cfg_app_key(cfg, 0x123, key, NULL), 0);
+	assert_int_equal(mp_sim_cfg_app_key(cfg, 0x123, key, NULL, NULL), 0);
 	tu_assert_bytes(key, want, 16);
 	assert_int_equal(mp_sim_cfg_app_key_count(cfg), 1);
 	mp_sim_cfg_free(cfg);
@@ -200,6 +200,13 @@ static void test_appkey_list_delete(void **state)
 	add_app_123(cfg);
 	xfer(cfg, "00 561400" OTHER_KEY, "8003 00 561400");
 	xfer(cfg, "00 562400" OTHER_KEY, "8003 00 562400");
+	{
+		uint16_t idx[3];
+
+		assert_int_equal(mp_sim_cfg_app_key_list(cfg, idx, 3), 3);
+		assert_int_equal(idx[0], 0x001);
+		assert_int_equal(idx[2], 0x123);
+	}
 	/* 0x001 and 0x002 packed in 3 octets (0x002001), 0x123 alone in 2 */
 	xfer(cfg, "8001 5604", "8002 00 5604 012000 2301");
 	xfer(cfg, "8001 0100", "8002 04 0100");
@@ -248,16 +255,25 @@ static void test_netkey(void **state)
 	xfer(cfg, "8040 0100" OTHER_KEY, "8044 00 0100");
 	xfer(cfg, "8040 0100" OTHER_KEY, "8044 00 0100");	/* same again */
 	xfer(cfg, "8040 0100" APP_KEY, "8044 06 0100");		/* another key */
-	assert_int_equal(mp_sim_cfg_net_key(cfg, 0x001, key, NULL), 0);
+	assert_int_equal(mp_sim_cfg_net_key(cfg, 0x001, key, NULL, NULL), 0);
 	unhex(OTHER_KEY, want, sizeof(want));
 	tu_assert_bytes(key, want, 16);
 	/* 0x001 and 0x456 in 3 octets: 0x456001 */
 	xfer(cfg, "8042", "8043 016045");
+	{
+		uint16_t idx[2] = { 0, 0 };
+
+		assert_int_equal(mp_sim_cfg_net_key_list(cfg, idx, 1), 2);
+		assert_int_equal(idx[0], 0x001);
+		assert_int_equal(idx[1], 0);
+		assert_int_equal(mp_sim_cfg_net_key_list(cfg, idx, 2), 2);
+		assert_int_equal(idx[1], NET_IDX);
+	}
 	xfer(cfg, "8040 0200" OTHER_KEY, "8044 05 0200");	/* room for 2 */
 	/* an AppKey bound to 0x001 goes with it */
 	xfer(cfg, "00 015000" APP_KEY, "8003 00 015000");
 	xfer(cfg, "8041 0100", "8044 00 0100");
-	assert_int_equal(mp_sim_cfg_app_key(cfg, 0x005, NULL, NULL), -ENOENT);
+	assert_int_equal(mp_sim_cfg_app_key(cfg, 0x005, NULL, NULL, NULL), -ENOENT);
 	xfer(cfg, "8041 0100", "8044 00 0100");			/* absent: Success */
 	xfer(cfg, "8041 5604", "8044 0c 5604");			/* the last one */
 	xfer(cfg, "8042", "8043 5604");
@@ -282,7 +298,7 @@ static void test_netkey(void **state)
 static void test_key_refresh(void **state)
 {
 	struct mp_sim_cfg *cfg = node();
-	uint8_t key[16], want[16], phase = 9;
+	uint8_t key[16], newk[16], want[16], phase = 9;
 
 	(void)state;
 	add_app_123(cfg);
@@ -317,17 +333,31 @@ static void test_key_refresh(void **state)
 
 	/* Phase 2: no more updates; 2 again stays; 3 revokes the old keys */
 	xfer(cfg, "8016 5604 02", "8017 00 5604 02");
+	/* both keys held during the refresh */
+	assert_int_equal(mp_sim_cfg_net_key(cfg, NET_IDX, key, newk, &phase), 0);
+	assert_int_equal(phase, 2);
+	unhex(sample_net_key, want, sizeof(want));
+	tu_assert_bytes(key, want, 16);
+	unhex(OTHER_KEY, want, sizeof(want));
+	tu_assert_bytes(newk, want, 16);
+	assert_int_equal(mp_sim_cfg_app_key(cfg, 0x123, key, newk, NULL), 0);
+	unhex(APP_KEY, want, sizeof(want));
+	tu_assert_bytes(key, want, 16);
+	unhex(KEY3, want, sizeof(want));
+	tu_assert_bytes(newk, want, 16);
 	xfer(cfg, "8045 5604" OTHER_KEY, "8044 0b 5604");
 	xfer(cfg, "01 563412" KEY3, "8003 0b 563412");
 	xfer(cfg, "8016 5604 02", "8017 00 5604 02");
 	xfer(cfg, "8016 5604 03", "8017 00 5604 00");
-	assert_int_equal(mp_sim_cfg_net_key(cfg, NET_IDX, key, &phase), 0);
+	assert_int_equal(mp_sim_cfg_net_key(cfg, NET_IDX, key, newk, &phase), 0);
 	assert_int_equal(phase, 0);
 	unhex(OTHER_KEY, want, sizeof(want));
 	tu_assert_bytes(key, want, 16);
-	assert_int_equal(mp_sim_cfg_app_key(cfg, 0x123, key, NULL), 0);
+	tu_assert_bytes(newk, want, 16);
+	assert_int_equal(mp_sim_cfg_app_key(cfg, 0x123, key, newk, NULL), 0);
 	unhex(KEY3, want, sizeof(want));
 	tu_assert_bytes(key, want, 16);
+	tu_assert_bytes(newk, want, 16);
 	/* and a new refresh may start again from Phase 1, straight to 0 with 3 */
 	xfer(cfg, "8045 5604" APP_KEY, "8044 00 5604");
 	xfer(cfg, "8016 5604 03", "8017 00 5604 00");
@@ -441,6 +471,14 @@ static void test_publication(void **state)
 	assert_int_equal(mp_sim_cfg_publication(cfg, ADDR, &onoff, &pub), 0);
 	assert_true(pub.virt);
 	assert_int_equal(pub.addr, 0xb529);
+	{
+		uint8_t labels[1][16], want[16];
+
+		assert_int_equal(mp_sim_cfg_labels(cfg, 0xb529, labels, 1), 1);
+		unhex(LABEL1, want, sizeof(want));
+		tu_assert_bytes(labels[0], want, 16);
+		tu_assert_bytes(pub.label, want, 16);
+	}
 	refused(cfg, "801a 0112" LABEL1 "2301 80 29 2a 0010", -EBADMSG);
 	xfer(cfg, "801a 0312" LABEL1 "2301 07 29 2a 0010", "8019 01 0312" NO_PUB "0010");
 	/* vendor model */
@@ -482,6 +520,17 @@ static void test_subscription(void **state)
 	xfer(cfg, "8029 0112 0010", "802a 00 0112 0010 05c0 29b5");
 	assert_true(mp_sim_cfg_subscribed(cfg, ADDR, &onoff, 0xb529));
 	xfer(cfg, "8021 0112" LABEL1 "0010", "801f 00 0112 29b5 0010");
+	{
+		uint8_t labels[2][16], want[16];
+
+		/* one label behind 0xb529, whether one model or two hold it */
+		xfer(cfg, "8020 0212" LABEL1 "0010", "801f 00 0212 29b5 0010");
+		assert_int_equal(mp_sim_cfg_labels(cfg, 0xb529, labels, 2), 1);
+		unhex(LABEL1, want, sizeof(want));
+		tu_assert_bytes(labels[0], want, 16);
+		assert_int_equal(mp_sim_cfg_labels(cfg, 0x9736, labels, 2), 0);
+		xfer(cfg, "8021 0212" LABEL1 "0010", "801f 00 0212 29b5 0010");
+	}
 	xfer(cfg, "8022 0112" LABEL2 "0010", "801f 00 0112 3697 0010");
 	xfer(cfg, "8029 0112 0010", "802a 00 0112 0010 3697");
 	xfer(cfg, "801d 0112 0010", "801f 00 0112 0000 0010");
@@ -760,7 +809,7 @@ static void test_misbehave(void **state)
 	xfer(cfg, "800c", "800e 05");
 	assert_int_equal(mp_sim_cfg_mute(cfg, 0x00), 0);
 	xfer(cfg, "00 562400" OTHER_KEY, "");
-	assert_int_equal(mp_sim_cfg_app_key(cfg, 0x002, NULL, NULL), -ENOENT);
+	assert_int_equal(mp_sim_cfg_app_key(cfg, 0x002, NULL, NULL, NULL), -ENOENT);
 	assert_int_equal(mp_sim_cfg_mute(cfg, 0xffffffff), 0);
 	xfer(cfg, "800c", "");
 	mp_sim_cfg_unmute_all(cfg);
