@@ -4,7 +4,7 @@
  * 0, NetKeys, AppKeys, model bindings, publication, subscriptions, the node
  * states of 4.2) and the server's handler for the Config messages the upper
  * transport delivers with the device key. One access message (opcode and
- * parameters) goes in, at most one Status comes out, as 4.4.1.2 says the
+ * parameters) goes in, at most one Status comes out, as 4.4.1 says the
  * server answers, with every error status. No I/O, no clock, no globals:
  * heartbeats are neither sent nor counted down here, and the periods and
  * counts of the heartbeat states keep what was set.
@@ -19,7 +19,7 @@
  *     state of 2, a PublishTTL of 0x80..0xFE, a Key Refresh transition of
  *     1, a virtual address in a 16-bit address field, an ElementAddress
  *     that is not unicast, a 2-octet key index above 0xfff...) makes the
- *     message "not understood" (3.7.3.1): it is ignored, no Status; the RFU
+ *     message "not understood" (3.7.3): it is ignored, no Status; the RFU
  *     bits of the Publish AppKeyIndex field and of the heartbeat Features
  *     are ignored, not the message;
  *   - a subscription address that is unassigned, unicast or the all-nodes
@@ -30,7 +30,7 @@
  *     Stored;
  *   - a publication's AppKey must be bound to the model (Invalid AppKey
  *     Index otherwise), so a client binds before it publishes;
- *   - a Key Refresh Phase Set that the state table of 4.2.15 does not allow
+ *   - a Key Refresh Phase Set that the state table of 4.2 does not allow
  *     (transition 2 in Phase 0) is not understood either; transition 3 in
  *     Phase 0 is allowed and changes nothing;
  *   - deleting an AppKey, or unbinding it from a model, also disables a
@@ -77,7 +77,7 @@ enum mp_sim_cfg_status {
 	MP_SIM_CFG_INVALID_BINDING = 0x11,
 };
 
-/* Composition Data page 0 Features bits. MshPRT v1.1 4.2.2.1 */
+/* Composition Data page 0 Features bits. MshPRT v1.1 4.2 */
 #define MP_SIM_FEAT_RELAY 0x0001
 #define MP_SIM_FEAT_PROXY 0x0002
 #define MP_SIM_FEAT_FRIEND 0x0004
@@ -97,7 +97,7 @@ struct mp_sim_element {
 	struct mp_sim_model models[MP_SIM_CFG_MAX_MODELS];
 };
 
-/* Composition Data page 0. MshPRT v1.1 4.2.2.1 */
+/* Composition Data page 0. MshPRT v1.1 4.2 */
 struct mp_sim_comp {
 	uint16_t cid, pid, vid, crpl;
 	uint16_t features;	/* MP_SIM_FEAT_*: a feature not here is Not Supported */
@@ -121,13 +121,13 @@ struct mp_sim_cfg_params {
 	struct mp_sim_cfg_limits limits;
 	uint8_t default_ttl;		/* 0 means 5 */
 	uint8_t beacon;			/* 0 or 1 */
-	uint8_t net_transmit;		/* Network Transmit state, 4.2.20 */
+	uint8_t net_transmit;		/* Network Transmit state */
 	/* Initial Relay, GATT Proxy and Friend states for supported features
 	 * (0 or 1); unsupported ones read 0x02. */
 	uint8_t relay, relay_retransmit, proxy, friend_state;
 };
 
-/* A model's publication, as set. MshPRT v1.1 4.2.3 */
+/* A model's publication, as set. MshPRT v1.1 4.2 */
 struct mp_sim_pub {
 	uint16_t addr;		/* 0: publication disabled */
 	bool virt;
@@ -153,15 +153,16 @@ void mp_sim_cfg_free(struct mp_sim_cfg *cfg);
 /**
  * Handle one Config message received with the device key from @src under
  * the NetKey of index @net_idx (that key cannot be deleted by it): the
- * access message @msg (opcode and parameters, 3.7.3). On 0, the Status to
+ * access message @msg (opcode and parameters, 3.7.2). On 0, the Status to
  * send back to @src is in @out (*@out_len octets, opcode included), or
  * *@out_len is 0 when the node stays silent on purpose (a muted opcode,
  * see mp_sim_cfg_mute()). Otherwise nothing is to be sent and the state is
  * unchanged:
- *   -EBADMSG    not understood (3.7.3.1): wrong length, a prohibited value;
+ *   -EBADMSG    not understood (3.7.3): wrong length, a prohibited value;
  *   -ENOENT     not a message a Configuration Server receives;
  *   -ESHUTDOWN  the node has been reset (Config Node Reset);
  *   -EMSGSIZE   @cap is too small for the Status (the state may have changed);
+ *   -EIO        crypto/ failed to compute a virtual address (nothing changed);
  *   -EINVAL     NULL arguments.
  * @src is not checked (the upper transport authenticated the device key).
  * After a Node Reset Status the owner sends it and then forgets the node.
@@ -188,7 +189,7 @@ void mp_sim_cfg_unmute_all(struct mp_sim_cfg *cfg);
 bool mp_sim_cfg_is_reset(const struct mp_sim_cfg *cfg);
 /** The primary element's address. */
 uint16_t mp_sim_cfg_unicast(const struct mp_sim_cfg *cfg);
-/** Default TTL (4.2.7). */
+/** The Default TTL state. */
 uint8_t mp_sim_cfg_default_ttl(const struct mp_sim_cfg *cfg);
 /** Number of NetKeys / AppKeys held. */
 size_t mp_sim_cfg_net_key_count(const struct mp_sim_cfg *cfg);

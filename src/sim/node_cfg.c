@@ -1,7 +1,7 @@
 /* The Configuration Server of a simulated node. See include/sim/node_cfg.h.
  *
  * One table {opcode, length, vendor length, handler} says what a server
- * receives (MshPRT v1.1 4.3.4.1, message layouts of 4.3.2);
+ * receives (MshPRT v1.1: the opcodes of 4.3.4, the message layouts of 4.3.2);
  * mp_sim_cfg_rx() checks the opcode and the exact length before any handler
  * runs. A handler reads its parameters through the bounded reader, returns
  * -EBADMSG for a prohibited value before it changes anything, then decides
@@ -119,7 +119,7 @@ static void delete_net(struct mp_sim_cfg *cfg, struct net_key *nk)
 	size_t i = (size_t)(nk - cfg->net);
 	size_t a = 0;
 
-	/* The AppKeys bound to a NetKey go with it. MshPRT v1.1 4.4.1.2 (NetKey Delete) */
+	/* The AppKeys bound to a NetKey go with it. MshPRT v1.1 4.4.1 (NetKey Delete) */
 	while (a < cfg->n_app) {
 		if (cfg->app[a].net_idx == nk->idx)
 			delete_app(cfg, &cfg->app[a]);
@@ -152,7 +152,7 @@ struct model *cfg_find_model(struct mp_sim_cfg *cfg, int e, const struct mp_sim_
 
 void cfg_put_op(struct mp_writer *w, uint32_t op)
 {
-	/* 1- or 2-octet opcodes, first octet first. MshPRT v1.1 3.7.3.1 */
+	/* 1- or 2-octet opcodes, first octet first. MshPRT v1.1 3.7.2 */
 	if (op < 0x80)
 		mp_put_u8(w, (uint8_t)op);
 	else
@@ -164,7 +164,7 @@ void cfg_get_model(struct rx *x, struct mp_sim_model *m)
 	memset(m, 0, sizeof(*m));
 	m->vendor = x->vendor;
 	/* A vendor Model ID is the Company ID then the model's own ID, each
-	 * little-endian. MshPRT v1.1 4.3.1.2 */
+	 * little-endian (MshPRT v1.1 4.3.2, Model identifiers). */
 	if (x->vendor)
 		mp_get_le16(&x->r, &m->cid);
 	mp_get_le16(&x->r, &m->id);
@@ -220,7 +220,7 @@ uint16_t cfg_get_key_idx(struct rx *x)
 	return v;
 }
 
-/* ---- Composition Data, 4.3.2.4 and 4.3.2.5 ---- */
+/* ---- Composition Data Get and Status (4.3.2) ---- */
 
 static int h_comp_get(struct mp_sim_cfg *cfg, struct rx *x)
 {
@@ -228,7 +228,7 @@ static int h_comp_get(struct mp_sim_cfg *cfg, struct rx *x)
 
 	mp_get_u8(&x->r, &page);
 	/* Only page 0 here: asked for any page (0xff the highest), the node
-	 * answers with the largest page it has not above it: 0. 4.4.1.2 */
+	 * answers with the largest page it has not above it: 0. 4.4.1 */
 	cfg_put_op(&x->w, OP_COMP_STATUS);
 	mp_put_u8(&x->w, 0);
 	mp_put_bytes(&x->w, cfg->page0, cfg->page0_len);
@@ -236,7 +236,7 @@ static int h_comp_get(struct mp_sim_cfg *cfg, struct rx *x)
 }
 
 /* ---- the one-octet node states: Beacon, Default TTL, GATT Proxy, Friend,
- * Network Transmit (4.3.2.6 - 4.3.2.18, 4.3.2.69 - 4.3.2.71) ---- */
+ * Network Transmit: Get, Set and Status of each (4.3.2) ---- */
 
 static int h_beacon(struct mp_sim_cfg *cfg, struct rx *x)
 {
@@ -245,7 +245,7 @@ static int h_beacon(struct mp_sim_cfg *cfg, struct rx *x)
 
 		mp_get_u8(&x->r, &v);
 		if (v > 1)
-			return -EBADMSG;	/* 0x02..0xff prohibited, 4.2.11 */
+			return -EBADMSG;	/* 0x02..0xff prohibited (Secure Network Beacon, 4.2) */
 		cfg->beacon = v;
 	}
 	cfg_put_op(&x->w, OP_BEACON_STATUS);
@@ -260,7 +260,7 @@ static int h_ttl(struct mp_sim_cfg *cfg, struct rx *x)
 
 		mp_get_u8(&x->r, &v);
 		if (v == 1 || v >= 0x80)
-			return -EBADMSG;	/* prohibited, 4.2.7 */
+			return -EBADMSG;	/* prohibited (Default TTL, 4.2) */
 		cfg->ttl = v;
 	}
 	cfg_put_op(&x->w, OP_TTL_STATUS);
@@ -268,9 +268,9 @@ static int h_ttl(struct mp_sim_cfg *cfg, struct rx *x)
 	return 0;
 }
 
-/* GATT Proxy (4.2.10) and Friend (4.2.14): 0 or 1 when supported; a Set
+/* GATT Proxy and Friend (states of 4.2): 0 or 1 when supported; a Set
  * of a feature the node does not support changes nothing and the Status
- * says 0x02. 4.4.1.2 */
+ * says 0x02. 4.4.1 */
 static int h_feature(struct mp_sim_cfg *cfg, struct rx *x)
 {
 	bool proxy = x->op == OP_PROXY_GET || x->op == OP_PROXY_SET;
@@ -299,7 +299,7 @@ static int h_net_tx(struct mp_sim_cfg *cfg, struct rx *x)
 	return 0;
 }
 
-/* Relay and Relay Retransmit, 4.3.2.12 - 4.3.2.14. */
+/* Relay and Relay Retransmit (4.3.2: Config Relay Get, Set, Status). */
 static int h_relay(struct mp_sim_cfg *cfg, struct rx *x)
 {
 	if (x->op == OP_RELAY_SET) {
@@ -308,7 +308,7 @@ static int h_relay(struct mp_sim_cfg *cfg, struct rx *x)
 		mp_get_u8(&x->r, &v);
 		mp_get_u8(&x->r, &rtx);
 		if (v > 1)
-			return -EBADMSG;	/* 4.2.8 */
+			return -EBADMSG;	/* the Relay state, 4.2 */
 		if (cfg->relay != 0x02) {
 			cfg->relay = v;
 			cfg->relay_rtx = rtx;
@@ -320,7 +320,7 @@ static int h_relay(struct mp_sim_cfg *cfg, struct rx *x)
 	return 0;
 }
 
-/* ---- NetKeys, 4.3.2.31 - 4.3.2.36 ---- */
+/* ---- NetKeys: Config NetKey Add, Update, Delete, Get (4.3.2) ---- */
 
 static void netkey_status(struct rx *x, uint8_t st, uint16_t idx)
 {
@@ -345,7 +345,7 @@ static int h_netkey_add(struct mp_sim_cfg *cfg, struct rx *x)
 	nk = find_net(cfg, idx);
 	if (nk) {
 		/* The same key again is Success: adding it twice ends in the
-		 * same state. 4.4.1.2 (NetKey Add) */
+		 * same state. 4.4.1 (NetKey Add) */
 		st = mp_ct_equal(nk->key, key, 16) ? MP_SIM_CFG_SUCCESS : MP_SIM_CFG_KEY_INDEX_STORED;
 	} else if (cfg->n_net >= cfg->lim.net_keys || keys_exhausted(cfg)) {
 		st = MP_SIM_CFG_INSUFFICIENT_RESOURCES;
@@ -372,7 +372,7 @@ static int h_netkey_update(struct mp_sim_cfg *cfg, struct rx *x)
 	if (!nk) {
 		st = MP_SIM_CFG_INVALID_NETKEY;
 	} else if (nk->phase == 0) {
-		/* The update starts the Key Refresh procedure: Phase 1. 3.11.4.1 */
+		/* The update starts the Key Refresh procedure: Phase 1 (the Key Refresh procedure). */
 		memcpy(nk->new_key, key, 16);
 		nk->phase = 1;
 		st = MP_SIM_CFG_SUCCESS;
@@ -392,7 +392,7 @@ static int h_netkey_delete(struct mp_sim_cfg *cfg, struct rx *x)
 	uint8_t st = MP_SIM_CFG_SUCCESS;
 
 	/* Deleting an absent key is Success; the key the message came under,
-	 * and the last one, cannot go. 4.4.1.2 (NetKey Delete) */
+	 * and the last one, cannot go. 4.4.1 (NetKey Delete) */
 	if (idx == x->net_idx || (nk && cfg->n_net == 1))
 		st = MP_SIM_CFG_CANNOT_REMOVE;
 	else if (nk)
@@ -412,7 +412,7 @@ static int h_netkey_get(struct mp_sim_cfg *cfg, struct rx *x)
 	return 0;
 }
 
-/* ---- AppKeys, 4.3.2.37 - 4.3.2.42 ---- */
+/* ---- AppKeys: Config AppKey Add, Update, Delete, Get (4.3.2) ---- */
 
 static void appkey_status(struct rx *x, uint8_t st, uint16_t net, uint16_t app)
 {
@@ -436,7 +436,7 @@ static int h_appkey_add(struct mp_sim_cfg *cfg, struct rx *x)
 	} else if (ak) {
 		/* Same key under the same NetKey: Success, the state is what the
 		 * first Add made it; the index under another NetKey: Invalid
-		 * Binding; another key: Key Index Already Stored. 4.4.1.2 */
+		 * Binding; another key: Key Index Already Stored. 4.4.1 */
 		if (ak->net_idx != net)
 			st = MP_SIM_CFG_INVALID_BINDING;
 		else
@@ -473,7 +473,7 @@ static int h_appkey_update(struct mp_sim_cfg *cfg, struct rx *x)
 	else if (ak->net_idx != net)
 		st = MP_SIM_CFG_INVALID_BINDING;
 	else if (nk->phase != 1)
-		st = MP_SIM_CFG_CANNOT_UPDATE;	/* AppKeys change in Phase 1 only, 3.11.4.1 */
+		st = MP_SIM_CFG_CANNOT_UPDATE;	/* AppKeys change in Phase 1 only (Key Refresh procedure) */
 	else if (ak->updated)
 		st = mp_ct_equal(ak->new_key, key, 16) ? MP_SIM_CFG_SUCCESS : MP_SIM_CFG_KEY_INDEX_STORED;
 	else {
@@ -523,7 +523,7 @@ static int h_appkey_get(struct mp_sim_cfg *cfg, struct rx *x)
 	return 0;
 }
 
-/* ---- Node Identity, Key Refresh Phase (4.3.2.43 - 4.3.2.45, 4.3.2.54 - 4.3.2.56) ---- */
+/* ---- Node Identity, Key Refresh Phase (4.3.2) ---- */
 
 static int h_identity(struct mp_sim_cfg *cfg, struct rx *x)
 {
@@ -534,7 +534,7 @@ static int h_identity(struct mp_sim_cfg *cfg, struct rx *x)
 	if (x->op == OP_IDENTITY_SET) {
 		mp_get_u8(&x->r, &v);
 		if (v > 1)
-			return -EBADMSG;	/* 4.2.13 */
+			return -EBADMSG;	/* the Node Identity state, 4.2 */
 		if (nk && nk->identity != 0x02)
 			nk->identity = v;
 	}
@@ -547,7 +547,7 @@ static int h_identity(struct mp_sim_cfg *cfg, struct rx *x)
 
 static void finish_refresh(struct mp_sim_cfg *cfg, struct net_key *nk)
 {
-	/* Revoking the old keys: the new ones become the only ones, Phase 0. 3.11.4.3 */
+	/* Revoking the old keys: the new ones become the only ones, Phase 0 (Key Refresh procedure). */
 	memcpy(nk->key, nk->new_key, 16);
 	mp_wipe(nk->new_key, 16);
 	nk->phase = 0;
@@ -572,8 +572,8 @@ static int h_krp(struct mp_sim_cfg *cfg, struct rx *x)
 
 		mp_get_u8(&x->r, &t);
 		if (t != 2 && t != 3)
-			return -EBADMSG;	/* only transitions 2 and 3 exist, 4.2.15 */
-		/* The transitions of 4.2.15: from Phase 1, 2 moves to Phase 2
+			return -EBADMSG;	/* only transitions 2 and 3 exist (Key Refresh Phase, 4.2) */
+		/* The transitions of the Key Refresh Phase state (4.2): from Phase 1, 2 moves to Phase 2
 		 * and 3 revokes the old keys; from Phase 2, 3 revokes; the
 		 * phase a node is in (2 in Phase 2, 3 in Phase 0) changes
 		 * nothing. Phase 0 with 2 is no transition the table allows:
@@ -592,7 +592,7 @@ static int h_krp(struct mp_sim_cfg *cfg, struct rx *x)
 	return 0;
 }
 
-/* ---- Heartbeat, 4.3.2.61 - 4.3.2.66 ---- */
+/* ---- Heartbeat Publication and Subscription (4.3.2) ---- */
 
 static void hb_pub_status(struct rx *x, uint8_t st, uint16_t dst, uint8_t cl, uint8_t pl,
 			  uint8_t ttl, uint16_t feat, uint16_t net)
@@ -620,7 +620,7 @@ static int h_hb_pub(struct mp_sim_cfg *cfg, struct rx *x)
 		mp_get_le16(&x->r, &feat);
 		net = cfg_get_key_idx(x);
 		/* Prohibited: CountLog 0x12..0xfe, PeriodLog 0x12..0xff, TTL
-		 * 0x80..0xff (4.2.17), a virtual Destination (4.2.17.1). */
+		 * 0x80..0xff, a virtual Destination (Heartbeat Publication, 4.2). */
 		if ((cl >= 0x12 && cl != 0xff) || pl >= 0x12 || ttl >= 0x80 || is_virtual(dst))
 			return -EBADMSG;
 		feat &= 0x000f;		/* bits 4-15 RFU */
@@ -653,7 +653,8 @@ static int h_hb_sub(struct mp_sim_cfg *cfg, struct rx *x)
 		mp_get_le16(&x->r, &dst);
 		mp_get_u8(&x->r, &pl);
 		/* Source: unassigned or unicast; Destination: unassigned, the
-		 * primary element, or a group; PeriodLog up to 0x11. 4.2.18 */
+		 * primary element, or a group; PeriodLog up to 0x11 (Heartbeat
+		 * Subscription, 4.2). */
 		if (pl >= 0x12 || (src && !is_unicast(src)) || is_virtual(dst) ||
 		    (is_unicast(dst) && dst != cfg->unicast))
 			return -EBADMSG;
@@ -681,7 +682,7 @@ static int h_hb_sub(struct mp_sim_cfg *cfg, struct rx *x)
 	return 0;
 }
 
-/* ---- Low Power node PollTimeout (4.3.2.67, 4.3.2.68), Node Reset (4.3.2.53) ---- */
+/* ---- Low Power node PollTimeout, Node Reset (4.3.2) ---- */
 
 static int h_lpn_timeout(struct mp_sim_cfg *cfg, struct rx *x)
 {
@@ -801,7 +802,7 @@ int mp_sim_cfg_rx(struct mp_sim_cfg *cfg, uint16_t src, uint16_t net_idx, const 
 		return -ESHUTDOWN;
 	if (!len)
 		return -EBADMSG;
-	/* The opcode: 0x7f is RFU; 2 octets start 10, 3 (vendor) 11. 3.7.3.1 */
+	/* The opcode: 0x7f is RFU; 2 octets start 10, 3 (vendor) 11 (3.7.2) */
 	if (msg[0] == 0x7f)
 		return -EBADMSG;
 	if (msg[0] < 0x80) {
@@ -852,7 +853,7 @@ static int encode_page0(struct mp_sim_cfg *cfg)
 	const struct mp_sim_comp *c = &cfg->comp;
 	struct mp_writer w;
 
-	/* Composition Data page 0. MshPRT v1.1 4.2.2.1: the header, then per
+	/* Composition Data page 0 (MshPRT v1.1 4.2, Composition Data): the header, then per
 	 * element its Loc, NumS, NumV, the SIG Model IDs, the vendor ones. */
 	mp_writer_init(&w, cfg->page0, sizeof(cfg->page0) - 2);	/* opcode and Page */
 	mp_put_le16(&w, c->cid);
@@ -939,7 +940,7 @@ int mp_sim_cfg_new(const struct mp_sim_cfg_params *p, struct mp_sim_cfg **out)
 	cfg->ttl = p->default_ttl ? p->default_ttl : 5;
 	cfg->beacon = p->beacon;
 	cfg->net_tx = p->net_transmit;
-	/* A feature the composition does not list is Not Supported (0x02). 4.2.8 - 4.2.14 */
+	/* A feature the composition does not list is Not Supported (0x02): Relay, GATT Proxy, Friend (4.2). */
 	cfg->relay = cfg->comp.features & MP_SIM_FEAT_RELAY ? p->relay : 0x02;
 	cfg->relay_rtx = cfg->comp.features & MP_SIM_FEAT_RELAY ? p->relay_retransmit : 0;
 	cfg->proxy = cfg->comp.features & MP_SIM_FEAT_PROXY ? p->proxy : 0x02;

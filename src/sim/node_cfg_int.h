@@ -11,11 +11,11 @@
 #include "core/buf.h"
 #include "sim/node_cfg.h"
 
-#define ACCESS_MAX 380		/* an access message at most (3.7.3) */
+#define ACCESS_MAX 380		/* an access message at most (3.7.2) */
 #define KEY_IDX_MASK 0x0fff
 #define ALL_NODES 0xffff
 
-/* Opcodes. MshPRT v1.1 4.3.4.1 (Table 4.296) */
+/* Opcodes. MshPRT v1.1 4.3.4 */
 enum {
 	OP_APPKEY_ADD = 0x00,
 	OP_APPKEY_UPDATE = 0x01,
@@ -109,8 +109,8 @@ struct net_key {
 	uint16_t idx;
 	uint8_t key[16];
 	uint8_t new_key[16];	/* phases 1 and 2 */
-	uint8_t phase;		/* Key Refresh Phase, 4.2.15: 0, 1 or 2 */
-	uint8_t identity;	/* Node Identity, 4.2.13 */
+	uint8_t phase;		/* Key Refresh Phase: 0, 1 or 2 */
+	uint8_t identity;	/* Node Identity state */
 };
 
 struct app_key {

@@ -1,6 +1,6 @@
 /* The simulated node's Configuration Server: model to AppKey bindings,
- * publication and subscriptions (MshPRT v1.1 4.3.2.15 - 4.3.2.30,
- * 4.3.2.46 - 4.3.2.50). See include/sim/node_cfg.h and node_cfg.c.
+ * publication and subscriptions (the Config Model messages of MshPRT v1.1
+ * 4.3.2). See include/sim/node_cfg.h and node_cfg.c.
  */
 #include <errno.h>
 #include <string.h>
@@ -8,7 +8,7 @@
 #include "core/buf.h"
 #include "node_cfg_int.h"
 
-/* ---- Model to AppKey bindings, 4.3.2.46 - 4.3.2.50 ---- */
+/* ---- Model to AppKey bindings: Bind, Unbind, SIG/Vendor Model App Get ---- */
 
 int cfg_h_app_bind(struct mp_sim_cfg *cfg, struct rx *x)
 {
@@ -47,7 +47,7 @@ int cfg_h_app_bind(struct mp_sim_cfg *cfg, struct rx *x)
 			memmove(&m->binds[b], &m->binds[b + 1],
 				(m->n_binds - b - 1) * sizeof(m->binds[0]));
 			m->n_binds--;
-			/* A publication with the unbound key stops. 4.4.1.2 (Model App Unbind) */
+			/* A publication with the unbound key stops. 4.4.1 (Model App Unbind) */
 			if (m->pub.addr && m->pub.app_idx == idx)
 				memset(&m->pub, 0, sizeof(m->pub));
 		}
@@ -87,7 +87,7 @@ int cfg_h_app_get(struct mp_sim_cfg *cfg, struct rx *x)
 	return 0;
 }
 
-/* ---- Publication, 4.3.2.15 - 4.3.2.18 ---- */
+/* ---- Publication: Set, Virtual Address Set, Get ---- */
 
 static bool bound(const struct model *m, uint16_t idx)
 {
@@ -168,8 +168,9 @@ int cfg_h_pub_set(struct mp_sim_cfg *cfg, struct rx *x)
 	mp_get_u8(&x->r, &p.period);
 	mp_get_u8(&x->r, &p.retransmit);
 	cfg_get_model(x, &id);
-	/* Prohibited: a PublishTTL of 0x80..0xfe (4.2.3.5); a virtual address
-	 * without its Label UUID (the Virtual Address Set carries it, 4.3.2.16). */
+	/* Prohibited: a PublishTTL of 0x80..0xfe (Model Publication, 4.2); a
+	 * virtual address without its Label UUID (the Virtual Address Set
+	 * carries it). */
 	if (p.ttl >= 0x80 && p.ttl != 0xff)
 		return -EBADMSG;
 	if (label) {
@@ -186,15 +187,15 @@ int cfg_h_pub_set(struct mp_sim_cfg *cfg, struct rx *x)
 	p.cred = w16 & 0x1000;		/* bits 13-15 RFU */
 
 	st = pub_target(cfg, elem, &id, &m);
-	/* Friendship credentials: a Low Power node's only. 4.2.3.4 */
+	/* Friendship credentials: a Low Power node's only (4.2). */
 	if (st == MP_SIM_CFG_SUCCESS && p.cred && !(cfg->comp.features & MP_SIM_FEAT_LPN))
 		st = MP_SIM_CFG_FEATURE_NOT_SUPPORTED;
 	if (st == MP_SIM_CFG_SUCCESS && !p.addr) {
 		/* The unassigned address disables publication and clears
-		 * every parameter. 4.2.3.1 */
+		 * every parameter (4.2). */
 		memset(&m->pub, 0, sizeof(m->pub));
 	} else if (st == MP_SIM_CFG_SUCCESS) {
-		/* The key published with is one the model is bound to. 4.2.3.2 */
+		/* The key published with is one the model is bound to (4.2). */
 		if (!cfg_find_app(cfg, p.app_idx) || !bound(m, p.app_idx))
 			st = MP_SIM_CFG_INVALID_APPKEY;
 		else
@@ -204,7 +205,7 @@ int cfg_h_pub_set(struct mp_sim_cfg *cfg, struct rx *x)
 	return 0;
 }
 
-/* ---- Subscriptions, 4.3.2.19 - 4.3.2.30 ---- */
+/* ---- Subscriptions: Add, Delete, Overwrite, Delete All (and Virtual), Get ---- */
 
 static uint8_t sub_target(struct mp_sim_cfg *cfg, uint16_t elem, const struct mp_sim_model *id,
 			  struct model **out)
@@ -303,7 +304,7 @@ int cfg_h_sub(struct mp_sim_cfg *cfg, struct rx *x)
 	cfg_get_model(x, &id);
 	st = sub_target(cfg, elem, &id, &m);
 	/* A subscription is to a group or virtual address; the all-nodes
-	 * address is every model's already. 4.2.4 */
+	 * address is every model's already (Subscription List, 4.2). */
 	if (st == MP_SIM_CFG_SUCCESS && !s.virt && (!is_group(s.addr) || s.addr == ALL_NODES))
 		st = MP_SIM_CFG_INVALID_ADDRESS;
 	if (st == MP_SIM_CFG_SUCCESS)
@@ -324,7 +325,7 @@ int cfg_h_sub_delete_all(struct mp_sim_cfg *cfg, struct rx *x)
 	st = sub_target(cfg, elem, &id, &m);
 	if (st == MP_SIM_CFG_SUCCESS)
 		m->n_subs = 0;
-	sub_status(x, st, elem, 0x0000, &id);	/* Address: unassigned, 4.3.2.24 */
+	sub_status(x, st, elem, 0x0000, &id);	/* Address: unassigned (Delete All) */
 	return 0;
 }
 

@@ -11,7 +11,7 @@
  *   - mp_sim_cfg_rx() returns 0, -EBADMSG, -ENOENT or -ESHUTDOWN (the
  *     output buffer is always large enough);
  *   - on 0 the answer is the Status that pairs with the request's opcode
- *     (the pairs of MshPRT v1.1 4.3.4.1, written out here again), no
+ *     (the pairs of MshPRT v1.1 4.3.4, written out here again), no
  *     longer than an access message, with a status code of 4.3.5 where the
  *     Status carries one;
  *   - after a Node Reset Status every call answers -ESHUTDOWN;

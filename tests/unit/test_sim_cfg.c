@@ -1,7 +1,7 @@
 /* The simulated node's Configuration Server (src/sim/node_cfg.c) against
  * hand-written bytes: every request and every expected Status below is
- * written from the message layouts of MshPRT v1.1 4.3.2 (opcodes 4.3.4.1,
- * status codes 4.3.5, Composition Data page 0 4.2.2.1), field by field,
+ * written from the message layouts of MshPRT v1.1 4.3.2 (opcodes 4.3.4,
+ * status codes 4.3.5, Composition Data page 0 in 4.2), field by field,
  * never produced by the client's codecs.
  *
  * The node of most tests: address 0x1201 and NetKey index 0x456 (the 8.3
@@ -121,7 +121,7 @@ static void add_app_123(struct mp_sim_cfg *cfg)
 	xfer(cfg, "00 563412" APP_KEY, "8003 00 563412");
 }
 
-/* ---- Composition Data, 4.3.2.4 / 4.3.2.5 ---- */
+/* ---- Composition Data ---- */
 
 #define PAGE0 "f105 0100 0200 0800 0300" \
 	"0001 03 01 0000 0200 0010 f1050100" \
@@ -141,7 +141,7 @@ static void test_composition(void **state)
 	mp_sim_cfg_free(cfg);
 }
 
-/* ---- AppKeys, 4.3.2.37 - 4.3.2.42 ---- */
+/* ---- AppKeys ---- */
 
 /* MshPRT v1.1 8.3.6: the access message of Config AppKey Add (NetKeyIndex
  * 0x456, AppKeyIndex 0x123), as the upper transport delivers it. The node
@@ -243,7 +243,7 @@ static void test_appkey_delete_unbinds(void **state)
 	mp_sim_cfg_free(cfg);
 }
 
-/* ---- NetKeys, 4.3.2.31 - 4.3.2.36 ---- */
+/* ---- NetKeys ---- */
 
 static void test_netkey(void **state)
 {
@@ -367,7 +367,7 @@ static void test_key_refresh(void **state)
 	mp_sim_cfg_free(cfg);
 }
 
-/* ---- Model to AppKey bindings, 4.3.2.46 - 4.3.2.50 ---- */
+/* ---- Model to AppKey bindings ---- */
 
 static void test_bindings(void **state)
 {
@@ -419,7 +419,7 @@ static void test_bindings(void **state)
 	mp_sim_cfg_free(cfg);
 }
 
-/* ---- Publication, 4.3.2.15 - 4.3.2.18 ---- */
+/* ---- Publication ---- */
 
 #define NO_PUB "0000 0000 00 00 00"
 
@@ -496,7 +496,7 @@ static void test_publication(void **state)
 	mp_sim_cfg_free(cfg);
 }
 
-/* ---- Subscriptions, 4.3.2.19 - 4.3.2.30 ---- */
+/* ---- Subscriptions ---- */
 
 static void test_subscription(void **state)
 {
@@ -626,7 +626,7 @@ static void test_unsupported_features(void **state)
 	mp_sim_cfg_free(cfg);
 }
 
-/* ---- Node Identity, 4.3.2.43 - 4.3.2.45 ---- */
+/* ---- Node Identity ---- */
 
 static void test_node_identity(void **state)
 {
@@ -645,7 +645,7 @@ static void test_node_identity(void **state)
 	mp_sim_cfg_free(cfg);
 }
 
-/* ---- Heartbeat, 4.3.2.61 - 4.3.2.66 ---- */
+/* ---- Heartbeat ---- */
 
 static void test_heartbeat(void **state)
 {
@@ -690,7 +690,7 @@ static void test_heartbeat(void **state)
 	mp_sim_cfg_free(cfg);
 }
 
-/* ---- LPN PollTimeout (4.3.2.67/68), Node Reset (4.3.2.53/54) ---- */
+/* ---- LPN PollTimeout, Node Reset ---- */
 
 static void test_lpn_poll_timeout(void **state)
 {
