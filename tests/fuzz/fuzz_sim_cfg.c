@@ -15,10 +15,17 @@
  *     longer than an access message, with a status code of 4.3.5 where the
  *     Status carries one;
  *   - after a Node Reset Status every call answers -ESHUTDOWN;
+ *   - a message refused (-EBADMSG, -ENOENT) adds or removes no key;
  *   - the node always keeps at least one NetKey and stays within its limits.
  *
- * The seed corpus in tests/fuzz/corpus/sim_cfg/ holds one file per message
- * family (tests/fuzz/corpus/sim_cfg/README).
+ * The seed corpus in tests/fuzz/corpus/sim_cfg/, in the format above, was
+ * written by hand from the layouts of 4.3.2 (the node below: primary
+ * element 0x0100, NetKey 0x000): keys (NetKey and AppKey Add, Update,
+ * Delete, Get, a key refresh), models (bindings, publication, virtual
+ * publication and subscriptions, lists), states (Composition Data, Beacon,
+ * Default TTL, Proxy, Friend, Relay, Network Transmit, Node Identity,
+ * heartbeats, PollTimeout), reset (messages after a Node Reset) and
+ * netkey-delete (deleting NetKeys under NetKey 0x001).
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -112,6 +119,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	while (off < size) {
 		size_t n = data[off++], olen = 0;
+		size_t nets = mp_sim_cfg_net_key_count(cfg), apps = mp_sim_cfg_app_key_count(cfg);
 		const uint8_t *msg = data + off;
 		int err;
 
@@ -130,7 +138,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				reset = true;
 		} else if (err != -EBADMSG && err != -ENOENT) {
 			abort();
-		} else if (olen) {
+		} else if (olen || nets != mp_sim_cfg_net_key_count(cfg) ||
+			   apps != mp_sim_cfg_app_key_count(cfg)) {
 			abort();
 		}
 		if (mp_sim_cfg_net_key_count(cfg) < 1 ||
