@@ -3,7 +3,9 @@
 # check each other) for tests, the demo and the virtual radio.
 noinst_LIBRARIES += src/sim/libmp_sim.a
 src_sim_libmp_sim_a_SOURCES = \
-	src/sim/device.c include/sim/device.h
+	src/sim/device.c include/sim/device.h \
+	src/sim/node_cfg.c src/sim/node_cfg_model.c src/sim/node_cfg_int.h \
+	include/sim/node_cfg.h
 src_sim_libmp_sim_a_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
 
 MP_SIM_LIBS = src/sim/libmp_sim.a src/prov/libmp_prov.a src/crypto/libmp_crypto.a
@@ -32,6 +34,23 @@ TESTS += tests/fuzz/fuzz_device
 tests_fuzz_fuzz_device_SOURCES = tests/fuzz/fuzz_device.c tests/fuzz/replay.c
 tests_fuzz_fuzz_device_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS) -DFUZZ_NAME='"device"'
 tests_fuzz_fuzz_device_LDADD = $(MP_SIM_LIBS) src/core/libmp_core.a $(CRYPTO_LIBS)
+
+# The node's Configuration Server (written apart from the client): every
+# message family against hand-written bytes from the spec's layouts.
+check_PROGRAMS += tests/unit/test_sim_cfg
+TESTS += tests/unit/test_sim_cfg
+tests_unit_test_sim_cfg_SOURCES = tests/unit/test_sim_cfg.c
+tests_unit_test_sim_cfg_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_sim_cfg_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_sim_cfg_LDADD = $(MP_SIM_LIBS) $(TEST_LIBS) $(CRYPTO_LIBS)
+
+# The Configuration Server fed arbitrary sequences of access messages.
+check_PROGRAMS += tests/fuzz/fuzz_sim_cfg
+TESTS += tests/fuzz/fuzz_sim_cfg
+tests_fuzz_fuzz_sim_cfg_SOURCES = tests/fuzz/fuzz_sim_cfg.c tests/fuzz/replay.c
+tests_fuzz_fuzz_sim_cfg_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS) -DFUZZ_NAME='"sim_cfg"'
+tests_fuzz_fuzz_sim_cfg_LDADD = $(MP_SIM_LIBS) src/core/libmp_core.a $(CRYPTO_LIBS)
+EXTRA_DIST += tests/fuzz/corpus/sim_cfg
 
 # The simulated radio: the devices above behind the radio interface
 # (radio/radio.h), over PB-ADV and PB-GATT. Apart from libmp_sim.a, which
