@@ -116,9 +116,11 @@ static void pub_status(struct rx *x, uint8_t st, uint16_t elem, const struct mp_
 	cfg_put_model(&x->w, id);
 }
 
-/* Element, then model; a device-key model has no publication. */
-static uint8_t pub_target(struct mp_sim_cfg *cfg, uint16_t elem, const struct mp_sim_model *id,
-			  struct model **out)
+/* Element, then model, for Publication and Subscription messages: a
+ * device-key model has neither, and each family names that its own way
+ * (@devkey_status). */
+static uint8_t model_target(struct mp_sim_cfg *cfg, uint16_t elem, const struct mp_sim_model *id,
+			    uint8_t devkey_status, struct model **out)
 {
 	int e = cfg_element_of(cfg, elem);
 
@@ -129,8 +131,14 @@ static uint8_t pub_target(struct mp_sim_cfg *cfg, uint16_t elem, const struct mp
 	if (!*out)
 		return MP_SIM_CFG_INVALID_MODEL;
 	if (cfg_devkey_model(id))
-		return MP_SIM_CFG_INVALID_PUBLISH;
+		return devkey_status;
 	return MP_SIM_CFG_SUCCESS;
+}
+
+static uint8_t pub_target(struct mp_sim_cfg *cfg, uint16_t elem, const struct mp_sim_model *id,
+			  struct model **out)
+{
+	return model_target(cfg, elem, id, MP_SIM_CFG_INVALID_PUBLISH, out);
 }
 
 int cfg_h_pub_get(struct mp_sim_cfg *cfg, struct rx *x)
@@ -210,17 +218,7 @@ int cfg_h_pub_set(struct mp_sim_cfg *cfg, struct rx *x)
 static uint8_t sub_target(struct mp_sim_cfg *cfg, uint16_t elem, const struct mp_sim_model *id,
 			  struct model **out)
 {
-	int e = cfg_element_of(cfg, elem);
-
-	*out = NULL;
-	if (e < 0)
-		return MP_SIM_CFG_INVALID_ADDRESS;
-	*out = cfg_find_model(cfg, e, id);
-	if (!*out)
-		return MP_SIM_CFG_INVALID_MODEL;
-	if (cfg_devkey_model(id))
-		return MP_SIM_CFG_NOT_SUBSCRIBE_MODEL;
-	return MP_SIM_CFG_SUCCESS;
+	return model_target(cfg, elem, id, MP_SIM_CFG_NOT_SUBSCRIBE_MODEL, out);
 }
 
 static size_t sub_find(const struct model *m, const struct sub *s)
