@@ -26,6 +26,14 @@ uint32_t sim_prng_next(struct mp_sim_radio *r)
 	return (uint32_t)((r->prng * 0x2545f4914f6cdd1dull) >> 32);
 }
 
+uint16_t sim_oob_info(const struct mp_sim_radio *r)
+{
+	/* A device made with a static value has it printed on itself, where
+	 * a person would find it: String (bit 6) and On device (bit 15) of
+	 * the OOB Information field. */
+	return r->cfg.oob == MP_SIM_OOB_STATIC ? (uint16_t)(1u << 6 | 1u << 15) : 0;
+}
+
 static bool chance(struct mp_sim_radio *r, unsigned int pct)
 {
 	return pct && sim_prng_next(r) % 100 < pct;
@@ -172,6 +180,9 @@ static void beacon_cb(struct mp_loop *loop, int64_t id, void *data)
 	if (sd->provisioned)
 		return;
 	memcpy(ad + 3, sd->uuid, 16);
+	/* big-endian in the beacon (the 8.4.1 sample: ...f4 a040) */
+	ad[19] = (uint8_t)(sim_oob_info(r) >> 8);
+	ad[20] = (uint8_t)sim_oob_info(r);
 	sim_post(r, -1, (int)sd->index, 0, ad, sizeof(ad), false);
 	sd->beacon_timer = mp_loop_timer_add(loop, r->cfg.beacon_ms, beacon_cb, sd);
 }

@@ -238,6 +238,9 @@ static void gatt_adv_fired(struct mp_loop *loop, int64_t id, void *data)
 	if (sd->provisioned || sd->conn || sd->has_active)
 		return;		/* not connectable while busy */
 	memcpy(ad + 11, sd->uuid, 16);
+	/* little-endian in the service data (the 8.5.1 sample: ...f4 2040) */
+	ad[27] = (uint8_t)sim_oob_info(r);
+	ad[28] = (uint8_t)(sim_oob_info(r) >> 8);
 	sim_post(r, -1, (int)sd->index, 0, ad, sizeof(ad), true);
 	sd->gatt_adv_timer = mp_loop_timer_add(loop, r->cfg.beacon_ms, gatt_adv_fired, sd);
 }

@@ -79,6 +79,9 @@ struct delivery {
 
 /* radio.c */
 uint32_t sim_prng_next(struct mp_sim_radio *r);
+/* The OOB Information the devices advertise in their beacons and PB-GATT
+ * service data (each writes it in its own byte order). */
+uint16_t sim_oob_info(const struct mp_sim_radio *r);
 /* An advertisement on its way: to device @to (from the engine's @sender,
  * which forget() may withdraw), or (@to -1) to the engine from device
  * @from, subject to loss, duplication and delay. */

@@ -420,6 +420,19 @@ u1=$("$BIN" $K --json --sim 2 --sim-seed 7 scan --duration 1 | python3 -c 'impor
 u2=$("$BIN" $K --json --sim 2 --sim-seed 7 scan --duration 1 | python3 -c 'import json,sys; print(sorted({json.loads(l)["uuid"] for l in sys.stdin if "beacon" in l}))')
 u3=$("$BIN" $K --json --sim 2 --sim-seed 8 scan --duration 1 | python3 -c 'import json,sys; print(sorted({json.loads(l)["uuid"] for l in sys.stdin if "beacon" in l}))')
 [ "$u1" = "$u2" ] && [ "$u1" != "$u3" ] && [ "$u1" != "[]" ] && ok "--sim-seed makes the devices reproducible" || ko "--sim-seed makes the devices reproducible"
+# ... whatever N: the first devices of --sim 3 are those of --sim 2
+u4=$("$BIN" $K --json --sim 3 --sim-seed 7 scan --duration 1 | python3 -c 'import json,sys; print(sorted({json.loads(l)["uuid"] for l in sys.stdin if "beacon" in l}))')
+python3 -c 'import sys; a, b = eval(sys.argv[1]), eval(sys.argv[2]); assert len(a) == 2 and len(b) == 3 and set(a) < set(b)' "$u1" "$u4" &&
+	ok "--sim-seed: the same UUIDs whatever N" || ko "--sim-seed: the same UUIDs whatever N"
+
+# Simulated devices made with a static value say so, as real ones do: OOB
+# Information String + On device, in the beacon and the PB-GATT service data.
+check "static-OOB simulated devices announce it in their OOB Information" 0 '
+b = ev("beacon"); assert len(b) == 2 and all(x["oob_info"] == 0x8040 for x in b), b
+' -- $K --json --sim 2 --sim-oob static --sim-bearer mixed scan --duration 1
+check "... and the others announce none" 0 '
+b = ev("beacon"); assert b and all(x["oob_info"] == 0 for x in b), b
+' -- $K --json --sim 2 --sim-oob output --sim-bearer mixed scan --duration 1
 
 # Ctrl-C or SIGTERM in a one-shot run: the devices are cancelled (not
 # failed), and the exit status is the shell's for a signal (128 + N).
