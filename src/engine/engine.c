@@ -425,10 +425,14 @@ static void on_done(struct mp_session *s, const struct mp_prov_event *ev)
 		out.errnum = ok ? err : ev->errnum;
 		out.by_device = ev->by_device;
 		out.reason = ok ? "keyring" : reason_of(ev->err, ev->errnum);
-		if (!ok && ev->err == MP_PROV_OK)
-			out.detail = refusal_detail(s, ev->errnum);
-		if (!ok && s->gatt && !out.detail)
+		/* What failed below the protocol names itself first: an ATT
+		 * error's errno (Write Not Permitted is -EACCES) must not read
+		 * as one of the provisioner's own refusals. Those come only
+		 * once the device's Capabilities are in. */
+		if (!ok && s->gatt)
 			gatt_failure(s, ev, &out);
+		if (!ok && ev->err == MP_PROV_OK && !out.detail && mp_prov_caps(s->prov))
+			out.detail = refusal_detail(s, ev->errnum);
 	}
 	if (!s->link_closed)
 		mp_bearer_close(&s->bearer, ok ? MP_LINK_CLOSE_SUCCESS : MP_LINK_CLOSE_FAIL);
