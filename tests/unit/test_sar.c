@@ -443,12 +443,74 @@ static void test_tx_acks(void **state)
 	m.dst = 0x1201;
 	m.akf = false;
 	assert_int_equal(mp_sar_tx_send(tx, &m), -EINVAL);	/* AID with the device key */
-	/* every slot busy */
+	/* a Friend's ack (OBO) is matched by SeqZero alone: to the one
+	 * message that has it, and to none when two have it */
 	m.akf = true;
+	m.dst = 0x1202;
+	assert_int_equal(mp_sar_tx_send(tx, &m), 0);
+	a = (struct mp_seg_ack){ .obo = true, .seq_zero = 0x09ab, .block_ack = 0x1 };
+	assert_int_equal(mp_sar_tx_ack(tx, 0x2345, &a), 0);
+	m.dst = 0x1203;
+	m.seq_auth += 0x2000;	/* the same SeqZero */
+	assert_int_equal(mp_sar_tx_send(tx, &m), 0);
+	assert_int_equal(mp_sar_tx_ack(tx, 0x2345, &a), -ENOENT);
+	a.obo = false;
+	assert_int_equal(mp_sar_tx_ack(tx, 0x1203, &a), 0);
+	assert_int_equal(mp_sar_tx_cancel(tx, 0x1202), 0);
+	assert_int_equal(mp_sar_tx_cancel(tx, 0x1203), 0);
+	m.seq_auth -= 0x2000;
+	/* every slot busy */
 	for (m.dst = 1; m.dst <= 4; m.dst++)
 		assert_int_equal(mp_sar_tx_send(tx, &m), 0);
 	assert_int_equal(mp_sar_tx_send(tx, &m), -ENOBUFS);
 	mp_sar_tx_free(tx);
+	free(r);
+}
+
+/* done() is the last action: the owner sends the next message to the same
+ * destination from inside it (HACKING.md, strategy 1). */
+static struct mp_sar_tx *chain_tx;
+static unsigned chain_left;
+
+static void chain_done(void *user, uint16_t dst, uint32_t seq_auth, int err)
+{
+	struct rec *r = user;
+	struct mp_sar_msg m = msg_to(dst, 20);
+
+	r_done(user, dst, seq_auth, err);
+	assert_int_equal(err, 0);
+	if (chain_left) {
+		chain_left--;
+		m.seq_auth = seq_auth + 2;
+		assert_int_equal(mp_sar_tx_send(chain_tx, &m), 0);
+	}
+	(void)r;
+}
+
+static void test_tx_send_from_done(void **state)
+{
+	static const struct mp_sar_tx_ops ops = { .send = r_send, .timer = r_timer,
+						  .done = chain_done };
+	struct rec *r = calloc(1, sizeof(*r));
+	struct mp_sar_tx_config c = { .ops = &ops, .user = r, .slots = 1 };
+	struct mp_sar_msg m = msg_to(0x1201, 20);
+	struct mp_seg_ack a = { .seq_zero = 0x09ab, .block_ack = 0x3 };
+	unsigned i;
+
+	chain_tx = mp_sar_tx_new(&c);
+	assert_non_null(chain_tx);
+	chain_left = 3;
+	assert_int_equal(mp_sar_tx_send(chain_tx, &m), 0);
+	for (i = 0; i < 4; i++) {
+		r_run(r, r->now + 100, tx_fire, chain_tx);
+		assert_int_equal(mp_sar_tx_ack(chain_tx, 0x1201, &a), 0);
+		a.seq_zero = (uint16_t)(a.seq_zero + 2);
+	}
+	assert_int_equal(r->done, 4);
+	assert_int_equal(r->nsent, 8);
+	assert_false(mp_sar_tx_busy(chain_tx, 0x1201));
+	assert_false(r_next(r) >= 0);
+	mp_sar_tx_free(chain_tx);
 	free(r);
 }
 
@@ -685,6 +747,53 @@ static void test_rx_bad_input(void **state)
 	free(r);
 }
 
+/* deliver() is the last action: the owner may feed the source's next
+ * message from inside it, which takes the same slot, and the message being
+ * delivered stays intact. */
+static struct mp_sar_rx *nest_rx;
+static unsigned nest_calls;
+
+static void nest_deliver(void *user, const struct mp_sar_rx_msg *m)
+{
+	uint8_t before[MP_SAR_UPPER_MAX];
+	struct seg s;
+
+	memcpy(before, m->upper, m->len);
+	nest_calls++;
+	if (nest_calls == 1) {
+		mkseg(&s, 0x30, 0, 0, 0x80);
+		assert_int_equal(feed(nest_rx, m->src, m->dst, 0x30, &s), 0);
+		assert_int_equal(nest_calls, 2);
+		assert_memory_equal(m->upper, before, m->len);
+		assert_int_equal(m->seq_auth, 0x20);
+	}
+	r_deliver(user, m);
+}
+
+static void test_rx_feed_from_deliver(void **state)
+{
+	static const struct mp_sar_rx_ops ops = { .ack = r_ack, .timer = r_timer,
+						  .deliver = nest_deliver };
+	struct rec *r = calloc(1, sizeof(*r));
+	struct mp_sar_rx_config c = { .ops = &ops, .user = r, .slots = 1 };
+	struct seg s;
+
+	nest_rx = mp_sar_rx_new(&c);
+	assert_non_null(nest_rx);
+	mkseg(&s, 0x20, 0, 1, 0x10);
+	assert_int_equal(feed(nest_rx, 0x0005, 0x0001, 0x20, &s), 0);
+	mkseg(&s, 0x20, 1, 1, 0x10);
+	assert_int_equal(feed(nest_rx, 0x0005, 0x0001, 0x21, &s), 0);
+	assert_int_equal(nest_calls, 2);
+	/* the outer delivery recorded last: the first message, intact */
+	assert_int_equal(r->got_len, 24);
+	assert_int_equal(r->got[0], 0x10);
+	assert_int_equal(r->got[23], 0x11);
+	assert_int_equal(mp_sar_rx_stats(nest_rx)->delivered, 2);
+	mp_sar_rx_free(nest_rx);
+	free(r);
+}
+
 /* ------------------------------------------------------------------ */
 /* The samples                                                         */
 /* ------------------------------------------------------------------ */
@@ -832,11 +941,13 @@ int main(void)
 		NULL);
 	ntu_add("SAR tx: retransmissions without progress", test_tx_without_progress, NULL);
 	ntu_add("SAR tx: acknowledgments, one per destination, cancel", test_tx_acks, NULL);
+	ntu_add("SAR tx: the next message sent from done()", test_tx_send_from_done, NULL);
 	ntu_add("SAR tx: multicast retransmissions", test_tx_multicast, NULL);
 	ntu_add("SAR rx: acknowledgment timer and retransmissions", test_rx_ack_timer, NULL);
 	ntu_add("SAR rx: discard timeout", test_rx_discard, NULL);
 	ntu_add("SAR rx: duplicates, SeqAuth, contradictions, completed cache, groups, busy",
 		test_rx_bad_input, NULL);
+	ntu_add("SAR rx: the next message fed from deliver()", test_rx_feed_from_deliver, NULL);
 	ntu_add("SAR rx: 8.3.6 segments to the 8.3.7 and 8.3.9 BlockAcks", test_rx_samples, NULL);
 	ntu_add("SAR tx: 8.3.6 segments, 8.3.7 and 8.3.9 acks", test_tx_samples, NULL);
 	return ntu_run("sar");
