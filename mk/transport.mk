@@ -1,12 +1,12 @@
 # transport/: the lower transport (MshPRT v1.1 3.5.2) and the upper
-# transport's access PDUs (3.6) as pure codecs for now: the four Lower
-# Transport PDU formats, the Segment Acknowledgment, AES-CCM with the
-# device or an application key. Segmentation, reassembly and the SAR
-# timers come next.
+# transport's access PDUs (3.6): the four Lower Transport PDU formats, the
+# Segment Acknowledgment, AES-CCM with the device or an application key,
+# and the Mesh 1.1 SAR transmitter and receiver (3.5.3) with their timers.
 noinst_LIBRARIES += src/transport/libmp_transport.a
 src_transport_libmp_transport_a_SOURCES = \
 	src/transport/lower.c include/transport/lower.h \
-	src/transport/upper.c include/transport/upper.h
+	src/transport/upper.c include/transport/upper.h \
+	src/transport/sar_tx.c src/transport/sar_rx.c include/transport/sar.h
 src_transport_libmp_transport_a_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
 
 # Every 8.3 sample's lower transport PDU both ways, and the malformed ones.
@@ -40,3 +40,25 @@ tests_fuzz_fuzz_upper_LDADD = src/transport/libmp_transport.a src/crypto/libmp_c
 	src/core/libmp_core.a $(CRYPTO_LIBS)
 
 EXTRA_DIST += tests/fuzz/corpus/upper
+
+# The SAR transmitter and receiver: back to back through a lossy channel on a
+# fake clock, each timer alone, and the 8.3.6/8.3.7/8.3.9 samples.
+check_PROGRAMS += tests/unit/test_sar
+TESTS += tests/unit/test_sar
+tests_unit_test_sar_SOURCES = tests/unit/test_sar.c tests/unit/sar_tu.h tests/unit/net_tu.h
+tests_unit_test_sar_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_sar_LDADD = src/transport/libmp_transport.a $(TEST_LIBS)
+
+check_PROGRAMS += tests/fuzz/fuzz_sar_rx
+TESTS += tests/fuzz/fuzz_sar_rx
+tests_fuzz_fuzz_sar_rx_SOURCES = tests/fuzz/fuzz_sar_rx.c tests/fuzz/replay.c
+tests_fuzz_fuzz_sar_rx_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"sar_rx"'
+tests_fuzz_fuzz_sar_rx_LDADD = src/transport/libmp_transport.a src/core/libmp_core.a
+
+EXTRA_DIST += tests/fuzz/corpus/sar_rx
+
+# PDUs and fake-clock time of a 380-octet access message end to end.
+MP_BENCHES += bench/bench_sar
+bench_bench_sar_SOURCES = bench/bench_sar.c tests/unit/sar_tu.h
+bench_bench_sar_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+bench_bench_sar_LDADD = src/transport/libmp_transport.a src/core/libmp_core.a
