@@ -10,6 +10,7 @@ MP_CLI_SOURCES = \
 	src/cli/output.c include/cli/output.h \
 	src/cli/parse.c include/cli/parse.h \
 	src/cli/passphrase.c include/cli/passphrase.h \
+	src/cli/privs.c include/cli/privs.h \
 	src/cli/redact.c include/cli/redact.h \
 	src/cli/secret.c include/cli/secret.h \
 	src/cli/shell.c include/cli/shell.h

@@ -8,7 +8,7 @@ VM_FILES = \
 	tests/vm/lib-dev.sh \
 	tests/vm/guest/stage1 tests/vm/guest/stage2 \
 	tests/vm/guest/mesh-node.py tests/vm/guest/jget.py tests/vm/guest/oob-helper.sh \
-	tests/vm/guest/prov-trace.py tests/vm/guest/shell-session.py \
+	tests/vm/guest/prov-trace.py tests/vm/guest/shell-session.py tests/vm/guest/caps-probe.py \
 	tests/vm/tools/hciwatch.c tests/vm/tools/meshd-io-shim.c \
 	tests/vm/scenarios/boot.sh tests/vm/scenarios/meshd-beacon.sh \
 	tests/vm/scenarios/bluez-reference.sh tests/vm/scenarios/prov-noob.sh \
@@ -19,6 +19,7 @@ VM_FILES = \
 	tests/vm/scenarios/prov-gatt.sh tests/vm/scenarios/prov-gatt-mixed.sh \
 	tests/vm/scenarios/prov-gatt-concurrent.sh tests/vm/scenarios/prov-gatt-errors.sh \
 	tests/vm/scenarios/shell-scan.sh \
+	tests/vm/scenarios/privs-caps.sh tests/vm/scenarios/prov-unprivileged.sh \
 	tests/vm/bench/bluez-sequential.sh tests/vm/bench/meshprov-mpdev.sh
 EXTRA_DIST += $(VM_FILES)
 

@@ -47,6 +47,7 @@ struct mp_cli_args {
 
 /* Flags of a command. */
 #define MP_CMD_SHELL_ONLY 0x1	/* makes sense only in the shell (quit, cancel) */
+#define MP_CMD_RADIO 0x2	/* opens the controller: keeps CAP_NET_RAW (cli/privs.h) */
 
 struct mp_cli_cmd {
 	const char *name;

@@ -95,6 +95,23 @@ enum mp_hci_le_mode {
 	MP_HCI_LE_EXTENDED,
 };
 
+/*
+ * A capability around the kernel calls that check it (issue 12, Privileges).
+ * Linux lets a raw HCI socket send, without CAP_NET_RAW, only the few
+ * commands of its unprivileged list (net/bluetooth/hci_sock.c,
+ * hci_sec_filter; no LE command is on it: EPERM at each send), and masks the
+ * LE Meta event out of the filter of a caller without it. The owner (the
+ * CLI, which decides what the process may hold) raises CAP_NET_RAW into
+ * its effective set in raise() and lowers it in lower(); they bracket every
+ * command written and the event filter set, nothing else. Measured on the
+ * real kernel: tests/vm/scenarios/privs-caps.sh.
+ */
+struct mp_hci_priv {
+	void (*raise)(void *user);
+	void (*lower)(void *user);
+	void *user;
+};
+
 struct mp_hci_config {
 	enum mp_hci_le_mode mode;
 	uint32_t cmd_timeout_ms;	/* 0: 2000 */
@@ -104,6 +121,8 @@ struct mp_hci_config {
 	uint16_t adv_queue_max;		/* pending PDUs at most; 0: 256 */
 	uint8_t adv_handle;		/* advertising set in extended mode; 0 by default */
 	bool no_scan;			/* do not start scanning (tests, advertise-only) */
+	const struct mp_hci_priv *priv;	/* NULL: the process's capabilities as they are;
+					 * else it must outlive the object */
 };
 
 /* Properties of an advertising report, whatever its kind. */

@@ -19,15 +19,18 @@ struct mp_hci_radio_cb {
 };
 
 struct mp_hci_radio;
+struct mp_hci_priv;
 
 /**
  * Open controller @index (-1: the first LE controller that is up). On
  * failure returns -errno and writes a message that names the fix into
  * @msg (no such controller, down, no permission, held by bluetoothd or
- * bluetooth-meshd).
+ * bluetooth-meshd). @priv (NULL: none) raises the capability the kernel
+ * checks around the calls that need it (hci/hci.h); it must outlive @out.
  */
-int mp_hci_radio_open(struct mp_loop *loop, int index, const struct mp_hci_radio_cb *cb,
-		      void *user, struct mp_hci_radio **out, char *msg, size_t msglen);
+int mp_hci_radio_open(struct mp_loop *loop, int index, const struct mp_hci_priv *priv,
+		      const struct mp_hci_radio_cb *cb, void *user, struct mp_hci_radio **out,
+		      char *msg, size_t msglen);
 /** Switch scanning and advertising off, restore the controller, free. NULL is fine. */
 void mp_hci_radio_close(struct mp_hci_radio *r);
 /** The radio as the engine sees it. */

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli/batch.h"
+#include "cli/privs.h"
 #include "cli/shell.h"
 #include "radio/hci_radio.h"
 #include "store/keyring.h"
@@ -752,7 +753,8 @@ static enum mp_cli_status open_radio(struct mp_cli_app *a, struct mp_radio *radi
 		*radio = mp_sim_radio_radio(a->sim);
 		return MP_CLI_OK;
 	}
-	err = mp_hci_radio_open(a->loop, a->o.index, &hci_cb, a, &a->hci, msg, sizeof(msg));
+	err = mp_hci_radio_open(a->loop, a->o.index, mp_cli_privs_hci(), &hci_cb, a, &a->hci,
+				msg, sizeof(msg));
 	if (err) {
 		fprintf(stderr, "meshprov: %s\n", msg);
 		if ((err == -ENODEV || err == -EAFNOSUPPORT) && a->o.index < 0)

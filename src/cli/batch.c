@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/privs.h"
 #include "cli/redact.h"
 #include "store/keyring.h"
 
@@ -225,6 +226,7 @@ int mp_cli_helper_start(struct mp_cli_app *a, const char *oob_cmd,
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		setpgid(0, 0);
+		mp_cli_privs_drop_all();	/* the helper inherits no capability */
 		if (null >= 0)
 			dup2(null, 0);
 		dup2(p[1], 1);

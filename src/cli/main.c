@@ -20,6 +20,7 @@
 #include "cli/app.h"
 #include "cli/batch.h"
 #include "cli/commands.h"
+#include "cli/privs.h"
 #include "cli/redact.h"
 #include "cli/shell.h"
 
@@ -378,6 +379,7 @@ int main(int argc, char **argv)
 	int rc;
 
 	no_core_dumps();	/* first: before any key is read */
+	mp_cli_privs_start();	/* nothing effective until a kernel call needs it */
 	rc = parse_options(&a, argc, argv);
 	if (rc >= 0)
 		return rc;
@@ -391,6 +393,7 @@ int main(int argc, char **argv)
 		a.mode = MP_CLI_SHELL;
 	else
 		a.mode = MP_CLI_SCRIPT;
+	mp_cli_privs_settle(&a, argc - optind, argv + optind);
 	mp_out_init(&a.out, stdout, a.o.json, a.o.verbose);
 	if (mp_cli_app_init(&a) < 0) {
 		fprintf(stderr, "meshprov: out of memory\n");

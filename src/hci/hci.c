@@ -159,21 +159,25 @@ static void on_cmd_timeout(struct mp_loop *loop, int64_t id, void *data);
 static int write_cmd(struct mp_hci *hci, uint16_t opcode, const void *params, size_t len)
 {
 	uint8_t pkt[1 + 3 + 255];
-	int n = mp_hci_encode_cmd(pkt, sizeof(pkt), opcode, params, len);
+	int n = mp_hci_encode_cmd(pkt, sizeof(pkt), opcode, params, len), err;
 	ssize_t w;
 
 	if (n < 0)
 		return n;
 	trace(hci, true, pkt, (size_t)n);
+	/* The kernel checks CAP_NET_RAW at each send (hci/hci.h, mp_hci_priv). */
+	if (hci->cfg.priv)
+		hci->cfg.priv->raise(hci->cfg.priv->user);
 	/* send(MSG_NOSIGNAL): a peer that went away must not raise SIGPIPE. */
 	do {
 		w = send(hci->fd, pkt, (size_t)n, MSG_NOSIGNAL);
 		if (w < 0 && errno == ENOTSOCK)
 			w = write(hci->fd, pkt, (size_t)n);
 	} while (w < 0 && errno == EINTR);
-	if (w < 0)
-		return -errno;
-	return w == n ? 0 : -EIO;
+	err = w < 0 ? -errno : w == n ? 0 : -EIO;
+	if (hci->cfg.priv)
+		hci->cfg.priv->lower(hci->cfg.priv->user);
+	return err;
 }
 
 static void cmd_kick(struct mp_hci *hci)

@@ -220,8 +220,10 @@ char *mp_hci_hint(int status, int index, const char *proc_root, char *buf, size_
 		break;
 	case -EPERM:
 	case -EACCES:
-		snprintf(buf, len, "no permission to use raw HCI sockets; allow it with\n"
-			 "  sudo setcap 'cap_net_raw,cap_net_admin+eip' $(command -v meshprov)\n"
+		/* CAP_NET_RAW alone, permitted: meshprov raises it into its
+		 * effective set only around the calls that need it (cli/privs.h). */
+		snprintf(buf, len, "no permission to send HCI commands (CAP_NET_RAW); allow it "
+			 "with\n  sudo setcap cap_net_raw+p $(command -v meshprov)\n"
 			 "or run as root");
 		break;
 	case -EOPNOTSUPP:

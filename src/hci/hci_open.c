@@ -115,10 +115,15 @@ int mp_hci_open(struct mp_loop *loop, int index, const struct mp_hci_config *con
 	filter_event(&flt, MP_HCI_EVT_LE_META);
 	filter_event(&flt, MP_HCI_EVT_DISCONN_COMPLETE);	/* scanning to restore */
 	filter_event(&flt, EVT_LINUX_STACK_INTERNAL);
-	if (setsockopt(fd, SOL_HCI, HCI_FILTER, &flt, sizeof(flt)) < 0) {
-		r = -errno;
+	/* Without CAP_NET_RAW the kernel silently drops the LE Meta event
+	 * from the mask (hci/hci.h, mp_hci_priv). */
+	if (config && config->priv)
+		config->priv->raise(config->priv->user);
+	r = setsockopt(fd, SOL_HCI, HCI_FILTER, &flt, sizeof(flt)) < 0 ? -errno : 0;
+	if (config && config->priv)
+		config->priv->lower(config->priv->user);
+	if (r < 0)
 		goto fail;
-	}
 
 	r = mp_hci_new_fd(loop, fd, config, ops, data, out);
 	if (r < 0)

@@ -609,8 +609,10 @@ char *mp_l2cap_hint(int err, int index, char *buf, size_t len)
 		break;
 	case -EPERM:
 	case -EACCES:
-		snprintf(buf, len, "not permitted to use L2CAP sockets on %s: run as root or "
-			 "grant cap_net_raw,cap_net_admin", dev);
+		/* No capability is needed for an LE ATT connection (Linux 6.1,
+		 * tests/vm/scenarios/privs-caps.sh): a security policy said no. */
+		snprintf(buf, len, "not permitted to use L2CAP sockets on %s (a security "
+			 "policy, e.g. SELinux or AppArmor, refused it)", dev);
 		break;
 	case -ETIMEDOUT:
 		snprintf(buf, len, "no connection in time: the device is not advertising "

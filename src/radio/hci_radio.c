@@ -191,10 +191,11 @@ static const struct mp_radio_ops radio_ops = {
 	.scan = r_scan, .connect = r_connect, .conn_send = r_conn_send, .conn_close = r_conn_close,
 };
 
-int mp_hci_radio_open(struct mp_loop *loop, int index, const struct mp_hci_radio_cb *cb,
-		      void *user, struct mp_hci_radio **out, char *msg, size_t msglen)
+int mp_hci_radio_open(struct mp_loop *loop, int index, const struct mp_hci_priv *priv,
+		      const struct mp_hci_radio_cb *cb, void *user, struct mp_hci_radio **out,
+		      char *msg, size_t msglen)
 {
-	struct mp_hci_config cfg = { 0 };
+	struct mp_hci_config cfg = { .priv = priv };
 	struct mp_hci_radio *r = calloc(1, sizeof(*r));
 	int err;
 

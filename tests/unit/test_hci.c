@@ -128,6 +128,60 @@ static void test_forced_legacy_reports_disallowed(void **state)
 	fake_teardown(&f);
 }
 
+/* The owner's capability hook brackets every command written (issue 12:
+ * CAP_NET_RAW is checked at each send, and held for nothing else). */
+struct priv_count {
+	int raised, lowered, depth, max_depth;
+};
+
+static void priv_raise(void *user)
+{
+	struct priv_count *p = user;
+
+	p->raised++;
+	if (++p->depth > p->max_depth)
+		p->max_depth = p->depth;
+}
+
+static void priv_lower(void *user)
+{
+	struct priv_count *p = user;
+
+	p->lowered++;
+	p->depth--;
+}
+
+static void test_priv_brackets_each_command(void **state)
+{
+	struct priv_count pc = { 0 };
+	const struct mp_hci_priv priv = { priv_raise, priv_lower, &pc };
+	struct mp_hci_config cfg = { .mode = MP_HCI_LE_LEGACY, .priv = &priv };
+	struct fake_hci f;
+	int before;
+
+	fake_setup(&f, &cfg);
+	fake_init_common(&f, 1u << 12);
+	before = pc.raised;
+	assert_true(before > 0);
+	fake_expect_cmd(&f, 0x200c, "00 00");
+	assert_int_equal(pc.raised, before);	/* queued, not yet written */
+	fake_complete(&f, 0x200c, 0, "");
+	assert_int_equal(pc.raised, before + 1);	/* the next one written */
+	fake_expect_cmd(&f, 0x200b, "00 3000 3000 00 00");
+	fake_complete(&f, 0x200b, 0, "");
+	fake_expect_cmd(&f, 0x200c, "01 00");
+	fake_complete(&f, 0x200c, 0, "");
+	assert_int_equal(f.ready_calls, 1);
+	assert_int_equal(f.ready_status, 0);
+	/* one raise per command, each lowered at once, never nested */
+	assert_int_equal(pc.raised, before + 2);
+	assert_int_equal(pc.lowered, pc.raised);
+	assert_int_equal(pc.depth, 0);
+	assert_int_equal(pc.max_depth, 1);
+	fake_expect_none(&f);
+	fake_teardown(&f);
+}
+
 static void test_forced_extended_needs_the_feature(void **state)
 {
 	struct fake_hci f;
@@ -733,8 +787,8 @@ static void test_hints_say_the_fix(void **state)
 	char buf[512];
 
 	mp_hci_hint(-EPERM, 0, NULL, buf, sizeof(buf));
-	assert_non_null(strstr(buf, "sudo setcap 'cap_net_raw,cap_net_admin+eip' "
-				    "$(command -v meshprov)"));
+	/* CAP_NET_RAW is all the radio needs, permitted only (issue 12) */
+	assert_non_null(strstr(buf, "sudo setcap cap_net_raw+p $(command -v meshprov)"));
 	assert_non_null(strstr(buf, "root"));
 	assert_non_null(strstr(mp_hci_hint(-EACCES, 0, NULL, buf, sizeof(buf)), "setcap"));
 	mp_hci_hint(-ENETDOWN, 1, NULL, buf, sizeof(buf));
@@ -787,6 +841,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_auto_falls_back_to_extended, setup, teardown),
 		cmocka_unit_test(test_forced_legacy_reports_disallowed),
 		cmocka_unit_test(test_forced_extended_needs_the_feature),
+		cmocka_unit_test(test_priv_brackets_each_command),
 		cmocka_unit_test_setup_teardown(test_start_fails_on_error_status, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_start_fails_on_short_answer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_command_error_is_named, setup, teardown),
