@@ -8,6 +8,7 @@
  * connections and failing writes; then a whole provisioning, the
  * provisioner against the simulated device, carried over the pair. */
 #include "prov_harness.h"
+#include "fake_sched.h"
 
 #include <errno.h>
 #include <string.h>
@@ -98,6 +99,7 @@ struct side {
 
 struct world {
 	uint64_t now;
+	struct fake_sched sched;	/* the two sides' timers on now */
 	struct side s[2];
 	struct val *q;
 	size_t qhead, qlen;
@@ -140,8 +142,21 @@ static void fake_timer(void *user, unsigned id, uint32_t delay_ms)
 	struct side *s = user;
 
 	assert_true(id < MP_PBGATT_TIMERS);
-	s->deadline[id] = delay_ms ? s->w->now + delay_ms : 0;
+	fake_sched_arm(&s->w->sched, &s->deadline[id], delay_ms);
 	s->last_delay[id] = delay_ms;
+}
+
+/* The scheduler's view of a side. */
+static bool side_live(void *owner)
+{
+	return ((struct side *)owner)->link != NULL;
+}
+
+static void side_fire(void *owner, unsigned int id)
+{
+	struct side *s = owner;
+
+	mp_pbgatt_timeout(s->link, id);
 }
 
 static void fake_disconnect(void *user)
@@ -232,6 +247,10 @@ static struct world *world_new_max(size_t rx_max)
 	assert_non_null(w);
 	w->q = calloc(QMAX, sizeof(*w->q));
 	assert_non_null(w->q);
+	fake_sched_init(&w->sched, &w->now);
+	for (i = 0; i < 2; i++)
+		fake_sched_add(&w->sched, w->s[i].deadline, MP_PBGATT_TIMERS, &w->s[i], side_live,
+			       side_fire);
 	for (i = 0; i < 2; i++) {
 		struct mp_pbgatt_config cfg = {
 			.role = i == PROV ? MP_PBGATT_PROVISIONER : MP_PBGATT_DEVICE,
@@ -309,31 +328,29 @@ static void pump(struct world *w)
 }
 
 /* Run the connection and the clock until @done or time @limit (ms). */
+/* The scheduler's view of the world. */
+struct run_ctx {
+	struct world *w;
+	bool (*done)(struct world *);
+};
+
+static void run_pump(void *ctx)
+{
+	pump(((struct run_ctx *)ctx)->w);
+}
+
+static bool run_done(void *ctx)
+{
+	struct run_ctx *c = ctx;
+
+	return c->done(c->w);
+}
+
 static bool run(struct world *w, uint64_t limit, bool (*done)(struct world *))
 {
-	for (;;) {
-		struct side *first = NULL;
-		unsigned id = 0, i, t;
+	struct run_ctx c = { w, done };
 
-		pump(w);
-		if (done && done(w))
-			return true;
-		for (i = 0; i < 2; i++)
-			for (t = 0; t < MP_PBGATT_TIMERS; t++)
-				if (w->s[i].link && w->s[i].deadline[t] &&
-				    (!first || w->s[i].deadline[t] < first->deadline[id])) {
-					first = &w->s[i];
-					id = t;
-				}
-		if (!first || first->deadline[id] > limit) {
-			if (w->now < limit)
-				w->now = limit;
-			return done ? done(w) : true;
-		}
-		w->now = first->deadline[id];
-		first->deadline[id] = 0;
-		mp_pbgatt_timeout(first->link, id);
-	}
+	return fake_sched_run(&w->sched, limit, run_pump, done ? run_done : NULL, &c);
 }
 
 static bool both_closed(struct world *w)
