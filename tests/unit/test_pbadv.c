@@ -322,8 +322,10 @@ static void world_free(struct world *w)
 }
 
 /* Deliver everything in flight (FIFO, or LIFO to reorder). */
-static void pump(struct world *w)
+static void pump(void *ctx)
 {
+	struct world *w = ctx;
+
 	while (w->qlen) {
 		struct msg m;
 
@@ -340,53 +342,43 @@ static void pump(struct world *w)
 }
 
 /* Run the radio and the clock until @done or time @limit (ms). */
-/* The scheduler's view of the world. */
-struct run_ctx {
-	struct world *w;
-	bool (*done)(struct world *);
-};
-
-static void run_pump(void *ctx)
+static bool run(struct world *w, uint64_t limit, bool (*done)(void *ctx))
 {
-	pump(((struct run_ctx *)ctx)->w);
+	return fake_sched_run(&w->sched, limit, pump, done, w);
 }
 
-static bool run_done(void *ctx)
+static bool both_closed(void *ctx)
 {
-	struct run_ctx *c = ctx;
+	const struct world *w = ctx;
 
-	return c->done(c->w);
-}
-
-static bool run(struct world *w, uint64_t limit, bool (*done)(struct world *))
-{
-	struct run_ctx c = { w, done };
-
-	return fake_sched_run(&w->sched, limit, run_pump, done ? run_done : NULL, &c);
-}
-
-static bool both_closed(struct world *w)
-{
 	return w->s[PROV].closed && w->s[DEV].closed;
 }
 
-static bool prov_closed(struct world *w)
+static bool prov_closed(void *ctx)
 {
+	const struct world *w = ctx;
+
 	return w->s[PROV].closed > 0;
 }
 
-static bool dev_closed(struct world *w)
+static bool dev_closed(void *ctx)
 {
+	const struct world *w = ctx;
+
 	return w->s[DEV].closed > 0;
 }
 
-static bool links_gone(struct world *w)
+static bool links_gone(void *ctx)
 {
+	const struct world *w = ctx;
+
 	return !w->s[PROV].link && !w->s[DEV].link;
 }
 
-static bool both_open(struct world *w)
+static bool both_open(void *ctx)
 {
+	const struct world *w = ctx;
+
 	return w->s[PROV].opened && w->s[DEV].opened;
 }
 

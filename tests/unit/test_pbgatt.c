@@ -302,8 +302,10 @@ static void connect_pair(struct world *w, unsigned mtu)
 
 /* Deliver the ATT values in flight, in order; then a requested
  * disconnection reaches both ends (values still in flight are lost). */
-static void pump(struct world *w)
+static void pump(void *ctx)
 {
+	struct world *w = ctx;
+
 	for (;;) {
 		while (w->qlen && !w->drop_pending) {
 			struct val *v = &w->q[w->qhead];
@@ -328,33 +330,15 @@ static void pump(struct world *w)
 }
 
 /* Run the connection and the clock until @done or time @limit (ms). */
-/* The scheduler's view of the world. */
-struct run_ctx {
-	struct world *w;
-	bool (*done)(struct world *);
-};
-
-static void run_pump(void *ctx)
+static bool run(struct world *w, uint64_t limit, bool (*done)(void *ctx))
 {
-	pump(((struct run_ctx *)ctx)->w);
+	return fake_sched_run(&w->sched, limit, pump, done, w);
 }
 
-static bool run_done(void *ctx)
+static bool both_closed(void *ctx)
 {
-	struct run_ctx *c = ctx;
+	const struct world *w = ctx;
 
-	return c->done(c->w);
-}
-
-static bool run(struct world *w, uint64_t limit, bool (*done)(struct world *))
-{
-	struct run_ctx c = { w, done };
-
-	return fake_sched_run(&w->sched, limit, run_pump, done ? run_done : NULL, &c);
-}
-
-static bool both_closed(struct world *w)
-{
 	return w->s[PROV].closed && w->s[DEV].closed;
 }
 
@@ -408,8 +392,10 @@ static void test_sample_data_on_the_wire(void **state)
 
 /* ---------- every size, every ATT_MTU ---------- */
 
-static bool none_busy(struct world *w)
+static bool none_busy(void *ctx)
 {
+	const struct world *w = ctx;
+
 	return !w->s[PROV].busy && !w->s[DEV].busy;
 }
 
@@ -914,7 +900,7 @@ static void dev_app_rx(struct side *s, const uint8_t *pdu, size_t len)
 	mp_sim_device_rx(the_run->dev, pdu, len);
 }
 
-static bool provisioned(struct world *w)
+static bool provisioned(void *ctx)
 {
 	return the_run->h.done && the_run->dev_done;
 }
