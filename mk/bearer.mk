@@ -4,6 +4,7 @@ noinst_LIBRARIES += src/bearer/libmp_bearer.a
 src_bearer_libmp_bearer_a_SOURCES = \
 	src/bearer/gprov.c include/bearer/gprov.h \
 	src/bearer/pbadv.c include/bearer/pbadv.h \
+	src/bearer/sendq.c include/bearer/sendq.h \
 	include/bearer/bearer.h
 
 check_PROGRAMS += tests/unit/test_gprov
@@ -11,6 +12,12 @@ TESTS += tests/unit/test_gprov
 tests_unit_test_gprov_SOURCES = tests/unit/test_gprov.c
 tests_unit_test_gprov_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_gprov_LDADD = src/bearer/libmp_bearer.a $(TEST_LIBS)
+
+check_PROGRAMS += tests/unit/test_sendq
+TESTS += tests/unit/test_sendq
+tests_unit_test_sendq_SOURCES = tests/unit/test_sendq.c
+tests_unit_test_sendq_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_sendq_LDADD = src/bearer/libmp_bearer.a $(TEST_LIBS)
 
 check_PROGRAMS += tests/unit/test_pbadv
 TESTS += tests/unit/test_pbadv

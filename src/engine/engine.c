@@ -23,10 +23,16 @@
 
 #include "adv/adv.h"
 #include "bearer/pbadv.h"
+#include "bearer/sendq.h"
+#include "core/timer_slots.h"
 #include "gatt_link.h"
 #include "store/keyring.h"
 
 #define TXQ_LEN 4
+/* A session's timer slots: the PB-ADV link's, then the provisioner's. */
+#define TIMER_PROV MP_PBADV_TIMERS
+#define SESSION_TIMERS (MP_PBADV_TIMERS + 1)
+_Static_assert(MP_PROV_PDU_MAX <= MP_SENDQ_PDU_MAX, "a Provisioning PDU fits the send queue");
 #define MP_ENGINE_SCAN_CAPACITY 1024
 /* A device just provisioned may still send a few Unprovisioned Device
  * beacons (queued in its controller, or before it applies its new state):
@@ -45,14 +51,9 @@ struct mp_session {
 	struct mp_pbadv *link;		/* PB-ADV, or NULL */
 	struct gatt_link *gatt;		/* PB-GATT, or NULL */
 	struct mp_prov *prov;
-	int64_t link_timer[MP_PBADV_TIMERS];
-	int64_t prov_timer;
+	struct mp_timer_slots timers;	/* the link's (PB-ADV) and the provisioner's */
 	int64_t reap_timer;
-
-	uint8_t txq[TXQ_LEN][MP_PROV_PDU_MAX];
-	size_t txlen[TXQ_LEN];
-	unsigned int txhead, txcount;
-	bool tx_busy;
+	struct mp_sendq txq;		/* the provisioner's PDUs, one at a time on the link */
 
 	uint16_t address;
 	uint8_t elements;
@@ -167,7 +168,6 @@ bool mp_engine_listening(const struct mp_engine *e)
 static void reap_cb(struct mp_loop *loop, int64_t id, void *data)
 {
 	struct mp_session *s = data, **pp;
-	unsigned int i;
 
 	for (pp = &s->e->sessions; *pp; pp = &(*pp)->next) {
 		if (*pp == s) {
@@ -177,9 +177,8 @@ static void reap_cb(struct mp_loop *loop, int64_t id, void *data)
 	}
 	s->e->nsessions--;
 	update_listening(s->e);
-	for (i = 0; i < MP_PBADV_TIMERS; i++)
-		mp_loop_timer_set(loop, &s->link_timer[i], 0, NULL, NULL);
-	mp_loop_timer_set(loop, &s->prov_timer, 0, NULL, NULL);
+	mp_timer_slots_cancel_all(&s->timers);
+	mp_sendq_close(&s->txq);
 	/* A link that closed has its Link Close copies waiting for the air:
 	 * they must go out after the session (the device would otherwise
 	 * keep its end open until its own timeout). Only a link cut short,
@@ -204,18 +203,14 @@ static void maybe_reap(struct mp_session *s)
 
 /* ---- the link's timers and transmissions ---- */
 
-static void link_timer_fired(struct mp_loop *loop, int64_t tid, void *data)
+static void session_timer_fired(void *owner, unsigned int id)
 {
-	struct mp_session *s = data;
-	unsigned int id;
+	struct mp_session *s = owner;
 
-	for (id = 0; id < MP_PBADV_TIMERS; id++) {
-		if (s->link_timer[id] == tid) {
-			s->link_timer[id] = 0;
-			mp_pbadv_timeout(s->link, id);
-			return;
-		}
-	}
+	if (id == TIMER_PROV)
+		mp_prov_timeout(s->prov);
+	else
+		mp_pbadv_timeout(s->link, id);
 }
 
 static void link_timer(void *user, unsigned int id, uint32_t delay_ms)
@@ -223,7 +218,7 @@ static void link_timer(void *user, unsigned int id, uint32_t delay_ms)
 	struct mp_session *s = user;
 
 	if (id < MP_PBADV_TIMERS)
-		mp_loop_timer_set(s->e->cfg.loop, &s->link_timer[id], delay_ms, link_timer_fired, s);
+		mp_timer_slots_set(&s->timers, id, delay_ms);
 }
 
 static void link_tx(void *user, const uint8_t *pdu, size_t len)
@@ -250,50 +245,26 @@ static const struct mp_pbadv_ops link_ops = { link_tx, link_timer, link_random }
 
 /* ---- the provisioner's PDUs through the one-at-a-time link ---- */
 
-static void tx_kick(struct mp_session *s)
-{
-	int err;
-
-	if (s->tx_busy || !s->txcount || s->link_closed)
-		return;
-	err = mp_bearer_send(&s->bearer, s->txq[s->txhead], s->txlen[s->txhead]);
-	if (err) {
-		mp_prov_cancel(s->prov, err);
-		return;
-	}
-	s->tx_busy = true;
-	s->txhead = (s->txhead + 1) % TXQ_LEN;
-	s->txcount--;
-}
-
 static int prov_send(void *user, const uint8_t *pdu, size_t len)
 {
 	struct mp_session *s = user;
-	unsigned int slot;
+	int err;
 
-	if (s->txcount == TXQ_LEN || len > MP_PROV_PDU_MAX)
+	if (s->link_closed)
+		return 0;	/* nothing can be sent any more; the end is coming */
+	err = mp_sendq_send(&s->txq, pdu, len);
+	if (err == -ENOBUFS || err == -EMSGSIZE)
 		return -ENOBUFS;
-	slot = (s->txhead + s->txcount) % TXQ_LEN;
-	memcpy(s->txq[slot], pdu, len);
-	s->txlen[slot] = len;
-	s->txcount++;
-	tx_kick(s);
+	if (err)
+		mp_prov_cancel(s->prov, err);	/* the link refused it */
 	return 0;
-}
-
-static void prov_timer_fired(struct mp_loop *loop, int64_t id, void *data)
-{
-	struct mp_session *s = data;
-
-	s->prov_timer = 0;
-	mp_prov_timeout(s->prov);
 }
 
 static void prov_timer(void *user, uint32_t delay_ms)
 {
 	struct mp_session *s = user;
 
-	mp_loop_timer_set(s->e->cfg.loop, &s->prov_timer, delay_ms, prov_timer_fired, s);
+	mp_timer_slots_set(&s->timers, TIMER_PROV, delay_ms);
 }
 
 static const char *alg_tag(uint8_t alg)
@@ -507,8 +478,10 @@ static void link_delivered(void *owner)
 {
 	struct mp_session *s = owner;
 
-	s->tx_busy = false;
-	tx_kick(s);
+	int err = mp_sendq_delivered(&s->txq);
+
+	if (err)
+		mp_prov_cancel(s->prov, err);
 }
 
 static void link_closed(void *owner, int err, uint8_t reason, bool remote)
@@ -516,6 +489,7 @@ static void link_closed(void *owner, int err, uint8_t reason, bool remote)
 	struct mp_session *s = owner;
 
 	s->link_closed = true;
+	mp_sendq_close(&s->txq);
 	if (!s->finished) {
 		/* The link went away under a running procedure: the device
 		 * closed it, or it could not be kept up. */
@@ -667,6 +641,7 @@ static void on_radio_lost(void *user, int err)
 
 	for (s = e->sessions; s; s = s->next) {
 		s->link_closed = true;	/* nothing can be sent any more */
+		mp_sendq_close(&s->txq);
 		if (!s->finished)
 			mp_prov_cancel(s->prov, err);
 		maybe_reap(s);
@@ -788,6 +763,7 @@ static int open_adv(struct mp_session *s)
 	if (!s->link)
 		return -ENOMEM;
 	s->bearer = mp_pbadv_bearer(s->link);
+	mp_sendq_attach(&s->txq, s->bearer);
 	/* A random Link ID, unique among our links. MshPRT v1.1 5.3.2 */
 	do {
 		err = mp_random((uint8_t *)&link_id, sizeof(link_id));
@@ -809,8 +785,10 @@ static int open_gatt(struct mp_session *s, const struct mp_scan_entry *entry)
 
 	memcpy(gc.addr, entry->gatt_addr, 6);
 	err = gatt_link_open(&gc, &s->gatt);
-	if (!err)
+	if (!err) {
 		s->bearer = gatt_link_bearer(s->gatt);
+		mp_sendq_attach(&s->txq, s->bearer);
+	}
 	return err;
 }
 
@@ -836,6 +814,8 @@ int mp_engine_provision(struct mp_engine *e, const uint8_t uuid[16],
 	if (!s)
 		return -ENOMEM;
 	s->e = e;
+	mp_timer_slots_init(&s->timers, e->cfg.loop, SESSION_TIMERS, session_timer_fired, s);
+	mp_sendq_init(&s->txq, TXQ_LEN);
 	memcpy(s->uuid, uuid, 16);
 	s->opts = *opts;
 	if (opts->name && !(s->name = strdup(opts->name)))
@@ -863,6 +843,7 @@ int mp_engine_provision(struct mp_engine *e, const uint8_t uuid[16],
 nomem:
 	err = -ENOMEM;
 fail:
+	mp_timer_slots_cancel_all(&s->timers);
 	mp_pbadv_free(s->link);
 	gatt_link_free(s->gatt);
 	mp_prov_free(s->prov);

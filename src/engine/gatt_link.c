@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "bearer/pbgatt.h"
+#include "core/timer_slots.h"
 #include "gatt/client.h"
 #include "prov/pdu.h"
 
@@ -23,8 +24,7 @@ struct gatt_link {
 	struct mp_radio_conn *conn;
 	struct mp_gatt_client *client;
 	struct mp_pbgatt *pb;
-	int64_t pb_timer[MP_PBGATT_TIMERS];
-	int64_t client_timer;
+	struct mp_timer_slots timers;	/* the bearer's, then the GATT client's */
 	int64_t setup_timer;
 	int64_t down_timer;
 	int down_err;
@@ -33,6 +33,10 @@ struct gatt_link {
 	char why[160];
 };
 
+/* The link's timer slots: the PB-GATT bearer's, then the GATT client's. */
+#define TIMER_CLIENT MP_PBGATT_TIMERS
+#define LINK_TIMERS (MP_PBGATT_TIMERS + 1)
+
 /* ---- the end ---- */
 
 static void drop_conn(struct gatt_link *l)
@@ -40,7 +44,7 @@ static void drop_conn(struct gatt_link *l)
 	if (l->conn)
 		l->cfg.radio.ops->conn_close(l->conn);
 	l->conn = NULL;
-	mp_loop_timer_set(l->cfg.loop, &l->client_timer, 0, NULL, NULL);
+	mp_timer_slots_set(&l->timers, TIMER_CLIENT, 0);
 	mp_loop_timer_set(l->cfg.loop, &l->setup_timer, 0, NULL, NULL);
 }
 
@@ -119,19 +123,11 @@ static void client_tx(void *owner, const uint8_t *pdu, size_t len)
 		go_down(l, err);
 }
 
-static void client_timer_fired(struct mp_loop *loop, int64_t id, void *data)
-{
-	struct gatt_link *l = data;
-
-	l->client_timer = 0;
-	mp_gatt_client_timeout(l->client);
-}
-
 static void client_timer(void *owner, uint32_t delay_ms)
 {
 	struct gatt_link *l = owner;
 
-	mp_loop_timer_set(l->cfg.loop, &l->client_timer, delay_ms, client_timer_fired, l);
+	mp_timer_slots_set(&l->timers, TIMER_CLIENT, delay_ms);
 }
 
 static void client_ready(void *owner, uint16_t att_mtu)
@@ -172,18 +168,14 @@ static int pb_tx(void *user, const uint8_t *value, size_t len)
 	return l->conn ? mp_gatt_client_write(l->client, value, len) : -ENOTCONN;
 }
 
-static void pb_timer_fired(struct mp_loop *loop, int64_t tid, void *data)
+static void link_timer_fired(void *owner, unsigned int id)
 {
-	struct gatt_link *l = data;
-	unsigned int id;
+	struct gatt_link *l = owner;
 
-	for (id = 0; id < MP_PBGATT_TIMERS; id++) {
-		if (l->pb_timer[id] == tid) {
-			l->pb_timer[id] = 0;
-			mp_pbgatt_timeout(l->pb, id);
-			return;
-		}
-	}
+	if (id == TIMER_CLIENT)
+		mp_gatt_client_timeout(l->client);
+	else
+		mp_pbgatt_timeout(l->pb, id);
 }
 
 static void pb_timer(void *user, unsigned id, uint32_t delay_ms)
@@ -191,7 +183,7 @@ static void pb_timer(void *user, unsigned id, uint32_t delay_ms)
 	struct gatt_link *l = user;
 
 	if (id < MP_PBGATT_TIMERS)
-		mp_loop_timer_set(l->cfg.loop, &l->pb_timer[id], delay_ms, pb_timer_fired, l);
+		mp_timer_slots_set(&l->timers, id, delay_ms);
 }
 
 static void pb_disconnect(void *user)
@@ -256,6 +248,7 @@ int gatt_link_open(const struct gatt_link_config *cfg, struct gatt_link **out)
 	if (!l)
 		return -ENOMEM;
 	l->cfg = *cfg;
+	mp_timer_slots_init(&l->timers, cfg->loop, LINK_TIMERS, link_timer_fired, l);
 	cc.owner = l;
 	pc.user = l;
 	l->client = mp_gatt_client_new(&cc);
@@ -313,13 +306,10 @@ const char *gatt_link_reason(const struct gatt_link *l)
 
 void gatt_link_free(struct gatt_link *l)
 {
-	unsigned int i;
-
 	if (!l)
 		return;
 	drop_conn(l);
-	for (i = 0; i < MP_PBGATT_TIMERS; i++)
-		mp_loop_timer_set(l->cfg.loop, &l->pb_timer[i], 0, NULL, NULL);
+	mp_timer_slots_cancel_all(&l->timers);
 	if (l->down_timer)
 		mp_loop_timer_cancel(l->cfg.loop, l->down_timer);
 	mp_gatt_client_free(l->client);

@@ -187,18 +187,18 @@ static void beacon_cb(struct mp_loop *loop, int64_t id, void *data)
 	sd->beacon_timer = mp_loop_timer_add(loop, r->cfg.beacon_ms, beacon_cb, sd);
 }
 
-static void dev_link_timer_fired(struct mp_loop *loop, int64_t tid, void *data)
-{
-	struct sim_dev *sd = data;
-	unsigned int id;
+static void proto_timer_fired(struct sim_dev *sd);
 
-	for (id = 0; id < MP_PBADV_TIMERS; id++) {
-		if (sd->link_timer[id] == tid) {
-			sd->link_timer[id] = 0;
-			mp_pbadv_timeout(sd->link, id);
-			return;
-		}
-	}
+static void dev_timer_fired(void *owner, unsigned int id)
+{
+	struct sim_dev *sd = owner;
+
+	if (id < MP_PBADV_TIMERS)
+		mp_pbadv_timeout(sd->link, id);
+	else if (id < SIM_TIMER_PROTO)
+		mp_pbgatt_timeout(sd->pbg, id - SIM_TIMER_GATT);
+	else
+		proto_timer_fired(sd);
 }
 
 static void dev_link_timer(void *user, unsigned int id, uint32_t delay_ms)
@@ -206,8 +206,7 @@ static void dev_link_timer(void *user, unsigned int id, uint32_t delay_ms)
 	struct sim_dev *sd = user;
 
 	if (id < MP_PBADV_TIMERS)
-		mp_loop_timer_set(sd->r->cfg.loop, &sd->link_timer[id], delay_ms,
-				  dev_link_timer_fired, sd);
+		mp_timer_slots_set(&sd->timers, id, delay_ms);
 }
 
 static void dev_link_tx(void *user, const uint8_t *pdu, size_t len)
@@ -229,28 +228,13 @@ static uint32_t dev_link_random(void *user)
 
 static const struct mp_pbadv_ops dev_link_ops = { dev_link_tx, dev_link_timer, dev_link_random };
 
-static void dev_tx_kick(struct sim_dev *sd)
-{
-	if (sd->tx_busy || !sd->txcount)
-		return;
-	if (!sd->has_active)
-		return;
-	if (mp_bearer_send(&sd->active, sd->txq[0], sd->txlen[0]) == 0)
-		sd->tx_busy = true;
-	sd->txcount--;
-	memmove(sd->txq[0], sd->txq[1], sd->txlen[1]);
-	sd->txlen[0] = sd->txlen[1];
-}
-
+/* The device's PDUs wait while the link carries the previous one; one
+ * that finds no room, or that the link refuses, is lost, as on the air. */
 static void dev_send(void *user, const uint8_t *pdu, size_t len)
 {
 	struct sim_dev *sd = user;
 
-	if (sd->txcount == 2 || len > MP_PROV_PDU_MAX)
-		return;
-	memcpy(sd->txq[sd->txcount], pdu, len);
-	sd->txlen[sd->txcount++] = len;
-	dev_tx_kick(sd);
+	mp_sendq_send(&sd->txq, pdu, len);
 }
 
 static void dev_output(void *user, enum mp_output_action action, const char *text)
@@ -279,11 +263,8 @@ static void dev_done(void *user, enum mp_prov_err err, const struct mp_sim_prov_
 		sd->r->cfg.cb->done(sd->r->cfg.user, sd->uuid, err, res);
 }
 
-static void proto_timer_fired(struct mp_loop *loop, int64_t id, void *data)
+static void proto_timer_fired(struct sim_dev *sd)
 {
-	struct sim_dev *sd = data;
-
-	sd->proto_timer = 0;
 	/* No progress for 60 s: the device gives up and closes the link, so
 	 * that it listens again even if the provisioner vanished without a
 	 * Link Close. MshPRT v1.1 5.4.4 */
@@ -293,8 +274,7 @@ static void proto_timer_fired(struct mp_loop *loop, int64_t id, void *data)
 
 static void proto_timer_set(struct sim_dev *sd, bool arm)
 {
-	mp_loop_timer_set(sd->r->cfg.loop, &sd->proto_timer, arm ? SIM_PROTOCOL_TIMEOUT_MS : 0,
-			  proto_timer_fired, sd);
+	mp_timer_slots_set(&sd->timers, SIM_TIMER_PROTO, arm ? SIM_PROTOCOL_TIMEOUT_MS : 0);
 }
 
 /* ---- the provisionee on whichever link is open ---- */
@@ -303,6 +283,7 @@ void sim_dev_bearer_opened(struct sim_dev *sd, struct mp_bearer b)
 {
 	sd->active = b;
 	sd->has_active = true;
+	mp_sendq_attach(&sd->txq, b);
 	proto_timer_set(sd, true);
 }
 
@@ -314,15 +295,13 @@ void sim_dev_bearer_rx(struct sim_dev *sd, const uint8_t *pdu, size_t len)
 
 void sim_dev_bearer_delivered(struct sim_dev *sd)
 {
-	sd->tx_busy = false;
-	dev_tx_kick(sd);
+	mp_sendq_delivered(&sd->txq);	/* a refused PDU is lost */
 }
 
 void sim_dev_bearer_closed(struct sim_dev *sd)
 {
 	sd->has_active = false;
-	sd->tx_busy = false;
-	sd->txcount = 0;
+	mp_sendq_close(&sd->txq);
 	proto_timer_set(sd, false);
 	if (sd->provisioned)
 		return;
@@ -373,6 +352,8 @@ static int dev_init(struct mp_sim_radio *r, struct sim_dev *sd, unsigned int i)
 
 	sd->r = r;
 	sd->index = i;
+	mp_timer_slots_init(&sd->timers, r->cfg.loop, SIM_TIMERS, dev_timer_fired, sd);
+	mp_sendq_init(&sd->txq, 2);
 	if (r->cfg.seed) {
 		/* Reproducible UUIDs (version 4 layout) for scripts and tests. */
 		for (unsigned int b = 0; b < 16; b += 4) {
@@ -487,7 +468,7 @@ int mp_sim_radio_new(const struct mp_sim_radio_config *cfg, struct mp_sim_radio 
 
 void mp_sim_radio_free(struct mp_sim_radio *r)
 {
-	unsigned int i, t;
+	unsigned int i;
 
 	if (!r)
 		return;
@@ -504,12 +485,10 @@ void mp_sim_radio_free(struct mp_sim_radio *r)
 	for (i = 0; i < r->cfg.devices; i++) {
 		struct sim_dev *sd = &r->devs[i];
 
-		for (t = 0; t < MP_PBADV_TIMERS; t++)
-			mp_loop_timer_set(r->cfg.loop, &sd->link_timer[t], 0, NULL, NULL);
+		mp_timer_slots_cancel_all(&sd->timers);
 		if (sd->beacon_timer)
 			mp_loop_timer_cancel(r->cfg.loop, sd->beacon_timer);
-		if (sd->proto_timer)
-			mp_loop_timer_cancel(r->cfg.loop, sd->proto_timer);
+		mp_sendq_close(&sd->txq);
 		sim_gatt_dev_free(sd);
 		mp_pbadv_free(sd->link);
 		mp_sim_device_free(sd->dev);

@@ -143,27 +143,12 @@ static int pbg_tx(void *user, const uint8_t *value, size_t len)
 	return sd->conn ? mp_gatt_server_notify(sd->srv, value, len) : -ENOTCONN;
 }
 
-static void pbg_timer_fired(struct mp_loop *loop, int64_t tid, void *data)
-{
-	struct sim_dev *sd = data;
-	unsigned int id;
-
-	for (id = 0; id < MP_PBGATT_TIMERS; id++) {
-		if (sd->pbg_timer[id] == tid) {
-			sd->pbg_timer[id] = 0;
-			mp_pbgatt_timeout(sd->pbg, id);
-			return;
-		}
-	}
-}
-
 static void pbg_timer(void *user, unsigned id, uint32_t delay_ms)
 {
 	struct sim_dev *sd = user;
 
 	if (id < MP_PBGATT_TIMERS)
-		mp_loop_timer_set(sd->r->cfg.loop, &sd->pbg_timer[id], delay_ms, pbg_timer_fired,
-				  sd);
+		mp_timer_slots_set(&sd->timers, SIM_TIMER_GATT + id, delay_ms);
 }
 
 /* The device's link gives up (or is done): the device disconnects. */
@@ -183,7 +168,7 @@ static void free_gatt_side(struct sim_dev *sd)
 	unsigned int i;
 
 	for (i = 0; i < MP_PBGATT_TIMERS; i++)
-		mp_loop_timer_set(sd->r->cfg.loop, &sd->pbg_timer[i], 0, NULL, NULL);
+		mp_timer_slots_set(&sd->timers, SIM_TIMER_GATT + i, 0);
 	mp_pbgatt_free(sd->pbg);
 	sd->pbg = NULL;
 	mp_gatt_server_free(sd->srv);

@@ -10,6 +10,8 @@
 #include "bearer/bearer.h"
 #include "bearer/pbadv.h"
 #include "bearer/pbgatt.h"
+#include "bearer/sendq.h"
+#include "core/timer_slots.h"
 #include "sim/device.h"
 #include "sim/radio.h"
 
@@ -17,6 +19,12 @@ struct mp_gatt_server;
 
 /* The provisioning protocol timeout, on the device's side. MshPRT v1.1 5.4.4 */
 #define SIM_PROTOCOL_TIMEOUT_MS 60000
+
+/* A device's timer slots: its PB-ADV link's, its PB-GATT link's, then the
+ * provisioning protocol timeout. */
+#define SIM_TIMER_GATT MP_PBADV_TIMERS
+#define SIM_TIMER_PROTO (MP_PBADV_TIMERS + MP_PBGATT_TIMERS)
+#define SIM_TIMERS (SIM_TIMER_PROTO + 1)
 
 struct sim_dev {
 	struct mp_sim_radio *r;
@@ -27,24 +35,19 @@ struct sim_dev {
 	bool adv;		/* PB-ADV: beacons, and a link listening */
 	bool gatt;		/* PB-GATT: connectable advertising, a GATT server */
 	struct mp_pbadv *link;
-	int64_t link_timer[MP_PBADV_TIMERS];
+	struct mp_timer_slots timers;	/* see SIM_TIMERS */
 	int64_t beacon_timer;
-	int64_t proto_timer;	/* the device's provisioning protocol timeout */
 	struct mp_bearer active;	/* the open link the provisionee speaks over */
 	bool has_active;
 	/* PB-GATT: one connection at a time */
 	struct mp_radio_conn *conn;
 	struct mp_gatt_server *srv;
 	struct mp_pbgatt *pbg;
-	int64_t pbg_timer[MP_PBGATT_TIMERS];
 	int64_t gatt_adv_timer;
 	int64_t gatt_down_timer;
 	unsigned int gatt_rx;	/* Data In writes of this connection */
 	/* the device's PDUs wait here while the link carries the previous one */
-	uint8_t txq[2][MP_PROV_PDU_MAX];
-	size_t txlen[2];
-	unsigned int txcount;
-	bool tx_busy;
+	struct mp_sendq txq;
 	bool provisioned;
 	unsigned int peer_closes;	/* PB-ADV links the provisioner closed (Link Close heard) */
 };

@@ -5,6 +5,7 @@
  * device link back to back over a fake radio (loss, duplication, reordering)
  * with a fake clock: all timers are driven by the test, no sleeping. */
 #include "testutil.h"
+#include "fake_sched.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -121,6 +122,7 @@ struct side {
 
 struct world {
 	uint64_t now;
+	struct fake_sched sched;	/* the two sides' timers on now */
 	struct side s[2];
 	struct msg q[QMAX];
 	size_t qhead, qlen;
@@ -189,8 +191,21 @@ static void fake_timer(void *user, unsigned id, uint32_t delay_ms)
 	struct side *s = user;
 
 	assert_true(id < MP_PBADV_TIMERS);
-	s->deadline[id] = delay_ms ? s->w->now + delay_ms : 0;
+	fake_sched_arm(&s->w->sched, &s->deadline[id], delay_ms);
 	s->last_delay[id] = delay_ms;
+}
+
+/* The scheduler's view of a side. */
+static bool side_live(void *owner)
+{
+	return ((struct side *)owner)->link != NULL;
+}
+
+static void side_fire(void *owner, unsigned int id)
+{
+	struct side *s = owner;
+
+	mp_pbadv_timeout(s->link, id);
 }
 
 static uint32_t fake_random(void *user)
@@ -274,6 +289,10 @@ static struct world *world_new_max(size_t rx_max)
 	int i;
 
 	assert_non_null(w);
+	fake_sched_init(&w->sched, &w->now);
+	for (i = 0; i < 2; i++)
+		fake_sched_add(&w->sched, w->s[i].deadline, MP_PBADV_TIMERS, &w->s[i], side_live,
+			       side_fire);
 	for (i = 0; i < 2; i++) {
 		struct mp_pbadv_config cfg = {
 			.role = i == PROV ? MP_PBADV_PROVISIONER : MP_PBADV_DEVICE,
@@ -303,8 +322,10 @@ static void world_free(struct world *w)
 }
 
 /* Deliver everything in flight (FIFO, or LIFO to reorder). */
-static void pump(struct world *w)
+static void pump(void *ctx)
 {
+	struct world *w = ctx;
+
 	while (w->qlen) {
 		struct msg m;
 
@@ -321,55 +342,43 @@ static void pump(struct world *w)
 }
 
 /* Run the radio and the clock until @done or time @limit (ms). */
-static bool run(struct world *w, uint64_t limit, bool (*done)(struct world *))
+static bool run(struct world *w, uint64_t limit, bool (*done)(void *ctx))
 {
-	for (;;) {
-		struct side *first = NULL;
-		unsigned id = 0, i, t;
-
-		pump(w);
-		if (done && done(w))
-			return true;
-		for (i = 0; i < 2; i++)
-			for (t = 0; t < MP_PBADV_TIMERS; t++)
-				if (w->s[i].link && w->s[i].deadline[t] &&
-				    (!first || w->s[i].deadline[t] < first->deadline[id])) {
-					first = &w->s[i];
-					id = t;
-				}
-		if (!first || first->deadline[id] > limit) {
-			if (w->now < limit)
-				w->now = limit;
-			return done ? done(w) : true;
-		}
-		w->now = first->deadline[id];
-		first->deadline[id] = 0;
-		mp_pbadv_timeout(first->link, id);
-	}
+	return fake_sched_run(&w->sched, limit, pump, done, w);
 }
 
-static bool both_closed(struct world *w)
+static bool both_closed(void *ctx)
 {
+	const struct world *w = ctx;
+
 	return w->s[PROV].closed && w->s[DEV].closed;
 }
 
-static bool prov_closed(struct world *w)
+static bool prov_closed(void *ctx)
 {
+	const struct world *w = ctx;
+
 	return w->s[PROV].closed > 0;
 }
 
-static bool dev_closed(struct world *w)
+static bool dev_closed(void *ctx)
 {
+	const struct world *w = ctx;
+
 	return w->s[DEV].closed > 0;
 }
 
-static bool links_gone(struct world *w)
+static bool links_gone(void *ctx)
 {
+	const struct world *w = ctx;
+
 	return !w->s[PROV].link && !w->s[DEV].link;
 }
 
-static bool both_open(struct world *w)
+static bool both_open(void *ctx)
 {
+	const struct world *w = ctx;
+
 	return w->s[PROV].opened && w->s[DEV].opened;
 }
 

@@ -8,6 +8,7 @@
  * connections and failing writes; then a whole provisioning, the
  * provisioner against the simulated device, carried over the pair. */
 #include "prov_harness.h"
+#include "fake_sched.h"
 
 #include <errno.h>
 #include <string.h>
@@ -98,6 +99,7 @@ struct side {
 
 struct world {
 	uint64_t now;
+	struct fake_sched sched;	/* the two sides' timers on now */
 	struct side s[2];
 	struct val *q;
 	size_t qhead, qlen;
@@ -140,8 +142,21 @@ static void fake_timer(void *user, unsigned id, uint32_t delay_ms)
 	struct side *s = user;
 
 	assert_true(id < MP_PBGATT_TIMERS);
-	s->deadline[id] = delay_ms ? s->w->now + delay_ms : 0;
+	fake_sched_arm(&s->w->sched, &s->deadline[id], delay_ms);
 	s->last_delay[id] = delay_ms;
+}
+
+/* The scheduler's view of a side. */
+static bool side_live(void *owner)
+{
+	return ((struct side *)owner)->link != NULL;
+}
+
+static void side_fire(void *owner, unsigned int id)
+{
+	struct side *s = owner;
+
+	mp_pbgatt_timeout(s->link, id);
 }
 
 static void fake_disconnect(void *user)
@@ -232,6 +247,10 @@ static struct world *world_new_max(size_t rx_max)
 	assert_non_null(w);
 	w->q = calloc(QMAX, sizeof(*w->q));
 	assert_non_null(w->q);
+	fake_sched_init(&w->sched, &w->now);
+	for (i = 0; i < 2; i++)
+		fake_sched_add(&w->sched, w->s[i].deadline, MP_PBGATT_TIMERS, &w->s[i], side_live,
+			       side_fire);
 	for (i = 0; i < 2; i++) {
 		struct mp_pbgatt_config cfg = {
 			.role = i == PROV ? MP_PBGATT_PROVISIONER : MP_PBGATT_DEVICE,
@@ -283,8 +302,10 @@ static void connect_pair(struct world *w, unsigned mtu)
 
 /* Deliver the ATT values in flight, in order; then a requested
  * disconnection reaches both ends (values still in flight are lost). */
-static void pump(struct world *w)
+static void pump(void *ctx)
 {
+	struct world *w = ctx;
+
 	for (;;) {
 		while (w->qlen && !w->drop_pending) {
 			struct val *v = &w->q[w->qhead];
@@ -309,35 +330,15 @@ static void pump(struct world *w)
 }
 
 /* Run the connection and the clock until @done or time @limit (ms). */
-static bool run(struct world *w, uint64_t limit, bool (*done)(struct world *))
+static bool run(struct world *w, uint64_t limit, bool (*done)(void *ctx))
 {
-	for (;;) {
-		struct side *first = NULL;
-		unsigned id = 0, i, t;
-
-		pump(w);
-		if (done && done(w))
-			return true;
-		for (i = 0; i < 2; i++)
-			for (t = 0; t < MP_PBGATT_TIMERS; t++)
-				if (w->s[i].link && w->s[i].deadline[t] &&
-				    (!first || w->s[i].deadline[t] < first->deadline[id])) {
-					first = &w->s[i];
-					id = t;
-				}
-		if (!first || first->deadline[id] > limit) {
-			if (w->now < limit)
-				w->now = limit;
-			return done ? done(w) : true;
-		}
-		w->now = first->deadline[id];
-		first->deadline[id] = 0;
-		mp_pbgatt_timeout(first->link, id);
-	}
+	return fake_sched_run(&w->sched, limit, pump, done, w);
 }
 
-static bool both_closed(struct world *w)
+static bool both_closed(void *ctx)
 {
+	const struct world *w = ctx;
+
 	return w->s[PROV].closed && w->s[DEV].closed;
 }
 
@@ -391,8 +392,10 @@ static void test_sample_data_on_the_wire(void **state)
 
 /* ---------- every size, every ATT_MTU ---------- */
 
-static bool none_busy(struct world *w)
+static bool none_busy(void *ctx)
 {
+	const struct world *w = ctx;
+
 	return !w->s[PROV].busy && !w->s[DEV].busy;
 }
 
@@ -897,7 +900,7 @@ static void dev_app_rx(struct side *s, const uint8_t *pdu, size_t len)
 	mp_sim_device_rx(the_run->dev, pdu, len);
 }
 
-static bool provisioned(struct world *w)
+static bool provisioned(void *ctx)
 {
 	return the_run->h.done && the_run->dev_done;
 }

@@ -4,9 +4,10 @@
 # file node_join gave the agent: $MPVM_RUN/NAME/node-UUID.oob.
 #   oob-helper.sh UUID output ACTION SIZE        prints the number the device
 #                                                displays (what a user types)
-#   oob-helper.sh UUID input ACTION SIZE VALUE   enters VALUE on the device
+#   oob-helper.sh UUID input ACTION SIZE         enters $MESHPROV_VALUE on the device
 uuid=$(printf '%s' "$1" | tr -d - | tr 'A-F' 'a-f')
-method=$2 value=${5:-}
+# meshprov gives the Input OOB value in MESHPROV_VALUE only (off argv)
+method=$2 value=${MESHPROV_VALUE:-}
 say() { echo "oob-helper: $*" >&2; }
 # the agent's file, in whichever meshd instance's directory it is
 for f in /tmp/mpvm/*/node-"$uuid".log; do

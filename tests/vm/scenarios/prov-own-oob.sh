@@ -57,7 +57,7 @@ cat > /tmp/wrong-oob.sh <<'EOF'
 # --oob-cmd that enters on the device another number than meshprov shows
 uuid=$(printf '%s' "$1" | tr -d - | tr 'A-F' 'a-f')
 [ "$2" = input ] || exit 1
-w=$(( $5 + 1 )); [ "$w" -lt 10000 ] || w=1
+w=$(( MESHPROV_VALUE + 1 )); [ "$w" -lt 10000 ] || w=1
 f=/tmp/mpvm/dev/node-$uuid.oob
 echo "$w" > "$f.tmp" && mv "$f.tmp" "$f"
 EOF

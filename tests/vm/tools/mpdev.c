@@ -227,28 +227,14 @@ void mpdev_finish(struct mpdev *d, int code, const char *status, const char *rea
 
 /* ---- the device's PDUs on the link: one transaction at a time ---- */
 
-static void tx_kick(struct mpdev *d)
-{
-	if (d->tx_busy || !d->txcount || !d->cur.ops)
-		return;
-	if (mp_bearer_send(&d->cur, d->txq[0], d->txlen[0]) == 0)
-		d->tx_busy = true;
-	d->txcount--;
-	memmove(d->txq[0], d->txq[1], sizeof(d->txq[0]) * d->txcount);
-	memmove(d->txlen, d->txlen + 1, sizeof(d->txlen[0]) * d->txcount);
-}
-
 static void dev_send(void *user, const uint8_t *pdu, size_t len)
 {
 	struct mpdev *d = user;
+	int r = mp_sendq_send(&d->txq, pdu, len);
 
-	if (!d->cur.ops || d->txcount == 4 || len > MP_PROV_PDU_MAX) {
+	/* (one the bearer refuses is lost without a word, as it always was) */
+	if (r == -ENOTCONN || r == -ENOBUFS || r == -EMSGSIZE)
 		mpdev_log(d, "PDU 0x%02x dropped (no room)", len ? pdu[0] : 0);
-		return;
-	}
-	memcpy(d->txq[d->txcount], pdu, len);
-	d->txlen[d->txcount++] = len;
-	tx_kick(d);
 }
 
 /* ---- OOB: the person in front of the device ---- */
@@ -409,26 +395,18 @@ static void dev_done(void *user, enum mp_prov_err err, const struct mp_sim_prov_
 
 /* ---- the PB-ADV link ---- */
 
-static void link_timer_fired(struct mp_loop *loop, int64_t tid, void *data)
+static void link_timer_fired(void *owner, unsigned int id)
 {
-	struct mpdev *d = data;
-	unsigned int id;
+	struct mpdev *d = owner;
 
-	for (id = 0; id < MP_PBADV_TIMERS; id++) {
-		if (d->link_timer[id] == tid) {
-			d->link_timer[id] = 0;
-			mp_pbadv_timeout(d->link, id);
-			return;
-		}
-	}
+	mp_pbadv_timeout(d->link, id);
 }
 
 static void link_timer(void *user, unsigned int id, uint32_t delay_ms)
 {
 	struct mpdev *d = user;
 
-	if (id < MP_PBADV_TIMERS)
-		mp_loop_timer_set(d->loop, &d->link_timer[id], delay_ms, link_timer_fired, d);
+	mp_timer_slots_set(&d->link_slots, id, delay_ms);
 }
 
 static void link_tx(void *user, const uint8_t *pdu, size_t len)
@@ -481,6 +459,7 @@ void mpdev_bearer_opened(struct mpdev *d, const char *name, struct mp_bearer b)
 		return;
 	}
 	d->cur = b;
+	mp_sendq_attach(&d->txq, b);
 	d->bearer_name = name;
 	proto_timer_set(d, true);
 }
@@ -494,8 +473,7 @@ void mpdev_bearer_rx(struct mpdev *d, const uint8_t *pdu, size_t len)
 
 void mpdev_bearer_delivered(struct mpdev *d)
 {
-	d->tx_busy = false;
-	tx_kick(d);
+	mp_sendq_delivered(&d->txq);	/* a refused PDU is lost */
 }
 
 bool mpdev_bearer_closed(struct mpdev *d, void *link)
@@ -504,8 +482,7 @@ bool mpdev_bearer_closed(struct mpdev *d, void *link)
 		return d->finished;	/* not the one the device was using */
 	d->cur.ops = NULL;
 	d->cur.link = NULL;
-	d->tx_busy = false;
-	d->txcount = 0;
+	mp_sendq_close(&d->txq);
 	proto_timer_set(d, false);
 	if (d->attempt_done) {
 		d->end = "link-closed";
@@ -997,7 +974,6 @@ int main(int argc, char **argv)
 	struct mpdev d = { .exit_code = MPDEV_EXIT_FAILED, .conn_handle = -1 };
 	struct mp_hci_config cfg = { 0 };
 	char msg[512];
-	unsigned int i;
 	int r;
 
 	parse_options(&d, argc, argv);
@@ -1006,6 +982,10 @@ int main(int argc, char **argv)
 		return MPDEV_EXIT_FAILED;
 	}
 	d.status = "error";
+	mp_timer_slots_init(&d.link_slots, d.loop, MP_PBADV_TIMERS, link_timer_fired, &d);
+	mp_sendq_init(&d.txq, 4);
+	mpdev_gatt_init(&d);
+	mpdev_gprov_init(&d);
 	mp_loop_signal_add(d.loop, SIGINT, on_signal, &d);
 	mp_loop_signal_add(d.loop, SIGTERM, on_signal, &d);
 	if (d.oob_file)
@@ -1039,9 +1019,8 @@ int main(int argc, char **argv)
 	mp_pbadv_free(d.link);
 	mp_sim_device_free(d.dev);
 	mp_hci_close(d.hci);
-	for (i = 0; i < MP_PBADV_TIMERS; i++)
-		if (d.link_timer[i] > 0)
-			mp_loop_timer_cancel(d.loop, d.link_timer[i]);
+	mp_timer_slots_cancel_all(&d.link_slots);
+	mp_sendq_close(&d.txq);
 	mp_loop_free(d.loop);
 	return d.exit_code;
 }

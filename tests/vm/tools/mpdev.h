@@ -11,9 +11,11 @@
 
 #include "bearer/pbadv.h"
 #include "bearer/pbgatt.h"
+#include "bearer/sendq.h"
 #include "gatt/client.h"
 #include "gatt/server.h"
 #include "core/loop.h"
+#include "core/timer_slots.h"
 #include "hci/hci.h"
 #include "hci/l2cap.h"
 #include "prov/auth.h"
@@ -99,17 +101,14 @@ struct mpdev {
 	/* ---- the PB-ADV provisionee ---- */
 	struct mp_sim_device *dev;
 	struct mp_pbadv *link;
-	int64_t link_timer[MP_PBADV_TIMERS];
+	struct mp_timer_slots link_slots;	/* the PB-ADV link's timers */
 	int64_t beacon_timer;
 	int64_t proto_timer;		/* the device's protocol timeout */
 	int64_t grace_timer;		/* after done(): wait for Link Close */
 	int64_t deadline_timer;		/* --timeout */
 	int64_t oob_poll_timer;		/* --oob-file: waiting for the Input OOB value */
 	bool beacon_queued;
-	uint8_t txq[4][MP_PROV_PDU_MAX];
-	size_t txlen[4];
-	unsigned int txcount;
-	bool tx_busy;
+	struct mp_sendq txq;		/* the device's PDUs, one at a time on cur */
 	struct mp_bearer cur;		/* the bearer the device is talking on (ops NULL: none) */
 
 	/* what happened */
@@ -132,10 +131,9 @@ struct mpdev {
 	struct mp_l2cap *att;
 	struct mp_gatt_server *server;	/* device: one per connection */
 	struct mp_pbgatt *pbgatt;
-	int64_t pbgatt_timer[MP_PBGATT_TIMERS];
+	struct mp_timer_slots gatt_slots;	/* pbgatt's, then the probe client's */
 	int64_t drop_timer;		/* pbgatt asked to disconnect */
 	struct mp_gatt_client *client;	/* probe */
-	int64_t client_timer;
 	char gatt_reason[256];
 	bool gatt_adv_on;
 	uint16_t att_mtu;
@@ -161,13 +159,9 @@ struct mpdev {
 	/* probe: the PB-GATT provisioner (mpdev_prov.c) */
 	struct mp_prov *prov;
 	struct mp_pbgatt *ppb;
-	int64_t ppb_timer[MP_PBGATT_TIMERS];
-	int64_t prov_timer;
+	struct mp_timer_slots probe_slots;	/* ppb's, then the provisioner's */
 	int64_t pdrop_timer;
-	uint8_t ptxq[4][MP_PROV_PDU_MAX];
-	size_t ptxlen[4];
-	unsigned int ptxcount;
-	bool ptx_busy;
+	struct mp_sendq ptxq;		/* the provisioner's PDUs, one at a time on ppb */
 	bool prov_ok;
 	struct mp_prov_data pdata;
 	uint8_t pdev_key[16];
@@ -209,6 +203,8 @@ bool mpdev_bearer_closed(struct mpdev *d, void *link);
 void mpdev_probe_json(struct mpdev *d, FILE *f);
 
 /* mpdev_gatt.c */
+/** Bind the GATT side's timer slots to d->loop (once, before anything runs). */
+void mpdev_gatt_init(struct mpdev *d);
 /** Device side: connectable advertising on MPDEV_GATT_ADV_HANDLE, ATT listening. */
 int mpdev_gatt_start(struct mpdev *d);
 void mpdev_gatt_stop(struct mpdev *d);
@@ -224,6 +220,8 @@ void mpdev_probe_report(struct mpdev *d, const struct mp_hci_adv_report *r);
 void mpdev_probe_link_over(struct mpdev *d);
 
 /* mpdev_prov.c: --gatt-provision */
+/** Bind the probe provisioner's timer slots and queue (once, before anything runs). */
+void mpdev_gprov_init(struct mpdev *d);
 /** The GATT client is ready at @att_mtu: open PB-GATT and provision. */
 int mpdev_gprov_start(struct mpdev *d, uint16_t att_mtu);
 /** A notification of Data Out. */

@@ -710,19 +710,26 @@ static int pg_tx(void *user, const uint8_t *value, size_t len)
 	return mp_gatt_server_notify(d->server, value, len);
 }
 
-static void pg_timer_fired(struct mp_loop *loop, int64_t tid, void *data)
-{
-	struct mpdev *d = data;
-	unsigned int id;
+/* The GATT side's timer slots: the device's PB-GATT link's, then the
+ * probe's GATT client's. */
+#define GATT_TIMER_CLIENT MP_PBGATT_TIMERS
+#define GATT_TIMERS (MP_PBGATT_TIMERS + 1)
 
-	for (id = 0; id < MP_PBGATT_TIMERS; id++) {
-		if (d->pbgatt_timer[id] == tid) {
-			d->pbgatt_timer[id] = 0;
-			if (d->pbgatt)
-				mp_pbgatt_timeout(d->pbgatt, id);
-			return;
-		}
+static void gatt_timer_fired(void *owner, unsigned int id)
+{
+	struct mpdev *d = owner;
+
+	if (id == GATT_TIMER_CLIENT) {
+		if (d->client)
+			mp_gatt_client_timeout(d->client);
+	} else if (d->pbgatt) {
+		mp_pbgatt_timeout(d->pbgatt, id);
 	}
+}
+
+void mpdev_gatt_init(struct mpdev *d)
+{
+	mp_timer_slots_init(&d->gatt_slots, d->loop, GATT_TIMERS, gatt_timer_fired, d);
 }
 
 static void pg_timer(void *user, unsigned int id, uint32_t delay_ms)
@@ -730,7 +737,7 @@ static void pg_timer(void *user, unsigned int id, uint32_t delay_ms)
 	struct mpdev *d = user;
 
 	if (id < MP_PBGATT_TIMERS)
-		mp_loop_timer_set(d->loop, &d->pbgatt_timer[id], delay_ms, pg_timer_fired, d);
+		mp_timer_slots_set(&d->gatt_slots, id, delay_ms);
 }
 
 static void drop_now(struct mp_loop *loop, int64_t id, void *data)
@@ -942,7 +949,7 @@ void mpdev_gatt_stop(struct mpdev *d)
 	mp_gatt_client_free(d->client);
 	d->client = NULL;
 	for (i = 0; i < MP_PBGATT_TIMERS; i++)
-		mp_loop_timer_set(d->loop, &d->pbgatt_timer[i], 0, pg_timer_fired, d);
+		mp_timer_slots_set(&d->gatt_slots, i, 0);
 	mp_loop_timer_set(d->loop, &d->readv_timer, 0, readv_cb, d);
 	mp_loop_timer_set(d->loop, &d->rescan_timer, 0, dev_rescan_cb, d);
 	mp_loop_timer_set(d->loop, &d->fault_timer, 0, fault_drop, d);
@@ -966,20 +973,11 @@ static void cl_tx(void *owner, const uint8_t *pdu, size_t len)
 		mpdev_log(d, "ATT PDU 0x%02x not sent: %s", pdu[0], strerror(-r));
 }
 
-static void cl_timer_fired(struct mp_loop *loop, int64_t id, void *data)
-{
-	struct mpdev *d = data;
-
-	d->client_timer = 0;
-	if (d->client)
-		mp_gatt_client_timeout(d->client);
-}
-
 static void cl_timer(void *owner, uint32_t delay_ms)
 {
 	struct mpdev *d = owner;
 
-	mp_loop_timer_set(d->loop, &d->client_timer, delay_ms, cl_timer_fired, d);
+	mp_timer_slots_set(&d->gatt_slots, GATT_TIMER_CLIENT, delay_ms);
 }
 
 /* The link phase is over: close the channel, watch our scan. */
@@ -989,7 +987,7 @@ void mpdev_probe_link_over(struct mpdev *d)
 		return;
 	mp_l2cap_close(d->att);
 	d->att = NULL;
-	mp_loop_timer_set(d->loop, &d->client_timer, 0, cl_timer_fired, d);
+	mp_timer_slots_set(&d->gatt_slots, GATT_TIMER_CLIENT, 0);
 	probe_phase(d, PH_AFTER);
 }
 

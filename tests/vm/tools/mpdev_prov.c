@@ -22,34 +22,21 @@
 #include "crypto/crypto.h"
 #include "prov/provisioner.h"
 
-static void kick(struct mpdev *d)
-{
-	int r;
-
-	if (d->ptx_busy || !d->ptxcount || !d->ppb)
-		return;
-	r = mp_pbgatt_send(d->ppb, d->ptxq[0], d->ptxlen[0]);
-	if (r) {
-		mp_prov_cancel(d->prov, r);
-		return;
-	}
-	d->ptx_busy = true;
-	d->ptxcount--;
-	memmove(d->ptxq[0], d->ptxq[1], sizeof(d->ptxq[0]) * d->ptxcount);
-	memmove(d->ptxlen, d->ptxlen + 1, sizeof(d->ptxlen[0]) * d->ptxcount);
-}
+/* The probe's timer slots: the PB-GATT link's, then the provisioner's. */
+#define PROBE_TIMER_PROV MP_PBGATT_TIMERS
+#define PROBE_TIMERS (MP_PBGATT_TIMERS + 1)
 
 /* mp_prov sends Start and Public Key back to back; the link takes one at a
  * time: queue. */
 static int prov_send(void *user, const uint8_t *pdu, size_t len)
 {
 	struct mpdev *d = user;
+	int r = mp_sendq_send(&d->ptxq, pdu, len);
 
-	if (d->ptxcount == 4 || len > MP_PROV_PDU_MAX)
+	if (r == -ENOBUFS || r == -EMSGSIZE)
 		return -ENOBUFS;
-	memcpy(d->ptxq[d->ptxcount], pdu, len);
-	d->ptxlen[d->ptxcount++] = len;
-	kick(d);
+	if (r)
+		mp_prov_cancel(d->prov, r);	/* the link refused it */
 	return 0;
 }
 
@@ -100,19 +87,11 @@ static void prov_event(void *user, const struct mp_prov_event *ev)
 	}
 }
 
-static void prov_timer_fired(struct mp_loop *loop, int64_t id, void *data)
-{
-	struct mpdev *d = data;
-
-	d->prov_timer = 0;
-	mp_prov_timeout(d->prov);
-}
-
 static void prov_timer(void *user, uint32_t delay_ms)
 {
 	struct mpdev *d = user;
 
-	mp_loop_timer_set(d->loop, &d->prov_timer, delay_ms, prov_timer_fired, d);
+	mp_timer_slots_set(&d->probe_slots, PROBE_TIMER_PROV, delay_ms);
 }
 
 static const struct mp_prov_ops prov_ops = { prov_send, prov_event, prov_timer };
@@ -126,19 +105,14 @@ static int ppb_tx(void *user, const uint8_t *value, size_t len)
 	return d->client ? mp_gatt_client_write(d->client, value, len) : -ENOTCONN;
 }
 
-static void ppb_timer_fired(struct mp_loop *loop, int64_t tid, void *data)
+static void probe_timer_fired(void *owner, unsigned int id)
 {
-	struct mpdev *d = data;
-	unsigned int id;
+	struct mpdev *d = owner;
 
-	for (id = 0; id < MP_PBGATT_TIMERS; id++) {
-		if (d->ppb_timer[id] == tid) {
-			d->ppb_timer[id] = 0;
-			if (d->ppb)
-				mp_pbgatt_timeout(d->ppb, id);
-			return;
-		}
-	}
+	if (id == PROBE_TIMER_PROV)
+		mp_prov_timeout(d->prov);
+	else if (d->ppb)
+		mp_pbgatt_timeout(d->ppb, id);
 }
 
 static void ppb_timer(void *user, unsigned int id, uint32_t delay_ms)
@@ -146,7 +120,7 @@ static void ppb_timer(void *user, unsigned int id, uint32_t delay_ms)
 	struct mpdev *d = user;
 
 	if (id < MP_PBGATT_TIMERS)
-		mp_loop_timer_set(d->loop, &d->ppb_timer[id], delay_ms, ppb_timer_fired, d);
+		mp_timer_slots_set(&d->probe_slots, id, delay_ms);
 }
 
 static void ppb_drop(struct mp_loop *loop, int64_t id, void *data)
@@ -204,8 +178,10 @@ static void ppb_delivered(void *owner)
 {
 	struct mpdev *d = owner;
 
-	d->ptx_busy = false;
-	kick(d);
+	int r = mp_sendq_delivered(&d->ptxq);
+
+	if (r)
+		mp_prov_cancel(d->prov, r);	/* the link refused the next */
 }
 
 static void ppb_closed(void *owner, int err, uint8_t reason, bool remote)
@@ -215,8 +191,7 @@ static void ppb_closed(void *owner, int err, uint8_t reason, bool remote)
 	mpdev_say(d, "PROBE PB-GATT CLOSED err=%d reason=%u remote=%d", err, reason, remote);
 	if (d->prov && !mp_prov_finished(d->prov))
 		mp_prov_cancel(d->prov, err ? err : -ECONNRESET);
-	d->ptx_busy = false;
-	d->ptxcount = 0;
+	mp_sendq_close(&d->ptxq);
 	/* the link is freed by mpdev_gprov_free(), outside its callbacks */
 	mpdev_probe_link_over(d);
 }
@@ -236,6 +211,7 @@ int mpdev_gprov_start(struct mpdev *d, uint16_t att_mtu)
 	d->ppb = mp_pbgatt_new(&pc);
 	if (!d->ppb)
 		return -ENOMEM;
+	mp_sendq_attach(&d->ptxq, mp_pbgatt_bearer(d->ppb));
 	mp_pbgatt_set_mtu(d->ppb, att_mtu);
 	/* the client enabled Data Out notifications: the link is usable */
 	return mp_pbgatt_ready(d->ppb);
@@ -247,17 +223,20 @@ void mpdev_gprov_notify(struct mpdev *d, const uint8_t *value, size_t len)
 		mp_pbgatt_rx(d->ppb, value, len);
 }
 
+void mpdev_gprov_init(struct mpdev *d)
+{
+	mp_timer_slots_init(&d->probe_slots, d->loop, PROBE_TIMERS, probe_timer_fired, d);
+	mp_sendq_init(&d->ptxq, 4);
+}
+
 void mpdev_gprov_free(struct mpdev *d)
 {
-	unsigned int i;
-
 	mp_prov_free(d->prov);
 	d->prov = NULL;
+	mp_sendq_close(&d->ptxq);
 	mp_pbgatt_free(d->ppb);
 	d->ppb = NULL;
-	for (i = 0; i < MP_PBGATT_TIMERS; i++)
-		mp_loop_timer_set(d->loop, &d->ppb_timer[i], 0, ppb_timer_fired, d);
-	mp_loop_timer_set(d->loop, &d->prov_timer, 0, prov_timer_fired, d);
+	mp_timer_slots_cancel_all(&d->probe_slots);
 	mp_loop_timer_set(d->loop, &d->pdrop_timer, 0, ppb_drop, d);
 	mp_wipe(&d->pdata, sizeof(d->pdata));
 	mp_wipe(d->pdev_key, sizeof(d->pdev_key));
