@@ -61,7 +61,7 @@ static json_object *export_node(const struct mp_node *n, bool keys)
 	char uuid[37];
 	unsigned i;
 
-	kr_fmt_uuid(n->uuid, uuid, true);
+	mp_uuid_format(n->uuid, uuid, true);
 	kj_add_str(o, "UUID", uuid);
 	kj_add_addr(o, "unicastAddress", n->addr);
 	if (keys && n->has_dev_key)
@@ -109,7 +109,7 @@ static json_object *export_doc(struct mp_keyring *kr, const struct mp_cdb_export
 	kj_add_str(root, "$schema", CDB_SCHEMA);
 	kj_add_str(root, "id", CDB_ID);
 	kj_add_str(root, "version", CDB_VERSION);
-	kr_fmt_uuid(d->net_uuid, buf, true);
+	mp_uuid_format(d->net_uuid, buf, true);
 	kj_add_str(root, "meshUUID", buf);
 	kj_add_str(root, "meshName", d->net_name);
 	kr_fmt_time(kr_now(kr), buf);
@@ -122,7 +122,7 @@ static json_object *export_doc(struct mp_keyring *kr, const struct mp_cdb_export
 		json_object *o = json_object_new_object();
 
 		kj_add_str(o, "provisionerName", p->name);
-		kr_fmt_uuid(p->uuid, buf, true);
+		mp_uuid_format(p->uuid, buf, true);
 		kj_add_str(o, "UUID", buf);
 		arr2 = ranges(p->unicast, p->n_unicast, "lowAddress", "highAddress");
 		json_object_object_add(o, "allocatedUnicastRange", arr2);
@@ -556,7 +556,7 @@ static int choose_self(struct mp_keyring *kr, struct kr_data *d,
 	memcpy(n->uuid, d->provs[0].uuid, 16);
 	n->elements = 1;
 	n->has_dev_key = true;
-	if (kr_random(kr->rng, n->dev_key, 16))
+	if (mp_rng_bytes(kr->rng, n->dev_key, 16))
 		return kr_fail(err, -EIO, MP_KR_E_CRYPTO, NULL, "no random bytes");
 	n->is_self = true;
 	n->config_complete = true;

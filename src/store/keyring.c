@@ -41,7 +41,7 @@ static void kr_free(struct mp_keyring *kr)
 	free(kr->dir);
 	free(kr->base);
 	free(kr->unconf_uuids);
-	kr_wipe(kr, sizeof(*kr));
+	mp_wipe(kr, sizeof(*kr));
 	free(kr);
 }
 
@@ -79,7 +79,7 @@ static void make_uuid(struct mp_keyring *kr, uint8_t uuid[16], int *r)
 {
 	if (*r)
 		return;
-	*r = kr_random(kr->rng, uuid, 16);
+	*r = mp_rng_bytes(kr->rng, uuid, 16);
 	/* RFC 4122 version 4 (random) */
 	uuid[6] = (uint8_t)((uuid[6] & 0x0f) | 0x40);
 	uuid[8] = (uint8_t)((uuid[8] & 0x3f) | 0x80);
@@ -123,7 +123,7 @@ int kr_create_data(struct mp_keyring *kr, const struct mp_keyring_opts *opts,
 		return kr_fail(&kr->err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
 	}
 	if (!r)
-		r = kr_random(kr->rng, k->key, 16);
+		r = mp_rng_bytes(kr->rng, k->key, 16);
 	k->timestamp = kr_now(kr);
 	snprintf(k->name, sizeof(k->name), "NetKey 0");
 
@@ -145,7 +145,7 @@ int kr_create_data(struct mp_keyring *kr, const struct mp_keyring_opts *opts,
 	n->elements = 1;
 	n->has_dev_key = true;
 	if (!r)
-		r = kr_random(kr->rng, n->dev_key, 16);
+		r = mp_rng_bytes(kr->rng, n->dev_key, 16);
 	n->is_self = true;
 	n->config_complete = true;
 	n->state = MP_NODE_COMPLETE;
@@ -265,7 +265,7 @@ int mp_keyring_open(const char *path, const struct mp_keyring_opts *opts,
 			prefix_msg(kr, path);
 	}
 	if (data) {
-		kr_wipe(data, len);
+		mp_wipe(data, len);
 		free(data);
 	}
 	if (r) {
@@ -349,7 +349,7 @@ void mp_keyring_free_secret(char *s)
 {
 	if (!s)
 		return;
-	kr_wipe(s, strlen(s));
+	mp_wipe(s, strlen(s));
 	free(s);
 }
 
@@ -424,8 +424,8 @@ int mp_keyring_set_passphrase(struct mp_keyring *kr, const uint8_t *passphrase, 
 	kr->reseal = false;
 	if (r)
 		kr->seal = old;
-	kr_wipe(&old, sizeof(old));
-	kr_wipe(&fresh, sizeof(fresh));
+	mp_wipe(&old, sizeof(old));
+	mp_wipe(&fresh, sizeof(fresh));
 	return r;
 }
 
@@ -549,7 +549,7 @@ int mp_keyring_netkey_add(struct mp_keyring *kr, uint16_t index, const uint8_t k
 	same = key ? netkey_with_value(kr->d, key) : NULL;
 	if (same)
 		return netkey_value_taken(kr, same);
-	if (!key && kr_random(kr->rng, fresh, 16))
+	if (!key && mp_rng_bytes(kr->rng, fresh, 16))
 		return kr_fail(&kr->err, -EIO, MP_KR_E_CRYPTO, NULL, "no random bytes");
 	r = snapshot(kr, &before);
 	if (r)
@@ -562,7 +562,7 @@ int mp_keyring_netkey_add(struct mp_keyring *kr, uint16_t index, const uint8_t k
 	snprintf(k->name, sizeof(k->name), "NetKey %u", index);
 	memcpy(k->key, key ? key : fresh, 16);
 	k->timestamp = kr_now(kr);
-	kr_wipe(fresh, sizeof(fresh));
+	mp_wipe(fresh, sizeof(fresh));
 	return finish(kr, before);
 }
 
@@ -604,10 +604,10 @@ int mp_keyring_netkey_del(struct mp_keyring *kr, uint16_t index)
 		return r;
 	k = kr_netkey_find(kr->d, index);
 	i = (size_t)(k - kr->d->netkeys);
-	kr_wipe(k, sizeof(*k));
+	mp_wipe(k, sizeof(*k));
 	memmove(k, k + 1, (kr->d->n_netkeys - i - 1) * sizeof(*k));
 	kr->d->n_netkeys--;
-	kr_wipe(&kr->d->netkeys[kr->d->n_netkeys], sizeof(*k));
+	mp_wipe(&kr->d->netkeys[kr->d->n_netkeys], sizeof(*k));
 	return finish(kr, before);
 }
 
@@ -628,7 +628,7 @@ int mp_keyring_netkey_refresh(struct mp_keyring *kr, uint16_t index, const uint8
 	same = new_key ? netkey_with_value(kr->d, new_key) : NULL;
 	if (same)
 		return netkey_value_taken(kr, same);
-	if (!new_key && kr_random(kr->rng, fresh, 16))
+	if (!new_key && mp_rng_bytes(kr->rng, fresh, 16))
 		return kr_fail(&kr->err, -EIO, MP_KR_E_CRYPTO, NULL, "no random bytes");
 	r = snapshot(kr, &before);
 	if (r)
@@ -638,7 +638,7 @@ int mp_keyring_netkey_refresh(struct mp_keyring *kr, uint16_t index, const uint8
 	memcpy(k->key, new_key ? new_key : fresh, 16);
 	k->phase = MP_KR_PHASE_1;
 	k->timestamp = kr_now(kr);
-	kr_wipe(fresh, sizeof(fresh));
+	mp_wipe(fresh, sizeof(fresh));
 	return finish(kr, before);
 }
 
@@ -668,10 +668,10 @@ int mp_keyring_netkey_set_phase(struct mp_keyring *kr, uint16_t index, uint8_t p
 	k->phase = phase;
 	k->timestamp = kr_now(kr);
 	if (phase == MP_KR_PHASE_NORMAL) {
-		kr_wipe(k->old_key, 16);
+		mp_wipe(k->old_key, 16);
 		for (i = 0; i < kr->d->n_appkeys; i++)
 			if (kr->d->appkeys[i].net_index == index) {
-				kr_wipe(kr->d->appkeys[i].old_key, 16);
+				mp_wipe(kr->d->appkeys[i].old_key, 16);
 				kr->d->appkeys[i].has_old_key = false;
 			}
 	}
@@ -709,7 +709,7 @@ int mp_keyring_appkey_add(struct mp_keyring *kr, uint16_t index, uint16_t net_in
 	if (kr_appkey_find(kr->d, index))
 		return kr_fail(&kr->err, -EEXIST, MP_KR_E_EXISTS, NULL,
 			       "AppKey index %u is already in the keyring", index);
-	if (!key && kr_random(kr->rng, fresh, 16))
+	if (!key && mp_rng_bytes(kr->rng, fresh, 16))
 		return kr_fail(&kr->err, -EIO, MP_KR_E_CRYPTO, NULL, "no random bytes");
 	r = snapshot(kr, &before);
 	if (r)
@@ -722,7 +722,7 @@ int mp_keyring_appkey_add(struct mp_keyring *kr, uint16_t index, uint16_t net_in
 	k->net_index = net_index;
 	snprintf(k->name, sizeof(k->name), "AppKey %u", index);
 	memcpy(k->key, key ? key : fresh, 16);
-	kr_wipe(fresh, sizeof(fresh));
+	mp_wipe(fresh, sizeof(fresh));
 	return finish(kr, before);
 }
 
@@ -754,7 +754,7 @@ int mp_keyring_appkey_del(struct mp_keyring *kr, uint16_t index)
 	i = (size_t)(k - kr->d->appkeys);
 	memmove(k, k + 1, (kr->d->n_appkeys - i - 1) * sizeof(*k));
 	kr->d->n_appkeys--;
-	kr_wipe(&kr->d->appkeys[kr->d->n_appkeys], sizeof(*k));
+	mp_wipe(&kr->d->appkeys[kr->d->n_appkeys], sizeof(*k));
 	for (i = 0; i < kr->d->n_nodes; i++)
 		list_remove(kr->d->nodes[i].app_keys, &kr->d->nodes[i].n_app_keys, index);
 	return finish(kr, before);
@@ -944,7 +944,7 @@ static int replace_old(struct kr_data *d, size_t old, uint16_t keep, uint8_t ele
 	}
 	if (!r)
 		r = kr_node_delete(d, stale.addr);
-	kr_wipe(&stale, sizeof(stale));
+	mp_wipe(&stale, sizeof(stale));
 	return r;
 }
 
@@ -1237,12 +1237,12 @@ const char *mp_keyring_key_str(const uint8_t key[16], bool show, char buf[MP_KEY
 {
 	if (!show || !key || !buf)
 		return "(hidden)";
-	kr_hex(key, 16, buf, false);
+	mp_hex_encode(key, 16, buf);
 	return buf;
 }
 
 char *mp_keyring_uuid_str(const uint8_t uuid[16], char buf[37])
 {
-	kr_fmt_uuid(uuid, buf, true);
+	mp_uuid_format(uuid, buf, true);
 	return buf;
 }

@@ -345,7 +345,7 @@ int kr_decode(const char *data, size_t len, const uint8_t *pass, size_t passlen,
 		if (r)
 			return r;
 		r = kj_parse(plain, plain_len, &root, err);
-		kr_wipe(plain, plain_len);
+		mp_wipe(plain, plain_len);
 		free(plain);
 		if (r) {
 			/* Authenticated but not JSON: written so by a broken writer. */

@@ -10,6 +10,8 @@
 
 #include <json-c/json.h>
 
+#include "core/hex.h"
+#include "crypto/crypto.h"
 #include "store/keyring.h"
 
 #define KR_MAX_FILE (64u << 20)		/* refuse to read more than 64 MiB */
@@ -81,9 +83,7 @@ int kr_fail(struct mp_keyring_error *err, int code, enum mp_kr_errkind kind, con
 	    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 void kr_err_clear(struct mp_keyring_error *err);
 void kr_msgf(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-int kr_random(const struct mp_rng *rng, uint8_t *out, size_t n);
 int64_t kr_now(const struct mp_keyring *kr);
-void kr_wipe(void *p, size_t n);
 
 struct kr_data *kr_data_new(void);
 void *kr_append(void **arr, size_t *n, size_t *cap, size_t size);
@@ -115,11 +115,7 @@ int kr_find_block(const struct kr_data *d, const struct mp_provisioner *p, uint8
 		  uint16_t *addr);
 void kr_used_map(const struct kr_data *d, uint8_t *map);	/* 0x8000 bits */
 
-/* Strict hex and UUID text. */
-bool kr_unhex(const char *s, size_t slen, uint8_t *out, size_t n);
-void kr_hex(const uint8_t *in, size_t n, char *out, bool upper);
-bool kr_parse_uuid(const char *s, uint8_t out[16]);
-void kr_fmt_uuid(const uint8_t uuid[16], char out[37], bool dashes);
+/* Address and time text (hex and UUIDs: core/hex.h). */
 bool kr_parse_addr(const char *s, uint16_t *out);
 bool kr_parse_time(const char *s, int64_t *out);
 void kr_fmt_time(int64_t t, char out[32]);

@@ -145,7 +145,7 @@ int kj_hex(json_object *o, const char *ctx, const char *key, bool required, uint
 		*present = false;
 	if (r || !s)
 		return r;
-	if (!kr_unhex(s, strlen(s), out, n)) {
+	if (!mp_hex_decode_exact(s, strlen(s), out, n)) {
 		fieldname(field, sizeof(field), ctx, key);
 		return kr_fail(err, -EBADMSG, MP_KR_E_VALUE, field,
 			       "expected %zu hexadecimal digits", 2 * n);
@@ -164,7 +164,7 @@ int kj_uuid(json_object *o, const char *ctx, const char *key, bool required, uin
 
 	if (r || !s)
 		return r;
-	if (!kr_parse_uuid(s, out)) {
+	if (mp_uuid_parse(s, out)) {
 		fieldname(field, sizeof(field), ctx, key);
 		return kr_fail(err, -EBADMSG, MP_KR_E_VALUE, field,
 			       "expected a UUID (32 hexadecimal digits, dashes allowed)");
@@ -311,9 +311,12 @@ void kj_add_hex(json_object *o, const char *key, const uint8_t *b, size_t n, boo
 {
 	char hex[65];
 
-	kr_hex(b, n, hex, upper);
+	if (upper)
+		mp_hex_encode_upper(b, n, hex);
+	else
+		mp_hex_encode(b, n, hex);
 	kj_add_str(o, key, hex);
-	kr_wipe(hex, sizeof(hex));
+	mp_wipe(hex, sizeof(hex));
 }
 
 void kj_add_addr(json_object *o, const char *key, uint16_t a)
@@ -333,7 +336,7 @@ void kj_wipe_tree(json_object *o)
 
 	switch (json_object_get_type(o)) {
 	case json_type_string:
-		kr_wipe((char *)json_object_get_string(o), (size_t)json_object_get_string_len(o));
+		mp_wipe((char *)json_object_get_string(o), (size_t)json_object_get_string_len(o));
 		break;
 	case json_type_array:
 		n = json_object_array_length(o);
@@ -379,7 +382,7 @@ char *kj_dump(json_object *o, size_t *len)
 		if (len)
 			*len = n + 1;
 	}
-	kr_wipe((char *)s, n);
+	mp_wipe((char *)s, n);
 	return out;
 }
 
@@ -467,7 +470,7 @@ int kj_netkeys(json_object *root, struct kr_data *d, bool phase_required, kj_fie
 		if (!r)
 			r = kj_hex(e, c, "oldKey", k->phase != 0, k->old_key, 16, NULL, err);
 		if (!r && !k->phase)
-			kr_wipe(k->old_key, 16);
+			mp_wipe(k->old_key, 16);
 		if (!r)
 			r = kj_name(e, c, "name", false, k->name, MP_KR_NAME_MAX, err);
 		if (!r)

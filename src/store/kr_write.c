@@ -39,7 +39,7 @@ static void sb_grow(struct sb *b, size_t more)
 	}
 	if (b->p) {
 		memcpy(p, b->p, b->len);
-		kr_wipe(b->p, b->cap);
+		mp_wipe(b->p, b->cap);
 		free(b->p);
 	}
 	b->p = p;
@@ -116,18 +116,18 @@ static void key_hex(struct sb *b, const char *name, const uint8_t *v, size_t n)
 {
 	char hex[65];
 
-	kr_hex(v, n, hex, false);
+	mp_hex_encode(v, n, hex);
 	putf(b, "\"%s\": \"", name);
 	put(b, hex, 2 * n);
 	put(b, "\", ", 3);
-	kr_wipe(hex, sizeof(hex));
+	mp_wipe(hex, sizeof(hex));
 }
 
 static void key_uuid(struct sb *b, const char *name, const uint8_t uuid[16])
 {
 	char u[37];
 
-	kr_fmt_uuid(uuid, u, false);
+	mp_uuid_format(uuid, u, false);
 	putf(b, "\"%s\": \"%s\"", name, u);
 }
 
@@ -286,7 +286,7 @@ int kr_encode(const struct kr_data *d, char **out, size_t *len)
 	puts_(&b, "}\n");
 	if (b.oom) {
 		if (b.p) {
-			kr_wipe(b.p, b.cap);
+			mp_wipe(b.p, b.cap);
 			free(b.p);
 		}
 		return -ENOMEM;
