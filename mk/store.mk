@@ -3,6 +3,7 @@
 noinst_LIBRARIES += src/store/libmp_store.a
 src_store_libmp_store_a_SOURCES = \
 	src/store/keyring.c include/store/keyring.h \
+	src/store/nodes.c include/store/nodes.h \
 	src/store/cdb.c include/store/cdb.h \
 	src/store/kr_int.h \
 	src/store/kr_util.c \

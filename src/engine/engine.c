@@ -25,6 +25,7 @@
 #include "bearer/pbadv.h"
 #include "gatt_link.h"
 #include "store/keyring.h"
+#include "store/nodes.h"
 
 #define TXQ_LEN 4
 #define MP_ENGINE_SCAN_CAPACITY 1024

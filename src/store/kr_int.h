@@ -13,6 +13,7 @@
 #include "core/hex.h"
 #include "crypto/crypto.h"
 #include "store/keyring.h"
+#include "store/nodes.h"
 
 #define KR_MAX_FILE (64u << 20)		/* refuse to read more than 64 MiB */
 #define KR_MAX_VALUES (1u << 21)	/* JSON values in a file, counted before parsing */
@@ -220,5 +221,15 @@ void kr_damaged_msg(struct mp_keyring *kr, const char *path);
 int kr_create_data(struct mp_keyring *kr, const struct mp_keyring_opts *opts,
 		   struct kr_data **out);
 int kr_changed(struct mp_keyring *kr);
+/* Keep a copy of the data to roll back to if the save of a change fails
+ * (none inside a batch or in memory); kr_finish() saves (kr_changed()) and
+ * rolls back to it on failure, or frees it. */
+int kr_snapshot(struct mp_keyring *kr, struct kr_data **before);
+int kr_finish(struct mp_keyring *kr, struct kr_data *before);
+/* Errors shared by keyring.c and nodes.c. */
+int kr_bad_index(struct mp_keyring *kr, uint16_t index);
+int kr_no_netkey(struct mp_keyring *kr, uint16_t index);
+/* Remove @v from a key index list, if there. */
+void kr_list_remove(uint16_t *list, uint8_t *n, uint16_t v);
 
 #endif

@@ -10,6 +10,7 @@
 #include "keyring_tu.h"
 #include "store/cdb.h"
 #include "store/keyring.h"
+#include "store/nodes.h"
 
 struct side {
 	struct mp_rng rng;

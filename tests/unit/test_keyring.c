@@ -15,6 +15,7 @@
 
 #include "keyring_tu.h"
 #include "store/keyring.h"
+#include "store/nodes.h"
 #include "crypto/crypto.h"
 
 struct fx {

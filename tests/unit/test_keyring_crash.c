@@ -17,6 +17,7 @@
 
 #include "keyring_tu.h"
 #include "store/keyring.h"
+#include "store/nodes.h"
 
 #define ITERATIONS 200
 #define MAX_IDS 0x8000
