@@ -19,9 +19,9 @@ STORE_LIBS = src/store/libmp_store.a src/crypto/libmp_crypto.a src/core/libmp_co
 STORE_TEST_LIBS = $(STORE_LIBS) $(TEST_LIBS) $(JSONC_LIBS) $(CRYPTO_LIBS)
 
 check_PROGRAMS += tests/unit/test_keyring tests/unit/test_keyring_crash tests/unit/test_cdb \
-	tests/unit/test_keyring_files tests/unit/test_keyring_limits
+	tests/unit/test_keyring_files tests/unit/test_keyring_limits tests/unit/test_keyring_seq
 TESTS += tests/unit/test_keyring tests/unit/test_keyring_crash tests/unit/test_cdb \
-	tests/unit/test_keyring_files tests/unit/test_keyring_limits
+	tests/unit/test_keyring_files tests/unit/test_keyring_limits tests/unit/test_keyring_seq
 
 tests_unit_test_keyring_SOURCES = tests/unit/test_keyring.c tests/unit/keyring_tu.h
 tests_unit_test_keyring_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
@@ -42,6 +42,14 @@ tests_unit_test_keyring_limits_SOURCES = tests/unit/test_keyring_limits.c tests/
 tests_unit_test_keyring_limits_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_test_keyring_limits_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_keyring_limits_LDADD = $(STORE_TEST_LIBS)
+
+# A keyring file of format version 1, as meshprov wrote it: migrated on open.
+tests_unit_test_keyring_seq_SOURCES = tests/unit/test_keyring_seq.c tests/unit/keyring_tu.h
+tests_unit_test_keyring_seq_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS) \
+	-DMP_KEYRING_V1_PATH='"$(abs_top_srcdir)/tests/vectors/keyring-v1.json"'
+tests_unit_test_keyring_seq_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_keyring_seq_LDADD = $(STORE_TEST_LIBS)
+EXTRA_DIST += tests/vectors/keyring-v1.json
 
 tests_unit_test_cdb_SOURCES = tests/unit/test_cdb.c tests/unit/keyring_tu.h
 tests_unit_test_cdb_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)

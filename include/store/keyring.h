@@ -1,6 +1,7 @@
 /* The keyring: the network's keys and addresses, on disk.
  *
- * One JSON file (json-c), versioned by a top-level "meshprov-keyring": 1,
+ * One JSON file (json-c), versioned by a top-level "meshprov-keyring": 2
+ * (a version 1 file is read and saved as version 2),
  * keys as hex strings, optionally sealed in an encrypted envelope (scrypt +
  * AES-256-GCM). While a process has a keyring open it holds an exclusive
  * lock (an OFD lock on PATH.lock, which also records the holder's PID).
@@ -69,7 +70,8 @@
 
 #include "crypto/crypto.h"
 
-#define MP_KEYRING_FORMAT_VERSION 1
+#define MP_KEYRING_FORMAT_VERSION 2	/* what is written */
+#define MP_KEYRING_FORMAT_OLDEST 1	/* the oldest version read (and migrated) */
 #define MP_KR_NAME_MAX 64	/* bytes of a network, node, key or provisioner name */
 #define MP_KR_TAG_MAX 31	/* bytes of an algorithm or OOB method tag */
 #define MP_KR_MAX_RANGES 8	/* ranges of each kind per provisioner */
@@ -270,7 +272,7 @@ bool mp_keyring_is_encrypted(const struct mp_keyring *kr);
 int mp_keyring_set_passphrase(struct mp_keyring *kr, const uint8_t *passphrase, size_t len,
 			      uint8_t log2n);
 
-/* ---- Network, IV index --------------------------------------------------- */
+/* ---- Network, IV index, sequence numbers ---------------------------- */
 
 /** The network name. */
 const char *mp_keyring_network_name(const struct mp_keyring *kr);
@@ -285,9 +287,40 @@ uint32_t mp_keyring_iv_index(const struct mp_keyring *kr);
 bool mp_keyring_iv_update(const struct mp_keyring *kr);
 /**
  * Record a new IV index and IV Update flag; the index never goes back
- * (-EINVAL). Exclusions that become free are dropped. Saves.
+ * (-EINVAL). Exclusions that become free are dropped; a change records its
+ * time (mp_keyring_iv_changed()), and a new transmit IV index starts the
+ * sequence numbers at 0 again. Saves.
  */
 int mp_keyring_set_iv(struct mp_keyring *kr, uint32_t iv_index, bool iv_update);
+/**
+ * When the IV index or the IV Update flag last changed (seconds since the
+ * epoch; 0 when unknown: a keyring from before version 2 or a CDB), the
+ * IV Update procedure's clock (96 hours in a state, MshPRT v1.1 3.11.5).
+ */
+int64_t mp_keyring_iv_changed(const struct mp_keyring *kr);
+
+/* ---- Sequence numbers ------------------------------------------------------ */
+
+#define MP_SEQ_MAX 0xffffff	/* SEQ is 24 bits (MshPRT v1.1 3.4.4) */
+
+/**
+ * Reserve @count (1..MP_SEQ_MAX + 1) sequence numbers for this
+ * provisioner's unicast address: *@first and the @count - 1 after it are
+ * the caller's, never handed out again at this transmit IV index. The
+ * reservation is SAVED before the call returns, so a process that crashes
+ * after using some of them never reuses one (it loses the rest of its
+ * block instead): reserve ahead, a block at a time. The transmit IV index
+ * (the IV index, or the one before it while an IV Update is in progress)
+ * changing starts the numbers again at 0 (mp_keyring_set_iv()).
+ *   -EINVAL  @count is 0 or too large, or @first is NULL
+ *   -ERANGE  fewer than @count numbers are left: an IV Update is due
+ *   -EBUSY   inside mp_keyring_begin()/commit(): the reservation could not
+ *            be saved before returning
+ *   or the errors of saving (nothing is reserved then).
+ */
+int mp_keyring_seq_reserve(struct mp_keyring *kr, uint32_t count, uint32_t *first);
+/** The first sequence number not reserved yet (0 on a new transmit IV index). */
+uint32_t mp_keyring_seq_next(const struct mp_keyring *kr);
 
 /* ---- Keys ---------------------------------------------------------------- */
 

@@ -654,6 +654,12 @@ int mp_cdb_import(struct mp_keyring *kr, const char *json, size_t len,
 			return r;
 		}
 	}
+	/* A CDB has no SEQ and no IV Update clock. This provisioner's numbers
+	 * stay reserved across an import (a replaced network may keep its
+	 * address): never less, only wasted. */
+	d->seq_next = kr->d->seq_next;
+	d->iv_changed = d->iv_index == kr->d->iv_index && d->iv_update == kr->d->iv_update
+				? kr->d->iv_changed : kr_now(kr);
 	old = kr->d;
 	kr->d = d;
 	r = kr_changed(kr);

@@ -115,6 +115,7 @@ int kr_create_data(struct mp_keyring *kr, const struct mp_keyring_opts *opts,
 		return kr_fail(&kr->err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
 	snprintf(d->net_name, sizeof(d->net_name), "%s", net);
 	make_uuid(kr, d->net_uuid, &r);
+	d->iv_changed = kr_now(kr);
 
 	k = kr_netkey_insert(d, 0);
 	p = kr_prov_add(d);
@@ -481,10 +482,58 @@ int mp_keyring_set_iv(struct mp_keyring *kr, uint32_t iv_index, bool iv_update)
 	r = kr_snapshot(kr, &before);
 	if (r)
 		return r;
+	/* SeqAuth is the transmit IV index with SEQ: a new one makes every
+	 * SEQ new again (MshPRT v1.1 3.11.5, 3.4.4). */
+	if (kr_tx_iv(iv_index, iv_update) != kr_tx_iv(kr->d->iv_index, kr->d->iv_update))
+		kr->d->seq_next = 0;
+	if (iv_index != kr->d->iv_index || iv_update != kr->d->iv_update)
+		kr->d->iv_changed = kr_now(kr);
 	kr->d->iv_index = iv_index;
 	kr->d->iv_update = iv_update;
 	kr_excl_purge(kr->d);
 	return kr_finish(kr, before);
+}
+
+int64_t mp_keyring_iv_changed(const struct mp_keyring *kr)
+{
+	return kr->d->iv_changed;
+}
+
+/* ---- Sequence numbers ---------------------------------------------------------- */
+
+uint32_t mp_keyring_seq_next(const struct mp_keyring *kr)
+{
+	return kr->d->seq_next;
+}
+
+int mp_keyring_seq_reserve(struct mp_keyring *kr, uint32_t count, uint32_t *first)
+{
+	uint32_t next = kr->d->seq_next;
+	int r;
+
+	kr_err_clear(&kr->err);
+	if (!first || count == 0 || count > MP_SEQ_MAX + 1u)
+		return kr_fail(&kr->err, -EINVAL, MP_KR_E_ARG, NULL,
+			       "a reservation is of 1 to %u sequence numbers", MP_SEQ_MAX + 1u);
+	if (kr->batch)
+		return kr_fail(&kr->err, -EBUSY, MP_KR_E_STATE, NULL,
+			       "sequence numbers cannot be reserved inside a batch of changes: "
+			       "they must be saved before they are used");
+	if (count > MP_SEQ_MAX + 1u - next)
+		return kr_fail(&kr->err, -ERANGE, MP_KR_E_FULL, NULL,
+			       "only %u sequence numbers are left at IV index %u: an IV Update "
+			       "is due (MshPRT v1.1 3.11.5)", MP_SEQ_MAX + 1u - next,
+			       kr->d->iv_index);
+	kr->d->seq_next = next + count;
+	r = kr_changed(kr);
+	if (r) {
+		/* Not saved: not reserved (a later save may still write it, which
+		 * only wastes numbers). */
+		kr->d->seq_next = next;
+		return r;
+	}
+	*first = next;
+	return 0;
 }
 
 /* ---- Keys --------------------------------------------------------------------- */

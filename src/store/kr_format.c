@@ -1,9 +1,11 @@
-/* The keyring file, format version 1 (json-c).
+/* The keyring file, format version 2 (json-c).
  *
  *  {
- *    "meshprov-keyring": 1,
+ *    "meshprov-keyring": 2,
  *    "meshUUID": "<32 hex>", "meshName": "...",
  *    "ivIndex": 0, "ivUpdate": false,
+ *    "ivChanged": <UNIX seconds, 0: unknown>,	(version 2)
+ *    "seqNext": <first SEQ not reserved>,	(version 2)
  *    "self": "<UUID of the provisioner this keyring is>",
  *    "netKeys": [ { "index": 0, "name": "", "key": "<32 hex>", "phase": 0,
  *                   "oldKey": "<32 hex, phases 1 and 2>", "timestamp": 0 } ],
@@ -20,8 +22,10 @@
  *    "exclusions": [ { "ivIndex": 0, "addresses": [ "0005" ] } ]
  *  }
  *
- * Unknown fields are ignored (later version-1 writers may add some); a
- * different version number is refused. Everything is validated before the
+ * Unknown fields are ignored (later version-2 writers may add some); a
+ * version 1 file (without ivChanged and seqNext) is read as version 2 with
+ * an unknown IV change time and no SEQ reserved, and saved as version 2; any
+ * other version number is refused. Everything is validated before the
  * keyring is used; errors name the field.
  */
 #ifndef _GNU_SOURCE
@@ -226,7 +230,7 @@ int kr_decode_exclusions(json_object *root, const char *key, struct kr_data *d,
 	return r;
 }
 
-static int check_version(json_object *root, struct mp_keyring_error *err)
+static int check_version(json_object *root, int *version, struct mp_keyring_error *err)
 {
 	json_object *v;
 
@@ -246,11 +250,14 @@ static int check_version(json_object *root, struct mp_keyring_error *err)
 	if (!json_object_is_type(v, json_type_int))
 		return kr_fail(err, -EBADMSG, MP_KR_E_VERSION, "meshprov-keyring",
 			       "the format version is not an integer");
-	if (json_object_get_int64(v) != MP_KEYRING_FORMAT_VERSION)
+	if (json_object_get_int64(v) < MP_KEYRING_FORMAT_OLDEST ||
+	    json_object_get_int64(v) > MP_KEYRING_FORMAT_VERSION)
 		return kr_fail(err, -EBADMSG, MP_KR_E_VERSION, "meshprov-keyring",
 			       "format version %s is unknown to this meshprov, which reads "
-			       "version %d (was it written by a newer meshprov?)",
-			       json_object_get_string(v), MP_KEYRING_FORMAT_VERSION);
+			       "versions %d to %d (was it written by a newer meshprov?)",
+			       json_object_get_string(v), MP_KEYRING_FORMAT_OLDEST,
+			       MP_KEYRING_FORMAT_VERSION);
+	*version = (int)json_object_get_int64(v);
 	return 0;
 }
 
@@ -283,10 +290,10 @@ static int decode_plain(json_object *root, struct kr_data **out, struct mp_keyri
 	struct kr_data *d;
 	uint8_t self[16];
 	int64_t v = 0;
-	int r;
+	int r, version = 0;
 
 	*out = NULL;
-	r = check_version(root, err);
+	r = check_version(root, &version, err);
 	if (r)
 		return r;
 	d = kr_data_new();
@@ -299,6 +306,13 @@ static int decode_plain(json_object *root, struct kr_data **out, struct mp_keyri
 		d->iv_index = (uint32_t)v;
 	if (!r)
 		r = kj_bool(root, "", "ivUpdate", false, &d->iv_update, err);
+	/* Version 2 added the IV Update clock and the SEQ reservation; a
+	 * version 1 file has neither (unknown time, nothing reserved) and is
+	 * saved as version 2. */
+	if (!r && !(r = kj_int(root, "", "ivChanged", 0, KR_TIME_MAX, version >= 2, &v, err)))
+		d->iv_changed = v;
+	if (!r && !(r = kj_int(root, "", "seqNext", 0, MP_SEQ_MAX + 1LL, version >= 2, &v, err)))
+		d->seq_next = (uint32_t)v;
 	if (!r)
 		r = kj_uuid(root, "", "self", true, self, err);
 	if (!r)

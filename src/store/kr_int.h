@@ -32,6 +32,12 @@ struct kr_data {
 	uint8_t net_uuid[16];
 	uint32_t iv_index;
 	bool iv_update;
+	int64_t iv_changed;		/* when iv_index or iv_update last changed; 0 unknown */
+	/* This provisioner's sequence numbers (the 24-bit SEQ of a Network PDU,
+	 * MshPRT v1.1 3.4.4): every SEQ
+	 * below seq_next may have been used from its address at the current
+	 * transmit IV index; the next reservation starts here. */
+	uint32_t seq_next;
 	struct mp_netkey *netkeys;	/* sorted by index */
 	size_t n_netkeys, cap_netkeys;
 	struct mp_appkey *appkeys;	/* sorted by index */
@@ -221,6 +227,12 @@ void kr_damaged_msg(struct mp_keyring *kr, const char *path);
 int kr_create_data(struct mp_keyring *kr, const struct mp_keyring_opts *opts,
 		   struct kr_data **out);
 int kr_changed(struct mp_keyring *kr);
+/* The IV index a node transmits with: during an IV Update, the one before
+ * (MshPRT v1.1 3.11.5). */
+static inline uint32_t kr_tx_iv(uint32_t iv_index, bool iv_update)
+{
+	return iv_update && iv_index ? iv_index - 1 : iv_index;
+}
 /* Keep a copy of the data to roll back to if the save of a change fails
  * (none inside a batch or in memory); kr_finish() saves (kr_changed()) and
  * rolls back to it on failure, or frees it. */

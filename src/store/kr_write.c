@@ -230,6 +230,8 @@ int kr_encode(const struct kr_data *d, char **out, size_t *len)
 	key_str(&b, "meshName", d->net_name, false);
 	putf(&b, ",\n  \"ivIndex\": %" PRIu32 ",\n  \"ivUpdate\": %s,\n  ", d->iv_index,
 	     d->iv_update ? "true" : "false");
+	putf(&b, "\"ivChanged\": %" PRId64 ",\n  \"seqNext\": %" PRIu32 ",\n  ", d->iv_changed,
+	     d->seq_next);
 	key_uuid(&b, "self", d->provs[d->self].uuid);
 
 	puts_(&b, ",\n  \"netKeys\": [");

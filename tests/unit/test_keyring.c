@@ -920,12 +920,18 @@ static void test_damaged_files(void **state)
 		enum mp_kr_errkind kind;
 		const char *field;
 	} cases[] = {
-		{ "\"meshprov-keyring\": 1", "\"meshprov-keyring\": 2", MP_KR_E_VERSION,
+		{ "\"meshprov-keyring\": 2", "\"meshprov-keyring\": 3", MP_KR_E_VERSION,
 		  "meshprov-keyring" },
-		{ "\"meshprov-keyring\": 1", "\"meshprov-keyring\": \"1\"", MP_KR_E_VERSION,
+		{ "\"meshprov-keyring\": 2", "\"meshprov-keyring\": 0", MP_KR_E_VERSION,
 		  "meshprov-keyring" },
-		{ "\"meshprov-keyring\": 1", "\"keyring\": 1", MP_KR_E_VERSION,
+		{ "\"meshprov-keyring\": 2", "\"meshprov-keyring\": \"2\"", MP_KR_E_VERSION,
 		  "meshprov-keyring" },
+		{ "\"meshprov-keyring\": 2", "\"keyring\": 2", MP_KR_E_VERSION,
+		  "meshprov-keyring" },
+		{ "\"seqNext\": 0", "\"seqNext\": 16777217", MP_KR_E_VALUE, "seqNext" },
+		{ "\"seqNext\": 0", "\"seqNxt\": 0", MP_KR_E_FIELD, "seqNext" },
+		{ "\"ivChanged\": ", "\"ivChanged\": -", MP_KR_E_VALUE, "ivChanged" },
+		{ "\"ivChanged\": ", "\"ivChangd\": ", MP_KR_E_FIELD, "ivChanged" },
 		{ "\"meshUUID\"", "\"meshUUUID\"", MP_KR_E_FIELD, "meshUUID" },
 		{ "\"nodes\"", "\"nodez\"", MP_KR_E_FIELD, "nodes" },
 		{ "\"ivIndex\": 0", "\"ivIndex\": \"0\"", MP_KR_E_FIELD, "ivIndex" },
