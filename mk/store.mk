@@ -9,6 +9,7 @@ src_store_libmp_store_a_SOURCES = \
 	src/store/kr_util.c \
 	src/store/kr_json.c \
 	src/store/kr_format.c \
+	src/store/kr_records.c \
 	src/store/kr_write.c \
 	src/store/kr_crypt.c \
 	src/store/kr_file.c

@@ -147,22 +147,6 @@ int kj_array(json_object *o, const char *ctx, const char *key, bool required, si
 /* Element @i of @arr, which must be an object; @field names it in errors. */
 int kj_elem(json_object *arr, size_t i, const char *field, json_object **out,
 	    struct mp_keyring_error *err);
-/* Decode "appKeys" of @root (a keyring file or a CDB: the same fields) into @d. */
-int kj_appkeys(json_object *root, struct kr_data *d, struct mp_keyring_error *err);
-/* Decode one element @e (named @ctx in errors) into @nd. */
-typedef int (*kj_node_fn)(json_object *e, const char *ctx, struct mp_node *nd, void *arg,
-			  struct mp_keyring_error *err);
-/* Decode "nodes" of @root into @d, each element through @decode. */
-int kj_nodes(json_object *root, struct kr_data *d, kj_node_fn decode, void *arg,
-	     struct mp_keyring_error *err);
-/* A field read into *@out (0 when absent), or a located error. */
-typedef int (*kj_field_fn)(json_object *o, const char *ctx, const char *key, int64_t *out,
-			   struct mp_keyring_error *err);
-/* Decode "netKeys" of @root into @d. The keyring file and a CDB differ in
- * two fields: the file always has "phase" (@phase_required) and its
- * "timestamp" is a number, a CDB's a date: @timestamp reads it. */
-int kj_netkeys(json_object *root, struct kr_data *d, bool phase_required, kj_field_fn timestamp,
-	       struct mp_keyring_error *err);
 int kj_uuid(json_object *o, const char *ctx, const char *key, bool required, uint8_t out[16],
 	    struct mp_keyring_error *err);
 int kj_addr(json_object *o, const char *ctx, const char *key, uint16_t *out,
@@ -183,11 +167,42 @@ void kj_put_wiped(json_object *o);
 int kr_decode(const char *data, size_t len, const uint8_t *pass, size_t passlen,
 	      struct kr_data **out, struct kr_seal *seal, struct mp_keyring_error *err);
 int kr_encode(const struct kr_data *d, char **out, size_t *len);
-int kr_decode_exclusions(json_object *root, const char *key, struct kr_data *d,
-			 struct mp_keyring_error *err);
-json_object *kr_encode_exclusions(const struct kr_data *d);
 int kr_resolve_self(struct kr_data *d, const uint8_t uuid[16], const char *field,
 		    struct mp_keyring_error *err);
+
+/* ---- kr_records.c: one codec per record, for both files ---- */
+
+/* Which file a record is read from or written to. */
+struct kr_form {
+	bool cdb;	/* a Mesh Configuration Database; else the keyring file */
+	bool partial;	/* a partial CDB: device keys may be absent (reading) or
+			 * are left out (writing) */
+};
+
+/* Decode the records of @root ("netKeys", "appKeys", "provisioners",
+ * "nodes", "exclusions" or "networkExclusions") into @d; errors name the
+ * field. */
+int kr_dec_netkeys(const struct kr_form *f, json_object *root, struct kr_data *d,
+		   struct mp_keyring_error *err);
+int kr_dec_appkeys(const struct kr_form *f, json_object *root, struct kr_data *d,
+		   struct mp_keyring_error *err);
+int kr_dec_provisioners(const struct kr_form *f, json_object *root, struct kr_data *d,
+			struct mp_keyring_error *err);
+int kr_dec_nodes(const struct kr_form *f, json_object *root, struct kr_data *d,
+		 struct mp_keyring_error *err);
+int kr_dec_exclusions(const struct kr_form *f, json_object *root, struct kr_data *d,
+		      struct mp_keyring_error *err);
+/* A time: UNIX seconds in the file, a date in a CDB; *@out unchanged when absent. */
+int kr_dec_time(const struct kr_form *f, json_object *o, const char *ctx, const char *key,
+		int64_t *out, struct mp_keyring_error *err);
+/* One record as a new json-c object (keys in it: free with kj_put_wiped()). */
+json_object *kr_enc_netkey(const struct kr_form *f, const struct mp_netkey *k);
+json_object *kr_enc_appkey(const struct kr_form *f, const struct mp_appkey *k);
+json_object *kr_enc_provisioner(const struct kr_form *f, const struct mp_provisioner *p);
+json_object *kr_enc_node(const struct kr_form *f, const struct mp_node *n);
+json_object *kr_enc_exclusions(const struct kr_form *f, const struct kr_data *d);
+/* Add every record array of @d to @root. */
+void kr_enc_records(const struct kr_form *f, const struct kr_data *d, json_object *root);
 
 /* ---- kr_crypt.c: the encrypted envelope ---- */
 bool kr_is_envelope(json_object *root);

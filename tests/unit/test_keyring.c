@@ -966,9 +966,9 @@ static void test_damaged_files(void **state)
 		  "nodes[0].netKeys[1]" },
 		{ "\"netKeys\": [ 0 ]", "\"netKeys\": [ 1 ]", MP_KR_E_REFERENCE,
 		  "nodes[0].netKeys[0]" },
-		{ "{ \"index\": 0, \"name\": \"NetKey 0\"",
-		  "{ \"index\": 0, \"name\": \"NetKey 0\", \"key\": \"00\" }, { \"index\": 0,"
-		  " \"name\": \"NetKey 0\"", MP_KR_E_VALUE, "netKeys[0].key" },
+		{ "{ \"name\": \"NetKey 0\", \"index\": 0",
+		  "{ \"name\": \"NetKey 0\", \"index\": 0, \"key\": \"00\" }, { \"name\":"
+		  " \"NetKey 0\", \"index\": 0", MP_KR_E_VALUE, "netKeys[0].key" },
 		{ "\"nodes\": [", "\"nodes\": [ 5,", MP_KR_E_FIELD, "nodes[0]" },
 		{ "\"exclusions\": [", "\"exclusions\": [ { \"ivIndex\": 0, \"addresses\": "
 		  "[ \"0004\" ] }", MP_KR_E_DUPLICATE, "exclusions" },
