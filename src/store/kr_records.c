@@ -355,7 +355,11 @@ static int dec_node(const struct kr_form *f, json_object *e, const char *c, stru
 		r = kj_name(e, c, "name", false, nd->name, MP_KR_NAME_MAX, err);
 	if (!r)
 		r = kj_bool(e, c, "configComplete", false, &nd->config_complete, err);
-	if (!r)
+	/* CDB 1.0 (and nRF Mesh exports of its time) said "blacklisted". */
+	if (!r && f->cdb && !json_object_object_get_ex(e, "excluded", &v) &&
+	    json_object_object_get_ex(e, "blacklisted", &v))
+		r = kj_bool(e, c, "blacklisted", false, &nd->excluded, err);
+	else if (!r)
 		r = kj_bool(e, c, "excluded", false, &nd->excluded, err);
 	if (!r)
 		r = dec_node_extras(f, e, c, nd, err);
