@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "store/keyring.h"
+#include "store/nodes.h"
 
 #define NODES 10000
 #define ROUNDS 5

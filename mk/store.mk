@@ -3,11 +3,13 @@
 noinst_LIBRARIES += src/store/libmp_store.a
 src_store_libmp_store_a_SOURCES = \
 	src/store/keyring.c include/store/keyring.h \
+	src/store/nodes.c include/store/nodes.h \
 	src/store/cdb.c include/store/cdb.h \
 	src/store/kr_int.h \
 	src/store/kr_util.c \
 	src/store/kr_json.c \
 	src/store/kr_format.c \
+	src/store/kr_records.c \
 	src/store/kr_write.c \
 	src/store/kr_crypt.c \
 	src/store/kr_file.c
@@ -18,9 +20,9 @@ STORE_LIBS = src/store/libmp_store.a src/crypto/libmp_crypto.a src/core/libmp_co
 STORE_TEST_LIBS = $(STORE_LIBS) $(TEST_LIBS) $(JSONC_LIBS) $(CRYPTO_LIBS)
 
 check_PROGRAMS += tests/unit/test_keyring tests/unit/test_keyring_crash tests/unit/test_cdb \
-	tests/unit/test_keyring_files tests/unit/test_keyring_limits
+	tests/unit/test_keyring_files tests/unit/test_keyring_limits tests/unit/test_keyring_seq
 TESTS += tests/unit/test_keyring tests/unit/test_keyring_crash tests/unit/test_cdb \
-	tests/unit/test_keyring_files tests/unit/test_keyring_limits
+	tests/unit/test_keyring_files tests/unit/test_keyring_limits tests/unit/test_keyring_seq
 
 tests_unit_test_keyring_SOURCES = tests/unit/test_keyring.c tests/unit/keyring_tu.h
 tests_unit_test_keyring_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
@@ -41,6 +43,14 @@ tests_unit_test_keyring_limits_SOURCES = tests/unit/test_keyring_limits.c tests/
 tests_unit_test_keyring_limits_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_test_keyring_limits_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_keyring_limits_LDADD = $(STORE_TEST_LIBS)
+
+# A keyring file of format version 1, as meshprov wrote it: migrated on open.
+tests_unit_test_keyring_seq_SOURCES = tests/unit/test_keyring_seq.c tests/unit/keyring_tu.h
+tests_unit_test_keyring_seq_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS) \
+	-DMP_KEYRING_V1_PATH='"$(abs_top_srcdir)/tests/vectors/keyring-v1.json"'
+tests_unit_test_keyring_seq_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_keyring_seq_LDADD = $(STORE_TEST_LIBS)
+EXTRA_DIST += tests/vectors/keyring-v1.json
 
 tests_unit_test_cdb_SOURCES = tests/unit/test_cdb.c tests/unit/keyring_tu.h
 tests_unit_test_cdb_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)

@@ -1,6 +1,7 @@
 /* The keyring: the network's keys and addresses, on disk.
  *
- * One JSON file (json-c), versioned by a top-level "meshprov-keyring": 1,
+ * One JSON file (json-c), versioned by a top-level "meshprov-keyring": 2
+ * (a version 1 file is read and saved as version 2),
  * keys as hex strings, optionally sealed in an encrypted envelope (scrypt +
  * AES-256-GCM). While a process has a keyring open it holds an exclusive
  * lock (an OFD lock on PATH.lock, which also records the holder's PID).
@@ -69,7 +70,8 @@
 
 #include "crypto/crypto.h"
 
-#define MP_KEYRING_FORMAT_VERSION 1
+#define MP_KEYRING_FORMAT_VERSION 2	/* what is written */
+#define MP_KEYRING_FORMAT_OLDEST 1	/* the oldest version read (and migrated) */
 #define MP_KR_NAME_MAX 64	/* bytes of a network, node, key or provisioner name */
 #define MP_KR_TAG_MAX 31	/* bytes of an algorithm or OOB method tag */
 #define MP_KR_MAX_RANGES 8	/* ranges of each kind per provisioner */
@@ -161,49 +163,6 @@ struct mp_appkey {
 	uint8_t old_key[16];		/* valid when has_old_key */
 	bool has_old_key;
 	char name[MP_KR_NAME_MAX + 1];
-};
-
-struct mp_kr_range {
-	uint16_t low, high;		/* inclusive */
-};
-
-struct mp_provisioner {
-	char name[MP_KR_NAME_MAX + 1];
-	uint8_t uuid[16];
-	uint8_t n_unicast, n_group, n_scene;
-	struct mp_kr_range unicast[MP_KR_MAX_RANGES];
-	struct mp_kr_range group[MP_KR_MAX_RANGES];
-	struct mp_kr_range scene[MP_KR_MAX_RANGES];
-};
-
-enum mp_node_state {
-	MP_NODE_PENDING = 0,	/* recorded before Provisioning Data was sent */
-	MP_NODE_UNCONFIRMED,	/* Data sent, Provisioning Complete never seen */
-	MP_NODE_COMPLETE,	/* provisioned */
-};
-
-struct mp_node {
-	uint8_t uuid[16];
-	uint16_t addr;			/* primary element address */
-	uint8_t elements;		/* addr .. addr + elements - 1 are this node's */
-	uint8_t dev_key[16];		/* valid when has_dev_key */
-	bool has_dev_key;		/* false only for nodes imported from a partial CDB */
-	bool is_self;			/* this provisioner's own node */
-	bool config_complete;		/* CDB "configComplete" */
-	bool excluded;			/* CDB "excluded" (key refresh blacklisting) */
-	enum mp_node_state state;
-	uint8_t n_net_keys, n_app_keys;
-	uint16_t net_keys[MP_NODE_MAX_NETKEYS];
-	uint16_t app_keys[MP_NODE_MAX_APPKEYS];
-	char algorithm[MP_KR_TAG_MAX + 1];	/* e.g. "P256-CMAC-AES128"; "" if unknown */
-	char oob[MP_KR_TAG_MAX + 1];		/* e.g. "none", "static", "output", "input" */
-	int64_t provisioned_at;		/* when recorded / completed; 0 if unknown */
-	char name[MP_KR_NAME_MAX + 1];	/* user-given; "" if none */
-};
-
-struct mp_exclusion {
-	uint16_t addr;
-	uint32_t iv_index;		/* the IV index when the address was excluded */
 };
 
 struct mp_keyring;
@@ -313,7 +272,7 @@ bool mp_keyring_is_encrypted(const struct mp_keyring *kr);
 int mp_keyring_set_passphrase(struct mp_keyring *kr, const uint8_t *passphrase, size_t len,
 			      uint8_t log2n);
 
-/* ---- Network, IV index --------------------------------------------------- */
+/* ---- Network, IV index, sequence numbers ---------------------------- */
 
 /** The network name. */
 const char *mp_keyring_network_name(const struct mp_keyring *kr);
@@ -328,9 +287,40 @@ uint32_t mp_keyring_iv_index(const struct mp_keyring *kr);
 bool mp_keyring_iv_update(const struct mp_keyring *kr);
 /**
  * Record a new IV index and IV Update flag; the index never goes back
- * (-EINVAL). Exclusions that become free are dropped. Saves.
+ * (-EINVAL). Exclusions that become free are dropped; a change records its
+ * time (mp_keyring_iv_changed()), and a new transmit IV index starts the
+ * sequence numbers at 0 again. Saves.
  */
 int mp_keyring_set_iv(struct mp_keyring *kr, uint32_t iv_index, bool iv_update);
+/**
+ * When the IV index or the IV Update flag last changed (seconds since the
+ * epoch; 0 when unknown: a keyring from before version 2 or a CDB), the
+ * IV Update procedure's clock (96 hours in a state, MshPRT v1.1 3.11.5).
+ */
+int64_t mp_keyring_iv_changed(const struct mp_keyring *kr);
+
+/* ---- Sequence numbers ------------------------------------------------------ */
+
+#define MP_SEQ_MAX 0xffffff	/* SEQ is 24 bits (MshPRT v1.1 3.4.4) */
+
+/**
+ * Reserve @count (1..MP_SEQ_MAX + 1) sequence numbers for this
+ * provisioner's unicast address: *@first and the @count - 1 after it are
+ * the caller's, never handed out again at this transmit IV index. The
+ * reservation is SAVED before the call returns, so a process that crashes
+ * after using some of them never reuses one (it loses the rest of its
+ * block instead): reserve ahead, a block at a time. The transmit IV index
+ * (the IV index, or the one before it while an IV Update is in progress)
+ * changing starts the numbers again at 0 (mp_keyring_set_iv()).
+ *   -EINVAL  @count is 0 or too large, or @first is NULL
+ *   -ERANGE  fewer than @count numbers are left: an IV Update is due
+ *   -EBUSY   inside mp_keyring_begin()/commit(): the reservation could not
+ *            be saved before returning
+ *   or the errors of saving (nothing is reserved then).
+ */
+int mp_keyring_seq_reserve(struct mp_keyring *kr, uint32_t count, uint32_t *first);
+/** The first sequence number not reserved yet (0 on a new transmit IV index). */
+uint32_t mp_keyring_seq_next(const struct mp_keyring *kr);
 
 /* ---- Keys ---------------------------------------------------------------- */
 
@@ -367,114 +357,6 @@ int mp_keyring_appkey_add(struct mp_keyring *kr, uint16_t index, uint16_t net_in
 /** Delete an AppKey (nodes' lists of it are updated). Saves. */
 int mp_keyring_appkey_del(struct mp_keyring *kr, uint16_t index);
 
-/* ---- Provisioners ---------------------------------------------------------- */
-
-/** This provisioner. */
-const struct mp_provisioner *mp_keyring_self(const struct mp_keyring *kr);
-/** This provisioner's own unicast address. */
-uint16_t mp_keyring_self_address(const struct mp_keyring *kr);
-/** How many provisioners the network has (this one included). */
-size_t mp_keyring_provisioner_count(const struct mp_keyring *kr);
-/** The @i-th provisioner, this one first; NULL past the end. */
-const struct mp_provisioner *mp_keyring_provisioner_at(const struct mp_keyring *kr, size_t i);
-
-/* ---- Nodes --------------------------------------------------------------- */
-
-/** How many nodes, in any state, this provisioner's own included. */
-size_t mp_keyring_node_count(const struct mp_keyring *kr);
-/** The @i-th node in address order (the provisioner's own included), NULL past the end. */
-const struct mp_node *mp_keyring_node_at(const struct mp_keyring *kr, size_t i);
-/** The node that owns unicast address @addr (any of its elements), or NULL. */
-const struct mp_node *mp_keyring_node_find(const struct mp_keyring *kr, uint16_t addr);
-/** The node with device UUID @uuid, or NULL. */
-const struct mp_node *mp_keyring_node_find_uuid(const struct mp_keyring *kr,
-						const uint8_t uuid[16]);
-
-/**
- * The lowest free block of @elements (1..255) consecutive unicast addresses
- * inside this provisioner's ranges, touching no node and no excluded
- * address; changes nothing. -ENOSPC when there is none.
- */
-int mp_keyring_alloc_address(struct mp_keyring *kr, uint8_t elements, uint16_t *addr);
-
-/** Optional details of a node being provisioned. */
-struct mp_node_prov_info {
-	uint16_t addr;			/* 0: allocate; else this exact address (must be free) */
-	uint16_t net_index;		/* the NetKey given in Provisioning Data */
-	const char *algorithm;		/* NULL or a tag (printable, <= MP_KR_TAG_MAX) */
-	const char *oob;		/* NULL or a tag */
-	const char *name;		/* NULL or a user-given name */
-};
-
-/**
- * Allocate addresses for a device and record it as PENDING with its device
- * key, then SAVE; the Provisioning Data may be sent only after this returned
- * 0. @info may be NULL (allocate; NetKey 0). A COMPLETE record of the same
- * UUID gives -EEXIST (remove it first). A PENDING or UNCONFIRMED one (an
- * earlier attempt that never completed) is replaced, and the device takes
- * back its own block: the same first address when the new element count
- * fits there, the old addresses beyond the new block being excluded;
- * otherwise a new block, the old one excluded. So retrying one device never
- * takes more addresses than it claims (issue 12): the device answering
- * is unprovisioned, so it holds none of them, and as it was never
- * configured it cannot have sent from them. -ENOSPC when the range is full;
- * -EDQUOT when this keyring object has already seen
- * mp_keyring_set_unconfirmed_max() other devices left UNCONFIRMED.
- */
-int mp_keyring_node_add_pending(struct mp_keyring *kr, const uint8_t uuid[16], uint8_t elements,
-				const uint8_t dev_key[16], const struct mp_node_prov_info *info,
-				uint16_t *addr_out);
-
-/* Devices that may be left UNCONFIRMED in one run (one keyring object) by
- * default: each keeps its block for good, so a device (or several) that
- * authenticates and never completes could otherwise use up the range. */
-#define MP_KEYRING_DEFAULT_UNCONFIRMED_MAX 16
-
-/**
- * At most @max distinct devices may be left UNCONFIRMED (by
- * mp_keyring_node_abort() with data_sent) while this keyring object is
- * open; once reached, mp_keyring_node_add_pending() refuses any other
- * device with -EDQUOT (retrying one of those devices reuses its block and
- * stays allowed). 0: no limit. Default MP_KEYRING_DEFAULT_UNCONFIRMED_MAX.
- */
-void mp_keyring_set_unconfirmed_max(struct mp_keyring *kr, unsigned int max);
-
-/** Provisioning Complete was received: the node becomes COMPLETE. Saves. */
-int mp_keyring_node_complete(struct mp_keyring *kr, uint16_t addr);
-
-/**
- * Provisioning of a PENDING node failed. @data_sent false: the Provisioning
- * Data never left, the record is dropped and its addresses are free again.
- * @data_sent true: the device may hold the address; the record is kept as
- * UNCONFIRMED (see the header comment). Saves.
- */
-int mp_keyring_node_abort(struct mp_keyring *kr, uint16_t addr, bool data_sent);
-
-/** Set a node's user-given name ("" or NULL clears it). Saves. */
-int mp_keyring_node_rename(struct mp_keyring *kr, uint16_t addr, const char *name);
-
-/**
- * Remove a node (any state but the provisioner's own); its addresses go to
- * the exclusion list with the current IV index. Saves.
- */
-int mp_keyring_node_remove(struct mp_keyring *kr, uint16_t addr);
-
-/** Record that a node holds (@add) or no longer holds a NetKey (@app false) or AppKey. Saves. */
-int mp_keyring_node_set_key(struct mp_keyring *kr, uint16_t addr, bool app, uint16_t index,
-			    bool add);
-
-/** Set the CDB "configComplete" flag of a node. Saves. */
-int mp_keyring_node_set_config_complete(struct mp_keyring *kr, uint16_t addr, bool done);
-
-/* ---- Exclusions ---------------------------------------------------------- */
-
-/** How many addresses are excluded (all are still excluded at the current IV index). */
-size_t mp_keyring_exclusion_count(const struct mp_keyring *kr);
-/** The @i-th excluded address (address order), NULL past the end. */
-const struct mp_exclusion *mp_keyring_exclusion_at(const struct mp_keyring *kr, size_t i);
-/** True when @addr is excluded at the current IV index. */
-bool mp_keyring_is_excluded(const struct mp_keyring *kr, uint16_t addr);
-
 /* ---- Display ------------------------------------------------------------- */
 
 #define MP_KEY_STR_LEN 33
@@ -484,8 +366,6 @@ bool mp_keyring_is_excluded(const struct mp_keyring *kr, uint16_t addr);
  * placeholder "(hidden)" (not written into @buf). Returns the string.
  */
 const char *mp_keyring_key_str(const uint8_t key[16], bool show, char buf[MP_KEY_STR_LEN]);
-/** "pending", "unconfirmed" or "complete". */
-const char *mp_node_state_str(enum mp_node_state state);
 /** A UUID as 8-4-4-4-12 lowercase hex into @buf (37 bytes); returns @buf. */
 char *mp_keyring_uuid_str(const uint8_t uuid[16], char buf[37]);
 

@@ -15,6 +15,7 @@
 #include "cli/shell.h"
 #include "radio/hci_radio.h"
 #include "store/keyring.h"
+#include "store/nodes.h"
 
 /* ---- jobs and their devices ---- */
 

@@ -14,6 +14,7 @@
 #include "cli/secret.h"
 #include "store/cdb.h"
 #include "store/keyring.h"
+#include "store/nodes.h"
 
 static enum mp_cli_status kr_fail(struct mp_cli_app *a, const struct mp_cli_args *args, int rc)
 {

@@ -16,6 +16,7 @@
 #include "cli/redact.h"
 #include "cli/secret.h"
 #include "store/keyring.h"
+#include "store/nodes.h"
 
 static enum mp_cli_status cmd_help(struct mp_cli_app *a, const struct mp_cli_args *args);
 static enum mp_cli_status cmd_quit(struct mp_cli_app *a, const struct mp_cli_args *args);

@@ -12,6 +12,7 @@
 #include "core/hex.h"
 #include "adv/adv.h"
 #include "store/keyring.h"
+#include "store/nodes.h"
 
 void mp_out_init(struct mp_out *o, FILE *fp, bool json, int verbose)
 {

@@ -24,6 +24,7 @@
 #include "cli/commands.h"
 #include "cli/redact.h"
 #include "store/keyring.h"
+#include "store/nodes.h"
 
 #define PROMPT "meshprov> "
 #define MAX_OOB 16

@@ -27,6 +27,7 @@
 #include "core/timer_slots.h"
 #include "gatt_link.h"
 #include "store/keyring.h"
+#include "store/nodes.h"
 
 #define TXQ_LEN 4
 /* A session's timer slots: the PB-ADV link's, then the provisioner's. */

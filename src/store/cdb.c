@@ -5,7 +5,8 @@
  * 8-4-4-4-12 form, "unicastAddress" as 4 hex digits, "netKeys"/"appKeys" of
  * {index, updated}, "elements" of {index, location, models}, key entries
  * with "index"/"phase" and "boundNetKey", a top-level "ivIndex", and
- * "token" for its own bluetooth-meshd node.
+ * "token" for its own bluetooth-meshd node. The records themselves are read
+ * and written by kr_records.c, with the keyring file.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -22,84 +23,16 @@
 #define CDB_ID "https://www.bluetooth.com/specifications/specs/mesh-cdb-1-0-1-schema.json#"
 #define CDB_VERSION "1.0.1"
 
+static const struct kr_form cdb_form = { .cdb = true };
+
 /* ---- Export ----------------------------------------------------------------- */
-
-static json_object *ranges(const struct mp_kr_range *r, unsigned n, const char *lo,
-			   const char *hi)
-{
-	json_object *arr = json_object_new_array();
-	unsigned i;
-
-	for (i = 0; i < n; i++) {
-		json_object *o = json_object_new_object();
-
-		kj_add_addr(o, lo, r[i].low);
-		kj_add_addr(o, hi, r[i].high);
-		json_object_array_add(arr, o);
-	}
-	return arr;
-}
-
-static json_object *index_list(const uint16_t *l, unsigned n)
-{
-	json_object *arr = json_object_new_array();
-	unsigned i;
-
-	for (i = 0; i < n; i++) {
-		json_object *o = json_object_new_object();
-
-		kj_add_int(o, "index", l[i]);
-		kj_add_bool(o, "updated", false);
-		json_object_array_add(arr, o);
-	}
-	return arr;
-}
-
-static json_object *export_node(const struct mp_node *n, bool keys)
-{
-	json_object *o = json_object_new_object(), *els = json_object_new_array(), *ext;
-	char uuid[37];
-	unsigned i;
-
-	kr_fmt_uuid(n->uuid, uuid, true);
-	kj_add_str(o, "UUID", uuid);
-	kj_add_addr(o, "unicastAddress", n->addr);
-	if (keys && n->has_dev_key)
-		kj_add_hex(o, "deviceKey", n->dev_key, 16, true);
-	kj_add_str(o, "security", "secure");
-	json_object_object_add(o, "netKeys", index_list(n->net_keys, n->n_net_keys));
-	kj_add_bool(o, "configComplete", n->config_complete);
-	if (n->name[0])
-		kj_add_str(o, "name", n->name);
-	for (i = 0; i < n->elements; i++) {
-		json_object *e = json_object_new_object();
-
-		kj_add_int(e, "index", i);
-		kj_add_str(e, "location", "0000");
-		json_object_object_add(e, "models", json_object_new_array());
-		json_object_array_add(els, e);
-	}
-	json_object_object_add(o, "elements", els);
-	json_object_object_add(o, "appKeys", index_list(n->app_keys, n->n_app_keys));
-	kj_add_bool(o, "excluded", n->excluded);
-	/* What only meshprov keeps; other tools ignore unknown properties. */
-	ext = json_object_new_object();
-	kj_add_str(ext, "state", mp_node_state_str(n->state));
-	if (n->algorithm[0])
-		kj_add_str(ext, "algorithm", n->algorithm);
-	if (n->oob[0])
-		kj_add_str(ext, "oob", n->oob);
-	if (n->provisioned_at)
-		kj_add_int(ext, "provisioned", n->provisioned_at);
-	json_object_object_add(o, "meshprov", ext);
-	return o;
-}
 
 static json_object *export_doc(struct mp_keyring *kr, const struct mp_cdb_export_opts *opts)
 {
 	const struct kr_data *d = kr->d;
-	json_object *root = json_object_new_object(), *arr, *arr2;
+	json_object *root = json_object_new_object();
 	bool keys = !opts || opts->with_device_keys, partial = !keys;
+	struct kr_form form = { .cdb = true, .partial = !keys };
 	char buf[40];
 	size_t i;
 
@@ -109,71 +42,14 @@ static json_object *export_doc(struct mp_keyring *kr, const struct mp_cdb_export
 	kj_add_str(root, "$schema", CDB_SCHEMA);
 	kj_add_str(root, "id", CDB_ID);
 	kj_add_str(root, "version", CDB_VERSION);
-	kr_fmt_uuid(d->net_uuid, buf, true);
+	mp_uuid_format(d->net_uuid, buf, true);
 	kj_add_str(root, "meshUUID", buf);
 	kj_add_str(root, "meshName", d->net_name);
 	kr_fmt_time(kr_now(kr), buf);
 	kj_add_str(root, "timestamp", buf);
 	kj_add_bool(root, "partial", partial);
 
-	arr = json_object_new_array();
-	for (i = 0; i < d->n_provs; i++) {
-		const struct mp_provisioner *p = &d->provs[i];
-		json_object *o = json_object_new_object();
-
-		kj_add_str(o, "provisionerName", p->name);
-		kr_fmt_uuid(p->uuid, buf, true);
-		kj_add_str(o, "UUID", buf);
-		arr2 = ranges(p->unicast, p->n_unicast, "lowAddress", "highAddress");
-		json_object_object_add(o, "allocatedUnicastRange", arr2);
-		arr2 = ranges(p->group, p->n_group, "lowAddress", "highAddress");
-		json_object_object_add(o, "allocatedGroupRange", arr2);
-		arr2 = ranges(p->scene, p->n_scene, "firstScene", "lastScene");
-		json_object_object_add(o, "allocatedSceneRange", arr2);
-		json_object_array_add(arr, o);
-	}
-	json_object_object_add(root, "provisioners", arr);
-
-	arr = json_object_new_array();
-	for (i = 0; i < d->n_netkeys; i++) {
-		const struct mp_netkey *k = &d->netkeys[i];
-		json_object *o = json_object_new_object();
-
-		kj_add_str(o, "name", k->name);
-		kj_add_int(o, "index", k->index);
-		kj_add_hex(o, "key", k->key, 16, true);
-		if (k->phase)
-			kj_add_hex(o, "oldKey", k->old_key, 16, true);
-		kj_add_int(o, "phase", k->phase);
-		kj_add_str(o, "minSecurity", "secure");
-		kr_fmt_time(k->timestamp, buf);
-		kj_add_str(o, "timestamp", buf);
-		json_object_array_add(arr, o);
-	}
-	json_object_object_add(root, "netKeys", arr);
-
-	arr = json_object_new_array();
-	for (i = 0; i < d->n_appkeys; i++) {
-		const struct mp_appkey *k = &d->appkeys[i];
-		json_object *o = json_object_new_object();
-
-		kj_add_str(o, "name", k->name);
-		kj_add_int(o, "index", k->index);
-		kj_add_int(o, "boundNetKey", k->net_index);
-		kj_add_hex(o, "key", k->key, 16, true);
-		if (k->has_old_key)
-			kj_add_hex(o, "oldKey", k->old_key, 16, true);
-		json_object_array_add(arr, o);
-	}
-	json_object_object_add(root, "appKeys", arr);
-
-	arr = json_object_new_array();
-	for (i = 0; i < d->n_nodes; i++)
-		json_object_array_add(arr, export_node(&d->nodes[i], keys));
-	json_object_object_add(root, "nodes", arr);
-	json_object_object_add(root, "groups", json_object_new_array());
-	json_object_object_add(root, "scenes", json_object_new_array());
-	json_object_object_add(root, "networkExclusions", kr_encode_exclusions(d));
+	kr_enc_records(&form, d, root);
 	kj_add_int(root, "ivIndex", d->iv_index);
 	kj_add_bool(root, "ivUpdate", d->iv_update);
 	if (opts && opts->cfgclient_token)
@@ -213,187 +89,6 @@ int mp_cdb_export_file(struct mp_keyring *kr, const struct mp_cdb_export_opts *o
 
 /* ---- Import ------------------------------------------------------------------ */
 
-static int time_field(json_object *o, const char *ctx, const char *key, int64_t *out,
-		      struct mp_keyring_error *err)
-{
-	const char *s;
-	char field[160];
-	int r = kj_str(o, ctx, key, 64, false, &s, err);
-
-	if (r || !s)
-		return r;
-	if (!kr_parse_time(s, out)) {
-		snprintf(field, sizeof(field), "%s%s%s", ctx, *ctx ? "." : "", key);
-		return kr_fail(err, -EBADMSG, MP_KR_E_VALUE, field,
-			       "expected a date and time such as 2024-01-31T12:00:00Z");
-	}
-	return 0;
-}
-
-static int imp_ranges(json_object *o, const char *ctx, const char *key, const char *lo,
-		      const char *hi, bool required, struct mp_kr_range *r, uint8_t *n,
-		      struct mp_keyring_error *err)
-{
-	json_object *arr, *e;
-	char c[160];
-	size_t i, len;
-	int ret = kj_array(o, ctx, key, required, MP_KR_MAX_RANGES, &arr, &len, err);
-
-	for (i = 0; !ret && i < len; i++) {
-		snprintf(c, sizeof(c), "%s.%s[%zu]", ctx, key, i);
-		ret = kj_elem(arr, i, c, &e, err);
-		if (!ret)
-			ret = kj_addr(e, c, lo, &r[i].low, err);
-		if (!ret)
-			ret = kj_addr(e, c, hi, &r[i].high, err);
-	}
-	if (!ret)
-		*n = (uint8_t)len;
-	return ret;
-}
-
-static int imp_index_list(json_object *o, const char *ctx, const char *key, bool required,
-			  size_t max, uint16_t *list, uint8_t *n, struct mp_keyring_error *err)
-{
-	json_object *arr, *e;
-	char c[160];
-	size_t i, j, len;
-	int64_t v;
-	int r = kj_array(o, ctx, key, required, max, &arr, &len, err);
-
-	for (i = 0; !r && i < len; i++) {
-		snprintf(c, sizeof(c), "%s.%s[%zu]", ctx, key, i);
-		r = kj_elem(arr, i, c, &e, err);
-		if (!r)
-			r = kj_int(e, c, "index", 0, MP_KEY_INDEX_MAX, true, &v, err);
-		if (r)
-			break;
-		list[i] = (uint16_t)v;
-		for (j = 0; j < i; j++)
-			if (list[j] == list[i])
-				return kr_fail(err, -EBADMSG, MP_KR_E_DUPLICATE, c,
-					       "key index %u listed twice", list[i]);
-	}
-	if (!r)
-		*n = (uint8_t)len;
-	return r;
-}
-
-static int imp_provisioners(json_object *root, struct kr_data *d, struct mp_keyring_error *err)
-{
-	json_object *arr, *e;
-	char c[64];
-	size_t i, n;
-	int r = kj_array(root, "", "provisioners", true, 4096, &arr, &n, err);
-
-	if (!r && n == 0)
-		return kr_fail(err, -EBADMSG, MP_KR_E_FIELD, "provisioners", "no provisioner");
-	for (i = 0; !r && i < n; i++) {
-		struct mp_provisioner *p = kr_prov_add(d);
-
-		if (!p)
-			return kr_fail(err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
-		snprintf(c, sizeof(c), "provisioners[%zu]", i);
-		r = kj_elem(arr, i, c, &e, err);
-		if (!r)
-			r = kj_name(e, c, "provisionerName", false, p->name, MP_KR_NAME_MAX, err);
-		if (!r)
-			r = kj_uuid(e, c, "UUID", true, p->uuid, err);
-		if (!r)
-			r = imp_ranges(e, c, "allocatedUnicastRange", "lowAddress", "highAddress",
-				       true, p->unicast, &p->n_unicast, err);
-		if (!r)
-			r = imp_ranges(e, c, "allocatedGroupRange", "lowAddress", "highAddress",
-				       false, p->group, &p->n_group, err);
-		if (!r)
-			r = imp_ranges(e, c, "allocatedSceneRange", "firstScene", "lastScene",
-				       false, p->scene, &p->n_scene, err);
-	}
-	return r;
-}
-
-static int imp_node_ext(json_object *e, const char *c, struct mp_node *nd,
-			struct mp_keyring_error *err)
-{
-	json_object *ext;
-	const char *state;
-	char ctx[128], f[160];
-	int64_t v;
-	int r = kj_get(e, c, "meshprov", json_type_object, false, &ext, err);
-
-	nd->state = MP_NODE_COMPLETE;
-	if (r || !ext)
-		return r;
-	snprintf(ctx, sizeof(ctx), "%s.meshprov", c);
-	r = kj_str(ext, ctx, "state", 16, false, &state, err);
-	if (!r && state) {
-		if (!strcmp(state, "pending"))
-			nd->state = MP_NODE_PENDING;
-		else if (!strcmp(state, "unconfirmed"))
-			nd->state = MP_NODE_UNCONFIRMED;
-		else if (strcmp(state, "complete")) {
-			snprintf(f, sizeof(f), "%s.state", ctx);
-			return kr_fail(err, -EBADMSG, MP_KR_E_VALUE, f, "unknown state \"%s\"",
-				       state);
-		}
-	}
-	if (!r)
-		r = kj_name(ext, ctx, "algorithm", false, nd->algorithm, MP_KR_TAG_MAX, err);
-	if (!r)
-		r = kj_name(ext, ctx, "oob", false, nd->oob, MP_KR_TAG_MAX, err);
-	if (!r && !(r = kj_int(ext, ctx, "provisioned", 0, KR_TIME_MAX, false, &v, err)))
-		nd->provisioned_at = v;
-	return r;
-}
-
-static int imp_node(json_object *e, const char *c, bool partial, struct mp_node *nd,
-		    struct mp_keyring_error *err)
-{
-	json_object *els, *v;
-	char f[160];
-	size_t n = 0;
-	int r;
-
-	/* Early mesh-cfgclient files spell it "uuid". */
-	if (!json_object_object_get_ex(e, "UUID", &v) && json_object_object_get_ex(e, "uuid", &v))
-		r = kj_uuid(e, c, "uuid", true, nd->uuid, err);
-	else
-		r = kj_uuid(e, c, "UUID", true, nd->uuid, err);
-	if (!r)
-		r = kj_addr(e, c, "unicastAddress", &nd->addr, err);
-	if (!r)
-		r = kj_hex(e, c, "deviceKey", !partial, nd->dev_key, 16, &nd->has_dev_key, err);
-	if (!r)
-		r = kj_array(e, c, "elements", true, 255, &els, &n, err);
-	if (!r && n == 0) {
-		snprintf(f, sizeof(f), "%s.elements", c);
-		r = kr_fail(err, -EBADMSG, MP_KR_E_VALUE, f, "a node has at least one element");
-	}
-	nd->elements = (uint8_t)n;
-	if (!r)
-		r = imp_index_list(e, c, "netKeys", true, MP_NODE_MAX_NETKEYS, nd->net_keys,
-				   &nd->n_net_keys, err);
-	if (!r)
-		r = imp_index_list(e, c, "appKeys", false, MP_NODE_MAX_APPKEYS, nd->app_keys,
-				   &nd->n_app_keys, err);
-	if (!r)
-		r = kj_bool(e, c, "configComplete", false, &nd->config_complete, err);
-	if (!r)
-		r = kj_bool(e, c, "excluded", false, &nd->excluded, err);
-	if (!r)
-		r = kj_name(e, c, "name", false, nd->name, MP_KR_NAME_MAX, err);
-	if (!r)
-		r = imp_node_ext(e, c, nd, err);
-	return r;
-}
-
-/* kj_nodes() decoder; @arg points to "partial" */
-static int imp_node_cb(json_object *e, const char *c, struct mp_node *nd, void *arg,
-		       struct mp_keyring_error *err)
-{
-	return imp_node(e, c, *(const bool *)arg, nd, err);
-}
-
 static int imp_header(json_object *root, struct kr_data *d, bool *partial, bool *have_iv,
 		      struct mp_keyring_error *err)
 {
@@ -432,7 +127,7 @@ static int imp_header(json_object *root, struct kr_data *d, bool *partial, bool 
 	if (!r)
 		r = kj_bool(root, "", "ivUpdate", false, &d->iv_update, err);
 	if (!r)
-		r = time_field(root, "", "timestamp", &when, err);
+		r = kr_dec_time(&cdb_form, root, "", "timestamp", &when, err);
 	/* Checked, not kept: no more than there are group addresses
 	 * (C000-FEFF, MshPRT v1.1 3.4.2.4) and scene numbers (0001-FFFF). */
 	if (!r)
@@ -556,7 +251,7 @@ static int choose_self(struct mp_keyring *kr, struct kr_data *d,
 	memcpy(n->uuid, d->provs[0].uuid, 16);
 	n->elements = 1;
 	n->has_dev_key = true;
-	if (kr_random(kr->rng, n->dev_key, 16))
+	if (mp_rng_bytes(kr->rng, n->dev_key, 16))
 		return kr_fail(err, -EIO, MP_KR_E_CRYPTO, NULL, "no random bytes");
 	n->is_self = true;
 	n->config_complete = true;
@@ -572,6 +267,7 @@ static int import_doc(struct mp_keyring *kr, json_object *root,
 {
 	struct mp_keyring_error *err = &kr->err;
 	struct kr_data *d = kr_data_new();
+	struct kr_form form = { .cdb = true };
 	bool partial = false, have_iv = false;
 	size_t i;
 	int r;
@@ -580,16 +276,17 @@ static int import_doc(struct mp_keyring *kr, json_object *root,
 	if (!d)
 		return kr_fail(err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
 	r = imp_header(root, d, &partial, &have_iv, err);
+	form.partial = partial;
 	if (!r)
-		r = kj_netkeys(root, d, false, time_field, err);
+		r = kr_dec_netkeys(&form, root, d, err);
 	if (!r)
-		r = kj_appkeys(root, d, err);
+		r = kr_dec_appkeys(&form, root, d, err);
 	if (!r)
-		r = imp_provisioners(root, d, err);
+		r = kr_dec_provisioners(&form, root, d, err);
 	if (!r)
-		r = kj_nodes(root, d, imp_node_cb, &partial, err);
+		r = kr_dec_nodes(&form, root, d, err);
 	if (!r)
-		r = kr_decode_exclusions(root, "networkExclusions", d, err);
+		r = kr_dec_exclusions(&form, root, d, err);
 	/* The CDB has no IV index (nRF Mesh exports none): the network's is at
 	 * least the latest one an address was excluded at. */
 	for (i = 0; !r && !have_iv && i < d->n_excl; i++)
@@ -654,6 +351,12 @@ int mp_cdb_import(struct mp_keyring *kr, const char *json, size_t len,
 			return r;
 		}
 	}
+	/* A CDB has no SEQ and no IV Update clock. This provisioner's numbers
+	 * stay reserved across an import (a replaced network may keep its
+	 * address): never less, only wasted. */
+	d->seq_next = kr->d->seq_next;
+	d->iv_changed = d->iv_index == kr->d->iv_index && d->iv_update == kr->d->iv_update
+				? kr->d->iv_changed : kr_now(kr);
 	old = kr->d;
 	kr->d = d;
 	r = kr_changed(kr);

@@ -41,7 +41,7 @@ static void kr_free(struct mp_keyring *kr)
 	free(kr->dir);
 	free(kr->base);
 	free(kr->unconf_uuids);
-	kr_wipe(kr, sizeof(*kr));
+	mp_wipe(kr, sizeof(*kr));
 	free(kr);
 }
 
@@ -79,7 +79,7 @@ static void make_uuid(struct mp_keyring *kr, uint8_t uuid[16], int *r)
 {
 	if (*r)
 		return;
-	*r = kr_random(kr->rng, uuid, 16);
+	*r = mp_rng_bytes(kr->rng, uuid, 16);
 	/* RFC 4122 version 4 (random) */
 	uuid[6] = (uint8_t)((uuid[6] & 0x0f) | 0x40);
 	uuid[8] = (uint8_t)((uuid[8] & 0x3f) | 0x80);
@@ -115,6 +115,7 @@ int kr_create_data(struct mp_keyring *kr, const struct mp_keyring_opts *opts,
 		return kr_fail(&kr->err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
 	snprintf(d->net_name, sizeof(d->net_name), "%s", net);
 	make_uuid(kr, d->net_uuid, &r);
+	d->iv_changed = kr_now(kr);
 
 	k = kr_netkey_insert(d, 0);
 	p = kr_prov_add(d);
@@ -123,7 +124,7 @@ int kr_create_data(struct mp_keyring *kr, const struct mp_keyring_opts *opts,
 		return kr_fail(&kr->err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
 	}
 	if (!r)
-		r = kr_random(kr->rng, k->key, 16);
+		r = mp_rng_bytes(kr->rng, k->key, 16);
 	k->timestamp = kr_now(kr);
 	snprintf(k->name, sizeof(k->name), "NetKey 0");
 
@@ -145,7 +146,7 @@ int kr_create_data(struct mp_keyring *kr, const struct mp_keyring_opts *opts,
 	n->elements = 1;
 	n->has_dev_key = true;
 	if (!r)
-		r = kr_random(kr->rng, n->dev_key, 16);
+		r = mp_rng_bytes(kr->rng, n->dev_key, 16);
 	n->is_self = true;
 	n->config_complete = true;
 	n->state = MP_NODE_COMPLETE;
@@ -198,7 +199,7 @@ int kr_changed(struct mp_keyring *kr)
 
 /* Keep a copy to roll back to when the save fails (outside batches only:
  * inside one, nothing is saved, and each call validates before changing). */
-static int snapshot(struct mp_keyring *kr, struct kr_data **before)
+int kr_snapshot(struct mp_keyring *kr, struct kr_data **before)
 {
 	*before = NULL;
 	if (kr->batch || !kr->path)
@@ -209,7 +210,7 @@ static int snapshot(struct mp_keyring *kr, struct kr_data **before)
 	return 0;
 }
 
-static int finish(struct mp_keyring *kr, struct kr_data *before)
+int kr_finish(struct mp_keyring *kr, struct kr_data *before)
 {
 	int r = kr_changed(kr);
 
@@ -265,7 +266,7 @@ int mp_keyring_open(const char *path, const struct mp_keyring_opts *opts,
 			prefix_msg(kr, path);
 	}
 	if (data) {
-		kr_wipe(data, len);
+		mp_wipe(data, len);
 		free(data);
 	}
 	if (r) {
@@ -349,7 +350,7 @@ void mp_keyring_free_secret(char *s)
 {
 	if (!s)
 		return;
-	kr_wipe(s, strlen(s));
+	mp_wipe(s, strlen(s));
 	free(s);
 }
 
@@ -424,8 +425,8 @@ int mp_keyring_set_passphrase(struct mp_keyring *kr, const uint8_t *passphrase, 
 	kr->reseal = false;
 	if (r)
 		kr->seal = old;
-	kr_wipe(&old, sizeof(old));
-	kr_wipe(&fresh, sizeof(fresh));
+	mp_wipe(&old, sizeof(old));
+	mp_wipe(&fresh, sizeof(fresh));
 	return r;
 }
 
@@ -451,11 +452,11 @@ int mp_keyring_set_network_name(struct mp_keyring *kr, const char *name)
 		return kr_fail(&kr->err, -EINVAL, MP_KR_E_ARG, NULL,
 			       "a network name is 1 to %d bytes without control characters",
 			       MP_KR_NAME_MAX);
-	r = snapshot(kr, &before);
+	r = kr_snapshot(kr, &before);
 	if (r)
 		return r;
 	snprintf(kr->d->net_name, sizeof(kr->d->net_name), "%s", name);
-	return finish(kr, before);
+	return kr_finish(kr, before);
 }
 
 uint32_t mp_keyring_iv_index(const struct mp_keyring *kr)
@@ -478,13 +479,61 @@ int mp_keyring_set_iv(struct mp_keyring *kr, uint32_t iv_index, bool iv_update)
 		return kr_fail(&kr->err, -EINVAL, MP_KR_E_ARG, NULL,
 			       "the IV index never goes back (from %u to %u; MshPRT v1.1 "
 			       "3.11.5)", kr->d->iv_index, iv_index);
-	r = snapshot(kr, &before);
+	r = kr_snapshot(kr, &before);
 	if (r)
 		return r;
+	/* SeqAuth is the transmit IV index with SEQ: a new one makes every
+	 * SEQ new again (MshPRT v1.1 3.11.5, 3.4.4). */
+	if (kr_tx_iv(iv_index, iv_update) != kr_tx_iv(kr->d->iv_index, kr->d->iv_update))
+		kr->d->seq_next = 0;
+	if (iv_index != kr->d->iv_index || iv_update != kr->d->iv_update)
+		kr->d->iv_changed = kr_now(kr);
 	kr->d->iv_index = iv_index;
 	kr->d->iv_update = iv_update;
 	kr_excl_purge(kr->d);
-	return finish(kr, before);
+	return kr_finish(kr, before);
+}
+
+int64_t mp_keyring_iv_changed(const struct mp_keyring *kr)
+{
+	return kr->d->iv_changed;
+}
+
+/* ---- Sequence numbers ---------------------------------------------------------- */
+
+uint32_t mp_keyring_seq_next(const struct mp_keyring *kr)
+{
+	return kr->d->seq_next;
+}
+
+int mp_keyring_seq_reserve(struct mp_keyring *kr, uint32_t count, uint32_t *first)
+{
+	uint32_t next = kr->d->seq_next;
+	int r;
+
+	kr_err_clear(&kr->err);
+	if (!first || count == 0 || count > MP_SEQ_MAX + 1u)
+		return kr_fail(&kr->err, -EINVAL, MP_KR_E_ARG, NULL,
+			       "a reservation is of 1 to %u sequence numbers", MP_SEQ_MAX + 1u);
+	if (kr->batch)
+		return kr_fail(&kr->err, -EBUSY, MP_KR_E_STATE, NULL,
+			       "sequence numbers cannot be reserved inside a batch of changes: "
+			       "they must be saved before they are used");
+	if (count > MP_SEQ_MAX + 1u - next)
+		return kr_fail(&kr->err, -ERANGE, MP_KR_E_FULL, NULL,
+			       "only %u sequence numbers are left at IV index %u: an IV Update "
+			       "is due (MshPRT v1.1 3.11.5)", MP_SEQ_MAX + 1u - next,
+			       kr->d->iv_index);
+	kr->d->seq_next = next + count;
+	r = kr_changed(kr);
+	if (r) {
+		/* Not saved: not reserved (a later save may still write it, which
+		 * only wastes numbers). */
+		kr->d->seq_next = next;
+		return r;
+	}
+	*first = next;
+	return 0;
 }
 
 /* ---- Keys --------------------------------------------------------------------- */
@@ -504,7 +553,7 @@ const struct mp_netkey *mp_keyring_netkey(const struct mp_keyring *kr, uint16_t 
 	return kr_netkey_find(kr->d, index);
 }
 
-static int bad_index(struct mp_keyring *kr, uint16_t index)
+int kr_bad_index(struct mp_keyring *kr, uint16_t index)
 {
 	return kr_fail(&kr->err, -EINVAL, MP_KR_E_ARG, NULL,
 		       "key index %u is out of range (0..4095)", index);
@@ -542,16 +591,16 @@ int mp_keyring_netkey_add(struct mp_keyring *kr, uint16_t index, const uint8_t k
 
 	kr_err_clear(&kr->err);
 	if (index > MP_KEY_INDEX_MAX)
-		return bad_index(kr, index);
+		return kr_bad_index(kr, index);
 	if (kr_netkey_find(kr->d, index))
 		return kr_fail(&kr->err, -EEXIST, MP_KR_E_EXISTS, NULL,
 			       "NetKey index %u is already in the keyring", index);
 	same = key ? netkey_with_value(kr->d, key) : NULL;
 	if (same)
 		return netkey_value_taken(kr, same);
-	if (!key && kr_random(kr->rng, fresh, 16))
+	if (!key && mp_rng_bytes(kr->rng, fresh, 16))
 		return kr_fail(&kr->err, -EIO, MP_KR_E_CRYPTO, NULL, "no random bytes");
-	r = snapshot(kr, &before);
+	r = kr_snapshot(kr, &before);
 	if (r)
 		return r;
 	k = kr_netkey_insert(kr->d, index);
@@ -562,11 +611,11 @@ int mp_keyring_netkey_add(struct mp_keyring *kr, uint16_t index, const uint8_t k
 	snprintf(k->name, sizeof(k->name), "NetKey %u", index);
 	memcpy(k->key, key ? key : fresh, 16);
 	k->timestamp = kr_now(kr);
-	kr_wipe(fresh, sizeof(fresh));
-	return finish(kr, before);
+	mp_wipe(fresh, sizeof(fresh));
+	return kr_finish(kr, before);
 }
 
-static int no_netkey(struct mp_keyring *kr, uint16_t index)
+int kr_no_netkey(struct mp_keyring *kr, uint16_t index)
 {
 	return kr_fail(&kr->err, -ENOENT, MP_KR_E_NO_SUCH, NULL,
 		       "there is no NetKey of index %u in the keyring", index);
@@ -581,7 +630,7 @@ int mp_keyring_netkey_del(struct mp_keyring *kr, uint16_t index)
 
 	kr_err_clear(&kr->err);
 	if (!k)
-		return no_netkey(kr, index);
+		return kr_no_netkey(kr, index);
 	if (d->n_netkeys == 1)
 		return kr_fail(&kr->err, -EPERM, MP_KR_E_STATE, NULL,
 			       "NetKey %u is the only NetKey of the network", index);
@@ -599,16 +648,16 @@ int mp_keyring_netkey_del(struct mp_keyring *kr, uint16_t index)
 					       "node %04X holds NetKey %u", d->nodes[i].addr,
 					       index);
 	}
-	r = snapshot(kr, &before);
+	r = kr_snapshot(kr, &before);
 	if (r)
 		return r;
 	k = kr_netkey_find(kr->d, index);
 	i = (size_t)(k - kr->d->netkeys);
-	kr_wipe(k, sizeof(*k));
+	mp_wipe(k, sizeof(*k));
 	memmove(k, k + 1, (kr->d->n_netkeys - i - 1) * sizeof(*k));
 	kr->d->n_netkeys--;
-	kr_wipe(&kr->d->netkeys[kr->d->n_netkeys], sizeof(*k));
-	return finish(kr, before);
+	mp_wipe(&kr->d->netkeys[kr->d->n_netkeys], sizeof(*k));
+	return kr_finish(kr, before);
 }
 
 int mp_keyring_netkey_refresh(struct mp_keyring *kr, uint16_t index, const uint8_t new_key[16])
@@ -621,16 +670,16 @@ int mp_keyring_netkey_refresh(struct mp_keyring *kr, uint16_t index, const uint8
 
 	kr_err_clear(&kr->err);
 	if (!k)
-		return no_netkey(kr, index);
+		return kr_no_netkey(kr, index);
 	if (k->phase != MP_KR_PHASE_NORMAL)
 		return kr_fail(&kr->err, -EALREADY, MP_KR_E_STATE, NULL,
 			       "NetKey %u is already in key refresh phase %u", index, k->phase);
 	same = new_key ? netkey_with_value(kr->d, new_key) : NULL;
 	if (same)
 		return netkey_value_taken(kr, same);
-	if (!new_key && kr_random(kr->rng, fresh, 16))
+	if (!new_key && mp_rng_bytes(kr->rng, fresh, 16))
 		return kr_fail(&kr->err, -EIO, MP_KR_E_CRYPTO, NULL, "no random bytes");
-	r = snapshot(kr, &before);
+	r = kr_snapshot(kr, &before);
 	if (r)
 		return r;
 	k = kr_netkey_find(kr->d, index);
@@ -638,8 +687,8 @@ int mp_keyring_netkey_refresh(struct mp_keyring *kr, uint16_t index, const uint8
 	memcpy(k->key, new_key ? new_key : fresh, 16);
 	k->phase = MP_KR_PHASE_1;
 	k->timestamp = kr_now(kr);
-	kr_wipe(fresh, sizeof(fresh));
-	return finish(kr, before);
+	mp_wipe(fresh, sizeof(fresh));
+	return kr_finish(kr, before);
 }
 
 int mp_keyring_netkey_set_phase(struct mp_keyring *kr, uint16_t index, uint8_t phase)
@@ -651,7 +700,7 @@ int mp_keyring_netkey_set_phase(struct mp_keyring *kr, uint16_t index, uint8_t p
 
 	kr_err_clear(&kr->err);
 	if (!k)
-		return no_netkey(kr, index);
+		return kr_no_netkey(kr, index);
 	if (phase == 3)
 		phase = MP_KR_PHASE_NORMAL;	/* MshPRT v1.1 3.11.4.4: revoke, back to normal */
 	if (phase == k->phase)
@@ -661,21 +710,21 @@ int mp_keyring_netkey_set_phase(struct mp_keyring *kr, uint16_t index, uint8_t p
 		return kr_fail(&kr->err, -EINVAL, MP_KR_E_STATE, NULL,
 			       "NetKey %u cannot go from key refresh phase %u to %u", index,
 			       k->phase, phase);
-	r = snapshot(kr, &before);
+	r = kr_snapshot(kr, &before);
 	if (r)
 		return r;
 	k = kr_netkey_find(kr->d, index);
 	k->phase = phase;
 	k->timestamp = kr_now(kr);
 	if (phase == MP_KR_PHASE_NORMAL) {
-		kr_wipe(k->old_key, 16);
+		mp_wipe(k->old_key, 16);
 		for (i = 0; i < kr->d->n_appkeys; i++)
 			if (kr->d->appkeys[i].net_index == index) {
-				kr_wipe(kr->d->appkeys[i].old_key, 16);
+				mp_wipe(kr->d->appkeys[i].old_key, 16);
 				kr->d->appkeys[i].has_old_key = false;
 			}
 	}
-	return finish(kr, before);
+	return kr_finish(kr, before);
 }
 
 size_t mp_keyring_appkey_count(const struct mp_keyring *kr)
@@ -703,15 +752,15 @@ int mp_keyring_appkey_add(struct mp_keyring *kr, uint16_t index, uint16_t net_in
 
 	kr_err_clear(&kr->err);
 	if (index > MP_KEY_INDEX_MAX)
-		return bad_index(kr, index);
+		return kr_bad_index(kr, index);
 	if (!kr_netkey_find(kr->d, net_index))
-		return no_netkey(kr, net_index);
+		return kr_no_netkey(kr, net_index);
 	if (kr_appkey_find(kr->d, index))
 		return kr_fail(&kr->err, -EEXIST, MP_KR_E_EXISTS, NULL,
 			       "AppKey index %u is already in the keyring", index);
-	if (!key && kr_random(kr->rng, fresh, 16))
+	if (!key && mp_rng_bytes(kr->rng, fresh, 16))
 		return kr_fail(&kr->err, -EIO, MP_KR_E_CRYPTO, NULL, "no random bytes");
-	r = snapshot(kr, &before);
+	r = kr_snapshot(kr, &before);
 	if (r)
 		return r;
 	k = kr_appkey_insert(kr->d, index);
@@ -722,11 +771,11 @@ int mp_keyring_appkey_add(struct mp_keyring *kr, uint16_t index, uint16_t net_in
 	k->net_index = net_index;
 	snprintf(k->name, sizeof(k->name), "AppKey %u", index);
 	memcpy(k->key, key ? key : fresh, 16);
-	kr_wipe(fresh, sizeof(fresh));
-	return finish(kr, before);
+	mp_wipe(fresh, sizeof(fresh));
+	return kr_finish(kr, before);
 }
 
-static void list_remove(uint16_t *list, uint8_t *n, uint16_t v)
+void kr_list_remove(uint16_t *list, uint8_t *n, uint16_t v)
 {
 	unsigned i, j;
 
@@ -747,488 +796,17 @@ int mp_keyring_appkey_del(struct mp_keyring *kr, uint16_t index)
 	if (!kr_appkey_find(kr->d, index))
 		return kr_fail(&kr->err, -ENOENT, MP_KR_E_NO_SUCH, NULL,
 			       "there is no AppKey of index %u in the keyring", index);
-	r = snapshot(kr, &before);
+	r = kr_snapshot(kr, &before);
 	if (r)
 		return r;
 	k = kr_appkey_find(kr->d, index);
 	i = (size_t)(k - kr->d->appkeys);
 	memmove(k, k + 1, (kr->d->n_appkeys - i - 1) * sizeof(*k));
 	kr->d->n_appkeys--;
-	kr_wipe(&kr->d->appkeys[kr->d->n_appkeys], sizeof(*k));
+	mp_wipe(&kr->d->appkeys[kr->d->n_appkeys], sizeof(*k));
 	for (i = 0; i < kr->d->n_nodes; i++)
-		list_remove(kr->d->nodes[i].app_keys, &kr->d->nodes[i].n_app_keys, index);
-	return finish(kr, before);
-}
-
-/* ---- Provisioners ------------------------------------------------------------- */
-
-const struct mp_provisioner *mp_keyring_self(const struct mp_keyring *kr)
-{
-	return &kr->d->provs[kr->d->self];
-}
-
-uint16_t mp_keyring_self_address(const struct mp_keyring *kr)
-{
-	size_t i;
-
-	for (i = 0; i < kr->d->n_nodes; i++)
-		if (kr->d->nodes[i].is_self)
-			return kr->d->nodes[i].addr;
-	return 0;
-}
-
-size_t mp_keyring_provisioner_count(const struct mp_keyring *kr)
-{
-	return kr->d->n_provs;
-}
-
-const struct mp_provisioner *mp_keyring_provisioner_at(const struct mp_keyring *kr, size_t i)
-{
-	return i < kr->d->n_provs ? &kr->d->provs[i] : NULL;
-}
-
-/* ---- Nodes ------------------------------------------------------------------- */
-
-size_t mp_keyring_node_count(const struct mp_keyring *kr)
-{
-	return kr->d->n_nodes;
-}
-
-const struct mp_node *mp_keyring_node_at(const struct mp_keyring *kr, size_t i)
-{
-	return i < kr->d->n_nodes ? &kr->d->nodes[i] : NULL;
-}
-
-const struct mp_node *mp_keyring_node_find(const struct mp_keyring *kr, uint16_t addr)
-{
-	ssize_t i = kr_node_index(kr->d, addr);
-
-	return i < 0 ? NULL : &kr->d->nodes[i];
-}
-
-const struct mp_node *mp_keyring_node_find_uuid(const struct mp_keyring *kr,
-						const uint8_t uuid[16])
-{
-	ssize_t i = kr_node_index_uuid(kr->d, uuid);
-
-	return i < 0 ? NULL : &kr->d->nodes[i];
-}
-
-static int full(struct mp_keyring *kr, uint8_t elements)
-{
-	const struct mp_provisioner *p = &kr->d->provs[kr->d->self];
-	size_t i, excluded = 0;
-
-	for (i = 0; i < kr->d->n_excl; i++)
-		excluded += kr_excl_active(kr->d, &kr->d->excl[i]);
-	return kr_fail(&kr->err, -ENOSPC, MP_KR_E_FULL, NULL,
-		       "no free block of %u consecutive unicast address%s in this provisioner's "
-		       "range%s (%04X-%04X%s; %zu nodes, %zu addresses excluded until the IV "
-		       "index advances)", elements, elements == 1 ? "" : "es",
-		       p->n_unicast > 1 ? "s" : "", p->unicast[0].low, p->unicast[0].high,
-		       p->n_unicast > 1 ? ", ..." : "", kr->d->n_nodes, excluded);
-}
-
-int mp_keyring_alloc_address(struct mp_keyring *kr, uint8_t elements, uint16_t *addr)
-{
-	kr_err_clear(&kr->err);
-	if (!elements || !addr)
-		return kr_fail(&kr->err, -EINVAL, MP_KR_E_ARG, NULL,
-			       "a node has 1 to 255 elements");
-	if (kr_find_block(kr->d, &kr->d->provs[kr->d->self], elements, addr))
-		return full(kr, elements);
-	return 0;
-}
-
-/* An explicitly requested block must be ours and free. */
-static int check_block(struct mp_keyring *kr, uint16_t addr, uint8_t elements)
-{
-	const struct mp_provisioner *p = &kr->d->provs[kr->d->self];
-	uint32_t end = (uint32_t)addr + elements - 1, a;
-	uint8_t map[0x8000 / 8];
-	unsigned i;
-
-	for (i = 0; i < p->n_unicast; i++)
-		if (addr >= p->unicast[i].low && end <= p->unicast[i].high)
-			break;
-	if (i == p->n_unicast || addr < MP_UNICAST_MIN || end > MP_UNICAST_MAX)
-		return kr_fail(&kr->err, -ERANGE, MP_KR_E_RANGE, NULL,
-			       "addresses %04X-%04X are not inside this provisioner's unicast "
-			       "range", addr, (unsigned)end);
-	kr_used_map(kr->d, map);
-	for (a = addr; a <= end; a++)
-		if (map[a / 8] & (1u << (a % 8)))
-			return kr_fail(&kr->err, -EADDRINUSE, MP_KR_E_ADDR_IN_USE, NULL,
-				       "address %04X is %s", (unsigned)a,
-				       kr_node_index(kr->d, (uint16_t)a) >= 0
-					       ? "used by another node"
-					       : "excluded (a removed node had it)");
-	return 0;
-}
-
-static int exclude_node(struct kr_data *d, const struct mp_node *n)
-{
-	unsigned k;
-
-	for (k = 0; k < n->elements; k++)
-		if (kr_excl_add(d, (uint16_t)(n->addr + k), d->iv_index))
-			return -ENOMEM;
-	return 0;
-}
-
-static int bad_tag(struct mp_keyring *kr, const char *what)
-{
-	return kr_fail(&kr->err, -EINVAL, MP_KR_E_ARG, NULL,
-		       "the %s is too long or has control characters", what);
-}
-
-void mp_keyring_set_unconfirmed_max(struct mp_keyring *kr, unsigned int max)
-{
-	kr->max_unconf = max;
-}
-
-static bool unconf_seen(const struct mp_keyring *kr, const uint8_t uuid[16])
-{
-	unsigned i;
-
-	for (i = 0; i < kr->n_unconf; i++)
-		if (!memcmp(kr->unconf_uuids[i], uuid, 16))
-			return true;
-	return false;
-}
-
-/* Remember a device left UNCONFIRMED in this run (once per UUID). */
-static int unconf_note(struct mp_keyring *kr, const uint8_t uuid[16])
-{
-	uint8_t (*u)[16];
-
-	if (unconf_seen(kr, uuid))
-		return 0;
-	u = realloc(kr->unconf_uuids, (kr->n_unconf + 1) * sizeof(*u));
-	if (!u)
-		return -ENOMEM;
-	kr->unconf_uuids = u;
-	memcpy(u[kr->n_unconf++], uuid, 16);
-	return 0;
-}
-
-/* Whether a retried device's block can start where its old one did: the
- * old record is ignored (it is being replaced), everything else counts. */
-static bool old_block_fits(struct mp_keyring *kr, size_t old, uint8_t elements)
-{
-	struct mp_node *n = &kr->d->nodes[old];
-	uint8_t was = n->elements;
-	bool ok;
-
-	n->elements = 0;	/* kr_used_map() then leaves its addresses free */
-	ok = check_block(kr, n->addr, elements) == 0;
-	n->elements = was;
-	kr_err_clear(&kr->err);
-	return ok;
-}
-
-/* Drop @old, the same device's record of an attempt that never completed.
- * Its addresses outside [@keep, @keep + @elements) are excluded, like a
- * removed node's; those inside go to the new record. */
-static int replace_old(struct kr_data *d, size_t old, uint16_t keep, uint8_t elements)
-{
-	struct mp_node stale = d->nodes[old];
-	unsigned k;
-	int r = 0;
-
-	for (k = 0; k < stale.elements && !r; k++) {
-		uint32_t a = (uint32_t)stale.addr + k;
-
-		if (a < keep || a >= (uint32_t)keep + elements)
-			r = kr_excl_add(d, (uint16_t)a, d->iv_index) ? -ENOMEM : 0;
-	}
-	if (!r)
-		r = kr_node_delete(d, stale.addr);
-	kr_wipe(&stale, sizeof(stale));
-	return r;
-}
-
-int mp_keyring_node_add_pending(struct mp_keyring *kr, const uint8_t uuid[16], uint8_t elements,
-				const uint8_t dev_key[16], const struct mp_node_prov_info *info,
-				uint16_t *addr_out)
-{
-	static const struct mp_node_prov_info none;
-	struct kr_data *before;
-	struct mp_node *n;
-	uint16_t addr;
-	bool reuse = false;
-	ssize_t old;
-	int r;
-
-	kr_err_clear(&kr->err);
-	if (!info)
-		info = &none;
-	if (!uuid || !dev_key || !addr_out || !elements)
-		return kr_fail(&kr->err, -EINVAL, MP_KR_E_ARG, NULL,
-			       "a node needs a UUID, a device key and 1 to 255 elements");
-	if (!kr_name_ok(info->algorithm, MP_KR_TAG_MAX, true))
-		return bad_tag(kr, "algorithm");
-	if (!kr_name_ok(info->oob, MP_KR_TAG_MAX, true))
-		return bad_tag(kr, "OOB method");
-	if (!kr_name_ok(info->name, MP_KR_NAME_MAX, true))
-		return bad_tag(kr, "node name");
-	if (!kr_netkey_find(kr->d, info->net_index))
-		return no_netkey(kr, info->net_index);
-	if (!memcmp(uuid, kr->d->provs[kr->d->self].uuid, 16))
-		return kr_fail(&kr->err, -EINVAL, MP_KR_E_ARG, NULL,
-			       "that UUID is this provisioner's own");
-	old = kr_node_index_uuid(kr->d, uuid);
-	if (old >= 0 && kr->d->nodes[old].state == MP_NODE_COMPLETE)
-		return kr_fail(&kr->err, -EEXIST, MP_KR_E_EXISTS, NULL,
-			       "this device UUID is already node %04X; remove that node first "
-			       "if the device was reset", kr->d->nodes[old].addr);
-	/* Each device left unconfirmed keeps its block for good: bounded per
-	 * run, a retry of one of them excepted (it takes its block back). */
-	if (old < 0 && kr->max_unconf && kr->n_unconf >= kr->max_unconf &&
-	    !unconf_seen(kr, uuid))
-		return kr_fail(&kr->err, -EDQUOT, MP_KR_E_FULL, NULL,
-			       "%u devices were left unconfirmed in this run (they took addresses "
-			       "and never completed): no more are given addresses; see `nodes` "
-			       "and remove them (`node remove`) once they are reset",
-			       kr->n_unconf);
-	/* A retry takes back its own block where the new one fits. */
-	if (old >= 0 && (!info->addr || info->addr == kr->d->nodes[old].addr) &&
-	    old_block_fits(kr, (size_t)old, elements)) {
-		reuse = true;
-		addr = kr->d->nodes[old].addr;
-		r = 0;
-	} else if (info->addr) {
-		/* Otherwise the old record's addresses stay unusable (they
-		 * become excluded), so allocating before removing it gives
-		 * the same block. */
-		r = check_block(kr, info->addr, elements);
-		addr = info->addr;
-	} else {
-		r = kr_find_block(kr->d, &kr->d->provs[kr->d->self], elements, &addr);
-		if (r)
-			r = full(kr, elements);
-	}
-	if (r)
-		return r;
-	r = snapshot(kr, &before);
-	if (r)
-		return r;
-	if (old >= 0)
-		r = replace_old(kr->d, (size_t)old, reuse ? addr : 0, reuse ? elements : 0);
-	n = r ? NULL : kr_node_insert(kr->d, addr);
-	if (!n) {
-		if (before) {
-			kr_data_free(kr->d);
-			kr->d = before;
-		}
-		return kr_fail(&kr->err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
-	}
-	memcpy(n->uuid, uuid, 16);
-	n->elements = elements;
-	memcpy(n->dev_key, dev_key, 16);
-	n->has_dev_key = true;
-	n->state = MP_NODE_PENDING;
-	n->n_net_keys = 1;
-	n->net_keys[0] = info->net_index;
-	snprintf(n->algorithm, sizeof(n->algorithm), "%s", info->algorithm ? info->algorithm : "");
-	snprintf(n->oob, sizeof(n->oob), "%s", info->oob ? info->oob : "");
-	snprintf(n->name, sizeof(n->name), "%s", info->name ? info->name : "");
-	n->provisioned_at = kr_now(kr);
-	r = finish(kr, before);
-	if (!r)
-		*addr_out = addr;
-	return r;
-}
-
-static struct mp_node *node_or_fail(struct mp_keyring *kr, uint16_t addr)
-{
-	ssize_t i = kr_node_index(kr->d, addr);
-
-	if (i < 0) {
-		kr_fail(&kr->err, -ENOENT, MP_KR_E_NO_SUCH, NULL,
-			"there is no node at address %04X", addr);
-		return NULL;
-	}
-	return &kr->d->nodes[i];
-}
-
-int mp_keyring_node_complete(struct mp_keyring *kr, uint16_t addr)
-{
-	struct kr_data *before;
-	struct mp_node *n;
-	int r;
-
-	kr_err_clear(&kr->err);
-	n = node_or_fail(kr, addr);
-	if (!n)
-		return -ENOENT;
-	if (n->state == MP_NODE_COMPLETE)
-		return kr_fail(&kr->err, -EALREADY, MP_KR_E_STATE, NULL,
-			       "node %04X is already complete", n->addr);
-	/* snapshot() copies: kr->d and n stay valid */
-	r = snapshot(kr, &before);
-	if (r)
-		return r;
-	n->state = MP_NODE_COMPLETE;
-	n->provisioned_at = kr_now(kr);
-	return finish(kr, before);
-}
-
-int mp_keyring_node_abort(struct mp_keyring *kr, uint16_t addr, bool data_sent)
-{
-	struct kr_data *before;
-	struct mp_node *n;
-	int r;
-
-	kr_err_clear(&kr->err);
-	n = node_or_fail(kr, addr);
-	if (!n)
-		return -ENOENT;
-	if (n->state != MP_NODE_PENDING)
-		return kr_fail(&kr->err, -EINVAL, MP_KR_E_STATE, NULL,
-			       "node %04X is %s, not pending: remove it instead", n->addr,
-			       mp_node_state_str(n->state));
-	/* Counted for the per-run bound whether or not the save succeeds:
-	 * the device may hold the addresses either way. */
-	if (data_sent && unconf_note(kr, n->uuid))
-		return kr_fail(&kr->err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
-	r = snapshot(kr, &before);
-	if (r)
-		return r;
-	if (data_sent)
-		n->state = MP_NODE_UNCONFIRMED;	/* the device may hold the address */
-	else
-		kr_node_delete(kr->d, n->addr);	/* it never learnt it: free at once */
-	return finish(kr, before);
-}
-
-int mp_keyring_node_rename(struct mp_keyring *kr, uint16_t addr, const char *name)
-{
-	struct kr_data *before;
-	struct mp_node *n;
-	int r;
-
-	kr_err_clear(&kr->err);
-	if (!kr_name_ok(name, MP_KR_NAME_MAX, true))
-		return bad_tag(kr, "node name");
-	n = node_or_fail(kr, addr);
-	if (!n)
-		return -ENOENT;
-	r = snapshot(kr, &before);
-	if (r)
-		return r;
-	snprintf(n->name, sizeof(n->name), "%s", name ? name : "");
-	return finish(kr, before);
-}
-
-int mp_keyring_node_remove(struct mp_keyring *kr, uint16_t addr)
-{
-	struct kr_data *before;
-	struct mp_node *n;
-	int r;
-
-	kr_err_clear(&kr->err);
-	n = node_or_fail(kr, addr);
-	if (!n)
-		return -ENOENT;
-	if (n->is_self)
-		return kr_fail(&kr->err, -EPERM, MP_KR_E_STATE, NULL,
-			       "node %04X is this provisioner itself", n->addr);
-	r = snapshot(kr, &before);
-	if (r)
-		return r;
-	r = exclude_node(kr->d, n);
-	if (r) {
-		if (before) {
-			kr_data_free(kr->d);
-			kr->d = before;
-		}
-		return kr_fail(&kr->err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
-	}
-	kr_node_delete(kr->d, n->addr);
-	return finish(kr, before);
-}
-
-int mp_keyring_node_set_key(struct mp_keyring *kr, uint16_t addr, bool app, uint16_t index,
-			    bool add)
-{
-	struct kr_data *before;
-	struct mp_node *n;
-	uint16_t *list;
-	uint8_t *cnt;
-	unsigned i, max = app ? MP_NODE_MAX_APPKEYS : MP_NODE_MAX_NETKEYS;
-	int r;
-
-	kr_err_clear(&kr->err);
-	n = node_or_fail(kr, addr);
-	if (!n)
-		return -ENOENT;
-	if (add && !(app ? (void *)kr_appkey_find(kr->d, index)
-			 : (void *)kr_netkey_find(kr->d, index)))
-		return kr_fail(&kr->err, -ENOENT, MP_KR_E_NO_SUCH, NULL,
-			       "there is no %s of index %u in the keyring",
-			       app ? "AppKey" : "NetKey", index);
-	list = app ? n->app_keys : n->net_keys;
-	cnt = app ? &n->n_app_keys : &n->n_net_keys;
-	for (i = 0; i < *cnt && list[i] != index; i++)
-		;
-	if (add && i < *cnt)
-		return kr_fail(&kr->err, -EALREADY, MP_KR_E_STATE, NULL,
-			       "node %04X already holds that key", n->addr);
-	if (!add && i == *cnt)
-		return kr_fail(&kr->err, -ENOENT, MP_KR_E_NO_SUCH, NULL,
-			       "node %04X does not hold that key", n->addr);
-	if (add && *cnt >= max)
-		return kr_fail(&kr->err, -ENOSPC, MP_KR_E_FULL, NULL,
-			       "node %04X holds the most keys the keyring records (%u)", n->addr,
-			       max);
-	r = snapshot(kr, &before);
-	if (r)
-		return r;
-	if (add)
-		list[(*cnt)++] = index;
-	else
-		list_remove(list, cnt, index);
-	return finish(kr, before);
-}
-
-int mp_keyring_node_set_config_complete(struct mp_keyring *kr, uint16_t addr, bool done)
-{
-	struct kr_data *before;
-	struct mp_node *n;
-	int r;
-
-	kr_err_clear(&kr->err);
-	n = node_or_fail(kr, addr);
-	if (!n)
-		return -ENOENT;
-	r = snapshot(kr, &before);
-	if (r)
-		return r;
-	n->config_complete = done;
-	return finish(kr, before);
-}
-
-/* ---- Exclusions ---------------------------------------------------------------- */
-
-size_t mp_keyring_exclusion_count(const struct mp_keyring *kr)
-{
-	return kr->d->n_excl;
-}
-
-const struct mp_exclusion *mp_keyring_exclusion_at(const struct mp_keyring *kr, size_t i)
-{
-	return i < kr->d->n_excl ? &kr->d->excl[i] : NULL;
-}
-
-bool mp_keyring_is_excluded(const struct mp_keyring *kr, uint16_t addr)
-{
-	size_t i;
-
-	for (i = 0; i < kr->d->n_excl; i++)
-		if (kr->d->excl[i].addr == addr)
-			return kr_excl_active(kr->d, &kr->d->excl[i]);
-	return false;
+		kr_list_remove(kr->d->nodes[i].app_keys, &kr->d->nodes[i].n_app_keys, index);
+	return kr_finish(kr, before);
 }
 
 /* ---- Display ---------------------------------------------------------------------- */
@@ -1237,12 +815,12 @@ const char *mp_keyring_key_str(const uint8_t key[16], bool show, char buf[MP_KEY
 {
 	if (!show || !key || !buf)
 		return "(hidden)";
-	kr_hex(key, 16, buf, false);
+	mp_hex_encode(key, 16, buf);
 	return buf;
 }
 
 char *mp_keyring_uuid_str(const uint8_t uuid[16], char buf[37])
 {
-	kr_fmt_uuid(uuid, buf, true);
+	mp_uuid_format(uuid, buf, true);
 	return buf;
 }

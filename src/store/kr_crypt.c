@@ -79,7 +79,7 @@ static int make_aad(const struct kr_seal *s, char *aad, size_t cap)
 {
 	char salt[33];
 
-	kr_hex(s->salt, 16, salt, false);
+	mp_hex_encode(s->salt, 16, salt);
 	return snprintf(aad, cap, "%s:%d:scrypt:%u:%u:%u:%s:aes-256-gcm", ENV_KEY, ENV_VERSION,
 			s->log2n, s->r, s->p, salt);
 }
@@ -150,14 +150,14 @@ int kr_seal_init(struct kr_seal *s, const uint8_t *pass, size_t passlen, uint8_t
 	t.log2n = log2n;
 	t.r = SCRYPT_R;
 	t.p = SCRYPT_P;
-	if (kr_random(rng, t.salt, sizeof(t.salt)))
+	if (mp_rng_bytes(rng, t.salt, sizeof(t.salt)))
 		return kr_fail(err, -EIO, MP_KR_E_CRYPTO, NULL, "no random bytes for the salt");
 	if (derive(pass, passlen, &t, t.key)) {
-		kr_wipe(&t, sizeof(t));
+		mp_wipe(&t, sizeof(t));
 		return kr_fail(err, -EIO, MP_KR_E_CRYPTO, NULL, "scrypt failed (OpenSSL)");
 	}
 	*s = t;
-	kr_wipe(&t, sizeof(t));
+	mp_wipe(&t, sizeof(t));
 	return 0;
 }
 
@@ -245,7 +245,7 @@ int kr_seal_open(json_object *root, const uint8_t *pass, size_t passlen, struct 
 	}
 	make_aad(&t, aad, sizeof(aad));
 	if (!gcm(false, t.key, nonce, aad, buf, blen, out, tag)) {
-		kr_wipe(out, blen);
+		mp_wipe(out, blen);
 		r = kr_fail(err, -EKEYREJECTED, MP_KR_E_PASSPHRASE, NULL,
 			    "wrong passphrase, or the encrypted file was altered");
 		goto done;
@@ -259,7 +259,7 @@ int kr_seal_open(json_object *root, const uint8_t *pass, size_t passlen, struct 
 		*s = t;
 	r = 0;
 done:
-	kr_wipe(&t, sizeof(t));
+	mp_wipe(&t, sizeof(t));
 	free(buf);
 	free(out);
 	return r;
@@ -274,7 +274,7 @@ int kr_seal_wrap(const struct kr_seal *s, const struct mp_rng *rng, const char *
 	int r = 0;
 
 	*out = NULL;
-	if (kr_random(rng, nonce, sizeof(nonce)))
+	if (mp_rng_bytes(rng, nonce, sizeof(nonce)))
 		return kr_fail(err, -EIO, MP_KR_E_CRYPTO, NULL, "no random bytes for the nonce");
 	ct = malloc(len + 1);
 	b64 = malloc(4 * ((len + 2) / 3) + 1);

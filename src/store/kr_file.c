@@ -444,7 +444,7 @@ int kr_file_open(struct mp_keyring *kr, const char *path, const struct mp_keyrin
 		if (n < 0) {
 			r = kr_fail(&kr->err, -errno, MP_KR_E_IO, NULL,
 				    "cannot read keyring %s: %s", path, strerror(errno));
-			kr_wipe(buf, got);
+			mp_wipe(buf, got);
 			free(buf);
 			close(fd);
 			return r;
@@ -511,7 +511,7 @@ static int temp_name(const char *base, const char *tag, char **out)
 	*out = NULL;
 	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
 		return -EIO;
-	kr_hex(rnd, sizeof(rnd), hex, false);
+	mp_hex_encode(rnd, sizeof(rnd), hex);
 	*out = malloc(n);
 	if (!*out)
 		return -ENOMEM;

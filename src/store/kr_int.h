@@ -10,7 +10,10 @@
 
 #include <json-c/json.h>
 
+#include "core/hex.h"
+#include "crypto/crypto.h"
 #include "store/keyring.h"
+#include "store/nodes.h"
 
 #define KR_MAX_FILE (64u << 20)		/* refuse to read more than 64 MiB */
 #define KR_MAX_VALUES (1u << 21)	/* JSON values in a file, counted before parsing */
@@ -29,6 +32,12 @@ struct kr_data {
 	uint8_t net_uuid[16];
 	uint32_t iv_index;
 	bool iv_update;
+	int64_t iv_changed;		/* when iv_index or iv_update last changed; 0 unknown */
+	/* This provisioner's sequence numbers (the 24-bit SEQ of a Network PDU,
+	 * MshPRT v1.1 3.4.4): every SEQ
+	 * below seq_next may have been used from its address at the current
+	 * transmit IV index; the next reservation starts here. */
+	uint32_t seq_next;
 	struct mp_netkey *netkeys;	/* sorted by index */
 	size_t n_netkeys, cap_netkeys;
 	struct mp_appkey *appkeys;	/* sorted by index */
@@ -81,9 +90,7 @@ int kr_fail(struct mp_keyring_error *err, int code, enum mp_kr_errkind kind, con
 	    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 void kr_err_clear(struct mp_keyring_error *err);
 void kr_msgf(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-int kr_random(const struct mp_rng *rng, uint8_t *out, size_t n);
 int64_t kr_now(const struct mp_keyring *kr);
-void kr_wipe(void *p, size_t n);
 
 struct kr_data *kr_data_new(void);
 void *kr_append(void **arr, size_t *n, size_t *cap, size_t size);
@@ -115,11 +122,7 @@ int kr_find_block(const struct kr_data *d, const struct mp_provisioner *p, uint8
 		  uint16_t *addr);
 void kr_used_map(const struct kr_data *d, uint8_t *map);	/* 0x8000 bits */
 
-/* Strict hex and UUID text. */
-bool kr_unhex(const char *s, size_t slen, uint8_t *out, size_t n);
-void kr_hex(const uint8_t *in, size_t n, char *out, bool upper);
-bool kr_parse_uuid(const char *s, uint8_t out[16]);
-void kr_fmt_uuid(const uint8_t uuid[16], char out[37], bool dashes);
+/* Address and time text (hex and UUIDs: core/hex.h). */
 bool kr_parse_addr(const char *s, uint16_t *out);
 bool kr_parse_time(const char *s, int64_t *out);
 void kr_fmt_time(int64_t t, char out[32]);
@@ -144,22 +147,6 @@ int kj_array(json_object *o, const char *ctx, const char *key, bool required, si
 /* Element @i of @arr, which must be an object; @field names it in errors. */
 int kj_elem(json_object *arr, size_t i, const char *field, json_object **out,
 	    struct mp_keyring_error *err);
-/* Decode "appKeys" of @root (a keyring file or a CDB: the same fields) into @d. */
-int kj_appkeys(json_object *root, struct kr_data *d, struct mp_keyring_error *err);
-/* Decode one element @e (named @ctx in errors) into @nd. */
-typedef int (*kj_node_fn)(json_object *e, const char *ctx, struct mp_node *nd, void *arg,
-			  struct mp_keyring_error *err);
-/* Decode "nodes" of @root into @d, each element through @decode. */
-int kj_nodes(json_object *root, struct kr_data *d, kj_node_fn decode, void *arg,
-	     struct mp_keyring_error *err);
-/* A field read into *@out (0 when absent), or a located error. */
-typedef int (*kj_field_fn)(json_object *o, const char *ctx, const char *key, int64_t *out,
-			   struct mp_keyring_error *err);
-/* Decode "netKeys" of @root into @d. The keyring file and a CDB differ in
- * two fields: the file always has "phase" (@phase_required) and its
- * "timestamp" is a number, a CDB's a date: @timestamp reads it. */
-int kj_netkeys(json_object *root, struct kr_data *d, bool phase_required, kj_field_fn timestamp,
-	       struct mp_keyring_error *err);
 int kj_uuid(json_object *o, const char *ctx, const char *key, bool required, uint8_t out[16],
 	    struct mp_keyring_error *err);
 int kj_addr(json_object *o, const char *ctx, const char *key, uint16_t *out,
@@ -180,11 +167,42 @@ void kj_put_wiped(json_object *o);
 int kr_decode(const char *data, size_t len, const uint8_t *pass, size_t passlen,
 	      struct kr_data **out, struct kr_seal *seal, struct mp_keyring_error *err);
 int kr_encode(const struct kr_data *d, char **out, size_t *len);
-int kr_decode_exclusions(json_object *root, const char *key, struct kr_data *d,
-			 struct mp_keyring_error *err);
-json_object *kr_encode_exclusions(const struct kr_data *d);
 int kr_resolve_self(struct kr_data *d, const uint8_t uuid[16], const char *field,
 		    struct mp_keyring_error *err);
+
+/* ---- kr_records.c: one codec per record, for both files ---- */
+
+/* Which file a record is read from or written to. */
+struct kr_form {
+	bool cdb;	/* a Mesh Configuration Database; else the keyring file */
+	bool partial;	/* a partial CDB: device keys may be absent (reading) or
+			 * are left out (writing) */
+};
+
+/* Decode the records of @root ("netKeys", "appKeys", "provisioners",
+ * "nodes", "exclusions" or "networkExclusions") into @d; errors name the
+ * field. */
+int kr_dec_netkeys(const struct kr_form *f, json_object *root, struct kr_data *d,
+		   struct mp_keyring_error *err);
+int kr_dec_appkeys(const struct kr_form *f, json_object *root, struct kr_data *d,
+		   struct mp_keyring_error *err);
+int kr_dec_provisioners(const struct kr_form *f, json_object *root, struct kr_data *d,
+			struct mp_keyring_error *err);
+int kr_dec_nodes(const struct kr_form *f, json_object *root, struct kr_data *d,
+		 struct mp_keyring_error *err);
+int kr_dec_exclusions(const struct kr_form *f, json_object *root, struct kr_data *d,
+		      struct mp_keyring_error *err);
+/* A time: UNIX seconds in the file, a date in a CDB; *@out unchanged when absent. */
+int kr_dec_time(const struct kr_form *f, json_object *o, const char *ctx, const char *key,
+		int64_t *out, struct mp_keyring_error *err);
+/* One record as a new json-c object (keys in it: free with kj_put_wiped()). */
+json_object *kr_enc_netkey(const struct kr_form *f, const struct mp_netkey *k);
+json_object *kr_enc_appkey(const struct kr_form *f, const struct mp_appkey *k);
+json_object *kr_enc_provisioner(const struct kr_form *f, const struct mp_provisioner *p);
+json_object *kr_enc_node(const struct kr_form *f, const struct mp_node *n);
+json_object *kr_enc_exclusions(const struct kr_form *f, const struct kr_data *d);
+/* Add every record array of @d to @root. */
+void kr_enc_records(const struct kr_form *f, const struct kr_data *d, json_object *root);
 
 /* ---- kr_crypt.c: the encrypted envelope ---- */
 bool kr_is_envelope(json_object *root);
@@ -224,5 +242,21 @@ void kr_damaged_msg(struct mp_keyring *kr, const char *path);
 int kr_create_data(struct mp_keyring *kr, const struct mp_keyring_opts *opts,
 		   struct kr_data **out);
 int kr_changed(struct mp_keyring *kr);
+/* The IV index a node transmits with: during an IV Update, the one before
+ * (MshPRT v1.1 3.11.5). */
+static inline uint32_t kr_tx_iv(uint32_t iv_index, bool iv_update)
+{
+	return iv_update && iv_index ? iv_index - 1 : iv_index;
+}
+/* Keep a copy of the data to roll back to if the save of a change fails
+ * (none inside a batch or in memory); kr_finish() saves (kr_changed()) and
+ * rolls back to it on failure, or frees it. */
+int kr_snapshot(struct mp_keyring *kr, struct kr_data **before);
+int kr_finish(struct mp_keyring *kr, struct kr_data *before);
+/* Errors shared by keyring.c and nodes.c. */
+int kr_bad_index(struct mp_keyring *kr, uint16_t index);
+int kr_no_netkey(struct mp_keyring *kr, uint16_t index);
+/* Remove @v from a key index list, if there. */
+void kr_list_remove(uint16_t *list, uint8_t *n, uint16_t v);
 
 #endif

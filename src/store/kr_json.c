@@ -145,7 +145,7 @@ int kj_hex(json_object *o, const char *ctx, const char *key, bool required, uint
 		*present = false;
 	if (r || !s)
 		return r;
-	if (!kr_unhex(s, strlen(s), out, n)) {
+	if (!mp_hex_decode_exact(s, strlen(s), out, n)) {
 		fieldname(field, sizeof(field), ctx, key);
 		return kr_fail(err, -EBADMSG, MP_KR_E_VALUE, field,
 			       "expected %zu hexadecimal digits", 2 * n);
@@ -164,7 +164,7 @@ int kj_uuid(json_object *o, const char *ctx, const char *key, bool required, uin
 
 	if (r || !s)
 		return r;
-	if (!kr_parse_uuid(s, out)) {
+	if (mp_uuid_parse(s, out)) {
 		fieldname(field, sizeof(field), ctx, key);
 		return kr_fail(err, -EBADMSG, MP_KR_E_VALUE, field,
 			       "expected a UUID (32 hexadecimal digits, dashes allowed)");
@@ -311,9 +311,12 @@ void kj_add_hex(json_object *o, const char *key, const uint8_t *b, size_t n, boo
 {
 	char hex[65];
 
-	kr_hex(b, n, hex, upper);
+	if (upper)
+		mp_hex_encode_upper(b, n, hex);
+	else
+		mp_hex_encode(b, n, hex);
 	kj_add_str(o, key, hex);
-	kr_wipe(hex, sizeof(hex));
+	mp_wipe(hex, sizeof(hex));
 }
 
 void kj_add_addr(json_object *o, const char *key, uint16_t a)
@@ -333,7 +336,7 @@ void kj_wipe_tree(json_object *o)
 
 	switch (json_object_get_type(o)) {
 	case json_type_string:
-		kr_wipe((char *)json_object_get_string(o), (size_t)json_object_get_string_len(o));
+		mp_wipe((char *)json_object_get_string(o), (size_t)json_object_get_string_len(o));
 		break;
 	case json_type_array:
 		n = json_object_array_length(o);
@@ -379,7 +382,7 @@ char *kj_dump(json_object *o, size_t *len)
 		if (len)
 			*len = n + 1;
 	}
-	kr_wipe((char *)s, n);
+	mp_wipe((char *)s, n);
 	return out;
 }
 
@@ -407,96 +410,4 @@ int kj_elem(json_object *arr, size_t i, const char *field, json_object **out,
 	if (!json_object_is_type(*out, json_type_object))
 		return kr_fail(err, -EBADMSG, MP_KR_E_FIELD, field, "expected an object");
 	return 0;
-}
-
-/* appKeys: the same fields in the keyring file and in a CDB. */
-int kj_appkeys(json_object *root, struct kr_data *d, struct mp_keyring_error *err)
-{
-	json_object *arr, *e;
-	char c[64];
-	size_t i, n;
-	int64_t v;
-	int r = kj_array(root, "", "appKeys", true, MP_KEY_INDEX_MAX + 1, &arr, &n, err);
-
-	for (i = 0; !r && i < n; i++) {
-		struct mp_appkey *k = kr_append((void **)&d->appkeys, &d->n_appkeys,
-						&d->cap_appkeys, sizeof(*k));
-
-		if (!k)
-			return kr_fail(err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
-		snprintf(c, sizeof(c), "appKeys[%zu]", i);
-		r = kj_elem(arr, i, c, &e, err);
-		if (!r && !(r = kj_int(e, c, "index", 0, MP_KEY_INDEX_MAX, true, &v, err)))
-			k->index = (uint16_t)v;
-		if (!r && !(r = kj_int(e, c, "boundNetKey", 0, MP_KEY_INDEX_MAX, true, &v, err)))
-			k->net_index = (uint16_t)v;
-		if (!r)
-			r = kj_hex(e, c, "key", true, k->key, 16, NULL, err);
-		if (!r)
-			r = kj_hex(e, c, "oldKey", false, k->old_key, 16, &k->has_old_key, err);
-		if (!r)
-			r = kj_name(e, c, "name", false, k->name, MP_KR_NAME_MAX, err);
-	}
-	return r;
-}
-
-int kj_netkeys(json_object *root, struct kr_data *d, bool phase_required, kj_field_fn timestamp,
-	       struct mp_keyring_error *err)
-{
-	json_object *arr, *e;
-	char c[64];
-	size_t i, n;
-	int64_t v;
-	int r = kj_array(root, "", "netKeys", true, MP_KEY_INDEX_MAX + 1, &arr, &n, err);
-
-	for (i = 0; !r && i < n; i++) {
-		struct mp_netkey *k = kr_append((void **)&d->netkeys, &d->n_netkeys,
-						&d->cap_netkeys, sizeof(*k));
-
-		if (!k)
-			return kr_fail(err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
-		snprintf(c, sizeof(c), "netKeys[%zu]", i);
-		r = kj_elem(arr, i, c, &e, err);
-		if (!r && !(r = kj_int(e, c, "index", 0, MP_KEY_INDEX_MAX, true, &v, err)))
-			k->index = (uint16_t)v;
-		if (!r)
-			r = kj_hex(e, c, "key", true, k->key, 16, NULL, err);
-		if (!r && !(r = kj_int(e, c, "phase", 0, 2, phase_required, &v, err)))
-			k->phase = (uint8_t)v;
-		/* the old key matters during a Key Refresh only */
-		if (!r)
-			r = kj_hex(e, c, "oldKey", k->phase != 0, k->old_key, 16, NULL, err);
-		if (!r && !k->phase)
-			kr_wipe(k->old_key, 16);
-		if (!r)
-			r = kj_name(e, c, "name", false, k->name, MP_KR_NAME_MAX, err);
-		if (!r)
-			r = timestamp(e, c, "timestamp", &k->timestamp, err);
-	}
-	return r;
-}
-
-int kj_nodes(json_object *root, struct kr_data *d, kj_node_fn decode, void *arg,
-	     struct mp_keyring_error *err)
-{
-	json_object *arr, *e;
-	char c[64];
-	size_t i, n;
-	/* one unicast address at least each: MshPRT v1.1 3.4.2.2 */
-	int r = kj_array(root, "", "nodes", true, MP_UNICAST_MAX, &arr, &n, err);
-
-	if (!r && kr_reserve((void **)&d->nodes, d->n_nodes, &d->cap_nodes, sizeof(*d->nodes), n))
-		return kr_fail(err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
-	for (i = 0; !r && i < n; i++) {
-		struct mp_node *nd = kr_append((void **)&d->nodes, &d->n_nodes, &d->cap_nodes,
-					       sizeof(*nd));
-
-		if (!nd)
-			return kr_fail(err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
-		snprintf(c, sizeof(c), "nodes[%zu]", i);
-		r = kj_elem(arr, i, c, &e, err);
-		if (!r)
-			r = decode(e, c, nd, arg, err);
-	}
-	return r;
 }

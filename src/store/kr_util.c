@@ -10,8 +10,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/crypto.h>
-#include <openssl/rand.h>
 
 #include "kr_int.h"
 
@@ -61,24 +59,11 @@ void kr_err_clear(struct mp_keyring_error *err)
 	err->msg[0] = '\0';
 }
 
-int kr_random(const struct mp_rng *rng, uint8_t *out, size_t n)
-{
-	if (rng && rng->bytes)
-		return rng->bytes(rng->ctx, out, n);
-	return RAND_bytes(out, (int)n) == 1 ? 0 : -EIO;
-}
-
 int64_t kr_now(const struct mp_keyring *kr)
 {
 	if (kr->now)
 		return kr->now(kr->now_ctx);
 	return (int64_t)time(NULL);
-}
-
-void kr_wipe(void *p, size_t n)
-{
-	if (p && n)
-		OPENSSL_cleanse(p, n);
 }
 
 const char *kr_name_problem(const char *s)
@@ -150,15 +135,15 @@ void kr_data_free(struct kr_data *d)
 {
 	if (!d)
 		return;
-	kr_wipe(d->netkeys, d->cap_netkeys * sizeof(*d->netkeys));
-	kr_wipe(d->appkeys, d->cap_appkeys * sizeof(*d->appkeys));
-	kr_wipe(d->nodes, d->cap_nodes * sizeof(*d->nodes));
+	mp_wipe(d->netkeys, d->cap_netkeys * sizeof(*d->netkeys));
+	mp_wipe(d->appkeys, d->cap_appkeys * sizeof(*d->appkeys));
+	mp_wipe(d->nodes, d->cap_nodes * sizeof(*d->nodes));
 	free(d->netkeys);
 	free(d->appkeys);
 	free(d->nodes);
 	free(d->provs);
 	free(d->excl);
-	kr_wipe(d, sizeof(*d));
+	mp_wipe(d, sizeof(*d));
 	free(d);
 }
 
@@ -181,7 +166,7 @@ int kr_reserve(void **arr, size_t n, size_t *cap, size_t size, size_t want)
 		return -ENOMEM;
 	if (*arr) {
 		memcpy(p, *arr, n * size);
-		kr_wipe(*arr, *cap * size);
+		mp_wipe(*arr, *cap * size);
 		free(*arr);
 	}
 	*arr = p;
@@ -221,7 +206,7 @@ static void kr_delete_at(void *arr, size_t *n, size_t size, size_t pos)
 
 	memmove(p + pos * size, p + (pos + 1) * size, (*n - pos - 1) * size);
 	(*n)--;
-	kr_wipe(p + *n * size, size);
+	mp_wipe(p + *n * size, size);
 }
 
 struct mp_netkey *kr_netkey_find(struct kr_data *d, uint16_t index)
@@ -695,78 +680,11 @@ int kr_find_block(const struct kr_data *d, const struct mp_provisioner *p, uint8
 
 /* ---- Text forms ------------------------------------------------------------------ */
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-bool kr_unhex(const char *s, size_t slen, uint8_t *out, size_t n)
-{
-	size_t i;
-
-	if (slen != 2 * n)
-		return false;
-	for (i = 0; i < n; i++) {
-		int h = hexval(s[2 * i]), l = hexval(s[2 * i + 1]);
-
-		if (h < 0 || l < 0)
-			return false;
-		out[i] = (uint8_t)(h << 4 | l);
-	}
-	return true;
-}
-
-void kr_hex(const uint8_t *in, size_t n, char *out, bool upper)
-{
-	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = digits[in[i] >> 4];
-		out[2 * i + 1] = digits[in[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
-bool kr_parse_uuid(const char *s, uint8_t out[16])
-{
-	char compact[33];
-	size_t len = strlen(s), i, j;
-
-	if (len == 32)
-		return kr_unhex(s, 32, out, 16);
-	if (len != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-')
-		return false;
-	for (i = j = 0; i < 36; i++)
-		if (i != 8 && i != 13 && i != 18 && i != 23)
-			compact[j++] = s[i];
-	compact[32] = '\0';
-	return kr_unhex(compact, 32, out, 16);
-}
-
-void kr_fmt_uuid(const uint8_t uuid[16], char out[37], bool dashes)
-{
-	char hex[33];
-
-	kr_hex(uuid, 16, hex, false);
-	if (!dashes) {
-		memcpy(out, hex, 33);
-		return;
-	}
-	snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20);
-}
-
 bool kr_parse_addr(const char *s, uint16_t *out)
 {
 	uint8_t b[2];
 
-	if (!kr_unhex(s, strlen(s), b, 2))
+	if (!mp_hex_decode_exact(s, strlen(s), b, 2))
 		return false;
 	*out = (uint16_t)(b[0] << 8 | b[1]);
 	return true;

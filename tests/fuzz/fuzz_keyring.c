@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "store/keyring.h"
+#include "store/nodes.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

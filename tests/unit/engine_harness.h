@@ -18,6 +18,7 @@
 #include "engine/engine.h"
 #include "sim/radio.h"
 #include "store/keyring.h"
+#include "store/nodes.h"
 
 #define EH_MAX_DEVICES 32
 #define EH_MAX_PHASES 32

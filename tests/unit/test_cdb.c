@@ -10,6 +10,7 @@
 #include "keyring_tu.h"
 #include "store/cdb.h"
 #include "store/keyring.h"
+#include "store/nodes.h"
 
 struct side {
 	struct mp_rng rng;
@@ -255,6 +256,26 @@ static void test_import_nrf_sample(void **state)
 	assert_int_equal(mp_keyring_self_address(b.kr), 0x199b);
 	assert_int_equal(mp_keyring_self(b.kr)->group[0].low, 0xcc9b);
 	assert_int_equal(mp_keyring_self(b.kr)->scene[0].low, 0x3334);
+	free(json);
+	mp_keyring_close(b.kr);
+}
+
+static char *replace(const char *s, const char *from, const char *to);
+
+/* A CDB 1.0 export says "blacklisted" where 1.0.1 says "excluded". */
+static void test_import_blacklisted(void **state)
+{
+	struct side b;
+	char *json = corpus("nrf-sample.json"), *old;
+
+	(void)state;
+	old = replace(json, "\"excluded\":false}],\"groups\"", "\"blacklisted\":true}],\"groups\"");
+	side_new(&b, 2, 0, 0);
+	if (mp_cdb_import(b.kr, old, strlen(old), NULL))
+		fail_msg("import: %s", mp_keyring_error(b.kr));
+	assert_true(mp_keyring_node_find(b.kr, 0x0002)->excluded);
+	assert_false(mp_keyring_node_find(b.kr, 0x0001)->excluded);
+	free(old);
 	free(json);
 	mp_keyring_close(b.kr);
 }
@@ -510,6 +531,7 @@ int main(void)
 		cmocka_unit_test(test_roundtrip_into_itself),
 		cmocka_unit_test(test_join_as_new_provisioner),
 		cmocka_unit_test(test_import_nrf_sample),
+		cmocka_unit_test(test_import_blacklisted),
 		cmocka_unit_test(test_import_bluez_export),
 		cmocka_unit_test(test_cfgclient_config_without_keys),
 		cmocka_unit_test(test_export_without_device_keys),

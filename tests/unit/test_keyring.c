@@ -15,6 +15,7 @@
 
 #include "keyring_tu.h"
 #include "store/keyring.h"
+#include "store/nodes.h"
 #include "crypto/crypto.h"
 
 struct fx {
@@ -919,12 +920,18 @@ static void test_damaged_files(void **state)
 		enum mp_kr_errkind kind;
 		const char *field;
 	} cases[] = {
-		{ "\"meshprov-keyring\": 1", "\"meshprov-keyring\": 2", MP_KR_E_VERSION,
+		{ "\"meshprov-keyring\": 2", "\"meshprov-keyring\": 3", MP_KR_E_VERSION,
 		  "meshprov-keyring" },
-		{ "\"meshprov-keyring\": 1", "\"meshprov-keyring\": \"1\"", MP_KR_E_VERSION,
+		{ "\"meshprov-keyring\": 2", "\"meshprov-keyring\": 0", MP_KR_E_VERSION,
 		  "meshprov-keyring" },
-		{ "\"meshprov-keyring\": 1", "\"keyring\": 1", MP_KR_E_VERSION,
+		{ "\"meshprov-keyring\": 2", "\"meshprov-keyring\": \"2\"", MP_KR_E_VERSION,
 		  "meshprov-keyring" },
+		{ "\"meshprov-keyring\": 2", "\"keyring\": 2", MP_KR_E_VERSION,
+		  "meshprov-keyring" },
+		{ "\"seqNext\": 0", "\"seqNext\": 16777217", MP_KR_E_VALUE, "seqNext" },
+		{ "\"seqNext\": 0", "\"seqNxt\": 0", MP_KR_E_FIELD, "seqNext" },
+		{ "\"ivChanged\": ", "\"ivChanged\": -", MP_KR_E_VALUE, "ivChanged" },
+		{ "\"ivChanged\": ", "\"ivChangd\": ", MP_KR_E_FIELD, "ivChanged" },
 		{ "\"meshUUID\"", "\"meshUUUID\"", MP_KR_E_FIELD, "meshUUID" },
 		{ "\"nodes\"", "\"nodez\"", MP_KR_E_FIELD, "nodes" },
 		{ "\"ivIndex\": 0", "\"ivIndex\": \"0\"", MP_KR_E_FIELD, "ivIndex" },
@@ -959,9 +966,9 @@ static void test_damaged_files(void **state)
 		  "nodes[0].netKeys[1]" },
 		{ "\"netKeys\": [ 0 ]", "\"netKeys\": [ 1 ]", MP_KR_E_REFERENCE,
 		  "nodes[0].netKeys[0]" },
-		{ "{ \"index\": 0, \"name\": \"NetKey 0\"",
-		  "{ \"index\": 0, \"name\": \"NetKey 0\", \"key\": \"00\" }, { \"index\": 0,"
-		  " \"name\": \"NetKey 0\"", MP_KR_E_VALUE, "netKeys[0].key" },
+		{ "{ \"name\": \"NetKey 0\", \"index\": 0",
+		  "{ \"name\": \"NetKey 0\", \"index\": 0, \"key\": \"00\" }, { \"name\":"
+		  " \"NetKey 0\", \"index\": 0", MP_KR_E_VALUE, "netKeys[0].key" },
 		{ "\"nodes\": [", "\"nodes\": [ 5,", MP_KR_E_FIELD, "nodes[0]" },
 		{ "\"exclusions\": [", "\"exclusions\": [ { \"ivIndex\": 0, \"addresses\": "
 		  "[ \"0004\" ] }", MP_KR_E_DUPLICATE, "exclusions" },

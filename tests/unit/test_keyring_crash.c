@@ -3,7 +3,8 @@
  * wall-clock sleeps: the parent waits for a random number of the child's
  * commits, then spins a random number of iterations). After every kill the
  * keyring must open cleanly and hold every change the child had reported as
- * returned: nodes added (with their device keys), completed, removed. */
+ * returned: nodes added (with their device keys), completed, removed; and
+ * no SEQ block reported as reserved is ever handed out again. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -17,6 +18,7 @@
 
 #include "keyring_tu.h"
 #include "store/keyring.h"
+#include "store/nodes.h"
 
 #define ITERATIONS 200
 #define MAX_IDS 0x8000
@@ -226,10 +228,105 @@ static void test_kill_while_saving(void **unused)
 	ktu_rmtree(dir);
 }
 
+/* SEQ reservations under kill -9: a child reserves blocks as fast as it can
+ * and reports each block it was given; after every kill, the keyring must
+ * open and its next reservation start past every block reported (a
+ * reported block may have been used), and no two blocks ever overlap. */
+static void seq_writer(const char *path, int fd)
+{
+	struct mp_keyring_opts o;
+	struct mp_keyring *kr = NULL;
+	uint32_t n, first;
+
+	memset(&o, 0, sizeof(o));
+	if (mp_keyring_open(path, &o, &kr, NULL))
+		_exit(10);
+	for (n = 1;; n = n % 97 + 1) {
+		uint32_t ev[2];
+
+		if (mp_keyring_seq_reserve(kr, n, &first))
+			_exit(11);
+		ev[0] = first;
+		ev[1] = first + n;
+		if (write(fd, ev, sizeof(ev)) != sizeof(ev))
+			_exit(20);
+	}
+}
+
+static void test_kill_while_reserving(void **unused)
+{
+	struct mp_keyring_opts o;
+	struct mp_keyring *kr = NULL;
+	struct mp_rng rng;
+	struct ktu_rng rs;
+	struct ktu_clock clk;
+	char *dir = ktu_tmpdir(), *path;
+	uint32_t end = 0, blocks = 0;
+	unsigned it;
+
+	(void)unused;
+	assert_non_null(dir);
+	path = ktu_path(dir, "keyring.json");
+	o = ktu_opts(&rng, &rs, &clk, 0x5e9);
+	assert_int_equal(mp_keyring_open(path, &o, &kr, NULL), 0);
+	mp_keyring_close(kr);
+
+	for (it = 0; it < ITERATIONS / 4; it++) {
+		uint32_t want = ktu_rand32(&rs) % 6, got = 0, ev[2], first;
+		int fds[2], status;
+		pid_t child;
+
+		assert_int_equal(pipe(fds), 0);
+		child = fork();
+		assert_true(child >= 0);
+		if (child == 0) {
+			close(fds[0]);
+			seq_writer(path, fds[1]);
+		}
+		close(fds[1]);
+		while (got < want && read(fds[0], ev, sizeof(ev)) == sizeof(ev)) {
+			got++;
+			if (ev[0] < end)
+				fail_msg("block %u..%u handed out again (past %u)", ev[0], ev[1],
+					 end);
+			end = ev[1];
+		}
+		spin(ktu_rand32(&rs) % 3000000);
+		kill(child, SIGKILL);
+		assert_int_equal(waitpid(child, &status, 0), child);
+		if (WIFEXITED(status))
+			fail_msg("writer exited with %d", WEXITSTATUS(status));
+		while (read(fds[0], ev, sizeof(ev)) == sizeof(ev)) {
+			got++;
+			if (ev[0] < end)
+				fail_msg("block %u..%u handed out again (past %u)", ev[0], ev[1],
+					 end);
+			end = ev[1];
+		}
+		close(fds[0]);
+		blocks += got;
+		memset(&o, 0, sizeof(o));
+		assert_int_equal(mp_keyring_open(path, &o, &kr, NULL), 0);
+		if (mp_keyring_seq_next(kr) < end)
+			fail_msg("after a kill the next SEQ is %u, but %u was handed out",
+				 mp_keyring_seq_next(kr), end - 1);
+		assert_int_equal(mp_keyring_seq_reserve(kr, 1, &first), 0);
+		assert_true(first >= end);
+		end = first + 1;
+		mp_keyring_close(kr);
+	}
+	printf("SEQ crash test: %u kills, %u blocks reported, next SEQ %u\n", ITERATIONS / 4,
+	       blocks, end);
+	assert_true(blocks > 0);
+	free(path);
+	ktu_rmtree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kill_while_saving),
+		cmocka_unit_test(test_kill_while_reserving),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -22,6 +22,7 @@
 #include "keyring_tu.h"
 #include "store/cdb.h"
 #include "store/keyring.h"
+#include "store/nodes.h"
 
 #define NOBODY 65534
 

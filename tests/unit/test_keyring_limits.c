@@ -12,6 +12,7 @@
 #include "keyring_tu.h"
 #include "store/cdb.h"
 #include "store/keyring.h"
+#include "store/nodes.h"
 
 struct fx {
 	struct mp_rng rng;
