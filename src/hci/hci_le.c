@@ -14,141 +14,244 @@
 /* advDelay adds 0..10 ms to each advertising event (Core v5.4 Vol 6 Part B 4.4.2.2.1). */
 #define ADV_DELAY_MAX_MS	10
 
-/* ---- scanning ---- */
+/* Command parameter lengths (Core v5.4 Vol 4 Part E): LE Set Scan
+ * Parameters (7.8.10); LE Set Extended Scan Parameters with one PHY
+ * (7.8.64: 3 octets, then 5 per PHY); LE Set [Extended] Scan Enable
+ * (7.8.11, 7.8.65). */
+#define SCAN_PARAMS_LEN		7
+#define SCAN_EXT_PARAMS_LEN	(3 + 5)
+#define SCAN_ENABLE_LEN		2
+#define SCAN_EXT_ENABLE_LEN	6
+_Static_assert(SCAN_PARAMS_LEN <= SCAN_EXT_PARAMS_LEN, "one buffer holds both parameter blocks");
+_Static_assert(SCAN_ENABLE_LEN <= SCAN_EXT_ENABLE_LEN, "one buffer holds both enable blocks");
 
-/* The scanning sequence (disable, parameters, enable) ended: at start it
- * ends the start sequence; run again later (mp__hci_scan_restart) it only
- * leaves scan_on telling the truth, and applies what is wanted now. */
-static void scan_seq_done(struct mp_hci *hci, int status)
+/* ---- scanning ----
+ *
+ * Our scanning is one state (enum scan_state, hci_internal.h) and a few
+ * facts beside it: what the owner wants (scan_want), whether connections are
+ * being made through the kernel (scan_held), a restart owed for when the
+ * state settles (scan_restart_owed), somebody else's scan seen before ours
+ * (scan_foreign), and the command family of the sequence being run
+ * (scan_seq_ext; hci->extended is the family found to work). One command of
+ * ours is in flight at a time, in the states marked (>); its Command
+ * Complete (or Command Status) is the only way out of them.
+ *
+ *   UNTOUCHED --start (after LE Set Event Mask, 7.8.1)--> SEQ_DISABLE
+ *
+ *   SEQ_DISABLE (>) LE Set [Extended] Scan Enable, off (7.8.11 / 7.8.65)
+ *     complete, any controller status --> SEQ_PARAMS
+ *     local failure                   --> OFF  (seq end, error)
+ *   SEQ_PARAMS (>) LE Set [Extended] Scan Parameters (7.8.10 / 7.8.64)
+ *     success --> SEQ_ENABLE
+ *     legacy refused (Command Disallowed, Unknown Command), auto mode,
+ *       extended advertising supported --> SEQ_DISABLE, extended family
+ *     error   --> OFF  (seq end, error)
+ *   SEQ_ENABLE (>) LE Set [Extended] Scan Enable, on
+ *     success --> ON   (seq end)
+ *     error   --> OFF  (seq end, error)
+ *
+ *   ON  --owner wants off--> TURNING_OFF (>) Scan Enable, off
+ *     success --> OFF;  error --> ON (left as it was, no retry)
+ *   OFF --owner wants on --> TURNING_ON (>) Scan Enable, on
+ *     success --> ON;   error --> OFF
+ *   OFF_LOST --owner wants on--> SEQ_DISABLE (Linux's parameters are in
+ *     the controller: the enable alone would scan its way)
+ *
+ *   ON, OFF, OFF_LOST: LE [Enhanced] Connection Complete (7.7.65.1/.10/.35),
+ *   Disconnection Complete (7.7.5) or mp_hci_scan_refresh():
+ *     held                --> same state, restart owed
+ *     wanted              --> SEQ_DISABLE
+ *     not wanted          --> OFF_LOST
+ *   the same in a (>) state: restart owed.
+ *
+ * Leaving a (>) state ("settle"): the first start reports ready instead;
+ * else an owed restart runs (unless held), else the state moves toward what
+ * the owner wants (after a refused toggle, it stays). The end of a hold runs
+ * an owed restart. Scanning is ours (mp_hci_scanning, switched off on close)
+ * in SEQ_ENABLE, ON and TURNING_OFF. */
+
+static bool scan_busy(const struct mp_hci *hci)
 {
-	if (status)
-		hci->scan_on = false;
-	hci->scan_busy = false;
-	if (!hci->ready_sent) {
-		mp__hci_init_done(hci, status);
-		return;
+	switch (hci->scan_state) {
+	case SCAN_SEQ_DISABLE:
+	case SCAN_SEQ_PARAMS:
+	case SCAN_SEQ_ENABLE:
+	case SCAN_TURNING_ON:
+	case SCAN_TURNING_OFF:
+		return true;
+	case SCAN_UNTOUCHED:
+	case SCAN_OFF:
+	case SCAN_OFF_LOST:
+	case SCAN_ON:
+		break;
 	}
-	if (hci->scan_restart_pending)
-		mp__hci_scan_restart(hci);
-	else
-		mp__hci_scan_apply(hci);
+	return false;
 }
 
-static void queue_or_fail(struct mp_hci *hci, uint16_t op, const void *p, size_t len,
-			  mp_hci_cmd_cb cb)
+bool mp__hci_scan_is_on(const struct mp_hci *hci)
 {
-	int r = mp__hci_queue(hci, op, p, len, cb);
-
-	if (r < 0)
-		scan_seq_done(hci, r);
+	return hci->scan_state == SCAN_SEQ_ENABLE || hci->scan_state == SCAN_ON ||
+	       hci->scan_state == SCAN_TURNING_OFF;
 }
 
-static void scan_enable_done(void *data, int status, const uint8_t *ret, size_t len)
+/* Set up after a successful start (scanning was not left out by no_scan):
+ * the only time toggles and restarts apply. */
+static bool scan_usable(const struct mp_hci *hci)
 {
-	scan_seq_done(data, status);
+	return hci->scan_state != SCAN_UNTOUCHED && hci->ready_sent && !hci->init_status &&
+	       !hci->gone_err;
 }
 
-/* Core v5.4 Vol 4 Part E 7.8.65: one PHY (LE 1M), passive, interval = window. */
-static void ext_scan_params_done(void *data, int status, const uint8_t *ret, size_t len)
-{
-	struct mp_hci *hci = data;
-	const uint8_t en[6] = { 0x01, 0x00 /* no duplicate filtering */, 0, 0, 0, 0 };
+static void scan_cmd_done(void *data, int status, const uint8_t *ret, size_t len);
 
-	if (status) {
-		scan_seq_done(hci, status);
-		return;
-	}
-	hci->scan_on = true;
-	hci->scan_params_set = true;
-	queue_or_fail(hci, MP_HCI_OP_LE_SET_EXT_SCAN_ENABLE, en, sizeof(en), scan_enable_done);
+/* LE Set [Extended] Scan Enable: @on, no duplicate filtering, no period. */
+static int queue_enable(struct mp_hci *hci, bool ext, bool on)
+{
+	uint8_t p[SCAN_EXT_ENABLE_LEN] = { 0 };
+
+	p[0] = on;
+	return mp__hci_queue(hci, ext ? MP_HCI_OP_LE_SET_EXT_SCAN_ENABLE : MP_HCI_OP_LE_SET_SCAN_ENABLE,
+			     p, ext ? SCAN_EXT_ENABLE_LEN : SCAN_ENABLE_LEN, scan_cmd_done);
 }
 
-static void ext_scan_disabled(void *data, int status, const uint8_t *ret, size_t len)
+/* Core v5.4 Vol 4 Part E 7.8.10 (legacy) and 7.8.64 (extended, one PHY:
+ * LE 1M): passive, interval = window (full duty), public address, accept
+ * all advertisements. */
+static int queue_params(struct mp_hci *hci)
 {
-	struct mp_hci *hci = data;
-	uint8_t p[8];
+	uint8_t p[SCAN_EXT_PARAMS_LEN];
 	struct mp_writer w;
 
-	/* Disabling what is not enabled may be refused (BlueZ's emulator
-	 * does): only a local failure matters here. */
-	if (status < 0) {
-		scan_seq_done(hci, status);
-		return;
-	}
 	mp_writer_init(&w, p, sizeof(p));
+	if (!hci->scan_seq_ext) {
+		mp_put_u8(&w, 0x00);			/* passive */
+		mp_put_le16(&w, hci->cfg.scan_interval);
+		mp_put_le16(&w, hci->cfg.scan_interval);	/* window = interval */
+		mp_put_u8(&w, 0x00);			/* own address: public */
+		mp_put_u8(&w, 0x00);			/* accept all advertisements */
+		return mp__hci_queue(hci, MP_HCI_OP_LE_SET_SCAN_PARAMS, p, w.len, scan_cmd_done);
+	}
 	mp_put_u8(&w, 0x00);			/* own address: public */
 	mp_put_u8(&w, 0x00);			/* accept all advertisements */
 	mp_put_u8(&w, 0x01);			/* Scanning_PHYs: LE 1M */
 	mp_put_u8(&w, 0x00);			/* passive */
 	mp_put_le16(&w, hci->cfg.scan_interval);
-	mp_put_le16(&w, hci->cfg.scan_interval);	/* window = interval: full duty */
-	queue_or_fail(hci, MP_HCI_OP_LE_SET_EXT_SCAN_PARAMS, p, w.len, ext_scan_params_done);
+	mp_put_le16(&w, hci->cfg.scan_interval);	/* window = interval */
+	return mp__hci_queue(hci, MP_HCI_OP_LE_SET_EXT_SCAN_PARAMS, p, w.len, scan_cmd_done);
 }
 
-static void ext_scan_begin(struct mp_hci *hci)
-{
-	const uint8_t dis[6] = { 0 };
+static void scan_settle(struct mp_hci *hci, int status);
 
+/* Enter the (>) state @s of the sequence: its command goes out. */
+static void seq_step(struct mp_hci *hci, enum scan_state s)
+{
+	int r;
+
+	hci->scan_state = s;
+	if (s == SCAN_SEQ_PARAMS)
+		r = queue_params(hci);
+	else
+		r = queue_enable(hci, hci->scan_seq_ext, s == SCAN_SEQ_ENABLE);
+	if (r < 0) {
+		hci->scan_state = SCAN_OFF;
+		scan_settle(hci, r);
+	}
+}
+
+/* The extended family from now on: scanning and advertising. */
+static void seq_begin_ext(struct mp_hci *hci)
+{
 	hci->extended = true;
-	queue_or_fail(hci, MP_HCI_OP_LE_SET_EXT_SCAN_ENABLE, dis, sizeof(dis), ext_scan_disabled);
+	hci->scan_seq_ext = true;
+	seq_step(hci, SCAN_SEQ_DISABLE);
 }
 
-static void legacy_scan_params_done(void *data, int status, const uint8_t *ret, size_t len)
-{
-	struct mp_hci *hci = data;
-	const uint8_t en[2] = { 0x01, 0x00 /* no duplicate filtering */ };
-
-	/* Refused because extended commands were used since the controller's
-	 * reset (Core v5.4 Vol 4 Part E 3.1.1), or not known at all. */
-	if ((status == MP_HCI_ERR_DISALLOWED || status == MP_HCI_ERR_UNKNOWN_COMMAND) &&
-	    hci->cfg.mode == MP_HCI_LE_AUTO && (hci->le_features & LE_FEAT_EXT_ADV)) {
-		ext_scan_begin(hci);
-		return;
-	}
-	if (status) {
-		scan_seq_done(hci, status);
-		return;
-	}
-	hci->scan_on = true;
-	hci->scan_params_set = true;
-	queue_or_fail(hci, MP_HCI_OP_LE_SET_SCAN_ENABLE, en, sizeof(en), scan_enable_done);
-}
-
-/* Core v5.4 Vol 4 Part E 7.8.10. */
-static void legacy_scan_disabled(void *data, int status, const uint8_t *ret, size_t len)
-{
-	struct mp_hci *hci = data;
-	uint8_t p[7];
-	struct mp_writer w;
-
-	if (status < 0) {
-		scan_seq_done(hci, status);
-		return;
-	}
-	mp_writer_init(&w, p, sizeof(p));
-	mp_put_u8(&w, 0x00);			/* passive */
-	mp_put_le16(&w, hci->cfg.scan_interval);
-	mp_put_le16(&w, hci->cfg.scan_interval);	/* window = interval: full duty */
-	mp_put_u8(&w, 0x00);			/* own address: public */
-	mp_put_u8(&w, 0x00);			/* accept all advertisements */
-	queue_or_fail(hci, MP_HCI_OP_LE_SET_SCAN_PARAMS, p, w.len, legacy_scan_params_done);
-}
-
+/* The scanning sequence (disable, parameters, enable): at start, and run
+ * again when somebody else scanned their way. Auto and legacy mode begin
+ * with the legacy commands, each time. */
 void mp__hci_scan_start(struct mp_hci *hci)
 {
-	const uint8_t dis[2] = { 0x00, 0x00 };
-
-	hci->scan_cmd_sent = true;
-	hci->scan_busy = true;
 	if (hci->cfg.mode == MP_HCI_LE_EXTENDED) {
+		hci->scan_state = SCAN_SEQ_DISABLE;
 		if (!(hci->le_features & LE_FEAT_EXT_ADV)) {
-			scan_seq_done(hci, -EOPNOTSUPP);
+			hci->scan_state = SCAN_OFF;
+			scan_settle(hci, -EOPNOTSUPP);
 			return;
 		}
-		ext_scan_begin(hci);
+		seq_begin_ext(hci);
 		return;
 	}
-	queue_or_fail(hci, MP_HCI_OP_LE_SET_SCAN_ENABLE, dis, sizeof(dis), legacy_scan_disabled);
+	hci->scan_seq_ext = false;
+	seq_step(hci, SCAN_SEQ_DISABLE);
+}
+
+/* The transition function of the (>) states: the command of @hci's state
+ * completed with @status (an HCI error code, or a negative errno for a
+ * local failure or a controller gone). */
+static void scan_cmd_done(void *data, int status, const uint8_t *ret, size_t len)
+{
+	struct mp_hci *hci = data;
+
+	switch (hci->scan_state) {
+	case SCAN_SEQ_DISABLE:
+		/* Disabling what is not enabled may be refused (BlueZ's
+		 * emulator does): only a local failure matters here. */
+		if (status < 0)
+			break;
+		seq_step(hci, SCAN_SEQ_PARAMS);
+		return;
+	case SCAN_SEQ_PARAMS:
+		/* Refused because extended commands were used since the
+		 * controller's reset (Core v5.4 Vol 4 Part E 3.1.1), or not
+		 * known at all. */
+		if (!hci->scan_seq_ext &&
+		    (status == MP_HCI_ERR_DISALLOWED || status == MP_HCI_ERR_UNKNOWN_COMMAND) &&
+		    hci->cfg.mode == MP_HCI_LE_AUTO && (hci->le_features & LE_FEAT_EXT_ADV)) {
+			seq_begin_ext(hci);
+			return;
+		}
+		if (status)
+			break;
+		seq_step(hci, SCAN_SEQ_ENABLE);
+		return;
+	case SCAN_SEQ_ENABLE:
+		hci->scan_state = status ? SCAN_OFF : SCAN_ON;
+		scan_settle(hci, status);
+		return;
+	case SCAN_TURNING_ON:
+	case SCAN_TURNING_OFF:
+		/* Refused: left as it was; mp_hci_scanning() tells. */
+		if (hci->scan_state == SCAN_TURNING_ON)
+			hci->scan_state = status ? SCAN_OFF : SCAN_ON;
+		else
+			hci->scan_state = status ? SCAN_ON : SCAN_OFF;
+		if (status && !hci->scan_restart_owed)
+			return;		/* no retry loop */
+		scan_settle(hci, 0);
+		return;
+	case SCAN_UNTOUCHED:
+	case SCAN_OFF:
+	case SCAN_OFF_LOST:
+	case SCAN_ON:
+		return;		/* none of ours is in flight: cannot happen */
+	}
+	/* the sequence failed */
+	hci->scan_state = SCAN_OFF;
+	scan_settle(hci, status);
+}
+
+/* A (>) state was left for ON or OFF: the first sequence ends the start
+ * sequence; later, what was asked meanwhile is applied. */
+static void scan_settle(struct mp_hci *hci, int status)
+{
+	if (!hci->ready_sent) {
+		mp__hci_init_done(hci, status);
+		return;
+	}
+	if (hci->scan_restart_owed)
+		mp__hci_scan_restart(hci);
+	else
+		mp__hci_scan_apply(hci);
 }
 
 /* ---- scanning on and off after start ---- */
@@ -160,54 +263,51 @@ void mp__hci_scan_start(struct mp_hci *hci)
  * sequence runs again, as at start. */
 void mp__hci_scan_restart(struct mp_hci *hci)
 {
-	if (!hci->scan_params_set || !hci->ready_sent || hci->init_status || hci->gone_err)
+	if (!scan_usable(hci))
 		return;
-	if (hci->scan_busy || hci->scan_held) {
-		hci->scan_restart_pending = true;
+	if (scan_busy(hci) || hci->scan_held) {
+		hci->scan_restart_owed = true;
 		return;
 	}
-	hci->scan_restart_pending = false;
-	hci->scan_on = false;	/* whatever it is now, it is not ours */
+	hci->scan_restart_owed = false;
+	/* whatever it is now, it is not ours */
 	if (hci->scan_want)
 		mp__hci_scan_start(hci);
 	else
-		hci->scan_params_lost = true;	/* for when it is wanted again */
+		hci->scan_state = SCAN_OFF_LOST;	/* for when it is wanted again */
 }
 
-static void scan_toggle_done(void *data, int status, const uint8_t *ret, size_t len)
-{
-	struct mp_hci *hci = data;
-	bool sent = !hci->scan_on;
-
-	hci->scan_busy = false;
-	if (!status)
-		hci->scan_on = sent;	/* else left as it was; mp_hci_scanning() tells */
-	if (hci->scan_restart_pending)
-		mp__hci_scan_restart(hci);
-	else if (!status)
-		mp__hci_scan_apply(hci);	/* asked again meanwhile */
-}
-
-/* Bring the controller to what the owner wants. The parameters written at
- * start stay in the controller, so the enable command alone switches. One
- * toggle is in flight at a time; a change of mind meanwhile is applied when
- * it completes. */
+/* Bring the controller to what the owner wants. The parameters written by
+ * the sequence stay in the controller, so the enable command alone
+ * switches, unless somebody scanned their way meanwhile. One command is in
+ * flight at a time; a change of mind meanwhile is applied when it
+ * completes. */
 void mp__hci_scan_apply(struct mp_hci *hci)
 {
-	uint8_t p[6] = { 0 };
+	bool on;
 
-	if (hci->scan_busy || !hci->ready_sent || hci->init_status || hci->gone_err ||
-	    !hci->scan_params_set || hci->scan_want == hci->scan_on)
+	if (!scan_usable(hci) || scan_busy(hci) || hci->scan_want == mp__hci_scan_is_on(hci))
 		return;
-	if (hci->scan_want && hci->scan_params_lost) {
-		hci->scan_params_lost = false;
+	if (hci->scan_state == SCAN_OFF_LOST) {	/* and wanted */
 		mp__hci_scan_start(hci);
 		return;
 	}
-	p[0] = hci->scan_want;		/* Enable; no duplicate filtering; no period */
-	if (mp__hci_queue(hci, hci->extended ? MP_HCI_OP_LE_SET_EXT_SCAN_ENABLE : MP_HCI_OP_LE_SET_SCAN_ENABLE,
-			  p, hci->extended ? 6 : 2, scan_toggle_done) == 0)
-		hci->scan_busy = true;
+	on = hci->scan_want;
+	if (queue_enable(hci, hci->extended, on) == 0)
+		hci->scan_state = on ? SCAN_TURNING_ON : SCAN_TURNING_OFF;
+}
+
+void mp__hci_scan_hold(struct mp_hci *hci, bool hold)
+{
+	hci->scan_held = hold;
+	if (!hold && hci->scan_restart_owed && !scan_busy(hci))
+		mp__hci_scan_restart(hci);
+}
+
+void mp__hci_scan_report_seen(struct mp_hci *hci)
+{
+	if (hci->scan_state == SCAN_UNTOUCHED)
+		hci->scan_foreign = true;
 }
 
 /* ---- the PDU queue: senders take turns ---- */
@@ -623,9 +723,10 @@ void mp__hci_restore(struct mp_hci *hci)
 	}
 	/* Somebody was scanning before we came: leave scanning on (with our
 	 * parameters, theirs are lost). */
-	if (hci->scan_on && !hci->scan_was_on) {
+	if (mp__hci_scan_is_on(hci) && !hci->scan_foreign) {
 		memset(p, 0, sizeof(p));
 		mp__hci_write_now(hci, hci->extended ? MP_HCI_OP_LE_SET_EXT_SCAN_ENABLE :
-				  MP_HCI_OP_LE_SET_SCAN_ENABLE, p, hci->extended ? 6 : 2);
+				  MP_HCI_OP_LE_SET_SCAN_ENABLE, p,
+				  hci->extended ? SCAN_EXT_ENABLE_LEN : SCAN_ENABLE_LEN);
 	}
 }
