@@ -158,7 +158,9 @@ static void on_cmd_timeout(struct mp_loop *loop, int64_t id, void *data);
 
 static int write_cmd(struct mp_hci *hci, uint16_t opcode, const void *params, size_t len)
 {
-	uint8_t pkt[1 + 3 + 255];
+	uint8_t pkt[1 + 3 + 255];	/* indicator, opcode, length, parameters (5.4.1) */
+	_Static_assert(sizeof(pkt) == 1 + 3 + sizeof(((struct hci_cmd *)0)->params),
+		       "any queued command fits");
 	int n = mp_hci_encode_cmd(pkt, sizeof(pkt), opcode, params, len);
 	ssize_t w;
 

@@ -123,6 +123,13 @@ struct mp_hci {
 };
 
 /* hci_err.c: "hciN", or "the controller" for a negative @index */
+/* Core v5.4 Vol 4 Part E 5.4.1: Parameter_Total_Length is one octet; the
+ * legacy advertising data a PDU carries is 31 octets (7.8.7); BD_ADDR is 6. */
+_Static_assert(sizeof(((struct hci_cmd *)0)->params) == 255, "HCI command parameters");
+_Static_assert(sizeof(((struct adv_pdu *)0)->ad) == 31, "legacy advertising data");
+_Static_assert(sizeof(((struct mp_hci *)0)->bdaddr) == 6, "BD_ADDR");
+
+/* hci_err.c: "hciN", or "the controller" for a negative @index */
 void mp__hci_dev_name(int index, char *buf, size_t len);
 
 /* hci.c */

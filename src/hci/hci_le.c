@@ -25,6 +25,26 @@
 _Static_assert(SCAN_PARAMS_LEN <= SCAN_EXT_PARAMS_LEN, "one buffer holds both parameter blocks");
 _Static_assert(SCAN_ENABLE_LEN <= SCAN_EXT_ENABLE_LEN, "one buffer holds both enable blocks");
 
+/* LE Set Advertising Parameters (7.8.5): intervals 2 + 2, type, own and
+ * peer address types, peer address 6, channel map, filter. LE Set Extended
+ * Advertising Parameters (7.8.53): handle, properties 2, intervals 3 + 3,
+ * channel map, own and peer address types, peer address 6, filter, TX
+ * power, primary PHY, secondary max skip, secondary PHY, SID, scan request
+ * notifications. LE Set Advertising Data (7.8.7): length and always 31
+ * octets. LE Set Extended Advertising Data (7.8.54): handle, operation,
+ * fragment preference, length, then the data. LE Set [Extended]
+ * Advertising Enable (7.8.9, 7.8.56 with one set: enable, number of sets,
+ * handle, duration 2, maximum events). */
+#define ADV_PARAMS_LEN		(2 + 2 + 1 + 1 + 1 + 6 + 1 + 1)
+#define EXT_ADV_PARAMS_LEN	(1 + 2 + 3 + 3 + 1 + 1 + 1 + 6 + 1 + 1 + 1 + 1 + 1 + 1 + 1)
+#define ADV_DATA_LEN		(1 + 31)
+#define EXT_ADV_DATA_HDR	4
+#define EXT_ADV_ENABLE_LEN	(1 + 1 + 1 + 2 + 1)
+_Static_assert(ADV_PARAMS_LEN == 15 && EXT_ADV_PARAMS_LEN == 25, "advertising parameters");
+_Static_assert(ADV_DATA_LEN <= EXT_ADV_DATA_HDR + sizeof(((struct adv_pdu *)0)->ad),
+	       "one buffer holds both data blocks");
+_Static_assert(EXT_ADV_ENABLE_LEN == 6, "advertising enable, one set");
+
 /* ---- scanning ----
  *
  * Our scanning is one state (enum scan_state, hci_internal.h) and a few
@@ -475,6 +495,7 @@ static void adv_queue(struct mp_hci *hci, uint16_t op, const void *params, size_
 		adv_finish(hci, r);
 }
 
+/* @p holds EXT_ADV_ENABLE_LEN octets. */
 static size_t enable_params(struct mp_hci *hci, bool on, uint8_t *p)
 {
 	if (!hci->extended) {
@@ -515,7 +536,7 @@ static void send_params(struct mp_hci *hci)
 {
 	/* Advertising intervals are in units of 0.625 ms. */
 	uint32_t units = (uint32_t)hci->adv_interval_ms * 8 / 5;
-	uint8_t p[25];
+	uint8_t p[EXT_ADV_PARAMS_LEN];
 	struct mp_writer w;
 
 	mp_writer_init(&w, p, sizeof(p));
@@ -562,7 +583,7 @@ static void adv_enable_done(void *data, int status, const uint8_t *ret, size_t l
 static void adv_data_done(void *data, int status, const uint8_t *ret, size_t len)
 {
 	struct mp_hci *hci = data;
-	uint8_t p[6];
+	uint8_t p[EXT_ADV_ENABLE_LEN];
 
 	if (status) {
 		adv_finish(hci, status);
@@ -576,22 +597,22 @@ static void adv_data_done(void *data, int status, const uint8_t *ret, size_t len
 static void send_data(struct mp_hci *hci)
 {
 	const struct adv_pdu *pdu = hci->cur;
-	uint8_t p[4 + 31];
+	uint8_t p[EXT_ADV_DATA_HDR + sizeof(pdu->ad)];
 
 	if (!hci->extended) {
 		/* Core v5.4 7.8.7: always 31 data octets, zero padded. */
-		memset(p, 0, 32);
+		memset(p, 0, ADV_DATA_LEN);
 		p[0] = pdu->len;
 		memcpy(p + 1, pdu->ad, pdu->len);
-		adv_queue(hci, MP_HCI_OP_LE_SET_ADV_DATA, p, 32, adv_data_done);
+		adv_queue(hci, MP_HCI_OP_LE_SET_ADV_DATA, p, ADV_DATA_LEN, adv_data_done);
 		return;
 	}
 	p[0] = hci->cfg.adv_handle;		/* Core v5.4 7.8.54 */
 	p[1] = 0x03;				/* complete data */
 	p[2] = 0x01;				/* do not fragment */
 	p[3] = pdu->len;
-	memcpy(p + 4, pdu->ad, pdu->len);
-	adv_queue(hci, MP_HCI_OP_LE_SET_EXT_ADV_DATA, p, 4u + pdu->len, adv_data_done);
+	memcpy(p + EXT_ADV_DATA_HDR, pdu->ad, pdu->len);
+	adv_queue(hci, MP_HCI_OP_LE_SET_EXT_ADV_DATA, p, EXT_ADV_DATA_HDR + pdu->len, adv_data_done);
 }
 
 static void adv_pre_disabled(void *data, int status, const uint8_t *ret, size_t len)
@@ -608,7 +629,7 @@ static void adv_pre_disabled(void *data, int status, const uint8_t *ret, size_t 
 static void adv_params_done(void *data, int status, const uint8_t *ret, size_t len)
 {
 	struct mp_hci *hci = data;
-	uint8_t p[6];
+	uint8_t p[EXT_ADV_ENABLE_LEN];
 
 	if (status == MP_HCI_ERR_DISALLOWED && !hci->adv_retried) {
 		/* Parameters cannot change while advertising: somebody (the
@@ -647,7 +668,7 @@ static void adv_disable_done(void *data, int status, const uint8_t *ret, size_t 
 static void on_burst_over(struct mp_loop *loop, int64_t id, void *data)
 {
 	struct mp_hci *hci = data;
-	uint8_t p[6];
+	uint8_t p[EXT_ADV_ENABLE_LEN];
 
 	hci->adv_timer = 0;
 	hci->adv_state = ADV_BUSY;
@@ -712,7 +733,8 @@ void mp__hci_adv_free_all(struct mp_hci *hci)
 
 void mp__hci_restore(struct mp_hci *hci)
 {
-	uint8_t p[6];
+	uint8_t p[EXT_ADV_ENABLE_LEN];
+	_Static_assert(SCAN_EXT_ENABLE_LEN <= sizeof(p), "the scan enable fits too");
 
 	if (hci->adv_on)
 		mp__hci_write_now(hci, hci->extended ? MP_HCI_OP_LE_SET_EXT_ADV_ENABLE :
