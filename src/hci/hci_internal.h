@@ -60,10 +60,15 @@ enum scan_state {
 	SCAN_TURNING_OFF,	/* (>) scan enable, off */
 };
 
+/* One PDU's advertising burst (hci_le.c has the transitions). */
 enum adv_state {
 	ADV_IDLE,
-	ADV_BUSY,	/* a command of the burst is queued or in flight */
+	ADV_PARAMS,	/* advertising parameters */
+	ADV_PRE_DISABLE,	/* advertising enable, off: somebody left it on */
+	ADV_DATA,	/* advertising data */
+	ADV_ENABLE,	/* advertising enable, on */
 	ADV_ON,		/* advertising; the burst timer runs */
+	ADV_DISABLE,	/* advertising enable, off: the burst is over */
 };
 
 struct mp_hci {

@@ -465,7 +465,33 @@ size_t mp_hci_adv_pending(const struct mp_hci *hci)
 	return hci->adv_count;
 }
 
-/* ---- bursts ---- */
+/* ---- bursts ----
+ *
+ * One PDU is on its way at a time (hci->cur), through enum adv_state; in
+ * every state but IDLE and ON one command of the burst is queued or in
+ * flight, and its Command Complete moves on. Beside the state: our
+ * parameters are in the controller (adv_params_ok: later bursts start at
+ * DATA), the Command Disallowed retry was used (adv_retried, once per
+ * object), the controller may be advertising for us (adv_on, switched off
+ * on close) and, extended, our advertising set exists (adv_set_created,
+ * removed on close).
+ *
+ *   IDLE --a PDU queued, ready--> PARAMS, or DATA once the parameters are in
+ *   PARAMS  LE Set [Extended] Advertising Parameters (7.8.5 / 7.8.53)
+ *     success --> DATA
+ *     Command Disallowed, first time --> PRE_DISABLE (somebody advertises)
+ *     Invalid Parameters below 100 ms --> PARAMS at 100 ms
+ *     error --> IDLE, the PDU fails
+ *   PRE_DISABLE  LE Set [Extended] Advertising Enable, off (7.8.9 / 7.8.56)
+ *     any controller status --> PARAMS;  local failure --> IDLE, fails
+ *   DATA    LE Set [Extended] Advertising Data (7.8.7 / 7.8.54)
+ *     success --> ENABLE;  error --> IDLE, fails
+ *   ENABLE  LE Set [Extended] Advertising Enable, on
+ *     success --> ON, the burst timer runs;  error --> IDLE, fails
+ *   ON --the burst timer--> DISABLE  Advertising Enable, off
+ *     any status --> IDLE, the PDU was sent (a local failure fails it)
+ *
+ * IDLE goes on with the next sender's PDU at once. */
 
 static void adv_params_done(void *data, int status, const uint8_t *ret, size_t len);
 
@@ -484,10 +510,14 @@ static void adv_finish(struct mp_hci *hci, int status)
 		mp__hci_adv_kick(hci);
 }
 
-static void adv_queue(struct mp_hci *hci, uint16_t op, const void *params, size_t len,
-		      mp_hci_cmd_cb cb)
+/* Enter the step @s of the burst: its command goes out. */
+static void adv_queue(struct mp_hci *hci, enum adv_state s, uint16_t op, const void *params,
+		      size_t len, mp_hci_cmd_cb cb)
 {
-	int r = mp__hci_queue(hci, op, params, len, cb);
+	int r;
+
+	hci->adv_state = s;
+	r = mp__hci_queue(hci, op, params, len, cb);
 
 	/* Only a local failure (no memory, controller gone) gets here; the
 	 * gone path completes the PDU itself. */
@@ -549,12 +579,12 @@ static void send_params(struct mp_hci *hci)
 		mp_put_bytes(&w, "\0\0\0\0\0\0", 6);	/* peer address */
 		mp_put_u8(&w, 0x07);		/* all three channels */
 		mp_put_u8(&w, 0x00);		/* no filter */
-		adv_queue(hci, MP_HCI_OP_LE_SET_ADV_PARAMS, p, w.len, adv_params_done);
+		adv_queue(hci, ADV_PARAMS, MP_HCI_OP_LE_SET_ADV_PARAMS, p, w.len, adv_params_done);
 		return;
 	}
 	/* a set sending legacy ADV_NONCONN_IND PDUs */
 	mp_hci_put_ext_adv_params(&w, hci->cfg.adv_handle, MP_HCI_ADV_PROP_LEGACY, units, 0);
-	adv_queue(hci, MP_HCI_OP_LE_SET_EXT_ADV_PARAMS, p, w.len, adv_params_done);
+	adv_queue(hci, ADV_PARAMS, MP_HCI_OP_LE_SET_EXT_ADV_PARAMS, p, w.len, adv_params_done);
 }
 
 static void on_burst_over(struct mp_loop *loop, int64_t id, void *data);
@@ -590,7 +620,8 @@ static void adv_data_done(void *data, int status, const uint8_t *ret, size_t len
 		return;
 	}
 	hci->adv_on = true;
-	adv_queue(hci, hci->extended ? MP_HCI_OP_LE_SET_EXT_ADV_ENABLE : MP_HCI_OP_LE_SET_ADV_ENABLE, p,
+	adv_queue(hci, ADV_ENABLE,
+		  hci->extended ? MP_HCI_OP_LE_SET_EXT_ADV_ENABLE : MP_HCI_OP_LE_SET_ADV_ENABLE, p,
 		  enable_params(hci, true, p), adv_enable_done);
 }
 
@@ -604,7 +635,7 @@ static void send_data(struct mp_hci *hci)
 		memset(p, 0, ADV_DATA_LEN);
 		p[0] = pdu->len;
 		memcpy(p + 1, pdu->ad, pdu->len);
-		adv_queue(hci, MP_HCI_OP_LE_SET_ADV_DATA, p, ADV_DATA_LEN, adv_data_done);
+		adv_queue(hci, ADV_DATA, MP_HCI_OP_LE_SET_ADV_DATA, p, ADV_DATA_LEN, adv_data_done);
 		return;
 	}
 	p[0] = hci->cfg.adv_handle;		/* Core v5.4 7.8.54 */
@@ -612,7 +643,8 @@ static void send_data(struct mp_hci *hci)
 	p[2] = 0x01;				/* do not fragment */
 	p[3] = pdu->len;
 	memcpy(p + EXT_ADV_DATA_HDR, pdu->ad, pdu->len);
-	adv_queue(hci, MP_HCI_OP_LE_SET_EXT_ADV_DATA, p, EXT_ADV_DATA_HDR + pdu->len, adv_data_done);
+	adv_queue(hci, ADV_DATA, MP_HCI_OP_LE_SET_EXT_ADV_DATA, p, EXT_ADV_DATA_HDR + pdu->len,
+		  adv_data_done);
 }
 
 static void adv_pre_disabled(void *data, int status, const uint8_t *ret, size_t len)
@@ -635,7 +667,8 @@ static void adv_params_done(void *data, int status, const uint8_t *ret, size_t l
 		/* Parameters cannot change while advertising: somebody (the
 		 * kernel, an earlier run) left it on. Switch it off, once. */
 		hci->adv_retried = true;
-		adv_queue(hci, hci->extended ? MP_HCI_OP_LE_SET_EXT_ADV_ENABLE : MP_HCI_OP_LE_SET_ADV_ENABLE, p,
+		adv_queue(hci, ADV_PRE_DISABLE,
+			  hci->extended ? MP_HCI_OP_LE_SET_EXT_ADV_ENABLE : MP_HCI_OP_LE_SET_ADV_ENABLE, p,
 			  enable_params(hci, false, p), adv_pre_disabled);
 		return;
 	}
@@ -671,9 +704,9 @@ static void on_burst_over(struct mp_loop *loop, int64_t id, void *data)
 	uint8_t p[EXT_ADV_ENABLE_LEN];
 
 	hci->adv_timer = 0;
-	hci->adv_state = ADV_BUSY;
 	mp__hci_enter(hci);
-	adv_queue(hci, hci->extended ? MP_HCI_OP_LE_SET_EXT_ADV_ENABLE : MP_HCI_OP_LE_SET_ADV_ENABLE, p,
+	adv_queue(hci, ADV_DISABLE,
+		  hci->extended ? MP_HCI_OP_LE_SET_EXT_ADV_ENABLE : MP_HCI_OP_LE_SET_ADV_ENABLE, p,
 		  enable_params(hci, false, p), adv_disable_done);
 	mp__hci_leave(hci);
 }
@@ -686,7 +719,6 @@ void mp__hci_adv_kick(struct mp_hci *hci)
 	hci->cur = rr_pop(hci);
 	if (!hci->cur)
 		return;
-	hci->adv_state = ADV_BUSY;
 	if (!hci->adv_params_ok)
 		send_params(hci);
 	else
