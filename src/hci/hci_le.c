@@ -57,6 +57,9 @@ _Static_assert(EXT_ADV_ENABLE_LEN == 6, "advertising enable, one set");
  * Complete (or Command Status) is the only way out of them.
  *
  *   UNTOUCHED --start (after LE Set Event Mask, 7.8.1)--> SEQ_DISABLE
+ *     (never with no_scan; forced extended mode without LE Extended
+ *     Advertising: OFF, -EOPNOTSUPP). Auto and legacy mode begin every run
+ *     of the sequence with the legacy commands.
  *
  *   SEQ_DISABLE (>) LE Set [Extended] Scan Enable, off (7.8.11 / 7.8.65)
  *     complete, any controller status --> SEQ_PARAMS
@@ -87,7 +90,9 @@ _Static_assert(EXT_ADV_ENABLE_LEN == 6, "advertising enable, one set");
  * Leaving a (>) state ("settle"): the first start reports ready instead;
  * else an owed restart runs (unless held), else the state moves toward what
  * the owner wants (after a refused toggle, it stays). The end of a hold runs
- * an owed restart. Scanning is ours (mp_hci_scanning, switched off on close)
+ * an owed restart; a hold does not stop the owner's toggles. The
+ * controller going away completes the command in flight with a local
+ * failure and freezes the state. Scanning is ours (mp_hci_scanning, switched off on close)
  * in SEQ_ENABLE, ON and TURNING_OFF. */
 
 static bool scan_busy(const struct mp_hci *hci)
