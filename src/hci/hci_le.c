@@ -197,7 +197,6 @@ static void seq_begin_ext(struct mp_hci *hci)
 void mp__hci_scan_start(struct mp_hci *hci)
 {
 	if (hci->cfg.mode == MP_HCI_LE_EXTENDED) {
-		hci->scan_state = SCAN_SEQ_DISABLE;
 		if (!(hci->le_features & LE_FEAT_EXT_ADV)) {
 			hci->scan_state = SCAN_OFF;
 			scan_settle(hci, -EOPNOTSUPP);
