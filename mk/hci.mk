@@ -22,6 +22,13 @@ tests_unit_test_hci_adv_SOURCES = tests/unit/test_hci_adv.c tests/unit/fake_hci.
 tests_unit_test_hci_adv_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_hci_adv_LDADD = $(HCI_TEST_LIBS)
 
+check_PROGRAMS += tests/unit/test_hci_scan
+TESTS += tests/unit/test_hci_scan
+tests_unit_test_hci_scan_SOURCES = tests/unit/test_hci_scan.c tests/unit/fake_hci.c \
+	tests/unit/fake_hci.h
+tests_unit_test_hci_scan_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_hci_scan_LDADD = $(HCI_TEST_LIBS)
+
 check_PROGRAMS += tests/unit/test_hci_event
 TESTS += tests/unit/test_hci_event
 tests_unit_test_hci_event_SOURCES = tests/unit/test_hci_event.c

@@ -5,6 +5,19 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The fixed layouts the decoders below count in literals. */
+_Static_assert(MP_AD_LEGACY_MAX == 31, "legacy advertising data (Core v5.4 Vol 6 Part B 2.3.1)");
+_Static_assert(MP_PBADV_MIN == 4 + 1 + 1, "Link ID, Transaction Number, 1-octet PDU (MshPRT 5.2.1)");
+_Static_assert(MP_PBADV_MAX == 4 + 1 + 24, "Link ID, Transaction Number, 24-octet PDU (MshPRT 5.2.1)");
+_Static_assert(1 + 1 + MP_PBADV_MAX == MP_AD_LEGACY_MAX,
+	       "Length and AD Type around the largest PB-ADV PDU fill a legacy advertisement");
+_Static_assert(1 + sizeof(((struct mp_unprov_beacon *)0)->uuid) + 2 == 19,
+	       "Unprovisioned Device beacon: type, UUID, OOB Information (MshPRT 3.10.2)");
+_Static_assert(19 + sizeof(((struct mp_unprov_beacon *)0)->uri_hash) == 23,
+	       "... then the URI Hash");
+_Static_assert(2 + sizeof(((struct mp_prov_service *)0)->uuid) + 2 == 20,
+	       "Service Data: UUID16, Device UUID, OOB Information (MshPRT 7.1.2.2.1)");
+
 int mp_ad_put(uint8_t type, const uint8_t *data, size_t len, uint8_t *out, size_t cap)
 {
 	if (len + 2 > cap || len + 2 > 31)

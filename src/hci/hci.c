@@ -158,7 +158,9 @@ static void on_cmd_timeout(struct mp_loop *loop, int64_t id, void *data);
 
 static int write_cmd(struct mp_hci *hci, uint16_t opcode, const void *params, size_t len)
 {
-	uint8_t pkt[1 + 3 + 255];
+	uint8_t pkt[1 + 3 + 255];	/* indicator, opcode, length, parameters (5.4.1) */
+	_Static_assert(sizeof(pkt) == 1 + 3 + sizeof(((struct hci_cmd *)0)->params),
+		       "any queued command fits");
 	int n = mp_hci_encode_cmd(pkt, sizeof(pkt), opcode, params, len), err;
 	ssize_t w;
 
@@ -306,8 +308,7 @@ static void handle_reports(struct mp_hci *hci, const struct mp_hci_event *ev)
 
 	if (n <= 0)
 		return;
-	if (!hci->scan_cmd_sent)
-		hci->scan_was_on = true;
+	mp__hci_scan_report_seen(hci);
 	for (i = 0; i < n && !hci->closed && !hci->gone_err; i++)
 		if (hci->ops.adv_report)
 			hci->ops.adv_report(hci->data, &reps[i]);
@@ -621,12 +622,10 @@ void mp_hci_scan_refresh(struct mp_hci *hci)
 
 void mp_hci_scan_hold(struct mp_hci *hci, bool hold)
 {
-	hci->scan_held = hold;
-	if (!hold && hci->scan_restart_pending && !hci->scan_busy)
-		mp__hci_scan_restart(hci);
+	mp__hci_scan_hold(hci, hold);
 }
 
 bool mp_hci_scanning(const struct mp_hci *hci)
 {
-	return hci->scan_on && hci->ready_sent && !hci->init_status && !hci->gone_err;
+	return mp__hci_scan_is_on(hci) && hci->ready_sent && !hci->init_status && !hci->gone_err;
 }

@@ -46,10 +46,29 @@ struct adv_sender {
 	struct adv_pdu *head, *tail;
 };
 
+/* Our LE scanning (hci_le.c has the transitions). In the states marked
+ * (>), one scanning command of ours is in flight. */
+enum scan_state {
+	SCAN_UNTOUCHED,		/* no scanning command sent yet (or no_scan) */
+	SCAN_SEQ_DISABLE,	/* (>) the sequence: scan enable, off */
+	SCAN_SEQ_PARAMS,	/* (>) the sequence: our scan parameters */
+	SCAN_SEQ_ENABLE,	/* (>) the sequence: scan enable, on */
+	SCAN_ON,		/* scanning with our parameters */
+	SCAN_OFF,		/* off; our parameters are in the controller */
+	SCAN_OFF_LOST,		/* off; somebody scanned their way since */
+	SCAN_TURNING_ON,	/* (>) scan enable, on, alone */
+	SCAN_TURNING_OFF,	/* (>) scan enable, off */
+};
+
+/* One PDU's advertising burst (hci_le.c has the transitions). */
 enum adv_state {
 	ADV_IDLE,
-	ADV_BUSY,	/* a command of the burst is queued or in flight */
+	ADV_PARAMS,	/* advertising parameters */
+	ADV_PRE_DISABLE,	/* advertising enable, off: somebody left it on */
+	ADV_DATA,	/* advertising data */
+	ADV_ENABLE,	/* advertising enable, on */
 	ADV_ON,		/* advertising; the burst timer runs */
+	ADV_DISABLE,	/* advertising enable, off: the burst is over */
 };
 
 struct mp_hci {
@@ -82,17 +101,16 @@ struct mp_hci {
 	bool ready_sent;
 	int init_status;
 
-	/* Scanning */
+	/* Scanning: the state and the facts beside it (hci_le.c draws the
+	 * transitions) */
 	bool extended;		/* extended scan and advertising commands */
-	bool scan_cmd_sent;	/* we touched scanning */
-	bool scan_was_on;	/* reports arrived before that: somebody else scans */
-	bool scan_on;		/* we enabled scanning */
+	enum scan_state scan_state;
+	bool scan_seq_ext;	/* the sequence being run uses the extended commands */
 	bool scan_want;		/* what the owner asked for (mp_hci_scan_enable) */
-	bool scan_params_set;	/* our scan parameters are in the controller */
-	bool scan_busy;		/* a toggle or the scanning sequence is in flight */
-	bool scan_restart_pending;	/* restart once that is over */
 	bool scan_held;		/* connections being made: leave scanning to Linux */
-	bool scan_params_lost;	/* somebody scanned their way while ours was off */
+	bool scan_restart_owed;	/* somebody scanned their way: restart once settled */
+	bool scan_foreign;	/* reports arrived before we touched scanning:
+				 * somebody else scans, and keeps scanning after us */
 
 	/* Advertising */
 	struct adv_sender *s_head, *s_tail;
@@ -110,6 +128,13 @@ struct mp_hci {
 };
 
 /* hci_err.c: "hciN", or "the controller" for a negative @index */
+/* Core v5.4 Vol 4 Part E 5.4.1: Parameter_Total_Length is one octet; the
+ * legacy advertising data a PDU carries is 31 octets (7.8.7); BD_ADDR is 6. */
+_Static_assert(sizeof(((struct hci_cmd *)0)->params) == 255, "HCI command parameters");
+_Static_assert(sizeof(((struct adv_pdu *)0)->ad) == 31, "legacy advertising data");
+_Static_assert(sizeof(((struct mp_hci *)0)->bdaddr) == 6, "BD_ADDR");
+
+/* hci_err.c: "hciN", or "the controller" for a negative @index */
 void mp__hci_dev_name(int index, char *buf, size_t len);
 
 /* hci.c */
@@ -124,6 +149,9 @@ void mp__hci_init_done(struct mp_hci *hci, int status);
 void mp__hci_scan_start(struct mp_hci *hci);
 void mp__hci_scan_apply(struct mp_hci *hci);
 void mp__hci_scan_restart(struct mp_hci *hci);
+void mp__hci_scan_hold(struct mp_hci *hci, bool hold);
+void mp__hci_scan_report_seen(struct mp_hci *hci);
+bool mp__hci_scan_is_on(const struct mp_hci *hci);
 void mp__hci_adv_kick(struct mp_hci *hci);
 void mp__hci_adv_flush(struct mp_hci *hci, int err);
 void mp__hci_adv_free_all(struct mp_hci *hci);

@@ -14,141 +14,268 @@
 /* advDelay adds 0..10 ms to each advertising event (Core v5.4 Vol 6 Part B 4.4.2.2.1). */
 #define ADV_DELAY_MAX_MS	10
 
-/* ---- scanning ---- */
+/* Command parameter lengths (Core v5.4 Vol 4 Part E): LE Set Scan
+ * Parameters (7.8.10); LE Set Extended Scan Parameters with one PHY
+ * (7.8.64: 3 octets, then 5 per PHY); LE Set [Extended] Scan Enable
+ * (7.8.11, 7.8.65). */
+#define SCAN_PARAMS_LEN		7
+#define SCAN_EXT_PARAMS_LEN	(3 + 5)
+#define SCAN_ENABLE_LEN		2
+#define SCAN_EXT_ENABLE_LEN	6
+_Static_assert(SCAN_PARAMS_LEN <= SCAN_EXT_PARAMS_LEN, "one buffer holds both parameter blocks");
+_Static_assert(SCAN_ENABLE_LEN <= SCAN_EXT_ENABLE_LEN, "one buffer holds both enable blocks");
 
-/* The scanning sequence (disable, parameters, enable) ended: at start it
- * ends the start sequence; run again later (mp__hci_scan_restart) it only
- * leaves scan_on telling the truth, and applies what is wanted now. */
-static void scan_seq_done(struct mp_hci *hci, int status)
+/* LE Set Advertising Parameters (7.8.5): intervals 2 + 2, type, own and
+ * peer address types, peer address 6, channel map, filter. LE Set Extended
+ * Advertising Parameters (7.8.53): handle, properties 2, intervals 3 + 3,
+ * channel map, own and peer address types, peer address 6, filter, TX
+ * power, primary PHY, secondary max skip, secondary PHY, SID, scan request
+ * notifications. LE Set Advertising Data (7.8.7): length and always 31
+ * octets. LE Set Extended Advertising Data (7.8.54): handle, operation,
+ * fragment preference, length, then the data. LE Set [Extended]
+ * Advertising Enable (7.8.9, 7.8.56 with one set: enable, number of sets,
+ * handle, duration 2, maximum events). */
+#define ADV_PARAMS_LEN		(2 + 2 + 1 + 1 + 1 + 6 + 1 + 1)
+#define EXT_ADV_PARAMS_LEN	(1 + 2 + 3 + 3 + 1 + 1 + 1 + 6 + 1 + 1 + 1 + 1 + 1 + 1 + 1)
+#define ADV_DATA_LEN		(1 + 31)
+#define EXT_ADV_DATA_HDR	4
+#define EXT_ADV_ENABLE_LEN	(1 + 1 + 1 + 2 + 1)
+_Static_assert(ADV_PARAMS_LEN == 15 && EXT_ADV_PARAMS_LEN == 25, "advertising parameters");
+_Static_assert(ADV_DATA_LEN <= EXT_ADV_DATA_HDR + sizeof(((struct adv_pdu *)0)->ad),
+	       "one buffer holds both data blocks");
+_Static_assert(EXT_ADV_ENABLE_LEN == 6, "advertising enable, one set");
+
+/* ---- scanning ----
+ *
+ * Our scanning is one state (enum scan_state, hci_internal.h) and a few
+ * facts beside it: what the owner wants (scan_want), whether connections are
+ * being made through the kernel (scan_held), a restart owed for when the
+ * state settles (scan_restart_owed), somebody else's scan seen before ours
+ * (scan_foreign), and the command family of the sequence being run
+ * (scan_seq_ext; hci->extended is the family found to work). One command of
+ * ours is in flight at a time, in the states marked (>); its Command
+ * Complete (or Command Status) is the only way out of them.
+ *
+ *   UNTOUCHED --start (after LE Set Event Mask, 7.8.1)--> SEQ_DISABLE
+ *     (never with no_scan; forced extended mode without LE Extended
+ *     Advertising: OFF, -EOPNOTSUPP). Auto and legacy mode begin every run
+ *     of the sequence with the legacy commands.
+ *
+ *   SEQ_DISABLE (>) LE Set [Extended] Scan Enable, off (7.8.11 / 7.8.65)
+ *     complete, any controller status --> SEQ_PARAMS
+ *     local failure                   --> OFF  (seq end, error)
+ *   SEQ_PARAMS (>) LE Set [Extended] Scan Parameters (7.8.10 / 7.8.64)
+ *     success --> SEQ_ENABLE
+ *     legacy refused (Command Disallowed, Unknown Command), auto mode,
+ *       extended advertising supported --> SEQ_DISABLE, extended family
+ *     error   --> OFF  (seq end, error)
+ *   SEQ_ENABLE (>) LE Set [Extended] Scan Enable, on
+ *     success --> ON   (seq end)
+ *     error   --> OFF  (seq end, error)
+ *
+ *   ON  --owner wants off--> TURNING_OFF (>) Scan Enable, off
+ *     success --> OFF;  error --> ON (left as it was, no retry)
+ *   OFF --owner wants on --> TURNING_ON (>) Scan Enable, on
+ *     success --> ON;   error --> OFF
+ *   OFF_LOST --owner wants on--> SEQ_DISABLE (Linux's parameters are in
+ *     the controller: the enable alone would scan its way)
+ *
+ *   ON, OFF, OFF_LOST: LE [Enhanced] Connection Complete (7.7.65.1/.10/.35),
+ *   Disconnection Complete (7.7.5) or mp_hci_scan_refresh():
+ *     held                --> same state, restart owed
+ *     wanted              --> SEQ_DISABLE
+ *     not wanted          --> OFF_LOST
+ *   the same in a (>) state: restart owed.
+ *
+ * Leaving a (>) state ("settle"): the first start reports ready instead;
+ * else an owed restart runs (unless held), else the state moves toward what
+ * the owner wants (after a refused toggle, it stays). The end of a hold runs
+ * an owed restart; a hold does not stop the owner's toggles. The
+ * controller going away completes the command in flight with a local
+ * failure and freezes the state. Scanning is ours (mp_hci_scanning, switched off on close)
+ * in SEQ_ENABLE, ON and TURNING_OFF. */
+
+static bool scan_busy(const struct mp_hci *hci)
 {
-	if (status)
-		hci->scan_on = false;
-	hci->scan_busy = false;
-	if (!hci->ready_sent) {
-		mp__hci_init_done(hci, status);
-		return;
+	switch (hci->scan_state) {
+	case SCAN_SEQ_DISABLE:
+	case SCAN_SEQ_PARAMS:
+	case SCAN_SEQ_ENABLE:
+	case SCAN_TURNING_ON:
+	case SCAN_TURNING_OFF:
+		return true;
+	case SCAN_UNTOUCHED:
+	case SCAN_OFF:
+	case SCAN_OFF_LOST:
+	case SCAN_ON:
+		break;
 	}
-	if (hci->scan_restart_pending)
-		mp__hci_scan_restart(hci);
-	else
-		mp__hci_scan_apply(hci);
+	return false;
 }
 
-static void queue_or_fail(struct mp_hci *hci, uint16_t op, const void *p, size_t len,
-			  mp_hci_cmd_cb cb)
+bool mp__hci_scan_is_on(const struct mp_hci *hci)
 {
-	int r = mp__hci_queue(hci, op, p, len, cb);
-
-	if (r < 0)
-		scan_seq_done(hci, r);
+	return hci->scan_state == SCAN_SEQ_ENABLE || hci->scan_state == SCAN_ON ||
+	       hci->scan_state == SCAN_TURNING_OFF;
 }
 
-static void scan_enable_done(void *data, int status, const uint8_t *ret, size_t len)
+/* Set up after a successful start (scanning was not left out by no_scan):
+ * the only time toggles and restarts apply. */
+static bool scan_usable(const struct mp_hci *hci)
 {
-	scan_seq_done(data, status);
+	return hci->scan_state != SCAN_UNTOUCHED && hci->ready_sent && !hci->init_status &&
+	       !hci->gone_err;
 }
 
-/* Core v5.4 Vol 4 Part E 7.8.65: one PHY (LE 1M), passive, interval = window. */
-static void ext_scan_params_done(void *data, int status, const uint8_t *ret, size_t len)
-{
-	struct mp_hci *hci = data;
-	const uint8_t en[6] = { 0x01, 0x00 /* no duplicate filtering */, 0, 0, 0, 0 };
+static void scan_cmd_done(void *data, int status, const uint8_t *ret, size_t len);
 
-	if (status) {
-		scan_seq_done(hci, status);
-		return;
-	}
-	hci->scan_on = true;
-	hci->scan_params_set = true;
-	queue_or_fail(hci, MP_HCI_OP_LE_SET_EXT_SCAN_ENABLE, en, sizeof(en), scan_enable_done);
+/* LE Set [Extended] Scan Enable: @on, no duplicate filtering, no period. */
+static int queue_enable(struct mp_hci *hci, bool ext, bool on)
+{
+	uint8_t p[SCAN_EXT_ENABLE_LEN] = { 0 };
+
+	p[0] = on;
+	return mp__hci_queue(hci, ext ? MP_HCI_OP_LE_SET_EXT_SCAN_ENABLE : MP_HCI_OP_LE_SET_SCAN_ENABLE,
+			     p, ext ? SCAN_EXT_ENABLE_LEN : SCAN_ENABLE_LEN, scan_cmd_done);
 }
 
-static void ext_scan_disabled(void *data, int status, const uint8_t *ret, size_t len)
+/* Core v5.4 Vol 4 Part E 7.8.10 (legacy) and 7.8.64 (extended, one PHY:
+ * LE 1M): passive, interval = window (full duty), public address, accept
+ * all advertisements. */
+static int queue_params(struct mp_hci *hci)
 {
-	struct mp_hci *hci = data;
-	uint8_t p[8];
+	uint8_t p[SCAN_EXT_PARAMS_LEN];
 	struct mp_writer w;
 
-	/* Disabling what is not enabled may be refused (BlueZ's emulator
-	 * does): only a local failure matters here. */
-	if (status < 0) {
-		scan_seq_done(hci, status);
-		return;
-	}
 	mp_writer_init(&w, p, sizeof(p));
+	if (!hci->scan_seq_ext) {
+		mp_put_u8(&w, 0x00);			/* passive */
+		mp_put_le16(&w, hci->cfg.scan_interval);
+		mp_put_le16(&w, hci->cfg.scan_interval);	/* window = interval */
+		mp_put_u8(&w, 0x00);			/* own address: public */
+		mp_put_u8(&w, 0x00);			/* accept all advertisements */
+		return mp__hci_queue(hci, MP_HCI_OP_LE_SET_SCAN_PARAMS, p, w.len, scan_cmd_done);
+	}
 	mp_put_u8(&w, 0x00);			/* own address: public */
 	mp_put_u8(&w, 0x00);			/* accept all advertisements */
 	mp_put_u8(&w, 0x01);			/* Scanning_PHYs: LE 1M */
 	mp_put_u8(&w, 0x00);			/* passive */
 	mp_put_le16(&w, hci->cfg.scan_interval);
-	mp_put_le16(&w, hci->cfg.scan_interval);	/* window = interval: full duty */
-	queue_or_fail(hci, MP_HCI_OP_LE_SET_EXT_SCAN_PARAMS, p, w.len, ext_scan_params_done);
+	mp_put_le16(&w, hci->cfg.scan_interval);	/* window = interval */
+	return mp__hci_queue(hci, MP_HCI_OP_LE_SET_EXT_SCAN_PARAMS, p, w.len, scan_cmd_done);
 }
 
-static void ext_scan_begin(struct mp_hci *hci)
-{
-	const uint8_t dis[6] = { 0 };
+static void scan_settle(struct mp_hci *hci, int status);
 
+/* Enter the (>) state @s of the sequence: its command goes out. */
+static void seq_step(struct mp_hci *hci, enum scan_state s)
+{
+	int r;
+
+	hci->scan_state = s;
+	if (s == SCAN_SEQ_PARAMS)
+		r = queue_params(hci);
+	else
+		r = queue_enable(hci, hci->scan_seq_ext, s == SCAN_SEQ_ENABLE);
+	if (r < 0) {
+		hci->scan_state = SCAN_OFF;
+		scan_settle(hci, r);
+	}
+}
+
+/* The extended family from now on: scanning and advertising. */
+static void seq_begin_ext(struct mp_hci *hci)
+{
 	hci->extended = true;
-	queue_or_fail(hci, MP_HCI_OP_LE_SET_EXT_SCAN_ENABLE, dis, sizeof(dis), ext_scan_disabled);
+	hci->scan_seq_ext = true;
+	seq_step(hci, SCAN_SEQ_DISABLE);
 }
 
-static void legacy_scan_params_done(void *data, int status, const uint8_t *ret, size_t len)
-{
-	struct mp_hci *hci = data;
-	const uint8_t en[2] = { 0x01, 0x00 /* no duplicate filtering */ };
-
-	/* Refused because extended commands were used since the controller's
-	 * reset (Core v5.4 Vol 4 Part E 3.1.1), or not known at all. */
-	if ((status == MP_HCI_ERR_DISALLOWED || status == MP_HCI_ERR_UNKNOWN_COMMAND) &&
-	    hci->cfg.mode == MP_HCI_LE_AUTO && (hci->le_features & LE_FEAT_EXT_ADV)) {
-		ext_scan_begin(hci);
-		return;
-	}
-	if (status) {
-		scan_seq_done(hci, status);
-		return;
-	}
-	hci->scan_on = true;
-	hci->scan_params_set = true;
-	queue_or_fail(hci, MP_HCI_OP_LE_SET_SCAN_ENABLE, en, sizeof(en), scan_enable_done);
-}
-
-/* Core v5.4 Vol 4 Part E 7.8.10. */
-static void legacy_scan_disabled(void *data, int status, const uint8_t *ret, size_t len)
-{
-	struct mp_hci *hci = data;
-	uint8_t p[7];
-	struct mp_writer w;
-
-	if (status < 0) {
-		scan_seq_done(hci, status);
-		return;
-	}
-	mp_writer_init(&w, p, sizeof(p));
-	mp_put_u8(&w, 0x00);			/* passive */
-	mp_put_le16(&w, hci->cfg.scan_interval);
-	mp_put_le16(&w, hci->cfg.scan_interval);	/* window = interval: full duty */
-	mp_put_u8(&w, 0x00);			/* own address: public */
-	mp_put_u8(&w, 0x00);			/* accept all advertisements */
-	queue_or_fail(hci, MP_HCI_OP_LE_SET_SCAN_PARAMS, p, w.len, legacy_scan_params_done);
-}
-
+/* The scanning sequence (disable, parameters, enable): at start, and run
+ * again when somebody else scanned their way. Auto and legacy mode begin
+ * with the legacy commands, each time. */
 void mp__hci_scan_start(struct mp_hci *hci)
 {
-	const uint8_t dis[2] = { 0x00, 0x00 };
-
-	hci->scan_cmd_sent = true;
-	hci->scan_busy = true;
 	if (hci->cfg.mode == MP_HCI_LE_EXTENDED) {
 		if (!(hci->le_features & LE_FEAT_EXT_ADV)) {
-			scan_seq_done(hci, -EOPNOTSUPP);
+			hci->scan_state = SCAN_OFF;
+			scan_settle(hci, -EOPNOTSUPP);
 			return;
 		}
-		ext_scan_begin(hci);
+		seq_begin_ext(hci);
 		return;
 	}
-	queue_or_fail(hci, MP_HCI_OP_LE_SET_SCAN_ENABLE, dis, sizeof(dis), legacy_scan_disabled);
+	hci->scan_seq_ext = false;
+	seq_step(hci, SCAN_SEQ_DISABLE);
+}
+
+/* The transition function of the (>) states: the command of @hci's state
+ * completed with @status (an HCI error code, or a negative errno for a
+ * local failure or a controller gone). */
+static void scan_cmd_done(void *data, int status, const uint8_t *ret, size_t len)
+{
+	struct mp_hci *hci = data;
+
+	switch (hci->scan_state) {
+	case SCAN_SEQ_DISABLE:
+		/* Disabling what is not enabled may be refused (BlueZ's
+		 * emulator does): only a local failure matters here. */
+		if (status < 0)
+			break;
+		seq_step(hci, SCAN_SEQ_PARAMS);
+		return;
+	case SCAN_SEQ_PARAMS:
+		/* Refused because extended commands were used since the
+		 * controller's reset (Core v5.4 Vol 4 Part E 3.1.1), or not
+		 * known at all. */
+		if (!hci->scan_seq_ext &&
+		    (status == MP_HCI_ERR_DISALLOWED || status == MP_HCI_ERR_UNKNOWN_COMMAND) &&
+		    hci->cfg.mode == MP_HCI_LE_AUTO && (hci->le_features & LE_FEAT_EXT_ADV)) {
+			seq_begin_ext(hci);
+			return;
+		}
+		if (status)
+			break;
+		seq_step(hci, SCAN_SEQ_ENABLE);
+		return;
+	case SCAN_SEQ_ENABLE:
+		hci->scan_state = status ? SCAN_OFF : SCAN_ON;
+		scan_settle(hci, status);
+		return;
+	case SCAN_TURNING_ON:
+	case SCAN_TURNING_OFF:
+		/* Refused: left as it was; mp_hci_scanning() tells. */
+		if (hci->scan_state == SCAN_TURNING_ON)
+			hci->scan_state = status ? SCAN_OFF : SCAN_ON;
+		else
+			hci->scan_state = status ? SCAN_ON : SCAN_OFF;
+		if (status && !hci->scan_restart_owed)
+			return;		/* no retry loop */
+		scan_settle(hci, 0);
+		return;
+	case SCAN_UNTOUCHED:
+	case SCAN_OFF:
+	case SCAN_OFF_LOST:
+	case SCAN_ON:
+		return;		/* none of ours is in flight: cannot happen */
+	}
+	/* the sequence failed */
+	hci->scan_state = SCAN_OFF;
+	scan_settle(hci, status);
+}
+
+/* A (>) state was left for ON or OFF: the first sequence ends the start
+ * sequence; later, what was asked meanwhile is applied. */
+static void scan_settle(struct mp_hci *hci, int status)
+{
+	if (!hci->ready_sent) {
+		mp__hci_init_done(hci, status);
+		return;
+	}
+	if (hci->scan_restart_owed)
+		mp__hci_scan_restart(hci);
+	else
+		mp__hci_scan_apply(hci);
 }
 
 /* ---- scanning on and off after start ---- */
@@ -160,54 +287,51 @@ void mp__hci_scan_start(struct mp_hci *hci)
  * sequence runs again, as at start. */
 void mp__hci_scan_restart(struct mp_hci *hci)
 {
-	if (!hci->scan_params_set || !hci->ready_sent || hci->init_status || hci->gone_err)
+	if (!scan_usable(hci))
 		return;
-	if (hci->scan_busy || hci->scan_held) {
-		hci->scan_restart_pending = true;
+	if (scan_busy(hci) || hci->scan_held) {
+		hci->scan_restart_owed = true;
 		return;
 	}
-	hci->scan_restart_pending = false;
-	hci->scan_on = false;	/* whatever it is now, it is not ours */
+	hci->scan_restart_owed = false;
+	/* whatever it is now, it is not ours */
 	if (hci->scan_want)
 		mp__hci_scan_start(hci);
 	else
-		hci->scan_params_lost = true;	/* for when it is wanted again */
+		hci->scan_state = SCAN_OFF_LOST;	/* for when it is wanted again */
 }
 
-static void scan_toggle_done(void *data, int status, const uint8_t *ret, size_t len)
-{
-	struct mp_hci *hci = data;
-	bool sent = !hci->scan_on;
-
-	hci->scan_busy = false;
-	if (!status)
-		hci->scan_on = sent;	/* else left as it was; mp_hci_scanning() tells */
-	if (hci->scan_restart_pending)
-		mp__hci_scan_restart(hci);
-	else if (!status)
-		mp__hci_scan_apply(hci);	/* asked again meanwhile */
-}
-
-/* Bring the controller to what the owner wants. The parameters written at
- * start stay in the controller, so the enable command alone switches. One
- * toggle is in flight at a time; a change of mind meanwhile is applied when
- * it completes. */
+/* Bring the controller to what the owner wants. The parameters written by
+ * the sequence stay in the controller, so the enable command alone
+ * switches, unless somebody scanned their way meanwhile. One command is in
+ * flight at a time; a change of mind meanwhile is applied when it
+ * completes. */
 void mp__hci_scan_apply(struct mp_hci *hci)
 {
-	uint8_t p[6] = { 0 };
+	bool on;
 
-	if (hci->scan_busy || !hci->ready_sent || hci->init_status || hci->gone_err ||
-	    !hci->scan_params_set || hci->scan_want == hci->scan_on)
+	if (!scan_usable(hci) || scan_busy(hci) || hci->scan_want == mp__hci_scan_is_on(hci))
 		return;
-	if (hci->scan_want && hci->scan_params_lost) {
-		hci->scan_params_lost = false;
+	if (hci->scan_state == SCAN_OFF_LOST) {	/* and wanted */
 		mp__hci_scan_start(hci);
 		return;
 	}
-	p[0] = hci->scan_want;		/* Enable; no duplicate filtering; no period */
-	if (mp__hci_queue(hci, hci->extended ? MP_HCI_OP_LE_SET_EXT_SCAN_ENABLE : MP_HCI_OP_LE_SET_SCAN_ENABLE,
-			  p, hci->extended ? 6 : 2, scan_toggle_done) == 0)
-		hci->scan_busy = true;
+	on = hci->scan_want;
+	if (queue_enable(hci, hci->extended, on) == 0)
+		hci->scan_state = on ? SCAN_TURNING_ON : SCAN_TURNING_OFF;
+}
+
+void mp__hci_scan_hold(struct mp_hci *hci, bool hold)
+{
+	hci->scan_held = hold;
+	if (!hold && hci->scan_restart_owed && !scan_busy(hci))
+		mp__hci_scan_restart(hci);
+}
+
+void mp__hci_scan_report_seen(struct mp_hci *hci)
+{
+	if (hci->scan_state == SCAN_UNTOUCHED)
+		hci->scan_foreign = true;
 }
 
 /* ---- the PDU queue: senders take turns ---- */
@@ -345,7 +469,33 @@ size_t mp_hci_adv_pending(const struct mp_hci *hci)
 	return hci->adv_count;
 }
 
-/* ---- bursts ---- */
+/* ---- bursts ----
+ *
+ * One PDU is on its way at a time (hci->cur), through enum adv_state; in
+ * every state but IDLE and ON one command of the burst is queued or in
+ * flight, and its Command Complete moves on. Beside the state: our
+ * parameters are in the controller (adv_params_ok: later bursts start at
+ * DATA), the Command Disallowed retry was used (adv_retried, once per
+ * object), the controller may be advertising for us (adv_on, switched off
+ * on close) and, extended, our advertising set exists (adv_set_created,
+ * removed on close).
+ *
+ *   IDLE --a PDU queued, ready--> PARAMS, or DATA once the parameters are in
+ *   PARAMS  LE Set [Extended] Advertising Parameters (7.8.5 / 7.8.53)
+ *     success --> DATA
+ *     Command Disallowed, first time --> PRE_DISABLE (somebody advertises)
+ *     Invalid Parameters below 100 ms --> PARAMS at 100 ms
+ *     error --> IDLE, the PDU fails
+ *   PRE_DISABLE  LE Set [Extended] Advertising Enable, off (7.8.9 / 7.8.56)
+ *     any controller status --> PARAMS;  local failure --> IDLE, fails
+ *   DATA    LE Set [Extended] Advertising Data (7.8.7 / 7.8.54)
+ *     success --> ENABLE;  error --> IDLE, fails
+ *   ENABLE  LE Set [Extended] Advertising Enable, on
+ *     success --> ON, the burst timer runs;  error --> IDLE, fails
+ *   ON --the burst timer--> DISABLE  Advertising Enable, off
+ *     any status --> IDLE, the PDU was sent (a local failure fails it)
+ *
+ * IDLE goes on with the next sender's PDU at once. */
 
 static void adv_params_done(void *data, int status, const uint8_t *ret, size_t len);
 
@@ -364,10 +514,14 @@ static void adv_finish(struct mp_hci *hci, int status)
 		mp__hci_adv_kick(hci);
 }
 
-static void adv_queue(struct mp_hci *hci, uint16_t op, const void *params, size_t len,
-		      mp_hci_cmd_cb cb)
+/* Enter the step @s of the burst: its command goes out. */
+static void adv_queue(struct mp_hci *hci, enum adv_state s, uint16_t op, const void *params,
+		      size_t len, mp_hci_cmd_cb cb)
 {
-	int r = mp__hci_queue(hci, op, params, len, cb);
+	int r;
+
+	hci->adv_state = s;
+	r = mp__hci_queue(hci, op, params, len, cb);
 
 	/* Only a local failure (no memory, controller gone) gets here; the
 	 * gone path completes the PDU itself. */
@@ -375,6 +529,7 @@ static void adv_queue(struct mp_hci *hci, uint16_t op, const void *params, size_
 		adv_finish(hci, r);
 }
 
+/* @p holds EXT_ADV_ENABLE_LEN octets. */
 static size_t enable_params(struct mp_hci *hci, bool on, uint8_t *p)
 {
 	if (!hci->extended) {
@@ -415,7 +570,7 @@ static void send_params(struct mp_hci *hci)
 {
 	/* Advertising intervals are in units of 0.625 ms. */
 	uint32_t units = (uint32_t)hci->adv_interval_ms * 8 / 5;
-	uint8_t p[25];
+	uint8_t p[EXT_ADV_PARAMS_LEN];
 	struct mp_writer w;
 
 	mp_writer_init(&w, p, sizeof(p));
@@ -428,12 +583,12 @@ static void send_params(struct mp_hci *hci)
 		mp_put_bytes(&w, "\0\0\0\0\0\0", 6);	/* peer address */
 		mp_put_u8(&w, 0x07);		/* all three channels */
 		mp_put_u8(&w, 0x00);		/* no filter */
-		adv_queue(hci, MP_HCI_OP_LE_SET_ADV_PARAMS, p, w.len, adv_params_done);
+		adv_queue(hci, ADV_PARAMS, MP_HCI_OP_LE_SET_ADV_PARAMS, p, w.len, adv_params_done);
 		return;
 	}
 	/* a set sending legacy ADV_NONCONN_IND PDUs */
 	mp_hci_put_ext_adv_params(&w, hci->cfg.adv_handle, MP_HCI_ADV_PROP_LEGACY, units, 0);
-	adv_queue(hci, MP_HCI_OP_LE_SET_EXT_ADV_PARAMS, p, w.len, adv_params_done);
+	adv_queue(hci, ADV_PARAMS, MP_HCI_OP_LE_SET_EXT_ADV_PARAMS, p, w.len, adv_params_done);
 }
 
 static void on_burst_over(struct mp_loop *loop, int64_t id, void *data);
@@ -462,36 +617,38 @@ static void adv_enable_done(void *data, int status, const uint8_t *ret, size_t l
 static void adv_data_done(void *data, int status, const uint8_t *ret, size_t len)
 {
 	struct mp_hci *hci = data;
-	uint8_t p[6];
+	uint8_t p[EXT_ADV_ENABLE_LEN];
 
 	if (status) {
 		adv_finish(hci, status);
 		return;
 	}
 	hci->adv_on = true;
-	adv_queue(hci, hci->extended ? MP_HCI_OP_LE_SET_EXT_ADV_ENABLE : MP_HCI_OP_LE_SET_ADV_ENABLE, p,
+	adv_queue(hci, ADV_ENABLE,
+		  hci->extended ? MP_HCI_OP_LE_SET_EXT_ADV_ENABLE : MP_HCI_OP_LE_SET_ADV_ENABLE, p,
 		  enable_params(hci, true, p), adv_enable_done);
 }
 
 static void send_data(struct mp_hci *hci)
 {
 	const struct adv_pdu *pdu = hci->cur;
-	uint8_t p[4 + 31];
+	uint8_t p[EXT_ADV_DATA_HDR + sizeof(pdu->ad)];
 
 	if (!hci->extended) {
 		/* Core v5.4 7.8.7: always 31 data octets, zero padded. */
-		memset(p, 0, 32);
+		memset(p, 0, ADV_DATA_LEN);
 		p[0] = pdu->len;
 		memcpy(p + 1, pdu->ad, pdu->len);
-		adv_queue(hci, MP_HCI_OP_LE_SET_ADV_DATA, p, 32, adv_data_done);
+		adv_queue(hci, ADV_DATA, MP_HCI_OP_LE_SET_ADV_DATA, p, ADV_DATA_LEN, adv_data_done);
 		return;
 	}
 	p[0] = hci->cfg.adv_handle;		/* Core v5.4 7.8.54 */
 	p[1] = 0x03;				/* complete data */
 	p[2] = 0x01;				/* do not fragment */
 	p[3] = pdu->len;
-	memcpy(p + 4, pdu->ad, pdu->len);
-	adv_queue(hci, MP_HCI_OP_LE_SET_EXT_ADV_DATA, p, 4u + pdu->len, adv_data_done);
+	memcpy(p + EXT_ADV_DATA_HDR, pdu->ad, pdu->len);
+	adv_queue(hci, ADV_DATA, MP_HCI_OP_LE_SET_EXT_ADV_DATA, p, EXT_ADV_DATA_HDR + pdu->len,
+		  adv_data_done);
 }
 
 static void adv_pre_disabled(void *data, int status, const uint8_t *ret, size_t len)
@@ -508,13 +665,14 @@ static void adv_pre_disabled(void *data, int status, const uint8_t *ret, size_t 
 static void adv_params_done(void *data, int status, const uint8_t *ret, size_t len)
 {
 	struct mp_hci *hci = data;
-	uint8_t p[6];
+	uint8_t p[EXT_ADV_ENABLE_LEN];
 
 	if (status == MP_HCI_ERR_DISALLOWED && !hci->adv_retried) {
 		/* Parameters cannot change while advertising: somebody (the
 		 * kernel, an earlier run) left it on. Switch it off, once. */
 		hci->adv_retried = true;
-		adv_queue(hci, hci->extended ? MP_HCI_OP_LE_SET_EXT_ADV_ENABLE : MP_HCI_OP_LE_SET_ADV_ENABLE, p,
+		adv_queue(hci, ADV_PRE_DISABLE,
+			  hci->extended ? MP_HCI_OP_LE_SET_EXT_ADV_ENABLE : MP_HCI_OP_LE_SET_ADV_ENABLE, p,
 			  enable_params(hci, false, p), adv_pre_disabled);
 		return;
 	}
@@ -547,12 +705,12 @@ static void adv_disable_done(void *data, int status, const uint8_t *ret, size_t 
 static void on_burst_over(struct mp_loop *loop, int64_t id, void *data)
 {
 	struct mp_hci *hci = data;
-	uint8_t p[6];
+	uint8_t p[EXT_ADV_ENABLE_LEN];
 
 	hci->adv_timer = 0;
-	hci->adv_state = ADV_BUSY;
 	mp__hci_enter(hci);
-	adv_queue(hci, hci->extended ? MP_HCI_OP_LE_SET_EXT_ADV_ENABLE : MP_HCI_OP_LE_SET_ADV_ENABLE, p,
+	adv_queue(hci, ADV_DISABLE,
+		  hci->extended ? MP_HCI_OP_LE_SET_EXT_ADV_ENABLE : MP_HCI_OP_LE_SET_ADV_ENABLE, p,
 		  enable_params(hci, false, p), adv_disable_done);
 	mp__hci_leave(hci);
 }
@@ -565,7 +723,6 @@ void mp__hci_adv_kick(struct mp_hci *hci)
 	hci->cur = rr_pop(hci);
 	if (!hci->cur)
 		return;
-	hci->adv_state = ADV_BUSY;
 	if (!hci->adv_params_ok)
 		send_params(hci);
 	else
@@ -612,7 +769,8 @@ void mp__hci_adv_free_all(struct mp_hci *hci)
 
 void mp__hci_restore(struct mp_hci *hci)
 {
-	uint8_t p[6];
+	uint8_t p[EXT_ADV_ENABLE_LEN];
+	_Static_assert(SCAN_EXT_ENABLE_LEN <= sizeof(p), "the scan enable fits too");
 
 	if (hci->adv_on)
 		mp__hci_write_now(hci, hci->extended ? MP_HCI_OP_LE_SET_EXT_ADV_ENABLE :
@@ -623,9 +781,10 @@ void mp__hci_restore(struct mp_hci *hci)
 	}
 	/* Somebody was scanning before we came: leave scanning on (with our
 	 * parameters, theirs are lost). */
-	if (hci->scan_on && !hci->scan_was_on) {
+	if (mp__hci_scan_is_on(hci) && !hci->scan_foreign) {
 		memset(p, 0, sizeof(p));
 		mp__hci_write_now(hci, hci->extended ? MP_HCI_OP_LE_SET_EXT_SCAN_ENABLE :
-				  MP_HCI_OP_LE_SET_SCAN_ENABLE, p, hci->extended ? 6 : 2);
+				  MP_HCI_OP_LE_SET_SCAN_ENABLE, p,
+				  hci->extended ? SCAN_EXT_ENABLE_LEN : SCAN_ENABLE_LEN);
 	}
 }

@@ -203,6 +203,38 @@ static void test_disallowed_params_disable_and_retry(void **state)
 	fake_expect_none(f);
 }
 
+/* The switch-off before the retry: a refusal from the controller goes on
+ * with the parameters; the controller going away fails the PDU. */
+static void test_disallowed_params_disable_refused_or_gone(void **state)
+{
+	struct fake_hci *f = *state;
+
+	mp_hci_adv_send(f->hci, 1, A1, sizeof(A1), on_done, (void *)"A1");
+	fake_expect_cmd(f, 0x2006, PARAMS_20MS);
+	fake_complete(f, 0x2006, MP_HCI_ERR_DISALLOWED, "");
+	fake_expect_cmd(f, 0x200a, "00");
+	fake_complete(f, 0x200a, MP_HCI_ERR_DISALLOWED, "");
+	fake_expect_cmd(f, 0x2006, PARAMS_20MS);
+	fake_complete(f, 0x2006, 0, "");
+	run_legacy_burst(f, A1, sizeof(A1));
+	assert_string_equal(done_log, "A1:0 ");
+	fake_expect_none(f);
+}
+
+static void test_gone_in_disable_before_retry(void **state)
+{
+	struct fake_hci *f = *state;
+
+	mp_hci_adv_send(f->hci, 1, A1, sizeof(A1), on_done, (void *)"A1");
+	fake_expect_cmd(f, 0x2006, PARAMS_20MS);
+	fake_complete(f, 0x2006, MP_HCI_ERR_DISALLOWED, "");
+	fake_expect_cmd(f, 0x200a, "00");
+	fake_send(f, "0410 01 00");
+	assert_string_equal(done_log, "A1:-5 ");
+	assert_int_equal(mp_hci_adv_pending(f->hci), 0);
+	fake_expect_none(f);
+}
+
 static void test_error_statuses_fail_the_pdu(void **state)
 {
 	struct fake_hci *f = *state;
@@ -439,6 +471,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_invalid_interval_falls_back_to_100ms, setup_scan,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_disallowed_params_disable_and_retry, setup_scan,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_disallowed_params_disable_refused_or_gone, setup_scan,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_gone_in_disable_before_retry, setup_scan,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_error_statuses_fail_the_pdu, setup_scan,
 						teardown),
