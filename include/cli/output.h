@@ -14,6 +14,13 @@ struct mp_netkey;
 struct mp_appkey;
 struct mp_cli_column;
 
+/*
+ * The name of a JSON event, as meshprov(1) lists it under JSON OUTPUT: every
+ * event name in the code is written through this mark, and
+ * tests/integration/docs.sh checks the two lists are the same.
+ */
+#define MP_EVENT(name) name
+
 struct mp_out {
 	FILE *fp;
 	bool json;
@@ -55,8 +62,21 @@ void mp_out_summary(struct mp_out *o, unsigned int provisioned, unsigned int fai
 		    unsigned int cancelled);
 /** A device of a job failed before it was heard (@ref: "#N"). */
 void mp_out_failed_ref(struct mp_out *o, const char *ref, const char *reason);
-/** An error that happened in the background, on stderr ("meshprov: ..."). */
+/**
+ * An error on stderr ("meshprov: ..."), and with --json an "error" event on
+ * stdout too ("warning" when the text begins "warning: ").
+ */
 void mp_out_error(struct mp_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/** The same with the text made: @cmd (NULL: none) names the command it is about. */
+void mp_out_error_text(struct mp_out *o, const char *cmd, const char *msg);
+/** The keyring's summary: one record ("keyring" event). */
+void mp_out_keyring(struct mp_out *o, const struct mp_keyring *kr);
+/** The IV index and the IV Update flag ("iv-index" event). */
+void mp_out_iv(struct mp_out *o, uint32_t iv, bool update);
+/** A NetKey or AppKey (@app) created or deleted: "netkey-created" and so on. */
+void mp_out_key_changed(struct mp_out *o, bool app, bool created, uint16_t index);
+/** A node renamed (to @name) or @removed: "node-renamed", "node-removed". */
+void mp_out_node_changed(struct mp_out *o, bool removed, uint16_t addr, const char *name);
 /** The scan table: #N, UUID, RSSI, OOB information, URI hash, bearer, last seen. */
 void mp_out_devices(struct mp_out *o, const struct mp_scan_table *t, uint64_t now_ms,
 		    const struct mp_keyring *kr);

@@ -349,7 +349,7 @@ enum mp_cli_status mp_cli_job_wait(struct mp_cli_app *a, unsigned int job)
 	if (a->radio_lost)
 		return MP_CLI_RADIO;
 	if (a->interrupted) {
-		fprintf(stderr, "meshprov: interrupted: %u cancelled\n", j->cancelled_devices);
+		mp_out_error(&a->out, "interrupted: %u cancelled", j->cancelled_devices);
 		return MP_CLI_INTERRUPTED;
 	}
 	return j->failed || left ? MP_CLI_FAILED : MP_CLI_OK;
@@ -673,8 +673,8 @@ enum mp_cli_status mp_cli_need_keyring(struct mp_cli_app *a)
 		return MP_CLI_OK;
 	rc = mp_keyring_default_path_env(a->o.keyring, path, sizeof(path));
 	if (rc < 0) {
-		fprintf(stderr, "meshprov: cannot find a place for the keyring: set --keyring, "
-			"MESHPROV_KEYRING or HOME\n");
+		mp_out_error(&a->out, "cannot find a place for the keyring: set --keyring, "
+			     "MESHPROV_KEYRING or HOME");
 		return MP_CLI_KEYRING;
 	}
 	if (a->o.wait_lock)
@@ -710,7 +710,7 @@ enum mp_cli_status mp_cli_need_keyring(struct mp_cli_app *a)
 	}
 	mp_cli_passphrase_free(pass);
 	if (rc < 0) {
-		fprintf(stderr, "meshprov: %s\n", err.msg[0] ? err.msg : strerror(-rc));
+		mp_out_error(&a->out, "%s", err.msg[0] ? err.msg : strerror(-rc));
 		if (rc == -ENOKEY)
 			fprintf(stderr, "  Give the passphrase with --passphrase-fd N, "
 				"--passphrase-file FILE or --ask-passphrase.\n");
@@ -746,7 +746,7 @@ static enum mp_cli_status open_radio(struct mp_cli_app *a, struct mp_radio *radi
 
 		err = mp_sim_radio_new(&sc, &a->sim);
 		if (err) {
-			fprintf(stderr, "meshprov: cannot start the simulator: %s\n", strerror(-err));
+			mp_out_error(&a->out, "cannot start the simulator: %s", strerror(-err));
 			return MP_CLI_RADIO;
 		}
 		*radio = mp_sim_radio_radio(a->sim);
@@ -754,7 +754,7 @@ static enum mp_cli_status open_radio(struct mp_cli_app *a, struct mp_radio *radi
 	}
 	err = mp_hci_radio_open(a->loop, a->o.index, &hci_cb, a, &a->hci, msg, sizeof(msg));
 	if (err) {
-		fprintf(stderr, "meshprov: %s\n", msg);
+		mp_out_error(&a->out, "%s", msg);
 		if ((err == -ENODEV || err == -EAFNOSUPPORT) && a->o.index < 0)
 			fprintf(stderr, "  To try meshprov without hardware, use simulated "
 				"devices: meshprov --sim 4 provision --all\n");
@@ -766,7 +766,7 @@ static enum mp_cli_status open_radio(struct mp_cli_app *a, struct mp_radio *radi
 		mp_loop_run_once(a->loop, 1000);
 	if (a->radio_status != 0) {
 		mp_hci_radio_hint(a->hci, a->radio_status, msg, sizeof(msg));
-		fprintf(stderr, "meshprov: hci%d: %s\n", mp_hci_radio_index(a->hci), msg);
+		mp_out_error(&a->out, "hci%d: %s", mp_hci_radio_index(a->hci), msg);
 		mp_hci_radio_close(a->hci);
 		a->hci = NULL;
 		return MP_CLI_RADIO;
@@ -782,7 +782,7 @@ enum mp_cli_status mp_cli_need_radio(struct mp_cli_app *a)
 	int rc;
 
 	if (a->radio_lost) {
-		fprintf(stderr, "meshprov: the controller is gone; restart meshprov\n");
+		mp_out_error(&a->out, "the controller is gone; restart meshprov");
 		return MP_CLI_RADIO;
 	}
 	/* An engine started before the keyring could be opened cannot
@@ -803,7 +803,7 @@ enum mp_cli_status mp_cli_need_radio(struct mp_cli_app *a)
 	ec.user = a;
 	rc = mp_engine_new(&ec, &a->engine);
 	if (rc) {
-		fprintf(stderr, "meshprov: %s\n", strerror(-rc));
+		mp_out_error(&a->out, "%s", strerror(-rc));
 		return MP_CLI_RADIO;
 	}
 	a->engine_has_keyring = a->kr != NULL;

@@ -240,8 +240,11 @@ void mp_cmd_err(const struct mp_cli_args *args, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "meshprov: %s: %s\n", args->cmd->name,
-		mp_cli_show_line(msg, sizeof(msg), shown, sizeof(shown)));
+	mp_cli_show_line(msg, sizeof(msg), shown, sizeof(shown));
+	if (args->out)
+		mp_out_error_text(args->out, args->cmd->name, shown);
+	else
+		fprintf(stderr, "meshprov: %s: %s\n", args->cmd->name, shown);
 	mp_wipe(msg, sizeof(msg));
 }
 
@@ -270,20 +273,23 @@ enum mp_cli_status mp_cli_execute(struct mp_cli_app *a, int argc, char **argv)
 
 	if (argc == 0)
 		return MP_CLI_OK;
+	args.out = &a->out;
 	args.cmd = mp_cli_lookup(argc, argv, &used);
 	if (!args.cmd) {
-		char shown[MP_CLI_SHOW_BUF];
+		char shown[MP_CLI_SHOW_BUF], msg[MP_CLI_SHOW_BUF + 64];
 
 		if (mp_cli_is_group(argv[0])) {
 			if (argc > 1)
-				fprintf(stderr, "meshprov: %s: unknown subcommand '%s'\n", argv[0],
-					mp_cli_show(argv[1], shown, sizeof(shown)));
+				snprintf(msg, sizeof(msg), "%s: unknown subcommand '%s'", argv[0],
+					 mp_cli_show(argv[1], shown, sizeof(shown)));
 			else
-				fprintf(stderr, "meshprov: %s: which one?\n", argv[0]);
+				snprintf(msg, sizeof(msg), "%s: which one?", argv[0]);
+			mp_out_error_text(&a->out, NULL, msg);
 			group_hint(argv[0]);
 		} else {
-			fprintf(stderr, "meshprov: unknown command '%s'. Try 'help'.\n",
-				mp_cli_show(argv[0], shown, sizeof(shown)));
+			snprintf(msg, sizeof(msg), "unknown command '%s'. Try 'help'.",
+				 mp_cli_show(argv[0], shown, sizeof(shown)));
+			mp_out_error_text(&a->out, NULL, msg);
 		}
 		return MP_CLI_USAGE;
 	}
@@ -351,8 +357,8 @@ enum mp_cli_status mp_cli_execute_line(struct mp_cli_app *a, const char *line)
 		return MP_CLI_USAGE;
 	argc = mp_cli_split(line, buf, len, argv, MP_CLI_MAX_WORDS);
 	if (argc < 0) {
-		fprintf(stderr, "meshprov: %s\n", argc == -EINVAL ? "unterminated quote" :
-			"too many words");
+		mp_out_error(&a->out, "%s", argc == -EINVAL ? "unterminated quote" :
+			     "too many words");
 		mp_wipe(buf, len);
 		free(buf);
 		return MP_CLI_USAGE;
@@ -765,7 +771,7 @@ static enum mp_cli_status batch_verdict(struct mp_cli_app *a, const char *file,
 	if (b->nomem)
 		return MP_CLI_FAILED;
 	if (b->nbad) {
-		mp_cli_batch_report(file, b);
+		mp_cli_batch_report(&a->out, file, b);
 		return MP_CLI_USAGE;
 	}
 	if (st)
@@ -845,7 +851,7 @@ static enum mp_cli_status cmd_provision(struct mp_cli_app *a, const struct mp_cl
 		}
 	}
 	if (batch) {
-		st = mp_cli_batch_load(batch, &bf);
+		st = mp_cli_batch_load(&a->out, batch, &bf);
 		if (st)
 			goto out;
 	}

@@ -395,13 +395,13 @@ appkey list --show-keys
 END_CMDS
 
 # Keys, IV index, CDB round trip.
-check "netkey create" 0 'assert ev("netkey-created")[0]["netkey"] == "0x001", lines' -- $K --json netkey create
+check "netkey create" 0 'assert ev("netkey-created")[0]["index"] == 1, lines' -- $K --json netkey create
 check "appkey create bound to it" 0 '' -- $K appkey create 5 --netkey 1
 check "appkey list: keys hidden" 0 '
 a = ev("appkey"); assert a[0]["index"] == 5 and a[0]["netkey"] == 1 and "key" not in a[0], a
 ' -- $K --json appkey list
 check "netkey delete of a bound key is refused" 1 '' -- $K netkey delete 1
-check "iv-index set" 0 'assert ev("iv-index")[0]["iv_index"] == "0x00000005", lines' -- $K --json iv-index 5
+check "iv-index set" 0 'assert ev("iv-index")[0]["iv_index"] == 5 and ev("iv-index")[0]["iv_update"] is False, lines' -- $K --json iv-index 5
 check "iv-index never goes back" 1 '' -- $K iv-index 4
 check "export for import" 0 '' -- $K export "$T/cdb2.json"
 check "import without room for a new provisioner names --adopt, no internal name" 1 'assert "import --adopt" in err and "MP_" not in err, err' -- --keyring "$T/kr3/k.json" --json import "$T/cdb2.json"
@@ -615,7 +615,9 @@ assert "line 2: this device is already node 0x" in err and "not 0x0123 as asked"
 assert "line 3: \x27zzz\x27 is not a device UUID" in err, err
 assert "line 4: this device is already node 0x" in err and "named \x27t-2\x27, not \x27t-2-renamed\x27" in err, err
 assert "line 5: address 0x0001 is used by a node (this provisioner" in err, err
-assert "nothing was done" in err and not lines, lines
+assert "nothing was done" in err and not [l for l in lines if l["event"] != "error"], lines
+# the same words as error events on stdout, for a script reading one stream
+assert [int(re.search(r"line (\d+):", l["message"]).group(1)) for l in ev("error")[:-1]] == [2, 3, 4, 5], lines
 ' -- $TK --json $SS provision --batch "$T/conflicts.csv"
 [ "$(sum "$T/tray/kr.json")" = "$before" ] && ok "batch: the keyring is untouched after those" ||
 	ko "batch: the keyring is untouched after those"
@@ -731,6 +733,67 @@ kept=$(cat "$T/kept" 2>/dev/null)
 	ok "the kept keyring is the one replaced, mode 0600" || ko "the kept keyring is the one replaced, mode 0600"
 "$BIN" $K import --replace --adopt "$T/cdb2.json" > "$T/out" 2>&1 && grep -q "replaced is kept in $T/kr/keyring.json.replaced-" "$T/out" &&
 	ok "import --replace in text says it too" || ko "import --replace in text says it too"
+
+# Issue 16: JSON a script can trust. One object per record, one type per
+# field, no "-" for an empty list, one algorithm naming, "/" unescaped,
+# errors as events, and every command that changes something says so.
+J="--keyring $T/json/kr.json"
+check "json: a provisioned event and the node record agree, addresses are numbers" 0 '
+p = ev("provisioned"); assert len(p) == 2 and all(type(l["address"]) is int for l in p), p
+' -- $J --json --sim 2 provision --all
+check "json: keyring info is one object, typed" 0 '
+assert len(lines) == 1, lines
+k = lines[0]; assert k["event"] == "keyring", k
+assert k["path"] == "'"$T/json/kr.json"'" and "\\/" not in open(sys.argv[1]).read(), k
+assert type(k["iv_index"]) is int and k["iv_update"] is False and k["encrypted"] is False, k
+assert k["address"] == 1 and k["unicast_ranges"] == [[1, 0x7fff]] and k["nodes"] == 3, k
+assert k["format"] == 1 and k["netkeys"] == 1 and k["appkeys"] == 0, k
+' -- $J --json keyring info
+check "json: node show: key lists are arrays (empty, not \"-\"), the algorithm named as in events" 0 '
+n = ev("node"); assert len(n) == 1, lines
+assert n[0]["netkeys"] == [0] and n[0]["appkeys"] == [], n
+assert n[0]["algorithm"] == "hmac-sha256" and n[0]["auth"] == "none", n
+assert type(n[0]["address"]) is int and "-" not in n[0].values(), n
+' -- $J --json node show 2
+check "json: every address is a number, in every event" 0 '
+import re
+def walk(o):
+    if isinstance(o, dict):
+        for k, v in o.items():
+            if k in ("address", "index", "netkey", "elements", "iv_index", "node", "line"):
+                assert type(v) is int, (k, v)
+            walk(v)
+for l in lines: walk(l)
+assert ev("netkey") and ev("keyring") and ev("iv-index") and len(ev("node")) == 3, lines
+' -- $J --json -f - <<'END_CMDS'
+nodes
+netkey list
+keyring info
+iv-index
+END_CMDS
+check "json: node rename says what it did" 0 '
+assert ev("node-renamed") == [{"event": "node-renamed", "address": 2, "name": "hall/1"}], lines
+' -- $J --json node rename 2 hall/1
+check "json: netkey create and delete say what they did" 0 '
+assert ev("netkey-created") == [{"event": "netkey-created", "index": 3}], lines
+assert ev("netkey-deleted") == [{"event": "netkey-deleted", "index": 3}], lines
+' -- $J --json -f - <<'END_CMDS'
+netkey create 3
+netkey delete 3
+END_CMDS
+check "json: export says where it wrote" 0 '
+assert ev("exported") == [{"event": "exported", "path": "'"$T/json/cdb.json"'"}], lines
+' -- $J --json export "$T/json/cdb.json"
+check "json: an error is an event on stdout, and words on stderr" 1 '
+e = ev("error"); assert len(e) == 1 and e[0]["command"] == "node show", lines
+assert "0x0123" in e[0]["message"] or "123" in e[0]["message"], e
+assert "meshprov: node show: " in err, err
+' -- $J --json node show 0123
+check "json: an unknown command is an error event too" 2 '
+assert len(ev("error")) == 1 and "frobnicate" in ev("error")[0]["message"], lines
+' -- $J --json frobnicate
+"$BIN" $J node rename 2 lamp > "$T/out" 2>&1 && grep -qx "node 0x0002 renamed: lamp" "$T/out" &&
+	ok "node rename says what it did, in text" || ko "node rename says what it did, in text"
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

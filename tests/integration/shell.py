@@ -132,7 +132,7 @@ def session_output(tmp):
     check("appkey import INDEX - asks, echo off",
           sh.expect(r"AppKey \(hex, not shown\): ") is not None, sh)
     sh.send("44112233445566778899aabbccddeeff\r")
-    check("... and takes the key", sh.expect(r"appkey +0x006") is not None, sh)
+    check("... and takes the key", sh.expect(r"AppKey 0x006 created") is not None, sh)
     check("... which was not shown", b"4411223344" not in sh.raw, sh)
     # Lines with key material stay out of the history (issue #12).
     sh.send("appkey import 7 00112233445566778899aabbccddeeff\r")
