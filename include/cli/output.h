@@ -25,6 +25,15 @@ struct mp_out {
 	FILE *fp;
 	bool json;
 	bool color;
+	bool tty;		/* @fp is a terminal: the progress line is redrawn in place */
+	bool progress_shown;	/* a progress line without its newline is on the terminal */
+	int progress_len;	/* its width, blanked when another line comes */
+	/*
+	 * -1 (-q): only what failed, errors and the summary; 0: also each
+	 * device's result and a progress line; 1 (-v): every phase; 2: every
+	 * beacon. JSON is not quietened by 0 or raised by -v (a script wants
+	 * every event), only -q leaves the phases, beacons and info out.
+	 */
 	int verbose;
 	/* Called around every asynchronous line (begin true, then false): the
 	 * shell hides its prompt and the line being typed, then redraws them. */
@@ -88,7 +97,15 @@ void mp_out_appkey(struct mp_out *o, const struct mp_appkey *k, bool show_keys);
 /** A result as a "key: value" line, or {"event":@event,"@key":value} in JSON. */
 void mp_out_kv(struct mp_out *o, const char *event, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-/** An informational line (text mode; JSON: {"event":"info"}). */
+/**
+ * How far a run is: @done of @total devices (0: not known), @failed of
+ * them. On a terminal one line rewritten in place ("3/16 done, 1 failed"),
+ * cleared by the next line printed; not on a terminal a plain line each
+ * time. Nothing with --json, -q or in the shell (@hook set).
+ */
+void mp_out_progress(struct mp_out *o, unsigned int done, unsigned int failed,
+		     unsigned int total);
+/** An informational line (text mode; JSON: {"event":"info"}); none with -q. */
 void mp_out_info(struct mp_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

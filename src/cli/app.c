@@ -139,6 +139,24 @@ static void job_finish(struct mp_cli_app *a, struct mp_cli_job *j)
 			       j->cancelled_devices);
 }
 
+/* The progress line of a run outside the shell: devices done of those
+ * asked for (--all: of --count, else of none known). */
+static void job_progress(struct mp_cli_app *a, const struct mp_cli_job *j)
+{
+	unsigned int total = 0;
+	size_t i;
+
+	if (a->mode == MP_CLI_SHELL)
+		return;
+	if (j->all)
+		total = j->want;
+	else
+		for (i = 0; i < a->ntargets; i++)
+			if (a->targets[i].job == j->id)
+				total++;
+	mp_out_progress(&a->out, j->provisioned + j->failed, j->failed, total);
+}
+
 static void check_job(struct mp_cli_app *a, unsigned int job)
 {
 	struct mp_cli_job *j = mp_cli_job_get(a, job);
@@ -172,6 +190,8 @@ static void target_fail(struct mp_cli_app *a, size_t idx, const char *reason)
 		snprintf(ref, sizeof(ref), "#%u", t->ref.index);
 		mp_out_failed_ref(&a->out, ref, reason);
 	}
+	if (j)
+		job_progress(a, j);
 	check_job(a, t->job);
 }
 
@@ -457,7 +477,9 @@ static void on_beacon(void *user, const struct mp_scan_entry *e, bool first)
 {
 	struct mp_cli_app *a = user;
 
-	if (a->mode != MP_CLI_SHELL || a->scanning)
+	/* a scan shows what it hears; a provisioning run only with -v (its
+	 * result lines name the devices) or as JSON events */
+	if (a->scanning || (a->mode != MP_CLI_SHELL && (a->out.json || a->out.verbose > 0)))
 		mp_out_beacon(&a->out, e, first);
 	device_heard(a, e);
 }
@@ -590,6 +612,7 @@ static void on_session(void *user, struct mp_session *s, const struct mp_session
 				j->failed++;
 			if (!ok && ev->errnum == -ECANCELED)
 				j->cancelled_devices++;
+			job_progress(a, j);
 			count_in_row(a, j, ok, ev->reason);
 		}
 		check_job(a, t->job);

@@ -329,7 +329,7 @@ enum mp_cli_status mp_cli_script_run(struct mp_cli_app *a, FILE *fp, const char 
 		if (lineno == 1 && n >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0)
 			memmove(line, line + 3, (size_t)(n -= 3) + 1);
 		/* echoed lines: secrets masked, control bytes escaped, cut */
-		if (a->o.verbose && !a->out.json && line[strspn(line, " \t")])
+		if (a->o.verbose > 0 && !a->out.json && line[strspn(line, " \t")])
 			fprintf(a->out.fp, "> %s\n",
 				mp_cli_show_line(line, MP_CLI_SHOW_MAX, shown, sizeof(shown)));
 		st = mp_cli_execute_line(a, line);

@@ -551,8 +551,10 @@ static enum mp_cli_status cmd_scan(struct mp_cli_app *a, const struct mp_cli_arg
 		mp_out_info(&a->out, "Discovery started");
 		return MP_CLI_OK;
 	}
-	/* Scripts and one-shot runs: devices heard are always shown; `scan`
-	 * alone or with a duration listens for that long. */
+	/* Scripts and one-shot runs: devices heard are shown from a scan on
+	 * (a provisioning run alone shows them with -v); `scan` alone or with
+	 * a duration listens for that long. */
+	a->scanning = on;
 	if (!on)
 		return MP_CLI_OK;
 	st = mp_cli_need_radio(a);
@@ -792,7 +794,7 @@ static enum mp_cli_status batch_verdict(struct mp_cli_app *a, const char *file,
 	} else if (n) {
 		mp_out_info(&a->out, "skipped %zu device%s of %s already provisioned%s; %zu to go",
 			    n, n == 1 ? "" : "s", file,
-			    a->out.verbose || a->out.json ? "" : " (-v lists them)", *left);
+			    a->out.verbose > 0 || a->out.json ? "" : " (-v lists them)", *left);
 	}
 	return MP_CLI_OK;
 }

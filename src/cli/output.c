@@ -20,7 +20,10 @@ void mp_out_init(struct mp_out *o, FILE *fp, bool json, int verbose)
 	o->fp = fp;
 	o->json = json;
 	o->verbose = verbose;
-	o->color = !json && isatty(fileno(fp)) && !(nc && *nc);
+	o->tty = isatty(fileno(fp));
+	o->progress_shown = false;
+	o->progress_len = 0;
+	o->color = !json && o->tty && !(nc && *nc);
 }
 
 static const char *c(const struct mp_out *o, const char *code)
@@ -30,6 +33,13 @@ static const char *c(const struct mp_out *o, const char *code)
 
 static void begin(struct mp_out *o)
 {
+	if (o->progress_shown) {
+		/* the progress line gives way (blanked, no terminal escape: a
+		 * dumb terminal and NO_COLOR see plain text); the next progress
+		 * redraws it */
+		fprintf(o->fp, "\r%*s\r", o->progress_len, "");
+		o->progress_shown = false;
+	}
 	if (o->hook)
 		o->hook(o->hook_data, true);
 }
@@ -67,7 +77,7 @@ void mp_out_beacon(struct mp_out *o, const struct mp_scan_entry *e, bool first)
 {
 	char u[37], oob[256];
 
-	if (!first && o->verbose < 2)
+	if ((!first && o->verbose < 2) || o->verbose < 0)
 		return;
 	mp_oob_info_str(e->oob_info, oob, sizeof(oob));
 	if (o->json) {
@@ -174,6 +184,14 @@ void mp_out_session_cols(struct mp_out *o, const struct mp_session_event *ev,
 	char u[37], desc[64];
 
 	mp_keyring_uuid_str(ev->uuid, u);
+	/* -q: what went wrong, what a person must do (OOB), and in JSON each
+	 * device's result (a script's record of the run) */
+	if (o->verbose < 0 && (ev->type == MP_SESSION_PHASE ||
+			       (ev->type == MP_SESSION_PROVISIONED && !o->json)))
+		return;
+	/* the phases are for -v: a device's result line says how it went */
+	if (!o->json && o->verbose < 1 && ev->type == MP_SESSION_PHASE)
+		return;
 	if (o->json) {
 		struct json_object *j;
 
@@ -280,6 +298,8 @@ void mp_out_sim_output(struct mp_out *o, const uint8_t uuid[16], const char *act
 {
 	char u[37];
 
+	if (o->verbose < 0 || (!o->json && o->verbose < 1))
+		return;	/* the simulated person's reading: detail, as the phases */
 	if (o->json) {
 		struct json_object *j = jevent(MP_EVENT("sim-output"), uuid);
 
@@ -316,11 +336,37 @@ void mp_out_summary(struct mp_out *o, unsigned int provisioned, unsigned int fai
 	end(o);
 }
 
+void mp_out_progress(struct mp_out *o, unsigned int done, unsigned int failed,
+		     unsigned int total)
+{
+	char line[96];
+	int n;
+
+	if (o->json || o->verbose < 0 || o->hook)
+		return;
+	n = total ? snprintf(line, sizeof(line), "%u/%u done", done, total) :
+		    snprintf(line, sizeof(line), "%u done", done);
+	if (failed && n > 0 && (size_t)n < sizeof(line))
+		snprintf(line + n, sizeof(line) - (size_t)n, ", %u failed", failed);
+	if (o->tty) {
+		n = (int)strlen(line);
+		fprintf(o->fp, "\r%-*s", o->progress_shown && o->progress_len > n ?
+			o->progress_len : n, line);
+		o->progress_len = n > o->progress_len || !o->progress_shown ? n : o->progress_len;
+		o->progress_shown = true;
+	} else {
+		fprintf(o->fp, "%s\n", line);
+	}
+	fflush(o->fp);
+}
+
 void mp_out_info(struct mp_out *o, const char *fmt, ...)
 {
 	char buf[1024];
 	va_list ap;
 
+	if (o->verbose < 0)
+		return;
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);

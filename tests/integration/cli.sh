@@ -410,10 +410,27 @@ check "imported nodes" 0 '
 n = ev("node"); assert sum(1 for l in n if l.get("name") == "lamp-1") == 1, n
 ' -- --keyring "$T/kr2/k.json" --json nodes
 
-# Text output is for people: progress per phase, no colour codes in a file.
-check "human output to a file" 0 '' -- $K --sim 1 provision --all
+# Text output is for people: no colour codes in a file. Issue 16: quiet by
+# default (each device's result and how far the run is, as plain lines off a
+# terminal), the phases with -v, only what failed and the summary with -q.
+check "human output to a file" 0 '' -- $K --sim 2 provision --all
 grep -q "$(printf '\033')" "$T/out" && ko "no colour codes in a file" || ok "no colour codes in a file"
-grep -q ": invite" "$T/out" && ok "human output shows progress per phase" || ko "human output shows progress per phase"
+if ! grep -q ": invite" "$T/out" && ! grep -q "^\[NEW\]" "$T/out" && [ "$(grep -c '^\[OK\]' "$T/out")" = 2 ] &&
+	grep -qx "1/2 done" "$T/out" && grep -qx "2/2 done" "$T/out" && grep -qx "2 provisioned, 0 failed" "$T/out"
+then ok "human output: results and progress lines, no phases"; else ko "human output: results and progress lines, no phases"; fi
+check "human output with -v" 0 '' -- $K -v --sim 1 provision --all
+grep -q ": invite" "$T/out" && grep -q ": complete" "$T/out" && grep -q "^\[NEW\]" "$T/out" &&
+	ok "-v shows the phases and the devices heard" || ko "-v shows the phases and the devices heard"
+check "human output with -q" 0 '' -- $K -q --sim 2 provision --all
+[ "$(cat "$T/out")" = "2 provisioned, 0 failed" ] && ok "-q prints only the summary when all went well" ||
+	ko "-q prints only the summary when all went well"
+check "-q still prints what failed" 1 '' -- $K -q --sim 1 --sim-oob static provision --all
+grep -q "^\[FAIL\] .*auth-needed" "$T/out" && grep -qx "0 provisioned, 1 failed" "$T/out" &&
+	[ "$(wc -l < "$T/out")" = 2 ] && ok "-q: the failure and the summary, nothing else" ||
+	ko "-q: the failure and the summary, nothing else"
+check "-q --json: results, no phases" 0 '
+assert ev("provisioned") and ev("summary") and not ev("phase") and not ev("beacon"), lines
+' -- $K -q --json --sim 1 provision --all
 
 # --sim-seed: the same seed, the same devices; another seed, others.
 u1=$("$BIN" $K --json --sim 2 --sim-seed 7 scan --duration 1 | python3 -c 'import json,sys; print(sorted({json.loads(l)["uuid"] for l in sys.stdin if "beacon" in l}))')
