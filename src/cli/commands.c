@@ -699,6 +699,36 @@ static bool keyring_present(const struct mp_cli_app *a)
 }
 
 /*
+ * Whether unicast address @addr asked for the device @uuid (NULL: not known
+ * yet) cannot be given, in words naming its owner (@why): a node's element
+ * (this provisioner's own included), or an address excluded since a node
+ * was removed. The device's own unfinished record is not in the way: a
+ * retry takes its block back (mp_keyring_node_add_pending()).
+ */
+static bool address_refused(struct mp_cli_app *a, const uint8_t *uuid, uint16_t addr,
+			    char *why, size_t len)
+{
+	const struct mp_node *node = mp_keyring_node_find(a->kr, addr);
+
+	if (node && uuid && memcmp(node->uuid, uuid, 16) == 0)
+		return false;
+	if (node) {
+		snprintf(why, len, "address 0x%04x is used by a node (%s0x%04x, %u element%s%s%s%s%s)",
+			 addr, node->is_self ? "this provisioner, " : "", node->addr,
+			 node->elements, node->elements == 1 ? "" : "s",
+			 node->name[0] ? ", name " : "", node->name,
+			 node->state != MP_NODE_COMPLETE ? ", " : "",
+			 node->state != MP_NODE_COMPLETE ? mp_node_state_str(node->state) : "");
+		return true;
+	}
+	if (mp_keyring_is_excluded(a->kr, addr)) {
+		snprintf(why, len, "address 0x%04x is excluded (a removed node had it)", addr);
+		return true;
+	}
+	return false;
+}
+
+/*
  * Check a batch against the keyring before anything is written, adding the
  * problems to the file's: a requested address must be free; a device that
  * is already a node must be the node its row asks for, and is then skipped
@@ -707,6 +737,7 @@ static bool keyring_present(const struct mp_cli_app *a)
  */
 static void batch_check(struct mp_cli_app *a, struct mp_cli_batch *b, bool *skip)
 {
+	char why[256];
 	size_t i;
 
 	for (i = 0; i < b->n; i++) {
@@ -729,26 +760,8 @@ static void batch_check(struct mp_cli_app *a, struct mp_cli_batch *b, bool *skip
 				skip[i] = true;
 			continue;
 		}
-		if (!e->address)
-			continue;
-		node = mp_keyring_node_find(a->kr, e->address);
-		if (node && memcmp(node->uuid, e->uuid, 16) == 0)
-			/* this device's own unfinished record: a retry takes its
-			 * block back (mp_keyring_node_add_pending()) */
-			continue;
-		if (node)
-			mp_cli_batch_add_problem(b, e->line, "address 0x%04x is used by a node "
-						 "(%s0x%04x, %u element%s%s%s%s%s)", e->address,
-						 node->is_self ? "this provisioner, " : "",
-						 node->addr, node->elements,
-						 node->elements == 1 ? "" : "s",
-						 node->name[0] ? ", name " : "", node->name,
-						 node->state != MP_NODE_COMPLETE ? ", " : "",
-						 node->state != MP_NODE_COMPLETE ?
-						 mp_node_state_str(node->state) : "");
-		else if (mp_keyring_is_excluded(a->kr, e->address))
-			mp_cli_batch_add_problem(b, e->line, "address 0x%04x is excluded (a removed "
-						 "node had it)", e->address);
+		if (e->address && address_refused(a, e->uuid, e->address, why, sizeof(why)))
+			mp_cli_batch_add_problem(b, e->line, "%s", why);
 	}
 }
 
@@ -813,6 +826,7 @@ static enum mp_cli_status cmd_provision(struct mp_cli_app *a, const struct mp_cl
 	size_t left = 0, i;
 	uint32_t count = 0;
 	unsigned int job, want = 0;
+	char why[256];
 	int n;
 
 	st = provision_common(a, args, &po);
@@ -885,6 +899,14 @@ static enum mp_cli_status cmd_provision(struct mp_cli_app *a, const struct mp_cl
 				memcpy(refs[n].uuid, e->uuid, 16);
 			}
 		}
+	}
+	/* --address: refused now, before any device hears from us, as a
+	 * batch file's address column is (issue 16) */
+	if (!st && po.address && args->argc == 1 &&
+	    address_refused(a, refs[0].by_index ? NULL : refs[0].uuid, po.address, why,
+			    sizeof(why))) {
+		mp_cmd_err(args, "--address: %s; nothing was sent", why);
+		st = MP_CLI_USAGE;	/* as a batch file's taken address: nothing done */
 	}
 	if (st)
 		goto out;

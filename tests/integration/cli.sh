@@ -812,5 +812,25 @@ assert len(ev("error")) == 1 and "frobnicate" in ev("error")[0]["message"], line
 "$BIN" $J node rename 2 lamp > "$T/out" 2>&1 && grep -qx "node 0x0002 renamed: lamp" "$T/out" &&
 	ok "node rename says what it did, in text" || ko "node rename says what it did, in text"
 
+# Issue 16: --address that is taken is refused before anything is sent, in
+# words naming the owner: the provisioner's own, another node's element.
+A="--keyring $T/addr/kr.json"
+"$BIN" $A --json --sim 3 --sim-seed 5 provision --all > "$T/addr.json" 2>/dev/null
+UA=$("$BIN" $A --json --sim 1 --sim-seed 11 scan 1 | python3 -c 'import json,sys; print(json.loads(sys.stdin.readline())["uuid"])')
+SECOND=$(python3 -c '
+import json, sys
+p = [json.loads(l) for l in open(sys.argv[1]) if "provisioned" in l]
+n = [l for l in p if l.get("event") == "provisioned" and l["elements"] > 1][0]
+print("%04x %04x" % (n["address"] + 1, n["address"]))' "$T/addr.json")
+check "--address of the provisioner: refused before any exchange, naming it" 2 '
+assert not ev("phase") and not ev("provisioned") and not ev("failed"), lines
+assert "address 0x0001 is used by a node (this provisioner" in err and "nothing was sent" in err, err
+assert ev("error") and "this provisioner" in ev("error")[0]["message"], lines
+' -- $A --json -v --sim 1 --sim-seed 11 provision "$UA" --address 0001
+check "--address of another node's second element: refused, naming the node" 2 '
+assert not ev("phase") and not ev("provisioned"), lines
+assert "address 0x'"${SECOND% *}"' is used by a node (0x'"${SECOND#* }"'," in err, err
+' -- $A --json -v --sim 1 --sim-seed 11 provision "$UA" --address "${SECOND% *}"
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
