@@ -245,6 +245,14 @@ void mp_out_session_cols(struct mp_out *o, const struct mp_session_event *ev,
 			if (ev->detail)
 				json_object_object_add(j, "detail",
 						       json_object_new_string(ev->detail));
+			if (ev->unconfirmed) {
+				json_object_object_add(j, "address",
+						       json_object_new_int(ev->address));
+				json_object_object_add(j, "elements",
+						       json_object_new_int(ev->elements));
+				json_object_object_add(j, "state",
+						       json_object_new_string("unconfirmed"));
+			}
 			break;
 		}
 		if (ev->name)
@@ -288,6 +296,10 @@ void mp_out_session_cols(struct mp_out *o, const struct mp_session_event *ev,
 		fprintf(o->fp, "%s[FAIL]%s %s: %s%s%s%s\n", c(o, "\033[31m"), c(o, "\033[0m"), u,
 			ev->reason, ev->by_device ? " (reported by the device)" : "",
 			ev->detail ? ": " : "", ev->detail ? ev->detail : "");
+		if (ev->unconfirmed)
+			fprintf(o->fp, "       its Provisioning Data went out: it may use address 0x%04x "
+				"(%u element%s), kept in the keyring as unconfirmed (see nodes)\n",
+				ev->address, ev->elements, ev->elements == 1 ? "" : "s");
 		break;
 	}
 	end(o);

@@ -429,6 +429,13 @@ static void on_done(struct mp_session *s, const struct mp_prov_event *ev)
 			out.detail = refusal_detail(s, ev->errnum);
 		if (!ok && s->gatt && !out.detail)
 			gatt_failure(s, ev, &out);
+		/* MshPRT v1.1 5.4.2.5: once the Data is out the device may use the
+		 * address whatever came after; say so, with the address */
+		if (s->recorded && s->data_sent) {
+			out.unconfirmed = true;
+			out.address = s->address;
+			out.elements = s->elements;
+		}
 	}
 	if (!s->link_closed)
 		mp_bearer_close(&s->bearer, ok ? MP_LINK_CLOSE_SUCCESS : MP_LINK_CLOSE_FAIL);

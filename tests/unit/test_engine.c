@@ -624,6 +624,9 @@ static void test_cancel_after_data_keeps_unconfirmed(void **state)
 	assert_non_null(n);
 	assert_int_equal(n->state, MP_NODE_UNCONFIRMED);
 	assert_true(n->has_dev_key);
+	/* Issue 16: the failed event says so, with the address kept */
+	assert_true(d->unconfirmed);
+	assert_int_equal(d->address, n->addr);
 	assert_int_equal(eh_run(h, eh_no_sessions, QUICK_MS), 0);
 	/* And indeed: the Data reached the device, which took the address. */
 	eh_run_for(h, 1000);
