@@ -82,6 +82,7 @@ struct mp_cli_target {
 	struct mp_cli_column *columns;	/* the batch row's extra columns (owned), or NULL */
 	size_t ncolumns;
 	enum mp_cli_target_state state;
+	char reason[32];		/* FAILED: the failure's reason word */
 };
 
 struct mp_cli_job {

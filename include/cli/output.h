@@ -13,6 +13,7 @@ struct mp_node;
 struct mp_netkey;
 struct mp_appkey;
 struct mp_cli_column;
+struct mp_cli_device_ref;
 
 /*
  * The name of a JSON event, as meshprov(1) lists it under JSON OUTPUT: every
@@ -66,6 +67,13 @@ void mp_out_skipped(struct mp_out *o, const uint8_t uuid[16], unsigned int line,
 /** A simulated device shows an Output OOB value. */
 void mp_out_sim_output(struct mp_out *o, const uint8_t uuid[16], const char *action,
 		       const char *text);
+/**
+ * One line of the list of failed devices a run prints before its summary
+ * (text only: with --json each failed event is the record): "#N" or the
+ * UUID from @ref (@have_uuid), the batch line (0: none), the name, the reason.
+ */
+void mp_out_failed_item(struct mp_out *o, const struct mp_cli_device_ref *ref, bool have_uuid,
+			unsigned int line, const char *name, const char *reason);
 /** The final summary of a batch run. */
 void mp_out_summary(struct mp_out *o, unsigned int provisioned, unsigned int failed,
 		    unsigned int cancelled);

@@ -177,6 +177,7 @@ static void target_fail(struct mp_cli_app *a, size_t idx, const char *reason)
 	char ref[16];
 
 	t->state = MP_TARGET_FAILED;
+	snprintf(t->reason, sizeof(t->reason), "%s", reason);
 	if (j) {
 		j->failed++;
 		if (strcmp(reason, "cancelled") == 0)
@@ -364,6 +365,12 @@ enum mp_cli_status mp_cli_job_wait(struct mp_cli_app *a, unsigned int job)
 		left = 0;	/* not missing: not tried, and the stop was said */
 	if (left)
 		mp_out_info(&a->out, "%u device(s) not found or not finished in time", left);
+	/* which ones failed, together at the end where a person looks */
+	for (i = 0; i < a->ntargets; i++)
+		if (a->targets[i].job == job && a->targets[i].state == MP_TARGET_FAILED)
+			mp_out_failed_item(&a->out, &a->targets[i].ref, a->targets[i].have_uuid,
+					   a->targets[i].line, a->targets[i].name,
+					   a->targets[i].reason);
 	mp_out_summary(&a->out, j->provisioned, j->failed - j->cancelled_devices,
 		       j->cancelled_devices);
 	if (a->radio_lost)
@@ -605,6 +612,8 @@ static void on_session(void *user, struct mp_session *s, const struct mp_session
 		bool ok = ev->type == MP_SESSION_PROVISIONED;
 
 		t->state = ok ? MP_TARGET_DONE : MP_TARGET_FAILED;
+		if (!ok)
+			snprintf(t->reason, sizeof(t->reason), "%s", ev->reason ? ev->reason : "error");
 		if (j) {
 			if (ok)
 				j->provisioned++;

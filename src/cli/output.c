@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli/batchfile.h"
+#include "cli/parse.h"
 #include "core/hex.h"
 #include "adv/adv.h"
 #include "store/keyring.h"
@@ -324,6 +325,25 @@ void mp_out_sim_output(struct mp_out *o, const uint8_t uuid[16], const char *act
 	fprintf(o->fp, "  (simulated device %s %s: %s)\n", mp_keyring_uuid_str(uuid, u),
 		strcmp(action, "numeric") == 0 || strcmp(action, "alphanumeric") == 0 ?
 		"displays" : action, text);
+	end(o);
+}
+
+void mp_out_failed_item(struct mp_out *o, const struct mp_cli_device_ref *ref, bool have_uuid,
+			unsigned int line, const char *name, const char *reason)
+{
+	char u[37], at[32] = "";
+
+	if (o->json)
+		return;
+	if (have_uuid)
+		mp_keyring_uuid_str(ref->uuid, u);
+	else
+		snprintf(u, sizeof(u), "#%u", ref->index);
+	if (line)
+		snprintf(at, sizeof(at), " (line %u)", line);
+	begin(o);
+	fprintf(o->fp, "failed: %s%s%s%s: %s\n", u, at, name && name[0] ? ", name " : "",
+		name && name[0] ? name : "", reason && reason[0] ? reason : "error");
 	end(o);
 }
 

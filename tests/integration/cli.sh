@@ -426,8 +426,9 @@ check "human output with -q" 0 '' -- $K -q --sim 2 provision --all
 	ko "-q prints only the summary when all went well"
 check "-q still prints what failed" 1 '' -- $K -q --sim 1 --sim-oob static provision --all
 grep -q "^\[FAIL\] .*auth-needed" "$T/out" && grep -qx "0 provisioned, 1 failed" "$T/out" &&
-	[ "$(wc -l < "$T/out")" = 2 ] && ok "-q: the failure and the summary, nothing else" ||
-	ko "-q: the failure and the summary, nothing else"
+	grep -q "^failed: .*: auth-needed$" "$T/out" && [ "$(wc -l < "$T/out")" = 3 ] &&
+	ok "-q: the failure, the failure list and the summary, nothing else" ||
+	ko "-q: the failure, the failure list and the summary, nothing else"
 check "-q --json: results, no phases" 0 '
 assert ev("provisioned") and ev("summary") and not ev("phase") and not ev("beacon"), lines
 ' -- $K -q --json --sim 1 provision --all
@@ -831,6 +832,19 @@ check "--address of another node's second element: refused, naming the node" 2 '
 assert not ev("phase") and not ev("provisioned"), lines
 assert "address 0x'"${SECOND% *}"' is used by a node (0x'"${SECOND#* }"'," in err, err
 ' -- $A --json -v --sim 1 --sim-seed 11 provision "$UA" --address "${SECOND% *}"
+
+# Issue 16: a run that had failures names each failed device at the end,
+# with its batch line, before the summary.
+F="--keyring $T/flist/kr.json"
+"$BIN" $F --json --sim 2 --sim-seed 21 scan 1 | python3 -c '
+import json, sys
+u = [json.loads(l)["uuid"] for l in sys.stdin if "beacon" in l]
+print("uuid,name"); print("%s,first" % u[0]); print("%s,second" % u[1])' > "$T/flist.csv"
+check "failures listed at the end with their batch lines" 1 '' -- $F -j 1 --sim 2 --sim-seed 21 --sim-oob static provision --batch "$T/flist.csv"
+if [ "$(grep -c '^failed: .* (line [23]), name \(first\|second\): auth-needed$' "$T/out")" = 2 ] &&
+	[ "$(tail -n 1 "$T/out")" = "0 provisioned, 2 failed" ] &&
+	grep -q "^failed: .* (line 2), name first: auth-needed" "$T/out"
+then ok "the failure list names each device, its line and reason"; else ko "the failure list names each device, its line and reason"; fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
