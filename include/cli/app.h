@@ -49,7 +49,7 @@ struct mp_cli_opts {
 	const char *keyring;
 	int index;			/* -1: default controller */
 	bool json;
-	int verbose;
+	int verbose;			/* -1: -q; 0: results and progress; 1: -v phases; 2: -vv */
 	unsigned int sim;		/* simulated devices; 0: a real controller */
 	enum mp_sim_oob sim_oob;
 	enum mp_sim_bearer sim_bearer;
@@ -82,6 +82,7 @@ struct mp_cli_target {
 	struct mp_cli_column *columns;	/* the batch row's extra columns (owned), or NULL */
 	size_t ncolumns;
 	enum mp_cli_target_state state;
+	char reason[32];		/* FAILED: the failure's reason word */
 };
 
 struct mp_cli_job {
@@ -119,7 +120,7 @@ struct mp_cli_app {
 	struct mp_engine *engine;
 	bool engine_has_keyring;
 	struct mp_shell *shell;		/* in the shell */
-	bool scanning;			/* shell: show devices as they are heard */
+	bool scanning;			/* scan on: show devices as they are heard */
 	bool scan_off;			/* shell: the user switched discovery off */
 	int64_t scan_timer;
 	struct mp_cli_target *targets;

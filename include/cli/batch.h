@@ -13,16 +13,16 @@
 /**
  * Read the batch file @path (at most 1 MiB) into @b (cli/batchfile.h): its
  * rows and its problems, none printed yet, so that the caller can add the
- * keyring's. MP_CLI_USAGE (said on stderr) when the file cannot be read,
+ * keyring's. MP_CLI_USAGE (said through @o) when the file cannot be read,
  * MP_CLI_FAILED without memory; release @b with mp_cli_batch_clear().
  */
-enum mp_cli_status mp_cli_batch_load(const char *path, struct mp_cli_batch *b);
+enum mp_cli_status mp_cli_batch_load(struct mp_out *o, const char *path, struct mp_cli_batch *b);
 
 /**
- * Print the problems of @b on stderr in line order, as "FILE: line N:
+ * Print the problems of @b (mp_out_error(): stderr, and events with --json) in line order, as "FILE: line N:
  * problem", then that nothing was done.
  */
-void mp_cli_batch_report(const char *path, struct mp_cli_batch *b);
+void mp_cli_batch_report(struct mp_out *o, const char *path, struct mp_cli_batch *b);
 
 /**
  * Run the OOB helper @cmd for the OOB event @ev (MP_SESSION_OOB_OUTPUT or

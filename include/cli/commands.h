@@ -43,6 +43,7 @@ struct mp_cli_args {
 	int argc;			/* positional words */
 	char **argv;
 	const char *val[MP_CLI_MAX_OPTS];	/* per .opts entry: value, "" for a flag, NULL */
+	struct mp_out *out;		/* where mp_cmd_err() reports (NULL: stderr only) */
 };
 
 /* Flags of a command. */

@@ -63,6 +63,9 @@ struct mp_session_event {
 	const char *reason;		/* machine-friendly: "confirmation-failed", "timeout", ... */
 	const char *detail;		/* FAILED: for people, what went wrong (a GATT step), or NULL */
 	enum mp_bearer_choice bearer;	/* the session's: ADV or GATT (AUTO for no session) */
+	/* FAILED after the Provisioning Data went out: the device may hold
+	 * @address (and @elements), which the keyring keeps as unconfirmed. */
+	bool unconfirmed;
 };
 
 struct mp_engine_cb {

@@ -141,6 +141,24 @@ static void job_finish(struct mp_cli_app *a, struct mp_cli_job *j)
 			       j->cancelled_devices);
 }
 
+/* The progress line of a run outside the shell: devices done of those
+ * asked for (--all: of --count, else of none known). */
+static void job_progress(struct mp_cli_app *a, const struct mp_cli_job *j)
+{
+	unsigned int total = 0;
+	size_t i;
+
+	if (a->mode == MP_CLI_SHELL)
+		return;
+	if (j->all)
+		total = j->want;
+	else
+		for (i = 0; i < a->ntargets; i++)
+			if (a->targets[i].job == j->id)
+				total++;
+	mp_out_progress(&a->out, j->provisioned + j->failed, j->failed, total);
+}
+
 static void check_job(struct mp_cli_app *a, unsigned int job)
 {
 	struct mp_cli_job *j = mp_cli_job_get(a, job);
@@ -161,6 +179,7 @@ static void target_fail(struct mp_cli_app *a, size_t idx, const char *reason)
 	char ref[16];
 
 	t->state = MP_TARGET_FAILED;
+	snprintf(t->reason, sizeof(t->reason), "%s", reason);
 	if (j) {
 		j->failed++;
 		if (strcmp(reason, "cancelled") == 0)
@@ -174,6 +193,8 @@ static void target_fail(struct mp_cli_app *a, size_t idx, const char *reason)
 		snprintf(ref, sizeof(ref), "#%u", t->ref.index);
 		mp_out_failed_ref(&a->out, ref, reason);
 	}
+	if (j)
+		job_progress(a, j);
 	check_job(a, t->job);
 }
 
@@ -346,12 +367,18 @@ enum mp_cli_status mp_cli_job_wait(struct mp_cli_app *a, unsigned int job)
 		left = 0;	/* not missing: not tried, and the stop was said */
 	if (left)
 		mp_out_info(&a->out, "%u device(s) not found or not finished in time", left);
+	/* which ones failed, together at the end where a person looks */
+	for (i = 0; i < a->ntargets; i++)
+		if (a->targets[i].job == job && a->targets[i].state == MP_TARGET_FAILED)
+			mp_out_failed_item(&a->out, &a->targets[i].ref, a->targets[i].have_uuid,
+					   a->targets[i].line, a->targets[i].name,
+					   a->targets[i].reason);
 	mp_out_summary(&a->out, j->provisioned, j->failed - j->cancelled_devices,
 		       j->cancelled_devices);
 	if (a->radio_lost)
 		return MP_CLI_RADIO;
 	if (a->interrupted) {
-		fprintf(stderr, "meshprov: interrupted: %u cancelled\n", j->cancelled_devices);
+		mp_out_error(&a->out, "interrupted: %u cancelled", j->cancelled_devices);
 		return MP_CLI_INTERRUPTED;
 	}
 	return j->failed || left ? MP_CLI_FAILED : MP_CLI_OK;
@@ -459,7 +486,9 @@ static void on_beacon(void *user, const struct mp_scan_entry *e, bool first)
 {
 	struct mp_cli_app *a = user;
 
-	if (a->mode != MP_CLI_SHELL || a->scanning)
+	/* a scan shows what it hears; a provisioning run only with -v (its
+	 * result lines name the devices) or as JSON events */
+	if (a->scanning || (a->mode != MP_CLI_SHELL && (a->out.json || a->out.verbose > 0)))
 		mp_out_beacon(&a->out, e, first);
 	device_heard(a, e);
 }
@@ -585,6 +614,8 @@ static void on_session(void *user, struct mp_session *s, const struct mp_session
 		bool ok = ev->type == MP_SESSION_PROVISIONED;
 
 		t->state = ok ? MP_TARGET_DONE : MP_TARGET_FAILED;
+		if (!ok)
+			snprintf(t->reason, sizeof(t->reason), "%s", ev->reason ? ev->reason : "error");
 		if (j) {
 			if (ok)
 				j->provisioned++;
@@ -592,6 +623,7 @@ static void on_session(void *user, struct mp_session *s, const struct mp_session
 				j->failed++;
 			if (!ok && ev->errnum == -ECANCELED)
 				j->cancelled_devices++;
+			job_progress(a, j);
 			count_in_row(a, j, ok, ev->reason);
 		}
 		check_job(a, t->job);
@@ -675,8 +707,8 @@ enum mp_cli_status mp_cli_need_keyring(struct mp_cli_app *a)
 		return MP_CLI_OK;
 	rc = mp_keyring_default_path_env(a->o.keyring, path, sizeof(path));
 	if (rc < 0) {
-		fprintf(stderr, "meshprov: cannot find a place for the keyring: set --keyring, "
-			"MESHPROV_KEYRING or HOME\n");
+		mp_out_error(&a->out, "cannot find a place for the keyring: set --keyring, "
+			     "MESHPROV_KEYRING or HOME");
 		return MP_CLI_KEYRING;
 	}
 	if (a->o.wait_lock)
@@ -712,7 +744,7 @@ enum mp_cli_status mp_cli_need_keyring(struct mp_cli_app *a)
 	}
 	mp_cli_passphrase_free(pass);
 	if (rc < 0) {
-		fprintf(stderr, "meshprov: %s\n", err.msg[0] ? err.msg : strerror(-rc));
+		mp_out_error(&a->out, "%s", err.msg[0] ? err.msg : strerror(-rc));
 		if (rc == -ENOKEY)
 			fprintf(stderr, "  Give the passphrase with --passphrase-fd N, "
 				"--passphrase-file FILE or --ask-passphrase.\n");
@@ -748,7 +780,7 @@ static enum mp_cli_status open_radio(struct mp_cli_app *a, struct mp_radio *radi
 
 		err = mp_sim_radio_new(&sc, &a->sim);
 		if (err) {
-			fprintf(stderr, "meshprov: cannot start the simulator: %s\n", strerror(-err));
+			mp_out_error(&a->out, "cannot start the simulator: %s", strerror(-err));
 			return MP_CLI_RADIO;
 		}
 		*radio = mp_sim_radio_radio(a->sim);
@@ -757,7 +789,7 @@ static enum mp_cli_status open_radio(struct mp_cli_app *a, struct mp_radio *radi
 	err = mp_hci_radio_open(a->loop, a->o.index, mp_cli_privs_hci(), &hci_cb, a, &a->hci,
 				msg, sizeof(msg));
 	if (err) {
-		fprintf(stderr, "meshprov: %s\n", msg);
+		mp_out_error(&a->out, "%s", msg);
 		if ((err == -ENODEV || err == -EAFNOSUPPORT) && a->o.index < 0)
 			fprintf(stderr, "  To try meshprov without hardware, use simulated "
 				"devices: meshprov --sim 4 provision --all\n");
@@ -769,7 +801,7 @@ static enum mp_cli_status open_radio(struct mp_cli_app *a, struct mp_radio *radi
 		mp_loop_run_once(a->loop, 1000);
 	if (a->radio_status != 0) {
 		mp_hci_radio_hint(a->hci, a->radio_status, msg, sizeof(msg));
-		fprintf(stderr, "meshprov: hci%d: %s\n", mp_hci_radio_index(a->hci), msg);
+		mp_out_error(&a->out, "hci%d: %s", mp_hci_radio_index(a->hci), msg);
 		mp_hci_radio_close(a->hci);
 		a->hci = NULL;
 		return MP_CLI_RADIO;
@@ -785,7 +817,7 @@ enum mp_cli_status mp_cli_need_radio(struct mp_cli_app *a)
 	int rc;
 
 	if (a->radio_lost) {
-		fprintf(stderr, "meshprov: the controller is gone; restart meshprov\n");
+		mp_out_error(&a->out, "the controller is gone; restart meshprov");
 		return MP_CLI_RADIO;
 	}
 	/* An engine started before the keyring could be opened cannot
@@ -806,7 +838,7 @@ enum mp_cli_status mp_cli_need_radio(struct mp_cli_app *a)
 	ec.user = a;
 	rc = mp_engine_new(&ec, &a->engine);
 	if (rc) {
-		fprintf(stderr, "meshprov: %s\n", strerror(-rc));
+		mp_out_error(&a->out, "%s", strerror(-rc));
 		return MP_CLI_RADIO;
 	}
 	a->engine_has_keyring = a->kr != NULL;

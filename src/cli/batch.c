@@ -23,18 +23,17 @@
 
 /* ---- batch files ---- */
 
-void mp_cli_batch_report(const char *path, struct mp_cli_batch *b)
+void mp_cli_batch_report(struct mp_out *o, const char *path, struct mp_cli_batch *b)
 {
 	size_t i;
 
 	mp_cli_batch_sort(b);
 	for (i = 0; i < b->nbad; i++)
-		fprintf(stderr, "meshprov: %s: line %u: %s\n", path, b->bad[i].line,
-			b->bad[i].text);
-	fprintf(stderr, "meshprov: provision: nothing was done: fix %s and run again\n", path);
+		mp_out_error(o, "%s: line %u: %s", path, b->bad[i].line, b->bad[i].text);
+	mp_out_error(o, "provision: nothing was done: fix %s and run again", path);
 }
 
-enum mp_cli_status mp_cli_batch_load(const char *path, struct mp_cli_batch *b)
+enum mp_cli_status mp_cli_batch_load(struct mp_out *o, const char *path, struct mp_cli_batch *b)
 {
 	struct stat sb;
 	size_t len = 0;
@@ -45,13 +44,12 @@ enum mp_cli_status mp_cli_batch_load(const char *path, struct mp_cli_batch *b)
 	memset(b, 0, sizeof(*b));
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		fprintf(stderr, "meshprov: provision: cannot read the batch file %s: %s\n", path,
-			strerror(errno));
+		mp_out_error(o, "provision: cannot read the batch file %s: %s", path,
+			     strerror(errno));
 		return MP_CLI_USAGE;
 	}
 	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_size > BATCH_MAX) {
-		fprintf(stderr, "meshprov: provision: %s is not a regular file of at most 1 MiB\n",
-			path);
+		mp_out_error(o, "provision: %s is not a regular file of at most 1 MiB", path);
 		close(fd);
 		return MP_CLI_USAGE;
 	}
@@ -333,7 +331,7 @@ enum mp_cli_status mp_cli_script_run(struct mp_cli_app *a, FILE *fp, const char 
 		if (lineno == 1 && n >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0)
 			memmove(line, line + 3, (size_t)(n -= 3) + 1);
 		/* echoed lines: secrets masked, control bytes escaped, cut */
-		if (a->o.verbose && !a->out.json && line[strspn(line, " \t")])
+		if (a->o.verbose > 0 && !a->out.json && line[strspn(line, " \t")])
 			fprintf(a->out.fp, "> %s\n",
 				mp_cli_show_line(line, MP_CLI_SHOW_MAX, shown, sizeof(shown)));
 		st = mp_cli_execute_line(a, line);
@@ -345,9 +343,9 @@ enum mp_cli_status mp_cli_script_run(struct mp_cli_app *a, FILE *fp, const char 
 			break;
 		}
 		if (st != MP_CLI_OK) {
-			fprintf(stderr, "meshprov: %s:%u: '%s' failed%s\n", name, lineno,
-				mp_cli_show_line(line, MP_CLI_SHOW_MAX, shown, sizeof(shown)),
-				a->o.keep_going && !a->interrupted ? "; going on" : "");
+			mp_out_error(&a->out, "%s:%u: '%s' failed%s", name, lineno,
+				     mp_cli_show_line(line, MP_CLI_SHOW_MAX, shown, sizeof(shown)),
+				     a->o.keep_going && !a->interrupted ? "; going on" : "");
 			if (first == MP_CLI_OK)
 				first = st;
 			if (!a->o.keep_going)

@@ -105,7 +105,10 @@ enum mp_cli_status mp_cmd_node_rename(struct mp_cli_app *a, const struct mp_cli_
 	if (!n)
 		return st;
 	rc = mp_keyring_node_rename(a->kr, n->addr, name);
-	return rc < 0 ? kr_fail(a, args, rc) : MP_CLI_OK;
+	if (rc < 0)
+		return kr_fail(a, args, rc);
+	mp_out_node_changed(&a->out, false, n->addr, name);
+	return MP_CLI_OK;
 }
 
 enum mp_cli_status mp_cmd_node_remove(struct mp_cli_app *a, const struct mp_cli_args *args)
@@ -125,8 +128,7 @@ enum mp_cli_status mp_cmd_node_remove(struct mp_cli_app *a, const struct mp_cli_
 	rc = mp_keyring_node_remove(a->kr, addr);
 	if (rc < 0)
 		return kr_fail(a, args, rc);
-	mp_out_info(&a->out, "node 0x%04x removed; its addresses are excluded until the IV index "
-		    "has moved on by 2", addr);
+	mp_out_node_changed(&a->out, true, addr, NULL);
 	return MP_CLI_OK;
 }
 
@@ -212,8 +214,7 @@ static enum mp_cli_status key_add(struct mp_cli_app *a, const struct mp_cli_args
 		   mp_keyring_netkey_add(a->kr, idx, key_s ? key : NULL);
 	st = rc < 0 ? kr_fail(a, args, rc) : MP_CLI_OK;
 	if (!st)
-		mp_out_kv(&a->out, app ? "appkey-created" : "netkey-created",
-			  app ? "appkey" : "netkey", "0x%03x", idx);
+		mp_out_key_changed(&a->out, app, true, idx);
 out:
 	mp_wipe(key, sizeof(key));
 	return st;
@@ -229,7 +230,10 @@ static enum mp_cli_status key_delete(struct mp_cli_app *a, const struct mp_cli_a
 	if ((st = key_index_arg(args, args->argv[0], &idx)) || (st = mp_cli_need_keyring(a)))
 		return st;
 	rc = app ? mp_keyring_appkey_del(a->kr, idx) : mp_keyring_netkey_del(a->kr, idx);
-	return rc < 0 ? kr_fail(a, args, rc) : MP_CLI_OK;
+	if (rc < 0)
+		return kr_fail(a, args, rc);
+	mp_out_key_changed(&a->out, app, false, idx);
+	return MP_CLI_OK;
 }
 
 enum mp_cli_status mp_cmd_netkey_create(struct mp_cli_app *a, const struct mp_cli_args *args)
@@ -304,8 +308,7 @@ enum mp_cli_status mp_cmd_iv_index(struct mp_cli_app *a, const struct mp_cli_arg
 		if (rc < 0)
 			return kr_fail(a, args, rc);
 	}
-	mp_out_kv(&a->out, "iv-index", "iv_index", "0x%08x%s", mp_keyring_iv_index(a->kr),
-		  mp_keyring_iv_update(a->kr) ? " (IV Update in progress)" : "");
+	mp_out_iv(&a->out, mp_keyring_iv_index(a->kr), mp_keyring_iv_update(a->kr));
 	return MP_CLI_OK;
 }
 
@@ -346,6 +349,12 @@ enum mp_cli_status mp_cmd_export(struct mp_cli_app *a, const struct mp_cli_args 
 		return mp_keyring_last_error(a->kr)->kind == MP_KR_E_ARG ? MP_CLI_USAGE
 									 : MP_CLI_KEYRING;
 	}
+	if (a->out.json)
+		mp_out_kv(&a->out, MP_EVENT("exported"), "path", "%s", path);
+	else
+		mp_out_info(&a->out, "exported the network (%zu node(s)%s) to %s",
+			    mp_keyring_node_count(a->kr), eo.with_device_keys ? "" :
+			    ", without device keys", path);
 	return MP_CLI_OK;
 }
 
@@ -408,14 +417,15 @@ enum mp_cli_status mp_cmd_import(struct mp_cli_app *a, const struct mp_cli_args 
 			/* every address taken by the CDB's provisioners: the way
 			 * out is to become one of them */
 			if (rc == -ENOSPC && !(io.flags & MP_CDB_ADOPT))
-				fprintf(stderr, "meshprov: import --adopt %s takes over its first "
-					"provisioner (and that tool must stop provisioning)\n", path);
+				mp_out_error(&a->out, "import --adopt %s takes over its first "
+					     "provisioner (and that tool must stop provisioning)",
+					     path);
 		} else {
 			mp_out_info(&a->out, "imported %s: %zu node(s), %zu NetKey(s), %zu AppKey(s)",
 				    path, mp_keyring_node_count(a->kr),
 				    mp_keyring_netkey_count(a->kr), mp_keyring_appkey_count(a->kr));
 			if (kept[0] && a->out.json)
-				mp_out_kv(&a->out, "keyring-replaced", "backup", "%s", kept);
+				mp_out_kv(&a->out, MP_EVENT("keyring-replaced"), "backup", "%s", kept);
 			else if (kept[0])
 				mp_out_info(&a->out, "the keyring it replaced is kept in %s", kept);
 		}
@@ -428,34 +438,11 @@ enum mp_cli_status mp_cmd_import(struct mp_cli_app *a, const struct mp_cli_args 
 enum mp_cli_status mp_cmd_keyring_info(struct mp_cli_app *a, const struct mp_cli_args *args)
 {
 	enum mp_cli_status st = mp_cli_need_keyring(a);
-	const struct mp_provisioner *p;
-	uint8_t uuid[16];
-	char u[37], ranges[256];
-	size_t off = 0;
-	unsigned int i;
 
+	(void)args;
 	if (st)
 		return st;
-	p = mp_keyring_self(a->kr);
-	mp_keyring_network_uuid(a->kr, uuid);
-	ranges[0] = '\0';
-	for (i = 0; i < p->n_unicast && off < sizeof(ranges); i++)
-		off += (size_t)snprintf(ranges + off, sizeof(ranges) - off, "%s0x%04x-0x%04x",
-					i ? ", " : "", p->unicast[i].low, p->unicast[i].high);
-	mp_out_kv(&a->out, "keyring", "path", "%s", mp_keyring_path(a->kr));
-	mp_out_kv(&a->out, "keyring", "format", "meshprov-keyring %d%s",
-		  MP_KEYRING_FORMAT_VERSION, mp_keyring_is_encrypted(a->kr) ? ", encrypted" : "");
-	mp_out_kv(&a->out, "keyring", "network", "%s", mp_keyring_network_name(a->kr));
-	mp_out_kv(&a->out, "keyring", "mesh_uuid", "%s", mp_keyring_uuid_str(uuid, u));
-	mp_out_kv(&a->out, "keyring", "iv_index", "0x%08x%s", mp_keyring_iv_index(a->kr),
-		  mp_keyring_iv_update(a->kr) ? " (IV Update in progress)" : "");
-	mp_out_kv(&a->out, "keyring", "provisioner", "%s, %s, address 0x%04x", p->name,
-		  mp_keyring_uuid_str(p->uuid, u), mp_keyring_self_address(a->kr));
-	mp_out_kv(&a->out, "keyring", "unicast_ranges", "%s", ranges);
-	mp_out_kv(&a->out, "keyring", "nodes", "%zu", mp_keyring_node_count(a->kr));
-	mp_out_kv(&a->out, "keyring", "netkeys", "%zu", mp_keyring_netkey_count(a->kr));
-	mp_out_kv(&a->out, "keyring", "appkeys", "%zu", mp_keyring_appkey_count(a->kr));
-	mp_out_kv(&a->out, "keyring", "excluded", "%zu", mp_keyring_exclusion_count(a->kr));
+	mp_out_keyring(&a->out, a->kr);
 	return MP_CLI_OK;
 }
 

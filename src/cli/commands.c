@@ -241,8 +241,11 @@ void mp_cmd_err(const struct mp_cli_args *args, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "meshprov: %s: %s\n", args->cmd->name,
-		mp_cli_show_line(msg, sizeof(msg), shown, sizeof(shown)));
+	mp_cli_show_line(msg, sizeof(msg), shown, sizeof(shown));
+	if (args->out)
+		mp_out_error_text(args->out, args->cmd->name, shown);
+	else
+		fprintf(stderr, "meshprov: %s: %s\n", args->cmd->name, shown);
 	mp_wipe(msg, sizeof(msg));
 }
 
@@ -271,20 +274,23 @@ enum mp_cli_status mp_cli_execute(struct mp_cli_app *a, int argc, char **argv)
 
 	if (argc == 0)
 		return MP_CLI_OK;
+	args.out = &a->out;
 	args.cmd = mp_cli_lookup(argc, argv, &used);
 	if (!args.cmd) {
-		char shown[MP_CLI_SHOW_BUF];
+		char shown[MP_CLI_SHOW_BUF], msg[MP_CLI_SHOW_BUF + 64];
 
 		if (mp_cli_is_group(argv[0])) {
 			if (argc > 1)
-				fprintf(stderr, "meshprov: %s: unknown subcommand '%s'\n", argv[0],
-					mp_cli_show(argv[1], shown, sizeof(shown)));
+				snprintf(msg, sizeof(msg), "%s: unknown subcommand '%s'", argv[0],
+					 mp_cli_show(argv[1], shown, sizeof(shown)));
 			else
-				fprintf(stderr, "meshprov: %s: which one?\n", argv[0]);
+				snprintf(msg, sizeof(msg), "%s: which one?", argv[0]);
+			mp_out_error_text(&a->out, NULL, msg);
 			group_hint(argv[0]);
 		} else {
-			fprintf(stderr, "meshprov: unknown command '%s'. Try 'help'.\n",
-				mp_cli_show(argv[0], shown, sizeof(shown)));
+			snprintf(msg, sizeof(msg), "unknown command '%s'. Try 'help'.",
+				 mp_cli_show(argv[0], shown, sizeof(shown)));
+			mp_out_error_text(&a->out, NULL, msg);
 		}
 		return MP_CLI_USAGE;
 	}
@@ -352,8 +358,8 @@ enum mp_cli_status mp_cli_execute_line(struct mp_cli_app *a, const char *line)
 		return MP_CLI_USAGE;
 	argc = mp_cli_split(line, buf, len, argv, MP_CLI_MAX_WORDS);
 	if (argc < 0) {
-		fprintf(stderr, "meshprov: %s\n", argc == -EINVAL ? "unterminated quote" :
-			"too many words");
+		mp_out_error(&a->out, "%s", argc == -EINVAL ? "unterminated quote" :
+			     "too many words");
 		mp_wipe(buf, len);
 		free(buf);
 		return MP_CLI_USAGE;
@@ -546,8 +552,10 @@ static enum mp_cli_status cmd_scan(struct mp_cli_app *a, const struct mp_cli_arg
 		mp_out_info(&a->out, "Discovery started");
 		return MP_CLI_OK;
 	}
-	/* Scripts and one-shot runs: devices heard are always shown; `scan`
-	 * alone or with a duration listens for that long. */
+	/* Scripts and one-shot runs: devices heard are shown from a scan on
+	 * (a provisioning run alone shows them with -v); `scan` alone or with
+	 * a duration listens for that long. */
+	a->scanning = on;
 	if (!on)
 		return MP_CLI_OK;
 	st = mp_cli_need_radio(a);
@@ -692,6 +700,36 @@ static bool keyring_present(const struct mp_cli_app *a)
 }
 
 /*
+ * Whether unicast address @addr asked for the device @uuid (NULL: not known
+ * yet) cannot be given, in words naming its owner (@why): a node's element
+ * (this provisioner's own included), or an address excluded since a node
+ * was removed. The device's own unfinished record is not in the way: a
+ * retry takes its block back (mp_keyring_node_add_pending()).
+ */
+static bool address_refused(struct mp_cli_app *a, const uint8_t *uuid, uint16_t addr,
+			    char *why, size_t len)
+{
+	const struct mp_node *node = mp_keyring_node_find(a->kr, addr);
+
+	if (node && uuid && memcmp(node->uuid, uuid, 16) == 0)
+		return false;
+	if (node) {
+		snprintf(why, len, "address 0x%04x is used by a node (%s0x%04x, %u element%s%s%s%s%s)",
+			 addr, node->is_self ? "this provisioner, " : "", node->addr,
+			 node->elements, node->elements == 1 ? "" : "s",
+			 node->name[0] ? ", name " : "", node->name,
+			 node->state != MP_NODE_COMPLETE ? ", " : "",
+			 node->state != MP_NODE_COMPLETE ? mp_node_state_str(node->state) : "");
+		return true;
+	}
+	if (mp_keyring_is_excluded(a->kr, addr)) {
+		snprintf(why, len, "address 0x%04x is excluded (a removed node had it)", addr);
+		return true;
+	}
+	return false;
+}
+
+/*
  * Check a batch against the keyring before anything is written, adding the
  * problems to the file's: a requested address must be free; a device that
  * is already a node must be the node its row asks for, and is then skipped
@@ -700,6 +738,7 @@ static bool keyring_present(const struct mp_cli_app *a)
  */
 static void batch_check(struct mp_cli_app *a, struct mp_cli_batch *b, bool *skip)
 {
+	char why[256];
 	size_t i;
 
 	for (i = 0; i < b->n; i++) {
@@ -722,26 +761,8 @@ static void batch_check(struct mp_cli_app *a, struct mp_cli_batch *b, bool *skip
 				skip[i] = true;
 			continue;
 		}
-		if (!e->address)
-			continue;
-		node = mp_keyring_node_find(a->kr, e->address);
-		if (node && memcmp(node->uuid, e->uuid, 16) == 0)
-			/* this device's own unfinished record: a retry takes its
-			 * block back (mp_keyring_node_add_pending()) */
-			continue;
-		if (node)
-			mp_cli_batch_add_problem(b, e->line, "address 0x%04x is used by a node "
-						 "(%s0x%04x, %u element%s%s%s%s%s)", e->address,
-						 node->is_self ? "this provisioner, " : "",
-						 node->addr, node->elements,
-						 node->elements == 1 ? "" : "s",
-						 node->name[0] ? ", name " : "", node->name,
-						 node->state != MP_NODE_COMPLETE ? ", " : "",
-						 node->state != MP_NODE_COMPLETE ?
-						 mp_node_state_str(node->state) : "");
-		else if (mp_keyring_is_excluded(a->kr, e->address))
-			mp_cli_batch_add_problem(b, e->line, "address 0x%04x is excluded (a removed "
-						 "node had it)", e->address);
+		if (e->address && address_refused(a, e->uuid, e->address, why, sizeof(why)))
+			mp_cli_batch_add_problem(b, e->line, "%s", why);
 	}
 }
 
@@ -766,7 +787,7 @@ static enum mp_cli_status batch_verdict(struct mp_cli_app *a, const char *file,
 	if (b->nomem)
 		return MP_CLI_FAILED;
 	if (b->nbad) {
-		mp_cli_batch_report(file, b);
+		mp_cli_batch_report(&a->out, file, b);
 		return MP_CLI_USAGE;
 	}
 	if (st)
@@ -787,7 +808,7 @@ static enum mp_cli_status batch_verdict(struct mp_cli_app *a, const char *file,
 	} else if (n) {
 		mp_out_info(&a->out, "skipped %zu device%s of %s already provisioned%s; %zu to go",
 			    n, n == 1 ? "" : "s", file,
-			    a->out.verbose || a->out.json ? "" : " (-v lists them)", *left);
+			    a->out.verbose > 0 || a->out.json ? "" : " (-v lists them)", *left);
 	}
 	return MP_CLI_OK;
 }
@@ -806,6 +827,7 @@ static enum mp_cli_status cmd_provision(struct mp_cli_app *a, const struct mp_cl
 	size_t left = 0, i;
 	uint32_t count = 0;
 	unsigned int job, want = 0;
+	char why[256];
 	int n;
 
 	st = provision_common(a, args, &po);
@@ -846,7 +868,7 @@ static enum mp_cli_status cmd_provision(struct mp_cli_app *a, const struct mp_cl
 		}
 	}
 	if (batch) {
-		st = mp_cli_batch_load(batch, &bf);
+		st = mp_cli_batch_load(&a->out, batch, &bf);
 		if (st)
 			goto out;
 	}
@@ -878,6 +900,14 @@ static enum mp_cli_status cmd_provision(struct mp_cli_app *a, const struct mp_cl
 				memcpy(refs[n].uuid, e->uuid, 16);
 			}
 		}
+	}
+	/* --address: refused now, before any device hears from us, as a
+	 * batch file's address column is (issue 16) */
+	if (!st && po.address && args->argc == 1 &&
+	    address_refused(a, refs[0].by_index ? NULL : refs[0].uuid, po.address, why,
+			    sizeof(why))) {
+		mp_cmd_err(args, "--address: %s; nothing was sent", why);
+		st = MP_CLI_USAGE;	/* as a batch file's taken address: nothing done */
 	}
 	if (st)
 		goto out;

@@ -120,6 +120,7 @@ static const struct gopt gopts[] = {
 	{ "timeout", 't', "S", MP_COMPL_NONE, NULL,
 	  "give up after S seconds (provision: 120, scan: 10)" },
 	{ "verbose", 'v', NULL, MP_COMPL_NONE, NULL, "show each phase (twice: every beacon)" },
+	{ "quiet", 'q', NULL, MP_COMPL_NONE, NULL, "print only failures, errors and the summary" },
 	{ "version", 'V', NULL, MP_COMPL_NONE, NULL, "print the version" },
 	{ "help", 'h', NULL, MP_COMPL_NONE, NULL, "this help" },
 	{ "dump-commands", OPT_DUMP, NULL, MP_COMPL_NONE, NULL, NULL },
@@ -316,7 +317,10 @@ static int parse_options(struct mp_cli_app *a, int argc, char **argv)
 				goto bad;
 			break;
 		case 'v':
-			a->o.verbose++;
+			a->o.verbose = a->o.verbose < 0 ? 1 : a->o.verbose + 1;
+			break;
+		case 'q':
+			a->o.verbose = -1;
 			break;
 		case 'V':
 			printf("meshprov %s\n", PACKAGE_VERSION);

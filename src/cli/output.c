@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli/batchfile.h"
+#include "cli/parse.h"
 #include "core/hex.h"
 #include "adv/adv.h"
 #include "store/keyring.h"
@@ -21,7 +22,10 @@ void mp_out_init(struct mp_out *o, FILE *fp, bool json, int verbose)
 	o->fp = fp;
 	o->json = json;
 	o->verbose = verbose;
-	o->color = !json && isatty(fileno(fp)) && !(nc && *nc);
+	o->tty = isatty(fileno(fp));
+	o->progress_shown = false;
+	o->progress_len = 0;
+	o->color = !json && o->tty && !(nc && *nc);
 }
 
 static const char *c(const struct mp_out *o, const char *code)
@@ -31,6 +35,13 @@ static const char *c(const struct mp_out *o, const char *code)
 
 static void begin(struct mp_out *o)
 {
+	if (o->progress_shown) {
+		/* the progress line gives way (blanked, no terminal escape: a
+		 * dumb terminal and NO_COLOR see plain text); the next progress
+		 * redraws it */
+		fprintf(o->fp, "\r%*s\r", o->progress_len, "");
+		o->progress_shown = false;
+	}
 	if (o->hook)
 		o->hook(o->hook_data, true);
 }
@@ -45,7 +56,9 @@ static void end(struct mp_out *o)
 static void emit_json(struct mp_out *o, struct json_object *j)
 {
 	begin(o);
-	fprintf(o->fp, "%s\n", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN));
+	/* "/" is legal unescaped in JSON, and paths are easier to grep as written */
+	fprintf(o->fp, "%s\n", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN |
+							       JSON_C_TO_STRING_NOSLASHESCAPE));
 	end(o);
 	json_object_put(j);
 }
@@ -66,11 +79,11 @@ void mp_out_beacon(struct mp_out *o, const struct mp_scan_entry *e, bool first)
 {
 	char u[37], oob[256];
 
-	if (!first && o->verbose < 2)
+	if ((!first && o->verbose < 2) || o->verbose < 0)
 		return;
 	mp_oob_info_str(e->oob_info, oob, sizeof(oob));
 	if (o->json) {
-		struct json_object *j = jevent("beacon", e->uuid);
+		struct json_object *j = jevent(MP_EVENT("beacon"), e->uuid);
 
 		json_object_object_add(j, "index", json_object_new_int((int)e->index));
 		json_object_object_add(j, "rssi", json_object_new_int(e->rssi_last));
@@ -122,6 +135,23 @@ void mp_out_scan_notice(struct mp_out *o, unsigned int notice, const struct mp_s
 			     "previous address fell silent)", e->index, u, from);
 }
 
+/* One algorithm naming in every event and line: the short names of the
+ * provisioning algorithms (MshPRT v1.1 5.4.1.2), from either the engine's
+ * number or the tag the keyring keeps ("P256-HMAC-SHA256"). */
+static const char *alg_name(uint8_t alg)
+{
+	return alg ? "hmac-sha256" : "cmac-aes128";
+}
+
+static const char *alg_tag_name(const char *tag)
+{
+	if (strstr(tag, "HMAC") || strstr(tag, "hmac"))
+		return "hmac-sha256";
+	if (strstr(tag, "CMAC") || strstr(tag, "cmac"))
+		return "cmac-aes128";
+	return tag;
+}
+
 static const char *auth_desc(const struct mp_session_event *ev, char *buf, size_t len)
 {
 	const char *action = ev->auth_method == MP_AUTH_OUTPUT ?
@@ -156,24 +186,33 @@ void mp_out_session_cols(struct mp_out *o, const struct mp_session_event *ev,
 	char u[37], desc[64];
 
 	mp_keyring_uuid_str(ev->uuid, u);
+	/* -q: what went wrong, what a person must do (OOB), and in JSON each
+	 * device's result (a script's record of the run) */
+	if (o->verbose < 0 && (ev->type == MP_SESSION_PHASE ||
+			       (ev->type == MP_SESSION_PROVISIONED && !o->json)))
+		return;
+	/* the phases are for -v: a device's result line says how it went */
+	if (!o->json && o->verbose < 1 && ev->type == MP_SESSION_PHASE)
+		return;
 	if (o->json) {
 		struct json_object *j;
 
 		switch (ev->type) {
 		case MP_SESSION_PHASE:
-			j = jevent("phase", ev->uuid);
+			j = jevent(MP_EVENT("phase"), ev->uuid);
 			json_object_object_add(j, "phase", json_object_new_string(
 				mp_prov_phase_name(ev->phase)));
 			if (ev->phase == MP_PHASE_CAPABILITIES && ev->start) {
 				json_object_object_add(j, "algorithm", json_object_new_string(
-					ev->start->algorithm ? "hmac-sha256" : "cmac-aes128"));
+					alg_name(ev->start->algorithm)));
 				json_object_object_add(j, "auth", json_object_new_string(
 					mp_auth_method_name(ev->start->auth_method)));
 			}
 			break;
 		case MP_SESSION_OOB_OUTPUT:
 		case MP_SESSION_OOB_INPUT:
-			j = jevent(ev->type == MP_SESSION_OOB_OUTPUT ? "oob-output" : "oob-input",
+			j = jevent(ev->type == MP_SESSION_OOB_OUTPUT ? MP_EVENT("oob-output") :
+				   MP_EVENT("oob-input"),
 				   ev->uuid);
 			json_object_object_add(j, "action", json_object_new_string(
 				ev->auth_method == MP_AUTH_OUTPUT ?
@@ -185,21 +224,21 @@ void mp_out_session_cols(struct mp_out *o, const struct mp_session_event *ev,
 						       json_object_new_string(ev->oob_value));
 			break;
 		case MP_SESSION_PROVISIONED:
-			j = jevent("provisioned", ev->uuid);
+			j = jevent(MP_EVENT("provisioned"), ev->uuid);
 			json_object_object_add(j, "address", json_object_new_int(ev->address));
 			json_object_object_add(j, "bearer", json_object_new_string(
 				ev->bearer == MP_BEARER_GATT ? "gatt" : "adv"));
 			json_object_object_add(j, "elements", json_object_new_int(ev->elements));
 			if (ev->start) {
 				json_object_object_add(j, "algorithm", json_object_new_string(
-					ev->start->algorithm ? "hmac-sha256" : "cmac-aes128"));
+					alg_name(ev->start->algorithm)));
 				json_object_object_add(j, "auth", json_object_new_string(
 					mp_auth_method_name(ev->start->auth_method)));
 			}
 			break;
 		case MP_SESSION_FAILED:
 		default:
-			j = jevent("failed", ev->uuid);
+			j = jevent(MP_EVENT("failed"), ev->uuid);
 			json_object_object_add(j, "reason", json_object_new_string(ev->reason));
 			json_object_object_add(j, "by_device", json_object_new_boolean(ev->by_device));
 			if (ev->bearer)
@@ -208,6 +247,14 @@ void mp_out_session_cols(struct mp_out *o, const struct mp_session_event *ev,
 			if (ev->detail)
 				json_object_object_add(j, "detail",
 						       json_object_new_string(ev->detail));
+			if (ev->unconfirmed) {
+				json_object_object_add(j, "address",
+						       json_object_new_int(ev->address));
+				json_object_object_add(j, "elements",
+						       json_object_new_int(ev->elements));
+				json_object_object_add(j, "state",
+						       json_object_new_string("unconfirmed"));
+			}
 			break;
 		}
 		if (ev->name)
@@ -251,6 +298,10 @@ void mp_out_session_cols(struct mp_out *o, const struct mp_session_event *ev,
 		fprintf(o->fp, "%s[FAIL]%s %s: %s%s%s%s\n", c(o, "\033[31m"), c(o, "\033[0m"), u,
 			ev->reason, ev->by_device ? " (reported by the device)" : "",
 			ev->detail ? ": " : "", ev->detail ? ev->detail : "");
+		if (ev->unconfirmed)
+			fprintf(o->fp, "       its Provisioning Data went out: it may use address 0x%04x "
+				"(%u element%s), kept in the keyring as unconfirmed (see nodes)\n",
+				ev->address, ev->elements, ev->elements == 1 ? "" : "s");
 		break;
 	}
 	end(o);
@@ -261,8 +312,10 @@ void mp_out_sim_output(struct mp_out *o, const uint8_t uuid[16], const char *act
 {
 	char u[37];
 
+	if (o->verbose < 0 || (!o->json && o->verbose < 1))
+		return;	/* the simulated person's reading: detail, as the phases */
 	if (o->json) {
-		struct json_object *j = jevent("sim-output", uuid);
+		struct json_object *j = jevent(MP_EVENT("sim-output"), uuid);
 
 		json_object_object_add(j, "action", json_object_new_string(action));
 		json_object_object_add(j, "value", json_object_new_string(text));
@@ -276,11 +329,30 @@ void mp_out_sim_output(struct mp_out *o, const uint8_t uuid[16], const char *act
 	end(o);
 }
 
+void mp_out_failed_item(struct mp_out *o, const struct mp_cli_device_ref *ref, bool have_uuid,
+			unsigned int line, const char *name, const char *reason)
+{
+	char u[37], at[32] = "";
+
+	if (o->json)
+		return;
+	if (have_uuid)
+		mp_keyring_uuid_str(ref->uuid, u);
+	else
+		snprintf(u, sizeof(u), "#%u", ref->index);
+	if (line)
+		snprintf(at, sizeof(at), " (line %u)", line);
+	begin(o);
+	fprintf(o->fp, "failed: %s%s%s%s: %s\n", u, at, name && name[0] ? ", name " : "",
+		name && name[0] ? name : "", reason && reason[0] ? reason : "error");
+	end(o);
+}
+
 void mp_out_summary(struct mp_out *o, unsigned int provisioned, unsigned int failed,
 		    unsigned int cancelled)
 {
 	if (o->json) {
-		struct json_object *j = jevent("summary", NULL);
+		struct json_object *j = jevent(MP_EVENT("summary"), NULL);
 
 		json_object_object_add(j, "provisioned", json_object_new_int((int)provisioned));
 		json_object_object_add(j, "failed", json_object_new_int((int)failed));
@@ -297,16 +369,42 @@ void mp_out_summary(struct mp_out *o, unsigned int provisioned, unsigned int fai
 	end(o);
 }
 
+void mp_out_progress(struct mp_out *o, unsigned int done, unsigned int failed,
+		     unsigned int total)
+{
+	char line[96];
+	int n;
+
+	if (o->json || o->verbose < 0 || o->hook)
+		return;
+	n = total ? snprintf(line, sizeof(line), "%u/%u done", done, total) :
+		    snprintf(line, sizeof(line), "%u done", done);
+	if (failed && n > 0 && (size_t)n < sizeof(line))
+		snprintf(line + n, sizeof(line) - (size_t)n, ", %u failed", failed);
+	if (o->tty) {
+		n = (int)strlen(line);
+		fprintf(o->fp, "\r%-*s", o->progress_shown && o->progress_len > n ?
+			o->progress_len : n, line);
+		o->progress_len = n > o->progress_len || !o->progress_shown ? n : o->progress_len;
+		o->progress_shown = true;
+	} else {
+		fprintf(o->fp, "%s\n", line);
+	}
+	fflush(o->fp);
+}
+
 void mp_out_info(struct mp_out *o, const char *fmt, ...)
 {
 	char buf[1024];
 	va_list ap;
 
+	if (o->verbose < 0)
+		return;
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	if (o->json) {
-		struct json_object *j = jevent("info", NULL);
+		struct json_object *j = jevent(MP_EVENT("info"), NULL);
 
 		json_object_object_add(j, "message", json_object_new_string(buf));
 		emit_json(o, j);
@@ -320,7 +418,7 @@ void mp_out_info(struct mp_out *o, const char *fmt, ...)
 void mp_out_failed_ref(struct mp_out *o, const char *ref, const char *reason)
 {
 	if (o->json) {
-		struct json_object *j = jevent("failed", NULL);
+		struct json_object *j = jevent(MP_EVENT("failed"), NULL);
 
 		json_object_object_add(j, "device", json_object_new_string(ref));
 		json_object_object_add(j, "reason", json_object_new_string(reason));
@@ -338,7 +436,7 @@ void mp_out_skipped(struct mp_out *o, const uint8_t uuid[16], unsigned int line,
 	char u[37];
 
 	if (o->json) {
-		struct json_object *j = jevent("skipped", uuid);
+		struct json_object *j = jevent(MP_EVENT("skipped"), uuid);
 
 		json_object_object_add(j, "line", json_object_new_int((int)line));
 		json_object_object_add(j, "reason", json_object_new_string("already-provisioned"));
@@ -358,6 +456,33 @@ void mp_out_skipped(struct mp_out *o, const uint8_t uuid[16], unsigned int line,
 	end(o);
 }
 
+void mp_out_error_text(struct mp_out *o, const char *cmd, const char *msg)
+{
+	const char *text = msg;
+	bool warning = strncmp(msg, "warning: ", 9) == 0;
+
+	/* With --json the error is an event on stdout as well, so that a
+	 * script reading one stream sees why a run ended; stderr keeps the
+	 * words for the person watching. */
+	if (o->json) {
+		struct json_object *j = jevent(warning ? MP_EVENT("warning") : MP_EVENT("error"), NULL);
+
+		if (cmd)
+			json_object_object_add(j, "command", json_object_new_string(cmd));
+		json_object_object_add(j, "message", json_object_new_string(warning ? msg + 9 :
+									       msg));
+		emit_json(o, j);
+	}
+	begin(o);
+	fflush(o->fp);
+	if (cmd)
+		fprintf(stderr, "meshprov: %s: %s\n", cmd, text);
+	else
+		fprintf(stderr, "meshprov: %s\n", text);
+	fflush(stderr);
+	end(o);
+}
+
 void mp_out_error(struct mp_out *o, const char *fmt, ...)
 {
 	char buf[1024];
@@ -366,11 +491,7 @@ void mp_out_error(struct mp_out *o, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	begin(o);
-	fflush(o->fp);
-	fprintf(stderr, "meshprov: %s\n", buf);
-	fflush(stderr);
-	end(o);
+	mp_out_error_text(o, NULL, buf);
 }
 
 static const char *bearer_str(unsigned int bearers)
@@ -410,7 +531,7 @@ void mp_out_devices(struct mp_out *o, const struct mp_scan_table *t, uint64_t no
 		snprintf(seen, sizeof(seen), "%llus ago", (unsigned long long)ago);
 		node = kr ? mp_keyring_node_find_uuid(kr, e->uuid) : NULL;
 		if (o->json) {
-			struct json_object *j = jevent("device", e->uuid);
+			struct json_object *j = jevent(MP_EVENT("device"), e->uuid);
 
 			json_object_object_add(j, "index", json_object_new_int((int)e->index));
 			if (e->rssi_last != MP_SCAN_RSSI_NONE)
@@ -436,6 +557,8 @@ void mp_out_devices(struct mp_out *o, const struct mp_scan_table *t, uint64_t no
 	fflush(o->fp);
 }
 
+/* Key indexes as people read them ("000,001"; "none"), and as a JSON array
+ * of numbers (empty when there is none). */
 static void keys_list(char *buf, size_t len, const uint16_t *idx, unsigned int n)
 {
 	size_t off = 0;
@@ -445,7 +568,17 @@ static void keys_list(char *buf, size_t len, const uint16_t *idx, unsigned int n
 	for (i = 0; i < n && off < len; i++)
 		off += (size_t)snprintf(buf + off, len - off, "%s%03x", i ? "," : "", idx[i]);
 	if (n == 0)
-		snprintf(buf, len, "-");
+		snprintf(buf, len, "none");
+}
+
+static struct json_object *keys_array(const uint16_t *idx, unsigned int n)
+{
+	struct json_object *a = json_object_new_array();
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		json_object_array_add(a, json_object_new_int(idx[i]));
+	return a;
 }
 
 void mp_out_node(struct mp_out *o, const struct mp_node *n, bool detail, bool show_keys)
@@ -457,7 +590,7 @@ void mp_out_node(struct mp_out *o, const struct mp_node *n, bool detail, bool sh
 	keys_list(nk, sizeof(nk), n->net_keys, n->n_net_keys);
 	keys_list(ak, sizeof(ak), n->app_keys, n->n_app_keys);
 	if (o->json) {
-		struct json_object *j = jevent("node", n->uuid);
+		struct json_object *j = jevent(MP_EVENT("node"), n->uuid);
 
 		json_object_object_add(j, "address", json_object_new_int(n->addr));
 		json_object_object_add(j, "elements", json_object_new_int(n->elements));
@@ -467,10 +600,15 @@ void mp_out_node(struct mp_out *o, const struct mp_node *n, bool detail, bool sh
 		if (n->name[0])
 			json_object_object_add(j, "name", json_object_new_string(n->name));
 		if (detail) {
-			json_object_object_add(j, "algorithm", json_object_new_string(n->algorithm));
-			json_object_object_add(j, "oob", json_object_new_string(n->oob));
-			json_object_object_add(j, "netkeys", json_object_new_string(nk));
-			json_object_object_add(j, "appkeys", json_object_new_string(ak));
+			if (n->algorithm[0])
+				json_object_object_add(j, "algorithm", json_object_new_string(
+					alg_tag_name(n->algorithm)));
+			if (n->oob[0])
+				json_object_object_add(j, "auth", json_object_new_string(n->oob));
+			json_object_object_add(j, "netkeys",
+					       keys_array(n->net_keys, n->n_net_keys));
+			json_object_object_add(j, "appkeys",
+					       keys_array(n->app_keys, n->n_app_keys));
 			json_object_object_add(j, "provisioned_at",
 					       json_object_new_int64(n->provisioned_at));
 		}
@@ -492,8 +630,8 @@ void mp_out_node(struct mp_out *o, const struct mp_node *n, bool detail, bool sh
 	fprintf(o->fp, "  Elements:    %u (0x%04x-0x%04x)\n", n->elements, n->addr,
 		n->addr + (n->elements ? n->elements - 1 : 0));
 	fprintf(o->fp, "  State:       %s\n", mp_node_state_str(n->state));
-	fprintf(o->fp, "  Algorithm:   %s\n", n->algorithm[0] ? n->algorithm : "-");
-	fprintf(o->fp, "  OOB:         %s\n", n->oob[0] ? n->oob : "-");
+	fprintf(o->fp, "  Algorithm:   %s\n", n->algorithm[0] ? alg_tag_name(n->algorithm) : "-");
+	fprintf(o->fp, "  Auth:        %s\n", n->oob[0] ? n->oob : "-");
 	fprintf(o->fp, "  NetKeys:     %s\n", nk);
 	fprintf(o->fp, "  AppKeys:     %s\n", ak);
 	fprintf(o->fp, "  Device key:  %s\n", key);
@@ -506,10 +644,10 @@ void mp_out_netkey(struct mp_out *o, const struct mp_netkey *k, bool show_keys)
 	const char *key = mp_keyring_key_str(k->key, show_keys, buf);
 
 	if (o->json) {
-		struct json_object *j = jevent("netkey", NULL);
+		struct json_object *j = jevent(MP_EVENT("netkey"), NULL);
 
 		json_object_object_add(j, "index", json_object_new_int(k->index));
-		json_object_object_add(j, "phase", json_object_new_int(k->phase));
+		json_object_object_add(j, "key_refresh_phase", json_object_new_int(k->phase));
 		if (k->name[0])
 			json_object_object_add(j, "name", json_object_new_string(k->name));
 		if (show_keys)
@@ -528,7 +666,7 @@ void mp_out_appkey(struct mp_out *o, const struct mp_appkey *k, bool show_keys)
 	const char *key = mp_keyring_key_str(k->key, show_keys, buf);
 
 	if (o->json) {
-		struct json_object *j = jevent("appkey", NULL);
+		struct json_object *j = jevent(MP_EVENT("appkey"), NULL);
 
 		json_object_object_add(j, "index", json_object_new_int(k->index));
 		json_object_object_add(j, "netkey", json_object_new_int(k->net_index));
@@ -559,4 +697,130 @@ void mp_out_kv(struct mp_out *o, const char *event, const char *key, const char 
 	}
 	fprintf(o->fp, "%-16s %s\n", key, buf);
 	fflush(o->fp);
+}
+
+void mp_out_keyring(struct mp_out *o, const struct mp_keyring *kr)
+{
+	const struct mp_provisioner *p = mp_keyring_self(kr);
+	char u[37], pu[37], ranges[256];
+	size_t off = 0;
+	uint8_t uuid[16];
+	unsigned int i;
+
+	mp_keyring_network_uuid(kr, uuid);
+	mp_keyring_uuid_str(uuid, u);
+	mp_keyring_uuid_str(p->uuid, pu);
+	if (o->json) {
+		struct json_object *j = jevent(MP_EVENT("keyring"), NULL), *r = json_object_new_array();
+
+		json_object_object_add(j, "path", json_object_new_string(mp_keyring_path(kr)));
+		json_object_object_add(j, "format", json_object_new_int(MP_KEYRING_FORMAT_VERSION));
+		json_object_object_add(j, "encrypted",
+				       json_object_new_boolean(mp_keyring_is_encrypted(kr)));
+		json_object_object_add(j, "network",
+				       json_object_new_string(mp_keyring_network_name(kr)));
+		json_object_object_add(j, "mesh_uuid", json_object_new_string(u));
+		json_object_object_add(j, "iv_index",
+				       json_object_new_int64(mp_keyring_iv_index(kr)));
+		json_object_object_add(j, "iv_update",
+				       json_object_new_boolean(mp_keyring_iv_update(kr)));
+		json_object_object_add(j, "provisioner", json_object_new_string(p->name));
+		json_object_object_add(j, "provisioner_uuid", json_object_new_string(pu));
+		json_object_object_add(j, "address",
+				       json_object_new_int(mp_keyring_self_address(kr)));
+		for (i = 0; i < p->n_unicast; i++) {
+			struct json_object *pair = json_object_new_array();
+
+			json_object_array_add(pair, json_object_new_int(p->unicast[i].low));
+			json_object_array_add(pair, json_object_new_int(p->unicast[i].high));
+			json_object_array_add(r, pair);
+		}
+		json_object_object_add(j, "unicast_ranges", r);
+		json_object_object_add(j, "nodes",
+				       json_object_new_int64((int64_t)mp_keyring_node_count(kr)));
+		json_object_object_add(j, "netkeys",
+				       json_object_new_int64((int64_t)mp_keyring_netkey_count(kr)));
+		json_object_object_add(j, "appkeys",
+				       json_object_new_int64((int64_t)mp_keyring_appkey_count(kr)));
+		json_object_object_add(j, "excluded", json_object_new_int64(
+			(int64_t)mp_keyring_exclusion_count(kr)));
+		emit_json(o, j);
+		return;
+	}
+	ranges[0] = '\0';
+	for (i = 0; i < p->n_unicast && off < sizeof(ranges); i++)
+		off += (size_t)snprintf(ranges + off, sizeof(ranges) - off, "%s0x%04x-0x%04x",
+					i ? ", " : "", p->unicast[i].low, p->unicast[i].high);
+	fprintf(o->fp, "%-16s %s\n", "path", mp_keyring_path(kr));
+	fprintf(o->fp, "%-16s meshprov-keyring %d%s\n", "format", MP_KEYRING_FORMAT_VERSION,
+		mp_keyring_is_encrypted(kr) ? ", encrypted" : "");
+	fprintf(o->fp, "%-16s %s\n", "network", mp_keyring_network_name(kr));
+	fprintf(o->fp, "%-16s %s\n", "mesh_uuid", u);
+	fprintf(o->fp, "%-16s 0x%08x%s\n", "iv_index", mp_keyring_iv_index(kr),
+		mp_keyring_iv_update(kr) ? " (IV Update in progress)" : "");
+	fprintf(o->fp, "%-16s %s, %s, address 0x%04x\n", "provisioner", p->name, pu,
+		mp_keyring_self_address(kr));
+	fprintf(o->fp, "%-16s %s\n", "unicast_ranges", ranges);
+	fprintf(o->fp, "%-16s %zu\n", "nodes", mp_keyring_node_count(kr));
+	fprintf(o->fp, "%-16s %zu\n", "netkeys", mp_keyring_netkey_count(kr));
+	fprintf(o->fp, "%-16s %zu\n", "appkeys", mp_keyring_appkey_count(kr));
+	fprintf(o->fp, "%-16s %zu\n", "excluded", mp_keyring_exclusion_count(kr));
+	fflush(o->fp);
+}
+
+void mp_out_iv(struct mp_out *o, uint32_t iv, bool update)
+{
+	if (o->json) {
+		struct json_object *j = jevent(MP_EVENT("iv-index"), NULL);
+
+		json_object_object_add(j, "iv_index", json_object_new_int64(iv));
+		json_object_object_add(j, "iv_update", json_object_new_boolean(update));
+		emit_json(o, j);
+		return;
+	}
+	fprintf(o->fp, "%-16s 0x%08x%s\n", "iv_index", iv,
+		update ? " (IV Update in progress)" : "");
+	fflush(o->fp);
+}
+
+void mp_out_key_changed(struct mp_out *o, bool app, bool created, uint16_t index)
+{
+	const char *what = created ? "created" : "deleted";
+
+	if (o->json) {
+		struct json_object *j = jevent(app ? (created ? MP_EVENT("appkey-created") :
+						       MP_EVENT("appkey-deleted")) :
+					       (created ? MP_EVENT("netkey-created") :
+							  MP_EVENT("netkey-deleted")), NULL);
+
+		json_object_object_add(j, "index", json_object_new_int(index));
+		emit_json(o, j);
+		return;
+	}
+	begin(o);
+	fprintf(o->fp, "%s 0x%03x %s\n", app ? "AppKey" : "NetKey", index, what);
+	end(o);
+}
+
+void mp_out_node_changed(struct mp_out *o, bool removed, uint16_t addr, const char *name)
+{
+	if (o->json) {
+		struct json_object *j = jevent(removed ? MP_EVENT("node-removed") :
+					       MP_EVENT("node-renamed"), NULL);
+
+		json_object_object_add(j, "address", json_object_new_int(addr));
+		if (name)
+			json_object_object_add(j, "name", json_object_new_string(name));
+		emit_json(o, j);
+		return;
+	}
+	begin(o);
+	if (removed)
+		fprintf(o->fp, "node 0x%04x removed; its addresses are excluded until the IV index "
+			"has moved on by 2\n", addr);
+	else if (name && name[0])
+		fprintf(o->fp, "node 0x%04x renamed: %s\n", addr, name);
+	else
+		fprintf(o->fp, "node 0x%04x renamed: no name\n", addr);
+	end(o);
 }

@@ -65,6 +65,7 @@ struct mp_session {
 	bool has_phase;
 	char detail[96];
 	bool link_closed;
+	uint64_t started_ms;	/* the loop's clock when the session began */
 };
 
 /* One entry of the receive table (mp_engine_ad_register); free when !fn. */
@@ -405,6 +406,24 @@ static void on_done(struct mp_session *s, const struct mp_prov_event *ev)
 			gatt_failure(s, ev, &out);
 		if (!ok && ev->err == MP_PROV_OK && !out.detail && mp_prov_caps(s->prov))
 			out.detail = refusal_detail(s, ev->errnum);
+		if (!ok && ev->errnum == -ETIMEDOUT && !out.detail) {
+			/* a timeout says where it stopped and after how long: the
+			 * protocol's own (MshPRT v1.1 5.4.4, 60 s without an
+			 * answer) or the run's -t */
+			snprintf(s->detail, sizeof(s->detail), "no answer %s %s, %llu s after it began",
+				 s->has_phase ? "after" : "to",
+				 s->has_phase ? mp_prov_phase_name(s->phase) : "the invitation",
+				 (unsigned long long)((mp_loop_now_ms(s->e->cfg.loop) -
+						       s->started_ms) / 1000));
+			out.detail = s->detail;
+		}
+		/* MshPRT v1.1 5.4.2.5: once the Data is out the device may use the
+		 * address whatever came after; say so, with the address */
+		if (s->recorded && s->data_sent) {
+			out.unconfirmed = true;
+			out.address = s->address;
+			out.elements = s->elements;
+		}
 	}
 	if (!s->link_closed)
 		mp_bearer_close(&s->bearer, ok ? MP_LINK_CLOSE_SUCCESS : MP_LINK_CLOSE_FAIL);
@@ -817,6 +836,7 @@ int mp_engine_provision(struct mp_engine *e, const uint8_t uuid[16],
 	s->e = e;
 	mp_timer_slots_init(&s->timers, e->cfg.loop, SESSION_TIMERS, session_timer_fired, s);
 	mp_sendq_init(&s->txq, TXQ_LEN);
+	s->started_ms = mp_loop_now_ms(e->cfg.loop);
 	memcpy(s->uuid, uuid, 16);
 	s->opts = *opts;
 	if (opts->name && !(s->name = strdup(opts->name)))

@@ -395,13 +395,13 @@ appkey list --show-keys
 END_CMDS
 
 # Keys, IV index, CDB round trip.
-check "netkey create" 0 'assert ev("netkey-created")[0]["netkey"] == "0x001", lines' -- $K --json netkey create
+check "netkey create" 0 'assert ev("netkey-created")[0]["index"] == 1, lines' -- $K --json netkey create
 check "appkey create bound to it" 0 '' -- $K appkey create 5 --netkey 1
 check "appkey list: keys hidden" 0 '
 a = ev("appkey"); assert a[0]["index"] == 5 and a[0]["netkey"] == 1 and "key" not in a[0], a
 ' -- $K --json appkey list
 check "netkey delete of a bound key is refused" 1 '' -- $K netkey delete 1
-check "iv-index set" 0 'assert ev("iv-index")[0]["iv_index"] == "0x00000005", lines' -- $K --json iv-index 5
+check "iv-index set" 0 'assert ev("iv-index")[0]["iv_index"] == 5 and ev("iv-index")[0]["iv_update"] is False, lines' -- $K --json iv-index 5
 check "iv-index never goes back" 1 '' -- $K iv-index 4
 check "export for import" 0 '' -- $K export "$T/cdb2.json"
 check "import without room for a new provisioner names --adopt, no internal name" 1 'assert "import --adopt" in err and "MP_" not in err, err' -- --keyring "$T/kr3/k.json" --json import "$T/cdb2.json"
@@ -410,10 +410,28 @@ check "imported nodes" 0 '
 n = ev("node"); assert sum(1 for l in n if l.get("name") == "lamp-1") == 1, n
 ' -- --keyring "$T/kr2/k.json" --json nodes
 
-# Text output is for people: progress per phase, no colour codes in a file.
-check "human output to a file" 0 '' -- $K --sim 1 provision --all
+# Text output is for people: no colour codes in a file. Issue 16: quiet by
+# default (each device's result and how far the run is, as plain lines off a
+# terminal), the phases with -v, only what failed and the summary with -q.
+check "human output to a file" 0 '' -- $K --sim 2 provision --all
 grep -q "$(printf '\033')" "$T/out" && ko "no colour codes in a file" || ok "no colour codes in a file"
-grep -q ": invite" "$T/out" && ok "human output shows progress per phase" || ko "human output shows progress per phase"
+if ! grep -q ": invite" "$T/out" && ! grep -q "^\[NEW\]" "$T/out" && [ "$(grep -c '^\[OK\]' "$T/out")" = 2 ] &&
+	grep -qx "1/2 done" "$T/out" && grep -qx "2/2 done" "$T/out" && grep -qx "2 provisioned, 0 failed" "$T/out"
+then ok "human output: results and progress lines, no phases"; else ko "human output: results and progress lines, no phases"; fi
+check "human output with -v" 0 '' -- $K -v --sim 1 provision --all
+grep -q ": invite" "$T/out" && grep -q ": complete" "$T/out" && grep -q "^\[NEW\]" "$T/out" &&
+	ok "-v shows the phases and the devices heard" || ko "-v shows the phases and the devices heard"
+check "human output with -q" 0 '' -- $K -q --sim 2 provision --all
+[ "$(cat "$T/out")" = "2 provisioned, 0 failed" ] && ok "-q prints only the summary when all went well" ||
+	ko "-q prints only the summary when all went well"
+check "-q still prints what failed" 1 '' -- $K -q --sim 1 --sim-oob static provision --all
+grep -q "^\[FAIL\] .*auth-needed" "$T/out" && grep -qx "0 provisioned, 1 failed" "$T/out" &&
+	grep -q "^failed: .*: auth-needed$" "$T/out" && [ "$(wc -l < "$T/out")" = 3 ] &&
+	ok "-q: the failure, the failure list and the summary, nothing else" ||
+	ko "-q: the failure, the failure list and the summary, nothing else"
+check "-q --json: results, no phases" 0 '
+assert ev("provisioned") and ev("summary") and not ev("phase") and not ev("beacon"), lines
+' -- $K -q --json --sim 1 provision --all
 
 # --sim-seed: the same seed, the same devices; another seed, others.
 u1=$("$BIN" $K --json --sim 2 --sim-seed 7 scan --duration 1 | python3 -c 'import json,sys; print(sorted({json.loads(l)["uuid"] for l in sys.stdin if "beacon" in l}))')
@@ -628,7 +646,9 @@ assert "line 2: this device is already node 0x" in err and "not 0x0123 as asked"
 assert "line 3: \x27zzz\x27 is not a device UUID" in err, err
 assert "line 4: this device is already node 0x" in err and "named \x27t-2\x27, not \x27t-2-renamed\x27" in err, err
 assert "line 5: address 0x0001 is used by a node (this provisioner" in err, err
-assert "nothing was done" in err and not lines, lines
+assert "nothing was done" in err and not [l for l in lines if l["event"] != "error"], lines
+# the same words as error events on stdout, for a script reading one stream
+assert [int(re.search(r"line (\d+):", l["message"]).group(1)) for l in ev("error")[:-1]] == [2, 3, 4, 5], lines
 ' -- $TK --json $SS provision --batch "$T/conflicts.csv"
 [ "$(sum "$T/tray/kr.json")" = "$before" ] && ok "batch: the keyring is untouched after those" ||
 	ko "batch: the keyring is untouched after those"
@@ -793,6 +813,100 @@ kept=$(cat "$T/kept" 2>/dev/null)
 	ok "the kept keyring is the one replaced, mode 0600" || ko "the kept keyring is the one replaced, mode 0600"
 "$BIN" $K import --replace --adopt "$T/cdb2.json" > "$T/out" 2>&1 && grep -q "replaced is kept in $T/kr/keyring.json.replaced-" "$T/out" &&
 	ok "import --replace in text says it too" || ko "import --replace in text says it too"
+
+# Issue 16: JSON a script can trust. One object per record, one type per
+# field, no "-" for an empty list, one algorithm naming, "/" unescaped,
+# errors as events, and every command that changes something says so.
+J="--keyring $T/json/kr.json"
+check "json: a provisioned event and the node record agree, addresses are numbers" 0 '
+p = ev("provisioned"); assert len(p) == 2 and all(type(l["address"]) is int for l in p), p
+' -- $J --json --sim 2 provision --all
+check "json: keyring info is one object, typed" 0 '
+assert len(lines) == 1, lines
+k = lines[0]; assert k["event"] == "keyring", k
+assert k["path"] == "'"$T/json/kr.json"'" and "\\/" not in open(sys.argv[1]).read(), k
+assert type(k["iv_index"]) is int and k["iv_update"] is False and k["encrypted"] is False, k
+assert k["address"] == 1 and k["unicast_ranges"] == [[1, 0x7fff]] and k["nodes"] == 3, k
+assert k["format"] == 1 and k["netkeys"] == 1 and k["appkeys"] == 0, k
+' -- $J --json keyring info
+check "json: node show: key lists are arrays (empty, not \"-\"), the algorithm named as in events" 0 '
+n = ev("node"); assert len(n) == 1, lines
+assert n[0]["netkeys"] == [0] and n[0]["appkeys"] == [], n
+assert n[0]["algorithm"] == "hmac-sha256" and n[0]["auth"] == "none", n
+assert type(n[0]["address"]) is int and "-" not in n[0].values(), n
+' -- $J --json node show 2
+check "json: every address is a number, in every event" 0 '
+import re
+def walk(o):
+    if isinstance(o, dict):
+        for k, v in o.items():
+            if k in ("address", "index", "netkey", "elements", "iv_index", "node", "line"):
+                assert type(v) is int, (k, v)
+            walk(v)
+for l in lines: walk(l)
+assert ev("netkey") and ev("keyring") and ev("iv-index") and len(ev("node")) == 3, lines
+' -- $J --json -f - <<'END_CMDS'
+nodes
+netkey list
+keyring info
+iv-index
+END_CMDS
+check "json: node rename says what it did" 0 '
+assert ev("node-renamed") == [{"event": "node-renamed", "address": 2, "name": "hall/1"}], lines
+' -- $J --json node rename 2 hall/1
+check "json: netkey create and delete say what they did" 0 '
+assert ev("netkey-created") == [{"event": "netkey-created", "index": 3}], lines
+assert ev("netkey-deleted") == [{"event": "netkey-deleted", "index": 3}], lines
+' -- $J --json -f - <<'END_CMDS'
+netkey create 3
+netkey delete 3
+END_CMDS
+check "json: export says where it wrote" 0 '
+assert ev("exported") == [{"event": "exported", "path": "'"$T/json/cdb.json"'"}], lines
+' -- $J --json export "$T/json/cdb.json"
+check "json: an error is an event on stdout, and words on stderr" 1 '
+e = ev("error"); assert len(e) == 1 and e[0]["command"] == "node show", lines
+assert "0x0123" in e[0]["message"] or "123" in e[0]["message"], e
+assert "meshprov: node show: " in err, err
+' -- $J --json node show 0123
+check "json: an unknown command is an error event too" 2 '
+assert len(ev("error")) == 1 and "frobnicate" in ev("error")[0]["message"], lines
+' -- $J --json frobnicate
+"$BIN" $J node rename 2 lamp > "$T/out" 2>&1 && grep -qx "node 0x0002 renamed: lamp" "$T/out" &&
+	ok "node rename says what it did, in text" || ko "node rename says what it did, in text"
+
+# Issue 16: --address that is taken is refused before anything is sent, in
+# words naming the owner: the provisioner's own, another node's element.
+A="--keyring $T/addr/kr.json"
+"$BIN" $A --json --sim 3 --sim-seed 5 provision --all > "$T/addr.json" 2>/dev/null
+UA=$("$BIN" $A --json --sim 1 --sim-seed 11 scan 1 | python3 -c 'import json,sys; print(json.loads(sys.stdin.readline())["uuid"])')
+SECOND=$(python3 -c '
+import json, sys
+p = [json.loads(l) for l in open(sys.argv[1]) if "provisioned" in l]
+n = [l for l in p if l.get("event") == "provisioned" and l["elements"] > 1][0]
+print("%04x %04x" % (n["address"] + 1, n["address"]))' "$T/addr.json")
+check "--address of the provisioner: refused before any exchange, naming it" 2 '
+assert not ev("phase") and not ev("provisioned") and not ev("failed"), lines
+assert "address 0x0001 is used by a node (this provisioner" in err and "nothing was sent" in err, err
+assert ev("error") and "this provisioner" in ev("error")[0]["message"], lines
+' -- $A --json -v --sim 1 --sim-seed 11 provision "$UA" --address 0001
+check "--address of another node's second element: refused, naming the node" 2 '
+assert not ev("phase") and not ev("provisioned"), lines
+assert "address 0x'"${SECOND% *}"' is used by a node (0x'"${SECOND#* }"'," in err, err
+' -- $A --json -v --sim 1 --sim-seed 11 provision "$UA" --address "${SECOND% *}"
+
+# Issue 16: a run that had failures names each failed device at the end,
+# with its batch line, before the summary.
+F="--keyring $T/flist/kr.json"
+"$BIN" $F --json --sim 2 --sim-seed 21 scan 1 | python3 -c '
+import json, sys
+u = [json.loads(l)["uuid"] for l in sys.stdin if "beacon" in l]
+print("uuid,name"); print("%s,first" % u[0]); print("%s,second" % u[1])' > "$T/flist.csv"
+check "failures listed at the end with their batch lines" 1 '' -- $F -j 1 --sim 2 --sim-seed 21 --sim-oob static provision --batch "$T/flist.csv"
+if [ "$(grep -c '^failed: .* (line [23]), name \(first\|second\): auth-needed$' "$T/out")" = 2 ] &&
+	[ "$(tail -n 1 "$T/out")" = "0 provisioned, 2 failed" ] &&
+	grep -q "^failed: .* (line 2), name first: auth-needed" "$T/out"
+then ok "the failure list names each device, its line and reason"; else ko "the failure list names each device, its line and reason"; fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -75,6 +75,22 @@ report("every command is in the bash completion",
         or c["name"].split()[-1] not in bash])
 report("every command is in the zsh completion",
        [c["name"] for c in cmds if "'%s')" % c["name"] not in zsh])
+# Every JSON event the code can emit (each name is written MP_EVENT("...")
+# in src/cli) is listed under JSON OUTPUT, and every one listed is emitted.
+import glob, shlex
+code_ev = set()
+for f in glob.glob(src + "/src/cli/*.c"):
+    code_ev |= set(re.findall(r'MP_EVENT\("([a-z-]+)"\)', open(f).read()))
+sect = man[man.index(".SH JSON OUTPUT"):man.index(".SH EXIT STATUS")].split("\n")
+man_ev = set()
+for i, l in enumerate(sect[:-1]):
+    if l == ".TP" and sect[i + 1].startswith((".B ", ".BR ")):
+        words = shlex.split(sect[i + 1].split(" ", 1)[1].replace("\\-", "-"))
+        man_ev |= {w for w in words[::2] if re.fullmatch(r"[a-z-]+", w)}
+report("the code emits at least the usual events", [e for e in
+       ("provisioned", "failed", "summary", "node", "error") if e not in code_ev])
+report("every JSON event the code emits is in the man page", sorted(code_ev - man_ev))
+report("every JSON event in the man page is one the code emits", sorted(man_ev - code_ev))
 report("the man page documents the exit codes",
        [str(n) for n in range(5) if not re.search(r"^\.B %d$" % n, man, re.M)])
 END_PY

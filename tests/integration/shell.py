@@ -8,6 +8,7 @@ empty prompt, keys hidden unless asked, the history file, Ctrl-D leaving
 with status 0. Run by `make check` (MESHPROV points at the binary).
 """
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -37,6 +38,7 @@ def main():
         session_quit(tmp)
         passphrase_tries(tmp)
         colours(tmp)
+        progress(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return check.summary()
@@ -132,7 +134,7 @@ def session_output(tmp):
     check("appkey import INDEX - asks, echo off",
           sh.expect(r"AppKey \(hex, not shown\): ") is not None, sh)
     sh.send("44112233445566778899aabbccddeeff\r")
-    check("... and takes the key", sh.expect(r"appkey +0x006") is not None, sh)
+    check("... and takes the key", sh.expect(r"AppKey 0x006 created") is not None, sh)
     check("... which was not shown", b"4411223344" not in sh.raw, sh)
     # Lines with key material stay out of the history (issue #12).
     sh.send("appkey import 7 00112233445566778899aabbccddeeff\r")
@@ -241,6 +243,23 @@ def colours(tmp):
     check("NO_COLOR turns colour off", b"[OK]" in quiet and b"\x1b[" not in quiet)
     empty = run_on_pty(tmp, "")
     check("an empty NO_COLOR does not", b"\x1b[32m[OK]" in empty)
+
+
+def progress(tmp):
+    """Issue 16: on a terminal a run keeps "n/N done" on one line, rewritten
+    in place and blanked before the next result; no phases without -v."""
+    env = dict(os.environ, TERM="xterm", HOME=tmp, NO_COLOR="1")
+    p = Pty([BIN, "--keyring", os.path.join(tmp, "progress.json"), "--sim", "3",
+             "provision", "--all"], env)
+    p.wait(30)
+    p.quiet(0.2, 2)
+    raw = p.raw
+    check("the progress line is rewritten in place, never a line of its own",
+          all(b"\r%d/3 done" % n in raw for n in (1, 2, 3)) and
+          b"done\r\n" not in raw and b"done\n" not in raw, p)
+    check("... and blanked before the next line: the summary starts clean",
+          re.search(rb"\r +\r3 provisioned, 0 failed\r\n", raw) is not None, p)
+    check("no phase lines without -v", b": invite" not in raw and b"[NEW]" not in raw, p)
 
 
 if __name__ == "__main__":

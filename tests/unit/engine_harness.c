@@ -121,6 +121,9 @@ static void on_session(void *user, struct mp_session *s, const struct mp_session
 		d->by_device = ev->by_device;
 		copy_str(d->reason, sizeof(d->reason), ev->reason);
 		copy_str(d->detail, sizeof(d->detail), ev->detail);
+		d->unconfirmed = ev->unconfirmed;
+		if (ev->unconfirmed)
+			d->address = ev->address;
 		d->session = NULL;
 		break;
 	}

@@ -59,6 +59,7 @@ struct eh_dev {
 	bool by_device;
 	char reason[32];
 	char detail[160];		/* FAILED: the event's detail, or "" */
+	bool unconfirmed;		/* FAILED after the Data went out (address set) */
 	uint64_t started_ms, final_ms;
 	/* device side */
 	char shown[16];			/* the sim's Output OOB text */

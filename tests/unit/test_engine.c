@@ -538,6 +538,14 @@ static void test_total_loss_times_out(void **state)
 		assert_true(took >= MP_PBADV_LINK_TIMEOUT_MS);
 		assert_true(took <= MP_PBADV_LINK_TIMEOUT_MS + close_ms);
 		assert_int_equal(d->nphases, 0);	/* the link never opened */
+		{
+			/* issue 16: where it stopped and after how long */
+			char want[96];
+
+			snprintf(want, sizeof(want), "no answer to the invitation, %llu s after "
+				 "it began", (unsigned long long)(took / 1000));
+			assert_string_equal(d->detail, want);
+		}
 		assert_int_equal(d->beacons_first, 0);	/* nothing was heard */
 		assert_int_equal(d->sim_done, 0);
 	}
@@ -624,6 +632,9 @@ static void test_cancel_after_data_keeps_unconfirmed(void **state)
 	assert_non_null(n);
 	assert_int_equal(n->state, MP_NODE_UNCONFIRMED);
 	assert_true(n->has_dev_key);
+	/* Issue 16: the failed event says so, with the address kept */
+	assert_true(d->unconfirmed);
+	assert_int_equal(d->address, n->addr);
 	assert_int_equal(eh_run(h, eh_no_sessions, QUICK_MS), 0);
 	/* And indeed: the Data reached the device, which took the address. */
 	eh_run_for(h, 1000);

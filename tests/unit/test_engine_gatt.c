@@ -203,6 +203,7 @@ static void test_gatt_cancel_while_connecting(void **state)
 	assert_int_equal(eh_run(h, dev0_final, QUICK_MS), 0);
 	assert_true(d->failed);
 	assert_string_equal(d->reason, "cancelled");
+	assert_false(d->unconfirmed);	/* nothing went out: nothing held */
 	assert_int_equal(eh_run(h, eh_no_sessions, QUICK_MS), 0);
 	assert_null(mp_keyring_node_find_uuid(h->kr, d->uuid));
 

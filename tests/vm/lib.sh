@@ -91,12 +91,12 @@ mp_node_show() {
 	                            for p in sys.argv[2:6])
 	listed = [n for n in nodes if n['uuid'].replace('-', '').lower() == uuid][0]
 	keys = {k['index']: k['key'] for k in netkeys if 'key' in k}
-	# "netkeys": the node's NetKey indexes, 3 hex digits each
-	first = int(node[0]['netkeys'][:3], 16)
+	# "netkeys": the node's NetKey indexes, numbers
+	first = node[0]['netkeys'][0]
 	print(json.dumps({'uuid': uuid, 'unicast': '%04x' % int(listed['address']),
 	                  'net_key': keys[first].lower(),
 	                  'dev_key': listed['device_key'].lower(),
-	                  'iv_index': int(str(iv[0]['iv_index']), 16)}))
+	                  'iv_index': int(iv[0]['iv_index'])}))
 	PY
 }
 
