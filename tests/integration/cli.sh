@@ -827,7 +827,7 @@ k = lines[0]; assert k["event"] == "keyring", k
 assert k["path"] == "'"$T/json/kr.json"'" and "\\/" not in open(sys.argv[1]).read(), k
 assert type(k["iv_index"]) is int and k["iv_update"] is False and k["encrypted"] is False, k
 assert k["address"] == 1 and k["unicast_ranges"] == [[1, 0x7fff]] and k["nodes"] == 3, k
-assert k["format"] == 1 and k["netkeys"] == 1 and k["appkeys"] == 0, k
+assert k["format"] == 2 and k["netkeys"] == 1 and k["appkeys"] == 0, k
 ' -- $J --json keyring info
 check "json: node show: key lists are arrays (empty, not \"-\"), the algorithm named as in events" 0 '
 n = ev("node"); assert len(n) == 1, lines
