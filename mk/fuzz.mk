@@ -12,4 +12,4 @@ EXTRA_DIST += tools/fuzz
 # provisioner's corpus, and what the targets are (tests/fuzz/README.md).
 EXTRA_DIST += tests/fuzz/corpus/config_msg tests/fuzz/corpus/device \
 	tests/fuzz/corpus/prov_pdu tests/fuzz/corpus/provisioner \
-	tests/fuzz/gen-provisioner-seeds.py
+	tests/fuzz/gen-provisioner-seeds.py tests/fuzz/README.md
