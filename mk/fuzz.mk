@@ -8,3 +8,8 @@
 # with truncations and bit flips (tests/fuzz/replay.c); tools/fuzz NAME runs
 # libFuzzer.
 EXTRA_DIST += tools/fuzz
+# The corpora no layer fragment lists yet, the seed writer of the
+# provisioner's corpus, and what the targets are (tests/fuzz/README.md).
+EXTRA_DIST += tests/fuzz/corpus/config_msg tests/fuzz/corpus/device \
+	tests/fuzz/corpus/prov_pdu tests/fuzz/corpus/provisioner \
+	tests/fuzz/gen-provisioner-seeds.py tests/fuzz/README.md
