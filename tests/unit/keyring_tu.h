@@ -128,6 +128,51 @@ static inline char *ktu_read(const char *path, size_t *len)
 	return buf;
 }
 
+/* A keyring in a scratch directory with the scripted sources: the fixture
+ * of the keyring tests (cmocka's setup and teardown wrap these). */
+struct ktu_fx {
+	char *dir, *path;
+	struct mp_rng rng;
+	struct ktu_rng rs;
+	struct ktu_clock clk;
+	struct mp_keyring_opts o;
+};
+
+static inline struct ktu_fx *ktu_fx_new(uint64_t seed)
+{
+	struct ktu_fx *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return NULL;
+	f->dir = ktu_tmpdir();
+	f->path = f->dir ? ktu_path(f->dir, "keyring.json") : NULL;
+	if (!f->path) {
+		free(f->dir);
+		free(f);
+		return NULL;
+	}
+	f->o = ktu_opts(&f->rng, &f->rs, &f->clk, seed);
+	return f;
+}
+
+static inline void ktu_fx_free(struct ktu_fx *f)
+{
+	ktu_rmtree(f->dir);
+	free(f->path);
+	free(f);
+}
+
+/* Open the fixture's keyring, or fail the test with the error's message
+ * (cmocka's fail_msg: the includer has testutil.h). */
+#define ktu_open_ok(f) ({							\
+	struct mp_keyring_error err_;						\
+	struct mp_keyring *kr_ = NULL;						\
+	int r_ = mp_keyring_open((f)->path, &(f)->o, &kr_, &err_);		\
+	if (r_)									\
+		fail_msg("open %s: %d %s", (f)->path, r_, err_.msg);		\
+	kr_;									\
+})
+
 static inline int ktu_write(const char *path, const void *data, size_t len, mode_t mode)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);

@@ -18,46 +18,22 @@
 #include "store/nodes.h"
 #include "crypto/crypto.h"
 
-struct fx {
-	char *dir, *path;
-	struct mp_rng rng;
-	struct ktu_rng rs;
-	struct ktu_clock clk;
-	struct mp_keyring_opts o;
-};
-
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
-
-	assert_non_null(f);
-	f->dir = ktu_tmpdir();
-	assert_non_null(f->dir);
-	f->path = ktu_path(f->dir, "keyring.json");
-	f->o = ktu_opts(&f->rng, &f->rs, &f->clk, 42);
-	*state = f;
+	*state = ktu_fx_new(42);
+	assert_non_null(*state);
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fx *f = *state;
-
-	ktu_rmtree(f->dir);
-	free(f->path);
-	free(f);
+	ktu_fx_free(*state);
 	return 0;
 }
 
-static struct mp_keyring *open_ok(struct fx *f)
+static struct mp_keyring *open_ok(struct ktu_fx *f)
 {
-	struct mp_keyring_error err;
-	struct mp_keyring *kr = NULL;
-	int r = mp_keyring_open(f->path, &f->o, &kr, &err);
-
-	if (r)
-		fail_msg("open %s: %d %s", f->path, r, err.msg);
-	return kr;
+	return ktu_open_ok(f);
 }
 
 static uint8_t *uuid_n(unsigned n)
@@ -112,7 +88,7 @@ static void test_default_path(void **state)
 
 static void test_create_defaults(void **state)
 {
-	struct fx *f = *state;
+	struct ktu_fx *f = *state;
 	struct mp_keyring *kr = open_ok(f);
 	const struct mp_node *self;
 	struct stat st;
@@ -148,7 +124,7 @@ static void test_create_defaults(void **state)
 
 static void test_missing_without_create(void **state)
 {
-	struct fx *f = *state;
+	struct ktu_fx *f = *state;
 	struct mp_keyring_error err;
 	struct mp_keyring *kr = NULL;
 
@@ -162,7 +138,7 @@ static void test_missing_without_create(void **state)
 
 static void test_create_makes_directories(void **state)
 {
-	struct fx *f = *state;
+	struct ktu_fx *f = *state;
 	struct mp_keyring *kr = NULL;
 	struct stat st;
 	char *deep = ktu_path(f->dir, "a/b/keyring.json");
@@ -204,7 +180,7 @@ static void populate(struct mp_keyring *kr)
 
 static void test_roundtrip_file_and_memory(void **state)
 {
-	struct fx *f = *state;
+	struct ktu_fx *f = *state;
 	struct mp_keyring *kr = open_ok(f), *back;
 	char *a, *b;
 	size_t alen, blen;
@@ -249,7 +225,7 @@ static void test_roundtrip_file_and_memory(void **state)
 
 static void test_backup_is_previous_version(void **state)
 {
-	struct fx *f = *state;
+	struct ktu_fx *f = *state;
 	struct mp_keyring *kr = open_ok(f);
 	char *bak = ktu_path(f->dir, "keyring.json.bak"), *before, *after, *b;
 
@@ -271,7 +247,7 @@ static void test_backup_is_previous_version(void **state)
 /* A save that fails leaves memory as it was and reports the step. */
 static void test_failed_save_rolls_back(void **state)
 {
-	struct fx *f = *state;
+	struct ktu_fx *f = *state;
 	struct mp_keyring *kr = open_ok(f);
 	struct rlimit was, small = { 64, 64 };
 	void (*old)(int) = signal(SIGXFSZ, SIG_IGN);
@@ -298,7 +274,7 @@ static void test_failed_save_rolls_back(void **state)
 static void test_alloc_element_counts(void **state)
 {
 	struct mp_keyring *kr;
-	struct fx *f = *state;
+	struct ktu_fx *f = *state;
 	uint16_t next = 2, a;
 	unsigned n;
 
@@ -318,7 +294,7 @@ static void test_alloc_element_counts(void **state)
 static void test_alloc_range_end_and_gaps(void **state)
 {
 	struct mp_keyring *kr;
-	struct fx *f = *state;
+	struct ktu_fx *f = *state;
 	uint16_t a, b, c;
 
 	f->o.unicast_low = 0x7ff0;
@@ -348,7 +324,7 @@ static void test_alloc_range_end_and_gaps(void **state)
 static void test_alloc_explicit_address(void **state)
 {
 	struct mp_keyring *kr;
-	struct fx *f = *state;
+	struct ktu_fx *f = *state;
 	struct mp_node_prov_info info = { .addr = 0x0100 };
 	uint16_t a;
 
@@ -378,7 +354,7 @@ static void test_alloc_explicit_address(void **state)
 static void test_exclusion_until_iv_advances_by_two(void **state)
 {
 	struct mp_keyring *kr;
-	struct fx *f = *state;
+	struct ktu_fx *f = *state;
 	uint16_t a, b;
 
 	f->o.unicast_high = 0x0004;
@@ -416,7 +392,7 @@ static void test_exclusion_until_iv_advances_by_two(void **state)
  */
 static void test_unconfirmed_blocks_are_bounded(void **state)
 {
-	struct fx *f = *state;
+	struct ktu_fx *f = *state;
 	struct mp_keyring *kr;
 	uint16_t a, first = 0;
 	unsigned i, refused = 0;
@@ -469,7 +445,7 @@ static void test_unconfirmed_blocks_are_bounded(void **state)
 
 static void test_pending_complete_abort(void **state)
 {
-	struct fx *f = *state;
+	struct ktu_fx *f = *state;
 	struct mp_keyring *kr = open_ok(f);
 	const struct mp_node *n;
 	uint16_t a, b;
@@ -533,7 +509,7 @@ static void test_pending_complete_abort(void **state)
 
 static void test_batch_saves_once(void **state)
 {
-	struct fx *f = *state;
+	struct ktu_fx *f = *state;
 	struct mp_keyring *kr = open_ok(f);
 	char *before = ktu_read(f->path, NULL), *mid, *after;
 
@@ -560,7 +536,7 @@ static void test_batch_saves_once(void **state)
 static void test_netkey_value_shared(void **state)
 {
 	struct mp_keyring *kr;
-	struct fx *f = *state;
+	struct ktu_fx *f = *state;
 	const uint8_t k[16] = { 0xaa }, k2[16] = { 0xbb };
 	uint8_t k0[16];
 
@@ -589,7 +565,7 @@ static void test_netkey_value_shared(void **state)
 static void test_keys(void **state)
 {
 	struct mp_keyring *kr;
-	struct fx *f = *state;
+	struct ktu_fx *f = *state;
 	const uint8_t k[16] = { 0xaa };
 	uint8_t old[16];
 	char buf[MP_KEY_STR_LEN];
@@ -642,7 +618,7 @@ static void test_keys(void **state)
 
 static void test_lock_same_process(void **state)
 {
-	struct fx *f = *state;
+	struct ktu_fx *f = *state;
 	struct mp_keyring *kr = open_ok(f), *kr2 = NULL;
 	struct mp_keyring_error err;
 
@@ -659,7 +635,7 @@ static void test_lock_same_process(void **state)
  * shares the parent's open file descriptions, and with them an OFD lock. */
 static void test_lock_between_processes(void **state)
 {
-	struct fx *f = *state;
+	struct ktu_fx *f = *state;
 	struct mp_keyring *kr;
 	int go[2], res[2], status, r = 0, has = 0;
 	char msg[64] = "", c = 'g';
@@ -701,7 +677,7 @@ static void test_lock_between_processes(void **state)
 
 static void test_lock_wait(void **state)
 {
-	struct fx *f = *state;
+	struct ktu_fx *f = *state;
 	struct mp_keyring *kr;
 	int go[2], status;
 	pid_t child;
@@ -748,7 +724,7 @@ static void test_lock_wait(void **state)
 static void test_refuses_group_or_other_access(void **state)
 {
 	static const mode_t modes[] = { 0644, 0640, 0604, 0660, 0610, 0601 };
-	struct fx *f = *state;
+	struct ktu_fx *f = *state;
 	struct mp_keyring *kr = open_ok(f);
 	struct mp_keyring_error err;
 	char fix[512], *before, *after;
@@ -776,7 +752,7 @@ static void test_refuses_group_or_other_access(void **state)
 
 static void test_refuses_other_owner(void **state)
 {
-	struct fx *f = *state;
+	struct ktu_fx *f = *state;
 	struct mp_keyring *kr;
 	char *json;
 	size_t len;
@@ -855,7 +831,7 @@ static void test_refuses_other_owner(void **state)
 
 static void test_refuses_symlink(void **state)
 {
-	struct fx *f = *state;
+	struct ktu_fx *f = *state;
 	struct mp_keyring *kr = open_ok(f);
 	struct mp_keyring_error err;
 	char *link = ktu_path(f->dir, "link.json");
@@ -872,7 +848,7 @@ static void test_refuses_symlink(void **state)
 
 /* The file @json, opened: must fail with -EBADMSG and @kind, name @field
  * (when given), leave the file untouched and offer the backup. */
-static void expect_damaged(struct fx *f, const char *json, enum mp_kr_errkind kind,
+static void expect_damaged(struct ktu_fx *f, const char *json, enum mp_kr_errkind kind,
 			   const char *field)
 {
 	struct mp_keyring_error err;
@@ -910,7 +886,7 @@ static char *replace(const char *s, const char *from, const char *to)
 
 static void test_damaged_files(void **state)
 {
-	struct fx *f = *state;
+	struct ktu_fx *f = *state;
 	struct mp_keyring *kr = open_ok(f);
 	char *good, *bad;
 	const char *key_hex = "\"deviceKey\": \"0102030405060708090a0b0c0d0e0f10\"";
@@ -1039,7 +1015,7 @@ static void test_damaged_files(void **state)
 
 static void test_damaged_without_backup(void **state)
 {
-	struct fx *f = *state;
+	struct ktu_fx *f = *state;
 	struct mp_keyring_error err;
 	struct mp_keyring *kr = NULL;
 
@@ -1050,7 +1026,7 @@ static void test_damaged_without_backup(void **state)
 
 static void test_error_messages_hide_keys(void **state)
 {
-	struct fx *f = *state;
+	struct ktu_fx *f = *state;
 	struct mp_keyring *kr = open_ok(f);
 	struct mp_keyring_error err;
 	char *good, *bad;
@@ -1071,7 +1047,7 @@ static void test_error_messages_hide_keys(void **state)
 
 static void test_encryption(void **state)
 {
-	struct fx *f = *state;
+	struct ktu_fx *f = *state;
 	const uint8_t pass[] = "correct horse battery staple";
 	const uint8_t wrong[] = "correct horse battery stapler";
 	struct mp_keyring_error err;

@@ -26,48 +26,27 @@
 
 #define NOBODY 65534
 
-struct fx {
-	char *dir, *path;
-	struct mp_rng rng;
-	struct ktu_rng rs;
-	struct ktu_clock clk;
-	struct mp_keyring_opts o;
-};
 
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
-
-	assert_non_null(f);
-	f->dir = ktu_tmpdir();
-	assert_non_null(f->dir);
-	f->path = ktu_path(f->dir, "keyring.json");
-	f->o = ktu_opts(&f->rng, &f->rs, &f->clk, 7);
-	*state = f;
+	*state = ktu_fx_new(7);
+	assert_non_null(*state);
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fx *f = *state;
+	struct ktu_fx *f = *state;
 
 	alarm(0);
 	chmod(f->dir, 0700);
-	ktu_rmtree(f->dir);
-	free(f->path);
-	free(f);
+	ktu_fx_free(f);
 	return 0;
 }
 
-static struct mp_keyring *open_ok(struct fx *f)
+static struct mp_keyring *open_ok(struct ktu_fx *f)
 {
-	struct mp_keyring_error err;
-	struct mp_keyring *kr = NULL;
-	int r = mp_keyring_open(f->path, &f->o, &kr, &err);
-
-	if (r)
-		fail_msg("open %s: %d %s", f->path, r, err.msg);
-	return kr;
+	return ktu_open_ok(f);
 }
 
 static const uint8_t devkey[16] = { 0xde, 0xad, 0xbe, 0xef, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
@@ -117,7 +96,7 @@ static char *stray_file(const char *dir, const char *const *known)
  * stands for anything found under a name the writer could have reused. */
 static void test_planted_temp_file_is_not_used(void **state)
 {
-	struct fx *f = *state;
+	struct ktu_fx *f = *state;
 	struct mp_keyring *kr = open_ok(f);
 	char *tmp = ktu_path(f->dir, "keyring.json.tmp"), *data;
 	struct stat planted, now;
@@ -152,7 +131,7 @@ static void test_stale_temp_files_removed(void **state)
 {
 	static const char *const known[] = { "keyring.json", "keyring.json.bak",
 					      "keyring.json.lock", NULL };
-	struct fx *f = *state;
+	struct ktu_fx *f = *state;
 	struct mp_keyring *kr = open_ok(f);
 	char *stale = ktu_path(f->dir, "keyring.json.tmp-0123456789ab"), *left;
 
@@ -170,7 +149,7 @@ static void test_stale_temp_files_removed(void **state)
 
 /* ---- The directory -------------------------------------------------------------------------- */
 
-static void expect_dir_refused(struct fx *f, mode_t mode, enum mp_kr_errkind kind,
+static void expect_dir_refused(struct ktu_fx *f, mode_t mode, enum mp_kr_errkind kind,
 			       const char *fix)
 {
 	struct mp_keyring_error err;
@@ -190,7 +169,7 @@ static void test_directory_others_can_write_refused(void **state)
 {
 	static const char *const known[] = { "keyring.json", "keyring.json.bak",
 					      "keyring.json.lock", NULL };
-	struct fx *f = *state;
+	struct ktu_fx *f = *state;
 	struct mp_keyring *kr = open_ok(f);
 	char *before, *after, *left;
 
@@ -221,7 +200,7 @@ static void test_directory_others_can_write_refused(void **state)
 
 static void test_directory_of_another_user_refused(void **state)
 {
-	struct fx *f = *state;
+	struct ktu_fx *f = *state;
 	struct mp_keyring *kr = open_ok(f);
 	struct mp_keyring_error err;
 
@@ -243,7 +222,7 @@ static void test_directory_of_another_user_refused(void **state)
 
 /* ---- The lock file -------------------------------------------------------------------------- */
 
-static void expect_lock_refused(struct fx *f, enum mp_kr_errkind kind, const char *word)
+static void expect_lock_refused(struct ktu_fx *f, enum mp_kr_errkind kind, const char *word)
 {
 	struct mp_keyring_error err;
 	struct mp_keyring *kr = NULL;
@@ -263,7 +242,7 @@ static void expect_lock_refused(struct fx *f, enum mp_kr_errkind kind, const cha
 
 static void test_lock_file_checked(void **state)
 {
-	struct fx *f = *state;
+	struct ktu_fx *f = *state;
 	struct mp_keyring *kr = open_ok(f);
 	char *lock = ktu_path(f->dir, "keyring.json.lock");
 	char *other = ktu_path(f->dir, "other");
@@ -319,7 +298,7 @@ static void test_lock_file_checked(void **state)
 
 static void test_fifo_at_keyring_path(void **state)
 {
-	struct fx *f = *state;
+	struct ktu_fx *f = *state;
 	struct mp_keyring_error err;
 	struct mp_keyring *kr = NULL;
 	int r;
@@ -340,7 +319,7 @@ static void test_fifo_at_keyring_path(void **state)
 
 /* No file in the directory is sealed with @pass, or (@pass NULL) holds
  * the device key in clear. */
-static void expect_no_copy_under(struct fx *f, const uint8_t *pass, size_t plen, const char *why)
+static void expect_no_copy_under(struct ktu_fx *f, const uint8_t *pass, size_t plen, const char *why)
 {
 	DIR *d = opendir(f->dir);
 	struct dirent *e;
@@ -376,7 +355,7 @@ static void expect_no_copy_under(struct fx *f, const uint8_t *pass, size_t plen,
 static void test_seal_change_leaves_no_old_copy(void **state)
 {
 	static const uint8_t p1[] = "first passphrase", p2[] = "second passphrase";
-	struct fx *f = *state;
+	struct ktu_fx *f = *state;
 	struct mp_keyring *kr = open_ok(f);
 	char *bak = ktu_path(f->dir, "keyring.json.bak"), *file, *b;
 	struct stat st;
@@ -427,7 +406,7 @@ static char *find_replaced(const char *dir)
 static void test_import_replace_keeps_a_copy(void **state)
 {
 	static const uint8_t pass[] = "import passphrase";
-	struct fx *f = *state;
+	struct ktu_fx *f = *state;
 	struct mp_cdb_import_opts io = { .flags = MP_CDB_REPLACE | MP_CDB_ADOPT };
 	struct mp_keyring_error err;
 	struct mp_keyring *kr, *other, *back = NULL;
@@ -485,7 +464,7 @@ static void expect_export_refused(struct mp_keyring *kr, const char *path, const
 
 static void test_export_targets(void **state)
 {
-	struct fx *f = *state;
+	struct ktu_fx *f = *state;
 	struct mp_keyring *kr = open_ok(f);
 	char *fifo = ktu_path(f->dir, "fifo"), *link = ktu_path(f->dir, "stdout");
 	char *sub = ktu_path(f->dir, "sub"), *sock = ktu_path(f->dir, "sock");

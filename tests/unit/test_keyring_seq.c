@@ -12,53 +12,29 @@
 #include "store/keyring.h"
 #include "store/nodes.h"
 
-struct fx {
-	char *dir, *path;
-	struct mp_rng rng;
-	struct ktu_rng rs;
-	struct ktu_clock clk;
-	struct mp_keyring_opts o;
-};
-
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
-
-	assert_non_null(f);
-	f->dir = ktu_tmpdir();
-	assert_non_null(f->dir);
-	f->path = ktu_path(f->dir, "keyring.json");
-	f->o = ktu_opts(&f->rng, &f->rs, &f->clk, 7);
-	*state = f;
+	*state = ktu_fx_new(7);
+	assert_non_null(*state);
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fx *f = *state;
-
-	ktu_rmtree(f->dir);
-	free(f->path);
-	free(f);
+	ktu_fx_free(*state);
 	return 0;
 }
 
-static struct mp_keyring *open_ok(struct fx *f)
+static struct mp_keyring *open_ok(struct ktu_fx *f)
 {
-	struct mp_keyring_error err;
-	struct mp_keyring *kr = NULL;
-	int r = mp_keyring_open(f->path, &f->o, &kr, &err);
-
-	if (r)
-		fail_msg("open %s: %d %s", f->path, r, err.msg);
-	return kr;
+	return ktu_open_ok(f);
 }
 
 /* Reservations follow each other, survive close and reopen, and no number
  * is handed out twice. */
 static void test_seq_reserve_survives_reopen(void **state)
 {
-	struct fx *f = *state;
+	struct ktu_fx *f = *state;
 	struct mp_keyring *kr = open_ok(f);
 	uint32_t first = 99, end = 0;
 	unsigned i;
@@ -91,7 +67,7 @@ static void test_seq_reserve_survives_reopen(void **state)
 
 static void test_seq_reserve_limits(void **state)
 {
-	struct fx *f = *state;
+	struct ktu_fx *f = *state;
 	struct mp_keyring *kr = open_ok(f);
 	uint32_t first = 0;
 
@@ -120,7 +96,7 @@ static void test_seq_reserve_limits(void **state)
  * when the transmit IV index changes (MshPRT v1.1 3.11.5). */
 static void test_iv_update_state(void **state)
 {
-	struct fx *f = *state;
+	struct ktu_fx *f = *state;
 	struct mp_keyring *kr = open_ok(f);
 	uint32_t first;
 
@@ -161,7 +137,7 @@ static void test_iv_update_state(void **state)
  * time, and is saved as version 2 by the next change. */
 static void test_version1_migrates(void **state)
 {
-	struct fx *f = *state;
+	struct ktu_fx *f = *state;
 	struct mp_keyring *kr;
 	size_t len = 0;
 	char *v1 = ktu_read(MP_KEYRING_V1_PATH, &len), *after;
