@@ -52,6 +52,15 @@ tests_unit_test_cli_redact_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_cli_redact_LDADD = src/crypto/libmp_crypto.a src/core/libmp_core.a $(TEST_LIBS) \
 	$(CRYPTO_LIBS)
 
+# The static OOB value is wiped before the memory that held it is freed
+# (issue #12): the CLI's sources without main.c, every free() checked.
+check_PROGRAMS += tests/unit/test_cli_wipe
+TESTS += tests/unit/test_cli_wipe
+tests_unit_test_cli_wipe_SOURCES = tests/unit/test_cli_wipe.c $(MP_CLI_SOURCES)
+tests_unit_test_cli_wipe_CFLAGS = $(TEST_CFLAGS) $(READLINE_CFLAGS)
+tests_unit_test_cli_wipe_LDFLAGS = -Wl,--wrap=free
+tests_unit_test_cli_wipe_LDADD = $(MP_STACK_LIBS) $(TEST_LIBS) $(MP_STACK_EXTLIBS) $(READLINE_LIBS)
+
 # The real binary: in batch mode against simulated devices, the shell under
 # a pseudo-terminal, and the command table against help, the man page and
 # the completions.
