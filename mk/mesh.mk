@@ -1,0 +1,20 @@
+# mesh/: the mesh stack, net/ and transport/ composed into one object for
+# both roles (a provisioner talking to many nodes, and a node): Network PDUs
+# and timer expiries in, access and control messages up, Network PDUs out;
+# subnets with key refresh, application and device keys, subscriptions,
+# replay protection for the whole unicast space. Pure (HACKING.md).
+noinst_LIBRARIES += src/mesh/libmp_mesh.a
+src_mesh_libmp_mesh_a_SOURCES = \
+	src/mesh/stack.c include/mesh/stack.h
+src_mesh_libmp_mesh_a_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
+
+MESH_TEST_LIBS = src/mesh/libmp_mesh.a src/transport/libmp_transport.a src/net/libmp_net.a \
+	src/crypto/libmp_crypto.a src/core/libmp_core.a $(TEST_LIBS) $(CRYPTO_LIBS)
+
+# Through the whole stack, the 8.3 access samples both ways byte for byte,
+# the 8.3.6-8.3.9 acknowledgment exchange, a control message, drops.
+check_PROGRAMS += tests/unit/test_mesh
+TESTS += tests/unit/test_mesh
+tests_unit_test_mesh_SOURCES = tests/unit/test_mesh.c tests/unit/mesh_tu.h tests/unit/net_tu.h
+tests_unit_test_mesh_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_mesh_LDADD = $(MESH_TEST_LIBS)
