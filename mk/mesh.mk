@@ -18,3 +18,11 @@ TESTS += tests/unit/test_mesh
 tests_unit_test_mesh_SOURCES = tests/unit/test_mesh.c tests/unit/mesh_tu.h tests/unit/net_tu.h
 tests_unit_test_mesh_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_mesh_LDADD = $(MESH_TEST_LIBS)
+
+# Back to back over a lossy fake radio on a fake clock: transfers both
+# ways, drops, two nodes, the replay list for 32,766 sources and seeded.
+check_PROGRAMS += tests/unit/test_mesh_b2b
+TESTS += tests/unit/test_mesh_b2b
+tests_unit_test_mesh_b2b_SOURCES = tests/unit/test_mesh_b2b.c tests/unit/mesh_tu.h
+tests_unit_test_mesh_b2b_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_mesh_b2b_LDADD = $(MESH_TEST_LIBS)
