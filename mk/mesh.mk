@@ -26,3 +26,10 @@ TESTS += tests/unit/test_mesh_b2b
 tests_unit_test_mesh_b2b_SOURCES = tests/unit/test_mesh_b2b.c tests/unit/mesh_tu.h
 tests_unit_test_mesh_b2b_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_mesh_b2b_LDADD = $(MESH_TEST_LIBS)
+
+# PDUs and fake-clock time of a 380-octet access message through two stacks.
+MP_BENCHES += bench/bench_mesh
+bench_bench_mesh_SOURCES = bench/bench_mesh.c tests/unit/mesh_tu.h
+bench_bench_mesh_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+bench_bench_mesh_LDADD = src/mesh/libmp_mesh.a src/transport/libmp_transport.a \
+	src/net/libmp_net.a src/crypto/libmp_crypto.a src/core/libmp_core.a $(CRYPTO_LIBS)
