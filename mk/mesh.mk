@@ -33,3 +33,12 @@ bench_bench_mesh_SOURCES = bench/bench_mesh.c tests/unit/mesh_tu.h
 bench_bench_mesh_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
 bench_bench_mesh_LDADD = src/mesh/libmp_mesh.a src/transport/libmp_transport.a \
 	src/net/libmp_net.a src/crypto/libmp_crypto.a src/core/libmp_core.a $(CRYPTO_LIBS)
+
+check_PROGRAMS += tests/fuzz/fuzz_mesh
+TESTS += tests/fuzz/fuzz_mesh
+tests_fuzz_fuzz_mesh_SOURCES = tests/fuzz/fuzz_mesh.c tests/fuzz/replay.c
+tests_fuzz_fuzz_mesh_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"mesh"'
+tests_fuzz_fuzz_mesh_LDADD = src/mesh/libmp_mesh.a src/transport/libmp_transport.a \
+	src/net/libmp_net.a src/crypto/libmp_crypto.a src/core/libmp_core.a $(CRYPTO_LIBS)
+
+EXTRA_DIST += tests/fuzz/corpus/mesh

@@ -841,6 +841,11 @@ static int segment_rx(struct mp_mesh *m, const struct mp_net_rx *rx, uint16_t ne
 	uint32_t origin;
 	int r;
 
+	if (lp->ctl && lp->opcode == MP_CTL_SEG_ACK) {
+		/* a Segment Acknowledgment is never segmented (3.5.2.3.1) */
+		m->st.drop_malformed++;
+		return -EPROTO;
+	}
 	if (mp_lower_seq_origin(h->seq, lp->seq_zero, &origin) < 0) {
 		m->st.drop_seg_contradicts++;
 		return -EPROTO;

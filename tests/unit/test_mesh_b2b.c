@@ -282,6 +282,28 @@ static void test_foreign_and_broken(void **state)
 	assert_int_equal(mp_mesh_rx(n->m, pdu, 30), -EMSGSIZE);
 	assert_int_equal(st->drop_oversized, 1);
 	assert_int_equal(n->delivered, 0);
+	/* a segmented control message of opcode 0: a Segment Acknowledgment
+	 * is never segmented (3.5.2.3.1), so it is malformed, not a control
+	 * message to deliver (found by fuzz_mesh) */
+	{
+		static const uint8_t params[3] = { 1, 2, 3 };
+		struct mp_lower_pdu lp = { .ctl = true, .seg = true, .opcode = 0,
+					   .seq_zero = 0x77, .payload = params,
+					   .payload_len = sizeof(params) };
+		struct mp_net_hdr h = { .ctl = true, .ttl = 5, .seq = 0x77, .src = P_ADDR,
+					.dst = N_ADDR };
+		struct mp_net_cred cred;
+		uint8_t lower[16];
+		ssize_t l = mp_lower_encode(&lp, lower, sizeof(lower));
+
+		assert_true(l > 0);
+		assert_int_equal(mp_net_cred_flooding(mtu_net_key, &cred), 0);
+		l = mp_net_encode(&cred, IV, MP_NET_NETWORK, &h, lower, (size_t)l, pdu, sizeof(pdu));
+		assert_true(l > 0);
+		assert_int_equal(mp_mesh_rx(n->m, pdu, (size_t)l), -EPROTO);
+		assert_int_equal(st->drop_malformed, 1);
+		assert_int_equal(n->ctl, 0);
+	}
 	/* the good one still goes through */
 	assert_int_equal(mp_mesh_rx(n->m, p->cap[0], p->cap_len[0]), 0);
 	assert_int_equal(n->delivered, 1);
