@@ -486,6 +486,69 @@ static void test_rpl_seed(void **state)
 	mtu_fini(&world);
 }
 
+/* Groups and virtual addresses between stacks: a segmented message to a
+ * subscribed group goes without acknowledgments and ends with done(0)
+ * after its rounds; one to a virtual address reaches the node subscribed
+ * to its label; after unsubscribing, neither is ours. Removing the subnet
+ * makes its PDUs unknown. */
+static void test_group_and_virtual(void **state)
+{
+	static const uint8_t label[16] = { 0xf4, 0xa0, 0x02, 0xc7, 0xfb, 0x1e, 0x4c, 0xa0,
+					   0xa4, 0x69, 0xa0, 0x21, 0xde, 0x0d, 0xb8, 0x75 };
+	struct mtu_node *p, *n, *n2;
+	uint8_t a[100];
+	struct mp_mesh_tx tx = { .src = P_ADDR, .dst = 0xc123, .key = 0, .ttl = 5, .payload = a,
+				 .len = sizeof(a) };
+	const struct mp_mesh_stats *st;
+
+	(void)state;
+	setup(1, 0, false, NULL, &p, &n, &n2);
+	st = mp_mesh_stats(n->m);
+	pattern(a, sizeof(a), 5);
+	assert_int_equal(mp_mesh_subscribe(n->m, 0xc123), 0);
+	assert_int_equal(mp_mesh_subscribe(n->m, 0xc123), 0);
+	assert_int_equal(mp_mesh_subscribe(n->m, 0x1234), -EINVAL);
+	assert_int_equal(mp_mesh_subscribe_virtual(n->m, label), 0);
+	assert_int_equal(mp_mesh_send_access(p->m, &tx, NULL), 1);
+	mtu_run(&world, 100000);
+	assert_int_equal(p->done, 1);
+	assert_int_equal(p->done_err, 0);
+	assert_int_equal(n->delivered, 1);
+	assert_int_equal(n->last.dst, 0xc123);
+	assert_memory_equal(n->got, a, sizeof(a));
+	assert_int_equal(st->tx_acks, 0);
+	/* the virtual address 9736 of the 8.3.23 label */
+	tx.dst = 0x9736;
+	tx.label = label;
+	tx.len = 5;
+	assert_int_equal(mp_mesh_send_access(p->m, &tx, NULL), 0);
+	mtu_run(&world, 100000);
+	assert_int_equal(n->delivered, 2);
+	assert_int_equal(n->last.dst, 0x9736);
+	assert_non_null(n->last.label);
+	assert_memory_equal(n->last.label, label, 16);
+	/* unsubscribed: not ours any more */
+	assert_int_equal(mp_mesh_unsubscribe(n->m, 0xc123), 0);
+	assert_int_equal(mp_mesh_unsubscribe(n->m, 0xc123), -ENOENT);
+	assert_int_equal(mp_mesh_unsubscribe_virtual(n->m, label), 0);
+	assert_int_equal(mp_mesh_send_access(p->m, &tx, NULL), 0);
+	tx.dst = 0xc123;
+	tx.label = NULL;
+	assert_int_equal(mp_mesh_send_access(p->m, &tx, NULL), 0);
+	mtu_run(&world, 100000);
+	assert_int_equal(n->delivered, 2);
+	assert_int_equal(st->drop_not_for_us, 2);
+	/* the subnet removed: the provisioner's PDUs are of an unknown NID */
+	assert_int_equal(mp_mesh_subnet_del(n->m, 0), 0);
+	assert_int_equal(mp_mesh_subnet_del(n->m, 0), -ENOENT);
+	tx.dst = N_ADDR;
+	assert_int_equal(mp_mesh_send_access(p->m, &tx, NULL), 0);
+	mtu_run(&world, 100000);
+	assert_int_equal(st->drop_unknown_nid, 1);
+	assert_int_equal(n->delivered, 2);
+	mtu_fini(&world);
+}
+
 /* The send side's refusals. */
 static void test_send_errors(void **state)
 {
@@ -595,6 +658,7 @@ int main(void)
 		cmocka_unit_test(test_rpl_seed),
 		cmocka_unit_test(test_send_errors),
 		cmocka_unit_test(test_key_refresh),
+		cmocka_unit_test(test_group_and_virtual),
 	};
 
 	return cmocka_run_group_tests_name("mesh stack back to back", tests, NULL, NULL);
