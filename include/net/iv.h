@@ -50,8 +50,13 @@
 /* "Never" for last_recovery. */
 #define MP_IV_NEVER INT64_MIN
 
-/* The state as persisted (the keyring keeps iv_index, iv_update and
- * changed; last_recovery may be kept or given as MP_IV_NEVER). */
+/* The state as persisted. The keyring keeps iv_index, iv_update and
+ * changed (mp_keyring_iv_changed(); 0 when unknown: pass the time now to
+ * wait the 96 hours again rather than none). It does not keep
+ * last_recovery: pass `changed` for it (no recovery within 192 hours of
+ * the last change, the safe reading of 3.11.6's "at most once in 192
+ * hours" when the last one is not known), or MP_IV_NEVER when no recovery
+ * can have happened (a new network). */
 struct mp_iv_state {
 	uint32_t iv_index;
 	bool iv_update;		/* IV Update in Progress */
