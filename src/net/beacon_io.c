@@ -16,6 +16,17 @@ static void count(struct mp_iv *iv, int r)
 	}
 }
 
+static void fill(struct mp_beacon_seen *seen, enum mp_beacon_type type, size_t subnet,
+		 bool new_key, uint8_t flags, uint32_t iv_index)
+{
+	seen->type = type;
+	seen->subnet = subnet;
+	seen->new_key = new_key;
+	seen->key_refresh = flags & MP_BEACON_FLAG_KEY_REFRESH;
+	seen->iv_update = flags & MP_BEACON_FLAG_IV_UPDATE;
+	seen->iv_index = iv_index;
+}
+
 int mp_beacon_io_rx(struct mp_iv *iv, const struct mp_subnet *subnets, size_t n,
 		    const uint8_t *b, size_t len, int64_t now, struct mp_beacon_seen *seen)
 {
@@ -37,12 +48,8 @@ int mp_beacon_io_rx(struct mp_iv *iv, const struct mp_subnet *subnets, size_t n,
 			count(iv, r);
 			return r;
 		}
-		seen->type = MP_BEACON_SECURE_NETWORK;
-		seen->subnet = rx.subnet;
-		seen->new_key = rx.new_key;
-		seen->key_refresh = rx.snb.flags & MP_BEACON_FLAG_KEY_REFRESH;
-		seen->iv_update = rx.snb.flags & MP_BEACON_FLAG_IV_UPDATE;
-		seen->iv_index = rx.snb.iv_index;
+		fill(seen, MP_BEACON_SECURE_NETWORK, rx.subnet, rx.new_key, rx.snb.flags,
+		     rx.snb.iv_index);
 	} else if (b[0] == MP_BEACON_MESH_PRIVATE) {
 		struct mp_private_beacon_rx rx;
 
@@ -55,12 +62,7 @@ int mp_beacon_io_rx(struct mp_iv *iv, const struct mp_subnet *subnets, size_t n,
 			count(iv, r);
 			return r;
 		}
-		seen->type = MP_BEACON_MESH_PRIVATE;
-		seen->subnet = rx.subnet;
-		seen->new_key = rx.new_key;
-		seen->key_refresh = rx.flags & MP_BEACON_FLAG_KEY_REFRESH;
-		seen->iv_update = rx.flags & MP_BEACON_FLAG_IV_UPDATE;
-		seen->iv_index = rx.iv_index;
+		fill(seen, MP_BEACON_MESH_PRIVATE, rx.subnet, rx.new_key, rx.flags, rx.iv_index);
 	} else {
 		count(iv, -EPROTOTYPE);
 		return -EPROTOTYPE;

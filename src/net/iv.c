@@ -93,37 +93,39 @@ static int enter(struct mp_iv *iv, const struct mp_iv_state *next)
 	return 0;
 }
 
-static int to_normal(struct mp_iv *iv, int64_t now)
-{
-	struct mp_iv_state next = iv->st;
-	int r;
-
-	next.iv_update = false;
-	next.changed = now;
-	r = enter(iv, &next);
-	if (r)
-		return r;
-	iv->normal_pending = false;
-	iv->cnt.updates_done++;
-	return 0;
-}
-
-static int to_update(struct mp_iv *iv, uint32_t index, int64_t now)
+/* The IV Update procedure's two transitions: into IV Update in Progress
+ * at @index, or back to Normal (@update false, the index kept). */
+static int step(struct mp_iv *iv, uint32_t index, bool update, int64_t now)
 {
 	struct mp_iv_state next = iv->st;
 	int r;
 
 	next.iv_index = index;
-	next.iv_update = true;
+	next.iv_update = update;
 	next.changed = now;
 	r = enter(iv, &next);
 	if (r)
 		return r;
-	/* Whoever started it, this update answers a SEQ running high too:
-	 * the return to Normal resets SEQ. */
-	iv->update_wanted = false;
-	iv->cnt.updates_started++;
+	if (update) {
+		/* Whoever started it, this update answers a SEQ running high
+		 * too: the return to Normal resets SEQ. */
+		iv->update_wanted = false;
+		iv->cnt.updates_started++;
+	} else {
+		iv->normal_pending = false;
+		iv->cnt.updates_done++;
+	}
 	return 0;
+}
+
+static int to_normal(struct mp_iv *iv, int64_t now)
+{
+	return step(iv, iv->st.iv_index, false, now);
+}
+
+static int to_update(struct mp_iv *iv, uint32_t index, int64_t now)
+{
+	return step(iv, index, true, now);
 }
 
 int mp_iv_init(struct mp_iv *iv, const struct mp_iv_state *st, bool primary_member,

@@ -212,7 +212,9 @@ static void test_batch(void **state)
 	assert_int_equal(mp_keyring_commit(kr), 0);
 	assert_int_equal(mp_seq_next(s, &v), 0);
 	assert_int_equal(v, 0);
+	mp_seq_free(s);
 	assert_int_equal(mp_seq_new(NULL, NULL, &s), -EINVAL);
+	assert_null(s);
 	mp_seq_free(NULL);
 	mp_keyring_close(kr);
 }
