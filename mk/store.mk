@@ -63,6 +63,14 @@ tests_unit_test_rpl_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_test_rpl_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_rpl_LDADD = $(STORE_TEST_LIBS)
 
+# The IV machine wired to the keyring, the SEQ allocator and the replay list.
+check_PROGRAMS += tests/unit/test_iv_store
+TESTS += tests/unit/test_iv_store
+tests_unit_test_iv_store_SOURCES = tests/unit/test_iv_store.c tests/unit/keyring_tu.h
+tests_unit_test_iv_store_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_iv_store_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_iv_store_LDADD = src/net/libmp_net.a $(STORE_TEST_LIBS)
+
 # A keyring file of format version 1, as meshprov wrote it: migrated on open.
 tests_unit_test_keyring_seq_SOURCES = tests/unit/test_keyring_seq.c tests/unit/keyring_tu.h
 tests_unit_test_keyring_seq_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS) \
