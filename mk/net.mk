@@ -5,7 +5,9 @@
 noinst_LIBRARIES += src/net/libmp_net.a
 src_net_libmp_net_a_SOURCES = \
 	src/net/net.c include/net/net.h \
-	src/net/beacon.c include/net/beacon.h
+	src/net/beacon.c include/net/beacon.h \
+	src/net/iv.c include/net/iv.h \
+	src/net/beacon_io.c include/net/beacon_io.h
 src_net_libmp_net_a_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
 
 NET_TEST_LIBS = src/net/libmp_net.a src/crypto/libmp_crypto.a $(TEST_LIBS) $(CRYPTO_LIBS)
@@ -23,6 +25,21 @@ TESTS += tests/unit/test_beacon
 tests_unit_test_beacon_SOURCES = tests/unit/test_beacon.c tests/unit/net_tu.h
 tests_unit_test_beacon_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_beacon_LDADD = $(NET_TEST_LIBS)
+
+# The IV Update procedure and IV Index Recovery on a fake clock.
+check_PROGRAMS += tests/unit/test_iv
+TESTS += tests/unit/test_iv
+tests_unit_test_iv_SOURCES = tests/unit/test_iv.c
+tests_unit_test_iv_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_iv_LDADD = $(NET_TEST_LIBS)
+
+# The 8.4.3-8.4.5 beacons through the glue into the IV machine and back out
+# of the sender; bad authentication values dropped and counted.
+check_PROGRAMS += tests/unit/test_beacon_io
+TESTS += tests/unit/test_beacon_io
+tests_unit_test_beacon_io_SOURCES = tests/unit/test_beacon_io.c
+tests_unit_test_beacon_io_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_beacon_io_LDADD = $(NET_TEST_LIBS)
 
 check_PROGRAMS += tests/fuzz/fuzz_net tests/fuzz/fuzz_beacon
 TESTS += tests/fuzz/fuzz_net tests/fuzz/fuzz_beacon

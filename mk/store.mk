@@ -12,7 +12,9 @@ src_store_libmp_store_a_SOURCES = \
 	src/store/kr_records.c \
 	src/store/kr_write.c \
 	src/store/kr_crypt.c \
-	src/store/kr_file.c
+	src/store/kr_file.c \
+	src/store/seq.c include/store/seq.h \
+	src/store/rpl.c include/store/rpl.h
 src_store_libmp_store_a_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS) $(JSONC_CFLAGS)
 
 # The store and what it stands on, in link order (then $(JSONC_LIBS) $(CRYPTO_LIBS)).
@@ -43,6 +45,31 @@ tests_unit_test_keyring_limits_SOURCES = tests/unit/test_keyring_limits.c tests/
 tests_unit_test_keyring_limits_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_test_keyring_limits_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_keyring_limits_LDADD = $(STORE_TEST_LIBS)
+
+# SEQ blocks, and 50 kill -9 of a child allocating SEQs: none reported twice.
+check_PROGRAMS += tests/unit/test_seq
+TESTS += tests/unit/test_seq
+tests_unit_test_seq_SOURCES = tests/unit/test_seq.c tests/unit/keyring_tu.h
+tests_unit_test_seq_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_seq_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_seq_LDADD = $(STORE_TEST_LIBS)
+
+# The replay list's journal: torn at every offset, compaction, 32,767 sources,
+# foreign files and bad permissions refused.
+check_PROGRAMS += tests/unit/test_rpl
+TESTS += tests/unit/test_rpl
+tests_unit_test_rpl_SOURCES = tests/unit/test_rpl.c tests/unit/keyring_tu.h
+tests_unit_test_rpl_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_rpl_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_rpl_LDADD = $(STORE_TEST_LIBS)
+
+# The IV machine wired to the keyring, the SEQ allocator and the replay list.
+check_PROGRAMS += tests/unit/test_iv_store
+TESTS += tests/unit/test_iv_store
+tests_unit_test_iv_store_SOURCES = tests/unit/test_iv_store.c tests/unit/keyring_tu.h
+tests_unit_test_iv_store_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_iv_store_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_iv_store_LDADD = src/net/libmp_net.a $(STORE_TEST_LIBS)
 
 # A keyring file of format version 1, as meshprov wrote it: migrated on open.
 tests_unit_test_keyring_seq_SOURCES = tests/unit/test_keyring_seq.c tests/unit/keyring_tu.h

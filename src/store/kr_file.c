@@ -131,7 +131,7 @@ static void owner_from(struct mp_keyring *kr, const struct stat *st)
 	kr->owner_gid = st->st_gid;
 }
 
-static void give_away(const struct mp_keyring *kr, int fd)
+void kr_give_away(const struct mp_keyring *kr, int fd)
 {
 	if (kr && kr->chown_files && fchown(fd, kr->owner_uid, kr->owner_gid) < 0) {
 		/* best effort: the file is still 0600 and ours */
@@ -205,7 +205,7 @@ static int lock_keyring(struct mp_keyring *kr, bool wait)
 		close(fd);
 		return r;
 	}
-	give_away(kr, fd);
+	kr_give_away(kr, fd);
 	memset(&fl, 0, sizeof(fl));
 	fl.l_type = F_WRLCK;
 	fl.l_whence = SEEK_SET;
@@ -296,7 +296,8 @@ static void remove_stale_temps(struct mp_keyring *kr)
 		const char *n = e->d_name;
 
 		if (strncmp(n, kr->base, blen) || (strncmp(n + blen, ".tmp-", 5) &&
-						   strncmp(n + blen, ".bak.tmp-", 9)))
+						   strncmp(n + blen, ".bak.tmp-", 9) &&
+						   strncmp(n + blen, ".rpl.tmp-", 9)))
 			continue;
 		if (fstatat(kr->dirfd, n, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
 		    (st.st_uid == geteuid() || (kr->chown_files && st.st_uid == kr->owner_uid)))
@@ -553,7 +554,7 @@ static int create_temp(const struct mp_keyring *kr, int dirfd, const char *base,
 		*name = NULL;
 		return -EPERM;
 	}
-	give_away(kr, fd);
+	kr_give_away(kr, fd);
 	return fd;
 }
 
@@ -782,6 +783,31 @@ out:
 	free(tmpkr.path);
 	free(tmpkr.dir);
 	free(tmpkr.base);
+	return r;
+}
+
+int kr_sidecar_write(struct mp_keyring *kr, const char *ext, const void *data, size_t len,
+		     const char **step)
+{
+	char *name = sibling(kr->base, ext), *tmp = NULL;
+	int r;
+
+	if (!name)
+		return -ENOMEM;
+	/* The keyring's own rules: a fresh temporary file beside it (random
+	 * name, O_EXCL, 0600, ours), fsync, rename, fsync the directory. */
+	r = write_temp(kr, kr->dirfd, name, &tmp, data, len, step);
+	if (!r && renameat(kr->dirfd, tmp, kr->dirfd, name) < 0) {
+		r = -errno;
+		*step = "rename the temporary file";
+		unlinkat(kr->dirfd, tmp, 0);
+	}
+	if (!r && fsync(kr->dirfd) < 0) {
+		r = -errno;
+		*step = "fsync the directory";
+	}
+	free(tmp);
+	free(name);
 	return r;
 }
 

@@ -236,6 +236,15 @@ int kr_keep_copy(struct mp_keyring *kr, const char *tag, char *out, size_t cap);
 /* "a FIFO", "a directory"...: for messages. */
 const char *kr_file_type(mode_t mode);
 void kr_file_close(struct mp_keyring *kr);
+/* Give a file we created to the keyring's owner (root on another user's
+ * keyring); best effort. */
+void kr_give_away(const struct mp_keyring *kr, int fd);
+/* Replace the keyring's sidecar file BASE@ext atomically under the
+ * keyring's temp-file rules (BASE@ext.tmp-XXXXXXXXXXXX, O_EXCL, 0600,
+ * fsync, rename, fsync the directory; stale ones are removed at open).
+ * 0 or -errno, *@step naming what failed. */
+int kr_sidecar_write(struct mp_keyring *kr, const char *ext, const void *data, size_t len,
+		     const char **step);
 void kr_damaged_msg(struct mp_keyring *kr, const char *path);
 
 /* ---- keyring.c ---- */
