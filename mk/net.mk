@@ -5,7 +5,9 @@
 noinst_LIBRARIES += src/net/libmp_net.a
 src_net_libmp_net_a_SOURCES = \
 	src/net/net.c include/net/net.h \
-	src/net/beacon.c include/net/beacon.h
+	src/net/beacon.c include/net/beacon.h \
+	src/net/proxy_cfg.c include/net/proxy_cfg.h \
+	src/net/proxy_adv.c include/net/proxy_adv.h
 src_net_libmp_net_a_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
 
 NET_TEST_LIBS = src/net/libmp_net.a src/crypto/libmp_crypto.a $(TEST_LIBS) $(CRYPTO_LIBS)
@@ -23,6 +25,14 @@ TESTS += tests/unit/test_beacon
 tests_unit_test_beacon_SOURCES = tests/unit/test_beacon.c tests/unit/net_tu.h
 tests_unit_test_beacon_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_beacon_LDADD = $(NET_TEST_LIBS)
+
+# 8.6.1-8.6.4 (Mesh Proxy service data) and 8.9.1-8.9.3 (proxy configuration
+# messages) both ways, a node told by its Node Identity, and the bad ones.
+check_PROGRAMS += tests/unit/test_proxy_cfg
+TESTS += tests/unit/test_proxy_cfg
+tests_unit_test_proxy_cfg_SOURCES = tests/unit/test_proxy_cfg.c tests/unit/net_tu.h
+tests_unit_test_proxy_cfg_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_proxy_cfg_LDADD = src/bearer/libmp_bearer.a $(NET_TEST_LIBS)
 
 check_PROGRAMS += tests/fuzz/fuzz_net tests/fuzz/fuzz_beacon
 TESTS += tests/fuzz/fuzz_net tests/fuzz/fuzz_beacon
