@@ -45,7 +45,14 @@ tests_fuzz_fuzz_beacon_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"beacon"'
 tests_fuzz_fuzz_beacon_LDADD = src/net/libmp_net.a src/crypto/libmp_crypto.a \
 	src/core/libmp_core.a $(CRYPTO_LIBS)
 
-EXTRA_DIST += tests/fuzz/corpus/net tests/fuzz/corpus/beacon
+check_PROGRAMS += tests/fuzz/fuzz_proxy_cfg
+TESTS += tests/fuzz/fuzz_proxy_cfg
+tests_fuzz_fuzz_proxy_cfg_SOURCES = tests/fuzz/fuzz_proxy_cfg.c tests/fuzz/replay.c
+tests_fuzz_fuzz_proxy_cfg_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"proxy_cfg"'
+tests_fuzz_fuzz_proxy_cfg_LDADD = src/net/libmp_net.a src/crypto/libmp_crypto.a \
+	src/core/libmp_core.a $(CRYPTO_LIBS)
+
+EXTRA_DIST += tests/fuzz/corpus/net tests/fuzz/corpus/beacon tests/fuzz/corpus/proxy_cfg
 
 # CPU per Network PDU (encode; decode with 1 and 16 subnets) and per beacon.
 MP_BENCHES += bench/bench_net
