@@ -3,6 +3,7 @@ noinst_LIBRARIES += src/engine/libmp_engine.a
 src_engine_libmp_engine_a_SOURCES = \
 	src/engine/engine.c include/engine/engine.h \
 	src/engine/gatt_link.c src/engine/gatt_link.h \
+	src/engine/net_adv.c src/engine/net_adv.h \
 	src/engine/scan_table.c include/engine/scan_table.h
 
 # Everything below the CLI, in link order.
@@ -63,3 +64,13 @@ tests_unit_test_engine_rx_SOURCES = tests/unit/test_engine_rx.c \
 tests_unit_test_engine_rx_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_test_engine_rx_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_engine_rx_LDADD = $(MP_STACK_LIBS) $(TEST_LIBS) $(MP_STACK_EXTLIBS)
+
+# Network PDUs on the advertising bearer: Network Transmit on the fake
+# clock, beside a PB-ADV link, and the Mesh Messages heard (issue #13).
+check_PROGRAMS += tests/unit/test_engine_net
+TESTS += tests/unit/test_engine_net
+tests_unit_test_engine_net_SOURCES = tests/unit/test_engine_net.c \
+	tests/unit/engine_harness.c tests/unit/engine_harness.h tests/unit/engine_tu.h
+tests_unit_test_engine_net_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_engine_net_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_engine_net_LDADD = $(MP_STACK_LIBS) $(TEST_LIBS) $(MP_STACK_EXTLIBS)
