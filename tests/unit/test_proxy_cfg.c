@@ -18,19 +18,6 @@
 
 static const char OTHER_NET_KEY[] = "f7a2a44f8e8a8029064f173ddc1e2b00";
 
-/* tu_unhex of @hex with its spaces left out (they group fields below). */
-static size_t unhex_spaced(const char *hex, uint8_t *out, size_t cap)
-{
-	char buf[128];
-	size_t n = 0;
-
-	for (; *hex && n + 1 < sizeof(buf); hex++)
-		if (*hex != ' ')
-			buf[n++] = *hex;
-	buf[n] = 0;
-	return n ? tu_unhex(buf, out, cap) : 0;
-}
-
 /* 8.6.x: the advertisement made from the NetKey (and address, Random),
  * encoded; the sample's AD structure decoded and identified. */
 static void test_service_data(void **state)
@@ -232,7 +219,7 @@ static void test_cfg_bad(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		size_t len = unhex_spaced(cases[i].hex, pdu, sizeof(pdu));
+		size_t len = tu_unhex_spaced(cases[i].hex, pdu, sizeof(pdu));
 
 		if (mp_proxy_cfg_decode(pdu, len, &m) != cases[i].err)
 			fail_msg("case %zu (%s): %d, want %d", i, cases[i].hex,
@@ -325,7 +312,7 @@ static void test_adv_bad(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		size_t len = unhex_spaced(cases[i].hex, buf, sizeof(buf));
+		size_t len = tu_unhex_spaced(cases[i].hex, buf, sizeof(buf));
 
 		if (mp_proxy_adv_decode(buf, len, &a) != cases[i].err)
 			fail_msg("case %zu (%s): %d, want %d", i, cases[i].hex,
@@ -369,21 +356,8 @@ static void test_adv_key_refresh(void **state)
 
 int main(void)
 {
-	const char *groups[] = { "proxy.service_data", "proxy.configuration_messages" };
-	CMUnitTestFunction fns[] = { test_service_data, test_cfg_message };
-	char name[160];
-	size_t g, i;
-
-	for (g = 0; g < 2; g++) {
-		struct json_object *arr = tu_get(tu_vectors(), groups[g]);
-
-		for (i = 0; i < json_object_array_length(arr); i++) {
-			struct json_object *v = json_object_array_get_idx(arr, i);
-
-			snprintf(name, sizeof(name), "%s: %s", groups[g], tu_str(v, "name"));
-			ntu_add(name, fns[g], v);
-		}
-	}
+	ntu_add_array("proxy.service_data", test_service_data);
+	ntu_add_array("proxy.configuration_messages", test_cfg_message);
 #define ADD(fn) ntu_add(#fn, fn, NULL)
 	ADD(test_filter_messages);
 	ADD(test_cfg_bad);
