@@ -3,13 +3,15 @@ noinst_LIBRARIES += src/engine/libmp_engine.a
 src_engine_libmp_engine_a_SOURCES = \
 	src/engine/engine.c include/engine/engine.h \
 	src/engine/gatt_link.c src/engine/gatt_link.h \
+	src/engine/net_adv.c src/engine/net_adv.h \
+	src/engine/proxy_link.c include/engine/proxy_link.h \
 	src/engine/scan_table.c include/engine/scan_table.h
 
 # Everything below the CLI, in link order.
 MP_STACK_LIBS = src/engine/libmp_engine.a src/radio/libmp_radio.a src/sim/libmp_simradio.a \
 	src/sim/libmp_sim.a src/hci/libmp_hci.a src/store/libmp_store.a src/prov/libmp_prov.a \
 	src/gatt/libmp_gatt.a src/bearer/libmp_bearer.a src/adv/libmp_adv.a \
-	src/crypto/libmp_crypto.a src/core/libmp_core.a
+	src/net/libmp_net.a src/crypto/libmp_crypto.a src/core/libmp_core.a
 MP_STACK_EXTLIBS = $(JSONC_LIBS) $(CRYPTO_LIBS) $(BLUEZ_LIBS)
 
 # The engine against simulated devices: the whole stack below the CLI back
@@ -63,3 +65,22 @@ tests_unit_test_engine_rx_SOURCES = tests/unit/test_engine_rx.c \
 tests_unit_test_engine_rx_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_test_engine_rx_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_engine_rx_LDADD = $(MP_STACK_LIBS) $(TEST_LIBS) $(MP_STACK_EXTLIBS)
+
+# Network PDUs on the advertising bearer: Network Transmit on the fake
+# clock, beside a PB-ADV link, and the Mesh Messages heard (issue #13).
+check_PROGRAMS += tests/unit/test_engine_net
+TESTS += tests/unit/test_engine_net
+tests_unit_test_engine_net_SOURCES = tests/unit/test_engine_net.c \
+	tests/unit/engine_harness.c tests/unit/engine_harness.h tests/unit/engine_tu.h
+tests_unit_test_engine_net_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_engine_net_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_engine_net_LDADD = $(MP_STACK_LIBS) $(TEST_LIBS) $(MP_STACK_EXTLIBS)
+
+# The GATT Proxy bearer against a fake node (the GATT server with the Mesh
+# Proxy Service, a proxy filter written in the test) (issue #13).
+check_PROGRAMS += tests/unit/test_proxy_link
+TESTS += tests/unit/test_proxy_link
+tests_unit_test_proxy_link_SOURCES = tests/unit/test_proxy_link.c
+tests_unit_test_proxy_link_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_proxy_link_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_proxy_link_LDADD = $(MP_STACK_LIBS) $(TEST_LIBS) $(MP_STACK_EXTLIBS)

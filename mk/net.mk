@@ -7,7 +7,9 @@ src_net_libmp_net_a_SOURCES = \
 	src/net/net.c include/net/net.h \
 	src/net/beacon.c include/net/beacon.h \
 	src/net/iv.c include/net/iv.h \
-	src/net/beacon_io.c include/net/beacon_io.h
+	src/net/beacon_io.c include/net/beacon_io.h \
+	src/net/proxy_cfg.c include/net/proxy_cfg.h \
+	src/net/proxy_adv.c include/net/proxy_adv.h
 src_net_libmp_net_a_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
 
 NET_TEST_LIBS = src/net/libmp_net.a src/crypto/libmp_crypto.a $(TEST_LIBS) $(CRYPTO_LIBS)
@@ -41,6 +43,14 @@ tests_unit_test_beacon_io_SOURCES = tests/unit/test_beacon_io.c
 tests_unit_test_beacon_io_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_beacon_io_LDADD = $(NET_TEST_LIBS)
 
+# 8.6.1-8.6.4 (Mesh Proxy service data) and 8.9.1-8.9.3 (proxy configuration
+# messages) both ways, a node told by its Node Identity, and the bad ones.
+check_PROGRAMS += tests/unit/test_proxy_cfg
+TESTS += tests/unit/test_proxy_cfg
+tests_unit_test_proxy_cfg_SOURCES = tests/unit/test_proxy_cfg.c tests/unit/net_tu.h
+tests_unit_test_proxy_cfg_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_proxy_cfg_LDADD = src/bearer/libmp_bearer.a $(NET_TEST_LIBS)
+
 check_PROGRAMS += tests/fuzz/fuzz_net tests/fuzz/fuzz_beacon
 TESTS += tests/fuzz/fuzz_net tests/fuzz/fuzz_beacon
 tests_fuzz_fuzz_net_SOURCES = tests/fuzz/fuzz_net.c tests/fuzz/replay.c
@@ -52,7 +62,14 @@ tests_fuzz_fuzz_beacon_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"beacon"'
 tests_fuzz_fuzz_beacon_LDADD = src/net/libmp_net.a src/crypto/libmp_crypto.a \
 	src/core/libmp_core.a $(CRYPTO_LIBS)
 
-EXTRA_DIST += tests/fuzz/corpus/net tests/fuzz/corpus/beacon
+check_PROGRAMS += tests/fuzz/fuzz_proxy_cfg
+TESTS += tests/fuzz/fuzz_proxy_cfg
+tests_fuzz_fuzz_proxy_cfg_SOURCES = tests/fuzz/fuzz_proxy_cfg.c tests/fuzz/replay.c
+tests_fuzz_fuzz_proxy_cfg_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"proxy_cfg"'
+tests_fuzz_fuzz_proxy_cfg_LDADD = src/net/libmp_net.a src/crypto/libmp_crypto.a \
+	src/core/libmp_core.a $(CRYPTO_LIBS)
+
+EXTRA_DIST += tests/fuzz/corpus/net tests/fuzz/corpus/beacon tests/fuzz/corpus/proxy_cfg
 
 # CPU per Network PDU (encode; decode with 1 and 16 subnets) and per beacon.
 MP_BENCHES += bench/bench_net

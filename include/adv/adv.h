@@ -48,6 +48,11 @@
 #define MP_PBADV_MIN		6
 #define MP_PBADV_MAX		29
 
+/** Mesh Message: one Network PDU, 14..29 octets (MshPRT v1.1 3.3.1, 3.4.4):
+ *  header 9, TransportPDU 1..16, NetMIC 4 (or 12 and 8 with CTL 1). */
+#define MP_MESH_MESSAGE_MIN	14
+#define MP_MESH_MESSAGE_MAX	29
+
 /* ---- AD structure iterator ---- */
 
 struct mp_ad_iter {

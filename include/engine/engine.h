@@ -144,6 +144,66 @@ int mp_engine_ad_register(struct mp_engine *e, uint8_t ad_type, const uint8_t *p
 /** Remove registration @id. 0 or -ENOENT. */
 int mp_engine_ad_unregister(struct mp_engine *e, int id);
 
+/* ---- Network PDUs on the advertising bearer ---- */
+
+/*
+ * The advertising bearer carries one Network PDU per Mesh Message AD
+ * structure (0x2A, MshPRT v1.1 3.3.1). A PDU is sent with the Network
+ * Transmit state (4.2.20), one octet: Network Transmit Count (bits 0-2),
+ * the number of transmissions less one, and Network Transmit Interval
+ * Steps (bits 3-7), the time between two transmissions in 10 ms units
+ * less one. The first transmission goes to the radio at once, the others
+ * on the loop's clock. Each transmission is one advertise() of the radio,
+ * under the sender MP_ENGINE_NET_SENDER, which no PB-ADV link uses (a
+ * Link ID is never 0): a radio shares its advertiser between senders in
+ * turn (the controller, hci/hci.h), so network traffic and provisioning
+ * links take turns and neither starves the other. A radio may drop a
+ * repetition that would add nothing (the controller keeps one copy of a
+ * PDU not yet on the air).
+ */
+#define MP_ENGINE_NET_SENDER 0u
+/** PDUs whose repetitions may be running at once. */
+#define MP_ENGINE_NET_TX_MAX 16
+
+/** The Network Transmit state of @count (0..7) and @steps (0..31). */
+#define MP_ENGINE_NET_TRANSMIT(count, steps) \
+	((uint8_t)(((unsigned)(steps) & 0x1f) << 3 | ((unsigned)(count) & 0x7)))
+/** Transmissions less one, of the Network Transmit state @t. */
+#define MP_ENGINE_NET_TRANSMIT_COUNT(t) ((unsigned)(t) & 0x7)
+/** Milliseconds between two transmissions, of the state @t. */
+#define MP_ENGINE_NET_TRANSMIT_INTERVAL_MS(t) ((((unsigned)(t) >> 3) + 1) * 10)
+
+/**
+ * A received Network PDU: @pdu (@len octets, 14..29, valid during the call
+ * only), from the advertising report @r (its RSSI and advertiser address).
+ * It is not authenticated: the network layer decides.
+ */
+typedef void (*mp_engine_net_rx_fn)(void *user, const uint8_t *pdu, size_t len,
+				    const struct mp_adv_report *r);
+
+/**
+ * Hand every Mesh Message heard to @fn (with @user) from now on, or to
+ * nobody (@fn NULL). One receiver: a second replaces the first. A Mesh
+ * Message of a length no Network PDU has (not 14..29) is dropped. @fn may
+ * send and may change the receiver; it must not free the engine. Returns
+ * 0, or -ENOSPC when the engine's table of AD receivers is full.
+ */
+int mp_engine_net_receive(struct mp_engine *e, mp_engine_net_rx_fn fn, void *user);
+
+/**
+ * Send the Network PDU @pdu (@len octets, copied) with the Network Transmit
+ * state @transmit (MP_ENGINE_NET_TRANSMIT). Returns 0 once the first
+ * transmission is with the radio, -EINVAL for a NULL @pdu, -EMSGSIZE for a
+ * @len outside 14..29, -ENOBUFS when MP_ENGINE_NET_TX_MAX PDUs still have
+ * repetitions to come (nothing is sent), or the radio's error for the
+ * first transmission (nothing is repeated). When the radio is lost, the
+ * repetitions still to come are dropped.
+ */
+int mp_engine_net_send(struct mp_engine *e, const uint8_t *pdu, size_t len, uint8_t transmit);
+
+/** PDUs whose repetitions are still to come. */
+unsigned int mp_engine_net_pending(const struct mp_engine *e);
+
 /**
  * Start provisioning the device @uuid over the bearer opts->bearer picks.
  * Returns 0 and the session in *@out (may be NULL), -EBUSY when

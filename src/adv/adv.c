@@ -9,6 +9,8 @@
 _Static_assert(MP_AD_LEGACY_MAX == 31, "legacy advertising data (Core v5.4 Vol 6 Part B 2.3.1)");
 _Static_assert(MP_PBADV_MIN == 4 + 1 + 1, "Link ID, Transaction Number, 1-octet PDU (MshPRT 5.2.1)");
 _Static_assert(MP_PBADV_MAX == 4 + 1 + 24, "Link ID, Transaction Number, 24-octet PDU (MshPRT 5.2.1)");
+_Static_assert(1 + 1 + MP_MESH_MESSAGE_MAX == MP_AD_LEGACY_MAX,
+	       "a Network PDU fills one legacy advertisement (MshPRT 3.3.1)");
 _Static_assert(1 + 1 + MP_PBADV_MAX == MP_AD_LEGACY_MAX,
 	       "Length and AD Type around the largest PB-ADV PDU fill a legacy advertisement");
 _Static_assert(1 + sizeof(((struct mp_unprov_beacon *)0)->uuid) + 2 == 19,

@@ -26,6 +26,7 @@
 #include "bearer/sendq.h"
 #include "core/timer_slots.h"
 #include "gatt_link.h"
+#include "net_adv.h"
 #include "store/keyring.h"
 #include "store/nodes.h"
 
@@ -90,6 +91,7 @@ struct mp_engine {
 		uint64_t at_ms;
 	} recent[RECENT_MAX];
 	unsigned int nrecent;
+	struct net_adv net;	/* Network PDUs on the advertising bearer */
 };
 
 /* ---- events to the user ---- */
@@ -653,12 +655,43 @@ static int own_receivers(struct mp_engine *e)
 	return err < 0 ? err : 0;
 }
 
+/* ---- Network PDUs on the advertising bearer (net_adv.c) ---- */
+
+int mp_engine_net_receive(struct mp_engine *e, mp_engine_net_rx_fn fn, void *user)
+{
+	int id;
+
+	if (fn && !e->net.rx_id) {
+		id = mp_engine_ad_register(e, MP_AD_MESH_MESSAGE, NULL, 0, net_adv_rx, &e->net);
+		if (id < 0)
+			return id;
+		e->net.rx_id = id;
+	} else if (!fn && e->net.rx_id) {
+		mp_engine_ad_unregister(e, e->net.rx_id);
+		e->net.rx_id = 0;
+	}
+	e->net.rx = fn;
+	e->net.rx_user = fn ? user : NULL;
+	return 0;
+}
+
+int mp_engine_net_send(struct mp_engine *e, const uint8_t *pdu, size_t len, uint8_t transmit)
+{
+	return net_adv_send(&e->net, pdu, len, transmit);
+}
+
+unsigned int mp_engine_net_pending(const struct mp_engine *e)
+{
+	return net_adv_pending(&e->net);
+}
+
 /* The radio is gone (dongle unplugged): every session fails with @err. */
 static void on_radio_lost(void *user, int err)
 {
 	struct mp_engine *e = user;
 	struct mp_session *s;
 
+	net_adv_stop(&e->net);
 	for (s = e->sessions; s; s = s->next) {
 		s->link_closed = true;	/* nothing can be sent any more */
 		mp_sendq_close(&s->txq);
@@ -692,6 +725,7 @@ int mp_engine_new(const struct mp_engine_config *cfg, struct mp_engine **out)
 	if (!e->cfg.max_sessions)
 		e->cfg.max_sessions = MP_ENGINE_DEFAULT_SESSIONS;
 	e->discovery = e->listening = true;	/* radios start listening */
+	net_adv_init(&e->net, cfg->loop, cfg->radio);
 	err = mp_scan_table_new(MP_ENGINE_SCAN_CAPACITY, loop_clock, cfg->loop, &e->scan);
 	if (err)
 		goto fail;
@@ -714,6 +748,7 @@ void mp_engine_free(struct mp_engine *e)
 	if (!e)
 		return;
 	e->cfg.radio.ops->attach(e->cfg.radio.ctx, NULL, NULL);
+	net_adv_stop(&e->net);
 	while (e->sessions) {
 		struct mp_session *s = e->sessions;
 

@@ -112,25 +112,13 @@ int fake_read_cmd(struct fake_hci *f, uint16_t *opcode, uint8_t *params, size_t 
 	return (int)(n - 4);
 }
 
-static size_t unhex_spaced(const char *hex, uint8_t *out, size_t cap)
-{
-	char clean[1024];
-	size_t j = 0;
-
-	for (; *hex && j + 1 < sizeof(clean); hex++)
-		if (*hex != ' ')
-			clean[j++] = *hex;
-	clean[j] = '\0';
-	return tu_unhex(clean, out, cap);
-}
-
 void _fake_expect_cmd(struct fake_hci *f, uint16_t opcode, const char *hex, const char *file,
 		      int line)
 {
 	uint8_t got[300], want[300];
 	uint16_t op;
 	int n = fake_read_cmd(f, &op, got, sizeof(got));
-	size_t wn = unhex_spaced(hex, want, sizeof(want));
+	size_t wn = tu_unhex_spaced(hex, want, sizeof(want));
 
 	if (n < 0) {
 		print_error("expected command 0x%04x, got none\n", opcode);
@@ -161,7 +149,7 @@ void _fake_expect_none(struct fake_hci *f, const char *file, int line)
 void fake_send(struct fake_hci *f, const char *hex)
 {
 	uint8_t pkt[300];
-	size_t n = unhex_spaced(hex, pkt, sizeof(pkt));
+	size_t n = tu_unhex_spaced(hex, pkt, sizeof(pkt));
 
 	assert_int_equal(send(f->ctrl, pkt, n, 0), (ssize_t)n);
 	fake_run(f);

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,6 +39,22 @@ static inline void ntu_add(const char *name, CMUnitTestFunction fn, void *arg)
 	ntu_tests[ntu_n] = (struct CMUnitTest){ .name = ntu_names[ntu_n], .test_func = fn,
 						.initial_state = arg };
 	ntu_n++;
+}
+
+/* A case for @fn per entry of the sample-data array at @path, named
+ * "@path: <its name>". */
+static inline void ntu_add_array(const char *path, CMUnitTestFunction fn)
+{
+	struct json_object *arr = tu_get(tu_vectors(), path);
+	char name[160];
+	size_t i;
+
+	for (i = 0; i < json_object_array_length(arr); i++) {
+		struct json_object *v = json_object_array_get_idx(arr, i);
+
+		snprintf(name, sizeof(name), "%s: %s", path, tu_str(v, "name"));
+		ntu_add(name, fn, v);
+	}
 }
 
 /* Run the table as group @group and free it. */

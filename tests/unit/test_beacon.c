@@ -223,21 +223,8 @@ static void test_key_refresh(void **state)
 
 int main(void)
 {
-	const char *groups[] = { "beacons.secure_network_beacons", "beacons.mesh_private_beacons" };
-	CMUnitTestFunction fns[] = { test_snb, test_private };
-	char name[160];
-	size_t g, i;
-
-	for (g = 0; g < 2; g++) {
-		struct json_object *arr = tu_get(tu_vectors(), groups[g]);
-
-		for (i = 0; i < json_object_array_length(arr); i++) {
-			struct json_object *v = json_object_array_get_idx(arr, i);
-
-			snprintf(name, sizeof(name), "%s: %s", groups[g], tu_str(v, "name"));
-			ntu_add(name, fns[g], v);
-		}
-	}
+	ntu_add_array("beacons.secure_network_beacons", test_snb);
+	ntu_add_array("beacons.mesh_private_beacons", test_private);
 #define ADD(fn) ntu_add(#fn, fn, NULL)
 	ADD(test_snb_bad_auth);
 	ADD(test_private_bad_tag);

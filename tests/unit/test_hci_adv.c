@@ -116,6 +116,39 @@ static void test_two_links_interleave(void **state)
 	fake_expect_none(f);
 }
 
+/* Network PDUs (the engine's Mesh Messages go out under sender 0,
+ * MP_ENGINE_NET_SENDER, engine/engine.h) beside a PB-ADV link: however many
+ * Network PDUs wait, the link's PDU goes out next in turn; a repetition of
+ * a Network PDU that has not been on the air yet is not queued twice. */
+static const uint8_t N1[] = { 0x03, 0x2a, 0x0e, 0x01 };
+static const uint8_t N2[] = { 0x03, 0x2a, 0x0e, 0x02 };
+static const uint8_t N3[] = { 0x03, 0x2a, 0x0e, 0x03 };
+
+static void test_network_beside_link(void **state)
+{
+	struct fake_hci *f = *state;
+
+	assert_int_equal(mp_hci_adv_send(f->hci, 0, N1, sizeof(N1), NULL, NULL), 0);
+	assert_int_equal(mp_hci_adv_send(f->hci, 0, N2, sizeof(N2), NULL, NULL), 0);
+	assert_int_equal(mp_hci_adv_send(f->hci, 0, N3, sizeof(N3), NULL, NULL), 0);
+	assert_int_equal(mp_hci_adv_send(f->hci, 0, N2, sizeof(N2), NULL, NULL), 0);
+	assert_int_equal(mp_hci_adv_send(f->hci, 0x1234, B1, sizeof(B1), on_done, (void *)"B1"),
+			 0);
+	assert_int_equal(mp_hci_adv_pending(f->hci), 4);
+	fake_expect_cmd(f, 0x2006, PARAMS_20MS);
+	fake_complete(f, 0x2006, 0, "");
+	run_legacy_burst(f, N1, sizeof(N1));
+	run_legacy_burst(f, B1, sizeof(B1));
+	run_legacy_burst(f, N2, sizeof(N2));
+	/* N1 was on the air: its repetition is queued again */
+	assert_int_equal(mp_hci_adv_send(f->hci, 0, N1, sizeof(N1), NULL, NULL), 0);
+	run_legacy_burst(f, N3, sizeof(N3));
+	run_legacy_burst(f, N1, sizeof(N1));
+	assert_string_equal(done_log, "B1:0 ");
+	assert_int_equal(mp_hci_adv_pending(f->hci), 0);
+	fake_expect_none(f);
+}
+
 /* A link's retransmission of a PDU still waiting is not queued again (no
  * @done: what the engine does); once it is on the air, it is. */
 static void test_waiting_retransmission_not_queued_twice(void **state)
@@ -467,6 +500,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_waiting_retransmission_not_queued_twice, setup_scan,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_two_links_interleave, setup_scan, teardown),
+		cmocka_unit_test_setup_teardown(test_network_beside_link, setup_scan, teardown),
 		cmocka_unit_test(test_pdu_queued_before_ready_waits),
 		cmocka_unit_test_setup_teardown(test_invalid_interval_falls_back_to_100ms, setup_scan,
 						teardown),

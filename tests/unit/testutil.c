@@ -61,6 +61,18 @@ size_t tu_unhex(const char *hex, uint8_t *out, size_t cap)
 	return (size_t)n;
 }
 
+size_t tu_unhex_spaced(const char *hex, uint8_t *out, size_t cap)
+{
+	char clean[1024];
+	size_t j = 0;
+
+	for (; *hex && j + 1 < sizeof(clean); hex++)
+		if (*hex != ' ')
+			clean[j++] = *hex;
+	clean[j] = '\0';
+	return j ? tu_unhex(clean, out, cap) : 0;
+}
+
 size_t tu_hex(struct json_object *root, const char *path, uint8_t *out, size_t cap)
 {
 	return tu_unhex(tu_str(root, path), out, cap);

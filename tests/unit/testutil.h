@@ -30,6 +30,9 @@ size_t tu_hex(struct json_object *root, const char *path, uint8_t *out, size_t c
 
 /** Decode a hex literal; fails the test on bad hex. */
 size_t tu_unhex(const char *hex, uint8_t *out, size_t cap);
+/** tu_unhex() of @hex with its spaces left out (they group fields in tables
+ *  of cases); an empty string is 0 octets. */
+size_t tu_unhex_spaced(const char *hex, uint8_t *out, size_t cap);
 
 /** Compare two byte strings and print both in hex on a mismatch. */
 #define tu_assert_bytes(a, b, n) _tu_assert_bytes((a), (b), (n), #a, __FILE__, __LINE__)
