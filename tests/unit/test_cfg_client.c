@@ -907,7 +907,7 @@ static void test_stray_answers(void **state)
 	const struct mp_cfg_client_stats *s;
 	uint8_t buf[64];
 	int len;
-	int64_t id;
+	int64_t id, bind;
 
 	(void)state;
 	mp_cfg_req_appkey_add(&m, NET_IDX, APP_IDX, app_key);
@@ -947,17 +947,44 @@ static void test_stray_answers(void **state)
 	len = mp_cfg_encode(&st, buf, sizeof(buf));
 	assert_int_equal(mp_cfg_client_rx(w->c, a, false, buf, (size_t)len), -EACCES);
 
+	/* node b binds the OnOff Server of its element 1: a Model App Status
+	 * for element 0, or for another model, is not its answer */
+	mp_cfg_req_model_app(&m, true, (uint16_t)(b + 1), APP_IDX, &onoff);
+	bind = submit(w, b, &m);
+	memset(&st, 0, sizeof(st));
+	st.opcode = MP_CFG_OP_MODEL_APP_STATUS;
+	st.elem_addr = b;
+	st.app_idx = APP_IDX;
+	st.model = onoff;
+	len = mp_cfg_encode(&st, buf, sizeof(buf));
+	assert_true(len > 0);
+	assert_int_equal(mp_cfg_client_rx(w->c, b, true, buf, (size_t)len), -ENOENT);
+	st.elem_addr = (uint16_t)(b + 1);
+	st.model = vnd;
+	len = mp_cfg_encode(&st, buf, sizeof(buf));
+	assert_int_equal(mp_cfg_client_rx(w->c, b, true, buf, (size_t)len), -ENOENT);
+
 	assert_false(w->res[id].ended);
+	assert_false(w->res[bind].ended);
 	run(w);
 	assert_true(w->res[id].ended);
 	assert_int_equal(w->res[id].status, MP_CFG_SUCCESS);
+	/* no AppKey on b: the right answer, a failure, named */
+	assert_int_equal(w->res[bind].status, MP_CFG_INVALID_APPKEY_INDEX);
+	assert_string_equal(w->res[bind].status_name, "Invalid AppKey Index");
+	/* the AppKey Status again */
+	memset(&st, 0, sizeof(st));
+	st.opcode = MP_CFG_OP_APPKEY_STATUS;
+	st.net_idx = NET_IDX;
+	st.app_idx = APP_IDX;
+	len = mp_cfg_encode(&st, buf, sizeof(buf));
 	/* and once answered, the same answer again is stray too */
 	assert_int_equal(mp_cfg_client_rx(w->c, a, true, buf, (size_t)len), -ENOENT);
 	s = mp_cfg_client_stats(w->c);
-	assert_int_equal(s->unmatched, 4);
+	assert_int_equal(s->unmatched, 6);
 	assert_int_equal(s->malformed, 2);
 	assert_int_equal(s->not_dev_key, 1);
-	assert_int_equal(s->answered, 1);
+	assert_int_equal(s->answered, 2);
 	world_free(w);
 }
 

@@ -8,25 +8,13 @@
 #include "models/onoff.h"
 #include "testutil.h"
 
-static size_t unhex(const char *hex, uint8_t *out, size_t cap)
-{
-	char buf[256];
-	size_t n = 0;
-
-	for (; *hex && n + 1 < sizeof(buf); hex++)
-		if (*hex != ' ')
-			buf[n++] = *hex;
-	buf[n] = 0;
-	return tu_unhex(buf, out, cap);
-}
-
 /* @m encodes to @hex, and @hex decodes back to @m. */
 #define health_both(m, hex) _health_both((m), (hex), __FILE__, __LINE__)
 static void _health_both(const struct mp_health_attention *m, const char *hex, const char *file,
 			 int line)
 {
 	uint8_t want[32], out[32];
-	size_t n = unhex(hex, want, sizeof(want));
+	size_t n = tu_unhex_sp(hex, want, sizeof(want));
 	struct mp_health_attention d;
 
 	assert_int_equal(mp_health_attention_encode(m, out, sizeof(out)), (int)n);
@@ -95,7 +83,7 @@ static void test_health_bad(void **state)
 static void _onoff_both(const struct mp_onoff_msg *m, const char *hex, const char *file, int line)
 {
 	uint8_t want[32], out[32];
-	size_t n = unhex(hex, want, sizeof(want));
+	size_t n = tu_unhex_sp(hex, want, sizeof(want));
 	struct mp_onoff_msg d;
 
 	assert_int_equal(mp_onoff_encode(m, out, sizeof(out)), (int)n);
@@ -152,7 +140,7 @@ static void test_onoff(void **state)
 static void _onoff_refused(const char *hex, int err, const char *file, int line)
 {
 	uint8_t b[32];
-	size_t n = unhex(hex, b, sizeof(b));
+	size_t n = tu_unhex_sp(hex, b, sizeof(b));
 	struct mp_onoff_msg d;
 	int got = mp_onoff_decode(b, n, &d);
 

@@ -61,6 +61,22 @@ size_t tu_unhex(const char *hex, uint8_t *out, size_t cap)
 	return (size_t)n;
 }
 
+size_t tu_unhex_sp(const char *hex, uint8_t *out, size_t cap)
+{
+	char buf[2 * 400 + 1];
+	size_t n = 0;
+
+	for (; *hex; hex++) {
+		if (*hex == ' ')
+			continue;
+		if (n + 1 >= sizeof(buf))
+			fail_msg("hex literal too long: %s", hex);
+		buf[n++] = *hex;
+	}
+	buf[n] = 0;
+	return tu_unhex(buf, out, cap);
+}
+
 size_t tu_hex(struct json_object *root, const char *path, uint8_t *out, size_t cap)
 {
 	return tu_unhex(tu_str(root, path), out, cap);

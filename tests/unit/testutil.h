@@ -31,6 +31,10 @@ size_t tu_hex(struct json_object *root, const char *path, uint8_t *out, size_t c
 /** Decode a hex literal; fails the test on bad hex. */
 size_t tu_unhex(const char *hex, uint8_t *out, size_t cap);
 
+/** The same, with spaces allowed between the octets ("8202 01 2a"): the
+ *  fields of a message written apart. */
+size_t tu_unhex_sp(const char *hex, uint8_t *out, size_t cap);
+
 /** Compare two byte strings and print both in hex on a mismatch. */
 #define tu_assert_bytes(a, b, n) _tu_assert_bytes((a), (b), (n), #a, __FILE__, __LINE__)
 void _tu_assert_bytes(const uint8_t *a, const uint8_t *b, size_t n, const char *what,
