@@ -14,7 +14,10 @@
  *   - a failed step (no answer, or a Status whose status code is not
  *     Success) either stops the node's queue (MP_CFG_REQ_STOP_ON_FAIL: the
  *     requests queued after it end with -ECANCELED) or lets the rest go on
- *     (the default: they are independent steps);
+ *     (the default: they are independent steps); finer, a request may name
+ *     the one it depends on (after): it is skipped when that one fails or
+ *     is skipped, and the others go on (a Bind after its AppKey Add, a
+ *     Publication Set after that Bind, a Default TTL Set after nothing);
  *   - an unanswered request is sent again after a timeout that grows by a
  *     factor up to a maximum, a given number of times in all, then ends
  *     with -ETIMEDOUT (MP_CFG_CLIENT_* defaults, every value configurable
@@ -92,7 +95,8 @@ struct mp_cfg_client_result {
 	uint32_t opcode;	/* the request's */
 	/* 0: answered (even with a failure status: see status->status);
 	 * -ETIMEDOUT: no answer after every try; -ECANCELED: cancelled, or
-	 * skipped because a MP_CFG_REQ_STOP_ON_FAIL request before it failed. */
+	 * skipped because a MP_CFG_REQ_STOP_ON_FAIL request before it, or the
+	 * one it comes after, failed. */
 	int err;
 	/* The decoded answer when err is 0 (NULL otherwise), valid during the
 	 * call: status->status is the status code (0 in the answers that carry
@@ -134,6 +138,10 @@ struct mp_cfg_client_req {
 	uint16_t net_idx;		/* the subnet to send on */
 	const struct mp_cfg_msg *msg;	/* the request (encoded at once: not kept) */
 	unsigned int flags;		/* MP_CFG_REQ_* */
+	/* 0, or the id of a request to the same node, still pending, that
+	 * this one depends on: when that one fails or is skipped, this one
+	 * ends with -ECANCELED unsent (counted: skipped). */
+	uint32_t after;
 	/* This request's timing; NULL or zero fields: the client's, by
 	 * whether the exchange is segmented. */
 	const struct mp_cfg_client_timing *timing;
@@ -150,7 +158,8 @@ struct mp_cfg_client_stats {
 	unsigned long failed_status;	/* of which with a status other than Success */
 	unsigned long timed_out;
 	unsigned long cancelled;	/* by mp_cfg_client_cancel*() */
-	unsigned long skipped;		/* ended by a failed STOP_ON_FAIL request before them */
+	unsigned long skipped;		/* ended unsent by a failed request before them
+					 * (STOP_ON_FAIL, or the one they come after) */
 	unsigned long unmatched;	/* answers matching no outstanding request: stray,
 					 * late, duplicated, from another address */
 	unsigned long malformed;	/* received messages that are no Configuration
@@ -176,7 +185,8 @@ void mp_cfg_client_free(struct mp_cfg_client *c);
  * Queue the request @r to its node. It is sent at once when the node is
  * idle and a place is free, otherwise after the node's earlier requests.
  * Returns its id (> 0) for the result, or -EINVAL (NULL, @r->dst not
- * unicast, a timing with a factor below 100), -ENOMSG (@r->msg is not a
+ * unicast, a timing with a factor below 100), -ENOENT (@r->after names no
+ * request pending on that node), -ENOMSG (@r->msg is not a
  * request config/msg.h encodes: a Status, an unknown opcode), an encoding
  * error of mp_cfg_encode() (-EINVAL, -EMSGSIZE), -ENOBUFS (max_queued
  * requests are queued), -ENOMEM. Nothing is queued on error.

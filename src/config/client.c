@@ -17,6 +17,8 @@ struct req {
 	uint16_t dst, net_idx;
 	uint32_t opcode;
 	unsigned int flags;
+	uint32_t after;		/* the request this one depends on, or 0 */
+	bool doomed;		/* to be skipped: what it depends on failed */
 	struct mp_cfg_client_timing timing;	/* resolved: every field set */
 	struct mp_access_expect expect;
 	void *ctx;
@@ -272,6 +274,39 @@ static int drain(struct mp_cfg_client *c, struct node *n, unsigned long *counter
 	return k;
 }
 
+/* Request @id of @n failed: skip, in queue order, the queued requests that
+ * come after it, and those that come after a skipped one. */
+static void skip_dependents(struct mp_cfg_client *c, struct node *n, uint32_t id)
+{
+	struct req **pp = &n->head, *r, *q, *doomed = NULL, **dtail = &doomed;
+
+	for (r = n->head; r; r = r->next) {
+		r->doomed = r->after == id;
+		for (q = n->head; !r->doomed && q != r; q = q->next)
+			r->doomed = q->doomed && r->after == q->id;
+	}
+	/* out of the queue, then reported (the queue stays consistent) */
+	while ((r = *pp)) {
+		if (!r->doomed) {
+			pp = &r->next;
+			continue;
+		}
+		*pp = r->next;
+		n->queued--;
+		r->next = NULL;
+		*dtail = r;
+		dtail = &r->next;
+	}
+	n->tail = NULL;
+	for (r = n->head; r; r = r->next)
+		n->tail = r;
+	while ((r = doomed)) {
+		doomed = r->next;
+		push_done(c, r, -ECANCELED, 0, NULL);
+		c->stats.skipped++;
+	}
+}
+
 /* The outstanding request of place @i ends with @err (0: @answer). */
 static void complete(struct mp_cfg_client *c, unsigned int i, int err,
 		     const struct mp_cfg_msg *answer)
@@ -302,6 +337,8 @@ static void complete(struct mp_cfg_client *c, unsigned int i, int err,
 	 * cancel ends them itself, as cancelled). */
 	if (failed && err != -ECANCELED && (r->flags & MP_CFG_REQ_STOP_ON_FAIL))
 		drain(c, p->node, &c->stats.skipped);
+	else if (failed)
+		skip_dependents(c, p->node, r->id);
 }
 
 /* Send the outstanding request of place @i (again) and arm its timer: the
@@ -414,6 +451,22 @@ static void flush(struct mp_cfg_client *c)
 	c->flushing = false;
 }
 
+/* True when request @id is pending on node @dst (queued or in flight). */
+static bool depends_ok(const struct mp_cfg_client *c, uint16_t dst, uint32_t id)
+{
+	const struct node *n = find_node(c, dst);
+	const struct req *r;
+
+	if (!n)
+		return false;
+	if (n->place >= 0 && c->places[n->place].req && c->places[n->place].req->id == id)
+		return true;
+	for (r = n->head; r; r = r->next)
+		if (r->id == id)
+			return true;
+	return false;
+}
+
 int64_t mp_cfg_client_submit(struct mp_cfg_client *c, const struct mp_cfg_client_req *rq)
 {
 	uint8_t buf[MP_ACCESS_MSG_MAX];
@@ -434,6 +487,8 @@ int64_t mp_cfg_client_submit(struct mp_cfg_client *c, const struct mp_cfg_client
 	len = mp_cfg_encode(rq->msg, buf, sizeof(buf));
 	if (len < 0)
 		return len;
+	if (rq->after && !depends_ok(c, rq->dst, rq->after))
+		return -ENOENT;
 	if (c->n_reqs >= c->max_queued) {
 		wipe(buf, sizeof(buf));
 		return -ENOBUFS;
@@ -465,6 +520,7 @@ int64_t mp_cfg_client_submit(struct mp_cfg_client *c, const struct mp_cfg_client
 	r->net_idx = rq->net_idx;
 	r->opcode = rq->msg->opcode;
 	r->flags = rq->flags;
+	r->after = rq->after;
 	r->ctx = rq->ctx;
 	r->expect = e;
 	if (rq->timing)

@@ -794,6 +794,69 @@ static void test_failures_named(void **state)
 	world_free(w);
 }
 
+static int64_t submit_after(struct world *w, uint16_t dst, const struct mp_cfg_msg *m,
+			    int64_t after)
+{
+	struct mp_cfg_client_req q = { .dst = dst, .net_idx = NET_IDX, .msg = m,
+				       .after = (uint32_t)after };
+	int64_t id = mp_cfg_client_submit(w->c, &q);
+
+	assert_true(id > 0 && id < LOG_MAX);
+	return id;
+}
+
+/* Dependencies by id: a failed AppKey Add skips the Bind that comes after
+ * it and the Publication that comes after the Bind; the steps that depend
+ * on nothing, or on a step that succeeded, go on. */
+static void test_after_dependencies(void **state)
+{
+	struct world *w = world_new(1, 0, NULL);
+	uint16_t a = node_addr(0);
+	struct mp_cfg_pub pub = { .addr = 0xc000, .app_idx = APP_IDX, .ttl = 4 };
+	struct mp_cfg_client_req q = { .dst = a, .net_idx = NET_IDX, .after = 999 };
+	struct mp_cfg_msg m;
+	int64_t add, bind, pubset, ttl, sub, bind2;
+
+	(void)state;
+	mp_sim_cfg_fail_keys_after(w->node[0], 0);
+	mp_cfg_req_appkey_add(&m, NET_IDX, APP_IDX, app_key);
+	add = submit(w, a, &m);
+	mp_cfg_req_model_app(&m, true, a, APP_IDX, &onoff);
+	bind = submit_after(w, a, &m, add);
+	mp_cfg_req_state(&m, MP_CFG_OP_DEFAULT_TTL_SET, 9);
+	ttl = submit(w, a, &m);
+	mp_cfg_req_pub_set(&m, a, &pub, NULL, &onoff);
+	pubset = submit_after(w, a, &m, bind);
+	mp_cfg_req_sub(&m, MP_CFG_OP_MODEL_SUBSCRIPTION_ADD, a, 0xc010, NULL, &onoff);
+	sub = submit_after(w, a, &m, ttl);
+	mp_cfg_req_model_app(&m, true, (uint16_t)(a + 1), APP_IDX, &onoff);
+	bind2 = submit_after(w, a, &m, add);
+	/* after a request that is not pending on that node */
+	q.msg = &m;
+	assert_int_equal(mp_cfg_client_submit(w->c, &q), -ENOENT);
+	q.dst = node_addr(1);
+	q.after = (uint32_t)add;
+	assert_int_equal(mp_cfg_client_submit(w->c, &q), -ENOENT);
+	run(w);
+
+	assert_int_equal(w->res[add].status, MP_CFG_INSUFFICIENT_RESOURCES);
+	assert_int_equal(w->res[bind].err, -ECANCELED);
+	assert_int_equal(w->res[pubset].err, -ECANCELED);
+	assert_int_equal(w->res[bind2].err, -ECANCELED);
+	assert_int_equal(w->res[ttl].status, MP_CFG_SUCCESS);
+	assert_int_equal(w->res[sub].err, 0);
+	assert_int_equal(w->res[sub].status, MP_CFG_SUCCESS);
+	/* reported at once, in queue order, before anything else is sent */
+	assert_true(w->log[1].done && w->log[1].opcode == MP_CFG_OP_APPKEY_ADD);
+	assert_true(w->log[2].done && w->log[2].opcode == MP_CFG_OP_MODEL_APP_BIND);
+	assert_true(w->log[3].done && w->log[3].opcode == MP_CFG_OP_MODEL_PUBLICATION_SET);
+	assert_true(w->log[4].done && w->log[4].opcode == MP_CFG_OP_MODEL_APP_BIND);
+	assert_int_equal(mp_cfg_client_stats(w->c)->skipped, 3);
+	assert_int_equal(mp_cfg_client_stats(w->c)->sent, 3);
+	assert_true(mp_sim_cfg_subscribed(w->node[0], a, &sim_onoff, 0xc010));
+	world_free(w);
+}
+
 /* A node that answers nothing: its request is sent again after 1, 2, 4
  * and 4 s, then ends with -ETIMEDOUT; the other nodes finish meanwhile. */
 static void test_muted_node(void **state)
@@ -1120,6 +1183,7 @@ int main(void)
 		cmocka_unit_test(test_inflight_limit),
 		cmocka_unit_test(test_loss_30),
 		cmocka_unit_test(test_failures_named),
+		cmocka_unit_test(test_after_dependencies),
 		cmocka_unit_test(test_muted_node),
 		cmocka_unit_test(test_muted_opcode_backoff),
 		cmocka_unit_test(test_timing_override),
