@@ -335,9 +335,11 @@ static void complete(struct mp_cfg_client *c, unsigned int i, int err,
 	push_done(c, r, err, p->tries, answer);
 	/* A failed step the later ones depend on: they are not sent (a
 	 * cancel ends them itself, as cancelled). */
-	if (failed && err != -ECANCELED && (r->flags & MP_CFG_REQ_STOP_ON_FAIL))
+	if (!failed || err == -ECANCELED)
+		return;
+	if (r->flags & MP_CFG_REQ_STOP_ON_FAIL)
 		drain(c, p->node, &c->stats.skipped);
-	else if (failed)
+	else
 		skip_dependents(c, p->node, r->id);
 }
 

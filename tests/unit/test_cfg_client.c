@@ -854,6 +854,15 @@ static void test_after_dependencies(void **state)
 	assert_int_equal(mp_cfg_client_stats(w->c)->skipped, 3);
 	assert_int_equal(mp_cfg_client_stats(w->c)->sent, 3);
 	assert_true(mp_sim_cfg_subscribed(w->node[0], a, &sim_onoff, 0xc010));
+
+	/* a cancel ends the dependents as cancelled, each counted once */
+	mp_cfg_req_state(&m, MP_CFG_OP_DEFAULT_TTL_GET, 0);
+	ttl = submit(w, a, &m);
+	bind = submit_after(w, a, &m, ttl);
+	assert_int_equal(mp_cfg_client_cancel_node(w->c, a), 2);
+	assert_int_equal(w->res[bind].err, -ECANCELED);
+	assert_int_equal(mp_cfg_client_stats(w->c)->skipped, 3);
+	assert_int_equal(mp_cfg_client_stats(w->c)->cancelled, 2);
 	world_free(w);
 }
 
