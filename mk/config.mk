@@ -3,7 +3,8 @@
 noinst_LIBRARIES += src/config/libmp_config.a
 src_config_libmp_config_a_SOURCES = \
 	src/config/msg.c include/config/msg.h \
-	src/config/comp.c include/config/comp.h
+	src/config/comp.c include/config/comp.h \
+	src/config/client.c src/config/req.c include/config/client.h
 
 CONFIG_TEST_LIBS = src/config/libmp_config.a src/access/libmp_access.a $(TEST_LIBS)
 check_PROGRAMS += tests/unit/test_config_msg
@@ -20,3 +21,13 @@ tests_fuzz_fuzz_config_msg_SOURCES = tests/fuzz/fuzz_config_msg.c tests/fuzz/rep
 tests_fuzz_fuzz_config_msg_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"config_msg"'
 tests_fuzz_fuzz_config_msg_LDADD = src/config/libmp_config.a src/access/libmp_access.a \
 	src/core/libmp_core.a
+
+# The Configuration Client's request machine against several simulated
+# nodes' Configuration Servers (sim/, written apart) over a lossy fake link.
+check_PROGRAMS += tests/unit/test_cfg_client
+TESTS += tests/unit/test_cfg_client
+tests_unit_test_cfg_client_SOURCES = tests/unit/test_cfg_client.c
+tests_unit_test_cfg_client_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_cfg_client_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_cfg_client_LDADD = src/config/libmp_config.a src/access/libmp_access.a \
+	$(MP_SIM_LIBS) $(TEST_LIBS) $(CRYPTO_LIBS)

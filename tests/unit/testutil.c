@@ -63,14 +63,18 @@ size_t tu_unhex(const char *hex, uint8_t *out, size_t cap)
 
 size_t tu_unhex_spaced(const char *hex, uint8_t *out, size_t cap)
 {
-	char clean[1024];
-	size_t j = 0;
+	char buf[2 * 400 + 1];
+	size_t n = 0;
 
-	for (; *hex && j + 1 < sizeof(clean); hex++)
-		if (*hex != ' ')
-			clean[j++] = *hex;
-	clean[j] = '\0';
-	return j ? tu_unhex(clean, out, cap) : 0;
+	for (; *hex; hex++) {
+		if (*hex == ' ')
+			continue;
+		if (n + 1 >= sizeof(buf))
+			fail_msg("hex literal too long: %s", hex);
+		buf[n++] = *hex;
+	}
+	buf[n] = 0;
+	return n ? tu_unhex(buf, out, cap) : 0;
 }
 
 size_t tu_hex(struct json_object *root, const char *path, uint8_t *out, size_t cap)
