@@ -7,8 +7,11 @@
  * radio/radio.h), hears advertising reports from it, and sends
  * advertisements through the radio's ops. What it hears is dispatched by AD
  * type through a table of receivers (mp_engine_ad_register): the engine's
- * own (PB-ADV links, the scan table) and those of what it wires next
- * (Mesh Messages, Secure Network beacons). Time
+ * own (PB-ADV links, the scan table), the network bearer's (Mesh Messages,
+ * mp_engine_net_receive; Mesh Proxy Service advertisements,
+ * mp_engine_proxy_adv_receive) and those of what it wires next (Secure
+ * Network beacons). Network PDUs go out through mp_engine_net_send; the
+ * GATT Proxy bearer is engine/proxy_link.h. Time
  * comes from the loop. Everything the user should see is reported through
  * struct mp_engine_cb.
  */
