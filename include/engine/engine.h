@@ -7,8 +7,11 @@
  * radio/radio.h), hears advertising reports from it, and sends
  * advertisements through the radio's ops. What it hears is dispatched by AD
  * type through a table of receivers (mp_engine_ad_register): the engine's
- * own (PB-ADV links, the scan table) and those of what it wires next
- * (Mesh Messages, Secure Network beacons). Time
+ * own (PB-ADV links, the scan table), the network bearer's (Mesh Messages,
+ * mp_engine_net_receive; Mesh Proxy Service advertisements,
+ * mp_engine_proxy_adv_receive) and those of what it wires next (Secure
+ * Network beacons). Network PDUs go out through mp_engine_net_send; the
+ * GATT Proxy bearer is engine/proxy_link.h. Time
  * comes from the loop. Everything the user should see is reported through
  * struct mp_engine_cb.
  */
@@ -26,6 +29,7 @@
 
 struct mp_keyring;
 struct mp_engine;
+struct mp_proxy_adv;	/* net/proxy_adv.h */
 struct mp_session;
 
 #define MP_ENGINE_DEFAULT_SESSIONS 16
@@ -203,6 +207,24 @@ int mp_engine_net_send(struct mp_engine *e, const uint8_t *pdu, size_t len, uint
 
 /** PDUs whose repetitions are still to come. */
 unsigned int mp_engine_net_pending(const struct mp_engine *e);
+
+/**
+ * A Mesh Proxy Service advertisement heard (Service Data for UUID 0x1828,
+ * MshPRT v1.1 7.2.2.2), decoded into @a, from the report @r: where to
+ * connect (r->addr, r->addr_type, r->connectable) for a GATT Proxy link
+ * (engine/proxy_link.h). Which network or node it names is the owner's to
+ * tell (mp_proxy_adv_identify()). Both valid during the call only.
+ */
+typedef void (*mp_engine_proxy_adv_fn)(void *user, const struct mp_proxy_adv *a,
+				       const struct mp_adv_report *r);
+
+/**
+ * Hand every Mesh Proxy Service advertisement heard to @fn from now on, or
+ * to nobody (@fn NULL); one receiver, a second replaces the first. Service
+ * data that does not decode (a wrong length, an RFU Identification Type) is
+ * dropped. The same rules as mp_engine_net_receive(); 0 or -ENOSPC.
+ */
+int mp_engine_proxy_adv_receive(struct mp_engine *e, mp_engine_proxy_adv_fn fn, void *user);
 
 /**
  * Start provisioning the device @uuid over the bearer opts->bearer picks.

@@ -25,6 +25,7 @@
 #include "bearer/pbadv.h"
 #include "bearer/sendq.h"
 #include "core/timer_slots.h"
+#include "gatt/gatt.h"
 #include "gatt_link.h"
 #include "net_adv.h"
 #include "store/keyring.h"
@@ -672,6 +673,27 @@ int mp_engine_net_receive(struct mp_engine *e, mp_engine_net_rx_fn fn, void *use
 	}
 	e->net.rx = fn;
 	e->net.rx_user = fn ? user : NULL;
+	return 0;
+}
+
+int mp_engine_proxy_adv_receive(struct mp_engine *e, mp_engine_proxy_adv_fn fn, void *user)
+{
+	static const uint8_t proxy_service[] = { MP_GATT_UUID_MESH_PROXY & 0xff,
+						 MP_GATT_UUID_MESH_PROXY >> 8 };
+	int id;
+
+	if (fn && !e->net.padv_id) {
+		id = mp_engine_ad_register(e, MP_AD_SERVICE_DATA16, proxy_service,
+					   sizeof(proxy_service), net_adv_proxy_rx, &e->net);
+		if (id < 0)
+			return id;
+		e->net.padv_id = id;
+	} else if (!fn && e->net.padv_id) {
+		mp_engine_ad_unregister(e, e->net.padv_id);
+		e->net.padv_id = 0;
+	}
+	e->net.padv = fn;
+	e->net.padv_user = fn ? user : NULL;
 	return 0;
 }
 

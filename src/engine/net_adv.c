@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "net/proxy_adv.h"
+
 void net_adv_init(struct net_adv *n, struct mp_loop *loop, struct mp_radio radio)
 {
 	unsigned int i;
@@ -107,5 +109,19 @@ int net_adv_rx(void *user, const struct mp_adv_report *r, const struct mp_ad *ad
 		return -EBADMSG;
 	if (n->rx)
 		n->rx(n->rx_user, ad->data, ad->len, r);
+	return 0;
+}
+
+/* Service Data for 0x1828: the bounded decoder says whether it is one. */
+int net_adv_proxy_rx(void *user, const struct mp_adv_report *r, const struct mp_ad *ad)
+{
+	struct net_adv *n = user;
+	struct mp_proxy_adv a;
+	int err = mp_proxy_adv_decode(ad->data, ad->len, &a);
+
+	if (err)
+		return err;
+	if (n->padv)
+		n->padv(n->padv_user, &a, r);
 	return 0;
 }

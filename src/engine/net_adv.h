@@ -35,6 +35,9 @@ struct net_adv {
 	mp_engine_net_rx_fn rx;		/* NULL: nobody listens */
 	void *rx_user;
 	int rx_id;			/* the 0x2A registration, 0: none */
+	mp_engine_proxy_adv_fn padv;	/* Mesh Proxy Service advertisements */
+	void *padv_user;
+	int padv_id;
 	struct net_adv_tx tx[MP_ENGINE_NET_TX_MAX];
 };
 
@@ -51,5 +54,8 @@ void net_adv_stop(struct net_adv *n);
 /** The engine's AD receiver for Mesh Messages (an mp_engine_ad_fn whose
  *  @user is the struct net_adv). */
 int net_adv_rx(void *user, const struct mp_adv_report *r, const struct mp_ad *ad);
+/** The engine's AD receiver for Mesh Proxy Service data (an mp_engine_ad_fn
+ *  whose @user is the struct net_adv). */
+int net_adv_proxy_rx(void *user, const struct mp_adv_report *r, const struct mp_ad *ad);
 
 #endif

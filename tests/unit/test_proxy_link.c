@@ -8,7 +8,8 @@
  * at the default ATT_MTU), a Filter Status that disagrees, a malformed
  * Proxy PDU, a segmented message that never ends, a Proxy Configuration
  * message under another key, a node without the service, a dropped
- * connection. */
+ * connection; and the Mesh Proxy Service advertisements the engine hands
+ * up to find the proxy with. */
 #include "testutil.h"
 
 #include <errno.h>
@@ -16,9 +17,11 @@
 
 #include "bearer/proxy.h"
 #include "core/loop.h"
+#include "engine/engine.h"
 #include "engine/proxy_link.h"
 #include "gatt/server.h"
 #include "net/net.h"
+#include "net/proxy_adv.h"
 #include "net/proxy_cfg.h"
 
 #define QMAX 256
@@ -219,11 +222,15 @@ static const struct mp_gatt_server_ops srv_ops = { srv_tx, srv_data_in, NULL, NU
 
 /* ---- the radio ---- */
 
+/* The receiver the engine attached (test_proxy_adv). */
+static const struct mp_radio_receiver *rcv_attached;
+static void *rcv_user;
+
 static int r_attach(void *ctx, const struct mp_radio_receiver *rcv, void *user)
 {
 	(void)ctx;
-	(void)rcv;
-	(void)user;
+	rcv_attached = rcv;
+	rcv_user = user;
 	return 0;
 }
 
@@ -707,6 +714,93 @@ static void test_open_bad(void **state)
 	mp_loop_free(loop);
 }
 
+/* ---- Mesh Proxy Service advertisements ---- */
+
+static struct {
+	unsigned int calls;
+	struct mp_proxy_adv a;
+	bool connectable;
+	int8_t rssi;
+} padv;
+
+static void on_proxy_adv(void *user, const struct mp_proxy_adv *a, const struct mp_adv_report *r)
+{
+	assert_ptr_equal(user, &padv);
+	padv.calls++;
+	padv.a = *a;
+	padv.connectable = r->connectable;
+	padv.rssi = r->rssi;
+}
+
+/* What finds a proxy to connect to: the engine hands Mesh Proxy Service
+ * advertisements upward (mp_engine_proxy_adv_receive). MshPRT v1.1 8.6.2
+ * (Node Identity of 1201) and 8.6.1 (Network ID) as heard; told apart by
+ * the owner with mp_proxy_adv_identify. */
+static void inject(const struct mp_adv_report *r)
+{
+	assert_non_null(rcv_attached);
+	rcv_attached->report(rcv_user, r);
+}
+
+static void test_proxy_adv(void **state)
+{
+	struct peer p = { 0 };
+	struct mp_engine_config ec = { 0 };
+	struct mp_engine *e;
+	struct mp_subnet s;
+	struct mp_proxy_adv_match m;
+	uint8_t ad[64], key[16];
+	uint16_t nodes[] = { 0x0100, 0x1201 };
+	size_t len = tu_hex(tu_vectors(), "proxy.service_data.1.adv_data", ad, sizeof(ad));
+	struct mp_adv_report r = { .data = ad, .len = len, .rssi = -40, .connectable = true };
+
+	(void)state;
+	memset(&padv, 0, sizeof(padv));
+	assert_int_equal(mp_loop_new(&p.loop), 0);
+	ec.loop = p.loop;
+	ec.radio.ops = &radio_ops;
+	ec.radio.ctx = &p;
+	assert_int_equal(mp_engine_new(&ec, &e), 0);
+	inject(&r);	/* nobody listening */
+	assert_int_equal(mp_engine_proxy_adv_receive(e, on_proxy_adv, &padv), 0);
+	inject(&r);
+	assert_int_equal(padv.calls, 1);
+	assert_int_equal(padv.a.type, MP_PROXY_ID_NODE);
+	assert_true(padv.connectable);
+	assert_int_equal(padv.rssi, -40);
+	tu_hex(tu_vectors(), "proxy.service_data.1.net_key", key, sizeof(key));
+	assert_int_equal(mp_subnet_init(&s, 0, key), 0);
+	assert_int_equal(mp_proxy_adv_identify(&padv.a, &s, 1, nodes, 2, &m), 0);
+	assert_int_equal(m.addr, 0x1201);
+
+	len = tu_hex(tu_vectors(), "proxy.service_data.0.adv_data", ad, sizeof(ad));
+	r.len = len;
+	inject(&r);
+	assert_int_equal(padv.calls, 2);
+	assert_int_equal(padv.a.type, MP_PROXY_ID_NETWORK);
+	assert_int_equal(mp_proxy_adv_identify(&padv.a, &s, 1, NULL, 0, &m), 0);
+
+	/* one octet short: not taken; nor is the provisioning service's data */
+	ad[0]--;
+	r.len = len - 1;
+	inject(&r);
+	assert_int_equal(padv.calls, 2);
+	ad[0]++;
+	ad[2] = 0x27;
+	r.len = len;
+	inject(&r);
+	assert_int_equal(padv.calls, 2);
+	ad[2] = 0x28;
+
+	/* detached */
+	assert_int_equal(mp_engine_proxy_adv_receive(e, NULL, NULL), 0);
+	inject(&r);
+	assert_int_equal(padv.calls, 2);
+	mp_subnet_wipe(&s);
+	mp_engine_free(e);
+	mp_loop_free(p.loop);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -720,6 +814,7 @@ int main(void)
 		cmocka_unit_test(test_connection_lost),
 		cmocka_unit_test(test_setup_timeout),
 		cmocka_unit_test(test_open_bad),
+		cmocka_unit_test(test_proxy_adv),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
