@@ -69,7 +69,16 @@ tests_fuzz_fuzz_proxy_cfg_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"proxy_cfg"'
 tests_fuzz_fuzz_proxy_cfg_LDADD = src/net/libmp_net.a src/crypto/libmp_crypto.a \
 	src/core/libmp_core.a $(CRYPTO_LIBS)
 
-EXTRA_DIST += tests/fuzz/corpus/net tests/fuzz/corpus/beacon tests/fuzz/corpus/proxy_cfg
+# The IV machine driven by a script of beacons, ticks, holds and SEQ alarms.
+check_PROGRAMS += tests/fuzz/fuzz_iv
+TESTS += tests/fuzz/fuzz_iv
+tests_fuzz_fuzz_iv_SOURCES = tests/fuzz/fuzz_iv.c tests/fuzz/replay.c
+tests_fuzz_fuzz_iv_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"iv"'
+tests_fuzz_fuzz_iv_LDADD = src/net/libmp_net.a src/crypto/libmp_crypto.a \
+	src/core/libmp_core.a $(CRYPTO_LIBS)
+
+EXTRA_DIST += tests/fuzz/corpus/net tests/fuzz/corpus/beacon tests/fuzz/corpus/iv \
+	tests/fuzz/corpus/proxy_cfg
 
 # CPU per Network PDU (encode; decode with 1 and 16 subnets) and per beacon.
 MP_BENCHES += bench/bench_net

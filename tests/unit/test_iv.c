@@ -463,6 +463,77 @@ static void test_beacon_satisfies_wish(void **state)
 	assert_state(&f, 11, false);
 }
 
+/* Random beacons, ticks, holds and SEQ alarms (a fixed seed), checking
+ * what must always hold: the IV index and the transmit IV index never go
+ * back; a SEQ reset exactly when the transmit IV index changes; every
+ * state entered was persisted first; recoveries 192 hours apart at least;
+ * no own transition before 96 hours in a state. */
+static void test_random_walk(void **state)
+{
+	uint64_t x = 0x2545f4914f6cdd1dull;
+	int64_t now = T0, last_rec = MP_IV_NEVER;
+	struct fx f;
+	int i;
+
+	(void)state;
+	fx_init(&f, 1000, false, T0, true);
+	for (i = 0; i < 200000; i++) {
+		struct mp_iv_state before = *mp_iv_get(&f.iv);
+		uint32_t tx_before = mp_iv_tx_index(&f.iv);
+		unsigned resets = f.resets, persists = f.persists;
+		bool pending = f.iv.normal_pending;
+		enum mp_iv_verdict v = MP_IV_SAME;
+		const struct mp_iv_state *st;
+		unsigned op;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		now += (int64_t)(x % (30 * H));
+		op = (unsigned)(x >> 32) % 8;
+		if (op < 4) {
+			uint32_t d = (uint32_t)(x >> 40) % 50;
+
+			v = bcn(&f, before.iv_index + d - 3, (x >> 48) & 1, (x >> 50) % 4 != 0, now);
+		} else if (op == 4) {
+			mp_iv_tick(&f.iv, now);
+		} else if (op == 5) {
+			mp_iv_hold(&f.iv, (x >> 52) & 1, now);
+		} else {
+			mp_iv_seq_high(&f.iv, now);
+		}
+		st = mp_iv_get(&f.iv);
+		assert_true(st->iv_index >= before.iv_index);
+		assert_true(mp_iv_tx_index(&f.iv) >= tx_before);
+		assert_int_equal(f.resets - resets, mp_iv_tx_index(&f.iv) != tx_before);
+		if (memcmp(st, &before, sizeof(before))) {
+			assert_int_equal(f.persists, persists + 1);
+			assert_int_equal(f.saved.iv_index, st->iv_index);
+			assert_int_equal(f.saved.iv_update, st->iv_update);
+			assert_int_equal(st->changed, now);
+			if (v == MP_IV_RECOVERED) {
+				if (last_rec != MP_IV_NEVER)
+					assert_true(now - last_rec >= MP_IV_RECOVERY_PERIOD);
+				last_rec = now;
+			} else if (op >= 4) {
+				/* our own transition: after 96 hours, or a
+				 * beacon's return to Normal the hold kept */
+				assert_true(now - before.changed >= MP_IV_MIN_STATE ||
+					    (pending && !st->iv_update));
+			}
+		} else {
+			assert_int_equal(f.persists, persists);
+		}
+	}
+	assert_true(f.iv.cnt.updates_started > 10);
+	assert_true(f.iv.cnt.updates_initiated > 10);
+	assert_true(f.iv.cnt.updates_done > 10);
+	assert_true(f.iv.cnt.recoveries > 10);
+	assert_true(f.iv.cnt.drop_too_far > 0 && f.iv.cnt.drop_old > 0);
+	assert_true(f.iv.cnt.drop_secondary > 0 && f.iv.cnt.deferred > 0);
+	assert_true(f.iv.cnt.drop_recovery_too_soon > 0);
+}
+
 static void test_verdict_names(void **state)
 {
 	(void)state;
@@ -495,6 +566,7 @@ int main(void)
 		cmocka_unit_test(test_initiate_needs_primary),
 		cmocka_unit_test(test_persist_fails),
 		cmocka_unit_test(test_beacon_satisfies_wish),
+		cmocka_unit_test(test_random_walk),
 		cmocka_unit_test(test_verdict_names),
 	};
 
