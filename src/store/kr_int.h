@@ -242,6 +242,8 @@ void kr_damaged_msg(struct mp_keyring *kr, const char *path);
 int kr_create_data(struct mp_keyring *kr, const struct mp_keyring_opts *opts,
 		   struct kr_data **out);
 int kr_changed(struct mp_keyring *kr);
+/* A deep copy of @d (NULL: out of memory). */
+struct kr_data *kr_data_clone(const struct kr_data *d);
 /* The IV index a node transmits with: during an IV Update, the one before
  * (MshPRT v1.1 3.11.5). */
 static inline uint32_t kr_tx_iv(uint32_t iv_index, bool iv_update)

@@ -75,9 +75,11 @@ static int full(struct mp_keyring *kr, uint8_t elements)
 	return kr_fail(&kr->err, -ENOSPC, MP_KR_E_FULL, NULL,
 		       "no free block of %u consecutive unicast address%s in this provisioner's "
 		       "range%s (%04X-%04X%s; %zu nodes, %zu addresses excluded until the IV "
-		       "index advances)", elements, elements == 1 ? "" : "es",
-		       p->n_unicast > 1 ? "s" : "", p->unicast[0].low, p->unicast[0].high,
-		       p->n_unicast > 1 ? ", ..." : "", kr->d->n_nodes, excluded);
+		       "index advances); 'station grow %s --unicast N' gives this station N "
+		       "more addresses where the network has room", elements,
+		       elements == 1 ? "" : "es", p->n_unicast > 1 ? "s" : "", p->unicast[0].low,
+		       p->unicast[0].high, p->n_unicast > 1 ? ", ..." : "", kr->d->n_nodes, excluded,
+		       p->name);
 }
 
 int mp_keyring_alloc_address(struct mp_keyring *kr, uint8_t elements, uint16_t *addr)
