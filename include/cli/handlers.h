@@ -26,6 +26,11 @@ enum mp_cli_status mp_cmd_import(struct mp_cli_app *a, const struct mp_cli_args 
 enum mp_cli_status mp_cmd_keyring_info(struct mp_cli_app *a, const struct mp_cli_args *args);
 enum mp_cli_status mp_cmd_keyring_encrypt(struct mp_cli_app *a, const struct mp_cli_args *args);
 enum mp_cli_status mp_cmd_keyring_decrypt(struct mp_cli_app *a, const struct mp_cli_args *args);
+/* src/cli/cmd_station.c: several stations of one network */
+enum mp_cli_status mp_cmd_station_add(struct mp_cli_app *a, const struct mp_cli_args *args);
+enum mp_cli_status mp_cmd_station_list(struct mp_cli_app *a, const struct mp_cli_args *args);
+enum mp_cli_status mp_cmd_station_grow(struct mp_cli_app *a, const struct mp_cli_args *args);
+enum mp_cli_status mp_cmd_station_remove(struct mp_cli_app *a, const struct mp_cli_args *args);
 
 /** "meshprov: CMD: message" on stderr. */
 void mp_cmd_err(const struct mp_cli_args *args, const char *fmt, ...)

@@ -29,6 +29,8 @@ struct mp_provisioner {
 	struct mp_kr_range unicast[MP_KR_MAX_RANGES];
 	struct mp_kr_range group[MP_KR_MAX_RANGES];
 	struct mp_kr_range scene[MP_KR_MAX_RANGES];
+	int64_t merged_at;		/* when its copy was last merged into this keyring
+					 * (store/merge.h); 0: never. Keyring file only. */
 };
 
 enum mp_node_state {

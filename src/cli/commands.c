@@ -98,6 +98,19 @@ static const struct mp_cli_opt encrypt_opts[] = {
 	{ 0 },
 };
 
+static const struct mp_cli_opt station_size_opts[] = {
+	{ "--unicast", "N", MP_COMPL_NONE, NULL,
+	  "unicast addresses (add: default 1024; its own address is one of them)" },
+	{ "--groups", "N", MP_COMPL_NONE, NULL, "group addresses (add: default 256)" },
+	{ "--scenes", "N", MP_COMPL_NONE, NULL, "scene numbers (add: default 256)" },
+	{ 0 },
+};
+
+static const struct mp_cli_opt json_opts[] = {
+	{ "--json", NULL, MP_COMPL_NONE, NULL, "one JSON object per line (as the global --json)" },
+	{ 0 },
+};
+
 const struct mp_cli_cmd mp_cli_commands[] = {
 	{ "help", "[COMMAND]", 0, 2, cmd_help, "show the commands, or one command",
 	  MP_COMPL_COMMAND, NULL, no_opts, 0 },
@@ -159,6 +172,16 @@ const struct mp_cli_cmd mp_cli_commands[] = {
 	  MP_COMPL_NONE, NULL, encrypt_opts, 0 },
 	{ "keyring decrypt", "", 0, 0, mp_cmd_keyring_decrypt,
 	  "store the keyring without encryption again", MP_COMPL_NONE, NULL, no_opts, 0 },
+	{ "station add", "NAME", 1, 1, mp_cmd_station_add,
+	  "add a station (another provisioner) with ranges of its own from the free space",
+	  MP_COMPL_NONE, NULL, station_size_opts, 0 },
+	{ "station list", "", 0, 0, mp_cmd_station_list,
+	  "the stations: ranges, how full, when last merged", MP_COMPL_NONE, NULL, json_opts, 0 },
+	{ "station grow", "NAME", 1, 1, mp_cmd_station_grow,
+	  "give a station more addresses, groups or scenes where the network has room",
+	  MP_COMPL_NONE, NULL, station_size_opts, 0 },
+	{ "station remove", "NAME", 1, 1, mp_cmd_station_remove,
+	  "remove a station: its ranges become free", MP_COMPL_NONE, NULL, no_opts, 0 },
 	{ "version", "", 0, 0, cmd_version, "show meshprov's version", MP_COMPL_NONE, NULL,
 	  no_opts, 0 },
 	{ "quit", "", 0, 0, cmd_quit, "leave the shell (Ctrl-D too)", MP_COMPL_NONE, NULL,

@@ -213,6 +213,8 @@ int kr_dec_provisioners(const struct kr_form *f, json_object *root, struct kr_da
 			r = dec_ranges(f, e, c, &group_names, p->group, &p->n_group, err);
 		if (!r)
 			r = dec_ranges(f, e, c, &scene_names, p->scene, &p->n_scene, err);
+		if (!r && !f->cdb)
+			r = kr_dec_time(f, e, c, "lastMerged", &p->merged_at, err);
 	}
 	return r;
 }
@@ -522,6 +524,8 @@ json_object *kr_enc_provisioner(const struct kr_form *f, const struct mp_provisi
 			       enc_ranges(f, &group_names, p->group, p->n_group));
 	json_object_object_add(o, f->cdb ? scene_names.cdb : scene_names.file,
 			       enc_ranges(f, &scene_names, p->scene, p->n_scene));
+	if (!f->cdb && p->merged_at)
+		kj_add_int(o, "lastMerged", p->merged_at);
 	return o;
 }
 
