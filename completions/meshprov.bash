@@ -184,11 +184,17 @@ _meshprov()
 		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
 		COMPREPLY=();;
 	"export")
-		opts="--no-device-keys"
+		case $prev in
+		--station) COMPREPLY=(); return;;
+		esac
+		opts="--no-device-keys --station --partial"
 		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
 		compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur"));;
 	"import")
-		opts="--replace --adopt"
+		case $prev in
+		--as-station) COMPREPLY=(); return;;
+		esac
+		opts="--replace --adopt --as-station"
 		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
 		compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur"));;
 	"keyring info")

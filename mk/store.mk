@@ -56,7 +56,7 @@ tests_unit_test_keyring_seq_LDADD = $(STORE_TEST_LIBS)
 EXTRA_DIST += tests/vectors/keyring-v1.json
 
 tests_unit_test_stations_SOURCES = tests/unit/test_stations.c tests/unit/keyring_tu.h
-tests_unit_test_stations_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_stations_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS) $(JSONC_CFLAGS)
 tests_unit_test_stations_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_stations_LDADD = $(STORE_TEST_LIBS)
 

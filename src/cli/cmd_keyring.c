@@ -15,6 +15,7 @@
 #include "store/cdb.h"
 #include "store/keyring.h"
 #include "store/nodes.h"
+#include "store/stations.h"
 
 static enum mp_cli_status kr_fail(struct mp_cli_app *a, const struct mp_cli_args *args, int rc)
 {
@@ -320,13 +321,36 @@ enum mp_cli_status mp_cmd_export(struct mp_cli_app *a, const struct mp_cli_args 
 		.with_device_keys = !mp_cli_arg(args, "--no-device-keys"),
 	};
 	const char *path = args->argv[0];
-	enum mp_cli_status st = mp_cli_need_keyring(a);
+	const char *station = mp_cli_arg(args, "--station");
+	enum mp_cli_status st;
 	char *json = NULL;
 	size_t len = 0;
+	long si;
 	int rc;
 
+	if (mp_cli_arg(args, "--partial") && !station) {
+		mp_cmd_err(args, "--partial is for a station's copy: give --station NAME");
+		return MP_CLI_USAGE;
+	}
+	st = mp_cli_need_keyring(a);
 	if (st)
 		return st;
+	if (station) {
+		/* src/cli/cmd_station.c's stations: the copy one of them takes */
+		si = mp_station_find(a->kr, station);
+		if (si < 0) {
+			mp_cmd_err(args, "no station is named '%s' ('station list' shows them)",
+				   station);
+			return MP_CLI_FAILED;
+		}
+		if (si == 0) {
+			mp_cmd_err(args, "'%s' is this keyring's own station: export --station is "
+				   "for another one ('station add' makes it)", station);
+			return MP_CLI_FAILED;
+		}
+		eo.station_uuid = mp_keyring_provisioner_at(a->kr, (size_t)si)->uuid;
+		eo.station_partial = mp_cli_arg(args, "--partial") != NULL;
+	}
 	if (!strcmp(path, "-") || !strcmp(path, "/dev/stdout")) {
 		/* The standard output, written to: never replaced by a file. */
 		rc = mp_cdb_export(a->kr, &eo, &json, &len);
@@ -401,6 +425,7 @@ enum mp_cli_status mp_cmd_import(struct mp_cli_app *a, const struct mp_cli_args 
 		io.flags |= MP_CDB_REPLACE;
 	if (mp_cli_arg(args, "--adopt"))
 		io.flags |= MP_CDB_ADOPT;
+	io.as_station = mp_cli_arg(args, "--as-station");
 	io.backup_path = kept;
 	io.backup_cap = sizeof(kept);
 	kept[0] = '\0';

@@ -82,6 +82,10 @@ static const struct mp_cli_opt iv_opts[] = {
 
 static const struct mp_cli_opt export_opts[] = {
 	{ "--no-device-keys", NULL, MP_COMPL_NONE, NULL, "leave the device keys out (partial)" },
+	{ "--station", "NAME", MP_COMPL_NONE, NULL,
+	  "the copy that station NAME takes (import --as-station NAME)" },
+	{ "--partial", NULL, MP_COMPL_NONE, NULL,
+	  "with --station: leave out the other stations' nodes' device keys" },
 	{ 0 },
 };
 
@@ -89,6 +93,8 @@ static const struct mp_cli_opt import_opts[] = {
 	{ "--replace", NULL, MP_COMPL_NONE, NULL, "replace a keyring that has nodes" },
 	{ "--adopt", NULL, MP_COMPL_NONE, NULL,
 	  "take over the CDB's first provisioner (the other tool stops provisioning)" },
+	{ "--as-station", "NAME", MP_COMPL_NONE, NULL,
+	  "act as the CDB's station NAME: provision from its ranges only" },
 	{ 0 },
 };
 

@@ -204,6 +204,19 @@ json_object *kr_enc_exclusions(const struct kr_form *f, const struct kr_data *d)
 /* Add every record array of @d to @root. */
 void kr_enc_records(const struct kr_form *f, const struct kr_data *d, json_object *root);
 
+/* ---- stations.c: the store side of stations ---- */
+/* A copy of @d for station @uuid (-ENOENT: no such provisioner); with
+ * @partial, the nodes outside its unicast ranges lose their device keys. */
+int kr_station_copy(const struct kr_data *d, const uint8_t uuid[16], bool partial,
+		    struct kr_data **out, struct mp_keyring_error *err);
+/* The index of the provisioner named @name in freshly imported @d, once
+ * checked that this keyring may act as it (see mp_cdb_import_opts
+ * .as_station); @exporter (NULL: unknown) is the keyring that wrote it. */
+int kr_station_adopt(const struct kr_data *d, const char *name, const uint8_t *exporter,
+		     size_t *idx, struct mp_keyring_error *err);
+/* No two provisioners' ranges of a kind overlap (-EBADMSG naming both). */
+int kr_ranges_disjoint(const struct kr_data *d, struct mp_keyring_error *err);
+
 /* ---- kr_crypt.c: the encrypted envelope ---- */
 bool kr_is_envelope(json_object *root);
 int kr_seal_init(struct kr_seal *s, const uint8_t *pass, size_t passlen, uint8_t log2n,

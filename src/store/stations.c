@@ -581,3 +581,125 @@ int mp_station_remove(struct mp_keyring *kr, const char *name)
 		c->self--;
 	return commit_data(kr, c);
 }
+
+/* ---- Store internals: a station's copy, acting as a station ------------------------ */
+
+static bool in_ranges(const struct mp_provisioner *p, uint16_t addr)
+{
+	unsigned k;
+
+	for (k = 0; k < p->n_unicast; k++)
+		if (addr >= p->unicast[k].low && addr <= p->unicast[k].high)
+			return true;
+	return false;
+}
+
+static ssize_t prov_index_uuid(const struct kr_data *d, const uint8_t uuid[16])
+{
+	size_t i;
+
+	for (i = 0; i < d->n_provs; i++)
+		if (!memcmp(d->provs[i].uuid, uuid, 16))
+			return (ssize_t)i;
+	return -1;
+}
+
+int kr_station_copy(const struct kr_data *d, const uint8_t uuid[16], bool partial,
+		    struct kr_data **out, struct mp_keyring_error *err)
+{
+	ssize_t pi = prov_index_uuid(d, uuid);
+	struct kr_data *c;
+	size_t i;
+
+	*out = NULL;
+	if (pi < 0)
+		return kr_fail(err, -ENOENT, MP_KR_E_NO_SUCH, NULL, "no such station");
+	c = kr_data_clone(d);
+	if (!c)
+		return kr_fail(err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
+	for (i = 0; partial && i < c->n_nodes; i++) {
+		struct mp_node *n = &c->nodes[i];
+
+		/* Another station's node: its device key stays with that station. */
+		if (!in_ranges(&c->provs[pi], n->addr) && memcmp(n->uuid, uuid, 16)) {
+			mp_wipe(n->dev_key, sizeof(n->dev_key));
+			n->has_dev_key = false;
+		}
+	}
+	*out = c;
+	return 0;
+}
+
+int kr_station_adopt(const struct kr_data *d, const char *name, const uint8_t *exporter,
+		     size_t *idx, struct mp_keyring_error *err)
+{
+	const struct mp_provisioner *p = NULL;
+	ssize_t ni;
+	size_t i;
+
+	for (i = 0; i < d->n_provs; i++)
+		if (!strcmp(d->provs[i].name, name)) {
+			p = &d->provs[i];
+			break;
+		}
+	if (!p)
+		return kr_fail(err, -ENOENT, MP_KR_E_NO_SUCH, "provisioners",
+			       "the CDB has no station named '%s' (its provisioners are the "
+			       "stations)", name);
+	if (exporter && !memcmp(exporter, p->uuid, 16))
+		return kr_fail(err, -EPERM, MP_KR_E_STATE, "provisioners",
+			       "the CDB was exported by station '%s' itself: two keyrings acting "
+			       "as one station would send from one address with the same "
+			       "sequence numbers, and nodes drop the second one's messages as "
+			       "replays ('station add' a station of its own)", name);
+	*idx = i;
+	ni = kr_node_index_uuid(d, p->uuid);
+	if (ni < 0)
+		return 0;	/* its own node is made in its range */
+	for (i = 0; i < d->n_provs; i++) {
+		const struct mp_node *n = &d->nodes[ni];
+		ssize_t oi;
+
+		if (&d->provs[i] == p)
+			continue;
+		if (in_ranges(&d->provs[i], n->addr))
+			return kr_fail(err, -EPERM, MP_KR_E_ADDR_IN_USE, "provisioners",
+				       "station '%s''s address %04X is in station '%s''s range: "
+				       "it may be given to a node there", name, n->addr,
+				       d->provs[i].name);
+		oi = kr_node_index_uuid(d, d->provs[i].uuid);
+		if (oi >= 0 && d->nodes[oi].addr == n->addr)
+			return kr_fail(err, -EPERM, MP_KR_E_ADDR_IN_USE, "provisioners",
+				       "station '%s' uses address %04X too", d->provs[i].name,
+				       n->addr);
+	}
+	return 0;
+}
+
+int kr_ranges_disjoint(const struct kr_data *d, struct mp_keyring_error *err)
+{
+	size_t i, j;
+	unsigned k, a, b, na, nb;
+
+	for (k = 0; k < MP_RANGE_KINDS; k++)
+		for (i = 0; i < d->n_provs; i++)
+			for (j = i + 1; j < d->n_provs; j++) {
+				const struct mp_kr_range *ra = mp_range_of(&d->provs[i], k, &na);
+				const struct mp_kr_range *rb = mp_range_of(&d->provs[j], k, &nb);
+
+				for (a = 0; a < na; a++)
+					for (b = 0; b < nb; b++)
+						if (ra[a].low <= rb[b].high &&
+						    rb[b].low <= ra[a].high)
+							return kr_fail(
+								err, -EBADMSG, MP_KR_E_DUPLICATE,
+								"provisioners",
+								"the %s range %04X-%04X of '%s' overlaps "
+								"%04X-%04X of '%s': two stations would "
+								"hand out the same addresses",
+								mp_range_kind_str(k), ra[a].low,
+								ra[a].high, d->provs[i].name, rb[b].low,
+								rb[b].high, d->provs[j].name);
+			}
+	return 0;
+}

@@ -57,5 +57,42 @@ check "station add, remove" 0 '' -- $M station add spare --unicast 1
 check "station remove" 0 'assert ev("station-removed")' -- $M --json station remove spare
 check "station remove: no such station" 1 'assert "no station is named" in err, err' -- $M station remove spare
 
+# Each station's copy, taken by another keyring (another laptop).
+check "export --partial needs --station" 2 'assert "--station" in err, err' -- $M export --partial "$T/x.json"
+check "export --station: no such station" 1 'assert "no station is named" in err, err' -- $M export --station nope "$T/x.json"
+check "export --station line-a --partial" 0 '' -- $M export --station line-a --partial "$T/line-a.cdb"
+check "export --station line-b" 0 '' -- $M export --station line-b "$T/line-b.cdb"
+python3 - "$T/line-a.cdb" "$T/line-b.cdb" > "$T/out" 2>&1 <<'PYEOF' && ok "the copies: partial flag, device keys" || ko "the copies: partial flag, device keys"
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+assert a["partial"] is True and b["partial"] is False
+assert [n for n in a["nodes"] if "deviceKey" not in n], a["nodes"]
+assert all("deviceKey" in n for n in b["nodes"])
+PYEOF
+A="--keyring $T/a/keyring.json" B="--keyring $T/b/keyring.json"
+check "import --as-station line-a" 0 '' -- $A import "$T/line-a.cdb" --as-station line-a
+check "import --as-station line-b" 0 '' -- $B import "$T/line-b.cdb" --as-station line-b
+check "import --as-station: the exporter's own station is refused" 1 'assert "exported by station" in err, err' -- --json --keyring "$T/c/keyring.json" import "$T/line-b.cdb" --as-station meshprov
+check "import --as-station: no such station" 1 'assert "no station named" in err, err' -- --json --keyring "$T/c/keyring.json" import "$T/line-b.cdb" --as-station nope
+# Three stations provision their share of one tray of simulated devices.
+check "main provisions its share" 0 'assert len(ev("provisioned")) == 3' -- $M --json --sim 3 --sim-seed 11 provision --all
+check "line-a provisions its share" 0 'assert len(ev("provisioned")) == 3' -- $A --json --sim 3 --sim-seed 12 provision --all
+check "line-b provisions its share" 0 'assert len(ev("provisioned")) == 3' -- $B --json --sim 3 --sim-seed 13 provision --all
+for s in a b; do
+	"$BIN" --keyring "$T/$s/keyring.json" --json station list > "$T/$s.stations"
+	"$BIN" --keyring "$T/$s/keyring.json" --json nodes > "$T/$s.nodes"
+done
+python3 - "$T" > "$T/out" 2>&1 <<'PYEOF' && ok "each station's nodes are in its own range" || ko "each station's nodes are in its own range"
+import json, sys
+t = sys.argv[1]
+for s in "ab":
+    me = [json.loads(l) for l in open(t + "/" + s + ".stations")][0]
+    assert me["self"] and me["name"] == "line-" + s, me
+    rs = me["unicast"]
+    nodes = [json.loads(l) for l in open(t + "/" + s + ".nodes")]
+    new = [n for n in nodes if not n["self"] and any(r["low"] <= n["address"] <= r["high"] for r in rs)]
+    assert len(new) == 3, (s, new)
+PYEOF
+
 echo "# stations: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

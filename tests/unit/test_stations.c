@@ -7,6 +7,9 @@
 #include <errno.h>
 
 #include "keyring_tu.h"
+#include <json-c/json.h>
+
+#include "store/cdb.h"
 #include "store/keyring.h"
 #include "store/nodes.h"
 #include "store/stations.h"
@@ -349,6 +352,173 @@ static void test_alloc_stays_in_own_range(void **state)
 	assert_non_null(strstr(mp_keyring_error(f->kr), "station grow"));
 }
 
+/* ---- a station's copy: export --station, import --as-station ---- */
+
+static const struct mp_provisioner *station(struct mp_keyring *kr, const char *name)
+{
+	long i = mp_station_find(kr, name);
+
+	assert_true(i >= 0);
+	return mp_keyring_provisioner_at(kr, (size_t)i);
+}
+
+static char *export_for(struct mp_keyring *kr, const char *name, bool partial)
+{
+	struct mp_cdb_export_opts eo = { .with_device_keys = true,
+					 .station_uuid = station(kr, name)->uuid,
+					 .station_partial = partial };
+	char *json = NULL;
+
+	assert_int_equal(mp_cdb_export(kr, &eo, &json, NULL), 0);
+	return json;
+}
+
+/* A fresh keyring (another laptop) taking station @name's copy. */
+static int take(struct kfx *g, uint64_t seed, const char *json, const char *name)
+{
+	struct mp_cdb_import_opts io = { .as_station = name };
+
+	g->o = ktu_opts(&g->rng, &g->rs, &g->clk, seed);
+	assert_int_equal(mp_keyring_new(&g->o, &g->kr, NULL), 0);
+	return mp_cdb_import(g->kr, json, strlen(json), &io);
+}
+
+static const uint8_t devkey[16] = { 0xdd, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 };
+
+static uint16_t provision(struct mp_keyring *kr, uint8_t tag, uint8_t elements)
+{
+	uint8_t uuid[16];
+	uint16_t a = 0;
+
+	memset(uuid, tag, sizeof(uuid));
+	if (mp_keyring_node_add_pending(kr, uuid, elements, devkey, NULL, &a) ||
+	    mp_keyring_node_complete(kr, a))
+		fail_msg("provision: %s", mp_keyring_error(kr));
+	return a;
+}
+
+static void test_station_copy_round_trip(void **state)
+{
+	struct kfx *f = *state, g[2];
+	struct mp_station_req q = req(0x40, 4, 4);
+	const char *names[2] = { "line-a", "line-b" };
+	uint8_t net[16], net2[16];
+	unsigned s;
+
+	provision(f->kr, 0x11, 2);
+	assert_int_equal(mp_station_add(f->kr, "line-a", &q), 0);
+	assert_int_equal(mp_station_add(f->kr, "line-b", &q), 0);
+	for (s = 0; s < 2; s++) {
+		const struct mp_provisioner *p = station(f->kr, names[s]), *me;
+		char *json = export_for(f->kr, names[s], false);
+		uint16_t a;
+
+		memset(&g[s], 0, sizeof(g[s]));
+		assert_int_equal(take(&g[s], 100 + s, json, names[s]), 0);
+		mp_keyring_free_secret(json);
+		me = mp_keyring_self(g[s].kr);
+		/* it is that station: its name, UUID, ranges and address */
+		assert_string_equal(me->name, names[s]);
+		assert_memory_equal(me->uuid, p->uuid, 16);
+		assert_memory_equal(me->unicast, p->unicast, sizeof(p->unicast));
+		assert_int_equal(mp_keyring_self_address(g[s].kr), mp_station_address(f->kr, p));
+		assert_int_equal(mp_keyring_seq_next(g[s].kr), 0);
+		mp_keyring_network_uuid(f->kr, net);
+		mp_keyring_network_uuid(g[s].kr, net2);
+		assert_memory_equal(net, net2, 16);
+		assert_memory_equal(mp_keyring_netkey_at(g[s].kr, 0)->key,
+				    mp_keyring_netkey_at(f->kr, 0)->key, 16);
+		/* every node, with device keys */
+		assert_int_equal(mp_keyring_node_count(g[s].kr), mp_keyring_node_count(f->kr));
+		assert_true(mp_keyring_node_find(g[s].kr, 0x0002)->has_dev_key);
+		/* it allocates from its own range only */
+		a = provision(g[s].kr, (uint8_t)(0x20 + s), 1);
+		assert_true(a >= p->unicast[0].low && a <= p->unicast[0].high);
+		mp_keyring_close(g[s].kr);
+	}
+}
+
+static void test_station_copy_partial(void **state)
+{
+	struct kfx *f = *state, g;
+	struct mp_station_req q = req(0x40, 0, 0);
+	json_object *root, *v;
+	char *json;
+
+	provision(f->kr, 0x11, 1);
+	assert_int_equal(mp_station_add(f->kr, "line-a", &q), 0);
+	json = export_for(f->kr, "line-a", true);
+	root = json_tokener_parse(json);
+	assert_true(json_object_object_get_ex(root, "partial", &v));
+	assert_true(json_object_get_boolean(v));
+	json_object_put(root);
+	memset(&g, 0, sizeof(g));
+	assert_int_equal(take(&g, 9, json, "line-a"), 0);
+	mp_keyring_free_secret(json);
+	/* the other station's nodes without their device keys; its own with */
+	assert_false(mp_keyring_node_find(g.kr, 0x0002)->has_dev_key);
+	assert_false(mp_keyring_node_find(g.kr, 0x0001)->has_dev_key);
+	assert_true(mp_keyring_node_find(g.kr, mp_keyring_self_address(g.kr))->has_dev_key);
+	mp_keyring_close(g.kr);
+}
+
+static void test_station_copy_refusals(void **state)
+{
+	struct kfx *f = *state, g;
+	struct mp_station_req q = req(0x40, 0, 0);
+	char *json, *p;
+	const char *selfname;
+
+	assert_int_equal(mp_station_add(f->kr, "line-a", &q), 0);
+	selfname = mp_keyring_self(f->kr)->name;
+	json = export_for(f->kr, "line-a", false);
+	/* the exporter's own station: two keyrings would be one provisioner */
+	memset(&g, 0, sizeof(g));
+	assert_int_equal(take(&g, 9, json, selfname), -EPERM);
+	assert_non_null(strstr(mp_keyring_error(g.kr), "exported by station"));
+	assert_int_equal(mp_keyring_node_count(g.kr), 1);	/* nothing changed */
+	mp_keyring_close(g.kr);
+	assert_int_equal(take(&g, 9, json, "line-z"), -ENOENT);
+	mp_keyring_close(g.kr);
+	/* line-a's own address moved into the other station's range */
+	p = strstr(json, "\"unicastAddress\"");
+	while (p && strncmp(strchr(p + 16, '"') + 1, "7FC0", 4))
+		p = strstr(p + 1, "\"unicastAddress\"");
+	assert_non_null(p);
+	memcpy(strchr(p + 16, '"') + 1, "0005", 4);
+	assert_int_equal(take(&g, 9, json, "line-a"), -EPERM);
+	assert_non_null(strstr(mp_keyring_error(g.kr), "is in station"));
+	mp_keyring_close(g.kr);
+	mp_keyring_free_secret(json);
+}
+
+/* A CDB whose provisioners' ranges overlap is refused, both named. */
+static void test_import_overlap_refused(void **state)
+{
+	struct kfx *f = *state, g;
+	struct mp_station_req q = req(0x40, 0, 0);
+	struct mp_cdb_export_opts eo = { .with_device_keys = true };
+	struct mp_cdb_import_opts io = { 0 };
+	char *json = NULL, *p;
+
+	assert_int_equal(mp_station_add(f->kr, "line-a", &q), 0);
+	assert_int_equal(mp_cdb_export(f->kr, &eo, &json, NULL), 0);
+	/* line-a 7FC0-7FFF becomes 7EC0-7FFF: over meshprov's 0001-7FBF */
+	p = strstr(json, "\"lowAddress\"");
+	while (p && strncmp(strchr(p + 12, '"') + 1, "7FC0", 4))
+		p = strstr(p + 1, "\"lowAddress\"");
+	assert_non_null(p);
+	memcpy(strchr(p + 12, '"') + 1, "7EC0", 4);
+	memset(&g, 0, sizeof(g));
+	g.o = ktu_opts(&g.rng, &g.rs, &g.clk, 3);
+	assert_int_equal(mp_keyring_new(&g.o, &g.kr, NULL), 0);
+	assert_int_equal(mp_cdb_import(g.kr, json, strlen(json), &io), -EBADMSG);
+	assert_non_null(strstr(mp_keyring_error(g.kr), "overlaps"));
+	assert_non_null(strstr(mp_keyring_error(g.kr), "'line-a'"));
+	mp_keyring_close(g.kr);
+	mp_keyring_free_secret(json);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -363,6 +533,13 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_station_full, kfx_setup, kfx_teardown),
 		cmocka_unit_test_setup_teardown(test_station_grow_remove, kfx_setup, kfx_teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_stays_in_own_range, kfx_setup,
+						kfx_teardown),
+		cmocka_unit_test_setup_teardown(test_station_copy_round_trip, kfx_setup,
+						kfx_teardown),
+		cmocka_unit_test_setup_teardown(test_station_copy_partial, kfx_setup, kfx_teardown),
+		cmocka_unit_test_setup_teardown(test_station_copy_refusals, kfx_setup,
+						kfx_teardown),
+		cmocka_unit_test_setup_teardown(test_import_overlap_refused, kfx_setup,
 						kfx_teardown),
 	};
 
