@@ -31,6 +31,7 @@ enum mp_cli_status mp_cmd_station_add(struct mp_cli_app *a, const struct mp_cli_
 enum mp_cli_status mp_cmd_station_list(struct mp_cli_app *a, const struct mp_cli_args *args);
 enum mp_cli_status mp_cmd_station_grow(struct mp_cli_app *a, const struct mp_cli_args *args);
 enum mp_cli_status mp_cmd_station_remove(struct mp_cli_app *a, const struct mp_cli_args *args);
+enum mp_cli_status mp_cmd_merge(struct mp_cli_app *a, const struct mp_cli_args *args);
 
 /** "meshprov: CMD: message" on stderr. */
 void mp_cmd_err(const struct mp_cli_args *args, const char *fmt, ...)

@@ -9,7 +9,12 @@
  * Export also writes "ivIndex" (the top-level field mesh-cfgclient keeps in
  * its configuration file), "ivUpdate", and per node a "meshprov" object
  * (state, algorithm, OOB method, time) that other tools ignore, so that
- * export then import gives back the same keyring. Each node's "elements" is
+ * export then import gives back the same keyring; per node also its
+ * modification time ("modified", for merge), per provisioner the revision
+ * and time of its ranges ("meshprov": rangesRevision, rangesChanged), and at
+ * the top a "meshprov" object naming the exporting provisioner ("exporter")
+ * and, for a station's copy, the station ("station"), except in a
+ * mesh-cfgclient configuration file. Each node's "elements" is
  * a list of {index, location, models: []} of the node's element count; the
  * composition (models, features) is not kept by the keyring.
  *

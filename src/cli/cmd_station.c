@@ -1,14 +1,19 @@
 /* Commands on stations (several provisioners of one network): station add,
- * list, grow, remove; see store/stations.h for the allocation policy. */
+ * list, grow, remove, and merge; see store/stations.h for the allocation policy. */
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <json-c/json.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli/handlers.h"
 #include "store/keyring.h"
+#include "store/merge.h"
 #include "store/nodes.h"
 #include "store/stations.h"
 
@@ -232,4 +237,171 @@ enum mp_cli_status mp_cmd_station_remove(struct mp_cli_app *a, const struct mp_c
 			    "excluded until the IV index advances by 2", args->argv[0]);
 	}
 	return MP_CLI_OK;
+}
+
+/* ---- merge ---- */
+
+#define MERGE_FILE_MAX (16u << 20)
+
+/* The whole of @path (a regular file of at most 16 MiB) into *@out. */
+static int read_cdb(const struct mp_cli_args *args, const char *path, char **out, size_t *len,
+		    struct stat *sb)
+{
+	char *buf;
+	size_t n = 0;
+	ssize_t r;
+	int fd;
+
+	/* O_NONBLOCK: a FIFO would block open() before the check below. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0 || fstat(fd, sb) < 0 || !S_ISREG(sb->st_mode) || sb->st_size > MERGE_FILE_MAX ||
+	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
+		mp_cmd_err(args, "%s: %s", path, fd < 0 ? strerror(errno) :
+			   "not a regular file of at most 16 MiB");
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	buf = malloc((size_t)sb->st_size + 1);
+	while (buf && n < (size_t)sb->st_size) {
+		r = read(fd, buf + n, (size_t)sb->st_size - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	if (!buf) {
+		mp_cmd_err(args, "out of memory");
+		return -1;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+static void out_merge(struct mp_cli_app *a, bool json, bool dry, const struct mp_merge_report *r,
+		      const char *const *names, size_t n, int rc)
+{
+	size_t i, k;
+
+	for (i = 0; i < r->n_conflicts; i++) {
+		const struct mp_merge_conflict *c = &r->conflicts[i];
+
+		if (json) {
+			json_object *j = json_object_new_object(), *f = json_object_new_array();
+
+			json_object_object_add(j, "event", json_object_new_string("merge-conflict"));
+			json_object_object_add(j, "kind", json_object_new_string(
+						       mp_merge_conflict_str(c->kind)));
+			json_object_object_add(j, "detail", json_object_new_string(c->what));
+			for (k = 0; k < 2; k++)
+				if (c->src[k] && c->src[k] <= n && (k == 0 || c->src[1] != c->src[0]))
+					json_object_array_add(f, json_object_new_string(
+								      names[c->src[k] - 1]));
+			json_object_object_add(j, "files", f);
+			emit(a, j);
+		} else {
+			fprintf(a->out.fp, "conflict (%s): %s\n", mp_merge_conflict_str(c->kind),
+				c->what);
+		}
+	}
+	if (rc)
+		return;
+	if (json) {
+		json_object *j = json_object_new_object();
+
+		json_object_object_add(j, "event", json_object_new_string(dry ? "merge-dry-run" :
+									    "merged"));
+		json_object_object_add(j, "files", json_object_new_int64((int64_t)n));
+		json_object_object_add(j, "nodes_added", json_object_new_int64(
+					       (int64_t)r->nodes_added));
+		json_object_object_add(j, "nodes_updated", json_object_new_int64(
+					       (int64_t)r->nodes_updated));
+		json_object_object_add(j, "nodes_dropped", json_object_new_int64(
+					       (int64_t)r->nodes_dropped));
+		json_object_object_add(j, "exclusions_added", json_object_new_int64(
+					       (int64_t)r->exclusions_added));
+		json_object_object_add(j, "stations_added", json_object_new_int64(
+					       (int64_t)r->stations_added));
+		json_object_object_add(j, "stations_changed", json_object_new_int64(
+					       (int64_t)r->stations_changed));
+		json_object_object_add(j, "keys_added", json_object_new_int64(
+					       (int64_t)r->keys_added));
+		json_object_object_add(j, "groups", json_object_new_int64((int64_t)r->groups));
+		json_object_object_add(j, "iv_index", json_object_new_int64(r->iv_after));
+		json_object_object_add(j, "nodes", json_object_new_int64(
+					       (int64_t)mp_keyring_node_count(a->kr)));
+		emit(a, j);
+		return;
+	}
+	mp_out_info(&a->out, "%s %zu file(s): %zu node(s) added, %zu updated, %zu dropped "
+		    "(removed elsewhere), %zu exclusion(s), %zu station(s) added, %zu changed, "
+		    "%zu key(s) added, IV index %08x%s", dry ? "would merge" : "merged", n,
+		    r->nodes_added, r->nodes_updated, r->nodes_dropped, r->exclusions_added,
+		    r->stations_added, r->stations_changed, r->keys_added, r->iv_after,
+		    dry ? "; nothing was written" : "");
+}
+
+enum mp_cli_status mp_cmd_merge(struct mp_cli_app *a, const struct mp_cli_args *args)
+{
+	bool json = a->out.json || mp_cli_arg(args, "--json");
+	bool dry = mp_cli_arg(args, "--dry-run") != NULL;
+	size_t n = (size_t)args->argc, i, j;
+	struct mp_merge_report rep;
+	enum mp_cli_status st = MP_CLI_OK;
+	char **docs = calloc(n + 1, sizeof(*docs));
+	size_t *lens = calloc(n + 1, sizeof(*lens));
+	struct stat *sb = calloc(n + 1, sizeof(*sb)), ksb;
+	int rc;
+
+	memset(&rep, 0, sizeof(rep));
+	if (!docs || !lens || !sb) {
+		mp_cmd_err(args, "out of memory");
+		st = MP_CLI_FAILED;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		if (read_cdb(args, args->argv[i], &docs[i], &lens[i], &sb[i]) < 0) {
+			st = MP_CLI_USAGE;
+			goto out;
+		}
+		for (j = 0; j < i; j++)
+			if (sb[j].st_dev == sb[i].st_dev && sb[j].st_ino == sb[i].st_ino) {
+				mp_cmd_err(args, "%s and %s are the same file: give each copy "
+					   "once; nothing was merged", args->argv[j], args->argv[i]);
+				st = MP_CLI_USAGE;
+				goto out;
+			}
+	}
+	st = mp_cli_need_keyring(a);
+	if (st)
+		goto out;
+	for (i = 0; i < n; i++)
+		if (mp_keyring_path(a->kr)[0] && stat(mp_keyring_path(a->kr), &ksb) == 0 &&
+		    ksb.st_dev == sb[i].st_dev && ksb.st_ino == sb[i].st_ino) {
+			mp_cmd_err(args, "%s is this keyring itself: a keyring is not merged into "
+				   "itself (merge the stations' exports); nothing was merged",
+				   args->argv[i]);
+			st = MP_CLI_USAGE;
+			goto out;
+		}
+	rc = mp_merge(a->kr, (const char *const *)docs, lens, (const char *const *)args->argv, n,
+		      dry, &rep);
+	out_merge(a, json, dry, &rep, (const char *const *)args->argv, n, rc);
+	if (rc < 0)
+		st = st_fail(a, args, rc);
+out:
+	for (i = 0; docs && i < n; i++)
+		if (docs[i]) {
+			mp_wipe(docs[i], lens[i]);
+			free(docs[i]);
+		}
+	free(docs);
+	free(lens);
+	free(sb);
+	mp_merge_report_free(&rep);
+	return st;
 }

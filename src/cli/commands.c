@@ -117,6 +117,12 @@ static const struct mp_cli_opt json_opts[] = {
 	{ 0 },
 };
 
+static const struct mp_cli_opt merge_opts[] = {
+	{ "--dry-run", NULL, MP_COMPL_NONE, NULL, "show what would change; write nothing" },
+	{ "--json", NULL, MP_COMPL_NONE, NULL, "one JSON object per line (as the global --json)" },
+	{ 0 },
+};
+
 const struct mp_cli_cmd mp_cli_commands[] = {
 	{ "help", "[COMMAND]", 0, 2, cmd_help, "show the commands, or one command",
 	  MP_COMPL_COMMAND, NULL, no_opts, 0 },
@@ -188,6 +194,9 @@ const struct mp_cli_cmd mp_cli_commands[] = {
 	  MP_COMPL_NONE, NULL, station_size_opts, 0 },
 	{ "station remove", "NAME", 1, 1, mp_cmd_station_remove,
 	  "remove a station: its ranges become free", MP_COMPL_NONE, NULL, no_opts, 0 },
+	{ "merge", "FILE...", 1, -1, mp_cmd_merge,
+	  "merge stations' exports (CDB) into the keyring; any conflict stops it",
+	  MP_COMPL_FILE, NULL, merge_opts, 0 },
 	{ "version", "", 0, 0, cmd_version, "show meshprov's version", MP_COMPL_NONE, NULL,
 	  no_opts, 0 },
 	{ "quit", "", 0, 0, cmd_quit, "leave the shell (Ctrl-D too)", MP_COMPL_NONE, NULL,

@@ -54,11 +54,15 @@ static json_object *export_doc(struct mp_keyring *kr, const struct kr_data *d,
 	kj_add_bool(root, "ivUpdate", d->iv_update);
 	if (opts && opts->cfgclient_token)
 		kj_add_hex(root, "token", opts->cfgclient_token, 8, false);
-	if (opts && opts->station_uuid) {
+	/* Who wrote it (merge marks that station merged; a station's copy is
+	 * never taken as its exporter), and for which station. */
+	if (!opts || !opts->cfgclient_token) {
 		json_object *m = json_object_new_object();
 
-		mp_uuid_format(opts->station_uuid, buf, true);
-		kj_add_str(m, "station", buf);
+		if (opts && opts->station_uuid) {
+			mp_uuid_format(opts->station_uuid, buf, true);
+			kj_add_str(m, "station", buf);
+		}
 		mp_uuid_format(d->provs[d->self].uuid, buf, true);
 		kj_add_str(m, "exporter", buf);
 		json_object_object_add(root, "meshprov", m);
@@ -307,13 +311,9 @@ static int imp_station(json_object *root, uint8_t exporter[16], bool *have,
 	return kj_uuid(m, "meshprov", "exporter", true, exporter, err);
 }
 
-static int import_doc(struct mp_keyring *kr, json_object *root,
-		      const struct mp_cdb_import_opts *opts, struct kr_data **out,
-		      bool *fresh_seq)
+int kr_cdb_decode(json_object *root, struct kr_data **out, uint8_t exporter[16],
+		  bool *have_exporter, struct mp_keyring_error *err)
 {
-	uint8_t exporter[16];
-	bool have_exporter = false;
-	struct mp_keyring_error *err = &kr->err;
 	struct kr_data *d = kr_data_new();
 	struct kr_form form = { .cdb = true };
 	bool partial = false, have_iv = false;
@@ -321,11 +321,12 @@ static int import_doc(struct mp_keyring *kr, json_object *root,
 	int r;
 
 	*out = NULL;
+	*have_exporter = false;
 	if (!d)
 		return kr_fail(err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
 	r = imp_header(root, d, &partial, &have_iv, err);
 	if (!r)
-		r = imp_station(root, exporter, &have_exporter, err);
+		r = imp_station(root, exporter, have_exporter, err);
 	form.partial = partial;
 	if (!r)
 		r = kr_dec_netkeys(&form, root, d, err);
@@ -349,10 +350,28 @@ static int import_doc(struct mp_keyring *kr, json_object *root,
 	}
 	if (!r)
 		r = kr_ranges_disjoint(d, err);
-	if (!r) {
-		kr_sort_all(d);
-		r = choose_self(kr, d, opts, have_exporter ? exporter : NULL, fresh_seq, err);
+	if (r) {
+		kr_data_free(d);
+		return r;
 	}
+	kr_sort_all(d);
+	*out = d;
+	return 0;
+}
+
+static int import_doc(struct mp_keyring *kr, json_object *root,
+		      const struct mp_cdb_import_opts *opts, struct kr_data **out,
+		      bool *fresh_seq)
+{
+	uint8_t exporter[16];
+	bool have_exporter = false;
+	struct kr_data *d;
+	int r = kr_cdb_decode(root, &d, exporter, &have_exporter, &kr->err);
+
+	*out = NULL;
+	if (r)
+		return r;
+	r = choose_self(kr, d, opts, have_exporter ? exporter : NULL, fresh_seq, &kr->err);
 	if (r) {
 		kr_data_free(d);
 		return r;

@@ -108,6 +108,9 @@ ssize_t kr_node_index_uuid(const struct kr_data *d, const uint8_t uuid[16]);
 struct mp_netkey *kr_netkey_insert(struct kr_data *d, uint16_t index);
 struct mp_appkey *kr_appkey_insert(struct kr_data *d, uint16_t index);
 struct mp_node *kr_node_insert(struct kr_data *d, uint16_t addr);
+/* Copy a whole node record (merge, stations): the one place that knows
+ * what a record holds, so that new parts of it travel with it. */
+void kr_node_copy(struct mp_node *dst, const struct mp_node *src);
 int kr_node_delete(struct kr_data *d, uint16_t addr);
 int kr_excl_add(struct kr_data *d, uint16_t addr, uint32_t iv_index);
 void kr_excl_purge(struct kr_data *d);
@@ -203,6 +206,13 @@ json_object *kr_enc_node(const struct kr_form *f, const struct mp_node *n);
 json_object *kr_enc_exclusions(const struct kr_form *f, const struct kr_data *d);
 /* Add every record array of @d to @root. */
 void kr_enc_records(const struct kr_form *f, const struct kr_data *d, json_object *root);
+
+/* ---- cdb.c ---- */
+/* A CDB document decoded and checked (as import does, short of choosing
+ * this keyring's provisioner); the exporter named in its "meshprov" object
+ * when *@have_exporter. */
+int kr_cdb_decode(json_object *root, struct kr_data **out, uint8_t exporter[16],
+		  bool *have_exporter, struct mp_keyring_error *err);
 
 /* ---- stations.c: the store side of stations ---- */
 /* A copy of @d for station @uuid (-ENOENT: no such provisioner); with

@@ -424,11 +424,16 @@ static int grow_all(struct mp_keyring *kr, struct kr_data *c, size_t which,
 		if (!req->size[k])
 			continue;
 		r = mp_range_grow(c->provs, c->n_provs, which, k, req->size[k], &c->provs[which]);
-		if ((r == -ENOSPC || r == -E2BIG) && !give_way(c, which, k, req->size[k]))
+		if ((r == -ENOSPC || r == -E2BIG) && !give_way(c, which, k, req->size[k])) {
+			c->provs[c->self].ranges_at = kr_now(kr);
+			c->provs[c->self].ranges_rev++;
 			r = mp_range_grow(c->provs, c->n_provs, which, k, req->size[k],
 					  &c->provs[which]);
+		}
 		if (r)
 			return no_space(kr, r, c, k, req->size[k]);
+		c->provs[which].ranges_at = kr_now(kr);
+		c->provs[which].ranges_rev++;
 	}
 	return 0;
 }

@@ -5,7 +5,7 @@
 set -u
 BIN=${MESHPROV:-./meshprov}
 T=$(mktemp -d /tmp/meshprov-stations.XXXXXX)
-trap 'rm -rf "$T"' EXIT
+trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
 pass=0 fail=0
 
 ok() { pass=$((pass + 1)); echo "PASS: $1"; }
@@ -93,6 +93,70 @@ for s in "ab":
     new = [n for n in nodes if not n["self"] and any(r["low"] <= n["address"] <= r["high"] for r in rs)]
     assert len(new) == 3, (s, new)
 PYEOF
+
+# The stations' work comes back: merge.
+check "line-a exports its work" 0 '' -- $A export "$T/a.back"
+check "line-b exports its work" 0 '' -- $B export "$T/b.back"
+"$BIN" $M --json nodes > "$T/m.before"
+check "merge --dry-run: what would change, nothing written" 0 '
+d = ev("merge-dry-run")[0]
+assert d["nodes_added"] == 6, d
+' -- $M merge "$T/a.back" "$T/b.back" --dry-run --json
+check "... and nothing was" 0 "assert len(lines) == $(wc -l < "$T/m.before"), lines" -- $M --json nodes
+check "merge: every node, no address twice" 0 '
+d = ev("merged")[0]
+assert d["nodes_added"] == 6 and d["nodes"] == 12, d
+' -- $M --json merge "$T/a.back" "$T/b.back"
+check "the merged keyring: 9 devices and 3 stations, no address twice" 0 '
+n = ev("node")
+assert len(n) == 12, n
+assert len({l["uuid"] for l in n}) == 12
+spans = sorted((l["address"], l["address"] + l["elements"] - 1) for l in n)
+assert all(a[1] < b[0] for a, b in zip(spans, spans[1:])), spans
+' -- $M --json nodes
+check "merged again: nothing changes" 0 '
+d = ev("merged")[0]
+assert d["nodes_added"] == 0 and d["nodes_updated"] == 0 and d["nodes_dropped"] == 0, d
+' -- $M --json merge "$T/b.back" "$T/a.back"
+check "station list: when last merged" 0 '
+s = ev("station"); assert all(x["last_merged"] > 0 for x in s[1:]), s
+' -- $M --json station list
+check "the merged CDB loads back" 0 '' -- $M export "$T/merged.cdb"
+check "... into a new keyring" 0 '' -- --keyring "$T/d/keyring.json" import "$T/merged.cdb" --adopt
+check "... with every node" 0 'assert len(ev("node")) == 12' -- --json --keyring "$T/d/keyring.json" nodes
+# Bad input: a clear error, nothing written.
+"$BIN" --keyring "$T/e/keyring.json" export "$T/merged-foreign.cdb" > /dev/null
+cp "$T/main/keyring.json" "$T/main.before"
+printf '{"meshUUID": 12' > "$T/damaged.cdb"
+check "merge: a damaged CDB" 1 'assert "damaged.cdb" in err and "nothing was merged" in err, err' -- $M --json merge "$T/a.back" "$T/damaged.cdb"
+check "merge: another network" 1 'assert "another network" in err, err' -- $M --json merge "$T/a.back" "$T/merged-foreign.cdb"
+check "merge: a file twice" 2 'assert "same file" in err, err' -- $M --json merge "$T/a.back" "$T/a.back"
+check "merge: the keyring into itself" 2 'assert "this keyring itself" in err, err' -- $M --json merge "$T/main/keyring.json"
+cmp -s "$T/main/keyring.json" "$T/main.before" && ok "nothing was written" || ko "nothing was written"
+# Conflicts: every one reported, nothing written.
+python3 - "$T/a.back" "$T/b.back" "$T" <<'PYEOF'
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+t = sys.argv[3]
+# line-a's first device also claims line-b's first device's address, with another key
+na = [n for n in a["nodes"] if n["UUID"] not in {x["UUID"] for x in b["nodes"]}]
+nb = [n for n in b["nodes"] if n["UUID"] not in {x["UUID"] for x in a["nodes"]}]
+na[0]["unicastAddress"] = nb[0]["unicastAddress"]
+# one device, two device keys
+shared = [n for n in a["nodes"] if n["UUID"] in {x["UUID"] for x in b["nodes"]} and "deviceKey" in n]
+for n in b["nodes"]:
+    if n["UUID"] == shared[0]["UUID"]:
+        n["deviceKey"] = "00" * 16
+a["groups"] = [{"name": "lights", "address": "C001"}]
+b["groups"] = [{"name": "lights", "address": "C002"}]
+json.dump(a, open(t + "/a.bad", "w")); json.dump(b, open(t + "/b.bad", "w"))
+PYEOF
+check "merge: every conflict reported, nothing written" 1 '
+k = sorted(l["kind"] for l in ev("merge-conflict"))
+assert "address" in k and "device-key" in k and "group" in k, lines
+assert not ev("merged")
+' -- $M --json merge "$T/a.bad" "$T/b.bad"
+cmp -s "$T/main/keyring.json" "$T/main.before" && ok "conflicts: nothing was written" || ko "conflicts: nothing was written"
 
 echo "# stations: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
