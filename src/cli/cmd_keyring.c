@@ -35,6 +35,12 @@ static enum mp_cli_status kr_fail(struct mp_cli_app *a, const struct mp_cli_args
 	}
 }
 
+enum mp_cli_status mp_cmd_keyring_fail(struct mp_cli_app *a, const struct mp_cli_args *args,
+				       int rc)
+{
+	return kr_fail(a, args, rc);
+}
+
 static bool show_keys(const struct mp_cli_args *args)
 {
 	return mp_cli_arg(args, "--show-keys") != NULL;
@@ -384,6 +390,46 @@ enum mp_cli_status mp_cmd_export(struct mp_cli_app *a, const struct mp_cli_args 
 
 #define CDB_MAX (16u << 20)
 
+int mp_cmd_read_file(const struct mp_cli_args *args, const char *path, size_t max, char **out,
+		     size_t *len, struct stat *sb)
+{
+	char *buf;
+	size_t n = 0;
+	ssize_t r;
+	int fd;
+
+	*out = NULL;
+	*len = 0;
+	/* O_NONBLOCK: a FIFO would block open() before the check below. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0 || fstat(fd, sb) < 0 || !S_ISREG(sb->st_mode) || (size_t)sb->st_size > max ||
+	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
+		mp_cmd_err(args, "%s: %s", path, fd < 0 ? strerror(errno) :
+			   "not a regular file of at most 16 MiB");
+		if (fd >= 0)
+			close(fd);
+		return -EINVAL;
+	}
+	buf = malloc((size_t)sb->st_size + 1);
+	while (buf && n < (size_t)sb->st_size) {
+		r = read(fd, buf + n, (size_t)sb->st_size - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	if (!buf) {
+		mp_cmd_err(args, "out of memory");
+		return -ENOMEM;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
 enum mp_cli_status mp_cmd_import(struct mp_cli_app *a, const struct mp_cli_args *args)
 {
 	struct mp_cdb_import_opts io = { 0 };
@@ -393,34 +439,11 @@ enum mp_cli_status mp_cmd_import(struct mp_cli_app *a, const struct mp_cli_args 
 	struct stat sb;
 	char *buf = NULL;
 	size_t len = 0;
-	ssize_t n;
-	int fd, rc;
+	int rc;
 
-	/* O_NONBLOCK: a FIFO would block open() before the check below. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0 || fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_size > CDB_MAX ||
-	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
-		mp_cmd_err(args, "%s: %s", path, fd < 0 ? strerror(errno) :
-			   "not a regular file of at most 16 MiB");
-		if (fd >= 0)
-			close(fd);
-		return MP_CLI_USAGE;
-	}
-	buf = malloc((size_t)sb.st_size + 1);
-	while (buf && len < (size_t)sb.st_size) {
-		n = read(fd, buf + len, (size_t)sb.st_size - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	if (!buf) {
-		mp_cmd_err(args, "out of memory");
-		return MP_CLI_FAILED;
-	}
-	buf[len] = '\0';
+	rc = mp_cmd_read_file(args, path, CDB_MAX, &buf, &len, &sb);
+	if (rc < 0)
+		return rc == -ENOMEM ? MP_CLI_FAILED : MP_CLI_USAGE;
 	if (mp_cli_arg(args, "--replace"))
 		io.flags |= MP_CDB_REPLACE;
 	if (mp_cli_arg(args, "--adopt"))

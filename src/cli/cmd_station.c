@@ -3,13 +3,11 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "cli/handlers.h"
 #include "store/keyring.h"
@@ -17,21 +15,7 @@
 #include "store/nodes.h"
 #include "store/stations.h"
 
-static enum mp_cli_status st_fail(struct mp_cli_app *a, const struct mp_cli_args *args, int rc)
-{
-	const struct mp_keyring_error *e = mp_keyring_last_error(a->kr);
-
-	mp_cmd_err(args, "%s", e->msg[0] ? e->msg : strerror(-rc));
-	switch (e->kind) {
-	case MP_KR_E_IO:
-	case MP_KR_E_NOMEM:
-	case MP_KR_E_CRYPTO:
-	case MP_KR_E_LOCKED:
-		return MP_CLI_KEYRING;
-	default:
-		return MP_CLI_FAILED;
-	}
-}
+#define st_fail mp_cmd_keyring_fail
 
 /* --unicast N, --groups N, --scenes N: counts (decimal). */
 static enum mp_cli_status req_args(const struct mp_cli_args *args, bool defaults,
@@ -243,45 +227,6 @@ enum mp_cli_status mp_cmd_station_remove(struct mp_cli_app *a, const struct mp_c
 
 #define MERGE_FILE_MAX (16u << 20)
 
-/* The whole of @path (a regular file of at most 16 MiB) into *@out. */
-static int read_cdb(const struct mp_cli_args *args, const char *path, char **out, size_t *len,
-		    struct stat *sb)
-{
-	char *buf;
-	size_t n = 0;
-	ssize_t r;
-	int fd;
-
-	/* O_NONBLOCK: a FIFO would block open() before the check below. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0 || fstat(fd, sb) < 0 || !S_ISREG(sb->st_mode) || sb->st_size > MERGE_FILE_MAX ||
-	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
-		mp_cmd_err(args, "%s: %s", path, fd < 0 ? strerror(errno) :
-			   "not a regular file of at most 16 MiB");
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	buf = malloc((size_t)sb->st_size + 1);
-	while (buf && n < (size_t)sb->st_size) {
-		r = read(fd, buf + n, (size_t)sb->st_size - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		n += (size_t)r;
-	}
-	close(fd);
-	if (!buf) {
-		mp_cmd_err(args, "out of memory");
-		return -1;
-	}
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	return 0;
-}
-
 static void out_merge(struct mp_cli_app *a, bool json, bool dry, const struct mp_merge_report *r,
 		      const char *const *names, size_t n, int rc)
 {
@@ -364,8 +309,10 @@ enum mp_cli_status mp_cmd_merge(struct mp_cli_app *a, const struct mp_cli_args *
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		if (read_cdb(args, args->argv[i], &docs[i], &lens[i], &sb[i]) < 0) {
-			st = MP_CLI_USAGE;
+		rc = mp_cmd_read_file(args, args->argv[i], MERGE_FILE_MAX, &docs[i], &lens[i],
+				      &sb[i]);
+		if (rc < 0) {
+			st = rc == -ENOMEM ? MP_CLI_FAILED : MP_CLI_USAGE;
 			goto out;
 		}
 		for (j = 0; j < i; j++)

@@ -328,6 +328,7 @@ static void merge_stations(struct mstate *m, struct kr_data *out)
 struct mnode {
 	const struct mp_node *n;
 	size_t src;
+	size_t kept;		/* the kept record of its UUID (index into the result) */
 };
 
 static int64_t changed_at(const struct mp_node *n)
@@ -379,6 +380,23 @@ static int cmp_node_addr(const void *pa, const void *pb)
 	return a->addr < b->addr ? -1 : a->addr > b->addr;
 }
 
+/* Whether a node of @res (sorted by address) holds @a: the last node
+ * starting at or below it. */
+static bool held(const struct mp_node *res, size_t n, uint16_t a)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (res[mid].addr <= a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo && a < (uint32_t)res[lo - 1].addr + res[lo - 1].elements;
+}
+
 static void merge_nodes(struct mstate *m, struct kr_data *out)
 {
 	const struct kr_data *base = m->s[0].d;
@@ -400,7 +418,7 @@ static void merge_nodes(struct mstate *m, struct kr_data *out)
 	}
 	for (total = 0, i = 0; i < m->n; i++)
 		for (j = 0; j < m->s[i].d->n_nodes; j++)
-			all[total++] = (struct mnode){ &m->s[i].d->nodes[j], i };
+			all[total++] = (struct mnode){ &m->s[i].d->nodes[j], i, SIZE_MAX };
 	qsort(all, total, sizeof(*all), cmp_mnode);
 	for (g = 0; g < total; g = j) {
 		const struct mnode *best = &all[g];
@@ -440,32 +458,28 @@ static void merge_nodes(struct mstate *m, struct kr_data *out)
 			 base->nodes[bi].addr != r->addr ||
 			 base->nodes[bi].has_dev_key != r->has_dev_key)
 			m->rep->nodes_updated++;
+		for (x = g; x < j; x++)
+			all[x].kept = n_res;
 		n_res++;
 	}
 	/* An older record of a kept node at other addresses: the device may
 	 * have sent from them, they are excluded (unless a kept node has
 	 * them: then the address check below reports it). */
-	for (g = 0; g < total; g++) {
+	for (i = 0, g = 0; g < total; g++)
+		if (all[g].kept != SIZE_MAX && res[all[g].kept].addr != all[g].n->addr)
+			all[i++] = all[g];
+	qsort(res, n_res, sizeof(*res), cmp_node_addr);
+	for (g = 0; g < i; g++) {
 		const struct mp_node *o = all[g].n;
 		unsigned e;
 
-		for (i = 0; i < n_res && memcmp(res[i].uuid, o->uuid, 16); i++)
-			;
-		if (i == n_res || res[i].addr == o->addr)
-			continue;
-		for (e = 0; e < o->elements; e++) {
-			uint16_t a = (uint16_t)(o->addr + e);
-
-			for (j = 0; j < n_res; j++)
-				if (a >= res[j].addr && a < (uint32_t)res[j].addr + res[j].elements)
-					break;
-			if (j == n_res && kr_excl_add(out, a, out->iv_index))
+		for (e = 0; e < o->elements; e++)
+			if (!held(res, n_res, (uint16_t)(o->addr + e)) &&
+			    kr_excl_add(out, (uint16_t)(o->addr + e), out->iv_index))
 				m->nomem = true;
-		}
 	}
 	free(all);
 	/* One address, two UUIDs. */
-	qsort(res, n_res, sizeof(*res), cmp_node_addr);
 	for (i = 0; i + 1 < n_res; i++)
 		for (j = i + 1; j < n_res && res[j].addr < (uint32_t)res[i].addr + res[i].elements;
 		     j++) {

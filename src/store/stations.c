@@ -36,22 +36,6 @@ const char *mp_range_kind_str(enum mp_range_kind kind)
 	return kind == MP_RANGE_GROUP ? "group" : kind == MP_RANGE_SCENE ? "scene" : "unicast";
 }
 
-const struct mp_kr_range *mp_range_of(const struct mp_provisioner *p, enum mp_range_kind kind,
-				      unsigned *n)
-{
-	switch (kind) {
-	case MP_RANGE_GROUP:
-		*n = p->n_group;
-		return p->group;
-	case MP_RANGE_SCENE:
-		*n = p->n_scene;
-		return p->scene;
-	default:
-		*n = p->n_unicast;
-		return p->unicast;
-	}
-}
-
 static struct mp_kr_range *range_of_mut(struct mp_provisioner *p, enum mp_range_kind kind,
 					uint8_t **n)
 {
@@ -66,6 +50,17 @@ static struct mp_kr_range *range_of_mut(struct mp_provisioner *p, enum mp_range_
 		*n = &p->n_unicast;
 		return p->unicast;
 	}
+}
+
+const struct mp_kr_range *mp_range_of(const struct mp_provisioner *p, enum mp_range_kind kind,
+				      unsigned *n)
+{
+	uint8_t *cnt;
+	/* read only: the cast lets one switch serve both */
+	const struct mp_kr_range *r = range_of_mut((struct mp_provisioner *)p, kind, &cnt);
+
+	*n = *cnt;
+	return r;
 }
 
 uint32_t mp_range_total(const struct mp_provisioner *p, enum mp_range_kind kind)
