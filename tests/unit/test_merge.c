@@ -493,6 +493,49 @@ static void test_merge_removal_iv_partial(void **state)
 	net_free(&w);
 }
 
+/* One device provisioned again by another station (after a factory reset):
+ * the later record is kept, the earlier address excluded (the device may
+ * have sent from it); one group address with two names is a conflict. */
+static void test_merge_reprovisioned_and_group_names(void **state)
+{
+	struct net w;
+	struct mp_merge_report rep;
+	char *docs[2], *g0, *g1;
+	size_t lens[2];
+	uint16_t a, b;
+	uint8_t uuid[16];
+
+	(void)state;
+	net_new(&w, 2);
+	a = provision(&w.st[0], 0x60, 0, 2);
+	w.st[1].clk.t += 1000;
+	b = provision(&w.st[1], 0x60, 0, 2);
+	assert_int_not_equal(a, b);
+	memcpy(uuid, mp_keyring_node_find(w.st[1].kr, b)->uuid, 16);
+	exports(&w, docs, lens);
+	assert_int_equal(merge(w.main.kr, docs, lens, 2, false, &rep), 0);
+	mp_merge_report_free(&rep);
+	assert_int_equal(mp_keyring_node_find_uuid(w.main.kr, uuid)->addr, b);
+	assert_null(mp_keyring_node_find(w.main.kr, a));
+	assert_true(mp_keyring_is_excluded(w.main.kr, a));
+	assert_true(mp_keyring_is_excluded(w.main.kr, (uint16_t)(a + 1)));
+	g0 = with_group(docs[0], "hall", "C001");
+	g1 = with_group(docs[1], "stairs", "C001");
+	free_docs(docs, 2);
+	docs[0] = g0;
+	docs[1] = g1;
+	lens[0] = strlen(g0);
+	lens[1] = strlen(g1);
+	assert_int_equal(merge(w.main.kr, docs, lens, 2, true, &rep), -ENOTUNIQ);
+	assert_int_equal(rep.n_conflicts, 1);
+	assert_true(has_conflict(&rep, MP_MERGE_GROUP));
+	assert_non_null(strstr(rep.conflicts[0].what, "group C001 is 'hall' in f0 and 'stairs' in f1"));
+	mp_merge_report_free(&rep);
+	free(g0);
+	free(g1);
+	net_free(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -504,6 +547,7 @@ int main(void)
 		cmocka_unit_test(test_merge_range_conflict),
 		cmocka_unit_test(test_merge_bad_input),
 		cmocka_unit_test(test_merge_removal_iv_partial),
+		cmocka_unit_test(test_merge_reprovisioned_and_group_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
