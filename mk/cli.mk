@@ -7,6 +7,7 @@ MP_CLI_SOURCES = \
 	src/cli/batchfile.c include/cli/batchfile.h \
 	src/cli/commands.c include/cli/commands.h include/cli/handlers.h \
 	src/cli/cmd_keyring.c \
+	src/cli/cmd_station.c \
 	src/cli/output.c include/cli/output.h \
 	src/cli/parse.c include/cli/parse.h \
 	src/cli/passphrase.c include/cli/passphrase.h \
@@ -65,8 +66,9 @@ tests_unit_test_cli_wipe_LDADD = $(MP_STACK_LIBS) $(TEST_LIBS) $(MP_STACK_EXTLIB
 # a pseudo-terminal, and the command table against help, the man page and
 # the completions.
 TESTS += tests/integration/cli.sh tests/integration/shell.py tests/integration/docs.sh \
-	tests/integration/zsh-complete.py
+	tests/integration/zsh-complete.py tests/integration/stations.sh
 EXTRA_DIST += tests/integration/cli.sh tests/integration/shell.py tests/integration/docs.sh \
+	tests/integration/stations.sh \
 	tests/integration/zsh-complete.py tests/integration/ptytest.py \
 	completions/gen-completions.py
 TESTS_ENVIRONMENT = MESHPROV=$(abs_top_builddir)/meshprov; export MESHPROV; \

@@ -5,6 +5,8 @@ src_store_libmp_store_a_SOURCES = \
 	src/store/keyring.c include/store/keyring.h \
 	src/store/nodes.c include/store/nodes.h \
 	src/store/cdb.c include/store/cdb.h \
+	src/store/stations.c include/store/stations.h \
+	src/store/merge.c include/store/merge.h \
 	src/store/kr_int.h \
 	src/store/kr_util.c \
 	src/store/kr_json.c \
@@ -22,9 +24,11 @@ STORE_LIBS = src/store/libmp_store.a src/crypto/libmp_crypto.a src/core/libmp_co
 STORE_TEST_LIBS = $(STORE_LIBS) $(TEST_LIBS) $(JSONC_LIBS) $(CRYPTO_LIBS)
 
 check_PROGRAMS += tests/unit/test_keyring tests/unit/test_keyring_crash tests/unit/test_cdb \
-	tests/unit/test_keyring_files tests/unit/test_keyring_limits tests/unit/test_keyring_seq
+	tests/unit/test_keyring_files tests/unit/test_keyring_limits tests/unit/test_keyring_seq \
+	tests/unit/test_stations tests/unit/test_merge
 TESTS += tests/unit/test_keyring tests/unit/test_keyring_crash tests/unit/test_cdb \
-	tests/unit/test_keyring_files tests/unit/test_keyring_limits tests/unit/test_keyring_seq
+	tests/unit/test_keyring_files tests/unit/test_keyring_limits tests/unit/test_keyring_seq \
+	tests/unit/test_stations tests/unit/test_merge
 
 tests_unit_test_keyring_SOURCES = tests/unit/test_keyring.c tests/unit/keyring_tu.h
 tests_unit_test_keyring_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
@@ -78,6 +82,16 @@ tests_unit_test_keyring_seq_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS) \
 tests_unit_test_keyring_seq_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_keyring_seq_LDADD = $(STORE_TEST_LIBS)
 EXTRA_DIST += tests/vectors/keyring-v1.json
+
+tests_unit_test_stations_SOURCES = tests/unit/test_stations.c tests/unit/keyring_tu.h
+tests_unit_test_stations_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS) $(JSONC_CFLAGS)
+tests_unit_test_stations_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_stations_LDADD = $(STORE_TEST_LIBS)
+
+tests_unit_test_merge_SOURCES = tests/unit/test_merge.c tests/unit/keyring_tu.h
+tests_unit_test_merge_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS) $(JSONC_CFLAGS)
+tests_unit_test_merge_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_merge_LDADD = $(STORE_TEST_LIBS)
 
 tests_unit_test_cdb_SOURCES = tests/unit/test_cdb.c tests/unit/keyring_tu.h
 tests_unit_test_cdb_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)

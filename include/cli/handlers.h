@@ -26,6 +26,27 @@ enum mp_cli_status mp_cmd_import(struct mp_cli_app *a, const struct mp_cli_args 
 enum mp_cli_status mp_cmd_keyring_info(struct mp_cli_app *a, const struct mp_cli_args *args);
 enum mp_cli_status mp_cmd_keyring_encrypt(struct mp_cli_app *a, const struct mp_cli_args *args);
 enum mp_cli_status mp_cmd_keyring_decrypt(struct mp_cli_app *a, const struct mp_cli_args *args);
+struct stat;
+
+/**
+ * Read @path whole into *@out (malloc'd, NUL-terminated, length *@len): a
+ * regular file of at most @max bytes (a FIFO is refused, not waited on).
+ * 0, or with the reason reported -EINVAL (the file: not there, not a
+ * regular file, too long) or -ENOMEM.
+ */
+int mp_cmd_read_file(const struct mp_cli_args *args, const char *path, size_t max, char **out,
+		     size_t *len, struct stat *sb);
+
+/** A keyring call failed with @rc: its message reported, the status for it. */
+enum mp_cli_status mp_cmd_keyring_fail(struct mp_cli_app *a, const struct mp_cli_args *args,
+				       int rc);
+
+/* src/cli/cmd_station.c: several stations of one network */
+enum mp_cli_status mp_cmd_station_add(struct mp_cli_app *a, const struct mp_cli_args *args);
+enum mp_cli_status mp_cmd_station_list(struct mp_cli_app *a, const struct mp_cli_args *args);
+enum mp_cli_status mp_cmd_station_grow(struct mp_cli_app *a, const struct mp_cli_args *args);
+enum mp_cli_status mp_cmd_station_remove(struct mp_cli_app *a, const struct mp_cli_args *args);
+enum mp_cli_status mp_cmd_merge(struct mp_cli_app *a, const struct mp_cli_args *args);
 
 /** "meshprov: CMD: message" on stderr. */
 void mp_cmd_err(const struct mp_cli_args *args, const char *fmt, ...)

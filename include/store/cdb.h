@@ -9,7 +9,12 @@
  * Export also writes "ivIndex" (the top-level field mesh-cfgclient keeps in
  * its configuration file), "ivUpdate", and per node a "meshprov" object
  * (state, algorithm, OOB method, time) that other tools ignore, so that
- * export then import gives back the same keyring. Each node's "elements" is
+ * export then import gives back the same keyring; per node also its
+ * modification time ("modified", for merge), per provisioner the revision
+ * and time of its ranges ("meshprov": rangesRevision, rangesChanged), and at
+ * the top a "meshprov" object naming the exporting provisioner ("exporter")
+ * and, for a station's copy, the station ("station"), except in a
+ * mesh-cfgclient configuration file. Each node's "elements" is
  * a list of {index, location, models: []} of the node's element count; the
  * composition (models, features) is not kept by the keyring.
  *
@@ -32,6 +37,15 @@ struct mp_cdb_export_opts {
 	/* mesh-cfgclient only: its configuration file needs the 8-octet token
 	 * of its bluetooth-meshd node at the top ("token"). NULL: none. */
 	const uint8_t *cfgclient_token;
+	/* A station's copy (store/stations.h): the provisioner of this UUID
+	 * is the one that will take it; it is named in the CDB's top-level
+	 * "meshprov" object with this keyring's own ("station", "exporter"),
+	 * so that the copy is never taken as the exporter itself. NULL: none. */
+	const uint8_t *station_uuid;
+	/* With station_uuid: leave out the device keys of the nodes outside
+	 * the station's unicast ranges ("partial": true); its own nodes keep
+	 * theirs. */
+	bool station_partial;
 };
 
 /**
@@ -59,6 +73,14 @@ int mp_cdb_export_file(struct mp_keyring *kr, const struct mp_cdb_export_opts *o
 struct mp_cdb_import_opts {
 	unsigned flags;
 	const uint8_t *adopt_uuid;	/* with MP_CDB_ADOPT: which provisioner; NULL: the first */
+	/* Become the CDB's station (provisioner) of this name: as MP_CDB_ADOPT
+	 * of its UUID, with these refusals (-EPERM, the reason in the message):
+	 * the CDB is that station's exporter's own copy (two keyrings would act
+	 * as one provisioner), or the station's own address lies in another
+	 * station's range or is another station's. When the keyring was
+	 * another provisioner before, its SEQ starts at 0: the station's
+	 * address has never sent. NULL: not a station. */
+	const char *as_station;
 	/* Where the replaced keyring was kept (see mp_cdb_import()); "" when
 	 * none was. NULL: not wanted (a copy is still kept). */
 	char *backup_path;
@@ -80,6 +102,9 @@ struct mp_cdb_import_opts {
  * created by this open) is replaced, it is kept as
  * PATH.replaced-YYYYMMDDTHHMMSSZ (a hard link: the same bytes, seal, owner
  * and mode 0600), its path in @opts->backup_path.
+ *
+ * Two provisioners' ranges of a kind that overlap are refused (-EBADMSG),
+ * the two named: they would hand out the same addresses.
  *
  * -EBADMSG with the bad field named when the document is invalid; -EEXIST
  * when the keyring has nodes besides its own and MP_CDB_REPLACE is not set;

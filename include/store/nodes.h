@@ -29,6 +29,11 @@ struct mp_provisioner {
 	struct mp_kr_range unicast[MP_KR_MAX_RANGES];
 	struct mp_kr_range group[MP_KR_MAX_RANGES];
 	struct mp_kr_range scene[MP_KR_MAX_RANGES];
+	uint32_t ranges_rev;		/* counts changes of its ranges: merge takes the
+					 * latest ranges of a station (then ranges_at) */
+	int64_t ranges_at;		/* when its ranges last changed; 0 unknown */
+	int64_t merged_at;		/* when its copy was last merged into this keyring
+					 * (store/merge.h); 0: never. Keyring file only. */
 };
 
 enum mp_node_state {
@@ -53,6 +58,8 @@ struct mp_node {
 	char algorithm[MP_KR_TAG_MAX + 1];	/* e.g. "P256-CMAC-AES128"; "" if unknown */
 	char oob[MP_KR_TAG_MAX + 1];		/* e.g. "none", "static", "output", "input" */
 	int64_t provisioned_at;		/* when recorded / completed; 0 if unknown */
+	int64_t modified_at;		/* when this keyring last changed the record; 0 if
+					 * unknown (merge, store/merge.h, takes the latest) */
 	char name[MP_KR_NAME_MAX + 1];	/* user-given; "" if none */
 };
 

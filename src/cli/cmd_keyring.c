@@ -15,6 +15,7 @@
 #include "store/cdb.h"
 #include "store/keyring.h"
 #include "store/nodes.h"
+#include "store/stations.h"
 
 static enum mp_cli_status kr_fail(struct mp_cli_app *a, const struct mp_cli_args *args, int rc)
 {
@@ -32,6 +33,12 @@ static enum mp_cli_status kr_fail(struct mp_cli_app *a, const struct mp_cli_args
 	default:
 		return MP_CLI_FAILED;
 	}
+}
+
+enum mp_cli_status mp_cmd_keyring_fail(struct mp_cli_app *a, const struct mp_cli_args *args,
+				       int rc)
+{
+	return kr_fail(a, args, rc);
 }
 
 static bool show_keys(const struct mp_cli_args *args)
@@ -320,13 +327,36 @@ enum mp_cli_status mp_cmd_export(struct mp_cli_app *a, const struct mp_cli_args 
 		.with_device_keys = !mp_cli_arg(args, "--no-device-keys"),
 	};
 	const char *path = args->argv[0];
-	enum mp_cli_status st = mp_cli_need_keyring(a);
+	const char *station = mp_cli_arg(args, "--station");
+	enum mp_cli_status st;
 	char *json = NULL;
 	size_t len = 0;
+	long si;
 	int rc;
 
+	if (mp_cli_arg(args, "--partial") && !station) {
+		mp_cmd_err(args, "--partial is for a station's copy: give --station NAME");
+		return MP_CLI_USAGE;
+	}
+	st = mp_cli_need_keyring(a);
 	if (st)
 		return st;
+	if (station) {
+		/* src/cli/cmd_station.c's stations: the copy one of them takes */
+		si = mp_station_find(a->kr, station);
+		if (si < 0) {
+			mp_cmd_err(args, "no station is named '%s' ('station list' shows them)",
+				   station);
+			return MP_CLI_FAILED;
+		}
+		if (si == 0) {
+			mp_cmd_err(args, "'%s' is this keyring's own station: export --station is "
+				   "for another one ('station add' makes it)", station);
+			return MP_CLI_FAILED;
+		}
+		eo.station_uuid = mp_keyring_provisioner_at(a->kr, (size_t)si)->uuid;
+		eo.station_partial = mp_cli_arg(args, "--partial") != NULL;
+	}
 	if (!strcmp(path, "-") || !strcmp(path, "/dev/stdout")) {
 		/* The standard output, written to: never replaced by a file. */
 		rc = mp_cdb_export(a->kr, &eo, &json, &len);
@@ -360,6 +390,46 @@ enum mp_cli_status mp_cmd_export(struct mp_cli_app *a, const struct mp_cli_args 
 
 #define CDB_MAX (16u << 20)
 
+int mp_cmd_read_file(const struct mp_cli_args *args, const char *path, size_t max, char **out,
+		     size_t *len, struct stat *sb)
+{
+	char *buf;
+	size_t n = 0;
+	ssize_t r;
+	int fd;
+
+	*out = NULL;
+	*len = 0;
+	/* O_NONBLOCK: a FIFO would block open() before the check below. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0 || fstat(fd, sb) < 0 || !S_ISREG(sb->st_mode) || (size_t)sb->st_size > max ||
+	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
+		mp_cmd_err(args, "%s: %s", path, fd < 0 ? strerror(errno) :
+			   "not a regular file of at most 16 MiB");
+		if (fd >= 0)
+			close(fd);
+		return -EINVAL;
+	}
+	buf = malloc((size_t)sb->st_size + 1);
+	while (buf && n < (size_t)sb->st_size) {
+		r = read(fd, buf + n, (size_t)sb->st_size - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	if (!buf) {
+		mp_cmd_err(args, "out of memory");
+		return -ENOMEM;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
 enum mp_cli_status mp_cmd_import(struct mp_cli_app *a, const struct mp_cli_args *args)
 {
 	struct mp_cdb_import_opts io = { 0 };
@@ -369,38 +439,16 @@ enum mp_cli_status mp_cmd_import(struct mp_cli_app *a, const struct mp_cli_args 
 	struct stat sb;
 	char *buf = NULL;
 	size_t len = 0;
-	ssize_t n;
-	int fd, rc;
+	int rc;
 
-	/* O_NONBLOCK: a FIFO would block open() before the check below. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0 || fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_size > CDB_MAX ||
-	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
-		mp_cmd_err(args, "%s: %s", path, fd < 0 ? strerror(errno) :
-			   "not a regular file of at most 16 MiB");
-		if (fd >= 0)
-			close(fd);
-		return MP_CLI_USAGE;
-	}
-	buf = malloc((size_t)sb.st_size + 1);
-	while (buf && len < (size_t)sb.st_size) {
-		n = read(fd, buf + len, (size_t)sb.st_size - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	if (!buf) {
-		mp_cmd_err(args, "out of memory");
-		return MP_CLI_FAILED;
-	}
-	buf[len] = '\0';
+	rc = mp_cmd_read_file(args, path, CDB_MAX, &buf, &len, &sb);
+	if (rc < 0)
+		return rc == -ENOMEM ? MP_CLI_FAILED : MP_CLI_USAGE;
 	if (mp_cli_arg(args, "--replace"))
 		io.flags |= MP_CDB_REPLACE;
 	if (mp_cli_arg(args, "--adopt"))
 		io.flags |= MP_CDB_ADOPT;
+	io.as_station = mp_cli_arg(args, "--as-station");
 	io.backup_path = kept;
 	io.backup_cap = sizeof(kept);
 	kept[0] = '\0';

@@ -82,6 +82,10 @@ static const struct mp_cli_opt iv_opts[] = {
 
 static const struct mp_cli_opt export_opts[] = {
 	{ "--no-device-keys", NULL, MP_COMPL_NONE, NULL, "leave the device keys out (partial)" },
+	{ "--station", "NAME", MP_COMPL_NONE, NULL,
+	  "the copy that station NAME takes (import --as-station NAME)" },
+	{ "--partial", NULL, MP_COMPL_NONE, NULL,
+	  "with --station: leave out the other stations' nodes' device keys" },
 	{ 0 },
 };
 
@@ -89,12 +93,33 @@ static const struct mp_cli_opt import_opts[] = {
 	{ "--replace", NULL, MP_COMPL_NONE, NULL, "replace a keyring that has nodes" },
 	{ "--adopt", NULL, MP_COMPL_NONE, NULL,
 	  "take over the CDB's first provisioner (the other tool stops provisioning)" },
+	{ "--as-station", "NAME", MP_COMPL_NONE, NULL,
+	  "act as the CDB's station NAME: provision from its ranges only" },
 	{ 0 },
 };
 
 static const struct mp_cli_opt encrypt_opts[] = {
 	{ "--scrypt-cost", "LOG2N", MP_COMPL_WORDS, "15 16 17 18",
 	  "scrypt N = 2^LOG2N, 10 to 18 (memory 2^LOG2N KiB; default 17: 128 MiB)" },
+	{ 0 },
+};
+
+static const struct mp_cli_opt station_size_opts[] = {
+	{ "--unicast", "N", MP_COMPL_NONE, NULL,
+	  "unicast addresses (add: default 1024; its own address is one of them)" },
+	{ "--groups", "N", MP_COMPL_NONE, NULL, "group addresses (add: default 256)" },
+	{ "--scenes", "N", MP_COMPL_NONE, NULL, "scene numbers (add: default 256)" },
+	{ 0 },
+};
+
+static const struct mp_cli_opt json_opts[] = {
+	{ "--json", NULL, MP_COMPL_NONE, NULL, "one JSON object per line (as the global --json)" },
+	{ 0 },
+};
+
+static const struct mp_cli_opt merge_opts[] = {
+	{ "--dry-run", NULL, MP_COMPL_NONE, NULL, "show what would change; write nothing" },
+	{ "--json", NULL, MP_COMPL_NONE, NULL, "one JSON object per line (as the global --json)" },
 	{ 0 },
 };
 
@@ -159,6 +184,19 @@ const struct mp_cli_cmd mp_cli_commands[] = {
 	  MP_COMPL_NONE, NULL, encrypt_opts, 0 },
 	{ "keyring decrypt", "", 0, 0, mp_cmd_keyring_decrypt,
 	  "store the keyring without encryption again", MP_COMPL_NONE, NULL, no_opts, 0 },
+	{ "station add", "NAME", 1, 1, mp_cmd_station_add,
+	  "add a station (another provisioner) with ranges of its own from the free space",
+	  MP_COMPL_NONE, NULL, station_size_opts, 0 },
+	{ "station list", "", 0, 0, mp_cmd_station_list,
+	  "the stations: ranges, how full, when last merged", MP_COMPL_NONE, NULL, json_opts, 0 },
+	{ "station grow", "NAME", 1, 1, mp_cmd_station_grow,
+	  "give a station more addresses, groups or scenes where the network has room",
+	  MP_COMPL_NONE, NULL, station_size_opts, 0 },
+	{ "station remove", "NAME", 1, 1, mp_cmd_station_remove,
+	  "remove a station: its ranges become free", MP_COMPL_NONE, NULL, no_opts, 0 },
+	{ "merge", "FILE...", 1, -1, mp_cmd_merge,
+	  "merge stations' exports (CDB) into the keyring; any conflict stops it",
+	  MP_COMPL_FILE, NULL, merge_opts, 0 },
 	{ "version", "", 0, 0, cmd_version, "show meshprov's version", MP_COMPL_NONE, NULL,
 	  no_opts, 0 },
 	{ "quit", "", 0, 0, cmd_quit, "leave the shell (Ctrl-D too)", MP_COMPL_NONE, NULL,

@@ -27,9 +27,9 @@ static const struct kr_form cdb_form = { .cdb = true };
 
 /* ---- Export ----------------------------------------------------------------- */
 
-static json_object *export_doc(struct mp_keyring *kr, const struct mp_cdb_export_opts *opts)
+static json_object *export_doc(struct mp_keyring *kr, const struct kr_data *d,
+			       const struct mp_cdb_export_opts *opts)
 {
-	const struct kr_data *d = kr->d;
 	json_object *root = json_object_new_object();
 	bool keys = !opts || opts->with_device_keys, partial = !keys;
 	struct kr_form form = { .cdb = true, .partial = !keys };
@@ -54,20 +54,42 @@ static json_object *export_doc(struct mp_keyring *kr, const struct mp_cdb_export
 	kj_add_bool(root, "ivUpdate", d->iv_update);
 	if (opts && opts->cfgclient_token)
 		kj_add_hex(root, "token", opts->cfgclient_token, 8, false);
+	/* Who wrote it (merge marks that station merged; a station's copy is
+	 * never taken as its exporter), and for which station. */
+	if (!opts || !opts->cfgclient_token) {
+		json_object *m = json_object_new_object();
+
+		if (opts && opts->station_uuid) {
+			mp_uuid_format(opts->station_uuid, buf, true);
+			kj_add_str(m, "station", buf);
+		}
+		mp_uuid_format(d->provs[d->self].uuid, buf, true);
+		kj_add_str(m, "exporter", buf);
+		json_object_object_add(root, "meshprov", m);
+	}
 	return root;
 }
 
 int mp_cdb_export(struct mp_keyring *kr, const struct mp_cdb_export_opts *opts, char **json,
 		  size_t *len)
 {
+	struct kr_data *d = NULL;
 	json_object *root;
+	int r;
 
 	if (!kr || !json)
 		return -EINVAL;
 	kr_err_clear(&kr->err);
-	root = export_doc(kr, opts);
+	if (opts && opts->station_uuid) {
+		r = kr_station_copy(kr->d, opts->station_uuid, opts->station_partial, &d,
+				    &kr->err);
+		if (r)
+			return r;
+	}
+	root = export_doc(kr, d ? d : kr->d, opts);
 	*json = root ? kj_dump(root, len) : NULL;
 	kj_put_wiped(root);
+	kr_data_free(d);
 	if (!*json)
 		return kr_fail(&kr->err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
 	return 0;
@@ -206,7 +228,8 @@ static int add_self_provisioner(struct kr_data *d, const struct mp_provisioner *
 
 /* Pick this keyring's provisioner and its node (see mp_cdb_import()). */
 static int choose_self(struct mp_keyring *kr, struct kr_data *d,
-		       const struct mp_cdb_import_opts *opts, struct mp_keyring_error *err)
+		       const struct mp_cdb_import_opts *opts, const uint8_t *st_exporter,
+		       bool *fresh_seq, struct mp_keyring_error *err)
 {
 	const struct mp_provisioner *me = &kr->d->provs[kr->d->self];
 	struct mp_node *n;
@@ -215,6 +238,14 @@ static int choose_self(struct mp_keyring *kr, struct kr_data *d,
 	uint16_t addr;
 	int r;
 
+	if (opts && opts->as_station) {
+		r = kr_station_adopt(d, opts->as_station, st_exporter, &i, err);
+		if (r)
+			return r;
+		if (memcmp(d->provs[i].uuid, me->uuid, 16))
+			*fresh_seq = true;
+		goto found;
+	}
 	for (i = 0; i < d->n_provs; i++)
 		if (!memcmp(d->provs[i].uuid, me->uuid, 16))
 			break;
@@ -228,6 +259,7 @@ static int choose_self(struct mp_keyring *kr, struct kr_data *d,
 			return kr_fail(err, -ENOENT, MP_KR_E_NO_SUCH, "provisioners",
 				       "no provisioner has the UUID to adopt");
 	}
+found:
 	if (i < d->n_provs) {
 		d->self = i;
 	} else {
@@ -262,10 +294,26 @@ static int choose_self(struct mp_keyring *kr, struct kr_data *d,
 	return 0;
 }
 
-static int import_doc(struct mp_keyring *kr, json_object *root,
-		      const struct mp_cdb_import_opts *opts, struct kr_data **out)
+/* The top-level "meshprov" object of a station's copy: who exported it. */
+static int imp_station(json_object *root, uint8_t exporter[16], bool *have,
+		       struct mp_keyring_error *err)
 {
-	struct mp_keyring_error *err = &kr->err;
+	json_object *m;
+
+	*have = false;
+	if (!json_object_object_get_ex(root, "meshprov", &m))
+		return 0;
+	if (!json_object_is_type(m, json_type_object))
+		return kr_fail(err, -EBADMSG, MP_KR_E_FIELD, "meshprov", "not an object");
+	if (!json_object_object_get_ex(m, "exporter", NULL))
+		return 0;
+	*have = true;
+	return kj_uuid(m, "meshprov", "exporter", true, exporter, err);
+}
+
+int kr_cdb_decode(json_object *root, struct kr_data **out, uint8_t exporter[16],
+		  bool *have_exporter, struct mp_keyring_error *err)
+{
 	struct kr_data *d = kr_data_new();
 	struct kr_form form = { .cdb = true };
 	bool partial = false, have_iv = false;
@@ -273,9 +321,12 @@ static int import_doc(struct mp_keyring *kr, json_object *root,
 	int r;
 
 	*out = NULL;
+	*have_exporter = false;
 	if (!d)
 		return kr_fail(err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
 	r = imp_header(root, d, &partial, &have_iv, err);
+	if (!r)
+		r = imp_station(root, exporter, have_exporter, err);
 	form.partial = partial;
 	if (!r)
 		r = kr_dec_netkeys(&form, root, d, err);
@@ -297,10 +348,30 @@ static int import_doc(struct mp_keyring *kr, json_object *root,
 		kr_default_names(d);
 		r = kr_check(d, true, err);
 	}
-	if (!r) {
-		kr_sort_all(d);
-		r = choose_self(kr, d, opts, err);
+	if (!r)
+		r = kr_ranges_disjoint(d, err);
+	if (r) {
+		kr_data_free(d);
+		return r;
 	}
+	kr_sort_all(d);
+	*out = d;
+	return 0;
+}
+
+static int import_doc(struct mp_keyring *kr, json_object *root,
+		      const struct mp_cdb_import_opts *opts, struct kr_data **out,
+		      bool *fresh_seq)
+{
+	uint8_t exporter[16];
+	bool have_exporter = false;
+	struct kr_data *d;
+	int r = kr_cdb_decode(root, &d, exporter, &have_exporter, &kr->err);
+
+	*out = NULL;
+	if (r)
+		return r;
+	r = choose_self(kr, d, opts, have_exporter ? exporter : NULL, fresh_seq, &kr->err);
 	if (r) {
 		kr_data_free(d);
 		return r;
@@ -316,6 +387,7 @@ int mp_cdb_import(struct mp_keyring *kr, const char *json, size_t len,
 	json_object *root;
 	char detail[sizeof(kr->err.msg)];
 	size_t others;
+	bool fresh_seq = false;
 	int r;
 
 	if (!kr || (!json && len))
@@ -329,7 +401,7 @@ int mp_cdb_import(struct mp_keyring *kr, const char *json, size_t len,
 			       others == 1 ? "" : "s");
 	r = kj_parse(json ? json : "", len, &root, &kr->err);
 	if (!r) {
-		r = import_doc(kr, root, opts, &d);
+		r = import_doc(kr, root, opts, &d, &fresh_seq);
 		kj_put_wiped(root);
 	}
 	if (r) {
@@ -353,8 +425,9 @@ int mp_cdb_import(struct mp_keyring *kr, const char *json, size_t len,
 	}
 	/* A CDB has no SEQ and no IV Update clock. This provisioner's numbers
 	 * stay reserved across an import (a replaced network may keep its
-	 * address): never less, only wasted. */
-	d->seq_next = kr->d->seq_next;
+	 * address): never less, only wasted. A keyring that becomes a station
+	 * it was not starts at 0: that station's address has never sent. */
+	d->seq_next = fresh_seq ? 0 : kr->d->seq_next;
 	d->iv_changed = d->iv_index == kr->d->iv_index && d->iv_update == kr->d->iv_update
 				? kr->d->iv_changed : kr_now(kr);
 	old = kr->d;

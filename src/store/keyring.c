@@ -45,7 +45,7 @@ static void kr_free(struct mp_keyring *kr)
 	free(kr);
 }
 
-static struct kr_data *kr_data_clone(const struct kr_data *d)
+struct kr_data *kr_data_clone(const struct kr_data *d)
 {
 	struct kr_data *c = kr_data_new();
 

@@ -108,6 +108,9 @@ ssize_t kr_node_index_uuid(const struct kr_data *d, const uint8_t uuid[16]);
 struct mp_netkey *kr_netkey_insert(struct kr_data *d, uint16_t index);
 struct mp_appkey *kr_appkey_insert(struct kr_data *d, uint16_t index);
 struct mp_node *kr_node_insert(struct kr_data *d, uint16_t addr);
+/* Copy a whole node record (merge, stations): the one place that knows
+ * what a record holds, so that new parts of it travel with it. */
+void kr_node_copy(struct mp_node *dst, const struct mp_node *src);
 int kr_node_delete(struct kr_data *d, uint16_t addr);
 int kr_excl_add(struct kr_data *d, uint16_t addr, uint32_t iv_index);
 void kr_excl_purge(struct kr_data *d);
@@ -204,6 +207,26 @@ json_object *kr_enc_exclusions(const struct kr_form *f, const struct kr_data *d)
 /* Add every record array of @d to @root. */
 void kr_enc_records(const struct kr_form *f, const struct kr_data *d, json_object *root);
 
+/* ---- cdb.c ---- */
+/* A CDB document decoded and checked (as import does, short of choosing
+ * this keyring's provisioner); the exporter named in its "meshprov" object
+ * when *@have_exporter. */
+int kr_cdb_decode(json_object *root, struct kr_data **out, uint8_t exporter[16],
+		  bool *have_exporter, struct mp_keyring_error *err);
+
+/* ---- stations.c: the store side of stations ---- */
+/* A copy of @d for station @uuid (-ENOENT: no such provisioner); with
+ * @partial, the nodes outside its unicast ranges lose their device keys. */
+int kr_station_copy(const struct kr_data *d, const uint8_t uuid[16], bool partial,
+		    struct kr_data **out, struct mp_keyring_error *err);
+/* The index of the provisioner named @name in freshly imported @d, once
+ * checked that this keyring may act as it (see mp_cdb_import_opts
+ * .as_station); @exporter (NULL: unknown) is the keyring that wrote it. */
+int kr_station_adopt(const struct kr_data *d, const char *name, const uint8_t *exporter,
+		     size_t *idx, struct mp_keyring_error *err);
+/* No two provisioners' ranges of a kind overlap (-EBADMSG naming both). */
+int kr_ranges_disjoint(const struct kr_data *d, struct mp_keyring_error *err);
+
 /* ---- kr_crypt.c: the encrypted envelope ---- */
 bool kr_is_envelope(json_object *root);
 int kr_seal_init(struct kr_seal *s, const uint8_t *pass, size_t passlen, uint8_t log2n,
@@ -251,6 +274,8 @@ void kr_damaged_msg(struct mp_keyring *kr, const char *path);
 int kr_create_data(struct mp_keyring *kr, const struct mp_keyring_opts *opts,
 		   struct kr_data **out);
 int kr_changed(struct mp_keyring *kr);
+/* A deep copy of @d (NULL: out of memory). */
+struct kr_data *kr_data_clone(const struct kr_data *d);
 /* The IV index a node transmits with: during an IV Update, the one before
  * (MshPRT v1.1 3.11.5). */
 static inline uint32_t kr_tx_iv(uint32_t iv_index, bool iv_update)

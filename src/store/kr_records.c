@@ -185,6 +185,35 @@ static int dec_ranges(const struct kr_form *f, json_object *o, const char *ctx,
 	return ret;
 }
 
+/* When a provisioner's ranges last changed: "rangesChanged", in a CDB in
+ * the provisioner's "meshprov" object (other tools ignore it). */
+static int dec_prov_extras(const struct kr_form *f, json_object *e, const char *c,
+			   struct mp_provisioner *p, struct mp_keyring_error *err)
+{
+	json_object *o = e;
+	char ctx[96];
+	int64_t v = 0;
+	int r;
+
+	snprintf(ctx, sizeof(ctx), "%s", c);
+	if (f->cdb) {
+		if (!json_object_object_get_ex(e, "meshprov", &o))
+			return 0;
+		if (!json_object_is_type(o, json_type_object))
+			return kr_fail(err, -EBADMSG, MP_KR_E_FIELD, NULL, "%s.meshprov: not an object",
+				       c);
+		snprintf(ctx, sizeof(ctx), "%s.meshprov", c);
+	}
+	r = kj_int(o, ctx, "rangesChanged", 0, KR_TIME_MAX, false, &v, err);
+	if (!r)
+		p->ranges_at = v;
+	if (!r)
+		r = kj_int(o, ctx, "rangesRevision", 0, UINT32_MAX, false, &v, err);
+	if (!r)
+		p->ranges_rev = (uint32_t)v;
+	return r;
+}
+
 int kr_dec_provisioners(const struct kr_form *f, json_object *root, struct kr_data *d,
 			struct mp_keyring_error *err)
 {
@@ -213,6 +242,10 @@ int kr_dec_provisioners(const struct kr_form *f, json_object *root, struct kr_da
 			r = dec_ranges(f, e, c, &group_names, p->group, &p->n_group, err);
 		if (!r)
 			r = dec_ranges(f, e, c, &scene_names, p->scene, &p->n_scene, err);
+		if (!r && !f->cdb)
+			r = kr_dec_time(f, e, c, "lastMerged", &p->merged_at, err);
+		if (!r)
+			r = dec_prov_extras(f, e, c, p, err);
 	}
 	return r;
 }
@@ -323,6 +356,8 @@ static int dec_node_extras(const struct kr_form *f, json_object *e, const char *
 		r = kj_name(o, ctx, "oob", false, nd->oob, MP_KR_TAG_MAX, err);
 	if (!r && !(r = kj_int(o, ctx, "provisioned", 0, KR_TIME_MAX, false, &v, err)))
 		nd->provisioned_at = v;
+	if (!r && !(r = kj_int(o, ctx, "modified", 0, KR_TIME_MAX, false, &v, err)))
+		nd->modified_at = v;
 	return r;
 }
 
@@ -522,6 +557,18 @@ json_object *kr_enc_provisioner(const struct kr_form *f, const struct mp_provisi
 			       enc_ranges(f, &group_names, p->group, p->n_group));
 	json_object_object_add(o, f->cdb ? scene_names.cdb : scene_names.file,
 			       enc_ranges(f, &scene_names, p->scene, p->n_scene));
+	if (!f->cdb && p->merged_at)
+		kj_add_int(o, "lastMerged", p->merged_at);
+	if (p->ranges_at || p->ranges_rev) {
+		json_object *ext = o;
+
+		if (f->cdb) {
+			ext = json_object_new_object();
+			json_object_object_add(o, "meshprov", ext);
+		}
+		kj_add_int(ext, "rangesChanged", p->ranges_at);
+		kj_add_int(ext, "rangesRevision", p->ranges_rev);
+	}
 	return o;
 }
 
@@ -597,6 +644,8 @@ json_object *kr_enc_node(const struct kr_form *f, const struct mp_node *n)
 		kj_add_str(ext, "oob", n->oob);
 	if (n->provisioned_at)
 		kj_add_int(ext, "provisioned", n->provisioned_at);
+	if (n->modified_at)
+		kj_add_int(ext, "modified", n->modified_at);
 	if (ext != o)
 		json_object_object_add(o, "meshprov", ext);
 	return o;

@@ -305,6 +305,12 @@ struct mp_node *kr_node_insert(struct kr_data *d, uint16_t addr)
 	return n;
 }
 
+void kr_node_copy(struct mp_node *dst, const struct mp_node *src)
+{
+	if (dst != src)
+		*dst = *src;
+}
+
 int kr_node_delete(struct kr_data *d, uint16_t addr)
 {
 	ssize_t i = kr_node_index(d, addr);

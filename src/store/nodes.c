@@ -75,9 +75,11 @@ static int full(struct mp_keyring *kr, uint8_t elements)
 	return kr_fail(&kr->err, -ENOSPC, MP_KR_E_FULL, NULL,
 		       "no free block of %u consecutive unicast address%s in this provisioner's "
 		       "range%s (%04X-%04X%s; %zu nodes, %zu addresses excluded until the IV "
-		       "index advances)", elements, elements == 1 ? "" : "es",
-		       p->n_unicast > 1 ? "s" : "", p->unicast[0].low, p->unicast[0].high,
-		       p->n_unicast > 1 ? ", ..." : "", kr->d->n_nodes, excluded);
+		       "index advances); 'station grow %s --unicast N' gives this station N "
+		       "more addresses where the network has room", elements,
+		       elements == 1 ? "" : "es", p->n_unicast > 1 ? "s" : "", p->unicast[0].low,
+		       p->unicast[0].high, p->n_unicast > 1 ? ", ..." : "", kr->d->n_nodes, excluded,
+		       p->name);
 }
 
 int mp_keyring_alloc_address(struct mp_keyring *kr, uint8_t elements, uint16_t *addr)
@@ -285,6 +287,7 @@ int mp_keyring_node_add_pending(struct mp_keyring *kr, const uint8_t uuid[16], u
 	snprintf(n->oob, sizeof(n->oob), "%s", info->oob ? info->oob : "");
 	snprintf(n->name, sizeof(n->name), "%s", info->name ? info->name : "");
 	n->provisioned_at = kr_now(kr);
+	n->modified_at = n->provisioned_at;
 	r = kr_finish(kr, before);
 	if (!r)
 		*addr_out = addr;
@@ -322,6 +325,7 @@ int mp_keyring_node_complete(struct mp_keyring *kr, uint16_t addr)
 		return r;
 	n->state = MP_NODE_COMPLETE;
 	n->provisioned_at = kr_now(kr);
+	n->modified_at = n->provisioned_at;
 	return kr_finish(kr, before);
 }
 
@@ -346,8 +350,10 @@ int mp_keyring_node_abort(struct mp_keyring *kr, uint16_t addr, bool data_sent)
 	r = kr_snapshot(kr, &before);
 	if (r)
 		return r;
-	if (data_sent)
+	if (data_sent) {
 		n->state = MP_NODE_UNCONFIRMED;	/* the device may hold the address */
+		n->modified_at = kr_now(kr);
+	}
 	else
 		kr_node_delete(kr->d, n->addr);	/* it never learnt it: free at once */
 	return kr_finish(kr, before);
@@ -369,6 +375,7 @@ int mp_keyring_node_rename(struct mp_keyring *kr, uint16_t addr, const char *nam
 	if (r)
 		return r;
 	snprintf(n->name, sizeof(n->name), "%s", name ? name : "");
+	n->modified_at = kr_now(kr);
 	return kr_finish(kr, before);
 }
 
@@ -440,6 +447,7 @@ int mp_keyring_node_set_key(struct mp_keyring *kr, uint16_t addr, bool app, uint
 		list[(*cnt)++] = index;
 	else
 		kr_list_remove(list, cnt, index);
+	n->modified_at = kr_now(kr);
 	return kr_finish(kr, before);
 }
 
@@ -457,6 +465,7 @@ int mp_keyring_node_set_config_complete(struct mp_keyring *kr, uint16_t addr, bo
 	if (r)
 		return r;
 	n->config_complete = done;
+	n->modified_at = kr_now(kr);
 	return kr_finish(kr, before);
 }
 

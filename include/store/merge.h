@@ -1,0 +1,82 @@
+/* Merge: the stations' work brought back into one keyring.
+ *
+ * Each station (store/stations.h) provisions from its own ranges, apart
+ * from the others, in a keyring of its own; its export (a Mesh
+ * Configuration Database) comes back to be merged. What is united:
+ *   - nodes, by device UUID and unicast address: a node's record is taken
+ *     whole from whichever copy changed it last (its modification time,
+ *     then fixed rules on a tie, so that the order of the files never
+ *     matters); a device key is never lost to a partial copy;
+ *   - exclusions (an address excluded anywhere stays excluded, at the
+ *     highest IV index any copy excluded it at); a node whose address
+ *     another copy excluded (it was removed there) is dropped;
+ *   - NetKeys and AppKeys by index; provisioners (stations) by UUID, their
+ *     ranges united;
+ *   - the highest IV index (MshPRT v1.1 3.11.5: it never goes back);
+ *   - groups by name and address: checked across the copies (the keyring
+ *     does not keep groups yet, see store/cdb.h).
+ *
+ * Conflicts are never settled silently: the same address for two UUIDs,
+ * one UUID with two device keys, two stations claiming one range (their
+ * ranges overlap), a group name with two addresses, a key index with two
+ * keys. Any of them stops the merge: every conflict is reported and
+ * nothing is written. A copy of another network (another meshUUID, or
+ * another primary NetKey) and a damaged one are refused likewise.
+ *
+ * The merge is commutative and idempotent: the same files in any order
+ * give the same network, and merging them again changes nothing in it.
+ */
+#ifndef MP_STORE_MERGE_H
+#define MP_STORE_MERGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/keyring.h"
+
+enum mp_merge_conflict_kind {
+	MP_MERGE_ADDRESS,	/* one address (block) for two UUIDs */
+	MP_MERGE_DEVKEY,	/* one UUID with two device keys */
+	MP_MERGE_RANGE,		/* two stations claim one range */
+	MP_MERGE_GROUP,		/* one group name with two addresses (or one address, two names) */
+	MP_MERGE_KEY,		/* one NetKey or AppKey index with two keys */
+};
+
+struct mp_merge_conflict {
+	enum mp_merge_conflict_kind kind;
+	size_t src[2];		/* the copies involved: 0 this keyring, i the i-th file */
+	char what[320];		/* one line naming both sides (no key material) */
+};
+
+struct mp_merge_report {
+	struct mp_merge_conflict *conflicts;	/* malloc'd; mp_merge_report_free() */
+	size_t n_conflicts;
+	size_t nodes_added, nodes_updated, nodes_dropped;
+	size_t exclusions_added, stations_added, stations_changed, keys_added;
+	size_t groups;		/* groups seen across the copies (checked, not kept) */
+	uint32_t iv_before, iv_after;
+};
+
+/** "address", "device-key", "range", "group" or "key". */
+const char *mp_merge_conflict_str(enum mp_merge_conflict_kind kind);
+
+/**
+ * Merge the @n CDB documents @docs (@lens bytes each; @names name them in
+ * messages) into the keyring. With @dry_run nothing is written: @rep says
+ * what would change. The stations whose exports were merged (a CDB written
+ * by meshprov names its exporter) get their last-merged time. Returns
+ *   0        merged (or, with @dry_run, mergeable)
+ *   -EBADMSG a document is damaged or not a CDB (the message names it)
+ *   -EXDEV   a document is of another network (meshUUID or NetKey)
+ *   -ENOTUNIQ conflicts: @rep lists every one; nothing written
+ *   or the errors of saving. @rep (may not be NULL) is filled in any case;
+ * free it with mp_merge_report_free().
+ */
+int mp_merge(struct mp_keyring *kr, const char *const *docs, const size_t *lens,
+	     const char *const *names, size_t n, bool dry_run, struct mp_merge_report *rep);
+
+/** Free what mp_merge() put in @rep. */
+void mp_merge_report_free(struct mp_merge_report *rep);
+
+#endif

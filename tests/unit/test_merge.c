@@ -1,0 +1,554 @@
+/* store/merge: stations' copies merged back into one keyring. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include "testutil.h"
+
+#include <errno.h>
+
+#include <json-c/json.h>
+
+#include "keyring_tu.h"
+#include "store/cdb.h"
+#include "store/keyring.h"
+#include "store/merge.h"
+#include "store/nodes.h"
+#include "store/stations.h"
+
+#define MAXST 10
+
+struct kside {
+	struct mp_rng rng;
+	struct ktu_rng rs;
+	struct ktu_clock clk;
+	struct mp_keyring_opts o;
+	struct mp_keyring *kr;
+};
+
+/* A main keyring with @n stations, each taken by a keyring of its own. */
+struct net {
+	struct kside main;
+	struct kside st[MAXST];
+	size_t n;
+};
+
+static const uint8_t devkey[16] = { 0xdd, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 };
+
+static void side_new(struct kside *s, uint64_t seed)
+{
+	memset(s, 0, sizeof(*s));
+	s->o = ktu_opts(&s->rng, &s->rs, &s->clk, seed);
+	assert_int_equal(mp_keyring_new(&s->o, &s->kr, NULL), 0);
+}
+
+/* noinline: GCC's -Wdangling-pointer takes the caller's use of the result
+ * for a use of the local it was returned through. */
+static __attribute__((noinline)) char *export(struct mp_keyring *kr, const uint8_t *station)
+{
+	struct mp_cdb_export_opts eo = { .with_device_keys = true, .station_uuid = station };
+	char *json = NULL;
+
+	assert_int_equal(mp_cdb_export(kr, &eo, &json, NULL), 0);
+	return json;
+}
+
+static void net_new(struct net *w, size_t n)
+{
+	struct mp_station_req q = { { 0x40, 4, 4 } };
+	char name[16];
+	size_t i;
+
+	memset(w, 0, sizeof(*w));
+	w->n = n;
+	side_new(&w->main, 1);
+	for (i = 0; i < n; i++) {
+		struct mp_cdb_import_opts io = { .as_station = name };
+		char *json;
+		long si;
+
+		snprintf(name, sizeof(name), "st-%zu", i);
+		assert_int_equal(mp_station_add(w->main.kr, name, &q), 0);
+		si = mp_station_find(w->main.kr, name);
+		json = export(w->main.kr, mp_keyring_provisioner_at(w->main.kr, (size_t)si)->uuid);
+		side_new(&w->st[i], 100 + i);
+		if (mp_cdb_import(w->st[i].kr, json, strlen(json), &io))
+			fail_msg("import: %s", mp_keyring_error(w->st[i].kr));
+		mp_keyring_free_secret(json);
+	}
+}
+
+static void net_free(struct net *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->n; i++)
+		mp_keyring_close(w->st[i].kr);
+	mp_keyring_close(w->main.kr);
+}
+
+static uint16_t provision(struct kside *s, uint8_t tag, uint8_t sub, uint8_t elements)
+{
+	uint8_t uuid[16];
+	uint16_t a = 0;
+
+	memset(uuid, tag, sizeof(uuid));
+	uuid[15] = sub;
+	s->clk.t += 10;
+	if (mp_keyring_node_add_pending(s->kr, uuid, elements, devkey, NULL, &a) ||
+	    mp_keyring_node_complete(s->kr, a))
+		fail_msg("provision: %s", mp_keyring_error(s->kr));
+	return a;
+}
+
+/* Every station's export, into @docs (free with free_docs). */
+static void exports(struct net *w, char **docs, size_t *lens)
+{
+	size_t i;
+
+	for (i = 0; i < w->n; i++) {
+		docs[i] = export(w->st[i].kr, NULL);
+		lens[i] = strlen(docs[i]);
+	}
+}
+
+static void free_docs(char **docs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		mp_keyring_free_secret(docs[i]);
+}
+
+static int merge(struct mp_keyring *kr, char **docs, size_t *lens, size_t n, bool dry,
+		 struct mp_merge_report *rep)
+{
+	static const char *names[MAXST] = { "f0", "f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8",
+					    "f9" };
+
+	int r = mp_merge(kr, (const char *const *)docs, lens, names, n, dry, rep);
+	size_t i;
+
+	for (i = 0; getenv("MERGE_DEBUG") && i < rep->n_conflicts; i++)
+		fprintf(stderr, "conflict: %s\n", rep->conflicts[i].what);
+	return r;
+}
+
+/* The network as a CDB, for comparing merge results (the clock is fixed). */
+static char *snapshot(struct mp_keyring *kr)
+{
+	return export(kr, NULL);
+}
+
+static void no_address_twice(struct mp_keyring *kr)
+{
+	size_t i;
+
+	for (i = 1; i < mp_keyring_node_count(kr); i++) {
+		const struct mp_node *a = mp_keyring_node_at(kr, i - 1), *b = mp_keyring_node_at(kr, i);
+
+		assert_true((uint32_t)a->addr + a->elements <= b->addr);
+	}
+}
+
+static void merge_n(size_t n, size_t per)
+{
+	struct net w;
+	struct mp_merge_report rep;
+	char *docs[MAXST], *before, *after;
+	size_t lens[MAXST], i, k, base;
+
+	net_new(&w, n);
+	for (i = 0; i < n; i++)
+		for (k = 0; k < per; k++)
+			provision(&w.st[i], (uint8_t)(0x10 + i), (uint8_t)k, (uint8_t)(1 + k % 3));
+	provision(&w.main, 0x01, 0, 2);
+	base = mp_keyring_node_count(w.main.kr);
+	exports(&w, docs, lens);
+	/* dry run: the report, nothing written */
+	before = snapshot(w.main.kr);
+	assert_int_equal(merge(w.main.kr, docs, lens, n, true, &rep), 0);
+	assert_int_equal(rep.nodes_added, n * per);
+	assert_int_equal(rep.n_conflicts, 0);
+	mp_merge_report_free(&rep);
+	after = snapshot(w.main.kr);
+	assert_string_equal(before, after);
+	mp_keyring_free_secret(after);
+	mp_keyring_free_secret(before);
+	/* the merge: every node, no address twice, the device keys */
+	assert_int_equal(merge(w.main.kr, docs, lens, n, false, &rep), 0);
+	mp_merge_report_free(&rep);
+	assert_int_equal(mp_keyring_node_count(w.main.kr), base + n * per);
+	no_address_twice(w.main.kr);
+	for (i = 0; i < mp_keyring_node_count(w.main.kr); i++)
+		assert_true(mp_keyring_node_at(w.main.kr, i)->has_dev_key);
+	for (i = 1; i <= n; i++)
+		assert_true(mp_keyring_provisioner_at(w.main.kr, i)->merged_at > 0);
+	/* again, in reverse order: nothing changes */
+	before = snapshot(w.main.kr);
+	for (i = 0; i < n / 2; i++) {
+		char *t = docs[i];
+		size_t l = lens[i];
+
+		docs[i] = docs[n - 1 - i];
+		lens[i] = lens[n - 1 - i];
+		docs[n - 1 - i] = t;
+		lens[n - 1 - i] = l;
+	}
+	assert_int_equal(merge(w.main.kr, docs, lens, n, false, &rep), 0);
+	assert_int_equal(rep.nodes_added + rep.nodes_updated + rep.nodes_dropped, 0);
+	mp_merge_report_free(&rep);
+	after = snapshot(w.main.kr);
+	assert_string_equal(before, after);
+	mp_keyring_free_secret(after);
+	mp_keyring_free_secret(before);
+	free_docs(docs, n);
+	net_free(&w);
+}
+
+static void test_merge_2(void **state)
+{
+	(void)state;
+	merge_n(2, 3);
+}
+
+static void test_merge_3(void **state)
+{
+	(void)state;
+	merge_n(3, 4);
+}
+
+static void test_merge_10(void **state)
+{
+	(void)state;
+	merge_n(10, 5);
+}
+
+/* Any order of the files, into copies of one keyring: the same network. */
+static void test_merge_order(void **state)
+{
+	static const size_t perm[6][3] = { { 0, 1, 2 }, { 0, 2, 1 }, { 1, 0, 2 },
+					   { 1, 2, 0 }, { 2, 0, 1 }, { 2, 1, 0 } };
+	struct net w;
+	struct mp_merge_report rep;
+	char *docs[3], *pdocs[3], *start, *first = NULL, *got;
+	size_t lens[3], plens[3], p, i;
+	struct mp_keyring *kr;
+	uint16_t shared;
+
+	(void)state;
+	net_new(&w, 3);
+	for (i = 0; i < 3; i++)
+		provision(&w.st[i], (uint8_t)(0x20 + i), 0, 1);
+	/* one device that both station 0 and station 1 know, renamed by
+	 * each, later by station 1: its record comes from station 1 whatever
+	 * the order */
+	shared = provision(&w.main, 0x2f, 0, 1);
+	for (i = 0; i < 2; i++) {
+		char name[8];
+		struct mp_cdb_import_opts io = { .flags = MP_CDB_REPLACE, .as_station = name };
+		char *j;
+
+		snprintf(name, sizeof(name), "st-%zu", i);
+		j = export(w.main.kr, mp_keyring_provisioner_at(w.main.kr, i + 1)->uuid);
+		if (mp_cdb_import(w.st[i].kr, j, strlen(j), &io))
+			fail_msg("import: %s", mp_keyring_error(w.st[i].kr));
+		mp_keyring_free_secret(j);
+		w.st[i].clk.t += 100 * (i + 1);
+		assert_int_equal(mp_keyring_node_rename(w.st[i].kr, shared, i ? "later" : "earlier"),
+				 0);
+	}
+	exports(&w, docs, lens);
+	start = snapshot(w.main.kr);
+	for (p = 0; p < 6; p++) {
+		struct mp_keyring_error err;
+
+		for (i = 0; i < 3; i++) {
+			pdocs[i] = docs[perm[p][i]];
+			plens[i] = lens[perm[p][i]];
+		}
+		kr = NULL;
+		/* a fresh copy of the main keyring: its own serialization */
+		{
+			char *ser = NULL;
+
+			assert_int_equal(mp_keyring_serialize(w.main.kr, &ser, NULL), 0);
+			assert_int_equal(mp_keyring_parse(ser, strlen(ser), NULL, 0, &kr, &err), 0);
+			mp_keyring_free_secret(ser);
+		}
+		if (merge(kr, pdocs, plens, 3, false, &rep))
+			fail_msg("merge: %s", mp_keyring_error(kr));
+		mp_merge_report_free(&rep);
+		assert_string_equal(mp_keyring_node_find(kr, shared)->name, "later");
+		got = snapshot(kr);
+		if (!first)
+			first = got;
+		else {
+			assert_string_equal(first, got);
+			mp_keyring_free_secret(got);
+		}
+		mp_keyring_close(kr);
+	}
+	mp_keyring_free_secret(first);
+	mp_keyring_free_secret(start);
+	free_docs(docs, 3);
+	net_free(&w);
+}
+
+/* @doc with one group, as a new malloc'd string. */
+static char *with_group(const char *doc, const char *name, const char *addr)
+{
+	json_object *root = json_tokener_parse(doc), *arr = json_object_new_array();
+	json_object *g = json_object_new_object();
+	char *out;
+
+	assert_non_null(root);
+	json_object_object_add(g, "name", json_object_new_string(name));
+	json_object_object_add(g, "address", json_object_new_string(addr));
+	json_object_array_add(arr, g);
+	json_object_object_add(root, "groups", arr);
+	out = strdup(json_object_to_json_string(root));
+	json_object_put(root);
+	return out;
+}
+
+static bool has_conflict(const struct mp_merge_report *rep, enum mp_merge_conflict_kind k)
+{
+	size_t i;
+
+	for (i = 0; i < rep->n_conflicts; i++)
+		if (rep->conflicts[i].kind == k)
+			return true;
+	return false;
+}
+
+/* Every conflict kind at once: all reported, nothing written. */
+static void test_merge_conflicts(void **state)
+{
+	struct net w;
+	struct mp_merge_report rep;
+	char *docs[2], *before, *after, *p, hexaddr[8];
+	size_t lens[2];
+	uint16_t a0, a1;
+	char *grp0, *grp1;
+
+	(void)state;
+	net_new(&w, 2);
+	a0 = provision(&w.st[0], 0x30, 0, 1);
+	a1 = provision(&w.st[1], 0x31, 0, 1);
+	exports(&w, docs, lens);
+	/* address: station 1's device at station 0's device's address */
+	snprintf(hexaddr, sizeof(hexaddr), "\"%04X\"", a1);
+	p = strstr(docs[1], "\"unicastAddress\"");
+	while (p && strncmp(strchr(p + 16, '"'), hexaddr, 6))
+		p = strstr(p + 1, "\"unicastAddress\"");
+	assert_non_null(p);
+	snprintf(hexaddr, sizeof(hexaddr), "%04X", a0);
+	memcpy(strchr(p + 16, '"') + 1, hexaddr, 4);
+	/* device key: the first node of file 0 (the main keyring's own), with
+	 * another key */
+	p = strstr(docs[0], "\"deviceKey\"");
+	assert_non_null(p);
+	p = strchr(p + 11, '"') + 1;
+	*p = *p == '0' ? '1' : '0';
+	/* groups: one name, two addresses */
+	grp0 = with_group(docs[0], "hall", "C001");
+	grp1 = with_group(docs[1], "hall", "C002");
+	mp_keyring_free_secret(docs[0]);
+	mp_keyring_free_secret(docs[1]);
+	docs[0] = grp0;
+	docs[1] = grp1;
+	lens[0] = strlen(grp0);
+	lens[1] = strlen(grp1);
+	before = snapshot(w.main.kr);
+	assert_int_equal(merge(w.main.kr, docs, lens, 2, false, &rep), -ENOTUNIQ);
+	assert_true(has_conflict(&rep, MP_MERGE_ADDRESS));
+	assert_true(has_conflict(&rep, MP_MERGE_DEVKEY));
+	assert_true(has_conflict(&rep, MP_MERGE_GROUP));
+	mp_merge_report_free(&rep);
+	after = snapshot(w.main.kr);
+	assert_string_equal(before, after);
+	mp_keyring_free_secret(after);
+	mp_keyring_free_secret(before);
+	free(docs[0]);
+	free(docs[1]);
+	net_free(&w);
+}
+
+/* Two stations claiming one range: a station's copy with a grown range
+ * over another's (the CDB itself is consistent). */
+static void test_merge_range_conflict(void **state)
+{
+	struct net w;
+	struct mp_merge_report rep;
+	struct mp_station_req q = { { 0, 0x10, 0 } };
+	char *docs[2];
+	size_t lens[2];
+
+	(void)state;
+	net_new(&w, 2);
+	/* each laptop grows its own copy's station 0 and 1 group ranges
+	 * independently into the same free space */
+	assert_int_equal(mp_station_grow(w.st[0].kr, "st-0", &q), 0);
+	assert_int_equal(mp_station_grow(w.st[1].kr, "st-1", &q), 0);
+	exports(&w, docs, lens);
+	assert_int_equal(merge(w.main.kr, docs, lens, 2, false, &rep), -ENOTUNIQ);
+	assert_true(has_conflict(&rep, MP_MERGE_RANGE));
+	assert_non_null(strstr(rep.conflicts[0].what, "overlaps"));
+	mp_merge_report_free(&rep);
+	free_docs(docs, 2);
+	net_free(&w);
+}
+
+/* Bad input: damaged, foreign (meshUUID, NetKey): a clear error, nothing written. */
+static void test_merge_bad_input(void **state)
+{
+	struct net w;
+	struct kside other;
+	struct mp_merge_report rep;
+	char *docs[1], *before, *after, bad[] = "{\"meshUUID\": 1";
+	size_t lens[1];
+
+	(void)state;
+	net_new(&w, 1);
+	provision(&w.st[0], 0x40, 0, 1);
+	before = snapshot(w.main.kr);
+	docs[0] = bad;
+	lens[0] = strlen(bad);
+	assert_int_equal(merge(w.main.kr, docs, lens, 1, false, &rep), -EBADMSG);
+	assert_non_null(strstr(mp_keyring_error(w.main.kr), "f0"));
+	mp_merge_report_free(&rep);
+	side_new(&other, 77);
+	docs[0] = export(other.kr, NULL);
+	lens[0] = strlen(docs[0]);
+	assert_int_equal(merge(w.main.kr, docs, lens, 1, false, &rep), -EXDEV);
+	assert_non_null(strstr(mp_keyring_error(w.main.kr), "another network"));
+	mp_merge_report_free(&rep);
+	mp_keyring_free_secret(docs[0]);
+	/* the same meshUUID, another NetKey */
+	docs[0] = export(w.st[0].kr, NULL);
+	lens[0] = strlen(docs[0]);
+	{
+		char *p = strstr(docs[0], "\"netKeys\"");
+
+		assert_non_null(p);
+		p = strstr(p, "\"key\"");
+		assert_non_null(p);
+		p = strchr(p + 5, '"') + 1;
+		*p = *p == 'a' ? 'b' : 'a';
+	}
+	assert_int_equal(merge(w.main.kr, docs, lens, 1, false, &rep), -EXDEV);
+	assert_non_null(strstr(mp_keyring_error(w.main.kr), "NetKey"));
+	mp_merge_report_free(&rep);
+	mp_keyring_free_secret(docs[0]);
+	after = snapshot(w.main.kr);
+	assert_string_equal(before, after);
+	mp_keyring_free_secret(after);
+	mp_keyring_free_secret(before);
+	mp_keyring_close(other.kr);
+	net_free(&w);
+}
+
+/* A node removed at one station is dropped; a partial copy loses no key;
+ * the highest IV index wins. */
+static void test_merge_removal_iv_partial(void **state)
+{
+	struct net w;
+	struct mp_merge_report rep;
+	char *docs[2];
+	size_t lens[2];
+	uint16_t a;
+	uint8_t uuid[16];
+
+	(void)state;
+	net_new(&w, 2);
+	a = provision(&w.main, 0x50, 0, 1);
+	memcpy(uuid, mp_keyring_node_find(w.main.kr, a)->uuid, 16);
+	/* station 0 (taken before the node existed) learns it, removes it */
+	{
+		char *j = export(w.main.kr, NULL);
+		struct mp_cdb_import_opts io = { .flags = MP_CDB_REPLACE };
+
+		assert_int_equal(mp_cdb_import(w.st[0].kr, j, strlen(j), &io), 0);
+		mp_keyring_free_secret(j);
+	}
+	assert_int_equal(mp_keyring_node_remove(w.st[0].kr, a), 0);
+	assert_int_equal(mp_keyring_set_iv(w.st[1].kr, 1, false), 0);
+	{
+		struct mp_cdb_export_opts eo = { .with_device_keys = false };
+
+		assert_int_equal(mp_cdb_export(w.st[1].kr, &eo, &docs[1], NULL), 0);
+		lens[1] = strlen(docs[1]);
+	}
+	docs[0] = export(w.st[0].kr, NULL);
+	lens[0] = strlen(docs[0]);
+	assert_int_equal(merge(w.main.kr, docs, lens, 2, false, &rep), 0);
+	assert_int_equal(rep.nodes_dropped, 1);
+	mp_merge_report_free(&rep);
+	assert_null(mp_keyring_node_find_uuid(w.main.kr, uuid));
+	assert_true(mp_keyring_is_excluded(w.main.kr, a));
+	assert_int_equal(mp_keyring_iv_index(w.main.kr), 1);
+	assert_true(mp_keyring_self_address(w.main.kr) &&
+		    mp_keyring_node_find(w.main.kr, mp_keyring_self_address(w.main.kr))->has_dev_key);
+	free_docs(docs, 2);
+	net_free(&w);
+}
+
+/* One device provisioned again by another station (after a factory reset):
+ * the later record is kept, the earlier address excluded (the device may
+ * have sent from it); one group address with two names is a conflict. */
+static void test_merge_reprovisioned_and_group_names(void **state)
+{
+	struct net w;
+	struct mp_merge_report rep;
+	char *docs[2], *g0, *g1;
+	size_t lens[2];
+	uint16_t a, b;
+	uint8_t uuid[16];
+
+	(void)state;
+	net_new(&w, 2);
+	a = provision(&w.st[0], 0x60, 0, 2);
+	w.st[1].clk.t += 1000;
+	b = provision(&w.st[1], 0x60, 0, 2);
+	assert_int_not_equal(a, b);
+	memcpy(uuid, mp_keyring_node_find(w.st[1].kr, b)->uuid, 16);
+	exports(&w, docs, lens);
+	assert_int_equal(merge(w.main.kr, docs, lens, 2, false, &rep), 0);
+	mp_merge_report_free(&rep);
+	assert_int_equal(mp_keyring_node_find_uuid(w.main.kr, uuid)->addr, b);
+	assert_null(mp_keyring_node_find(w.main.kr, a));
+	assert_true(mp_keyring_is_excluded(w.main.kr, a));
+	assert_true(mp_keyring_is_excluded(w.main.kr, (uint16_t)(a + 1)));
+	g0 = with_group(docs[0], "hall", "C001");
+	g1 = with_group(docs[1], "stairs", "C001");
+	free_docs(docs, 2);
+	docs[0] = g0;
+	docs[1] = g1;
+	lens[0] = strlen(g0);
+	lens[1] = strlen(g1);
+	assert_int_equal(merge(w.main.kr, docs, lens, 2, true, &rep), -ENOTUNIQ);
+	assert_int_equal(rep.n_conflicts, 1);
+	assert_true(has_conflict(&rep, MP_MERGE_GROUP));
+	assert_non_null(strstr(rep.conflicts[0].what, "group C001 is 'hall' in f0 and 'stairs' in f1"));
+	mp_merge_report_free(&rep);
+	free(g0);
+	free(g1);
+	net_free(&w);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_merge_2),
+		cmocka_unit_test(test_merge_3),
+		cmocka_unit_test(test_merge_10),
+		cmocka_unit_test(test_merge_order),
+		cmocka_unit_test(test_merge_conflicts),
+		cmocka_unit_test(test_merge_range_conflict),
+		cmocka_unit_test(test_merge_bad_input),
+		cmocka_unit_test(test_merge_removal_iv_partial),
+		cmocka_unit_test(test_merge_reprovisioned_and_group_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
