@@ -23,3 +23,10 @@ tests_unit_test_profile_parse_CPPFLAGS = $(PROFILE_TEST_CPPFLAGS)
 tests_unit_test_profile_parse_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_profile_parse_LDADD = $(PROFILE_TEST_LIBS)
 EXTRA_DIST += examples/rooms.json examples/rooms.csv examples/one-appkey.json
+check_PROGRAMS += tests/unit/test_profile_reconcile
+TESTS += tests/unit/test_profile_reconcile
+tests_unit_test_profile_reconcile_SOURCES = tests/unit/test_profile_reconcile.c \
+	tests/unit/profile_tu.h
+tests_unit_test_profile_reconcile_CPPFLAGS = $(PROFILE_TEST_CPPFLAGS)
+tests_unit_test_profile_reconcile_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_profile_reconcile_LDADD = $(PROFILE_TEST_LIBS)
