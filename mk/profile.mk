@@ -30,3 +30,13 @@ tests_unit_test_profile_reconcile_SOURCES = tests/unit/test_profile_reconcile.c 
 tests_unit_test_profile_reconcile_CPPFLAGS = $(PROFILE_TEST_CPPFLAGS)
 tests_unit_test_profile_reconcile_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_profile_reconcile_LDADD = $(PROFILE_TEST_LIBS)
+
+# Fuzz target: the parser, and the reconciler on what parses (every request
+# encodable, the plan converging); the corpus is replayed in make check.
+check_PROGRAMS += tests/fuzz/fuzz_profile
+TESTS += tests/fuzz/fuzz_profile
+FUZZ_TARGETS += profile
+tests_fuzz_fuzz_profile_SOURCES = tests/fuzz/fuzz_profile.c tests/fuzz/replay.c
+tests_fuzz_fuzz_profile_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"profile"'
+tests_fuzz_fuzz_profile_LDADD = $(PROFILE_LIBS) src/core/libmp_core.a $(JSONC_LIBS)
+EXTRA_DIST += tests/fuzz/corpus/profile
