@@ -75,6 +75,13 @@ struct mp_profile {
 	size_t n_groups;
 };
 
+/* Model identifiers compared field by field (never memcmp: the struct has
+ * padding), a SIG model's cid ignored. */
+static inline bool pr_model_eq(const struct mp_model_id *a, const struct mp_model_id *b)
+{
+	return a->vendor == b->vendor && a->id == b->id && (!a->vendor || a->cid == b->cid);
+}
+
 /** True when @rule of @p matches @node (whose comp is known). */
 bool pr_rule_matches(const struct pr_rule *rule, const struct mp_profile_node *node);
 

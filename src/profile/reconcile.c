@@ -271,7 +271,7 @@ static int want_model(struct rctx *c, uint16_t elem_addr, const struct mp_model_
 		for (j = 0; j < rule->n_mods; j++) {
 			const struct pr_model *m = &rule->mods[j];
 
-			if (memcmp(&m->id, id, sizeof(*id)))
+			if (!pr_model_eq(&m->id, id))
 				continue;
 			if (m->has_bind) {
 				w->has_bind = true;
@@ -369,7 +369,7 @@ static const struct mp_profile_model_state *mstate(struct rctx *c, const struct 
 	for (i = 0; i < c->st->n_models; i++) {
 		const struct mp_profile_model_state *m = &c->st->models[i];
 
-		if (m->elem_addr == w->elem_addr && !memcmp(&m->model, &w->id, sizeof(w->id)))
+		if (m->elem_addr == w->elem_addr && pr_model_eq(&m->model, &w->id))
 			return m;
 	}
 	return NULL;

@@ -28,8 +28,7 @@ struct mp_profile_model_state *mp_profile_state_model(struct mp_profile_state *s
 
 	for (i = 0; i < st->n_models; i++) {
 		m = &st->models[i];
-		if (m->elem_addr == elem_addr && m->model.vendor == model->vendor &&
-		    m->model.id == model->id && (!model->vendor || m->model.cid == model->cid))
+		if (m->elem_addr == elem_addr && pr_model_eq(&m->model, model))
 			return m;
 	}
 	if (!create)
