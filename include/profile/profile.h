@@ -15,7 +15,8 @@
  *                    "uuid": UUID or [UUID...], "name": "hall-*" (glob),
  *                    "column": { "room": "*" } },       batch columns (globs)
  *         "settings": { "defaultTTL": 0 or 2-127, "relay": bool,
- *                       "relayRetransmit": {"count": 1-8, "interval": 10-320},
+ *                       "relayRetransmit": {"count": 1-8, "interval": 10-320}
+ *                                          (only with "relay": true),
  *                       "proxy": bool, "friend": bool, "secureNetworkBeacon": bool,
  *                       "networkTransmit": {"count": 1-8, "interval": 10-320} },
  *         "appKeys": ["lights", 0],               by name or by index

@@ -175,6 +175,42 @@ static void test_examples(void **state)
 	}
 }
 
+/* The example in meshprov-profile(5) is a profile that parses. */
+static void test_man_example(void **state)
+{
+	char path[512], *text = malloc(1 << 16), *start, *end, *w;
+	const char *r;
+	struct mp_profile *p;
+	size_t len;
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/../man/meshprov-profile.5", MP_EXAMPLES_DIR);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	assert_non_null(text);
+	len = fread(text, 1, (1 << 16) - 1, f);
+	fclose(f);
+	text[len] = '\0';
+	start = strstr(text, "\n.nf\n");
+	assert_non_null(start);
+	start += 5;
+	end = strstr(start, "\n.fi\n");
+	assert_non_null(end);
+	*end = '\0';
+	/* roff's \- is a minus */
+	for (r = w = start; *r; r++, w++) {
+		if (r[0] == '\\' && r[1] == '-')
+			r++;
+		*w = *r;
+	}
+	*w = '\0';
+	p = tu_parse(start);
+	assert_int_equal(mp_profile_rule_count(p), 3);
+	mp_profile_free(p);
+	free(text);
+}
+
 /* Every form the format allows, and the names of the rules. */
 static void test_forms(void **state)
 {
@@ -228,6 +264,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_examples),
+		cmocka_unit_test(test_man_example),
 		cmocka_unit_test(test_forms),
 		cmocka_unit_test(test_no_lookup),
 	};
