@@ -27,7 +27,9 @@
  *                          "retransmit": {"count": 0-7, "interval": 50-1600},
  *                          "credentials": "flooding" | "friendship" }
  *                        or null (publication off),
- *             "subscribe": ["room-${room}", "c001", LABEL-UUID] } } } ] }
+ *             "subscribe": ["room-${room}", "c001", LABEL-UUID] } },
+ *         "elements": { "1": { "models": { "1000": {...} } } } } ] }
+ *                                                 one element's (index)
  *
  * Addresses in "publish" and "subscribe": exactly 4 hex digits are an
  * address, a UUID (32 hex digits or 8-4-4-4-12) is a virtual Label UUID,
@@ -39,8 +41,10 @@
  *
  * Merging: the rules that match a node apply in file order; a later rule's
  * setting or publication replaces an earlier one's; AppKeys, bindings and
- * subscriptions accumulate. A model entry applies to every element of the
- * node that has the model (a model no element has is skipped). "bind" and
+ * subscriptions accumulate. A model entry under "models" applies to every
+ * element of the node that has the model (a model no element has is
+ * skipped); one under "elements" to that element only, after the rule's
+ * (so its publication replaces the rule's). "bind" and
  * "subscribe" are the complete lists: a binding or subscription the node
  * has beyond them is removed. AppKeys are only added, never deleted (an
  * AppKey Delete unbinds the key everywhere, and a key may serve what the

@@ -671,10 +671,69 @@ static int match(struct pctx *c, json_object *v, struct pr_rule *rule)
 	return 0;
 }
 
+/* "models": {"MODEL-ID": {...}} of the rule (@elem -1) or of one element. */
+static int models(struct pctx *c, json_object *f, int elem, struct pr_rule *r)
+{
+	struct pr_model *nv;
+	int e;
+
+	if (expect(c, f, json_type_object, "an object {\"MODEL-ID\": {...}}"))
+		return -EINVAL;
+	nv = realloc(r->mods, (r->n_mods + (size_t)json_object_object_length(f) + 1) * sizeof(*nv));
+	if (!nv)
+		return fail(c, -ENOMEM, "out of memory");
+	r->mods = nv;
+	json_object_object_foreach(f, key, val) {
+		size_t k = push(c, "[\"%s\"]", key);
+		struct pr_model *m = &r->mods[r->n_mods++];
+
+		memset(m, 0, sizeof(*m));
+		m->elem = elem;
+		if ((e = model(c, key, val, m)))
+			return e;
+		pop(c, k);
+	}
+	return 0;
+}
+
+/* "elements": {"INDEX": {"models": {...}}}: what one element's models get,
+ * after (so over) what the rule gives every element. */
+static int elements(struct pctx *c, json_object *f, struct pr_rule *r)
+{
+	static const char *const known[] = { "models", NULL };
+	json_object *m;
+	char *end;
+	long idx;
+	int e;
+
+	if (expect(c, f, json_type_object, "an object {\"ELEMENT-INDEX\": {...}}"))
+		return -EINVAL;
+	json_object_object_foreach(f, key, val) {
+		size_t k = push(c, "[\"%s\"]", key), n;
+
+		errno = 0;
+		idx = strtol(key, &end, 10);
+		if (!*key || *end || !isdigit((unsigned char)*key) || idx > 255 || errno)
+			return fail(c, -EINVAL, "\"%s\": expected an element index, 0-255 (0: the "
+				    "primary element)", key);
+		if (expect(c, val, json_type_object, "an object {\"models\": {...}}") ||
+		    check_keys(c, val, known, "models"))
+			return -EINVAL;
+		if (member(val, "models", &m)) {
+			n = push_key(c, "models");
+			if ((e = models(c, m, (int)idx, r)))
+				return e;
+			pop(c, n);
+		}
+		pop(c, k);
+	}
+	return 0;
+}
+
 static int rule(struct pctx *c, json_object *v, size_t idx, struct pr_rule *r)
 {
 	static const char *const known[] = { "name", "match", "settings", "appKeys", "models",
-					     NULL };
+					     "elements", NULL };
 	json_object *f;
 	const char *s;
 	size_t n;
@@ -683,7 +742,7 @@ static int rule(struct pctx *c, json_object *v, size_t idx, struct pr_rule *r)
 	r->cid = r->pid = r->vid = -1;
 	r->set = (struct pr_settings){ -1, -1, -1, -1, -1, -1, -1 };
 	if (expect(c, v, json_type_object, "an object") ||
-	    check_keys(c, v, known, "name, match, settings, appKeys, models"))
+	    check_keys(c, v, known, "name, match, settings, appKeys, models, elements"))
 		return -EINVAL;
 	if (member(v, "name", &f)) {
 		n = push_key(c, "name");
@@ -717,19 +776,14 @@ static int rule(struct pctx *c, json_object *v, size_t idx, struct pr_rule *r)
 	}
 	if (member(v, "models", &f)) {
 		n = push_key(c, "models");
-		if (expect(c, f, json_type_object, "an object {\"MODEL-ID\": {...}}"))
-			return -EINVAL;
-		r->mods = calloc((size_t)json_object_object_length(f) + 1, sizeof(*r->mods));
-		if (!r->mods)
-			return fail(c, -ENOMEM, "out of memory");
-		json_object_object_foreach(f, key, val) {
-			size_t k = push(c, "[\"%s\"]", key);
-
-			e = model(c, key, val, &r->mods[r->n_mods++]);
-			if (e)
-				return e;
-			pop(c, k);
-		}
+		if ((e = models(c, f, -1, r)))
+			return e;
+		pop(c, n);
+	}
+	if (member(v, "elements", &f)) {
+		n = push_key(c, "elements");
+		if ((e = elements(c, f, r)))
+			return e;
 		pop(c, n);
 	}
 	return 0;

@@ -31,6 +31,7 @@ struct pr_pub {
 
 struct pr_model {
 	struct mp_model_id id;
+	int elem;			/* element index, or -1: every element */
 	bool has_bind;
 	struct mp_profile_key *binds;
 	size_t n_binds;

@@ -271,7 +271,8 @@ static int want_model(struct rctx *c, uint16_t elem_addr, const struct mp_model_
 		for (j = 0; j < rule->n_mods; j++) {
 			const struct pr_model *m = &rule->mods[j];
 
-			if (!pr_model_eq(&m->id, id))
+			if (!pr_model_eq(&m->id, id) ||
+			    (m->elem >= 0 && elem_addr != c->node->addr + m->elem))
 				continue;
 			if (m->has_bind) {
 				w->has_bind = true;

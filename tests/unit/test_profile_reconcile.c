@@ -759,6 +759,40 @@ static void test_model_padding(void **state)
 	mp_profile_free(p);
 }
 
+/* "elements": one element's models get their own; its publication
+ * replaces the rule's, its subscriptions add to them. */
+static void test_elements(void **state)
+{
+	static const struct want w[] = {
+		{ MP_CFG_OP_MODEL_PUBLICATION_SET, 0x0100, 0x1000, 0xc010 },
+		{ MP_CFG_OP_MODEL_PUBLICATION_SET, 0x0101, 0x1000, 0xc0ff },
+		{ MP_CFG_OP_MODEL_SUBSCRIPTION_ADD, 0x0100, 0x1000, 0xc000 },
+		{ MP_CFG_OP_MODEL_SUBSCRIPTION_ADD, 0x0101, 0x1000, 0xc000 },
+		{ MP_CFG_OP_MODEL_SUBSCRIPTION_ADD, 0x0101, 0x1000, 0xc001 },
+	};
+	struct mp_profile *p = tu_parse(HEAD "\"rules\": [{\"models\": {\"1000\": {"
+					"\"publish\": {\"address\": \"kitchen\", \"appKey\": 0},"
+					" \"subscribe\": [\"c000\"]}},"
+					" \"elements\": {\"1\": {\"models\": {\"1000\": {"
+					"\"publish\": {\"address\": \"all-lights\", \"appKey\": 0},"
+					" \"subscribe\": [\"c001\"]}}}, \"7\": {}}}]}");
+	struct mp_profile_node n = node_of(&light, 0x0100, NULL, NULL, 0);
+	struct mp_profile_state st;
+	struct mp_profile_plan plan;
+
+	(void)state;
+	mp_profile_state_init(&st);
+	assert_int_equal(mp_profile_state_fresh(&st, &light, 0x0100), 0);
+	assert_int_equal(mp_profile_state_apply(&st, &(struct mp_cfg_msg){
+		.opcode = MP_CFG_OP_APPKEY_ADD }, 0), 0);
+	reconcile(p, &n, &st, &plan);
+	assert_ops(&plan, w, sizeof(w) / sizeof(w[0]));
+	mp_profile_plan_clear(&plan);
+	assert_converges(p, &n, &st);
+	mp_profile_state_clear(&st);
+	mp_profile_free(p);
+}
+
 /* Every example against every kind of node converges. */
 static void test_examples_converge(void **state)
 {
@@ -799,6 +833,7 @@ int main(void)
 		cmocka_unit_test(test_settings),
 		cmocka_unit_test(test_publication),
 		cmocka_unit_test(test_model_padding),
+		cmocka_unit_test(test_elements),
 		cmocka_unit_test(test_examples_converge),
 	};
 
