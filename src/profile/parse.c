@@ -517,9 +517,13 @@ static int settings(struct pctx *c, json_object *v, struct pr_settings *s)
 	static const char *const known[] = { "defaultTTL", "relay", "relayRetransmit", "proxy",
 					     "friend", "secureNetworkBeacon", "networkTransmit",
 					     NULL };
+	struct { const char *key; int *out; } bools[] = {
+		{ "relay", NULL }, { "proxy", NULL }, { "friend", NULL },
+		{ "secureNetworkBeacon", NULL },
+	};
 	json_object *f;
 	int64_t x;
-	size_t n;
+	size_t i, n;
 
 	if (expect(c, v, json_type_object, "an object") ||
 	    check_keys(c, v, known, "defaultTTL, relay, relayRetransmit, proxy, friend, "
@@ -545,27 +549,21 @@ static int settings(struct pctx *c, json_object *v, struct pr_settings *s)
 	if (member(v, "networkTransmit", &f) && xmit(c, f, 1, 8, 1, 10, &s->net_xmit))
 		return -EINVAL;
 	pop(c, n);
-	n = push_key(c, "relay");
-	if (member(v, "relay", &f) && get_bool(c, f, &s->relay))
-		return -EINVAL;
-	pop(c, n);
+	bools[0].out = &s->relay;
+	bools[1].out = &s->proxy;
+	bools[2].out = &s->friend;
+	bools[3].out = &s->beacon;
+	for (i = 0; i < 4; i++) {
+		n = push_key(c, bools[i].key);
+		if (member(v, bools[i].key, &f) && get_bool(c, f, bools[i].out))
+			return -EINVAL;
+		pop(c, n);
+	}
 	/* Relay Set carries both: a retransmission pattern goes with relaying. */
 	if (s->relay_xmit >= 0 && s->relay != 1) {
-		n = push_key(c, "relayRetransmit");
+		push_key(c, "relayRetransmit");
 		return fail(c, -EINVAL, "given without \"relay\": true");
 	}
-	n = push_key(c, "proxy");
-	if (member(v, "proxy", &f) && get_bool(c, f, &s->proxy))
-		return -EINVAL;
-	pop(c, n);
-	n = push_key(c, "friend");
-	if (member(v, "friend", &f) && get_bool(c, f, &s->friend))
-		return -EINVAL;
-	pop(c, n);
-	n = push_key(c, "secureNetworkBeacon");
-	if (member(v, "secureNetworkBeacon", &f) && get_bool(c, f, &s->beacon))
-		return -EINVAL;
-	pop(c, n);
 	return 0;
 }
 
