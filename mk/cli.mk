@@ -75,7 +75,7 @@ TESTS_ENVIRONMENT = MESHPROV=$(abs_top_builddir)/meshprov; export MESHPROV; \
 	MESHPROV_SRCDIR=$(abs_top_srcdir); export MESHPROV_SRCDIR;
 
 # Documentation and completions, installed by `make install`.
-dist_man_MANS = man/meshprov.1 man/meshprov-keyring.5
+dist_man_MANS = man/meshprov.1 man/meshprov-keyring.5 man/meshprov-profile.5
 bashcompletiondir = $(datadir)/bash-completion/completions
 zshcompletiondir = $(datadir)/zsh/site-functions
 dist_zshcompletion_DATA = completions/_meshprov
