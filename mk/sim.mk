@@ -5,10 +5,12 @@ noinst_LIBRARIES += src/sim/libmp_sim.a
 src_sim_libmp_sim_a_SOURCES = \
 	src/sim/device.c include/sim/device.h \
 	src/sim/node_cfg.c src/sim/node_cfg_model.c src/sim/node_cfg_int.h \
-	include/sim/node_cfg.h
+	include/sim/node_cfg.h \
+	src/sim/node.c include/sim/node.h
 src_sim_libmp_sim_a_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
 
-MP_SIM_LIBS = src/sim/libmp_sim.a src/prov/libmp_prov.a src/crypto/libmp_crypto.a
+MP_SIM_LIBS = src/sim/libmp_sim.a src/mesh/libmp_mesh.a src/transport/libmp_transport.a \
+	src/net/libmp_net.a src/prov/libmp_prov.a src/crypto/libmp_crypto.a
 
 # The device's unit tests, in two programs sharing tests/unit/device_tu.[ch]:
 # the spec's sample runs and the checks against them, then the other flows.
