@@ -75,7 +75,8 @@ struct mp_sim_node_ops {
 struct mp_sim_node_params {
 	/* The Provisioning Data and device key the device ended with. Copied. */
 	const struct mp_sim_prov_result *prov;
-	/* The composition (copied); NULL: mp_sim_node_default_comp(). Its
+	/* The composition (copied); NULL: mp_sim_node_default_comp() with the
+	 * provisioned element count. Its
 	 * element count must be the one the device announced in its
 	 * capabilities (prov->elements). */
 	const struct mp_sim_comp *comp;
@@ -90,10 +91,12 @@ struct mp_sim_node_params {
 
 struct mp_sim_node;
 
-/** The default composition: one element (location 0) with the Configuration
- *  Server, the Health Server and the Generic OnOff Server, no features,
- *  CID 0x05F1 (Linux Foundation), PID 1, VID 1, CRPL 32. */
-void mp_sim_node_default_comp(struct mp_sim_comp *out);
+/** The default composition of @elements elements (1..MP_SIM_CFG_MAX_ELEMENTS;
+ *  cut to that range): the primary one (location 0) with the Configuration
+ *  Server, the Health Server and the Generic OnOff Server, each other one
+ *  (location = its index) with a Generic OnOff Server; no features, CID
+ *  0x05F1 (Linux Foundation), PID 1, VID 1, CRPL 32. */
+void mp_sim_node_default_comp(struct mp_sim_comp *out, unsigned elements);
 
 /**
  * Make the node. Returns 0 and *@out, or -EINVAL (a required op missing,

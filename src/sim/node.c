@@ -64,7 +64,7 @@ struct mp_sim_node {
 	} tid[MP_SIM_CFG_MAX_ELEMENTS];
 };
 
-void mp_sim_node_default_comp(struct mp_sim_comp *out)
+void mp_sim_node_default_comp(struct mp_sim_comp *out, unsigned elements)
 {
 	memset(out, 0, sizeof(*out));
 	out->cid = 0x05f1;
@@ -76,6 +76,14 @@ void mp_sim_node_default_comp(struct mp_sim_comp *out)
 	out->elements[0].models[0].id = MP_SIM_MODEL_CFG_SRV;
 	out->elements[0].models[1].id = MP_SIM_MODEL_HEALTH_SRV;
 	out->elements[0].models[2].id = MP_SIM_MODEL_ONOFF_SRV;
+	if (elements > MP_SIM_CFG_MAX_ELEMENTS)
+		elements = MP_SIM_CFG_MAX_ELEMENTS;
+	for (unsigned e = 1; e < elements; e++) {
+		out->elements[e].loc = (uint16_t)e;
+		out->elements[e].n_models = 1;
+		out->elements[e].models[0].id = MP_SIM_MODEL_ONOFF_SRV;
+		out->n_elements = e + 1;
+	}
 }
 
 /* ---- the stack's ops ---- */
@@ -461,7 +469,7 @@ int mp_sim_node_new(const struct mp_sim_node_params *p, struct mp_sim_node **out
 	if (p->comp)
 		comp = *p->comp;
 	else
-		mp_sim_node_default_comp(&comp);
+		mp_sim_node_default_comp(&comp, p->prov->elements);
 	if (comp.n_elements != p->prov->elements)
 		return -EINVAL;
 	n = calloc(1, sizeof(*n));

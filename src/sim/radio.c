@@ -398,18 +398,6 @@ static const struct mp_sim_node_ops node_ops = {
 	.send = node_send, .timer = node_timer, .reset = node_reset,
 };
 
-/* The composition of device @sd when the radio's options give none. */
-static void default_comp(const struct sim_dev *sd, struct mp_sim_comp *c)
-{
-	mp_sim_node_default_comp(c);
-	c->n_elements = sd->elements;
-	for (size_t e = 1; e < c->n_elements; e++) {
-		c->elements[e].loc = (uint16_t)e;
-		c->elements[e].n_models = 1;
-		c->elements[e].models[0].id = MP_SIM_MODEL_ONOFF_SRV;
-	}
-}
-
 static void node_start(struct sim_dev *sd, const struct mp_sim_prov_result *res)
 {
 	struct mp_sim_radio *r = sd->r;
@@ -424,7 +412,7 @@ static void node_start(struct sim_dev *sd, const struct mp_sim_prov_result *res)
 	if (r->cfg.comp)
 		comp = *r->cfg.comp;
 	else
-		default_comp(sd, &comp);
+		mp_sim_node_default_comp(&comp, sd->elements);
 	/* timers before the node: it may arm one while it starts */
 	sd->n_ntimers = 0;
 	if (mp_sim_node_new(&np, &node) < 0)
