@@ -46,6 +46,15 @@ tests_unit_test_sim_cfg_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_test_sim_cfg_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_sim_cfg_LDADD = $(MP_SIM_LIBS) $(TEST_LIBS) $(CRYPTO_LIBS)
 
+# The simulated node as a pure object against a provisioner-role mesh
+# stack on an in-memory air: Network Transmit, composition, elements, reset.
+check_PROGRAMS += tests/unit/test_sim_node_direct
+TESTS += tests/unit/test_sim_node_direct
+tests_unit_test_sim_node_direct_SOURCES = tests/unit/test_sim_node_direct.c
+tests_unit_test_sim_node_direct_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_sim_node_direct_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_sim_node_direct_LDADD = $(MP_SIM_LIBS) $(TEST_LIBS) $(CRYPTO_LIBS)
+
 # The Configuration Server fed arbitrary sequences of access messages.
 check_PROGRAMS += tests/fuzz/fuzz_sim_cfg
 TESTS += tests/fuzz/fuzz_sim_cfg
