@@ -9,7 +9,8 @@ src_engine_libmp_engine_a_SOURCES = \
 
 # Everything below the CLI, in link order.
 MP_STACK_LIBS = src/engine/libmp_engine.a src/radio/libmp_radio.a src/sim/libmp_simradio.a \
-	src/sim/libmp_sim.a src/hci/libmp_hci.a src/store/libmp_store.a src/prov/libmp_prov.a \
+	src/sim/libmp_sim.a src/mesh/libmp_mesh.a src/transport/libmp_transport.a \
+	src/hci/libmp_hci.a src/store/libmp_store.a src/prov/libmp_prov.a \
 	src/gatt/libmp_gatt.a src/bearer/libmp_bearer.a src/adv/libmp_adv.a \
 	src/net/libmp_net.a src/crypto/libmp_crypto.a src/core/libmp_core.a
 MP_STACK_EXTLIBS = $(JSONC_LIBS) $(CRYPTO_LIBS) $(BLUEZ_LIBS)
@@ -84,3 +85,15 @@ tests_unit_test_proxy_link_SOURCES = tests/unit/test_proxy_link.c
 tests_unit_test_proxy_link_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_test_proxy_link_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_proxy_link_LDADD = $(MP_STACK_LIBS) $(TEST_LIBS) $(MP_STACK_EXTLIBS)
+
+# The simulated node end to end (sim/node.h): a device provisioned by the
+# engine becomes a node on the simulated radio, configured and driven by a
+# provisioner-role mesh stack over the engine's Mesh Message bearer.
+check_PROGRAMS += tests/unit/test_sim_node
+TESTS += tests/unit/test_sim_node
+tests_unit_test_sim_node_SOURCES = tests/unit/test_sim_node.c \
+	tests/unit/sim_node_world.c tests/unit/sim_node_world.h \
+	tests/unit/engine_harness.c tests/unit/engine_harness.h
+tests_unit_test_sim_node_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_sim_node_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_sim_node_LDADD = $(MP_STACK_LIBS) $(TEST_LIBS) $(MP_STACK_EXTLIBS)

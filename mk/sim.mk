@@ -5,10 +5,12 @@ noinst_LIBRARIES += src/sim/libmp_sim.a
 src_sim_libmp_sim_a_SOURCES = \
 	src/sim/device.c include/sim/device.h \
 	src/sim/node_cfg.c src/sim/node_cfg_model.c src/sim/node_cfg_int.h \
-	include/sim/node_cfg.h
+	include/sim/node_cfg.h \
+	src/sim/node.c include/sim/node.h
 src_sim_libmp_sim_a_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
 
-MP_SIM_LIBS = src/sim/libmp_sim.a src/prov/libmp_prov.a src/crypto/libmp_crypto.a
+MP_SIM_LIBS = src/sim/libmp_sim.a src/mesh/libmp_mesh.a src/transport/libmp_transport.a \
+	src/net/libmp_net.a src/prov/libmp_prov.a src/crypto/libmp_crypto.a
 
 # The device's unit tests, in two programs sharing tests/unit/device_tu.[ch]:
 # the spec's sample runs and the checks against them, then the other flows.
@@ -43,6 +45,15 @@ tests_unit_test_sim_cfg_SOURCES = tests/unit/test_sim_cfg.c
 tests_unit_test_sim_cfg_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_test_sim_cfg_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_sim_cfg_LDADD = $(MP_SIM_LIBS) $(TEST_LIBS) $(CRYPTO_LIBS)
+
+# The simulated node as a pure object against a provisioner-role mesh
+# stack on an in-memory air: Network Transmit, composition, elements, reset.
+check_PROGRAMS += tests/unit/test_sim_node_direct
+TESTS += tests/unit/test_sim_node_direct
+tests_unit_test_sim_node_direct_SOURCES = tests/unit/test_sim_node_direct.c
+tests_unit_test_sim_node_direct_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_sim_node_direct_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_sim_node_direct_LDADD = $(MP_SIM_LIBS) $(TEST_LIBS) $(CRYPTO_LIBS)
 
 # The Configuration Server fed arbitrary sequences of access messages.
 check_PROGRAMS += tests/fuzz/fuzz_sim_cfg

@@ -28,9 +28,10 @@ EXTRA_DIST += $(VM_FILES)
 # play. Built by `make check` (not run by it: it needs a controller).
 check_PROGRAMS += tests/vm/tools/mpdev
 tests_vm_tools_mpdev_SOURCES = tests/vm/tools/mpdev.c tests/vm/tools/mpdev_gatt.c \
-	tests/vm/tools/mpdev_prov.c tests/vm/tools/mpdev.h
+	tests/vm/tools/mpdev_prov.c tests/vm/tools/mpdev_node.c tests/vm/tools/mpdev.h
 tests_vm_tools_mpdev_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
-tests_vm_tools_mpdev_LDADD = src/sim/libmp_sim.a src/prov/libmp_prov.a \
+tests_vm_tools_mpdev_LDADD = src/sim/libmp_sim.a src/mesh/libmp_mesh.a \
+	src/transport/libmp_transport.a src/net/libmp_net.a src/prov/libmp_prov.a \
 	src/gatt/libmp_gatt.a src/bearer/libmp_bearer.a src/adv/libmp_adv.a src/hci/libmp_hci.a \
 	src/crypto/libmp_crypto.a src/core/libmp_core.a $(CRYPTO_LIBS) $(BLUEZ_LIBS)
 MPDEV = $(abs_top_builddir)/tests/vm/tools/mpdev

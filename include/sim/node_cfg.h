@@ -191,6 +191,8 @@ bool mp_sim_cfg_is_reset(const struct mp_sim_cfg *cfg);
 uint16_t mp_sim_cfg_unicast(const struct mp_sim_cfg *cfg);
 /** The Default TTL state. */
 uint8_t mp_sim_cfg_default_ttl(const struct mp_sim_cfg *cfg);
+/** The Network Transmit state (count in bits 0-2, interval steps in 3-7). */
+uint8_t mp_sim_cfg_net_transmit(const struct mp_sim_cfg *cfg);
 /** Number of NetKeys / AppKeys held. */
 size_t mp_sim_cfg_net_key_count(const struct mp_sim_cfg *cfg);
 size_t mp_sim_cfg_app_key_count(const struct mp_sim_cfg *cfg);
@@ -215,6 +217,17 @@ size_t mp_sim_cfg_app_key_list(const struct mp_sim_cfg *cfg, uint16_t *out, size
  *  transport tries each as the additional data of the TransMIC. */
 size_t mp_sim_cfg_labels(const struct mp_sim_cfg *cfg, uint16_t addr, uint8_t (*out)[16],
 			 size_t max);
+/* A subscription some model holds: a group address, or a Label UUID. */
+struct mp_sim_sub {
+	uint16_t addr;
+	bool virt;
+	uint8_t label[16];	/* when virt */
+};
+
+/** Every distinct subscription of every model of the node (what the
+ *  network layer must accept): up to @max into @out; returns how many
+ *  there are. */
+size_t mp_sim_cfg_sub_list(const struct mp_sim_cfg *cfg, struct mp_sim_sub *out, size_t max);
 /** True when the model @m of the element at @elem_addr is bound to AppKey @app_idx. */
 bool mp_sim_cfg_bound(const struct mp_sim_cfg *cfg, uint16_t elem_addr,
 		      const struct mp_sim_model *m, uint16_t app_idx);

@@ -9,7 +9,13 @@
  * role), or behind PB-GATT: a connectable advertisement with the Mesh
  * Provisioning Service's data, and on connection a GATT server
  * (gatt/server.h) carrying a PB-GATT link (bearer/pbgatt.h, device role).
- * Connections are reliable and in order, each ATT PDU one latency away. Randomness of the radio comes from a seeded generator, so that a
+ * Connections are reliable and in order, each ATT PDU one latency away.
+ * A device that completed provisioning becomes a node (sim/node.h): it
+ * hears the Mesh Messages (AD type 0x2A) the engine advertises and
+ * advertises its own, each repeated as its Network Transmit state says on
+ * the loop's clock, through the same loss, duplication and delay; after a
+ * Config Node Reset it forgets everything and is an unprovisioned device
+ * again (beacons, a fresh provisioning). Randomness of the radio comes from a seeded generator, so that a
  * test run is reproducible; the devices' keys come from OpenSSL.
  */
 #ifndef MP_SIM_RADIO_H
@@ -22,6 +28,13 @@
 #include "radio/radio.h"
 #include "prov/pdu.h"
 #include "sim/device.h"
+
+/* sim/node.h and sim/node_cfg.h: not included here, so that a user of the
+ * radio does not get mesh/stack.h (whose net/net.h clashes with
+ * store/keyring.h over enum mp_kr_phase). */
+struct mp_sim_node;
+struct mp_sim_comp;
+struct mp_sim_cfg_params;
 
 enum mp_sim_oob {
 	MP_SIM_OOB_NONE,	/* No OOB only */
@@ -67,6 +80,15 @@ struct mp_sim_radio_config {
 	uint64_t seed;			/* PRNG seed for loss/dup/delay and, when
 					 * non-zero, the device UUIDs; 0: fixed
 					 * default seed, random UUIDs */
+	/* The nodes: every device's composition (its element count is what
+	 * the device announces in its capabilities); NULL: device i has
+	 * 1 + i % 3 elements, the primary one with the Configuration, Health
+	 * and Generic OnOff Servers, the others a Generic OnOff Server each. */
+	const struct mp_sim_comp *comp;
+	/* Their initial node states and limits (sim/node_cfg.h; comp, unicast
+	 * and the NetKey come from the above and the provisioning); NULL:
+	 * sim/node.h's defaults. */
+	const struct mp_sim_cfg_params *node_states;
 	const struct mp_sim_radio_cb *cb;
 	void *user;
 };
@@ -97,6 +119,14 @@ unsigned long mp_sim_radio_withdrawn(const struct mp_sim_radio *r);
 /** PB-ADV links to device @i that the provisioner closed (the device heard
  *  its Link Close) rather than the device's own timeout. */
 unsigned int mp_sim_radio_peer_closes(const struct mp_sim_radio *r, unsigned int i);
+/** Device @i's node, or NULL while it is not provisioned (or @i is out of
+ *  range). Valid until the node is reset or the radio freed. */
+struct mp_sim_node *mp_sim_radio_node(struct mp_sim_radio *r, unsigned int i);
+/** Network PDUs the nodes sent on the air, each repetition counted. */
+unsigned long mp_sim_radio_node_pdus(const struct mp_sim_radio *r);
+/** Change the loss of every copy from now on (0-100; e.g. a lossless
+ *  provisioning, then a lossy mesh). -EINVAL above 100. */
+int mp_sim_radio_set_loss(struct mp_sim_radio *r, unsigned int loss_pct);
 /** How many devices are provisioned. */
 unsigned int mp_sim_radio_provisioned(const struct mp_sim_radio *r);
 

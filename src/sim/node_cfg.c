@@ -1096,6 +1096,11 @@ static const struct model *model_at(const struct mp_sim_cfg *cfg, uint16_t elem,
 	return e < 0 ? NULL : cfg_find_model((struct mp_sim_cfg *)cfg, e, m);
 }
 
+uint8_t mp_sim_cfg_net_transmit(const struct mp_sim_cfg *cfg)
+{
+	return cfg->net_tx;
+}
+
 bool mp_sim_cfg_bound(const struct mp_sim_cfg *cfg, uint16_t elem_addr,
 		      const struct mp_sim_model *m, uint16_t app_idx)
 {
@@ -1116,6 +1121,38 @@ bool mp_sim_cfg_subscribed(const struct mp_sim_cfg *cfg, uint16_t elem_addr,
 		if (mod->subs[i].addr == addr)
 			return true;
 	return false;
+}
+
+size_t mp_sim_cfg_sub_list(const struct mp_sim_cfg *cfg, struct mp_sim_sub *out, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t e = 0; e < cfg->comp.n_elements; e++) {
+		for (size_t k = 0; k < cfg->comp.elements[e].n_models; k++) {
+			const struct model *m = &cfg->models[e][k];
+
+			for (size_t i = 0; i < m->n_subs; i++) {
+				const struct sub *s = &m->subs[i];
+				size_t lim = n < max ? n : max, j;
+
+				/* past @max the count may hold duplicates: enough
+				 * for the caller to see it needs more room */
+				for (j = 0; j < lim; j++)
+					if (out[j].addr == s->addr && out[j].virt == s->virt &&
+					    (!s->virt || !memcmp(out[j].label, s->label, 16)))
+						break;
+				if (j < lim)
+					continue;
+				if (n < max) {
+					out[n].addr = s->addr;
+					out[n].virt = s->virt;
+					memcpy(out[n].label, s->label, 16);
+				}
+				n++;
+			}
+		}
+	}
+	return n;
 }
 
 int mp_sim_cfg_publication(const struct mp_sim_cfg *cfg, uint16_t elem_addr,

@@ -101,6 +101,10 @@ static void deliver_cb(struct mp_loop *loop, int64_t id, void *data)
 	} else if (d->len >= 2 && d->ad[1] == 0x29 && d->ad[0] + 1u <= d->len) {
 		/* a PB-ADV PDU for this device's link */
 		mp_pbadv_rx(r->devs[d->to].link, d->ad + 2, d->ad[0] - 1u);
+	} else if (d->len >= 2 && d->ad[1] == MP_AD_MESH_MESSAGE && d->ad[0] + 1u <= d->len &&
+		   r->devs[d->to].node) {
+		/* a Network PDU: the node's network layer decides */
+		mp_sim_node_rx(r->devs[d->to].node, d->ad + 2, d->ad[0] - 1u);
 	}
 	free(d);
 }
@@ -253,12 +257,187 @@ static void dev_input(void *user, enum mp_input_action action, uint8_t size)
 		sd->r->cfg.cb->input(sd->r->cfg.user, sd->uuid, action, size);
 }
 
+/* ---- the node a provisioned device becomes ---- */
+
+static void net_tx_unlink(struct mp_sim_radio *r, struct sim_net_tx *t)
+{
+	struct sim_net_tx **pp;
+
+	for (pp = &r->net_tx; *pp; pp = &(*pp)->next) {
+		if (*pp == t) {
+			*pp = t->next;
+			return;
+		}
+	}
+}
+
+static void net_tx_cb(struct mp_loop *loop, int64_t id, void *data)
+{
+	struct sim_net_tx *t = data;
+	struct mp_sim_radio *r = t->sd->r;
+
+	r->node_pdus++;
+	sim_post(r, -1, (int)t->sd->index, 0, t->ad, t->len, false);
+	if (--t->left) {
+		t->timer = mp_loop_timer_add(loop, t->interval_ms, net_tx_cb, t);
+		if (t->timer > 0)
+			return;
+	}
+	net_tx_unlink(r, t);
+	free(t);
+}
+
+/* The node's Network PDU on the air: count + 1 transmissions, (steps + 1)
+ * * 10 ms apart (Network Transmit, MshPRT v1.1 4.2.20), on the loop's
+ * clock. */
+static void node_send(void *user, const uint8_t *pdu, size_t len, uint8_t transmit)
+{
+	struct sim_dev *sd = user;
+	struct mp_sim_radio *r = sd->r;
+	struct sim_net_tx *t;
+	uint8_t ad[31];
+	int n = mp_ad_put(MP_AD_MESH_MESSAGE, pdu, len, ad, sizeof(ad));
+
+	if (n <= 0)
+		return;
+	r->node_pdus++;
+	sim_post(r, -1, (int)sd->index, 0, ad, (size_t)n, false);
+	if (!(transmit & 0x07))
+		return;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return;		/* the repetitions are lost, as on a busy radio */
+	t->sd = sd;
+	t->left = transmit & 0x07;
+	t->interval_ms = ((transmit >> 3) + 1u) * 10u;
+	t->len = (size_t)n;
+	memcpy(t->ad, ad, (size_t)n);
+	t->timer = mp_loop_timer_add(r->cfg.loop, t->interval_ms, net_tx_cb, t);
+	if (t->timer <= 0) {
+		free(t);
+		return;
+	}
+	t->next = r->net_tx;
+	r->net_tx = t;
+}
+
+static void node_timer_cb(struct mp_loop *loop, int64_t id, void *data)
+{
+	struct sim_node_timer *nt = data;
+
+	nt->handle = 0;
+	if (nt->sd->node)
+		mp_sim_node_timeout(nt->sd->node, nt->id);
+}
+
+static void node_timer(void *user, unsigned id, uint32_t ms)
+{
+	struct sim_dev *sd = user;
+	struct sim_node_timer *nt;
+
+	if (id >= sd->n_ntimers)
+		return;
+	nt = &sd->ntimers[id];
+	if (nt->handle)
+		mp_loop_timer_cancel(sd->r->cfg.loop, nt->handle);
+	nt->handle = ms ? mp_loop_timer_add(sd->r->cfg.loop, ms, node_timer_cb, nt) : 0;
+	if (nt->handle < 0)
+		nt->handle = 0;
+}
+
+static void node_free(struct sim_dev *sd)
+{
+	struct mp_loop *loop = sd->r->cfg.loop;
+
+	for (unsigned int i = 0; i < sd->n_ntimers; i++)
+		if (sd->ntimers[i].handle)
+			mp_loop_timer_cancel(loop, sd->ntimers[i].handle);
+	/* the node's own cancellations find no slot any more: nothing left */
+	sd->n_ntimers = 0;
+	mp_sim_node_free(sd->node);
+	sd->node = NULL;
+	free(sd->ntimers);
+	sd->ntimers = NULL;
+	if (sd->node_reset_timer)
+		mp_loop_timer_cancel(loop, sd->node_reset_timer);
+	sd->node_reset_timer = 0;
+}
+
+/* After its Node Reset Status went out the node forgets its keys and
+ * addresses and is an unprovisioned device again (MshPRT v1.1 3.10.7):
+ * beacons, and a fresh provisioning may come. From the loop, never inside
+ * the node's own call (HACKING.md strategy 2). */
+static void node_reset_cb(struct mp_loop *loop, int64_t id, void *data)
+{
+	struct sim_dev *sd = data;
+
+	sd->node_reset_timer = 0;
+	node_free(sd);
+	sd->provisioned = false;
+	if (sd->has_active)
+		return;		/* the link's close starts the next attempt */
+	mp_sim_device_reset(sd->dev);
+	if (sd->adv) {
+		mp_pbadv_listen(sd->link);
+		if (!sd->beacon_timer)
+			sd->beacon_timer = mp_loop_timer_add(loop, 0, beacon_cb, sd);
+	}
+	if (sd->gatt)
+		sim_gatt_advertise(sd);
+}
+
+static void node_reset(void *user)
+{
+	struct sim_dev *sd = user;
+
+	if (!sd->node_reset_timer)
+		sd->node_reset_timer = mp_loop_timer_add(sd->r->cfg.loop, 0, node_reset_cb, sd);
+}
+
+static const struct mp_sim_node_ops node_ops = {
+	.send = node_send, .timer = node_timer, .reset = node_reset,
+};
+
+static void node_start(struct sim_dev *sd, const struct mp_sim_prov_result *res)
+{
+	struct mp_sim_radio *r = sd->r;
+	struct mp_sim_comp comp;
+	struct mp_sim_node_params np = { .prov = res, .comp = &comp,
+					 .states = r->cfg.node_states, .ops = &node_ops,
+					 .user = sd };
+	struct mp_sim_node *node;
+
+	if (sd->node)
+		node_free(sd);
+	if (r->cfg.comp)
+		comp = *r->cfg.comp;
+	else
+		mp_sim_node_default_comp(&comp, sd->elements);
+	/* timers before the node: it may arm one while it starts */
+	sd->n_ntimers = 0;
+	if (mp_sim_node_new(&np, &node) < 0)
+		return;		/* a device that cannot be a node stays silent */
+	sd->ntimers = calloc(mp_sim_node_timer_count(node), sizeof(*sd->ntimers));
+	if (!sd->ntimers) {
+		mp_sim_node_free(node);
+		return;
+	}
+	sd->n_ntimers = mp_sim_node_timer_count(node);
+	for (unsigned int i = 0; i < sd->n_ntimers; i++) {
+		sd->ntimers[i].sd = sd;
+		sd->ntimers[i].id = i;
+	}
+	sd->node = node;
+}
+
 static void dev_done(void *user, enum mp_prov_err err, const struct mp_sim_prov_result *res)
 {
 	struct sim_dev *sd = user;
 
-	if (err == MP_PROV_OK)
+	if (err == MP_PROV_OK) {
 		sd->provisioned = true;
+		node_start(sd, res);
+	}
 	if (sd->r->cfg.cb && sd->r->cfg.cb->done)
 		sd->r->cfg.cb->done(sd->r->cfg.user, sd->uuid, err, res);
 }
@@ -373,7 +552,9 @@ static int dev_init(struct mp_sim_radio *r, struct sim_dev *sd, unsigned int i)
 		return err;
 	sd->addr[5] |= 0xc0;	/* a static random address */
 	memcpy(dc.uuid, sd->uuid, 16);
-	dc.caps.elements = (uint8_t)(1 + i % 3);	/* some multi-element devices */
+	/* some multi-element devices, unless the options give a composition */
+	sd->elements = r->cfg.comp ? (uint8_t)r->cfg.comp->n_elements : (uint8_t)(1 + i % 3);
+	dc.caps.elements = sd->elements;
 	dc.caps.algorithms = MP_ALG_BIT_CMAC | MP_ALG_BIT_HMAC;
 	switch (r->cfg.oob) {
 	case MP_SIM_OOB_NONE:
@@ -440,7 +621,9 @@ int mp_sim_radio_new(const struct mp_sim_radio_config *cfg, struct mp_sim_radio 
 	unsigned int i;
 	int err;
 
-	if (!cfg->loop || cfg->loss_pct > 100 || cfg->dup_pct > 100 || cfg->devices > 1000)
+	if (!cfg->loop || cfg->loss_pct > 100 || cfg->dup_pct > 100 || cfg->devices > 1000 ||
+	    (cfg->comp && (!cfg->comp->n_elements ||
+			   cfg->comp->n_elements > MP_SIM_CFG_MAX_ELEMENTS)))
 		return -EINVAL;
 	r = calloc(1, sizeof(*r));
 	if (!r)
@@ -475,6 +658,13 @@ void mp_sim_radio_free(struct mp_sim_radio *r)
 	/* the engine frees its connections first; whatever is left goes */
 	while (r->conns)
 		sim_gatt_close(r->conns);
+	while (r->net_tx) {
+		struct sim_net_tx *t = r->net_tx;
+
+		r->net_tx = t->next;
+		mp_loop_timer_cancel(r->cfg.loop, t->timer);
+		free(t);
+	}
 	while (r->inflight) {
 		struct delivery *d = r->inflight;
 
@@ -486,6 +676,8 @@ void mp_sim_radio_free(struct mp_sim_radio *r)
 		struct sim_dev *sd = &r->devs[i];
 
 		mp_timer_slots_cancel_all(&sd->timers);
+		if (sd->r)
+			node_free(sd);
 		if (sd->beacon_timer)
 			mp_loop_timer_cancel(r->cfg.loop, sd->beacon_timer);
 		mp_sendq_close(&sd->txq);
@@ -542,6 +734,24 @@ unsigned int mp_sim_radio_peer_closes(const struct mp_sim_radio *r, unsigned int
 unsigned long mp_sim_radio_adv_count(const struct mp_sim_radio *r)
 {
 	return r->adv_count;
+}
+
+struct mp_sim_node *mp_sim_radio_node(struct mp_sim_radio *r, unsigned int i)
+{
+	return i < r->cfg.devices ? r->devs[i].node : NULL;
+}
+
+unsigned long mp_sim_radio_node_pdus(const struct mp_sim_radio *r)
+{
+	return r->node_pdus;
+}
+
+int mp_sim_radio_set_loss(struct mp_sim_radio *r, unsigned int loss_pct)
+{
+	if (loss_pct > 100)
+		return -EINVAL;
+	r->cfg.loss_pct = loss_pct;
+	return 0;
 }
 
 unsigned int mp_sim_radio_provisioned(const struct mp_sim_radio *r)

@@ -13,9 +13,29 @@
 #include "bearer/sendq.h"
 #include "core/timer_slots.h"
 #include "sim/device.h"
+#include "sim/node.h"
 #include "sim/radio.h"
 
 struct mp_gatt_server;
+struct sim_dev;
+
+/* One of a node's timers on the loop. */
+struct sim_node_timer {
+	struct sim_dev *sd;
+	unsigned int id;
+	int64_t handle;		/* 0: not armed */
+};
+
+/* A Network PDU of a node still to be repeated (Network Transmit). */
+struct sim_net_tx {
+	struct sim_net_tx *next;
+	struct sim_dev *sd;
+	int64_t timer;
+	unsigned int left;	/* transmissions still to come */
+	uint32_t interval_ms;
+	size_t len;
+	uint8_t ad[31];
+};
 
 /* The provisioning protocol timeout, on the device's side. MshPRT v1.1 5.4.4 */
 #define SIM_PROTOCOL_TIMEOUT_MS 60000
@@ -50,6 +70,12 @@ struct sim_dev {
 	struct mp_sendq txq;
 	bool provisioned;
 	unsigned int peer_closes;	/* PB-ADV links the provisioner closed (Link Close heard) */
+	/* once provisioned: the node (sim/node.h) and its timers */
+	struct mp_sim_node *node;
+	struct sim_node_timer *ntimers;
+	unsigned int n_ntimers;
+	int64_t node_reset_timer;	/* the node was reset: forget it from the loop */
+	uint8_t elements;		/* the element count it announced */
 };
 
 struct mp_sim_radio {
@@ -65,6 +91,8 @@ struct mp_sim_radio {
 	struct delivery *inflight;
 	struct mp_radio_conn *conns;	/* PB-GATT connections the engine holds */
 	unsigned long gatt_tx;		/* ATT PDUs the engine sent over them */
+	struct sim_net_tx *net_tx;	/* the nodes' Network PDUs with repetitions to come */
+	unsigned long node_pdus;	/* Network PDUs the nodes sent, repetitions included */
 };
 
 /* A copy of an advertisement on its way. */

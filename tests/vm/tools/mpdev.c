@@ -10,7 +10,7 @@
  *         [--input ACTIONS [--input-size N]] [--alg cmac,hmac] [--elements N]
  *         [--oob-info HEX] [--oob-file FILE] [--result FILE] [--timeout S]
  *         [--beacon-ms MS] [--le auto|legacy|extended] [--gatt [--gatt-once]
- *         [--no-pbadv] [--gatt-readv MS] [--gatt-fault SPEC]] [-v]
+ *         [--no-pbadv] [--gatt-readv MS] [--gatt-fault SPEC]] [--node S] [-v]
  *   mpdev --hci N --gatt-probe ADDR [public|random] [--probe-adv]
  *         [--gatt-provision [--static HEX] [--address ADDR]]
  *         [--le auto|legacy|extended] [--settle MS] [--result FILE] [--timeout S] [-v]
@@ -50,6 +50,10 @@
  * att-error[:CODE]; see mpdev_gatt.c): the result then has "fault" and
  * "fault_applied", and the device ends (status failed) once the connection
  * the fault was applied on is over.
+ *
+ * --node S: once provisioned (and the link closed), stay on for S seconds
+ * as a node (mpdev_node.c: the simulated node of sim/node.h) instead of
+ * exiting at once; without it nothing changes.
  *
  * Exit: 0 provisioned (probe: MTU exchanged); 1 failed; 2 usage; 3 the
  * controller could not be used.
@@ -360,11 +364,16 @@ static void grace_over(struct mp_loop *loop, int64_t id, void *data)
 	struct mpdev *d = data;
 
 	d->grace_timer = 0;
+	if (d->nodeside)
+		return;		/* a node now (--node): mpdev_node.c ends the run */
 	if (!d->end) {
 		d->end = "no-link-close";
 		mpdev_say(d, "END the provisioner did not close the link within %u s",
 			  GRACE_MS / 1000);
 	}
+	if (d->prov_err == MP_PROV_OK && d->node_s && d->have_result && !d->nodeside &&
+	    !d->finished && mpdev_node_start(d) == 0)
+		return;		/* mpdev_node.c ends the run */
 	if (d->prov_err == MP_PROV_OK)
 		mpdev_finish(d, MPDEV_EXIT_OK, "provisioned", NULL);
 	else
@@ -644,7 +653,16 @@ static void h_report(void *data, const struct mp_hci_adv_report *r)
 		mpdev_probe_report(d, r);
 		return;
 	}
-	if (!r->complete || !d->link)
+	if (!r->complete)
+		return;
+	if (d->nodeside) {
+		mp_ad_iter_init(&it, r->data, r->data_len);
+		while (mp_ad_next(&it, &ad) == 1)
+			if (ad.type == MP_AD_MESH_MESSAGE)
+				mpdev_node_rx(d, ad.data, ad.len);
+		return;
+	}
+	if (!d->link)
 		return;
 	mp_ad_iter_init(&it, r->data, r->data_len);
 	while (mp_ad_next(&it, &ad) == 1)
@@ -690,7 +708,7 @@ static void usage(void)
 	      "             [--oob-info HEX] [--oob-file FILE] [--result FILE] [--timeout S]\n"
 	      "             [--beacon-ms MS] [--le auto|legacy|extended]\n"
 	      "             [--gatt [--gatt-once] [--no-pbadv] [--gatt-readv MS]\n"
-	      "                     [--gatt-fault SPEC]] [-v]\n"
+	      "                     [--gatt-fault SPEC]] [--node S] [-v]\n"
 	      "       mpdev --hci N --gatt-probe ADDR [public|random] [--probe-adv]\n"
 	      "             [--gatt-provision [--static HEX] [--address ADDR]]\n"
 	      "             [--le auto|legacy|extended] [--settle MS] [--result FILE]\n"
@@ -763,7 +781,7 @@ enum {
 	OPT_STATIC = 256, OPT_OUTPUT, OPT_OUTPUT_SIZE, OPT_INPUT, OPT_INPUT_SIZE, OPT_ALG,
 	OPT_ELEMENTS, OPT_OOB_INFO, OPT_OOB_FILE, OPT_RESULT, OPT_BEACON_MS, OPT_LE, OPT_GATT,
 	OPT_GATT_ONCE, OPT_NO_PBADV, OPT_PROBE, OPT_PROBE_ADV, OPT_SETTLE, OPT_GATT_PROVISION,
-	OPT_ADDRESS, OPT_GATT_READV, OPT_GATT_FAULT,
+	OPT_ADDRESS, OPT_GATT_READV, OPT_GATT_FAULT, OPT_NODE,
 };
 
 static const struct option long_opts[] = {
@@ -792,6 +810,7 @@ static const struct option long_opts[] = {
 	{ "settle", required_argument, NULL, OPT_SETTLE },
 	{ "gatt-provision", no_argument, NULL, OPT_GATT_PROVISION },
 	{ "address", required_argument, NULL, OPT_ADDRESS },
+	{ "node", required_argument, NULL, OPT_NODE },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -911,6 +930,9 @@ static void parse_options(struct mpdev *d, int argc, char **argv)
 		case OPT_GATT_PROVISION:
 			d->gatt_provision = true;
 			break;
+		case OPT_NODE:
+			d->node_s = (uint32_t)num("node time", optarg, 86400);
+			break;
 		case OPT_ADDRESS:
 			d->paddress = (uint16_t)num("unicast address", optarg, 0x7fff);
 			if (!d->paddress)
@@ -1014,6 +1036,7 @@ int main(int argc, char **argv)
 		mp_loop_run(d.loop);
 	}
 
+	mpdev_node_free(&d);
 	mpdev_gprov_free(&d);
 	mpdev_gatt_stop(&d);
 	mp_pbadv_free(d.link);

@@ -37,6 +37,7 @@
 /* Senders of mp_hci_adv_send(): PDUs of one sender go in order. */
 #define MPDEV_KEY_BEACON	1
 #define MPDEV_KEY_LINK		2
+#define MPDEV_KEY_NODE		3	/* --node: the node's Network PDUs */
 
 /* --gatt-fault: how the device misbehaves on its GATT side (mpdev_gatt.c),
  * applied around the project's GATT server, which stays correct. */
@@ -97,6 +98,7 @@ struct mpdev {
 	uint32_t settle_ms;		/* scanning before and after the connection */
 	bool gatt_provision;		/* --gatt-provision: provision over PB-GATT */
 	uint16_t paddress;		/* its unicast address (0: 0x0100) */
+	uint32_t node_s;		/* --node: stay a node this long once provisioned */
 
 	/* ---- the PB-ADV provisionee ---- */
 	struct mp_sim_device *dev;
@@ -175,6 +177,9 @@ struct mpdev {
 	int probe_err;
 	uint16_t probe_mtu;
 
+	/* ---- --node (mpdev_node.c) ---- */
+	struct mpdev_node *nodeside;
+
 	/* ---- the end ---- */
 	bool finished;
 	int exit_code;
@@ -218,6 +223,15 @@ int mpdev_probe_start(struct mpdev *d);
 void mpdev_probe_report(struct mpdev *d, const struct mp_hci_adv_report *r);
 /** The probe's connection is over (closed here; idempotent): watch our scan. */
 void mpdev_probe_link_over(struct mpdev *d);
+
+/* mpdev_node.c: --node */
+/** The provisioned device becomes a node (d->result) for d->node_s seconds;
+ *  0 or -errno (then the run ends as without --node). */
+int mpdev_node_start(struct mpdev *d);
+/** A Network PDU heard (a Mesh Message AD structure's data). */
+void mpdev_node_rx(struct mpdev *d, const uint8_t *pdu, size_t len);
+/** Free the node side (idempotent). */
+void mpdev_node_free(struct mpdev *d);
 
 /* mpdev_prov.c: --gatt-provision */
 /** Bind the probe provisioner's timer slots and queue (once, before anything runs). */

@@ -1,0 +1,133 @@
+/* A simulated node: what a simulated device becomes once provisioned.
+ *
+ * The mesh stack (mesh/stack.h) in the node role, with the node's own
+ * elements, its device key and the subnet of its Provisioning Data, bridged
+ * to its Configuration Server (sim/node_cfg.h) and to two small servers
+ * written from the specification, not from the client's codecs in models/,
+ * so that each side checks the other:
+ *   - the Health Server's Attention Timer state (MshMDL v1.1 3.1.3.4
+ *     Attention Get / Set / Set Unacknowledged, answered with Attention
+ *     Status); the timer counts down once a second;
+ *   - the Generic OnOff Server (MshMDL v1.1 3.2.1): Get, Set, Set
+ *     Unacknowledged, answered with a Status of the Present OnOff; no
+ *     transitions (instantaneous: no Transition Time or Delay is honoured,
+ *     and the Status carries no Target State), and a Set repeated with the
+ *     same TID from the same source within 6 s is not applied again.
+ *
+ * A Config message received with the device key goes to mp_sim_cfg_rx()
+ * and its Status back to the sender with the device key. What the server
+ * changed is then applied to the stack: NetKeys and AppKeys added or
+ * deleted, the subscriptions of every model (groups and Label UUIDs), the
+ * Default TTL; the Network Transmit state goes with every PDU sent. After
+ * a Node Reset Status has gone out the node answers nothing any more and
+ * tells its owner through reset(), which should forget it (the device
+ * model of sim/: a reset node leaves the network).
+ *
+ * Access messages under an AppKey go to the models of the element they
+ * are addressed to (unicast), or to every element with a model subscribed
+ * to the group or virtual address (all elements for the all-nodes
+ * address), and only to a model bound to that AppKey. Answers go from the
+ * element, to the message's source, under the same AppKey and subnet.
+ *
+ * Pure in the tree's pattern: Network PDUs in through mp_sim_node_rx(), out
+ * through ops->send(); a timer is asked for with ops->timer(user, id, ms)
+ * (0 cancels) and its expiry fed back through mp_sim_node_timeout(). The
+ * SEQ is the node's own, counted from 0 (a simulated node forgets nothing
+ * while it exists and starts afresh when provisioned again).
+ *
+ * Re-entrancy (HACKING.md strategy 1): the callbacks are downward (send,
+ * timer) or the last action (attention, onoff, reset); none may free the
+ * node (mp_sim_node_free: not from a callback).
+ */
+#ifndef MP_SIM_NODE_H
+#define MP_SIM_NODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mesh/stack.h"
+#include "sim/device.h"
+#include "sim/node_cfg.h"
+
+/* Model identifiers of the node's servers. MshPRT v1.1 4.4, MshMDL v1.1 7.3 */
+#define MP_SIM_MODEL_CFG_SRV 0x0000
+#define MP_SIM_MODEL_HEALTH_SRV 0x0002
+#define MP_SIM_MODEL_ONOFF_SRV 0x1000
+
+struct mp_sim_node_ops {
+	/** Send the Network PDU @pdu (@len octets) with the node's Network
+	 *  Transmit state @transmit (count in bits 0-2, steps in 3-7: count + 1
+	 *  transmissions, (steps + 1) * 10 ms apart). Required. */
+	void (*send)(void *user, const uint8_t *pdu, size_t len, uint8_t transmit);
+	/** Arm timer @id (0..mp_sim_node_timer_count() - 1) @ms from now; 0
+	 *  cancels. Required. */
+	void (*timer)(void *user, unsigned id, uint32_t ms);
+	/** The Attention Timer of the node changed to @seconds (0: off). May be NULL. */
+	void (*attention)(void *user, uint8_t seconds);
+	/** The Generic OnOff state of the element at @elem_addr became @onoff. May be NULL. */
+	void (*onoff)(void *user, uint16_t elem_addr, uint8_t onoff);
+	/** The node was reset (its Node Reset Status sent); the owner forgets it,
+	 *  not from within this call. May be NULL. */
+	void (*reset)(void *user);
+};
+
+struct mp_sim_node_params {
+	/* The Provisioning Data and device key the device ended with. Copied. */
+	const struct mp_sim_prov_result *prov;
+	/* The composition (copied); NULL: mp_sim_node_default_comp() with the
+	 * provisioned element count. Its
+	 * element count must be the one the device announced in its
+	 * capabilities (prov->elements). */
+	const struct mp_sim_comp *comp;
+	/* The initial node states and limits of the Configuration Server
+	 * (comp, unicast and the NetKey are taken from above); NULL: defaults
+	 * (Default TTL 5, beacon on, Network Transmit three transmissions
+	 * 20 ms apart). */
+	const struct mp_sim_cfg_params *states;
+	const struct mp_sim_node_ops *ops;
+	void *user;
+};
+
+struct mp_sim_node;
+
+/** The default composition of @elements elements (1..MP_SIM_CFG_MAX_ELEMENTS;
+ *  cut to that range): the primary one (location 0) with the Configuration
+ *  Server, the Health Server and the Generic OnOff Server, each other one
+ *  (location = its index) with a Generic OnOff Server; no features, CID
+ *  0x05F1 (Linux Foundation), PID 1, VID 1, CRPL 32. */
+void mp_sim_node_default_comp(struct mp_sim_comp *out, unsigned elements);
+
+/**
+ * Make the node. Returns 0 and *@out, or -EINVAL (a required op missing,
+ * no Provisioning Data, a composition the Configuration Server refuses, an
+ * element count not the provisioned one), -ENOMEM, or the stack's error
+ * adding the subnet (-EIO).
+ */
+int mp_sim_node_new(const struct mp_sim_node_params *p, struct mp_sim_node **out);
+/** Cancel its timers, wipe its keys and free. NULL is fine. Not from a callback. */
+void mp_sim_node_free(struct mp_sim_node *n);
+
+/** How many timer ids the node uses. */
+unsigned mp_sim_node_timer_count(const struct mp_sim_node *n);
+/** Timer @id expired. */
+void mp_sim_node_timeout(struct mp_sim_node *n, unsigned id);
+
+/** A Network PDU heard. Returns mp_mesh_rx()'s value, or -ESHUTDOWN once
+ *  the node has been reset (it hears nothing any more). */
+int mp_sim_node_rx(struct mp_sim_node *n, const uint8_t *pdu, size_t len);
+
+/** True once a Config Node Reset has been handled. */
+bool mp_sim_node_is_reset(const struct mp_sim_node *n);
+/** The primary element's address. */
+uint16_t mp_sim_node_unicast(const struct mp_sim_node *n);
+/** The Generic OnOff state of the element at @elem_addr (0 when it has none). */
+uint8_t mp_sim_node_onoff(const struct mp_sim_node *n, uint16_t elem_addr);
+/** The Attention Timer, in seconds left. */
+uint8_t mp_sim_node_attention(const struct mp_sim_node *n);
+/** The Configuration Server (its state, and its misbehaviour switches). */
+struct mp_sim_cfg *mp_sim_node_cfg(struct mp_sim_node *n);
+/** The node's stack counters. */
+const struct mp_mesh_stats *mp_sim_node_stats(const struct mp_sim_node *n);
+
+#endif
