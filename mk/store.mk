@@ -5,6 +5,8 @@ src_store_libmp_store_a_SOURCES = \
 	src/store/keyring.c include/store/keyring.h \
 	src/store/nodes.c include/store/nodes.h \
 	src/store/cdb.c include/store/cdb.h \
+	src/store/node_config.c include/store/node_config.h \
+	src/store/kr_nodecfg.c \
 	src/store/kr_int.h \
 	src/store/kr_util.c \
 	src/store/kr_json.c \

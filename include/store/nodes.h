@@ -18,6 +18,8 @@
 
 #include "store/keyring.h"
 
+struct mp_node_config;	/* store/node_config.h */
+
 struct mp_kr_range {
 	uint16_t low, high;		/* inclusive */
 };
@@ -54,6 +56,9 @@ struct mp_node {
 	char oob[MP_KR_TAG_MAX + 1];		/* e.g. "none", "static", "output", "input" */
 	int64_t provisioned_at;		/* when recorded / completed; 0 if unknown */
 	char name[MP_KR_NAME_MAX + 1];	/* user-given; "" if none */
+	/* What is known of its configuration (NULL: nothing yet), owned by
+	 * the keyring: read it with store/node_config.h. */
+	struct mp_node_config *config;
 };
 
 struct mp_exclusion {

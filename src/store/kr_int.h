@@ -13,6 +13,7 @@
 #include "core/hex.h"
 #include "crypto/crypto.h"
 #include "store/keyring.h"
+#include "store/node_config.h"
 #include "store/nodes.h"
 
 #define KR_MAX_FILE (64u << 20)		/* refuse to read more than 64 MiB */
@@ -49,6 +50,8 @@ struct kr_data {
 	size_t n_nodes, cap_nodes;
 	struct mp_exclusion *excl;	/* sorted by address */
 	size_t n_excl, cap_excl;
+	struct mp_group *groups;	/* in the order added */
+	size_t n_groups, cap_groups;
 };
 
 /* Encryption at rest: the derived key is kept, the passphrase never. */
@@ -203,6 +206,28 @@ json_object *kr_enc_node(const struct kr_form *f, const struct mp_node *n);
 json_object *kr_enc_exclusions(const struct kr_form *f, const struct kr_data *d);
 /* Add every record array of @d to @root. */
 void kr_enc_records(const struct kr_form *f, const struct kr_data *d, json_object *root);
+
+/* ---- kr_nodecfg.c: the records of node configuration and groups (part of
+ * the shared codec: kr_records.c calls it for each node) ---- */
+
+/* A node's configuration from @o (a CDB node, or the keyring file node's
+ * "config" object) into nd->config (left NULL when @o records nothing). */
+int kr_dec_node_config(const struct kr_form *f, json_object *o, const char *ctx,
+		       struct mp_node *nd, struct mp_keyring_error *err);
+/* A node's "elements" array (the CDB's form in both files), and the other
+ * configuration fields of @n into @o. */
+json_object *kr_enc_node_elements(const struct kr_form *f, const struct mp_node *n);
+void kr_enc_node_config(const struct kr_form *f, const struct mp_node *n, json_object *o);
+int kr_dec_groups(const struct kr_form *f, json_object *root, struct kr_data *d,
+		  struct mp_keyring_error *err);
+json_object *kr_enc_groups(const struct kr_form *f, const struct kr_data *d);
+
+/* ---- node_config.c ---- */
+void kr_nc_free(struct mp_node_config *c);
+/* A deep copy (NULL in, NULL out; *@ok false when out of memory). */
+struct mp_node_config *kr_nc_clone(const struct mp_node_config *c, bool *ok);
+/* A new empty configuration for a node of @elements elements. */
+struct mp_node_config *kr_nc_new(uint8_t elements);
 
 /* ---- kr_crypt.c: the encrypted envelope ---- */
 bool kr_is_envelope(json_object *root);

@@ -133,8 +133,13 @@ struct kr_data *kr_data_new(void)
 
 void kr_data_free(struct kr_data *d)
 {
+	size_t i;
+
 	if (!d)
 		return;
+	for (i = 0; i < d->n_nodes; i++)
+		kr_nc_free(d->nodes[i].config);
+	free(d->groups);
 	mp_wipe(d->netkeys, d->cap_netkeys * sizeof(*d->netkeys));
 	mp_wipe(d->appkeys, d->cap_appkeys * sizeof(*d->appkeys));
 	mp_wipe(d->nodes, d->cap_nodes * sizeof(*d->nodes));
@@ -311,6 +316,8 @@ int kr_node_delete(struct kr_data *d, uint16_t addr)
 
 	if (i < 0)
 		return -ENOENT;
+	kr_nc_free(d->nodes[i].config);
+	d->nodes[i].config = NULL;
 	kr_delete_at(d->nodes, &d->n_nodes, sizeof(*d->nodes), (size_t)i);
 	return 0;
 }
