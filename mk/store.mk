@@ -54,6 +54,16 @@ tests_unit_test_keyring_seq_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_keyring_seq_LDADD = $(STORE_TEST_LIBS)
 EXTRA_DIST += tests/vectors/keyring-v1.json
 
+# Node configuration and groups, with hand-written CDBs of other tools.
+check_PROGRAMS += tests/unit/test_cdb_config
+TESTS += tests/unit/test_cdb_config
+tests_unit_test_cdb_config_SOURCES = tests/unit/test_cdb_config.c tests/unit/keyring_tu.h
+tests_unit_test_cdb_config_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS) \
+	-DMP_CDB_FIXTURES='"$(abs_top_srcdir)/tests/vectors"'
+tests_unit_test_cdb_config_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_cdb_config_LDADD = $(STORE_TEST_LIBS)
+EXTRA_DIST += tests/vectors/cdb
+
 tests_unit_test_cdb_SOURCES = tests/unit/test_cdb.c tests/unit/keyring_tu.h
 tests_unit_test_cdb_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_test_cdb_CFLAGS = $(TEST_CFLAGS)

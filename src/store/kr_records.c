@@ -366,8 +366,13 @@ static int dec_node(const struct kr_form *f, json_object *e, const char *c, stru
 		r = kj_bool(e, c, "excluded", false, &nd->excluded, err);
 	if (!r)
 		r = dec_node_extras(f, e, c, nd, err);
-	if (!r)
+	if (!r) {
 		r = kr_dec_node_config(f, e, c, nd, err);
+		/* a configuration field names its node by address too */
+		if (r == -EBADMSG && err)
+			kr_msgf(err->msg + strlen(err->msg), sizeof(err->msg) - strlen(err->msg),
+				" (node %04X)", nd->addr);
+	}
 	return r;
 }
 
