@@ -616,17 +616,25 @@ json_object *kr_enc_node_elements(const struct kr_form *f, const struct mp_node 
 	return els;
 }
 
-static void enc_updated(json_object *o, const char *key, const uint16_t *l, unsigned n)
+/* The updated keys the node still holds (a key deleted since leaves its
+ * flag behind: not written, so the file never names a key it lacks). */
+static void enc_updated(json_object *o, const char *key, const uint16_t *l, unsigned n,
+			const uint16_t *held, unsigned n_held)
 {
-	json_object *arr;
-	unsigned i;
+	json_object *arr = NULL;
+	unsigned i, k;
 
-	if (!n)
-		return;
-	arr = json_object_new_array();
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < n_held && held[k] != l[i]; k++)
+			;
+		if (k == n_held)
+			continue;
+		if (!arr)
+			arr = json_object_new_array();
 		json_object_array_add(arr, json_object_new_int(l[i]));
-	json_object_object_add(o, key, arr);
+	}
+	if (arr)
+		json_object_object_add(o, key, arr);
 }
 
 /* The configuration fields of @n into @o: the CDB node itself, or the file
@@ -677,8 +685,10 @@ void kr_enc_node_config(const struct kr_form *f, const struct mp_node *n, json_o
 		return;
 	if (c->n_elements)
 		json_object_object_add(dst, "elements", kr_enc_node_elements(f, n));
-	enc_updated(dst, "netKeysUpdated", c->net_updated, c->n_net_updated);
-	enc_updated(dst, "appKeysUpdated", c->app_updated, c->n_app_updated);
+	enc_updated(dst, "netKeysUpdated", c->net_updated, c->n_net_updated, n->net_keys,
+		    n->n_net_keys);
+	enc_updated(dst, "appKeysUpdated", c->app_updated, c->n_app_updated, n->app_keys,
+		    n->n_app_keys);
 	if (c->profile[0]) {
 		json_object *st = json_object_new_object(), *arr = json_object_new_array();
 		size_t k;

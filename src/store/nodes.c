@@ -440,6 +440,11 @@ int mp_keyring_node_set_key(struct mp_keyring *kr, uint16_t addr, bool app, uint
 		list[(*cnt)++] = index;
 	else
 		kr_list_remove(list, cnt, index);
+	/* a key added or removed again has not received a refreshed value */
+	if (n->config && app)
+		kr_list_remove(n->config->app_updated, &n->config->n_app_updated, index);
+	else if (n->config)
+		kr_list_remove(n->config->net_updated, &n->config->n_net_updated, index);
 	return kr_finish(kr, before);
 }
 

@@ -279,6 +279,16 @@ static void test_keyring_file(void **state)
 	assert_true(mp_node_config_step_is_done(kr, addr, "p", "s1"));
 	after = native(kr);
 	assert_string_equal(before, after);
+	/* A key the node loses and gets again has not been refreshed. */
+	ok(kr, mp_keyring_node_set_key(kr, addr, true, 1, false));
+	ok(kr, mp_keyring_node_set_key(kr, addr, true, 1, true));
+	assert_int_equal(mp_node_config(kr, addr)->n_app_updated, 0);
+	ok(kr, mp_node_config_set_updated(kr, addr, true, 1, true));
+	/* A key deleted while flagged updated: the file stays readable. */
+	ok(kr, mp_keyring_appkey_del(kr, 1));
+	mp_keyring_close(kr);
+	kr = ktu_open_ok(f);
+	assert_int_equal(mp_node_config(kr, addr)->n_app_updated, 0);
 	/* Removing a node takes its configuration with it. */
 	ok(kr, mp_keyring_node_remove(kr, addr));
 	assert_null(mp_node_config(kr, addr));
