@@ -221,6 +221,8 @@ void kr_enc_node_config(const struct kr_form *f, const struct mp_node *n, json_o
 int kr_dec_groups(const struct kr_form *f, json_object *root, struct kr_data *d,
 		  struct mp_keyring_error *err);
 json_object *kr_enc_groups(const struct kr_form *f, const struct kr_data *d);
+/* The same address: the same label, or the same non-virtual address. */
+bool kr_nc_same_addr(const struct mp_nc_addr *a, const struct mp_nc_addr *b);
 
 /* ---- node_config.c ---- */
 void kr_nc_free(struct mp_node_config *c);
@@ -281,6 +283,8 @@ int kr_finish(struct mp_keyring *kr, struct kr_data *before);
 /* Errors shared by keyring.c and nodes.c. */
 int kr_bad_index(struct mp_keyring *kr, uint16_t index);
 int kr_no_netkey(struct mp_keyring *kr, uint16_t index);
+/* The node owning @addr, or NULL with -ENOENT in kr->err. */
+struct mp_node *kr_node_or_fail(struct mp_keyring *kr, uint16_t addr);
 /* Remove @v from a key index list, if there. */
 void kr_list_remove(uint16_t *list, uint8_t *n, uint16_t v);
 

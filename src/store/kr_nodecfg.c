@@ -112,7 +112,7 @@ static json_object *nc_addr_json(const struct mp_nc_addr *a)
 	return json_object_new_string(s);
 }
 
-static bool same_addr(const struct mp_nc_addr *a, const struct mp_nc_addr *b)
+bool kr_nc_same_addr(const struct mp_nc_addr *a, const struct mp_nc_addr *b)
 {
 	return a->virt == b->virt && (a->virt ? !memcmp(a->label, b->label, 16)
 					     : a->addr == b->addr);
@@ -279,7 +279,7 @@ static int dec_model(json_object *m, const char *c, struct mp_nc_model *md,
 		r = dec_addr_value(json_object_array_get_idx(arr, i), fld, false, &md->sub[i],
 				   err);
 		for (j = 0; !r && j < i; j++)
-			if (same_addr(&md->sub[j], &md->sub[i]))
+			if (kr_nc_same_addr(&md->sub[j], &md->sub[i]))
 				return kr_fail(err, -EBADMSG, MP_KR_E_DUPLICATE, fld,
 					       "subscribed twice");
 		if (!r)
@@ -738,7 +738,7 @@ int kr_dec_groups(const struct kr_form *f, json_object *root, struct kr_data *d,
 					    "expected a group address, a virtual label or 0000");
 		}
 		for (j = 0; !r && j < i; j++)
-			if (same_addr(&d->groups[j].addr, &g->addr)) {
+			if (kr_nc_same_addr(&d->groups[j].addr, &g->addr)) {
 				kr_msgf(fld, sizeof(fld), "%s.address", c);
 				r = kr_fail(err, -EBADMSG, MP_KR_E_DUPLICATE, fld,
 					    "same address as groups[%zu]", j);

@@ -132,12 +132,6 @@ const struct mp_node_config *mp_node_config(const struct mp_keyring *kr, uint16_
 	return i < 0 ? NULL : kr->d->nodes[i].config;
 }
 
-static bool same_addr(const struct mp_nc_addr *a, const struct mp_nc_addr *b)
-{
-	return a->virt == b->virt && (a->virt ? !memcmp(a->label, b->label, 16)
-					     : a->addr == b->addr);
-}
-
 static struct mp_nc_model *find_model(const struct mp_node_config *cfg, uint8_t elem,
 				      uint16_t company, uint16_t id)
 {
@@ -174,18 +168,6 @@ bool mp_node_config_step_is_done(const struct mp_keyring *kr, uint16_t addr,
 
 /* ---- Changing ---------------------------------------------------------------------- */
 
-static struct mp_node *node_or_fail(struct mp_keyring *kr, uint16_t addr)
-{
-	ssize_t i = kr_node_index(kr->d, addr);
-
-	if (i < 0) {
-		kr_fail(&kr->err, -ENOENT, MP_KR_E_NO_SUCH, NULL,
-			"there is no node at address %04X", addr);
-		return NULL;
-	}
-	return &kr->d->nodes[i];
-}
-
 /* Start a change of node @addr: the node, and a copy to roll back to. */
 static struct mp_node *begin(struct mp_keyring *kr, uint16_t addr, struct kr_data **before,
 			     int *r)
@@ -194,7 +176,7 @@ static struct mp_node *begin(struct mp_keyring *kr, uint16_t addr, struct kr_dat
 
 	kr_err_clear(&kr->err);
 	*before = NULL;
-	n = node_or_fail(kr, addr);
+	n = kr_node_or_fail(kr, addr);
 	if (!n) {
 		*r = -ENOENT;
 		return NULL;
@@ -303,7 +285,7 @@ int mp_node_config_set_composition(struct mp_keyring *kr, uint16_t addr,
 	int r;
 
 	kr_err_clear(&kr->err);
-	n = node_or_fail(kr, addr);
+	n = kr_node_or_fail(kr, addr);
 	if (!n)
 		return -ENOENT;
 	if (!comp || (comp->n_elements && !comp->elements))
@@ -399,7 +381,7 @@ int mp_node_config_bind(struct mp_keyring *kr, uint16_t addr, uint8_t elem, uint
 	int r;
 
 	kr_err_clear(&kr->err);
-	n = node_or_fail(kr, addr);
+	n = kr_node_or_fail(kr, addr);
 	if (!n)
 		return -ENOENT;
 	r = check_model(kr, n, elem, company, id);
@@ -464,7 +446,7 @@ int mp_node_config_subscribe(struct mp_keyring *kr, uint16_t addr, uint8_t elem,
 	int r;
 
 	kr_err_clear(&kr->err);
-	n = node_or_fail(kr, addr);
+	n = kr_node_or_fail(kr, addr);
 	if (!n)
 		return -ENOENT;
 	if ((unsigned)op > MP_NC_SUB_DELETE_ALL || (op != MP_NC_SUB_DELETE_ALL && !a))
@@ -487,7 +469,7 @@ int mp_node_config_subscribe(struct mp_keyring *kr, uint16_t addr, uint8_t elem,
 	if (!m)
 		return undo(kr, before, -ENOMEM);
 	for (i = 0; i < m->n_sub; i++)
-		if (op != MP_NC_SUB_DELETE_ALL && same_addr(&m->sub[i], &x))
+		if (op != MP_NC_SUB_DELETE_ALL && kr_nc_same_addr(&m->sub[i], &x))
 			break;
 	switch (op) {
 	case MP_NC_SUB_OVERWRITE:
@@ -526,7 +508,7 @@ int mp_node_config_publish(struct mp_keyring *kr, uint16_t addr, uint8_t elem, u
 	int r;
 
 	kr_err_clear(&kr->err);
-	n = node_or_fail(kr, addr);
+	n = kr_node_or_fail(kr, addr);
 	if (!n)
 		return -ENOENT;
 	r = check_model(kr, n, elem, company, id);
@@ -577,7 +559,7 @@ int mp_node_config_set(struct mp_keyring *kr, uint16_t addr, const struct mp_nc_
 	int r;
 
 	kr_err_clear(&kr->err);
-	n = node_or_fail(kr, addr);
+	n = kr_node_or_fail(kr, addr);
 	if (!n)
 		return -ENOENT;
 	if (!s || ((s->mask & MP_NC_SET_DEFAULT_TTL) && (s->default_ttl == 1 || s->default_ttl > 127)))
@@ -636,7 +618,7 @@ int mp_node_config_set_updated(struct mp_keyring *kr, uint16_t addr, bool app, u
 	int r;
 
 	kr_err_clear(&kr->err);
-	n = node_or_fail(kr, addr);
+	n = kr_node_or_fail(kr, addr);
 	if (!n)
 		return -ENOENT;
 	l = app ? n->app_keys : n->net_keys;
@@ -753,7 +735,7 @@ static const struct mp_group *group_of_addr(const struct kr_data *d, const struc
 	size_t i;
 
 	for (i = 0; i < d->n_groups; i++)
-		if (same_addr(&d->groups[i].addr, a))
+		if (kr_nc_same_addr(&d->groups[i].addr, a))
 			return &d->groups[i];
 	return NULL;
 }
@@ -837,10 +819,11 @@ int mp_keyring_group_add(struct mp_keyring *kr, const char *name, const struct m
 		return kr_fail(&kr->err, -EEXIST, MP_KR_E_EXISTS, NULL,
 			       "group \"%s\" has that address already", other->name);
 	if (parent && (parent->virt || parent->addr)) {
-		if (!group_of_addr(kr->d, parent))
+		other = group_of_addr(kr->d, parent);
+		if (!other)
 			return kr_fail(&kr->err, -ENOENT, MP_KR_E_NO_SUCH, NULL,
 				       "the parent is no group of the network");
-		par = group_of_addr(kr->d, parent)->addr;
+		par = other->addr;
 	}
 	r = kr_snapshot(kr, &before);
 	if (r)
@@ -880,7 +863,7 @@ int mp_keyring_group_remove(struct mp_keyring *kr, const char *name)
 	kr->d->n_groups--;
 	/* its children have no parent any more */
 	for (k = 0; k < kr->d->n_groups; k++)
-		if (same_addr(&kr->d->groups[k].parent, &gone))
+		if (kr_nc_same_addr(&kr->d->groups[k].parent, &gone))
 			memset(&kr->d->groups[k].parent, 0, sizeof(gone));
 	return kr_finish(kr, before);
 }

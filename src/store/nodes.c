@@ -291,7 +291,7 @@ int mp_keyring_node_add_pending(struct mp_keyring *kr, const uint8_t uuid[16], u
 	return r;
 }
 
-static struct mp_node *node_or_fail(struct mp_keyring *kr, uint16_t addr)
+struct mp_node *kr_node_or_fail(struct mp_keyring *kr, uint16_t addr)
 {
 	ssize_t i = kr_node_index(kr->d, addr);
 
@@ -310,7 +310,7 @@ int mp_keyring_node_complete(struct mp_keyring *kr, uint16_t addr)
 	int r;
 
 	kr_err_clear(&kr->err);
-	n = node_or_fail(kr, addr);
+	n = kr_node_or_fail(kr, addr);
 	if (!n)
 		return -ENOENT;
 	if (n->state == MP_NODE_COMPLETE)
@@ -332,7 +332,7 @@ int mp_keyring_node_abort(struct mp_keyring *kr, uint16_t addr, bool data_sent)
 	int r;
 
 	kr_err_clear(&kr->err);
-	n = node_or_fail(kr, addr);
+	n = kr_node_or_fail(kr, addr);
 	if (!n)
 		return -ENOENT;
 	if (n->state != MP_NODE_PENDING)
@@ -362,7 +362,7 @@ int mp_keyring_node_rename(struct mp_keyring *kr, uint16_t addr, const char *nam
 	kr_err_clear(&kr->err);
 	if (!kr_name_ok(name, MP_KR_NAME_MAX, true))
 		return bad_tag(kr, "node name");
-	n = node_or_fail(kr, addr);
+	n = kr_node_or_fail(kr, addr);
 	if (!n)
 		return -ENOENT;
 	r = kr_snapshot(kr, &before);
@@ -379,7 +379,7 @@ int mp_keyring_node_remove(struct mp_keyring *kr, uint16_t addr)
 	int r;
 
 	kr_err_clear(&kr->err);
-	n = node_or_fail(kr, addr);
+	n = kr_node_or_fail(kr, addr);
 	if (!n)
 		return -ENOENT;
 	if (n->is_self)
@@ -411,7 +411,7 @@ int mp_keyring_node_set_key(struct mp_keyring *kr, uint16_t addr, bool app, uint
 	int r;
 
 	kr_err_clear(&kr->err);
-	n = node_or_fail(kr, addr);
+	n = kr_node_or_fail(kr, addr);
 	if (!n)
 		return -ENOENT;
 	if (add && !(app ? (void *)kr_appkey_find(kr->d, index)
@@ -455,7 +455,7 @@ int mp_keyring_node_set_config_complete(struct mp_keyring *kr, uint16_t addr, bo
 	int r;
 
 	kr_err_clear(&kr->err);
-	n = node_or_fail(kr, addr);
+	n = kr_node_or_fail(kr, addr);
 	if (!n)
 		return -ENOENT;
 	r = kr_snapshot(kr, &before);
