@@ -314,15 +314,25 @@ int mp_node_config_set_composition(struct mp_keyring *kr, uint16_t addr,
 	if (!n)
 		return r;
 	c = cfg_of(n);
-	els = calloc(comp->n_elements + 1u, sizeof(*els));
-	for (i = 0; c && els && i < comp->n_elements; i++) {
+	/* Everything allocated first, so that a failure changes nothing (a
+	 * keyring in memory or in a batch has no copy to roll back to). */
+	els = c ? calloc(comp->n_elements + 1u, sizeof(*els)) : NULL;
+	for (i = 0; els && i < comp->n_elements; i++) {
+		els[i].models = calloc(comp->elements[i].n_models + 1u, sizeof(*els[i].models));
+		if (!els[i].models)
+			break;
+	}
+	if (!els || i < comp->n_elements) {
+		for (j = 0; els && j < i; j++)
+			free(els[j].models);
+		free(els);
+		return undo(kr, before, -ENOMEM);
+	}
+	for (i = 0; i < comp->n_elements; i++) {
 		const struct mp_nc_comp_element *ce = &comp->elements[i];
 
 		els[i].location = ce->location;
 		memcpy(els[i].name, c->elements[i].name, sizeof(els[i].name));
-		els[i].models = calloc(ce->n_models + 1u, sizeof(*els[i].models));
-		if (!els[i].models)
-			break;
 		els[i].n_models = ce->n_models;
 		for (j = 0; j < ce->n_models; j++) {
 			struct mp_nc_model *old = find_model(c, (uint8_t)i, ce->models[j].company,
@@ -339,14 +349,6 @@ int mp_node_config_set_composition(struct mp_keyring *kr, uint16_t addr,
 				els[i].models[j].id = ce->models[j].id;
 			}
 		}
-	}
-	if (!c || !els || i < comp->n_elements) {
-		if (els) {
-			for (j = 0; j < i; j++)
-				free(els[j].models);	/* the state moved stays in @before */
-			free(els);
-		}
-		return undo(kr, before, -ENOMEM);
 	}
 	for (i = 0; i < c->n_elements; i++)
 		element_free(&c->elements[i]);
@@ -635,11 +637,24 @@ int mp_node_config_set_updated(struct mp_keyring *kr, uint16_t addr, bool app, u
 	c = cfg_of(n);
 	if (!c)
 		return undo(kr, before, -ENOMEM);
-	l = app ? c->app_updated : c->net_updated;
-	cnt = app ? &c->n_app_updated : &c->n_net_updated;
-	kr_list_remove(l, cnt, index);
-	if (updated)
-		l[(*cnt)++] = index;	/* fits: one per key the node holds */
+	{
+		const uint16_t *held = app ? n->app_keys : n->net_keys;
+		unsigned h, n_held = app ? n->n_app_keys : n->n_net_keys, k, w;
+
+		l = app ? c->app_updated : c->net_updated;
+		cnt = app ? &c->n_app_updated : &c->n_net_updated;
+		/* keep the flags of keys the node holds, this one's last: then
+		 * there is one per held key at most, and room */
+		for (k = w = 0; k < *cnt; k++) {
+			for (h = 0; h < n_held && held[h] != l[k]; h++)
+				;
+			if (h < n_held && l[k] != index)
+				l[w++] = l[k];
+		}
+		*cnt = (uint8_t)w;
+		if (updated)
+			l[(*cnt)++] = index;
+	}
 	return kr_finish(kr, before);
 }
 

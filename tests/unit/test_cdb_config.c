@@ -724,6 +724,30 @@ static void test_no_composition(void **state)
 	mp_keyring_close(kr);
 }
 
+/* AppKeys come and go while flagged updated: the flags of keys gone are
+ * dropped, never piled up past the room there is. */
+static void test_updated_flags_bounded(void **state)
+{
+	struct side a;
+	struct mp_keyring *kr;
+	uint8_t uuid[16];
+	uint16_t addr, k;
+
+	(void)state;
+	side_new(&a, 10);
+	kr = a.kr;
+	memset(uuid, 0x66, 16);
+	ok(kr, mp_keyring_node_add_pending(kr, uuid, 1, devkey, NULL, &addr));
+	for (k = 10; k < 10 + 2 * MP_NODE_MAX_APPKEYS; k++) {
+		ok(kr, mp_keyring_appkey_add(kr, k, 0, NULL));
+		ok(kr, mp_keyring_node_set_key(kr, addr, true, k, true));
+		ok(kr, mp_node_config_set_updated(kr, addr, true, k, true));
+		ok(kr, mp_keyring_appkey_del(kr, k));
+	}
+	assert_int_equal(mp_node_config(kr, addr)->n_app_updated, 1);
+	mp_keyring_close(kr);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -738,6 +762,7 @@ int main(void)
 		cmocka_unit_test(test_groups),
 		cmocka_unit_test(test_api_refusals),
 		cmocka_unit_test(test_no_composition),
+		cmocka_unit_test(test_updated_flags_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
