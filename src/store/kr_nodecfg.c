@@ -434,6 +434,8 @@ static int dec_steps(json_object *o, const char *ctx, struct mp_node_config *cfg
 		return r;
 	kr_msgf(c, sizeof(c), "%s.steps", ctx);
 	r = kj_name(st, c, "profile", true, cfg->profile, MP_NC_STEP_MAX, err);
+	if (!r && !cfg->profile[0])
+		r = bad(err, MP_KR_E_VALUE, c, "profile", "empty");
 	if (!r)
 		r = kj_array(st, c, "done", true, MP_NC_MAX_STEPS, &arr, &n, err);
 	if (!r && n && !(cfg->steps = calloc(n, sizeof(*cfg->steps))))
@@ -699,7 +701,11 @@ void kr_enc_node_config(const struct kr_form *f, const struct mp_node *n, json_o
 		json_object_object_add(st, "done", arr);
 		json_object_object_add(dst, "steps", st);
 	}
-	json_object_object_add(o, "config", dst);
+	/* nothing written, nothing read back: no "config" */
+	if (json_object_object_length(dst))
+		json_object_object_add(o, "config", dst);
+	else
+		json_object_put(dst);
 }
 
 /* ---- Groups (MshCDB 1.0.1 2.1.6): the same in both files ------------------------ */

@@ -321,6 +321,23 @@ static void test_old_keyring_loads(void **state)
 	for (i = 0; i < mp_keyring_node_count(kr); i++)
 		assert_null(mp_keyring_node_at(kr, i)->config);
 	assert_int_equal(mp_keyring_group_count(kr), 0);
+	/* An empty "config" records nothing, and is not written back. */
+	{
+		struct mp_keyring *k2 = NULL;
+		struct mp_keyring_error err;
+		char *doc, *out;
+
+		out = native(kr);
+		doc = replace(out, "\"unicastAddress\"", "\"config\": { \"features\": {} }, "
+			      "\"unicastAddress\"");
+		ok(kr, mp_keyring_parse(doc, strlen(doc), NULL, 0, &k2, &err));
+		mp_keyring_free_secret(doc);
+		doc = native(k2);
+		assert_string_equal(doc, out);
+		mp_keyring_free_secret(doc);
+		mp_keyring_free_secret(out);
+		mp_keyring_close(k2);
+	}
 	mp_keyring_close(kr);
 	ktu_fx_free(f);
 }
