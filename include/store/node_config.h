@@ -133,7 +133,7 @@ struct mp_group {
 
 /**
  * The configuration recorded of the node owning @addr; NULL when there is
- * no such node (-ENOENT in the error) or nothing is recorded yet.
+ * no such node or nothing is recorded of it yet.
  */
 const struct mp_node_config *mp_node_config(const struct mp_keyring *kr, uint16_t addr);
 
@@ -187,7 +187,11 @@ int mp_node_config_set_composition(struct mp_keyring *kr, uint16_t addr,
  * -EINVAL: an element number beyond the node's.
  */
 
-/** Record AppKey @app_index bound (@bind) or unbound from a model. Saves. */
+/**
+ * Record AppKey @app_index bound (@bind) to a model or unbound from it
+ * (already so: nothing changes). -ENOENT when binding a key the keyring
+ * does not have. Saves.
+ */
 int mp_node_config_bind(struct mp_keyring *kr, uint16_t addr, uint8_t elem, uint16_t company,
 			uint16_t id, uint16_t app_index, bool bind);
 
