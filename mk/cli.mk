@@ -8,6 +8,7 @@ MP_CLI_SOURCES = \
 	src/cli/commands.c include/cli/commands.h include/cli/handlers.h \
 	src/cli/cmd_keyring.c \
 	src/cli/cmd_station.c \
+	src/cli/nodecfg.c include/cli/nodecfg.h \
 	src/cli/output.c include/cli/output.h \
 	src/cli/parse.c include/cli/parse.h \
 	src/cli/passphrase.c include/cli/passphrase.h \
@@ -43,6 +44,16 @@ tests_fuzz_fuzz_batch_SOURCES = tests/fuzz/fuzz_batch.c tests/fuzz/replay.c src/
 tests_fuzz_fuzz_batch_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"batch"'
 tests_fuzz_fuzz_batch_LDADD = src/crypto/libmp_crypto.a src/core/libmp_core.a $(CRYPTO_LIBS)
 EXTRA_DIST += tests/fuzz/corpus/batch tests/integration/batch
+
+# Decoded Configuration messages recorded in the keyring (config -> store).
+check_PROGRAMS += tests/unit/test_cli_nodecfg
+TESTS += tests/unit/test_cli_nodecfg
+tests_unit_test_cli_nodecfg_SOURCES = tests/unit/test_cli_nodecfg.c src/cli/nodecfg.c \
+	include/cli/nodecfg.h tests/unit/keyring_tu.h
+tests_unit_test_cli_nodecfg_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_cli_nodecfg_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_cli_nodecfg_LDADD = src/config/libmp_config.a src/access/libmp_access.a \
+	$(STORE_TEST_LIBS)
 
 # Unit tests of what messages echo: secrets masked, control bytes escaped.
 check_PROGRAMS += tests/unit/test_cli_redact

@@ -7,6 +7,8 @@ src_store_libmp_store_a_SOURCES = \
 	src/store/cdb.c include/store/cdb.h \
 	src/store/stations.c include/store/stations.h \
 	src/store/merge.c include/store/merge.h \
+	src/store/node_config.c include/store/node_config.h \
+	src/store/kr_nodecfg.c \
 	src/store/kr_int.h \
 	src/store/kr_util.c \
 	src/store/kr_json.c \
@@ -92,6 +94,16 @@ tests_unit_test_merge_SOURCES = tests/unit/test_merge.c tests/unit/keyring_tu.h
 tests_unit_test_merge_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS) $(JSONC_CFLAGS)
 tests_unit_test_merge_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_merge_LDADD = $(STORE_TEST_LIBS)
+
+# Node configuration and groups, with hand-written CDBs of other tools.
+check_PROGRAMS += tests/unit/test_cdb_config
+TESTS += tests/unit/test_cdb_config
+tests_unit_test_cdb_config_SOURCES = tests/unit/test_cdb_config.c tests/unit/keyring_tu.h
+tests_unit_test_cdb_config_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS) \
+	-DMP_CDB_FIXTURES='"$(abs_top_srcdir)/tests/vectors"'
+tests_unit_test_cdb_config_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_cdb_config_LDADD = $(STORE_TEST_LIBS)
+EXTRA_DIST += tests/vectors/cdb
 
 tests_unit_test_cdb_SOURCES = tests/unit/test_cdb.c tests/unit/keyring_tu.h
 tests_unit_test_cdb_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)

@@ -1,7 +1,10 @@
 /* The keyring: the network's keys and addresses, on disk.
  *
  * One JSON file (json-c), versioned by a top-level "meshprov-keyring": 2
- * (a version 1 file is read and saved as version 2),
+ * (a version 1 file is read and saved as version 2; fields added within a
+ * version, such as each node's "config" and the "groups" of
+ * store/node_config.h, are optional, and a reader ignores fields it does
+ * not know, so the number changes only when an older reader would fail),
  * keys as hex strings, optionally sealed in an encrypted envelope (scrypt +
  * AES-256-GCM). While a process has a keyring open it holds an exclusive
  * lock (an OFD lock on PATH.lock, which also records the holder's PID).

@@ -18,6 +18,8 @@
 
 #include "store/keyring.h"
 
+struct mp_node_config;	/* store/node_config.h */
+
 struct mp_kr_range {
 	uint16_t low, high;		/* inclusive */
 };
@@ -61,6 +63,9 @@ struct mp_node {
 	int64_t modified_at;		/* when this keyring last changed the record; 0 if
 					 * unknown (merge, store/merge.h, takes the latest) */
 	char name[MP_KR_NAME_MAX + 1];	/* user-given; "" if none */
+	/* What is known of its configuration (NULL: nothing yet), owned by
+	 * the keyring: read it with store/node_config.h. */
+	struct mp_node_config *config;
 };
 
 struct mp_exclusion {

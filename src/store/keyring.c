@@ -48,10 +48,14 @@ static void kr_free(struct mp_keyring *kr)
 struct kr_data *kr_data_clone(const struct kr_data *d)
 {
 	struct kr_data *c = kr_data_new();
+	bool ok = true;
+	size_t i;
 
 	if (!c)
 		return NULL;
 	*c = *d;
+	c->n_nodes = 0;		/* until their configurations are copied */
+	c->groups = NULL;
 	c->netkeys = calloc(d->cap_netkeys + 1, sizeof(*d->netkeys));
 	c->appkeys = calloc(d->cap_appkeys + 1, sizeof(*d->appkeys));
 	c->provs = calloc(d->cap_provs + 1, sizeof(*d->provs));
@@ -72,6 +76,16 @@ struct kr_data *kr_data_clone(const struct kr_data *d)
 		memcpy(c->nodes, d->nodes, d->n_nodes * sizeof(*d->nodes));
 	if (d->n_excl)
 		memcpy(c->excl, d->excl, d->n_excl * sizeof(*d->excl));
+	for (i = 0; i < d->n_nodes; i++)
+		c->nodes[i].config = kr_nc_clone(d->nodes[i].config, &ok);
+	c->n_nodes = d->n_nodes;
+	c->groups = calloc(d->cap_groups + 1, sizeof(*d->groups));
+	if (!ok || !c->groups) {
+		kr_data_free(c);
+		return NULL;
+	}
+	if (d->n_groups)
+		memcpy(c->groups, d->groups, d->n_groups * sizeof(*d->groups));
 	return c;
 }
 

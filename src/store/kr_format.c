@@ -19,8 +19,18 @@
  *                 "appKeys": [], "algorithm": "...", "oob": "...",
  *                 "provisioned": <UNIX seconds>, "name": "...",
  *                 "configComplete": false, "excluded": false } ],
- *    "exclusions": [ { "ivIndex": 0, "addresses": [ "0005" ] } ]
+ *    "exclusions": [ { "ivIndex": 0, "addresses": [ "0005" ] } ],
+ *    "groups": [ { "name": "...", "address": "C000", "parentAddress": "0000" } ]
  *  }
+ *
+ * A node may have a "config" object: what is known of its configuration,
+ * in the CDB's shape ("cid", "pid", "vid", "crpl", "features", "elements"
+ * [ { index, location, name, models [ { modelId, bind, subscribe,
+ * publish } ] } ], "defaultTTL", "networkTransmit", "relayRetransmit",
+ * "secureNetworkBeacon"), "netKeysUpdated"/"appKeysUpdated" (key indexes)
+ * and "steps" { "profile", "done": [ names ] }; see store/node_config.h.
+ * "config" and "groups" were added within version 2, as its rule allows
+ * (older version-2 readers ignore them, and drop them when they save).
  *
  * The records are read and written by kr_records.c, which the CDB shares.
  * Unknown fields are ignored (later version-2 writers may add some); a
@@ -136,6 +146,8 @@ static int decode_plain(json_object *root, struct kr_data **out, struct mp_keyri
 		r = kr_dec_nodes(&file_form, root, d, err);
 	if (!r)
 		r = kr_dec_exclusions(&file_form, root, d, err);
+	if (!r)
+		r = kr_dec_groups(&file_form, root, d, err);
 	if (!r) {
 		kr_excl_normalize(d);
 		kr_default_names(d);

@@ -13,6 +13,7 @@
 #include "core/hex.h"
 #include "crypto/crypto.h"
 #include "store/keyring.h"
+#include "store/node_config.h"
 #include "store/nodes.h"
 
 #define KR_MAX_FILE (64u << 20)		/* refuse to read more than 64 MiB */
@@ -49,6 +50,8 @@ struct kr_data {
 	size_t n_nodes, cap_nodes;
 	struct mp_exclusion *excl;	/* sorted by address */
 	size_t n_excl, cap_excl;
+	struct mp_group *groups;	/* in the order added */
+	size_t n_groups, cap_groups;
 };
 
 /* Encryption at rest: the derived key is kept, the passphrase never. */
@@ -109,8 +112,10 @@ struct mp_netkey *kr_netkey_insert(struct kr_data *d, uint16_t index);
 struct mp_appkey *kr_appkey_insert(struct kr_data *d, uint16_t index);
 struct mp_node *kr_node_insert(struct kr_data *d, uint16_t addr);
 /* Copy a whole node record (merge, stations): the one place that knows
- * what a record holds, so that new parts of it travel with it. */
-void kr_node_copy(struct mp_node *dst, const struct mp_node *src);
+ * what a record holds, so that new parts of it travel with it. Deep: @dst
+ * gets its own copy of the configuration (its previous one freed; @dst must
+ * be a zeroed or valid record); 0 or -ENOMEM (@dst unchanged). */
+int kr_node_copy(struct mp_node *dst, const struct mp_node *src);
 int kr_node_delete(struct kr_data *d, uint16_t addr);
 int kr_excl_add(struct kr_data *d, uint16_t addr, uint32_t iv_index);
 void kr_excl_purge(struct kr_data *d);
@@ -227,6 +232,30 @@ int kr_station_adopt(const struct kr_data *d, const char *name, const uint8_t *e
 /* No two provisioners' ranges of a kind overlap (-EBADMSG naming both). */
 int kr_ranges_disjoint(const struct kr_data *d, struct mp_keyring_error *err);
 
+/* ---- kr_nodecfg.c: the records of node configuration and groups (part of
+ * the shared codec: kr_records.c calls it for each node) ---- */
+
+/* A node's configuration from @o (a CDB node, or the keyring file node's
+ * "config" object) into nd->config (left NULL when @o records nothing). */
+int kr_dec_node_config(const struct kr_form *f, json_object *o, const char *ctx,
+		       struct mp_node *nd, struct mp_keyring_error *err);
+/* A node's "elements" array (the CDB's form in both files), and the other
+ * configuration fields of @n into @o. */
+json_object *kr_enc_node_elements(const struct kr_form *f, const struct mp_node *n);
+void kr_enc_node_config(const struct kr_form *f, const struct mp_node *n, json_object *o);
+int kr_dec_groups(const struct kr_form *f, json_object *root, struct kr_data *d,
+		  struct mp_keyring_error *err);
+json_object *kr_enc_groups(const struct kr_form *f, const struct kr_data *d);
+/* The same address: the same label, or the same non-virtual address. */
+bool kr_nc_same_addr(const struct mp_nc_addr *a, const struct mp_nc_addr *b);
+
+/* ---- node_config.c ---- */
+void kr_nc_free(struct mp_node_config *c);
+/* A deep copy (NULL in, NULL out; *@ok false when out of memory). */
+struct mp_node_config *kr_nc_clone(const struct mp_node_config *c, bool *ok);
+/* A new empty configuration for a node of @elements elements. */
+struct mp_node_config *kr_nc_new(uint8_t elements);
+
 /* ---- kr_crypt.c: the encrypted envelope ---- */
 bool kr_is_envelope(json_object *root);
 int kr_seal_init(struct kr_seal *s, const uint8_t *pass, size_t passlen, uint8_t log2n,
@@ -290,6 +319,8 @@ int kr_finish(struct mp_keyring *kr, struct kr_data *before);
 /* Errors shared by keyring.c and nodes.c. */
 int kr_bad_index(struct mp_keyring *kr, uint16_t index);
 int kr_no_netkey(struct mp_keyring *kr, uint16_t index);
+/* The node owning @addr, or NULL with -ENOENT in kr->err. */
+struct mp_node *kr_node_or_fail(struct mp_keyring *kr, uint16_t addr);
 /* Remove @v from a key index list, if there. */
 void kr_list_remove(uint16_t *list, uint8_t *n, uint16_t v);
 

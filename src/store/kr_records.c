@@ -16,6 +16,9 @@
  *   node extras      state, algorithm, oob,    the same under "meshprov"
  *                    provisioned, inline       (state: complete when absent)
  *   netKey time      UNIX seconds              a date and time
+ *   node config      in "config", the CDB's    the node's own fields
+ *                    fields (kr_nodecfg.c)
+ *   groups           the same in both
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -398,6 +401,13 @@ static int dec_node(const struct kr_form *f, json_object *e, const char *c, stru
 		r = kj_bool(e, c, "excluded", false, &nd->excluded, err);
 	if (!r)
 		r = dec_node_extras(f, e, c, nd, err);
+	if (!r) {
+		r = kr_dec_node_config(f, e, c, nd, err);
+		/* a configuration field names its node by address too */
+		if (r == -EBADMSG && err)
+			kr_msgf(err->msg + strlen(err->msg), sizeof(err->msg) - strlen(err->msg),
+				" (node %04X)", nd->addr);
+	}
 	return r;
 }
 
@@ -572,10 +582,22 @@ json_object *kr_enc_provisioner(const struct kr_form *f, const struct mp_provisi
 	return o;
 }
 
-static json_object *enc_key_list(const struct kr_form *f, const uint16_t *l, unsigned n)
+static bool key_updated(const struct mp_node *n, bool app, uint16_t index)
+{
+	const struct mp_node_config *c = n->config;
+	unsigned i, cnt = !c ? 0 : app ? c->n_app_updated : c->n_net_updated;
+
+	for (i = 0; i < cnt; i++)
+		if ((app ? c->app_updated : c->net_updated)[i] == index)
+			return true;
+	return false;
+}
+
+static json_object *enc_key_list(const struct kr_form *f, const struct mp_node *nd, bool app)
 {
 	json_object *arr = json_object_new_array();
-	unsigned i;
+	const uint16_t *l = app ? nd->app_keys : nd->net_keys;
+	unsigned i, n = app ? nd->n_app_keys : nd->n_net_keys;
 
 	for (i = 0; i < n; i++) {
 		json_object *o;
@@ -586,7 +608,7 @@ static json_object *enc_key_list(const struct kr_form *f, const uint16_t *l, uns
 		}
 		o = json_object_new_object();
 		kj_add_int(o, "index", l[i]);
-		kj_add_bool(o, "updated", false);
+		kj_add_bool(o, "updated", key_updated(nd, app, l[i]));
 		json_object_array_add(arr, o);
 	}
 	return arr;
@@ -594,21 +616,9 @@ static json_object *enc_key_list(const struct kr_form *f, const uint16_t *l, uns
 
 static json_object *enc_elements(const struct kr_form *f, const struct mp_node *n)
 {
-	json_object *els;
-	unsigned i;
-
 	if (!f->cdb)
 		return json_object_new_int(n->elements);
-	els = json_object_new_array();
-	for (i = 0; i < n->elements; i++) {
-		json_object *e = json_object_new_object();
-
-		kj_add_int(e, "index", i);
-		kj_add_str(e, "location", "0000");
-		json_object_object_add(e, "models", json_object_new_array());
-		json_object_array_add(els, e);
-	}
-	return els;
+	return kr_enc_node_elements(f, n);
 }
 
 /* The keyring file writes what is not the default; a CDB writes every
@@ -623,16 +633,17 @@ json_object *kr_enc_node(const struct kr_form *f, const struct mp_node *n)
 		add_hex(f, o, "deviceKey", n->dev_key, 16);
 	if (f->cdb)
 		kj_add_str(o, "security", "secure");
-	json_object_object_add(o, "netKeys", enc_key_list(f, n->net_keys, n->n_net_keys));
+	json_object_object_add(o, "netKeys", enc_key_list(f, n, false));
 	if (n->config_complete || f->cdb)
 		kj_add_bool(o, "configComplete", n->config_complete);
 	if (n->name[0])
 		kj_add_str(o, "name", n->name);
 	json_object_object_add(o, "elements", enc_elements(f, n));
 	if (n->n_app_keys || f->cdb)
-		json_object_object_add(o, "appKeys", enc_key_list(f, n->app_keys, n->n_app_keys));
+		json_object_object_add(o, "appKeys", enc_key_list(f, n, true));
 	if (n->excluded || f->cdb)
 		kj_add_bool(o, "excluded", n->excluded);
+	kr_enc_node_config(f, n, o);
 	/* What only meshprov keeps: in a CDB under its own name, which other
 	 * tools ignore as an unknown property. */
 	if (f->cdb)
@@ -705,9 +716,10 @@ void kr_enc_records(const struct kr_form *f, const struct kr_data *d, json_objec
 	for (i = 0; i < d->n_nodes; i++)
 		json_object_array_add(arr, kr_enc_node(f, &d->nodes[i]));
 	json_object_object_add(root, "nodes", arr);
+	if (f->cdb || d->n_groups)
+		json_object_object_add(root, "groups", kr_enc_groups(f, d));
 	if (f->cdb) {
-		/* Not kept: groups and scenes are not meshprov's yet. */
-		json_object_object_add(root, "groups", json_object_new_array());
+		/* Not kept: scenes are not meshprov's yet. */
 		json_object_object_add(root, "scenes", json_object_new_array());
 	}
 	json_object_object_add(root, excl_key(f), kr_enc_exclusions(f, d));

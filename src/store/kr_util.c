@@ -133,8 +133,13 @@ struct kr_data *kr_data_new(void)
 
 void kr_data_free(struct kr_data *d)
 {
+	size_t i;
+
 	if (!d)
 		return;
+	for (i = 0; i < d->n_nodes; i++)
+		kr_nc_free(d->nodes[i].config);
+	free(d->groups);
 	mp_wipe(d->netkeys, d->cap_netkeys * sizeof(*d->netkeys));
 	mp_wipe(d->appkeys, d->cap_appkeys * sizeof(*d->appkeys));
 	mp_wipe(d->nodes, d->cap_nodes * sizeof(*d->nodes));
@@ -305,10 +310,20 @@ struct mp_node *kr_node_insert(struct kr_data *d, uint16_t addr)
 	return n;
 }
 
-void kr_node_copy(struct mp_node *dst, const struct mp_node *src)
+int kr_node_copy(struct mp_node *dst, const struct mp_node *src)
 {
-	if (dst != src)
-		*dst = *src;
+	struct mp_node_config *c;
+	bool ok = true;
+
+	if (dst == src)
+		return 0;
+	c = kr_nc_clone(src->config, &ok);
+	if (!ok)
+		return -ENOMEM;
+	kr_nc_free(dst->config);
+	*dst = *src;
+	dst->config = c;
+	return 0;
 }
 
 int kr_node_delete(struct kr_data *d, uint16_t addr)
@@ -317,6 +332,8 @@ int kr_node_delete(struct kr_data *d, uint16_t addr)
 
 	if (i < 0)
 		return -ENOENT;
+	kr_nc_free(d->nodes[i].config);
+	d->nodes[i].config = NULL;
 	kr_delete_at(d->nodes, &d->n_nodes, sizeof(*d->nodes), (size_t)i);
 	return 0;
 }

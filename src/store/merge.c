@@ -426,7 +426,10 @@ static void merge_nodes(struct mstate *m, struct kr_data *out)
 		ssize_t bi;
 		size_t x;
 
-		kr_node_copy(r, best->n);
+		if (kr_node_copy(r, best->n)) {
+			m->nomem = true;
+			break;
+		}
 		for (j = g + 1; j < total && !memcmp(all[j].n->uuid, best->n->uuid, 16); j++) {
 			const struct mp_node *o = all[j].n;
 
@@ -492,16 +495,21 @@ static void merge_nodes(struct mstate *m, struct kr_data *out)
 				 res[j].addr, u, res[i].addr, res[i].elements, u2, res[j].addr,
 				 res[j].elements);
 		}
+	for (i = 0; i < out->n_nodes; i++) {
+		kr_nc_free(out->nodes[i].config);
+		out->nodes[i].config = NULL;
+	}
 	out->n_nodes = 0;
-	for (i = 0; i < n_res; i++) {
+	for (i = 0; !m->nomem && i < n_res; i++) {
 		struct mp_node *dst = kr_node_insert(out, res[i].addr);
 
-		if (!dst) {
+		if (!dst || kr_node_copy(dst, &res[i])) {
 			m->nomem = true;
 			break;
 		}
-		kr_node_copy(dst, &res[i]);
 	}
+	for (i = 0; i < total + 1; i++)
+		kr_nc_free(res[i].config);
 	mp_wipe(res, (total + 1) * sizeof(*res));
 	free(res);
 }

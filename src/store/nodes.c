@@ -294,7 +294,7 @@ int mp_keyring_node_add_pending(struct mp_keyring *kr, const uint8_t uuid[16], u
 	return r;
 }
 
-static struct mp_node *node_or_fail(struct mp_keyring *kr, uint16_t addr)
+struct mp_node *kr_node_or_fail(struct mp_keyring *kr, uint16_t addr)
 {
 	ssize_t i = kr_node_index(kr->d, addr);
 
@@ -313,7 +313,7 @@ int mp_keyring_node_complete(struct mp_keyring *kr, uint16_t addr)
 	int r;
 
 	kr_err_clear(&kr->err);
-	n = node_or_fail(kr, addr);
+	n = kr_node_or_fail(kr, addr);
 	if (!n)
 		return -ENOENT;
 	if (n->state == MP_NODE_COMPLETE)
@@ -336,7 +336,7 @@ int mp_keyring_node_abort(struct mp_keyring *kr, uint16_t addr, bool data_sent)
 	int r;
 
 	kr_err_clear(&kr->err);
-	n = node_or_fail(kr, addr);
+	n = kr_node_or_fail(kr, addr);
 	if (!n)
 		return -ENOENT;
 	if (n->state != MP_NODE_PENDING)
@@ -368,7 +368,7 @@ int mp_keyring_node_rename(struct mp_keyring *kr, uint16_t addr, const char *nam
 	kr_err_clear(&kr->err);
 	if (!kr_name_ok(name, MP_KR_NAME_MAX, true))
 		return bad_tag(kr, "node name");
-	n = node_or_fail(kr, addr);
+	n = kr_node_or_fail(kr, addr);
 	if (!n)
 		return -ENOENT;
 	r = kr_snapshot(kr, &before);
@@ -386,7 +386,7 @@ int mp_keyring_node_remove(struct mp_keyring *kr, uint16_t addr)
 	int r;
 
 	kr_err_clear(&kr->err);
-	n = node_or_fail(kr, addr);
+	n = kr_node_or_fail(kr, addr);
 	if (!n)
 		return -ENOENT;
 	if (n->is_self)
@@ -418,7 +418,7 @@ int mp_keyring_node_set_key(struct mp_keyring *kr, uint16_t addr, bool app, uint
 	int r;
 
 	kr_err_clear(&kr->err);
-	n = node_or_fail(kr, addr);
+	n = kr_node_or_fail(kr, addr);
 	if (!n)
 		return -ENOENT;
 	if (add && !(app ? (void *)kr_appkey_find(kr->d, index)
@@ -448,6 +448,11 @@ int mp_keyring_node_set_key(struct mp_keyring *kr, uint16_t addr, bool app, uint
 	else
 		kr_list_remove(list, cnt, index);
 	n->modified_at = kr_now(kr);
+	/* a key added or removed again has not received a refreshed value */
+	if (n->config && app)
+		kr_list_remove(n->config->app_updated, &n->config->n_app_updated, index);
+	else if (n->config)
+		kr_list_remove(n->config->net_updated, &n->config->n_net_updated, index);
 	return kr_finish(kr, before);
 }
 
@@ -458,7 +463,7 @@ int mp_keyring_node_set_config_complete(struct mp_keyring *kr, uint16_t addr, bo
 	int r;
 
 	kr_err_clear(&kr->err);
-	n = node_or_fail(kr, addr);
+	n = kr_node_or_fail(kr, addr);
 	if (!n)
 		return -ENOENT;
 	r = kr_snapshot(kr, &before);

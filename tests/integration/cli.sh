@@ -410,6 +410,30 @@ check "imported nodes" 0 '
 n = ev("node"); assert sum(1 for l in n if l.get("name") == "lamp-1") == 1, n
 ' -- --keyring "$T/kr2/k.json" --json nodes
 
+# Issue 14: a node's configuration (composition, bindings, subscriptions,
+# publication, settings) and the groups come in with a CDB, stay in the
+# keyring, and go out again in the CDB's own shape.
+V=${MESHPROV_SRCDIR:-$(dirname "$0")/../..}/tests/vectors/cdb
+check "import a CDB with configured nodes (nRF Mesh, Android)" 0 '' -- --keyring "$T/kr4/k.json" import --adopt "$V/nrf-android-cdb10.json"
+check "export shows each node's elements[].models[] and the groups" 0 '' -- --keyring "$T/kr4/k.json" export "$T/cdb4.json"
+python3 - "$T/cdb4.json" "$V/nrf-android-cdb10.json" <<'PYEOF' && ok "exported configuration is the imported one" || ko "exported configuration is the imported one"
+import json, sys
+out, src = (json.load(open(f)) for f in sys.argv[1:])
+node = [n for n in out["nodes"] if n["unicastAddress"] == "0005"][0]
+want = [n for n in src["nodes"] if n["unicastAddress"] == "0005"][0]
+m = node["elements"][0]["models"][1]
+assert m["modelId"] == "1000" and m["bind"] == [0], m
+assert m["subscribe"] == ["C000", "0073E7E4D8B9440FAF8415DF4C56C0E1"], m
+assert m["publish"]["address"] == "C001" and m["publish"]["period"] == {"numberOfSteps": 3, "resolution": 1000}, m
+assert node["elements"][1]["models"][0]["modelId"] == "0059000A", node
+assert node["elements"][1]["models"][0]["bind"] == [1], node
+for k in ("cid", "pid", "vid", "crpl", "features", "defaultTTL"):
+    assert node[k] == want[k], k
+assert node["excluded"] is True
+assert [g["name"] for g in out["groups"]] == ["Living room", "Scene lights"], out["groups"]
+assert out["groups"][1]["parentAddress"] == "C000"
+PYEOF
+
 # Text output is for people: no colour codes in a file. Issue 16: quiet by
 # default (each device's result and how far the run is, as plain lines off a
 # terminal), the phases with -v, only what failed and the summary with -q.

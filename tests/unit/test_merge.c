@@ -12,6 +12,7 @@
 #include "store/cdb.h"
 #include "store/keyring.h"
 #include "store/merge.h"
+#include "store/node_config.h"
 #include "store/nodes.h"
 #include "store/stations.h"
 
@@ -536,6 +537,51 @@ static void test_merge_reprovisioned_and_group_names(void **state)
 	net_free(&w);
 }
 
+/* A node's configuration travels with its record, from the copy that
+ * changed it last: station 0 provisions and configures, station 1 learns
+ * the node and changes its Default TTL later; the merge keeps the later one
+ * (and owns its copy: the sources are freed before the keyring is read). */
+static void test_merge_node_config(void **state)
+{
+	struct net w;
+	struct mp_merge_report rep;
+	struct mp_nc_settings set = { .mask = MP_NC_SET_DEFAULT_TTL, .default_ttl = 7 };
+	const struct mp_node_config *c;
+	char *docs[2];
+	size_t lens[2];
+	uint16_t a;
+
+	(void)state;
+	net_new(&w, 2);
+	a = provision(&w.st[0], 0x60, 0, 2);
+	assert_int_equal(mp_node_config_set(w.st[0].kr, a, &set), 0);
+	exports(&w, docs, lens);
+	assert_int_equal(merge(w.main.kr, docs, lens, 1, false, &rep), 0);
+	mp_merge_report_free(&rep);
+	free_docs(docs, 2);
+	{
+		char *j = export(w.main.kr, NULL);
+		struct mp_cdb_import_opts io = { .flags = MP_CDB_REPLACE };
+
+		assert_int_equal(mp_cdb_import(w.st[1].kr, j, strlen(j), &io), 0);
+		mp_keyring_free_secret(j);
+	}
+	c = mp_node_config(w.st[1].kr, a);
+	assert_true(c && c->has_default_ttl && c->default_ttl == 7);
+	w.st[1].clk.t += 100;
+	set.default_ttl = 9;
+	assert_int_equal(mp_node_config_set(w.st[1].kr, a, &set), 0);
+	exports(&w, docs, lens);
+	assert_int_equal(merge(w.main.kr, docs, lens, 2, false, &rep), 0);
+	mp_merge_report_free(&rep);
+	free_docs(docs, 2);
+	c = mp_node_config(w.main.kr, a);
+	assert_non_null(c);
+	assert_true(c->has_default_ttl);
+	assert_int_equal(c->default_ttl, 9);
+	net_free(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -548,6 +594,7 @@ int main(void)
 		cmocka_unit_test(test_merge_bad_input),
 		cmocka_unit_test(test_merge_removal_iv_partial),
 		cmocka_unit_test(test_merge_reprovisioned_and_group_names),
+		cmocka_unit_test(test_merge_node_config),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
