@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/batch.h"
@@ -122,7 +123,7 @@ bool mp_cli_job_done(struct mp_cli_app *a, unsigned int job)
 				      t->state == MP_TARGET_RUNNING))
 			return false;
 	}
-	if (j->all && !j->timed_out && !j->cancelled && !j->stopped &&
+	if (j->all && !j->timed_out && !j->cancelled && !j->stopped && !j->idle_over &&
 	    (j->want == 0 || j->provisioned + j->failed < j->want))
 		return false;
 	return true;
@@ -134,20 +135,55 @@ static void job_finish(struct mp_cli_app *a, struct mp_cli_job *j)
 	if (j->timer > 0)
 		mp_loop_timer_cancel(a->loop, j->timer);
 	j->timer = 0;
+	mp_loop_timer_set(a->loop, &j->idle_timer, 0, NULL, NULL);
 	/* The shell reports a job of several devices when it ends; scripts
 	 * print the summary in mp_cli_job_wait(). */
+	if (a->mode == MP_CLI_SHELL && j->all && j->provisioned + j->failed == 0 && !j->cancelled)
+		mp_out_info(&a->out, "provision --all: no device to provision was heard%s",
+			    j->nodes_heard ? " (only nodes of this network)" : "");
 	if (a->mode == MP_CLI_SHELL && (j->all || j->provisioned + j->failed > 1))
 		mp_out_summary(&a->out, j->provisioned, j->failed - j->cancelled_devices,
 			       j->cancelled_devices);
 }
 
+static void check_job(struct mp_cli_app *a, unsigned int job);
+
+static void job_idle(struct mp_loop *loop, int64_t id, void *data)
+{
+	struct mp_cli_app *a = data;
+	size_t i;
+
+	(void)loop;
+	for (i = 0; i < a->njobs; i++) {
+		struct mp_cli_job *j = &a->jobs[i];
+
+		if (j->idle_timer != id)
+			continue;
+		j->idle_timer = 0;
+		if (job_running(a, j->id))
+			return;		/* armed again when it ends */
+		j->idle_over = true;
+		check_job(a, j->id);
+		return;
+	}
+}
+
+/* --all: (re)start the idle count, when a device of the job starts or ends. */
+static void job_idle_arm(struct mp_cli_app *a, struct mp_cli_job *j)
+{
+	if (j->all && j->active && j->idle_s && !j->idle_over)
+		mp_loop_timer_set(a->loop, &j->idle_timer, (uint64_t)j->idle_s * 1000,
+				  job_idle, a);
+}
+
 /* The progress line of a run outside the shell: devices done of those
  * asked for (--all: of --count, else of none known). */
-static void job_progress(struct mp_cli_app *a, const struct mp_cli_job *j)
+static void job_progress(struct mp_cli_app *a, struct mp_cli_job *j)
 {
 	unsigned int total = 0;
 	size_t i;
 
+	job_idle_arm(a, j);
 	if (a->mode == MP_CLI_SHELL)
 		return;
 	if (j->all)
@@ -274,20 +310,24 @@ static void device_heard(struct mp_cli_app *a, const struct mp_scan_entry *e)
 		const struct mp_node *node;
 		struct mp_cli_device_ref ref = { .by_index = false };
 
-		if (!j->active || !j->all || j->cancelled || j->timed_out || j->stopped)
+		if (!j->active || !j->all || j->cancelled || j->timed_out || j->stopped ||
+		    j->idle_over)
 			continue;
 		if (j->want && j->provisioned + j->failed + job_running(a, j->id) >= j->want)
 			continue;
 		if (targeted(a, uuid) || !a->engine_has_keyring)
 			continue;
 		node = mp_keyring_node_find_uuid(a->kr, uuid);
-		if (node && node->state == MP_NODE_COMPLETE)
+		if (node && node->state == MP_NODE_COMPLETE) {
+			j->nodes_heard++;
 			continue;	/* a node of ours, heard before its reset */
+		}
 		if (mp_engine_sessions(a->engine) >= a->o.concurrency)
 			continue;
 		memcpy(ref.uuid, uuid, 16);
 		if (mp_cli_target_add(a, j->id, &ref, &j->all_opts, NULL, 0) < 0)
 			continue;
+		job_idle_arm(a, j);	/* a new device: the tray is not done */
 		target_start(a, a->ntargets - 1);
 		break;		/* one job takes the device */
 	}
@@ -336,6 +376,7 @@ void mp_cli_job_start(struct mp_cli_app *a, unsigned int job, unsigned int timeo
 		return;
 	j->active = true;
 	j->timer = mp_loop_timer_add(a->loop, (uint64_t)timeout_s * 1000, job_timeout, a);
+	job_idle_arm(a, j);
 	for (i = 0; st && i < mp_scan_table_count(st); i++) {
 		const struct mp_scan_entry *e = mp_scan_table_at(st, i);
 
@@ -346,15 +387,67 @@ void mp_cli_job_start(struct mp_cli_app *a, unsigned int job, unsigned int timeo
 	mp_cli_scan_update(a);
 }
 
+/*
+ * The simulator's clock. A provision --all job outside the shell waiting
+ * with nothing in flight (no session, no OOB helper, no device it waits
+ * for by name) only waits for time to pass: the simulated devices' beacons
+ * and the idle end are timers of this loop. Running that time ahead
+ * instead of sleeping ends an empty simulated tray by the same idle rule
+ * as a real one, without the simulator saying how many devices it has.
+ */
+static uint64_t sim_clock(void *data)
+{
+	const struct mp_cli_app *a = data;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000 + a->sim_skew_ms;
+}
+
+static bool sim_quiet(const struct mp_cli_app *a, unsigned int job)
+{
+	const struct mp_cli_job *j = mp_cli_job_get((struct mp_cli_app *)a, job);
+	size_t i;
+
+	if (!a->sim || !a->sim_clock || !j || !j->all || a->helpers || a->interrupted ||
+	    (a->engine && mp_engine_sessions(a->engine)))
+		return false;
+	for (i = 0; i < a->ntargets; i++)
+		if (a->targets[i].state == MP_TARGET_WAITING ||
+		    a->targets[i].state == MP_TARGET_RUNNING)
+			return false;
+	return true;
+}
+
+static void sim_skip(struct mp_cli_app *a)
+{
+	uint64_t next, now = mp_loop_now_ms(a->loop);
+
+	if (mp_loop_next_deadline(a->loop, &next) == 0 && next > now)
+		a->sim_skew_ms += next - now;
+}
+
 enum mp_cli_status mp_cli_job_wait(struct mp_cli_app *a, unsigned int job)
 {
 	struct mp_cli_job *j;
 	unsigned int want, left;
 	size_t i;
 
-	while (!mp_cli_job_done(a, job) && !a->radio_lost)
-		if (mp_loop_run_once(a->loop, -1) < 0)
+	while (!mp_cli_job_done(a, job) && !a->radio_lost) {
+		int n;
+
+		if (sim_quiet(a, job)) {
+			/* nothing outside this process is awaited: look, and if
+			 * nothing is ready, let the simulated time run on */
+			n = mp_loop_run_once(a->loop, 0);
+			if (n == 0)
+				sim_skip(a);
+		} else {
+			n = mp_loop_run_once(a->loop, -1);
+		}
+		if (n < 0)
 			break;
+	}
 	j = mp_cli_job_get(a, job);
 	if (!j)
 		return MP_CLI_FAILED;
@@ -365,7 +458,10 @@ enum mp_cli_status mp_cli_job_wait(struct mp_cli_app *a, unsigned int job)
 	left = want > j->provisioned + j->failed ? want - j->provisioned - j->failed : 0;
 	if (j->stopped)
 		left = 0;	/* not missing: not tried, and the stop was said */
-	if (left)
+	if (left && j->all && j->idle_over)
+		mp_out_info(&a->out, "--count %u: %u device(s) short, nothing new was heard for %u s "
+			    "(--idle SECONDS waits longer)", j->want, left, j->idle_s);
+	else if (left)
 		mp_out_info(&a->out, "%u device(s) not found or not finished in time", left);
 	/* which ones failed, together at the end where a person looks */
 	for (i = 0; i < a->ntargets; i++)
@@ -380,6 +476,15 @@ enum mp_cli_status mp_cli_job_wait(struct mp_cli_app *a, unsigned int job)
 	if (a->interrupted) {
 		mp_out_error(&a->out, "interrupted: %u cancelled", j->cancelled_devices);
 		return MP_CLI_INTERRUPTED;
+	}
+	if (j->all && j->provisioned + j->failed == 0) {
+		/* an empty tray is not a success a script could take for one */
+		mp_out_error(&a->out, "provision --all: no device to provision was heard%s "
+			     "(%s); is the tray powered, in range, and not provisioned?",
+			     j->nodes_heard ? ", only nodes of this network" : "",
+			     j->idle_over ? "the idle time passed with nothing new, --idle "
+			     "SECONDS waits longer" : "the time ran out, -t SECONDS waits longer");
+		return MP_CLI_NOTHING;
 	}
 	return j->failed || left ? MP_CLI_FAILED : MP_CLI_OK;
 }
@@ -860,6 +965,10 @@ int mp_cli_app_init(struct mp_cli_app *a)
 
 	if (rc < 0)
 		return rc;
+	if (a->o.sim && a->mode != MP_CLI_SHELL) {
+		mp_loop_set_clock(a->loop, sim_clock, a);
+		a->sim_clock = true;
+	}
 	if (a->mode != MP_CLI_SHELL) {
 		mp_loop_signal_add(a->loop, SIGINT, on_signal, a);
 		mp_loop_signal_add(a->loop, SIGTERM, on_signal, a);

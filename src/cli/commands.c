@@ -52,6 +52,8 @@ static const struct mp_cli_opt provision_opts[] = {
 	{ "--address", "ADDR", MP_COMPL_NONE, NULL, "unicast address in hex (one device)" },
 	{ "--name", "NAME", MP_COMPL_NONE, NULL, "node name to record (one device)" },
 	{ "--count", "N", MP_COMPL_NONE, NULL, "with --all: stop after N devices" },
+	{ "--idle", "SECONDS", MP_COMPL_NONE, NULL,
+	  "with --all: the tray is done after SECONDS with nothing new (default 15)" },
 	{ "--require-auth", NULL, MP_COMPL_NONE, NULL,
 	  "refuse a device that would get no authentication (No OOB)" },
 	{ "--max-elements", "N", MP_COMPL_NONE, NULL,
@@ -671,21 +673,6 @@ static enum mp_cli_status provision_common(struct mp_cli_app *a, const struct mp
 	return MP_CLI_OK;
 }
 
-/* With --all on the simulator: the simulated devices that are not our nodes yet. */
-static unsigned int sim_fresh(const struct mp_cli_app *a)
-{
-	unsigned int i, n = 0;
-
-	for (i = 0; i < a->o.sim; i++) {
-		const struct mp_node *node = a->kr && a->sim ?
-			mp_keyring_node_find_uuid(a->kr, mp_sim_radio_uuid(a->sim, i)) : NULL;
-
-		if (!node || node->state != MP_NODE_COMPLETE)
-			n++;
-	}
-	return n;
-}
-
 /* Whether the keyring is there yet: a batch file with bad lines is checked
  * against an existing keyring, and does not create one. */
 static bool keyring_present(const struct mp_cli_app *a)
@@ -816,7 +803,7 @@ static enum mp_cli_status batch_verdict(struct mp_cli_app *a, const char *file,
 static enum mp_cli_status cmd_provision(struct mp_cli_app *a, const struct mp_cli_args *args)
 {
 	const char *batch = mp_cli_arg(args, "--batch"), *count_s = mp_cli_arg(args, "--count");
-	const char *maxf_s = mp_cli_arg(args, "--max-failures");
+	const char *maxf_s = mp_cli_arg(args, "--max-failures"), *idle_s = mp_cli_arg(args, "--idle");
 	const char *maxu_s = mp_cli_arg(args, "--max-unconfirmed");
 	uint32_t max_failures = MP_CLI_DEFAULT_MAX_FAILURES, max_unconf = 0;
 	bool all = mp_cli_arg(args, "--all") != NULL, *skip = NULL;
@@ -825,8 +812,8 @@ static enum mp_cli_status cmd_provision(struct mp_cli_app *a, const struct mp_cl
 	struct mp_provision_opts po;
 	enum mp_cli_status st;
 	size_t left = 0, i;
-	uint32_t count = 0;
-	unsigned int job, want = 0;
+	uint32_t count = 0, idle = MP_CLI_DEFAULT_IDLE_S;
+	unsigned int job;
 	char why[256];
 	int n;
 
@@ -839,6 +826,10 @@ static enum mp_cli_status cmd_provision(struct mp_cli_app *a, const struct mp_cl
 	}
 	if (count_s && (!all || mp_cli_parse_uint(count_s, 100000, &count) < 0 || count == 0)) {
 		mp_cmd_err(args, "--count takes a positive number, with --all");
+		return MP_CLI_USAGE;
+	}
+	if (idle_s && (!all || mp_cli_parse_uint(idle_s, 86400, &idle) < 0 || idle == 0)) {
+		mp_cmd_err(args, "--idle takes a number of seconds (1 to 86400), with --all");
 		return MP_CLI_USAGE;
 	}
 	if (maxf_s && (!all || mp_cli_parse_uint(maxf_s, 100000, &max_failures) < 0)) {
@@ -911,14 +902,15 @@ static enum mp_cli_status cmd_provision(struct mp_cli_app *a, const struct mp_cl
 	}
 	if (st)
 		goto out;
-	if (all)
-		want = count ? count : a->o.sim ? sim_fresh(a) : 0;
-	job = mp_cli_job_new(a, all, want, &po, mp_cli_arg(args, "--oob-cmd"));
+	/* --all ends on --count, or once the tray is idle: never on what
+	 * the simulator knows and a controller cannot (issue 16) */
+	job = mp_cli_job_new(a, all, all ? count : 0, &po, mp_cli_arg(args, "--oob-cmd"));
 	if (!job) {
 		st = MP_CLI_FAILED;
 		goto out;
 	}
 	mp_cli_job_get(a, job)->max_failures = all ? max_failures : 0;
+	mp_cli_job_get(a, job)->idle_s = all ? idle : 0;
 	for (n = 0; n < args->argc; n++)
 		if (mp_cli_target_add(a, job, &refs[n], &po, mp_cli_arg(args, "--name"), 0) < 0)
 			st = MP_CLI_FAILED;

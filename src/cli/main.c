@@ -31,6 +31,7 @@ enum {
 	EXIT_USAGE = 2,		/* bad command line, command or input file */
 	EXIT_RADIO = 3,		/* no controller, no permission, controller lost */
 	EXIT_KEYRING = 4,	/* the keyring could not be opened, read or written */
+	EXIT_NOTHING = 5,	/* provision --all heard no device to provision */
 };
 
 /* The keys live in this process's memory (the NetKey even when the
@@ -63,6 +64,8 @@ static int exit_code(const struct mp_cli_app *a, enum mp_cli_status st)
 		return EXIT_RADIO;
 	case MP_CLI_KEYRING:
 		return EXIT_KEYRING;
+	case MP_CLI_NOTHING:
+		return EXIT_NOTHING;
 	}
 	return EXIT_SOME_FAILED;
 }

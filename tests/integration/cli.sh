@@ -115,9 +115,30 @@ check "30% loss, duplicates and delay: still every device" 0 '
 assert len(ev("provisioned")) == 6
 ' -- $K --json --sim 6 --sim-loss 30 --sim-dup 10 --sim-delay 40 provision --all
 
-check "100% loss: timeout, exit 1" 1 '
+# Issue 16: nothing heard is not success; with --sim, as on a real line
+# (this asserted exit 1 before exit 5 existed)
+check "100% loss: nothing heard, exit 5, said" 5 '
 assert not ev("provisioned")
+assert "no device to provision was heard" in ev("error")[0]["message"], lines
 ' -- $K --json --sim 1 --sim-loss 100 --timeout 3 provision --all
+
+# Issue 16: --all ends when the tray is done, on the simulator as on a real
+# line (it must not stop because it knows how many devices it made).
+IK="--keyring $T/idle/k.json"
+check "--all --idle: the tray is done once nothing new is heard" 0 '
+assert len(ev("provisioned")) == 2 and ev("summary")[0]["provisioned"] == 2, lines
+' -- $IK --json --sim 2 --sim-seed 11 provision --all --idle 1
+check "--all on a tray of nodes only: exit 5, said, not an empty success" 5 '
+assert not ev("provisioned") and not ev("failed"), lines
+m = ev("error")[0]["message"]
+assert "no device to provision was heard" in m and "only nodes of this network" in m, m
+' -- $IK --json --sim 2 --sim-seed 11 provision --all
+check "--count not reached when the tray went idle: exit 1, says how many short" 1 '
+assert len(ev("provisioned")) == 1, lines
+assert any("--count 3: 2 device(s) short" in l["message"] for l in ev("info")), lines
+' -- $IK --json --sim 3 --sim-seed 11 -t 20 provision --all --count 3 --idle 2
+check "--idle without --all is a usage error" 2 'assert "--idle" in err, err' -- $IK --sim 1 provision --idle 5 00112233445566778899aabbccddeeff
+check "--idle 0 is a usage error" 2 'assert "--idle" in err, err' -- $IK --sim 1 provision --all --idle 0
 
 check "human output" 0 "" -- $K --sim 1 provision --all
 grep -q "provisioned: address 0x" "$T/out" && ok "human output says provisioned" || ko "human output says provisioned"
@@ -413,7 +434,7 @@ n = ev("node"); assert sum(1 for l in n if l.get("name") == "lamp-1") == 1, n
 # Text output is for people: no colour codes in a file. Issue 16: quiet by
 # default (each device's result and how far the run is, as plain lines off a
 # terminal), the phases with -v, only what failed and the summary with -q.
-check "human output to a file" 0 '' -- $K --sim 2 provision --all
+check "human output to a file" 0 '' -- $K --sim 2 provision --all --count 2
 grep -q "$(printf '\033')" "$T/out" && ko "no colour codes in a file" || ok "no colour codes in a file"
 if ! grep -q ": invite" "$T/out" && ! grep -q "^\[NEW\]" "$T/out" && [ "$(grep -c '^\[OK\]' "$T/out")" = 2 ] &&
 	grep -qx "1/2 done" "$T/out" && grep -qx "2/2 done" "$T/out" && grep -qx "2 provisioned, 0 failed" "$T/out"

@@ -250,7 +250,7 @@ def progress(tmp):
     in place and blanked before the next result; no phases without -v."""
     env = dict(os.environ, TERM="xterm", HOME=tmp, NO_COLOR="1")
     p = Pty([BIN, "--keyring", os.path.join(tmp, "progress.json"), "--sim", "3",
-             "provision", "--all"], env)
+             "provision", "--all", "--count", "3"], env)
     p.wait(30)
     p.quiet(0.2, 2)
     raw = p.raw
