@@ -148,6 +148,10 @@ struct mp_cli_app {
 	 * the idle end costs no wall-clock time (see mp_cli_job_wait()) */
 	uint64_t sim_skew_ms;
 	bool sim_clock;
+	/* the first keyring write error (a full disk): the run stops, exit 4 */
+	bool kr_write_failed, kr_write_said;
+	char kr_write_msg[2048];
+	char kr_detail[256];
 	bool radio_lost;
 	/* in simulation, what each simulated device showed, for the
 	 * simulated person to type when asked (outside the shell) */
@@ -193,6 +197,9 @@ bool mp_cli_job_done(struct mp_cli_app *a, unsigned int job);
  * to provision.
  */
 enum mp_cli_status mp_cli_job_wait(struct mp_cli_app *a, unsigned int job);
+
+/** After a keyring write error stopped the run: say it (once), with the OS's words. */
+void mp_cli_kr_write_said(struct mp_cli_app *a);
 
 /**
  * Cancel provisioning: the device @ref (NULL: everything), running or

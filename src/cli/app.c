@@ -138,6 +138,8 @@ static void job_finish(struct mp_cli_app *a, struct mp_cli_job *j)
 	mp_loop_timer_set(a->loop, &j->idle_timer, 0, NULL, NULL);
 	/* The shell reports a job of several devices when it ends; scripts
 	 * print the summary in mp_cli_job_wait(). */
+	if (a->mode == MP_CLI_SHELL)
+		mp_cli_kr_write_said(a);
 	if (a->mode == MP_CLI_SHELL && j->all && j->provisioned + j->failed == 0 && !j->cancelled)
 		mp_out_info(&a->out, "provision --all: no device to provision was heard%s",
 			    j->nodes_heard ? " (only nodes of this network)" : "");
@@ -473,6 +475,10 @@ enum mp_cli_status mp_cli_job_wait(struct mp_cli_app *a, unsigned int job)
 		       j->cancelled_devices);
 	if (a->radio_lost)
 		return MP_CLI_RADIO;
+	if (a->kr_write_failed) {
+		mp_cli_kr_write_said(a);
+		return MP_CLI_KEYRING;
+	}
 	if (a->interrupted) {
 		mp_out_error(&a->out, "interrupted: %u cancelled", j->cancelled_devices);
 		return MP_CLI_INTERRUPTED;
@@ -487,6 +493,17 @@ enum mp_cli_status mp_cli_job_wait(struct mp_cli_app *a, unsigned int job)
 		return MP_CLI_NOTHING;
 	}
 	return j->failed || left ? MP_CLI_FAILED : MP_CLI_OK;
+}
+
+void mp_cli_kr_write_said(struct mp_cli_app *a)
+{
+	if (!a->kr_write_failed || a->kr_write_said)
+		return;
+	a->kr_write_said = true;
+	mp_out_error(&a->out, "%s", a->kr_write_msg);
+	mp_out_error(&a->out, "provisioning stopped at the first keyring write error: what "
+		     "the keyring held before is kept; make room and run again (the devices "
+		     "done are skipped)");
 }
 
 unsigned int mp_cli_cancel(struct mp_cli_app *a, const struct mp_cli_device_ref *ref)
@@ -682,12 +699,67 @@ static void count_in_row(struct mp_cli_app *a, struct mp_cli_job *j, bool ok, co
 		     j->failures_in_row, reason ? reason : "error");
 }
 
+/* The first keyring write error stops the run: deferred to the loop, as
+ * the cancels would re-enter the engine from its own callback. */
+static void kr_write_stop(struct mp_loop *loop, int64_t id, void *data)
+{
+	struct mp_cli_app *a = data;
+
+	(void)loop;
+	(void)id;
+	mp_cli_cancel(a, NULL);
+}
+
+/*
+ * A session that failed because the keyring could not be written (a full
+ * disk, a quota, an I/O error: issue 16) is reported as what it is, not as
+ * the engine's "no-address" (ENOSPC), "too-many-unconfirmed" (EDQUOT) or
+ * bare "keyring"; the first one stops the run, with the OS's words and the
+ * file, and the exit status 4. What was stored before stays: every save
+ * replaces the file whole or not at all (kr_file_write()).
+ */
+static const struct mp_session_event *kr_write_failure(struct mp_cli_app *a,
+							const struct mp_session_event *ev,
+							struct mp_session_event *fixed)
+{
+	const struct mp_keyring_error *e = a->kr ? mp_keyring_last_error(a->kr) : NULL;
+	bool saved_reason;
+
+	if (ev->type != MP_SESSION_FAILED || !e || e->kind != MP_KR_E_IO || !ev->reason)
+		return ev;
+	saved_reason = strcmp(ev->reason, "keyring") == 0 || strcmp(ev->reason, "no-address") == 0 ||
+		       strcmp(ev->reason, "too-many-unconfirmed") == 0;
+	*fixed = *ev;
+	if (saved_reason) {
+		fixed->reason = "keyring-write";
+		if (strcmp(ev->reason, "keyring") == 0 && ev->unconfirmed)
+			snprintf(a->kr_detail, sizeof(a->kr_detail), "the device was provisioned "
+				 "as 0x%04x (%u element%s), but the keyring could not record it "
+				 "complete: it stays there as pending, at that address",
+				 ev->address, ev->elements, ev->elements == 1 ? "" : "s");
+		else
+			snprintf(a->kr_detail, sizeof(a->kr_detail), "the keyring could not record "
+				 "the address this device was to get: no Provisioning Data was "
+				 "sent, it is still unprovisioned");
+		fixed->detail = a->kr_detail;
+		fixed->unconfirmed = false;
+	}
+	if (!a->kr_write_failed) {
+		a->kr_write_failed = true;
+		snprintf(a->kr_write_msg, sizeof(a->kr_write_msg), "%s", e->msg);
+		mp_loop_timer_add(a->loop, 0, kr_write_stop, a);
+	}
+	return fixed;
+}
+
 static void on_session(void *user, struct mp_session *s, const struct mp_session_event *ev)
 {
 	struct mp_cli_app *a = user;
 	size_t idx = find_running(a, ev->uuid);
+	struct mp_session_event fixed;
 	const char *cmd;
 
+	ev = kr_write_failure(a, ev, &fixed);
 	/* progress per phase too; a batch row's extra columns with the result */
 	mp_out_session_cols(&a->out, ev, idx != (size_t)-1 ? a->targets[idx].columns : NULL,
 			    idx != (size_t)-1 ? a->targets[idx].ncolumns : 0);

@@ -140,6 +140,43 @@ assert any("--count 3: 2 device(s) short" in l["message"] for l in ev("info")), 
 check "--idle without --all is a usage error" 2 'assert "--idle" in err, err' -- $IK --sim 1 provision --idle 5 00112233445566778899aabbccddeeff
 check "--idle 0 is a usage error" 2 'assert "--idle" in err, err' -- $IK --sim 1 provision --all --idle 0
 
+# Issue 16: a full disk stops the run at the first keyring write error, with
+# the OS's words and the file, exit 4, and loses nothing already stored. A
+# preload shim fails the keyring's writes after N (no root, no tmpfs).
+if ${CC:-cc} -shared -fPIC -o "$T/faildisk.so" "${MESHPROV_SRCDIR:-$(dirname "$0")/../..}/tests/integration/faildisk.c" -ldl 2> /dev/null; then
+	FK="--keyring $T/full/k.json"
+	export LD_PRELOAD="$T/faildisk.so" ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+	export FAILDISK_AFTER=3	# the keyring's creation, one device pending and complete
+	check "full disk: exit 4 at the first write error, the OS's words and the file" 4 '
+assert len(ev("provisioned")) == 1, lines
+f = [l for l in ev("failed") if l["reason"] != "cancelled"]
+assert len(f) == 1 and f[0]["reason"] == "keyring-write", f
+assert "still unprovisioned" in f[0]["detail"], f
+assert not [l for l in ev("failed") if l["reason"] == "no-address"], lines
+m = " ".join(l["message"] for l in ev("error"))
+assert "No space left on device" in m and "'"$T"'/full/k.json" in m, m
+assert "stopped at the first keyring write error" in m, m
+' -- $FK --json -j 1 --sim 3 --sim-seed 5 provision --all
+	export FAILDISK_AFTER=2 FAILDISK_ERRNO=122	# EDQUOT: the completion is not saved
+	check "quota: the device done but not recorded complete is said so, exit 4" 4 '
+f = ev("failed"); assert len(f) == 1 and f[0]["reason"] == "keyring-write", f
+assert "was provisioned as 0x" in f[0]["detail"] and "pending" in f[0]["detail"], f
+m = " ".join(l["message"] for l in ev("error"))
+assert "Disk quota exceeded" in m, m
+' -- --keyring "$T/quota/k.json" --json -j 1 --sim 2 --sim-seed 5 provision --all
+	unset LD_PRELOAD FAILDISK_AFTER FAILDISK_ERRNO
+	check "... nothing stored before the error was lost" 0 '
+n = [l for l in ev("node") if not l["self"]]
+assert len(n) == 1 and n[0]["state"] == "complete", lines
+' -- $FK --json nodes
+	check "... the quota run left its device pending, at its address" 0 '
+n = [l for l in ev("node") if not l["self"]]
+assert len(n) == 1 and n[0]["state"] == "pending", lines
+' -- --keyring "$T/quota/k.json" --json nodes
+else
+	echo "SKIP: full disk (no C compiler for the preload shim)"
+fi
+
 check "human output" 0 "" -- $K --sim 1 provision --all
 grep -q "provisioned: address 0x" "$T/out" && ok "human output says provisioned" || ko "human output says provisioned"
 grep -q "over PB-ADV, auth none\$" "$T/out" && ok "the [OK] line names the method" || ko "the [OK] line names the method"
