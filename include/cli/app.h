@@ -169,6 +169,13 @@ void mp_cli_app_free(struct mp_cli_app *a);
 
 /** Open the keyring (creating it) if not open yet; explains failures on stderr. */
 enum mp_cli_status mp_cli_need_keyring(struct mp_cli_app *a);
+/**
+ * For a command that only reads the keyring: as mp_cli_need_keyring(), but
+ * a missing keyring is an error (naming the path and how a network is
+ * created), never created; in one-shot mode the keyring is opened for
+ * reading only (MP_KEYRING_RDONLY: a shared lock, none on read-only media).
+ */
+enum mp_cli_status mp_cli_read_keyring(struct mp_cli_app *a);
 /** Open the radio and start the engine if not done yet; explains failures. */
 enum mp_cli_status mp_cli_need_radio(struct mp_cli_app *a);
 

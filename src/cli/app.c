@@ -869,9 +869,16 @@ static const struct mp_hci_radio_cb hci_cb = { hci_ready, hci_gone };
  * conditions, and never calls mp_loop_quit(): a quit request would stay
  * pending and make every later round skip its callbacks. */
 
-enum mp_cli_status mp_cli_need_keyring(struct mp_cli_app *a)
+static enum mp_cli_status open_keyring(struct mp_cli_app *a, bool reading)
 {
-	struct mp_keyring_opts ko = { .flags = MP_KEYRING_CREATE };
+	/* Issue 16: a command that only reads never creates a keyring (a
+	 * mistyped path would be a new, empty network); one-shot, it reads
+	 * with a shared lock, and on read-only media with none. A script or
+	 * the shell opens for writing: a later command may need to. */
+	struct mp_keyring_opts ko = {
+		.flags = !reading ? MP_KEYRING_CREATE :
+			 a->mode == MP_CLI_ONESHOT ? MP_KEYRING_RDONLY : 0,
+	};
 	struct mp_keyring_error err = { 0 };
 	uint8_t *pass = NULL;
 	size_t plen = 0;
@@ -920,6 +927,14 @@ enum mp_cli_status mp_cli_need_keyring(struct mp_cli_app *a)
 		rc = mp_keyring_open(path, &ko, &a->kr, &err);
 	}
 	mp_cli_passphrase_free(pass);
+	if (rc == -ENOENT && reading && err.kind == MP_KR_E_NOTFOUND) {
+		mp_out_error(&a->out, "%s: nothing to read (is the path right? --keyring, "
+			     "MESHPROV_KEYRING)", err.msg);
+		fprintf(stderr, "  A keyring is created by the first command that changes "
+			"it: provision makes a new network (with a fresh NetKey), import FILE "
+			"takes an existing one (meshprov --keyring %s import FILE).\n", path);
+		return MP_CLI_KEYRING;
+	}
 	if (rc < 0) {
 		mp_out_error(&a->out, "%s", err.msg[0] ? err.msg : strerror(-rc));
 		if (rc == -ENOKEY)
@@ -930,7 +945,20 @@ enum mp_cli_status mp_cli_need_keyring(struct mp_cli_app *a)
 	if (mp_keyring_was_created(a->kr))
 		mp_out_info(&a->out, "created a new keyring (network with a fresh NetKey) at %s",
 			    path);
+	if (mp_keyring_unlocked(a->kr))
+		mp_out_info(&a->out, "read %s without a lock: its directory is read-only "
+			    "(no lock file can be made there)", path);
 	return MP_CLI_OK;
+}
+
+enum mp_cli_status mp_cli_need_keyring(struct mp_cli_app *a)
+{
+	return open_keyring(a, false);
+}
+
+enum mp_cli_status mp_cli_read_keyring(struct mp_cli_app *a)
+{
+	return open_keyring(a, true);
 }
 
 static enum mp_cli_status open_radio(struct mp_cli_app *a, struct mp_radio *radio)

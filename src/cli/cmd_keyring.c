@@ -42,7 +42,7 @@ static bool show_keys(const struct mp_cli_args *args)
 /* A node address typed by the user, which must be a node of ours: the node,
  * or NULL with *@st saying why (a malformed address is a usage error). */
 static const struct mp_node *node_arg(struct mp_cli_app *a, const struct mp_cli_args *args,
-				      const char *s, enum mp_cli_status *st)
+				      const char *s, bool reading, enum mp_cli_status *st)
 {
 	const struct mp_node *n;
 	uint16_t addr;
@@ -52,7 +52,7 @@ static const struct mp_node *node_arg(struct mp_cli_app *a, const struct mp_cli_
 		mp_cmd_err(args, "'%s' is not a unicast address (hex, 0001-7fff)", s);
 		return NULL;
 	}
-	*st = mp_cli_need_keyring(a);
+	*st = reading ? mp_cli_read_keyring(a) : mp_cli_need_keyring(a);
 	if (*st)
 		return NULL;
 	n = mp_keyring_node_find(a->kr, addr);
@@ -65,7 +65,7 @@ static const struct mp_node *node_arg(struct mp_cli_app *a, const struct mp_cli_
 
 enum mp_cli_status mp_cmd_nodes(struct mp_cli_app *a, const struct mp_cli_args *args)
 {
-	enum mp_cli_status st = mp_cli_need_keyring(a);
+	enum mp_cli_status st = mp_cli_read_keyring(a);
 	size_t i;
 
 	if (st)
@@ -81,7 +81,7 @@ enum mp_cli_status mp_cmd_nodes(struct mp_cli_app *a, const struct mp_cli_args *
 enum mp_cli_status mp_cmd_node_show(struct mp_cli_app *a, const struct mp_cli_args *args)
 {
 	enum mp_cli_status st;
-	const struct mp_node *n = node_arg(a, args, args->argv[0], &st);
+	const struct mp_node *n = node_arg(a, args, args->argv[0], true, &st);
 
 	if (!n)
 		return st;
@@ -101,7 +101,7 @@ enum mp_cli_status mp_cmd_node_rename(struct mp_cli_app *a, const struct mp_cli_
 			   MP_CLI_NAME_MAX);
 		return MP_CLI_USAGE;
 	}
-	n = node_arg(a, args, args->argv[0], &st);
+	n = node_arg(a, args, args->argv[0], false, &st);
 	if (!n)
 		return st;
 	rc = mp_keyring_node_rename(a->kr, n->addr, name);
@@ -114,7 +114,7 @@ enum mp_cli_status mp_cmd_node_rename(struct mp_cli_app *a, const struct mp_cli_
 enum mp_cli_status mp_cmd_node_remove(struct mp_cli_app *a, const struct mp_cli_args *args)
 {
 	enum mp_cli_status st;
-	const struct mp_node *n = node_arg(a, args, args->argv[0], &st);
+	const struct mp_node *n = node_arg(a, args, args->argv[0], false, &st);
 	uint16_t addr;
 	int rc;
 
@@ -173,7 +173,7 @@ static enum mp_cli_status key_arg(const struct mp_cli_args *args, const char *s,
 
 enum mp_cli_status mp_cmd_netkey_list(struct mp_cli_app *a, const struct mp_cli_args *args)
 {
-	enum mp_cli_status st = mp_cli_need_keyring(a);
+	enum mp_cli_status st = mp_cli_read_keyring(a);
 	size_t i;
 
 	if (st)
@@ -253,7 +253,7 @@ enum mp_cli_status mp_cmd_netkey_delete(struct mp_cli_app *a, const struct mp_cl
 
 enum mp_cli_status mp_cmd_appkey_list(struct mp_cli_app *a, const struct mp_cli_args *args)
 {
-	enum mp_cli_status st = mp_cli_need_keyring(a);
+	enum mp_cli_status st = mp_cli_read_keyring(a);
 	size_t i;
 
 	if (st)
@@ -296,7 +296,7 @@ enum mp_cli_status mp_cmd_iv_index(struct mp_cli_app *a, const struct mp_cli_arg
 		mp_cmd_err(args, "--update takes on or off");
 		return MP_CLI_USAGE;
 	}
-	st = mp_cli_need_keyring(a);
+	st = args->argc || upd ? mp_cli_need_keyring(a) : mp_cli_read_keyring(a);
 	if (st)
 		return st;
 	if (args->argc || upd) {
@@ -320,7 +320,7 @@ enum mp_cli_status mp_cmd_export(struct mp_cli_app *a, const struct mp_cli_args 
 		.with_device_keys = !mp_cli_arg(args, "--no-device-keys"),
 	};
 	const char *path = args->argv[0];
-	enum mp_cli_status st = mp_cli_need_keyring(a);
+	enum mp_cli_status st = mp_cli_read_keyring(a);
 	char *json = NULL;
 	size_t len = 0;
 	int rc;
@@ -437,7 +437,7 @@ enum mp_cli_status mp_cmd_import(struct mp_cli_app *a, const struct mp_cli_args 
 
 enum mp_cli_status mp_cmd_keyring_info(struct mp_cli_app *a, const struct mp_cli_args *args)
 {
-	enum mp_cli_status st = mp_cli_need_keyring(a);
+	enum mp_cli_status st = mp_cli_read_keyring(a);
 
 	(void)args;
 	if (st)

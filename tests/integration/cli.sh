@@ -848,6 +848,43 @@ check "export into a directory others can write is refused" 4 'assert "chmod go-
 mkdir "$T/shared"; chmod 777 "$T/shared"
 check "a keyring in a directory others can write is refused: exit 4" 4 "assert 'chmod go-w $T/shared' in err, err" -- --keyring "$T/shared/kr.json" nodes
 [ -z "$(ls -A "$T/shared")" ] && ok "nothing created in it" || ko "nothing created in it"
+# Issue 16: a command that only reads refuses a missing keyring (a mistyped
+# path) instead of making a new network, and says how one is made.
+mkdir "$T/none"
+for cmd in "nodes" "keyring info" "netkey list" "appkey list" "iv-index" "node show 0002" "export $T/none.cdb.json"; do
+	check "read-only '$cmd' on a missing keyring: exit 4, named, how to make one" 4 "
+assert 'no keyring at $T/none/typo.json' in err and 'provision' in err and 'import FILE' in err, err
+" -- --keyring "$T/none/typo.json" $cmd
+done
+[ -z "$(ls -A "$T/none")" ] && [ ! -e "$T/none.cdb.json" ] && ok "... nothing created (no keyring, no lock file, no export)" ||
+	ko "... nothing created (no keyring, no lock file, no export)"
+printf 'nodes\n' > "$T/nodes.script"
+check "a script's nodes on a missing keyring: refused too" 4 'assert "no keyring at" in err, err' -- --keyring "$T/none/typo.json" -f "$T/nodes.script"
+# Read-only media: listing works on a keyring in a directory nobody may
+# write (the lock file cannot be made there: read without a lock, said).
+mkdir "$T/ro"; "$BIN" --keyring "$T/ro/k.json" --sim 1 provision --all > /dev/null 2>&1
+rm -f "$T/ro/k.json.lock"
+AS=""
+if [ "$(id -u)" = 0 ]; then	# root writes anywhere: be nobody, on nobody's keyring
+	command -v setpriv > /dev/null && chown -R 65534:65534 "$T/ro" && chmod 711 "$T" &&
+		AS="setpriv --reuid=65534 --regid=65534 --clear-groups"
+fi
+chmod 500 "$T/ro"
+if [ "$(id -u)" != 0 ] || [ -n "$AS" ]; then
+	$AS "$BIN" --keyring "$T/ro/k.json" --json nodes > "$T/out" 2> "$T/err"; rc=$?
+	if [ $rc = 0 ] && [ "$(grep -c '"event":"node"' "$T/out")" = 2 ] && grep -q "without a lock" "$T/out" &&
+		[ ! -e "$T/ro/k.json.lock" ]; then ok "a keyring on read-only media: nodes lists it, read without a lock, said"
+	else echo "    exit $rc"; sed 's/^/    /' "$T/err" | head -3; ko "a keyring on read-only media: nodes lists it, read without a lock, said"; fi
+	$AS "$BIN" --keyring "$T/ro/k.json" export - > "$T/out" 2> "$T/err" && grep -q '"meshUUID"' "$T/out" &&
+		ok "... and export - works there" || { sed 's/^/    /' "$T/err" | head -3; ko "... and export - works there"; }
+	$AS "$BIN" --keyring "$T/ro/k.json" node rename 0002 x > "$T/out" 2> "$T/err"; rc=$?
+	[ $rc = 4 ] && grep -q "lock" "$T/err" && ok "... a change there is still refused (exit 4)" ||
+		{ echo "    exit $rc"; ko "... a change there is still refused (exit 4)"; }
+else
+	echo "SKIP: read-only keyring directory (root without setpriv)"
+fi
+chmod 700 "$T/ro"
+
 mkdir "$T/fifokr"; mkfifo "$T/fifokr/kr.json"
 if command -v timeout > /dev/null; then
 	# SIGKILL: a meshprov blocked in open() has SIGTERM blocked
