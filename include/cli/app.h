@@ -63,6 +63,7 @@ struct mp_cli_opts {
 	bool keep_going;
 	struct mp_cli_passphrase_src pass;	/* keyring passphrase source */
 	bool wait_lock;			/* wait for another meshprov's keyring lock */
+	unsigned int wait_lock_s;	/* --wait-lock=SECONDS; 0: as long as it takes */
 };
 
 enum mp_cli_target_state {

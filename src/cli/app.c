@@ -4,6 +4,7 @@
 #include "cli/app.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 
 #include "cli/batch.h"
 #include "cli/privs.h"
+#include "cli/redact.h"
 #include "cli/shell.h"
 #include "radio/hci_radio.h"
 #include "store/keyring.h"
@@ -869,6 +871,111 @@ static const struct mp_hci_radio_cb hci_cb = { hci_ready, hci_gone };
  * conditions, and never calls mp_loop_quit(): a quit request would stay
  * pending and make every later round skip its callbacks. */
 
+/* Who holds the keyring's lock, for a person: the PID the lock file
+ * records and that process's command line (secrets masked), or "". */
+static void lock_holder(pid_t pid, char *out, size_t len)
+{
+	char proc[64], line[512], shown[MP_CLI_SHOW_BUF], *prog, *args;
+	ssize_t n = -1;
+	size_t i, plen;
+	bool cut = false;
+	int fd;
+
+	out[0] = '\0';
+	if (pid <= 0)
+		return;
+	snprintf(proc, sizeof(proc), "/proc/%ld/cmdline", (long)pid);
+	fd = open(proc, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, line, sizeof(line) - 1);
+		close(fd);
+	}
+	if (n <= 0) {
+		snprintf(out, len, "PID %ld", (long)pid);
+		return;
+	}
+	while (n > 0 && line[n - 1] == '\0')
+		n--;
+	line[n] = '\0';
+	/* the program's name without its directory, then its arguments; a
+	 * long line keeps its end, where the command is */
+	prog = strrchr(line, '/') ? strrchr(line, '/') + 1 : line;	/* in argv[0] */
+	plen = strlen(prog);
+	args = line + strlen(line);
+	for (i = 0; i < (size_t)n; i++)
+		if (line[i] == '\0')
+			line[i] = ' ';
+	if (strlen(args) > 100) {
+		args += strlen(args) - 100;
+		while (*args && *args != ' ')
+			args++;
+		cut = true;
+	}
+	snprintf(out, len, "PID %ld: %.*s%s%s", (long)pid, (int)plen, prog, cut ? " ..." : "",
+		 mp_cli_show_line(args, 120, shown, sizeof(shown)));
+}
+
+static void holder_said(struct mp_cli_app *a, const char *path,
+			const struct mp_keyring_error *err)
+{
+	char who[MP_CLI_SHOW_BUF + 32];
+
+	lock_holder(err->holder_pid, who, sizeof(who));
+	mp_out_error(&a->out, "keyring %s is in use by another meshprov (%s); let it finish, "
+		     "or wait for it with --wait-lock (--wait-lock=SECONDS for at most that "
+		     "long)", path, who[0] ? who : "PID unknown: a reader, or it did not say");
+}
+
+/*
+ * mp_keyring_open(), waiting while another meshprov holds the lock when
+ * --wait-lock asks: never blocked in fcntl(), which a signal delivered
+ * through the loop's signalfd would not interrupt; the lock is tried again
+ * every quarter second from the loop, so Ctrl-C and SIGTERM stop the wait
+ * (-EINTR), and --wait-lock=SECONDS bounds it (-EBUSY, said).
+ */
+static int open_waiting(struct mp_cli_app *a, const char *path,
+			const struct mp_keyring_opts *ko, struct mp_keyring_error *err)
+{
+	uint64_t start = 0;
+	bool said = false;
+	int rc;
+
+	for (;;) {
+		char who[MP_CLI_SHOW_BUF + 32];
+
+		rc = mp_keyring_open(path, ko, &a->kr, err);
+		if (rc != -EBUSY || err->kind != MP_KR_E_LOCKED || !a->o.wait_lock)
+			return rc;
+		if (!said) {
+			lock_holder(err->holder_pid, who, sizeof(who));
+			start = mp_loop_now_ms(a->loop);
+			if (a->o.wait_lock_s)
+				mp_out_info(&a->out, "keyring %s is in use by %s: waiting for it, at "
+					    "most %u s (Ctrl-C stops)", path,
+					    who[0] ? who : "another meshprov", a->o.wait_lock_s);
+			else
+				mp_out_info(&a->out, "keyring %s is in use by %s: waiting for it "
+					    "(Ctrl-C stops)", path, who[0] ? who : "another meshprov");
+			said = true;
+		}
+		if (a->o.wait_lock_s &&
+		    mp_loop_now_ms(a->loop) - start >= (uint64_t)a->o.wait_lock_s * 1000) {
+			lock_holder(err->holder_pid, who, sizeof(who));
+			mp_out_error(&a->out, "keyring %s is still in use by %s after %u s "
+				     "(--wait-lock=%u); giving up", path,
+				     who[0] ? who : "another meshprov", a->o.wait_lock_s,
+				     a->o.wait_lock_s);
+			err->kind = MP_KR_E_IO;		/* said: not again as LOCKED */
+			return -ETIMEDOUT;
+		}
+		mp_loop_run_once(a->loop, 250);
+		if (a->interrupted) {
+			mp_out_error(&a->out, "interrupted while waiting for the keyring's lock");
+			return -EINTR;
+		}
+	}
+}
+
 static enum mp_cli_status open_keyring(struct mp_cli_app *a, bool reading)
 {
 	/* Issue 16: a command that only reads never creates a keyring (a
@@ -895,8 +1002,6 @@ static enum mp_cli_status open_keyring(struct mp_cli_app *a, bool reading)
 			     "MESHPROV_KEYRING or HOME");
 		return MP_CLI_KEYRING;
 	}
-	if (a->o.wait_lock)
-		ko.flags |= MP_KEYRING_WAIT;
 	if (mp_cli_passphrase_given(&a->o.pass)) {
 		if (mp_cli_passphrase_read(&a->o.pass, false, false, "Keyring passphrase: ",
 					   &pass, &plen) < 0)
@@ -907,7 +1012,7 @@ static enum mp_cli_status open_keyring(struct mp_cli_app *a, bool reading)
 		typed = a->o.pass.ask && a->o.pass.fd < 0 && !a->o.pass.file;
 		tries = 1;
 	}
-	rc = mp_keyring_open(path, &ko, &a->kr, &err);
+	rc = open_waiting(a, path, &ko, &err);
 	/* Encrypted, and a person is there to ask (again, after a typing
 	 * mistake): three tries in all, as sudo and ssh give. A passphrase
 	 * from a descriptor or a file is not asked again. */
@@ -924,9 +1029,17 @@ static enum mp_cli_status open_keyring(struct mp_cli_app *a, bool reading)
 		ko.passphrase_len = plen;
 		typed = true;
 		tries++;
-		rc = mp_keyring_open(path, &ko, &a->kr, &err);
+		rc = open_waiting(a, path, &ko, &err);
 	}
 	mp_cli_passphrase_free(pass);
+	if (rc == -EINTR)
+		return MP_CLI_INTERRUPTED;	/* said in open_waiting() */
+	if (rc == -ETIMEDOUT)
+		return MP_CLI_KEYRING;		/* said in open_waiting() */
+	if (rc == -EBUSY && err.kind == MP_KR_E_LOCKED) {
+		holder_said(a, path, &err);
+		return MP_CLI_KEYRING;
+	}
 	if (rc == -ENOENT && reading && err.kind == MP_KR_E_NOTFOUND) {
 		mp_out_error(&a->out, "%s: nothing to read (is the path right? --keyring, "
 			     "MESHPROV_KEYRING)", err.msg);

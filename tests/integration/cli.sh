@@ -544,6 +544,32 @@ assert not ev("node"), lines
 assert "failed" not in err and "interrupted: 1 cancelled" in err, err
 ' -- --keyring "$T/int/k.json" --json --sim 1 --sim-oob output -f "$T/int.script"
 
+# Issue 16: a keyring another meshprov holds: who holds it, said at once
+# without --wait-lock; with it, a wait that Ctrl-C stops and a time limit.
+LK="--keyring $T/lock/k.json"
+"$BIN" $LK netkey create > /dev/null 2>&1
+"$BIN" $LK --json --sim 1 --sim-oob output --oob-cmd "$T/slow-oob.sh" -t 60 provision --all --count 1 > "$T/holder.out" 2>&1 & holder=$!
+n=0; while ! grep -q '"oob-output"' "$T/holder.out" 2>/dev/null && [ $n -lt 200 ]; do sleep 0.1; n=$((n + 1)); done
+check "the keyring held: exit 4 at once, the holder's PID and command, --wait-lock named" 4 "
+assert 'PID $holder' in err and 'provision' in err and '--wait-lock' in err, err
+" -- $LK netkey create
+check "--wait-lock=1: waits, says for whom, gives up after 1 s (exit 4)" 4 "
+i = ' '.join(l['message'] for l in ev('info'))
+assert 'waiting for it, at most 1 s' in i and 'PID $holder' in i, lines
+assert 'giving up' in ev('error')[0]['message'], lines
+" -- $LK --json --wait-lock=1 netkey create
+check "--wait-lock=0 is a usage error" 2 '' -- $LK --wait-lock=0 netkey create
+rm -f "$T/wl.err"
+if command -v timeout > /dev/null; then
+	timeout -s KILL 20 "$BIN" $LK --wait-lock netkey create > "$T/wl.err" 2>&1 & waiter=$!
+	n=0; while ! grep -q "waiting for it" "$T/wl.err" 2>/dev/null && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+	kill -INT $waiter 2> /dev/null; wait $waiter; rc=$?
+	[ $rc = 130 ] && grep -q "interrupted while waiting" "$T/wl.err" &&
+		ok "--wait-lock: said, and Ctrl-C stops the wait (exit 130)" ||
+		{ echo "    exit $rc"; sed 's/^/    /' "$T/wl.err" | head -3; ko "--wait-lock: said, and Ctrl-C stops the wait (exit 130)"; }
+fi
+kill -TERM $holder 2> /dev/null; wait $holder
+
 # Encryption at rest: the passphrase from a file or a descriptor, never argv.
 E="--keyring $T/enc/keyring.json"
 "$BIN" $E --sim 1 provision --all > /dev/null 2>&1
