@@ -161,6 +161,15 @@ struct mp_cli_app {
 		char text[16];
 	} shown[64];
 	unsigned int nshown;
+	/* what a scan showed of each device, for [CHG] lines (beacon_shown()) */
+	struct {
+		uint8_t uuid[16];
+		unsigned int bearers;
+		uint16_t oob_info;
+		bool has_uri;
+		uint8_t uri[4];
+	} seen[256];
+	unsigned int nseen;
 };
 
 /** Set up the loop (and SIGINT/SIGTERM for scripts). 0 or -errno. */

@@ -606,13 +606,54 @@ bool mp_cli_run_for(struct mp_cli_app *a, unsigned int ms)
 
 /* ---- engine callbacks ---- */
 
+/*
+ * A scan shows a device once as [NEW]; a device shown before is [CHG]
+ * when what it advertises changed (its bearers, its OOB information, its
+ * URI hash), or when it comes back after it had left the table, as
+ * bluetoothctl does, never [NEW] again nor a line per beacon.
+ */
+static void beacon_shown(struct mp_cli_app *a, const struct mp_scan_entry *e, bool first)
+{
+	const char *what = NULL;
+	unsigned int i;
+
+	for (i = 0; i < a->nseen; i++)
+		if (memcmp(a->seen[i].uuid, e->uuid, 16) == 0)
+			break;
+	if (i == a->nseen) {
+		if (a->nseen < sizeof(a->seen) / sizeof(a->seen[0]))
+			a->nseen++;
+		else
+			i = a->nseen - 1;	/* full: the last slot is reused */
+		mp_out_beacon(&a->out, e, true);
+	} else if (a->seen[i].bearers != e->bearers) {
+		what = "bearer changed";
+	} else if (a->seen[i].oob_info != e->oob_info) {
+		what = "OOB information changed";
+	} else if (a->seen[i].has_uri != e->has_uri_hash ||
+		   memcmp(a->seen[i].uri, e->uri_hash, 4) != 0) {
+		what = "URI hash changed";
+	} else if (first) {
+		what = "heard again";
+	}
+	if (what)
+		mp_out_beacon_changed(&a->out, e, what);
+	memcpy(a->seen[i].uuid, e->uuid, 16);
+	a->seen[i].bearers = e->bearers;
+	a->seen[i].oob_info = e->oob_info;
+	a->seen[i].has_uri = e->has_uri_hash;
+	memcpy(a->seen[i].uri, e->uri_hash, 4);
+}
+
 static void on_beacon(void *user, const struct mp_scan_entry *e, bool first)
 {
 	struct mp_cli_app *a = user;
 
 	/* a scan shows what it hears; a provisioning run only with -v (its
 	 * result lines name the devices) or as JSON events */
-	if (a->scanning || (a->mode != MP_CLI_SHELL && (a->out.json || a->out.verbose > 0)))
+	if (a->scanning && !a->out.json && a->out.verbose < 2)
+		beacon_shown(a, e, first);
+	else if (a->scanning || (a->mode != MP_CLI_SHELL && (a->out.json || a->out.verbose > 0)))
 		mp_out_beacon(&a->out, e, first);
 	device_heard(a, e);
 }

@@ -258,6 +258,8 @@ enum mp_cli_status mp_cmd_appkey_list(struct mp_cli_app *a, const struct mp_cli_
 
 	if (st)
 		return st;
+	if (!mp_keyring_appkey_count(a->kr) && !a->out.json)
+		fprintf(a->out.fp, "No AppKeys (appkey create adds one)\n");
 	for (i = 0; i < mp_keyring_appkey_count(a->kr); i++)
 		mp_out_appkey(&a->out, mp_keyring_appkey_at(a->kr, i), show_keys(args));
 	return MP_CLI_OK;

@@ -653,9 +653,17 @@ static enum mp_cli_status provision_common(struct mp_cli_app *a, const struct mp
 		po->net_key_index = (uint16_t)idx;
 	}
 	v = mp_cli_arg(args, "--address");
-	if (v && mp_cli_parse_unicast(v, &po->address) < 0) {
-		mp_cmd_err(args, "--address takes a unicast address in hex (0001-7fff), not '%s'", v);
-		return MP_CLI_USAGE;
+	if (v) {
+		uint32_t addr;
+
+		/* an address past the unicast space is checked against this
+		 * provisioner's range once the keyring is open, which names it */
+		if (mp_cli_parse_hex(v, 0xffff, &addr) < 0 || addr == 0) {
+			mp_cmd_err(args, "--address takes a unicast address in hex (0001-7fff), "
+				   "not '%s'", v);
+			return MP_CLI_USAGE;
+		}
+		po->address = (uint16_t)addr;
 	}
 	v = mp_cli_arg(args, "--name");
 	if (v && !mp_cli_name_ok(v)) {
@@ -684,6 +692,28 @@ static bool keyring_present(const struct mp_cli_app *a)
 		return true;
 	return mp_keyring_default_path_env(a->o.keyring, path, sizeof(path)) == 0 &&
 		stat(path, &sb) == 0;
+}
+
+/* Whether @addr is in this provisioner's unicast ranges; else @why gets
+ * them (" 0x0001-0x7fff", or "s 0x0001-0x00ff, 0x0200-0x02ff"). */
+static bool in_unicast_range(const struct mp_cli_app *a, uint16_t addr, char *why, size_t len)
+{
+	const struct mp_provisioner *p = mp_keyring_self(a->kr);
+	size_t off;
+	unsigned int i;
+
+	if (!p || !p->n_unicast) {
+		snprintf(why, len, " 0x0001-0x7fff");
+		return addr >= 0x0001 && addr <= 0x7fff;
+	}
+	for (i = 0; i < p->n_unicast; i++)
+		if (addr >= p->unicast[i].low && addr <= p->unicast[i].high && addr <= 0x7fff)
+			return true;
+	off = (size_t)snprintf(why, len, "%s", p->n_unicast > 1 ? "s" : "");
+	for (i = 0; i < p->n_unicast && off < len; i++)
+		off += (size_t)snprintf(why + off, len - off, "%s 0x%04x-0x%04x", i ? "," : "",
+					p->unicast[i].low, p->unicast[i].high);
+	return false;
 }
 
 /*
@@ -869,6 +899,14 @@ static enum mp_cli_status cmd_provision(struct mp_cli_app *a, const struct mp_cl
 		mp_keyring_set_unconfirmed_max(a->kr, max_unconf);
 	if (!st && !mp_keyring_netkey(a->kr, po.net_key_index)) {
 		mp_cmd_err(args, "there is no NetKey 0x%03x (netkey list)", po.net_key_index);
+		st = MP_CLI_USAGE;
+	}
+	/* --address: outside this provisioner's unicast range, named (MshPRT
+	 * v1.1 3.4.2.2: unicast is 0x0001-0x7fff; MshCDB: the ranges it may
+	 * give), before anything is sent */
+	if (!st && po.address && !in_unicast_range(a, po.address, why, sizeof(why))) {
+		mp_cmd_err(args, "--address 0x%04x: not in this provisioner's unicast range%s",
+			   po.address, why);
 		st = MP_CLI_USAGE;
 	}
 	if (batch) {

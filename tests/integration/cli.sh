@@ -177,6 +177,19 @@ else
 	echo "SKIP: full disk (no C compiler for the preload shim)"
 fi
 
+# Issue 16: the shell's smaller items on the real binary: a device whose
+# advertising changed is [CHG], never [NEW] twice; ranges named; empty lists said.
+"$BIN" --keyring "$T/chg/k.json" --sim 2 --sim-bearer both scan --duration 2 > "$T/out" 2> "$T/err"
+[ "$(grep -c '^\[NEW\]' "$T/out")" = 2 ] && grep -q '^\[CHG\] Device #[12] .* bearer changed: bearer adv,gatt' "$T/out" &&
+	ok "scan: a device heard on a second bearer is [CHG], not [NEW] again" ||
+	ko "scan: a device heard on a second bearer is [CHG], not [NEW] again"
+check "--address 0x9000: the provisioner's unicast range named" 2 '
+assert "--address 0x9000: not in this provisioner'"'"'s unicast range 0x0001-0x7fff" in err, err
+' -- $K --sim 1 provision --address 0x9000 00112233445566778899aabbccddeeff
+"$BIN" --keyring "$T/noapp/k.json" netkey create > /dev/null 2>&1
+"$BIN" --keyring "$T/noapp/k.json" appkey list > "$T/out" 2>&1 && grep -qx "No AppKeys (appkey create adds one)" "$T/out" &&
+	ok "an empty AppKey list says so" || ko "an empty AppKey list says so"
+
 check "human output" 0 "" -- $K --sim 1 provision --all
 grep -q "provisioned: address 0x" "$T/out" && ok "human output says provisioned" || ko "human output says provisioned"
 grep -q "over PB-ADV, auth none\$" "$T/out" && ok "the [OK] line names the method" || ko "the [OK] line names the method"
@@ -251,7 +264,8 @@ before=$(sum "$KR")
 
 # Other bad input: exit 2 and a message naming the problem.
 check "bad hex address" 2 'assert "not a unicast address" in err' -- $K node show 0xzz
-check "address out of range" 2 'assert "--address takes a unicast address" in err' -- $K provision --address 8000 70cf7c9732a345b691494810d2e9cbf4
+# issue 16: the range is named (this asserted "--address takes a unicast address")
+check "address out of range" 2 'assert "--address 0x8000: not in this provisioner" in err and "0x0001-0x7fff" in err, err' -- $K provision --address 8000 70cf7c9732a345b691494810d2e9cbf4
 check "unknown option of a command" 2 'assert "unknown option" in err' -- $K nodes --frob
 check "too many arguments" 2 'assert "too many arguments" in err and "usage:" in err' -- $K node show 2 3
 check "bad key" 2 'assert "16 octets" in err' -- $K netkey import 5 0011
