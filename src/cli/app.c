@@ -16,6 +16,7 @@
 #include "cli/privs.h"
 #include "cli/redact.h"
 #include "cli/shell.h"
+#include "hci/l2cap.h"
 #include "radio/hci_radio.h"
 #include "store/keyring.h"
 #include "store/nodes.h"
@@ -272,8 +273,20 @@ static void target_start(struct mp_cli_app *a, size_t idx)
 		return;
 	}
 	if (err) {
-		mp_out_error(&a->out, "cannot start provisioning: %s", strerror(-err));
-		target_fail(a, idx, "error");
+		char hint[256];
+		bool connect = err == -ECONNREFUSED || err == -EHOSTDOWN || err == -ENETDOWN ||
+			       err == -ETIMEDOUT || err == -EACCES || err == -EPERM;
+
+		/* PB-GATT's connection refused at once: on a dual-mode
+		 * controller whose LE is off in the kernel (issue 16), the
+		 * hint that says how to turn it on, and the reason word of a
+		 * connection that failed, never a bare "error" */
+		if (connect && a->hci)
+			mp_l2cap_hint(err, mp_hci_radio_index(a->hci), hint, sizeof(hint));
+		else
+			snprintf(hint, sizeof(hint), "%s", strerror(-err));
+		mp_out_error(&a->out, "cannot start provisioning: %s", hint);
+		target_fail(a, idx, connect ? "connect-failed" : "start-failed");
 		return;
 	}
 	t->state = MP_TARGET_RUNNING;
