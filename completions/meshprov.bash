@@ -109,13 +109,14 @@ _meshprov()
 		--address) COMPREPLY=(); return;;
 		--name) COMPREPLY=(); return;;
 		--count) COMPREPLY=(); return;;
+		--idle) COMPREPLY=(); return;;
 		--max-elements) COMPREPLY=(); return;;
 		--max-failures) COMPREPLY=(); return;;
 		--max-unconfirmed) COMPREPLY=(); return;;
 		--netkey) COMPREPLY=(); return;;
 		--oob-cmd) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")); return;;
 		esac
-		opts="--all --batch --auth --alg --bearer --address --name --count --require-auth --max-elements --max-failures --max-unconfirmed --netkey --oob-cmd"
+		opts="--all --batch --auth --alg --bearer --address --name --count --idle --require-auth --max-elements --max-failures --max-unconfirmed --netkey --oob-cmd"
 		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
 		COMPREPLY=();;
 	"cancel")

@@ -80,7 +80,7 @@ TESTS += tests/integration/cli.sh tests/integration/shell.py tests/integration/d
 	tests/integration/zsh-complete.py tests/integration/stations.sh
 EXTRA_DIST += tests/integration/cli.sh tests/integration/shell.py tests/integration/docs.sh \
 	tests/integration/stations.sh \
-	tests/integration/zsh-complete.py tests/integration/ptytest.py \
+	tests/integration/zsh-complete.py tests/integration/ptytest.py tests/integration/faildisk.c \
 	completions/gen-completions.py
 TESTS_ENVIRONMENT = MESHPROV=$(abs_top_builddir)/meshprov; export MESHPROV; \
 	MESHPROV_SRCDIR=$(abs_top_srcdir); export MESHPROV_SRCDIR;

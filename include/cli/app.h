@@ -37,6 +37,7 @@ enum mp_cli_status {
 	MP_CLI_KEYRING,		/* the keyring could not be opened, read or written */
 	MP_CLI_QUIT,		/* the shell should end (quit) */
 	MP_CLI_INTERRUPTED,	/* Ctrl-C or SIGTERM outside the shell: exit 128 + signal */
+	MP_CLI_NOTHING,		/* provision --all heard no device to provision */
 };
 
 enum mp_cli_mode {
@@ -62,6 +63,7 @@ struct mp_cli_opts {
 	bool keep_going;
 	struct mp_cli_passphrase_src pass;	/* keyring passphrase source */
 	bool wait_lock;			/* wait for another meshprov's keyring lock */
+	unsigned int wait_lock_s;	/* --wait-lock=SECONDS; 0: as long as it takes */
 };
 
 enum mp_cli_target_state {
@@ -101,10 +103,22 @@ struct mp_cli_job {
 	 * that keep answering and failing (issue 12). */
 	unsigned int max_failures, failures_in_row;
 	bool stopped;
+	/* --all: the tray is done once idle_s seconds pass with no device of
+	 * the job running and no new one heard (a real controller cannot
+	 * know how many devices are in range; the simulator follows the same
+	 * rule). idle_timer is armed when a device starts or ends. */
+	unsigned int idle_s;
+	int64_t idle_timer;
+	bool idle_over;
+	unsigned int nodes_heard;	/* --all: devices heard that are our nodes already */
 };
 
 /* provision --all stops after this many failures in a row by default. */
 #define MP_CLI_DEFAULT_MAX_FAILURES 5
+/* provision --all ends after this many seconds with nothing new by default:
+ * three intervals of a device sending its Unprovisioned Device beacon every
+ * 5 s (Zephyr's default), so that one missed beacon does not end a tray. */
+#define MP_CLI_DEFAULT_IDLE_S 15
 
 struct mp_cli_helper;
 
@@ -130,6 +144,15 @@ struct mp_cli_app {
 	unsigned int next_job;
 	struct mp_cli_helper *helpers;	/* --oob-cmd processes running */
 	int interrupted;		/* Ctrl-C or SIGTERM outside the shell: the signal; 0 */
+	/* --sim outside the shell: the loop's clock runs ahead by this much
+	 * while a provision --all job waits with nothing in flight, so that
+	 * the idle end costs no wall-clock time (see mp_cli_job_wait()) */
+	uint64_t sim_skew_ms;
+	bool sim_clock;
+	/* the first keyring write error (a full disk): the run stops, exit 4 */
+	bool kr_write_failed, kr_write_said;
+	char kr_write_msg[2048];
+	char kr_detail[256];
 	bool radio_lost;
 	/* in simulation, what each simulated device showed, for the
 	 * simulated person to type when asked (outside the shell) */
@@ -138,6 +161,15 @@ struct mp_cli_app {
 		char text[16];
 	} shown[64];
 	unsigned int nshown;
+	/* what a scan showed of each device, for [CHG] lines (beacon_shown()) */
+	struct {
+		uint8_t uuid[16];
+		unsigned int bearers;
+		uint16_t oob_info;
+		bool has_uri;
+		uint8_t uri[4];
+	} seen[256];
+	unsigned int nseen;
 };
 
 /** Set up the loop (and SIGINT/SIGTERM for scripts). 0 or -errno. */
@@ -147,6 +179,13 @@ void mp_cli_app_free(struct mp_cli_app *a);
 
 /** Open the keyring (creating it) if not open yet; explains failures on stderr. */
 enum mp_cli_status mp_cli_need_keyring(struct mp_cli_app *a);
+/**
+ * For a command that only reads the keyring: as mp_cli_need_keyring(), but
+ * a missing keyring is an error (naming the path and how a network is
+ * created), never created; in one-shot mode the keyring is opened for
+ * reading only (MP_KEYRING_RDONLY: a shared lock, none on read-only media).
+ */
+enum mp_cli_status mp_cli_read_keyring(struct mp_cli_app *a);
 /** Open the radio and start the engine if not done yet; explains failures. */
 enum mp_cli_status mp_cli_need_radio(struct mp_cli_app *a);
 
@@ -170,9 +209,14 @@ bool mp_cli_job_done(struct mp_cli_app *a, unsigned int job);
  * Scripts and one-shot runs: run the loop until the job is done (or
  * interrupted), print its summary. MP_CLI_OK when every device was
  * provisioned, MP_CLI_FAILED otherwise, MP_CLI_RADIO when the controller
- * went away, MP_CLI_INTERRUPTED after Ctrl-C or SIGTERM.
+ * went away, MP_CLI_INTERRUPTED after Ctrl-C or SIGTERM, MP_CLI_NOTHING
+ * when provision --all ended (idle or timeout) without hearing any device
+ * to provision.
  */
 enum mp_cli_status mp_cli_job_wait(struct mp_cli_app *a, unsigned int job);
+
+/** After a keyring write error stopped the run: say it (once), with the OS's words. */
+void mp_cli_kr_write_said(struct mp_cli_app *a);
 
 /**
  * Cancel provisioning: the device @ref (NULL: everything), running or

@@ -46,6 +46,12 @@ struct mp_out {
 void mp_out_init(struct mp_out *o, FILE *fp, bool json, int verbose);
 /** A device heard. */
 void mp_out_beacon(struct mp_out *o, const struct mp_scan_entry *e, bool first);
+/**
+ * A device already shown whose advertising changed (@what: "bearer
+ * changed", "OOB information changed", "seen again", ...): a [CHG] line, as
+ * bluetoothctl prints one; text only (the JSON beacon event is the first).
+ */
+void mp_out_beacon_changed(struct mp_out *o, const struct mp_scan_entry *e, const char *what);
 /** Warnings (on stderr) for what the scan table noticed about sighting @s
  *  of the device @e (NULL: refused); MP_SCAN_NOTICE_* bits in @notice. */
 void mp_out_scan_notice(struct mp_out *o, unsigned int notice, const struct mp_scan_entry *e,

@@ -126,6 +126,12 @@ struct mp_keyring_error {
 /* Flags of struct mp_keyring_opts. */
 #define MP_KEYRING_CREATE 0x1	/* create the file (and its directory, 0700) if missing */
 #define MP_KEYRING_WAIT 0x2	/* block until the lock is free (-EINTR on a signal) */
+/* Open for reading only (listing, export): a missing file is -ENOENT
+ * (MP_KR_E_NOTFOUND) before anything is created; the lock is a shared one,
+ * and on read-only media (the lock file can be neither created nor opened)
+ * the file is read without a lock (mp_keyring_unlocked()); nothing is
+ * cleaned up beside it, and every save fails with -EROFS. Not with CREATE. */
+#define MP_KEYRING_RDONLY 0x4
 
 struct mp_keyring_opts {
 	unsigned flags;
@@ -254,6 +260,11 @@ void mp_keyring_close(struct mp_keyring *kr);
 void mp_keyring_begin(struct mp_keyring *kr);
 int mp_keyring_commit(struct mp_keyring *kr);
 
+/**
+ * True when @kr was opened MP_KEYRING_RDONLY on read-only media and read
+ * without a lock: another process could have been changing it.
+ */
+bool mp_keyring_unlocked(const struct mp_keyring *kr);
 /** The last error of @kr (kind MP_KR_OK and "" after a success). */
 const struct mp_keyring_error *mp_keyring_last_error(const struct mp_keyring *kr);
 /** The last error's message ("" after a success). */

@@ -4,15 +4,19 @@
 #include "cli/app.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/batch.h"
 #include "cli/privs.h"
+#include "cli/redact.h"
 #include "cli/shell.h"
+#include "hci/l2cap.h"
 #include "radio/hci_radio.h"
 #include "store/keyring.h"
 #include "store/nodes.h"
@@ -122,7 +126,7 @@ bool mp_cli_job_done(struct mp_cli_app *a, unsigned int job)
 				      t->state == MP_TARGET_RUNNING))
 			return false;
 	}
-	if (j->all && !j->timed_out && !j->cancelled && !j->stopped &&
+	if (j->all && !j->timed_out && !j->cancelled && !j->stopped && !j->idle_over &&
 	    (j->want == 0 || j->provisioned + j->failed < j->want))
 		return false;
 	return true;
@@ -134,20 +138,57 @@ static void job_finish(struct mp_cli_app *a, struct mp_cli_job *j)
 	if (j->timer > 0)
 		mp_loop_timer_cancel(a->loop, j->timer);
 	j->timer = 0;
+	mp_loop_timer_set(a->loop, &j->idle_timer, 0, NULL, NULL);
 	/* The shell reports a job of several devices when it ends; scripts
 	 * print the summary in mp_cli_job_wait(). */
+	if (a->mode == MP_CLI_SHELL)
+		mp_cli_kr_write_said(a);
+	if (a->mode == MP_CLI_SHELL && j->all && j->provisioned + j->failed == 0 && !j->cancelled)
+		mp_out_info(&a->out, "provision --all: no device to provision was heard%s",
+			    j->nodes_heard ? " (only nodes of this network)" : "");
 	if (a->mode == MP_CLI_SHELL && (j->all || j->provisioned + j->failed > 1))
 		mp_out_summary(&a->out, j->provisioned, j->failed - j->cancelled_devices,
 			       j->cancelled_devices);
 }
 
+static void check_job(struct mp_cli_app *a, unsigned int job);
+
+static void job_idle(struct mp_loop *loop, int64_t id, void *data)
+{
+	struct mp_cli_app *a = data;
+	size_t i;
+
+	(void)loop;
+	for (i = 0; i < a->njobs; i++) {
+		struct mp_cli_job *j = &a->jobs[i];
+
+		if (j->idle_timer != id)
+			continue;
+		j->idle_timer = 0;
+		if (job_running(a, j->id))
+			return;		/* armed again when it ends */
+		j->idle_over = true;
+		check_job(a, j->id);
+		return;
+	}
+}
+
+/* --all: (re)start the idle count, when a device of the job starts or ends. */
+static void job_idle_arm(struct mp_cli_app *a, struct mp_cli_job *j)
+{
+	if (j->all && j->active && j->idle_s && !j->idle_over)
+		mp_loop_timer_set(a->loop, &j->idle_timer, (uint64_t)j->idle_s * 1000,
+				  job_idle, a);
+}
+
 /* The progress line of a run outside the shell: devices done of those
  * asked for (--all: of --count, else of none known). */
-static void job_progress(struct mp_cli_app *a, const struct mp_cli_job *j)
+static void job_progress(struct mp_cli_app *a, struct mp_cli_job *j)
 {
 	unsigned int total = 0;
 	size_t i;
 
+	job_idle_arm(a, j);
 	if (a->mode == MP_CLI_SHELL)
 		return;
 	if (j->all)
@@ -232,8 +273,20 @@ static void target_start(struct mp_cli_app *a, size_t idx)
 		return;
 	}
 	if (err) {
-		mp_out_error(&a->out, "cannot start provisioning: %s", strerror(-err));
-		target_fail(a, idx, "error");
+		char hint[256];
+		bool connect = err == -ECONNREFUSED || err == -EHOSTDOWN || err == -ENETDOWN ||
+			       err == -ETIMEDOUT || err == -EACCES || err == -EPERM;
+
+		/* PB-GATT's connection refused at once: on a dual-mode
+		 * controller whose LE is off in the kernel (issue 16), the
+		 * hint that says how to turn it on, and the reason word of a
+		 * connection that failed, never a bare "error" */
+		if (connect && a->hci)
+			mp_l2cap_hint(err, mp_hci_radio_index(a->hci), hint, sizeof(hint));
+		else
+			snprintf(hint, sizeof(hint), "%s", strerror(-err));
+		mp_out_error(&a->out, "cannot start provisioning: %s", hint);
+		target_fail(a, idx, connect ? "connect-failed" : "start-failed");
 		return;
 	}
 	t->state = MP_TARGET_RUNNING;
@@ -274,20 +327,24 @@ static void device_heard(struct mp_cli_app *a, const struct mp_scan_entry *e)
 		const struct mp_node *node;
 		struct mp_cli_device_ref ref = { .by_index = false };
 
-		if (!j->active || !j->all || j->cancelled || j->timed_out || j->stopped)
+		if (!j->active || !j->all || j->cancelled || j->timed_out || j->stopped ||
+		    j->idle_over)
 			continue;
 		if (j->want && j->provisioned + j->failed + job_running(a, j->id) >= j->want)
 			continue;
 		if (targeted(a, uuid) || !a->engine_has_keyring)
 			continue;
 		node = mp_keyring_node_find_uuid(a->kr, uuid);
-		if (node && node->state == MP_NODE_COMPLETE)
+		if (node && node->state == MP_NODE_COMPLETE) {
+			j->nodes_heard++;
 			continue;	/* a node of ours, heard before its reset */
+		}
 		if (mp_engine_sessions(a->engine) >= a->o.concurrency)
 			continue;
 		memcpy(ref.uuid, uuid, 16);
 		if (mp_cli_target_add(a, j->id, &ref, &j->all_opts, NULL, 0) < 0)
 			continue;
+		job_idle_arm(a, j);	/* a new device: the tray is not done */
 		target_start(a, a->ntargets - 1);
 		break;		/* one job takes the device */
 	}
@@ -336,6 +393,7 @@ void mp_cli_job_start(struct mp_cli_app *a, unsigned int job, unsigned int timeo
 		return;
 	j->active = true;
 	j->timer = mp_loop_timer_add(a->loop, (uint64_t)timeout_s * 1000, job_timeout, a);
+	job_idle_arm(a, j);
 	for (i = 0; st && i < mp_scan_table_count(st); i++) {
 		const struct mp_scan_entry *e = mp_scan_table_at(st, i);
 
@@ -346,15 +404,67 @@ void mp_cli_job_start(struct mp_cli_app *a, unsigned int job, unsigned int timeo
 	mp_cli_scan_update(a);
 }
 
+/*
+ * The simulator's clock. A provision --all job outside the shell waiting
+ * with nothing in flight (no session, no OOB helper, no device it waits
+ * for by name) only waits for time to pass: the simulated devices' beacons
+ * and the idle end are timers of this loop. Running that time ahead
+ * instead of sleeping ends an empty simulated tray by the same idle rule
+ * as a real one, without the simulator saying how many devices it has.
+ */
+static uint64_t sim_clock(void *data)
+{
+	const struct mp_cli_app *a = data;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000 + a->sim_skew_ms;
+}
+
+static bool sim_quiet(const struct mp_cli_app *a, unsigned int job)
+{
+	const struct mp_cli_job *j = mp_cli_job_get((struct mp_cli_app *)a, job);
+	size_t i;
+
+	if (!a->sim || !a->sim_clock || !j || !j->all || a->helpers || a->interrupted ||
+	    (a->engine && mp_engine_sessions(a->engine)))
+		return false;
+	for (i = 0; i < a->ntargets; i++)
+		if (a->targets[i].state == MP_TARGET_WAITING ||
+		    a->targets[i].state == MP_TARGET_RUNNING)
+			return false;
+	return true;
+}
+
+static void sim_skip(struct mp_cli_app *a)
+{
+	uint64_t next, now = mp_loop_now_ms(a->loop);
+
+	if (mp_loop_next_deadline(a->loop, &next) == 0 && next > now)
+		a->sim_skew_ms += next - now;
+}
+
 enum mp_cli_status mp_cli_job_wait(struct mp_cli_app *a, unsigned int job)
 {
 	struct mp_cli_job *j;
 	unsigned int want, left;
 	size_t i;
 
-	while (!mp_cli_job_done(a, job) && !a->radio_lost)
-		if (mp_loop_run_once(a->loop, -1) < 0)
+	while (!mp_cli_job_done(a, job) && !a->radio_lost) {
+		int n;
+
+		if (sim_quiet(a, job)) {
+			/* nothing outside this process is awaited: look, and if
+			 * nothing is ready, let the simulated time run on */
+			n = mp_loop_run_once(a->loop, 0);
+			if (n == 0)
+				sim_skip(a);
+		} else {
+			n = mp_loop_run_once(a->loop, -1);
+		}
+		if (n < 0)
 			break;
+	}
 	j = mp_cli_job_get(a, job);
 	if (!j)
 		return MP_CLI_FAILED;
@@ -365,7 +475,10 @@ enum mp_cli_status mp_cli_job_wait(struct mp_cli_app *a, unsigned int job)
 	left = want > j->provisioned + j->failed ? want - j->provisioned - j->failed : 0;
 	if (j->stopped)
 		left = 0;	/* not missing: not tried, and the stop was said */
-	if (left)
+	if (left && j->all && j->idle_over)
+		mp_out_info(&a->out, "--count %u: %u device(s) short, nothing new was heard for %u s "
+			    "(--idle SECONDS waits longer)", j->want, left, j->idle_s);
+	else if (left)
 		mp_out_info(&a->out, "%u device(s) not found or not finished in time", left);
 	/* which ones failed, together at the end where a person looks */
 	for (i = 0; i < a->ntargets; i++)
@@ -377,11 +490,35 @@ enum mp_cli_status mp_cli_job_wait(struct mp_cli_app *a, unsigned int job)
 		       j->cancelled_devices);
 	if (a->radio_lost)
 		return MP_CLI_RADIO;
+	if (a->kr_write_failed) {
+		mp_cli_kr_write_said(a);
+		return MP_CLI_KEYRING;
+	}
 	if (a->interrupted) {
 		mp_out_error(&a->out, "interrupted: %u cancelled", j->cancelled_devices);
 		return MP_CLI_INTERRUPTED;
 	}
+	if (j->all && j->provisioned + j->failed == 0) {
+		/* an empty tray is not a success a script could take for one */
+		mp_out_error(&a->out, "provision --all: no device to provision was heard%s "
+			     "(%s); is the tray powered, in range, and not provisioned?",
+			     j->nodes_heard ? ", only nodes of this network" : "",
+			     j->idle_over ? "the idle time passed with nothing new, --idle "
+			     "SECONDS waits longer" : "the time ran out, -t SECONDS waits longer");
+		return MP_CLI_NOTHING;
+	}
 	return j->failed || left ? MP_CLI_FAILED : MP_CLI_OK;
+}
+
+void mp_cli_kr_write_said(struct mp_cli_app *a)
+{
+	if (!a->kr_write_failed || a->kr_write_said)
+		return;
+	a->kr_write_said = true;
+	mp_out_error(&a->out, "%s", a->kr_write_msg);
+	mp_out_error(&a->out, "provisioning stopped at the first keyring write error: what "
+		     "the keyring held before is kept; make room and run again (the devices "
+		     "done are skipped)");
 }
 
 unsigned int mp_cli_cancel(struct mp_cli_app *a, const struct mp_cli_device_ref *ref)
@@ -482,13 +619,54 @@ bool mp_cli_run_for(struct mp_cli_app *a, unsigned int ms)
 
 /* ---- engine callbacks ---- */
 
+/*
+ * A scan shows a device once as [NEW]; a device shown before is [CHG]
+ * when what it advertises changed (its bearers, its OOB information, its
+ * URI hash), or when it comes back after it had left the table, as
+ * bluetoothctl does, never [NEW] again nor a line per beacon.
+ */
+static void beacon_shown(struct mp_cli_app *a, const struct mp_scan_entry *e, bool first)
+{
+	const char *what = NULL;
+	unsigned int i;
+
+	for (i = 0; i < a->nseen; i++)
+		if (memcmp(a->seen[i].uuid, e->uuid, 16) == 0)
+			break;
+	if (i == a->nseen) {
+		if (a->nseen < sizeof(a->seen) / sizeof(a->seen[0]))
+			a->nseen++;
+		else
+			i = a->nseen - 1;	/* full: the last slot is reused */
+		mp_out_beacon(&a->out, e, true);
+	} else if (a->seen[i].bearers != e->bearers) {
+		what = "bearer changed";
+	} else if (a->seen[i].oob_info != e->oob_info) {
+		what = "OOB information changed";
+	} else if (a->seen[i].has_uri != e->has_uri_hash ||
+		   memcmp(a->seen[i].uri, e->uri_hash, 4) != 0) {
+		what = "URI hash changed";
+	} else if (first) {
+		what = "heard again";
+	}
+	if (what)
+		mp_out_beacon_changed(&a->out, e, what);
+	memcpy(a->seen[i].uuid, e->uuid, 16);
+	a->seen[i].bearers = e->bearers;
+	a->seen[i].oob_info = e->oob_info;
+	a->seen[i].has_uri = e->has_uri_hash;
+	memcpy(a->seen[i].uri, e->uri_hash, 4);
+}
+
 static void on_beacon(void *user, const struct mp_scan_entry *e, bool first)
 {
 	struct mp_cli_app *a = user;
 
 	/* a scan shows what it hears; a provisioning run only with -v (its
 	 * result lines name the devices) or as JSON events */
-	if (a->scanning || (a->mode != MP_CLI_SHELL && (a->out.json || a->out.verbose > 0)))
+	if (a->scanning && !a->out.json && a->out.verbose < 2)
+		beacon_shown(a, e, first);
+	else if (a->scanning || (a->mode != MP_CLI_SHELL && (a->out.json || a->out.verbose > 0)))
 		mp_out_beacon(&a->out, e, first);
 	device_heard(a, e);
 }
@@ -577,12 +755,67 @@ static void count_in_row(struct mp_cli_app *a, struct mp_cli_job *j, bool ok, co
 		     j->failures_in_row, reason ? reason : "error");
 }
 
+/* The first keyring write error stops the run: deferred to the loop, as
+ * the cancels would re-enter the engine from its own callback. */
+static void kr_write_stop(struct mp_loop *loop, int64_t id, void *data)
+{
+	struct mp_cli_app *a = data;
+
+	(void)loop;
+	(void)id;
+	mp_cli_cancel(a, NULL);
+}
+
+/*
+ * A session that failed because the keyring could not be written (a full
+ * disk, a quota, an I/O error: issue 16) is reported as what it is, not as
+ * the engine's "no-address" (ENOSPC), "too-many-unconfirmed" (EDQUOT) or
+ * bare "keyring"; the first one stops the run, with the OS's words and the
+ * file, and the exit status 4. What was stored before stays: every save
+ * replaces the file whole or not at all (kr_file_write()).
+ */
+static const struct mp_session_event *kr_write_failure(struct mp_cli_app *a,
+							const struct mp_session_event *ev,
+							struct mp_session_event *fixed)
+{
+	const struct mp_keyring_error *e = a->kr ? mp_keyring_last_error(a->kr) : NULL;
+	bool saved_reason;
+
+	if (ev->type != MP_SESSION_FAILED || !e || e->kind != MP_KR_E_IO || !ev->reason)
+		return ev;
+	saved_reason = strcmp(ev->reason, "keyring") == 0 || strcmp(ev->reason, "no-address") == 0 ||
+		       strcmp(ev->reason, "too-many-unconfirmed") == 0;
+	*fixed = *ev;
+	if (saved_reason) {
+		fixed->reason = "keyring-write";
+		if (strcmp(ev->reason, "keyring") == 0 && ev->unconfirmed)
+			snprintf(a->kr_detail, sizeof(a->kr_detail), "the device was provisioned "
+				 "as 0x%04x (%u element%s), but the keyring could not record it "
+				 "complete: it stays there as pending, at that address",
+				 ev->address, ev->elements, ev->elements == 1 ? "" : "s");
+		else
+			snprintf(a->kr_detail, sizeof(a->kr_detail), "the keyring could not record "
+				 "the address this device was to get: no Provisioning Data was "
+				 "sent, it is still unprovisioned");
+		fixed->detail = a->kr_detail;
+		fixed->unconfirmed = false;
+	}
+	if (!a->kr_write_failed) {
+		a->kr_write_failed = true;
+		snprintf(a->kr_write_msg, sizeof(a->kr_write_msg), "%s", e->msg);
+		mp_loop_timer_add(a->loop, 0, kr_write_stop, a);
+	}
+	return fixed;
+}
+
 static void on_session(void *user, struct mp_session *s, const struct mp_session_event *ev)
 {
 	struct mp_cli_app *a = user;
 	size_t idx = find_running(a, ev->uuid);
+	struct mp_session_event fixed;
 	const char *cmd;
 
+	ev = kr_write_failure(a, ev, &fixed);
 	/* progress per phase too; a batch row's extra columns with the result */
 	mp_out_session_cols(&a->out, ev, idx != (size_t)-1 ? a->targets[idx].columns : NULL,
 			    idx != (size_t)-1 ? a->targets[idx].ncolumns : 0);
@@ -692,9 +925,121 @@ static const struct mp_hci_radio_cb hci_cb = { hci_ready, hci_gone };
  * conditions, and never calls mp_loop_quit(): a quit request would stay
  * pending and make every later round skip its callbacks. */
 
-enum mp_cli_status mp_cli_need_keyring(struct mp_cli_app *a)
+/* Who holds the keyring's lock, for a person: the PID the lock file
+ * records and that process's command line (secrets masked), or "". */
+static void lock_holder(pid_t pid, char *out, size_t len)
 {
-	struct mp_keyring_opts ko = { .flags = MP_KEYRING_CREATE };
+	char proc[64], line[512], shown[MP_CLI_SHOW_BUF], *prog, *args;
+	ssize_t n = -1;
+	size_t i, plen;
+	bool cut = false;
+	int fd;
+
+	out[0] = '\0';
+	if (pid <= 0)
+		return;
+	snprintf(proc, sizeof(proc), "/proc/%ld/cmdline", (long)pid);
+	fd = open(proc, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, line, sizeof(line) - 1);
+		close(fd);
+	}
+	if (n <= 0) {
+		snprintf(out, len, "PID %ld", (long)pid);
+		return;
+	}
+	while (n > 0 && line[n - 1] == '\0')
+		n--;
+	line[n] = '\0';
+	/* the program's name without its directory, then its arguments; a
+	 * long line keeps its end, where the command is */
+	prog = strrchr(line, '/') ? strrchr(line, '/') + 1 : line;	/* in argv[0] */
+	plen = strlen(prog);
+	args = line + strlen(line);
+	for (i = 0; i < (size_t)n; i++)
+		if (line[i] == '\0')
+			line[i] = ' ';
+	if (strlen(args) > 100) {
+		args += strlen(args) - 100;
+		while (*args && *args != ' ')
+			args++;
+		cut = true;
+	}
+	snprintf(out, len, "PID %ld: %.*s%s%s", (long)pid, (int)plen, prog, cut ? " ..." : "",
+		 mp_cli_show_line(args, 120, shown, sizeof(shown)));
+}
+
+static void holder_said(struct mp_cli_app *a, const char *path,
+			const struct mp_keyring_error *err)
+{
+	char who[MP_CLI_SHOW_BUF + 32];
+
+	lock_holder(err->holder_pid, who, sizeof(who));
+	mp_out_error(&a->out, "keyring %s is in use by another meshprov (%s); let it finish, "
+		     "or wait for it with --wait-lock (--wait-lock=SECONDS for at most that "
+		     "long)", path, who[0] ? who : "PID unknown: a reader, or it did not say");
+}
+
+/*
+ * mp_keyring_open(), waiting while another meshprov holds the lock when
+ * --wait-lock asks: never blocked in fcntl(), which a signal delivered
+ * through the loop's signalfd would not interrupt; the lock is tried again
+ * every quarter second from the loop, so Ctrl-C and SIGTERM stop the wait
+ * (-EINTR), and --wait-lock=SECONDS bounds it (-EBUSY, said).
+ */
+static int open_waiting(struct mp_cli_app *a, const char *path,
+			const struct mp_keyring_opts *ko, struct mp_keyring_error *err)
+{
+	uint64_t start = 0;
+	bool said = false;
+	int rc;
+
+	for (;;) {
+		char who[MP_CLI_SHOW_BUF + 32];
+
+		rc = mp_keyring_open(path, ko, &a->kr, err);
+		if (rc != -EBUSY || err->kind != MP_KR_E_LOCKED || !a->o.wait_lock)
+			return rc;
+		if (!said) {
+			lock_holder(err->holder_pid, who, sizeof(who));
+			start = mp_loop_now_ms(a->loop);
+			if (a->o.wait_lock_s)
+				mp_out_info(&a->out, "keyring %s is in use by %s: waiting for it, at "
+					    "most %u s (Ctrl-C stops)", path,
+					    who[0] ? who : "another meshprov", a->o.wait_lock_s);
+			else
+				mp_out_info(&a->out, "keyring %s is in use by %s: waiting for it "
+					    "(Ctrl-C stops)", path, who[0] ? who : "another meshprov");
+			said = true;
+		}
+		if (a->o.wait_lock_s &&
+		    mp_loop_now_ms(a->loop) - start >= (uint64_t)a->o.wait_lock_s * 1000) {
+			lock_holder(err->holder_pid, who, sizeof(who));
+			mp_out_error(&a->out, "keyring %s is still in use by %s after %u s "
+				     "(--wait-lock=%u); giving up", path,
+				     who[0] ? who : "another meshprov", a->o.wait_lock_s,
+				     a->o.wait_lock_s);
+			err->kind = MP_KR_E_IO;		/* said: not again as LOCKED */
+			return -ETIMEDOUT;
+		}
+		mp_loop_run_once(a->loop, 250);
+		if (a->interrupted) {
+			mp_out_error(&a->out, "interrupted while waiting for the keyring's lock");
+			return -EINTR;
+		}
+	}
+}
+
+static enum mp_cli_status open_keyring(struct mp_cli_app *a, bool reading)
+{
+	/* Issue 16: a command that only reads never creates a keyring (a
+	 * mistyped path would be a new, empty network); one-shot, it reads
+	 * with a shared lock, and on read-only media with none. A script or
+	 * the shell opens for writing: a later command may need to. */
+	struct mp_keyring_opts ko = {
+		.flags = !reading ? MP_KEYRING_CREATE :
+			 a->mode == MP_CLI_ONESHOT ? MP_KEYRING_RDONLY : 0,
+	};
 	struct mp_keyring_error err = { 0 };
 	uint8_t *pass = NULL;
 	size_t plen = 0;
@@ -711,8 +1056,6 @@ enum mp_cli_status mp_cli_need_keyring(struct mp_cli_app *a)
 			     "MESHPROV_KEYRING or HOME");
 		return MP_CLI_KEYRING;
 	}
-	if (a->o.wait_lock)
-		ko.flags |= MP_KEYRING_WAIT;
 	if (mp_cli_passphrase_given(&a->o.pass)) {
 		if (mp_cli_passphrase_read(&a->o.pass, false, false, "Keyring passphrase: ",
 					   &pass, &plen) < 0)
@@ -723,7 +1066,7 @@ enum mp_cli_status mp_cli_need_keyring(struct mp_cli_app *a)
 		typed = a->o.pass.ask && a->o.pass.fd < 0 && !a->o.pass.file;
 		tries = 1;
 	}
-	rc = mp_keyring_open(path, &ko, &a->kr, &err);
+	rc = open_waiting(a, path, &ko, &err);
 	/* Encrypted, and a person is there to ask (again, after a typing
 	 * mistake): three tries in all, as sudo and ssh give. A passphrase
 	 * from a descriptor or a file is not asked again. */
@@ -740,9 +1083,25 @@ enum mp_cli_status mp_cli_need_keyring(struct mp_cli_app *a)
 		ko.passphrase_len = plen;
 		typed = true;
 		tries++;
-		rc = mp_keyring_open(path, &ko, &a->kr, &err);
+		rc = open_waiting(a, path, &ko, &err);
 	}
 	mp_cli_passphrase_free(pass);
+	if (rc == -EINTR)
+		return MP_CLI_INTERRUPTED;	/* said in open_waiting() */
+	if (rc == -ETIMEDOUT)
+		return MP_CLI_KEYRING;		/* said in open_waiting() */
+	if (rc == -EBUSY && err.kind == MP_KR_E_LOCKED) {
+		holder_said(a, path, &err);
+		return MP_CLI_KEYRING;
+	}
+	if (rc == -ENOENT && reading && err.kind == MP_KR_E_NOTFOUND) {
+		mp_out_error(&a->out, "%s: nothing to read (is the path right? --keyring, "
+			     "MESHPROV_KEYRING)", err.msg);
+		fprintf(stderr, "  A keyring is created by the first command that changes "
+			"it: provision makes a new network (with a fresh NetKey), import FILE "
+			"takes an existing one (meshprov --keyring %s import FILE).\n", path);
+		return MP_CLI_KEYRING;
+	}
 	if (rc < 0) {
 		mp_out_error(&a->out, "%s", err.msg[0] ? err.msg : strerror(-rc));
 		if (rc == -ENOKEY)
@@ -753,7 +1112,20 @@ enum mp_cli_status mp_cli_need_keyring(struct mp_cli_app *a)
 	if (mp_keyring_was_created(a->kr))
 		mp_out_info(&a->out, "created a new keyring (network with a fresh NetKey) at %s",
 			    path);
+	if (mp_keyring_unlocked(a->kr))
+		mp_out_info(&a->out, "read %s without a lock: its directory is read-only "
+			    "(no lock file can be made there)", path);
 	return MP_CLI_OK;
+}
+
+enum mp_cli_status mp_cli_need_keyring(struct mp_cli_app *a)
+{
+	return open_keyring(a, false);
+}
+
+enum mp_cli_status mp_cli_read_keyring(struct mp_cli_app *a)
+{
+	return open_keyring(a, true);
 }
 
 static enum mp_cli_status open_radio(struct mp_cli_app *a, struct mp_radio *radio)
@@ -860,6 +1232,10 @@ int mp_cli_app_init(struct mp_cli_app *a)
 
 	if (rc < 0)
 		return rc;
+	if (a->o.sim && a->mode != MP_CLI_SHELL) {
+		mp_loop_set_clock(a->loop, sim_clock, a);
+		a->sim_clock = true;
+	}
 	if (a->mode != MP_CLI_SHELL) {
 		mp_loop_signal_add(a->loop, SIGINT, on_signal, a);
 		mp_loop_signal_add(a->loop, SIGTERM, on_signal, a);

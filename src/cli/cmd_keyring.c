@@ -49,7 +49,7 @@ static bool show_keys(const struct mp_cli_args *args)
 /* A node address typed by the user, which must be a node of ours: the node,
  * or NULL with *@st saying why (a malformed address is a usage error). */
 static const struct mp_node *node_arg(struct mp_cli_app *a, const struct mp_cli_args *args,
-				      const char *s, enum mp_cli_status *st)
+				      const char *s, bool reading, enum mp_cli_status *st)
 {
 	const struct mp_node *n;
 	uint16_t addr;
@@ -59,7 +59,7 @@ static const struct mp_node *node_arg(struct mp_cli_app *a, const struct mp_cli_
 		mp_cmd_err(args, "'%s' is not a unicast address (hex, 0001-7fff)", s);
 		return NULL;
 	}
-	*st = mp_cli_need_keyring(a);
+	*st = reading ? mp_cli_read_keyring(a) : mp_cli_need_keyring(a);
 	if (*st)
 		return NULL;
 	n = mp_keyring_node_find(a->kr, addr);
@@ -72,7 +72,7 @@ static const struct mp_node *node_arg(struct mp_cli_app *a, const struct mp_cli_
 
 enum mp_cli_status mp_cmd_nodes(struct mp_cli_app *a, const struct mp_cli_args *args)
 {
-	enum mp_cli_status st = mp_cli_need_keyring(a);
+	enum mp_cli_status st = mp_cli_read_keyring(a);
 	size_t i;
 
 	if (st)
@@ -88,7 +88,7 @@ enum mp_cli_status mp_cmd_nodes(struct mp_cli_app *a, const struct mp_cli_args *
 enum mp_cli_status mp_cmd_node_show(struct mp_cli_app *a, const struct mp_cli_args *args)
 {
 	enum mp_cli_status st;
-	const struct mp_node *n = node_arg(a, args, args->argv[0], &st);
+	const struct mp_node *n = node_arg(a, args, args->argv[0], true, &st);
 
 	if (!n)
 		return st;
@@ -108,7 +108,7 @@ enum mp_cli_status mp_cmd_node_rename(struct mp_cli_app *a, const struct mp_cli_
 			   MP_CLI_NAME_MAX);
 		return MP_CLI_USAGE;
 	}
-	n = node_arg(a, args, args->argv[0], &st);
+	n = node_arg(a, args, args->argv[0], false, &st);
 	if (!n)
 		return st;
 	rc = mp_keyring_node_rename(a->kr, n->addr, name);
@@ -121,7 +121,7 @@ enum mp_cli_status mp_cmd_node_rename(struct mp_cli_app *a, const struct mp_cli_
 enum mp_cli_status mp_cmd_node_remove(struct mp_cli_app *a, const struct mp_cli_args *args)
 {
 	enum mp_cli_status st;
-	const struct mp_node *n = node_arg(a, args, args->argv[0], &st);
+	const struct mp_node *n = node_arg(a, args, args->argv[0], false, &st);
 	uint16_t addr;
 	int rc;
 
@@ -180,7 +180,7 @@ static enum mp_cli_status key_arg(const struct mp_cli_args *args, const char *s,
 
 enum mp_cli_status mp_cmd_netkey_list(struct mp_cli_app *a, const struct mp_cli_args *args)
 {
-	enum mp_cli_status st = mp_cli_need_keyring(a);
+	enum mp_cli_status st = mp_cli_read_keyring(a);
 	size_t i;
 
 	if (st)
@@ -260,11 +260,13 @@ enum mp_cli_status mp_cmd_netkey_delete(struct mp_cli_app *a, const struct mp_cl
 
 enum mp_cli_status mp_cmd_appkey_list(struct mp_cli_app *a, const struct mp_cli_args *args)
 {
-	enum mp_cli_status st = mp_cli_need_keyring(a);
+	enum mp_cli_status st = mp_cli_read_keyring(a);
 	size_t i;
 
 	if (st)
 		return st;
+	if (!mp_keyring_appkey_count(a->kr) && !a->out.json)
+		fprintf(a->out.fp, "No AppKeys (appkey create adds one)\n");
 	for (i = 0; i < mp_keyring_appkey_count(a->kr); i++)
 		mp_out_appkey(&a->out, mp_keyring_appkey_at(a->kr, i), show_keys(args));
 	return MP_CLI_OK;
@@ -303,7 +305,7 @@ enum mp_cli_status mp_cmd_iv_index(struct mp_cli_app *a, const struct mp_cli_arg
 		mp_cmd_err(args, "--update takes on or off");
 		return MP_CLI_USAGE;
 	}
-	st = mp_cli_need_keyring(a);
+	st = args->argc || upd ? mp_cli_need_keyring(a) : mp_cli_read_keyring(a);
 	if (st)
 		return st;
 	if (args->argc || upd) {
@@ -338,7 +340,7 @@ enum mp_cli_status mp_cmd_export(struct mp_cli_app *a, const struct mp_cli_args 
 		mp_cmd_err(args, "--partial is for a station's copy: give --station NAME");
 		return MP_CLI_USAGE;
 	}
-	st = mp_cli_need_keyring(a);
+	st = mp_cli_read_keyring(a);
 	if (st)
 		return st;
 	if (station) {
@@ -485,7 +487,7 @@ enum mp_cli_status mp_cmd_import(struct mp_cli_app *a, const struct mp_cli_args 
 
 enum mp_cli_status mp_cmd_keyring_info(struct mp_cli_app *a, const struct mp_cli_args *args)
 {
-	enum mp_cli_status st = mp_cli_need_keyring(a);
+	enum mp_cli_status st = mp_cli_read_keyring(a);
 
 	(void)args;
 	if (st)

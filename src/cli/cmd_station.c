@@ -146,7 +146,7 @@ static void out_station(struct mp_cli_app *a, bool json, const struct mp_provisi
 
 enum mp_cli_status mp_cmd_station_list(struct mp_cli_app *a, const struct mp_cli_args *args)
 {
-	enum mp_cli_status st = mp_cli_need_keyring(a);
+	enum mp_cli_status st = mp_cli_read_keyring(a);
 	bool json = a->out.json || mp_cli_arg(args, "--json");
 	size_t i;
 

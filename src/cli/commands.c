@@ -52,6 +52,8 @@ static const struct mp_cli_opt provision_opts[] = {
 	{ "--address", "ADDR", MP_COMPL_NONE, NULL, "unicast address in hex (one device)" },
 	{ "--name", "NAME", MP_COMPL_NONE, NULL, "node name to record (one device)" },
 	{ "--count", "N", MP_COMPL_NONE, NULL, "with --all: stop after N devices" },
+	{ "--idle", "SECONDS", MP_COMPL_NONE, NULL,
+	  "with --all: the tray is done after SECONDS with nothing new (default 15)" },
 	{ "--require-auth", NULL, MP_COMPL_NONE, NULL,
 	  "refuse a device that would get no authentication (No OOB)" },
 	{ "--max-elements", "N", MP_COMPL_NONE, NULL,
@@ -689,9 +691,17 @@ static enum mp_cli_status provision_common(struct mp_cli_app *a, const struct mp
 		po->net_key_index = (uint16_t)idx;
 	}
 	v = mp_cli_arg(args, "--address");
-	if (v && mp_cli_parse_unicast(v, &po->address) < 0) {
-		mp_cmd_err(args, "--address takes a unicast address in hex (0001-7fff), not '%s'", v);
-		return MP_CLI_USAGE;
+	if (v) {
+		uint32_t addr;
+
+		/* an address past the unicast space is checked against this
+		 * provisioner's range once the keyring is open, which names it */
+		if (mp_cli_parse_hex(v, 0xffff, &addr) < 0 || addr == 0) {
+			mp_cmd_err(args, "--address takes a unicast address in hex (0001-7fff), "
+				   "not '%s'", v);
+			return MP_CLI_USAGE;
+		}
+		po->address = (uint16_t)addr;
 	}
 	v = mp_cli_arg(args, "--name");
 	if (v && !mp_cli_name_ok(v)) {
@@ -709,21 +719,6 @@ static enum mp_cli_status provision_common(struct mp_cli_app *a, const struct mp
 	return MP_CLI_OK;
 }
 
-/* With --all on the simulator: the simulated devices that are not our nodes yet. */
-static unsigned int sim_fresh(const struct mp_cli_app *a)
-{
-	unsigned int i, n = 0;
-
-	for (i = 0; i < a->o.sim; i++) {
-		const struct mp_node *node = a->kr && a->sim ?
-			mp_keyring_node_find_uuid(a->kr, mp_sim_radio_uuid(a->sim, i)) : NULL;
-
-		if (!node || node->state != MP_NODE_COMPLETE)
-			n++;
-	}
-	return n;
-}
-
 /* Whether the keyring is there yet: a batch file with bad lines is checked
  * against an existing keyring, and does not create one. */
 static bool keyring_present(const struct mp_cli_app *a)
@@ -735,6 +730,28 @@ static bool keyring_present(const struct mp_cli_app *a)
 		return true;
 	return mp_keyring_default_path_env(a->o.keyring, path, sizeof(path)) == 0 &&
 		stat(path, &sb) == 0;
+}
+
+/* Whether @addr is in this provisioner's unicast ranges; else @why gets
+ * them (" 0x0001-0x7fff", or "s 0x0001-0x00ff, 0x0200-0x02ff"). */
+static bool in_unicast_range(const struct mp_cli_app *a, uint16_t addr, char *why, size_t len)
+{
+	const struct mp_provisioner *p = mp_keyring_self(a->kr);
+	size_t off;
+	unsigned int i;
+
+	if (!p || !p->n_unicast) {
+		snprintf(why, len, " 0x0001-0x7fff");
+		return addr >= 0x0001 && addr <= 0x7fff;
+	}
+	for (i = 0; i < p->n_unicast; i++)
+		if (addr >= p->unicast[i].low && addr <= p->unicast[i].high && addr <= 0x7fff)
+			return true;
+	off = (size_t)snprintf(why, len, "%s", p->n_unicast > 1 ? "s" : "");
+	for (i = 0; i < p->n_unicast && off < len; i++)
+		off += (size_t)snprintf(why + off, len - off, "%s 0x%04x-0x%04x", i ? "," : "",
+					p->unicast[i].low, p->unicast[i].high);
+	return false;
 }
 
 /*
@@ -854,7 +871,7 @@ static enum mp_cli_status batch_verdict(struct mp_cli_app *a, const char *file,
 static enum mp_cli_status cmd_provision(struct mp_cli_app *a, const struct mp_cli_args *args)
 {
 	const char *batch = mp_cli_arg(args, "--batch"), *count_s = mp_cli_arg(args, "--count");
-	const char *maxf_s = mp_cli_arg(args, "--max-failures");
+	const char *maxf_s = mp_cli_arg(args, "--max-failures"), *idle_s = mp_cli_arg(args, "--idle");
 	const char *maxu_s = mp_cli_arg(args, "--max-unconfirmed");
 	uint32_t max_failures = MP_CLI_DEFAULT_MAX_FAILURES, max_unconf = 0;
 	bool all = mp_cli_arg(args, "--all") != NULL, *skip = NULL;
@@ -863,8 +880,8 @@ static enum mp_cli_status cmd_provision(struct mp_cli_app *a, const struct mp_cl
 	struct mp_provision_opts po;
 	enum mp_cli_status st;
 	size_t left = 0, i;
-	uint32_t count = 0;
-	unsigned int job, want = 0;
+	uint32_t count = 0, idle = MP_CLI_DEFAULT_IDLE_S;
+	unsigned int job;
 	char why[256];
 	int n;
 
@@ -877,6 +894,10 @@ static enum mp_cli_status cmd_provision(struct mp_cli_app *a, const struct mp_cl
 	}
 	if (count_s && (!all || mp_cli_parse_uint(count_s, 100000, &count) < 0 || count == 0)) {
 		mp_cmd_err(args, "--count takes a positive number, with --all");
+		return MP_CLI_USAGE;
+	}
+	if (idle_s && (!all || mp_cli_parse_uint(idle_s, 86400, &idle) < 0 || idle == 0)) {
+		mp_cmd_err(args, "--idle takes a number of seconds (1 to 86400), with --all");
 		return MP_CLI_USAGE;
 	}
 	if (maxf_s && (!all || mp_cli_parse_uint(maxf_s, 100000, &max_failures) < 0)) {
@@ -918,6 +939,14 @@ static enum mp_cli_status cmd_provision(struct mp_cli_app *a, const struct mp_cl
 		mp_cmd_err(args, "there is no NetKey 0x%03x (netkey list)", po.net_key_index);
 		st = MP_CLI_USAGE;
 	}
+	/* --address: outside this provisioner's unicast range, named (MshPRT
+	 * v1.1 3.4.2.2: unicast is 0x0001-0x7fff; MshCDB: the ranges it may
+	 * give), before anything is sent */
+	if (!st && po.address && !in_unicast_range(a, po.address, why, sizeof(why))) {
+		mp_cmd_err(args, "--address 0x%04x: not in this provisioner's unicast range%s",
+			   po.address, why);
+		st = MP_CLI_USAGE;
+	}
 	if (batch) {
 		st = batch_verdict(a, batch, &bf, st, &skip, &left);
 		if (!st && !left)
@@ -949,14 +978,15 @@ static enum mp_cli_status cmd_provision(struct mp_cli_app *a, const struct mp_cl
 	}
 	if (st)
 		goto out;
-	if (all)
-		want = count ? count : a->o.sim ? sim_fresh(a) : 0;
-	job = mp_cli_job_new(a, all, want, &po, mp_cli_arg(args, "--oob-cmd"));
+	/* --all ends on --count, or once the tray is idle: never on what
+	 * the simulator knows and a controller cannot (issue 16) */
+	job = mp_cli_job_new(a, all, all ? count : 0, &po, mp_cli_arg(args, "--oob-cmd"));
 	if (!job) {
 		st = MP_CLI_FAILED;
 		goto out;
 	}
 	mp_cli_job_get(a, job)->max_failures = all ? max_failures : 0;
+	mp_cli_job_get(a, job)->idle_s = all ? idle : 0;
 	for (n = 0; n < args->argc; n++)
 		if (mp_cli_target_add(a, job, &refs[n], &po, mp_cli_arg(args, "--name"), 0) < 0)
 			st = MP_CLI_FAILED;

@@ -31,6 +31,7 @@ enum {
 	EXIT_USAGE = 2,		/* bad command line, command or input file */
 	EXIT_RADIO = 3,		/* no controller, no permission, controller lost */
 	EXIT_KEYRING = 4,	/* the keyring could not be opened, read or written */
+	EXIT_NOTHING = 5,	/* provision --all heard no device to provision */
 };
 
 /* The keys live in this process's memory (the NetKey even when the
@@ -63,6 +64,8 @@ static int exit_code(const struct mp_cli_app *a, enum mp_cli_status st)
 		return EXIT_RADIO;
 	case MP_CLI_KEYRING:
 		return EXIT_KEYRING;
+	case MP_CLI_NOTHING:
+		return EXIT_NOTHING;
 	}
 	return EXIT_SOME_FAILED;
 }
@@ -99,7 +102,8 @@ static const struct gopt gopts[] = {
 	{ "ask-passphrase", OPT_ASK_PASS, NULL, MP_COMPL_NONE, NULL,
 	  "ask for the keyring passphrase on the terminal" },
 	{ "wait-lock", OPT_WAIT_LOCK, NULL, MP_COMPL_NONE, NULL,
-	  "wait while another meshprov holds the keyring, instead of failing" },
+	  "wait while another meshprov holds the keyring, instead of failing "
+	  "(--wait-lock=SECONDS: at most that long)" },
 	{ "json", OPT_JSON, NULL, MP_COMPL_NONE, NULL, "one JSON object per line, for scripts" },
 	{ "oob-cmd", OPT_OOB_CMD, "CMD", MP_COMPL_FILE, NULL,
 	  "helper for Output/Input OOB outside the shell: CMD UUID METHOD ACTION SIZE" },
@@ -209,6 +213,8 @@ static int parse_options(struct mp_cli_app *a, int argc, char **argv)
 	for (i = 0; i < NGOPTS; i++) {
 		longopts[i] = (struct option){ gopts[i].name, gopts[i].arg ? required_argument :
 					       no_argument, NULL, gopts[i].key };
+		if (gopts[i].key == OPT_WAIT_LOCK)	/* --wait-lock[=SECONDS] */
+			longopts[i].has_arg = optional_argument;
 		if (gopts[i].key < 256) {
 			shortopts[s++] = (char)gopts[i].key;
 			if (gopts[i].arg)
@@ -303,6 +309,9 @@ static int parse_options(struct mp_cli_app *a, int argc, char **argv)
 			break;
 		case OPT_WAIT_LOCK:
 			a->o.wait_lock = true;
+			if (optarg && (parse_num(optarg, 86400, &a->o.wait_lock_s) < 0 ||
+				       !a->o.wait_lock_s))
+				goto bad;
 			break;
 		case OPT_SIM_SEED:
 			if (parse_num(optarg, 0xffffffffu, &a->o.sim_seed) < 0)

@@ -101,6 +101,21 @@ void mp_out_beacon(struct mp_out *o, const struct mp_scan_entry *e, bool first)
 	end(o);
 }
 
+void mp_out_beacon_changed(struct mp_out *o, const struct mp_scan_entry *e, const char *what)
+{
+	char u[37], oob[256];
+
+	if (o->json || o->verbose < 0)
+		return;
+	mp_oob_info_str(e->oob_info, oob, sizeof(oob));
+	begin(o);
+	fprintf(o->fp, "%s[CHG]%s Device #%u %s %s: bearer %s, oob %s\n", c(o, "\033[33m"),
+		c(o, "\033[0m"), e->index, mp_keyring_uuid_str(e->uuid, u), what,
+		e->bearers & MP_SCAN_PB_GATT ? (e->bearers & MP_SCAN_PB_ADV ? "adv,gatt" : "gatt") :
+		"adv", oob);
+	end(o);
+}
+
 /* An LE address as people write it (most significant octet first), from
  * HCI's order; " (random)" for a random one. */
 static const char *addr_str(const uint8_t a[6], uint8_t type, char *buf, size_t len)

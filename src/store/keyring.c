@@ -26,6 +26,7 @@ static struct mp_keyring *kr_alloc(const struct mp_keyring_opts *opts)
 	kr->lockfd = -1;
 	kr->max_unconf = MP_KEYRING_DEFAULT_UNCONFIRMED_MAX;
 	if (opts) {
+		kr->rdonly = (opts->flags & MP_KEYRING_RDONLY) != 0;
 		kr->rng = opts->rng;
 		kr->now = opts->now;
 		kr->now_ctx = opts->now_ctx;
@@ -243,6 +244,11 @@ static void prefix_msg(struct mp_keyring *kr, const char *path)
 
 	snprintf(detail, sizeof(detail), "%s", kr->err.msg);
 	kr_msgf(kr->err.msg, sizeof(kr->err.msg), "keyring %s: %s", path, detail);
+}
+
+bool mp_keyring_unlocked(const struct mp_keyring *kr)
+{
+	return kr && kr->unlocked;
 }
 
 int mp_keyring_open(const char *path, const struct mp_keyring_opts *opts,

@@ -194,20 +194,34 @@ static int lock_keyring(struct mp_keyring *kr, bool wait)
 	/* O_NONBLOCK: a FIFO planted there must not hang the open. */
 	fd = openat(kr->dirfd, name, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK,
 		    0600);
+	if (fd < 0 && kr->rdonly && (errno == EROFS || errno == EACCES || errno == EPERM)) {
+		/* Reading on media we cannot write: the lock file as it is,
+		 * for a shared lock; none there, none can be made, and no
+		 * writer can change the keyring either: read without one. */
+		fd = openat(kr->dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+		if (fd < 0 && (errno == ENOENT || errno == EACCES || errno == EPERM ||
+			       errno == EROFS)) {
+			free(name);
+			kr->unlocked = true;
+			return 0;
+		}
+	}
 	free(name);
 	if (fd < 0)
 		return kr_fail(&kr->err, -errno, errno == ELOOP ? MP_KR_E_SYMLINK : MP_KR_E_IO,
 			       NULL, "cannot create the lock file %s.lock: %s%s", kr->path,
 			       strerror(errno), errno == ELOOP ? " (it is a symbolic link: "
 			       "remove it)" : "");
-	r = check_lock_file(kr, fd);
+	/* A shared lock never writes the file: only a writer's is checked */
+	r = kr->rdonly ? 0 : check_lock_file(kr, fd);
 	if (r) {
 		close(fd);
 		return r;
 	}
-	kr_give_away(kr, fd);
+	if (!kr->rdonly)
+		kr_give_away(kr, fd);
 	memset(&fl, 0, sizeof(fl));
-	fl.l_type = F_WRLCK;
+	fl.l_type = kr->rdonly ? F_RDLCK : F_WRLCK;
 	fl.l_whence = SEEK_SET;
 	/* Waiting ends with EINTR on a signal: the caller's way to give up. */
 	r = fcntl(fd, wait ? F_OFD_SETLKW : F_OFD_SETLK, &fl);
@@ -234,6 +248,9 @@ static int lock_keyring(struct mp_keyring *kr, bool wait)
 		return kr_fail(&kr->err, -e, e == EINTR ? MP_KR_E_LOCKED : MP_KR_E_IO, NULL,
 			       "cannot lock keyring %s: %s", kr->path, strerror(e));
 	}
+	kr->lockfd = fd;
+	if (kr->rdonly)
+		return 0;	/* a reader: the PID there stays a writer's */
 	n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
 	/* The PID is only a courtesy for the next comer's message. */
 	if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, (size_t)n, 0) != n) {
@@ -392,10 +409,21 @@ int kr_file_open(struct mp_keyring *kr, const char *path, const struct mp_keyrin
 		if (r)
 			return r;
 	}
+	if (!create) {
+		struct stat kst;
+
+		/* not creating: a missing keyring is said before anything is
+		 * made beside it (the lock file) */
+		if (fstatat(kr->dirfd, kr->base, &kst, AT_SYMLINK_NOFOLLOW) < 0 &&
+		    errno == ENOENT)
+			return kr_fail(&kr->err, -ENOENT, MP_KR_E_NOTFOUND, NULL,
+				       "no keyring at %s", path);
+	}
 	r = lock_keyring(kr, opts && (opts->flags & MP_KEYRING_WAIT));
 	if (r)
 		return r;
-	remove_stale_temps(kr);
+	if (!kr->rdonly)
+		remove_stale_temps(kr);
 
 	/* O_NONBLOCK: a FIFO at the path would block open() (and the user
 	 * with it) before the regular-file check below could refuse it. */
@@ -622,6 +650,11 @@ int kr_file_write(struct mp_keyring *kr, const char *data, size_t len)
 	const char *step = "";
 	int r;
 
+	if (kr->rdonly) {
+		free(bak);
+		return kr_fail(&kr->err, -EROFS, MP_KR_E_ARG, NULL,
+			       "keyring %s was opened for reading only", kr->path);
+	}
 	if (!bak) {
 		r = kr_fail(&kr->err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
 		goto out;
@@ -815,7 +848,7 @@ void kr_file_close(struct mp_keyring *kr)
 {
 	if (kr->lockfd >= 0) {
 		/* Clear our PID before the lock goes (closing drops it). */
-		if (ftruncate(kr->lockfd, 0) < 0) {
+		if (!kr->rdonly && ftruncate(kr->lockfd, 0) < 0) {
 		}
 		close(kr->lockfd);
 		kr->lockfd = -1;

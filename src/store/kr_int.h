@@ -76,6 +76,8 @@ struct mp_keyring {
 	uid_t owner_uid;
 	gid_t owner_gid;
 	bool created;
+	bool rdonly;			/* MP_KEYRING_RDONLY: a shared lock, no save */
+	bool unlocked;			/* rdonly on read-only media: read with no lock */
 	bool reseal;			/* this save changes the seal: see kr_file_write() */
 	unsigned batch;
 	bool dirty;

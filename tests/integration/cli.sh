@@ -115,9 +115,80 @@ check "30% loss, duplicates and delay: still every device" 0 '
 assert len(ev("provisioned")) == 6
 ' -- $K --json --sim 6 --sim-loss 30 --sim-dup 10 --sim-delay 40 provision --all
 
-check "100% loss: timeout, exit 1" 1 '
+# Issue 16: nothing heard is not success; with --sim, as on a real line
+# (this asserted exit 1 before exit 5 existed)
+check "100% loss: nothing heard, exit 5, said" 5 '
 assert not ev("provisioned")
+assert "no device to provision was heard" in ev("error")[0]["message"], lines
 ' -- $K --json --sim 1 --sim-loss 100 --timeout 3 provision --all
+
+# Issue 16: --all ends when the tray is done, on the simulator as on a real
+# line (it must not stop because it knows how many devices it made).
+IK="--keyring $T/idle/k.json"
+check "--all --idle: the tray is done once nothing new is heard" 0 '
+assert len(ev("provisioned")) == 2 and ev("summary")[0]["provisioned"] == 2, lines
+' -- $IK --json --sim 2 --sim-seed 11 provision --all --idle 1
+check "--all on a tray of nodes only: exit 5, said, not an empty success" 5 '
+assert not ev("provisioned") and not ev("failed"), lines
+m = ev("error")[0]["message"]
+assert "no device to provision was heard" in m and "only nodes of this network" in m, m
+' -- $IK --json --sim 2 --sim-seed 11 provision --all
+check "--count not reached when the tray went idle: exit 1, says how many short" 1 '
+assert len(ev("provisioned")) == 1, lines
+assert any("--count 3: 2 device(s) short" in l["message"] for l in ev("info")), lines
+' -- $IK --json --sim 3 --sim-seed 11 -t 20 provision --all --count 3 --idle 2
+check "--idle without --all is a usage error" 2 'assert "--idle" in err, err' -- $IK --sim 1 provision --idle 5 00112233445566778899aabbccddeeff
+check "--idle 0 is a usage error" 2 'assert "--idle" in err, err' -- $IK --sim 1 provision --all --idle 0
+
+# Issue 16: a full disk stops the run at the first keyring write error, with
+# the OS's words and the file, exit 4, and loses nothing already stored. A
+# preload shim fails the keyring's writes after N (no root, no tmpfs).
+if ${CC:-cc} -shared -fPIC -o "$T/faildisk.so" "${MESHPROV_SRCDIR:-$(dirname "$0")/../..}/tests/integration/faildisk.c" -ldl 2> /dev/null; then
+	FK="--keyring $T/full/k.json"
+	export LD_PRELOAD="$T/faildisk.so" ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+	export FAILDISK_AFTER=3	# the keyring's creation, one device pending and complete
+	check "full disk: exit 4 at the first write error, the OS's words and the file" 4 '
+assert len(ev("provisioned")) == 1, lines
+f = [l for l in ev("failed") if l["reason"] != "cancelled"]
+assert len(f) == 1 and f[0]["reason"] == "keyring-write", f
+assert "still unprovisioned" in f[0]["detail"], f
+assert not [l for l in ev("failed") if l["reason"] == "no-address"], lines
+m = " ".join(l["message"] for l in ev("error"))
+assert "No space left on device" in m and "'"$T"'/full/k.json" in m, m
+assert "stopped at the first keyring write error" in m, m
+' -- $FK --json -j 1 --sim 3 --sim-seed 5 provision --all
+	export FAILDISK_AFTER=2 FAILDISK_ERRNO=122	# EDQUOT: the completion is not saved
+	check "quota: the device done but not recorded complete is said so, exit 4" 4 '
+f = ev("failed"); assert len(f) == 1 and f[0]["reason"] == "keyring-write", f
+assert "was provisioned as 0x" in f[0]["detail"] and "pending" in f[0]["detail"], f
+m = " ".join(l["message"] for l in ev("error"))
+assert "Disk quota exceeded" in m, m
+' -- --keyring "$T/quota/k.json" --json -j 1 --sim 2 --sim-seed 5 provision --all
+	unset LD_PRELOAD FAILDISK_AFTER FAILDISK_ERRNO
+	check "... nothing stored before the error was lost" 0 '
+n = [l for l in ev("node") if not l["self"]]
+assert len(n) == 1 and n[0]["state"] == "complete", lines
+' -- $FK --json nodes
+	check "... the quota run left its device pending, at its address" 0 '
+n = [l for l in ev("node") if not l["self"]]
+assert len(n) == 1 and n[0]["state"] == "pending", lines
+' -- --keyring "$T/quota/k.json" --json nodes
+else
+	echo "SKIP: full disk (no C compiler for the preload shim)"
+fi
+
+# Issue 16: the shell's smaller items on the real binary: a device whose
+# advertising changed is [CHG], never [NEW] twice; ranges named; empty lists said.
+"$BIN" --keyring "$T/chg/k.json" --sim 2 --sim-bearer both scan --duration 2 > "$T/out" 2> "$T/err"
+[ "$(grep -c '^\[NEW\]' "$T/out")" = 2 ] && grep -q '^\[CHG\] Device #[12] .* bearer changed: bearer adv,gatt' "$T/out" &&
+	ok "scan: a device heard on a second bearer is [CHG], not [NEW] again" ||
+	ko "scan: a device heard on a second bearer is [CHG], not [NEW] again"
+check "--address 0x9000: the provisioner's unicast range named" 2 '
+assert "--address 0x9000: not in this provisioner'"'"'s unicast range 0x0001-0x7fff" in err, err
+' -- $K --sim 1 provision --address 0x9000 00112233445566778899aabbccddeeff
+"$BIN" --keyring "$T/noapp/k.json" netkey create > /dev/null 2>&1
+"$BIN" --keyring "$T/noapp/k.json" appkey list > "$T/out" 2>&1 && grep -qx "No AppKeys (appkey create adds one)" "$T/out" &&
+	ok "an empty AppKey list says so" || ko "an empty AppKey list says so"
 
 check "human output" 0 "" -- $K --sim 1 provision --all
 grep -q "provisioned: address 0x" "$T/out" && ok "human output says provisioned" || ko "human output says provisioned"
@@ -193,7 +264,8 @@ before=$(sum "$KR")
 
 # Other bad input: exit 2 and a message naming the problem.
 check "bad hex address" 2 'assert "not a unicast address" in err' -- $K node show 0xzz
-check "address out of range" 2 'assert "--address takes a unicast address" in err' -- $K provision --address 8000 70cf7c9732a345b691494810d2e9cbf4
+# issue 16: the range is named (this asserted "--address takes a unicast address")
+check "address out of range" 2 'assert "--address 0x8000: not in this provisioner" in err and "0x0001-0x7fff" in err, err' -- $K provision --address 8000 70cf7c9732a345b691494810d2e9cbf4
 check "unknown option of a command" 2 'assert "unknown option" in err' -- $K nodes --frob
 check "too many arguments" 2 'assert "too many arguments" in err and "usage:" in err' -- $K node show 2 3
 check "bad key" 2 'assert "16 octets" in err' -- $K netkey import 5 0011
@@ -437,7 +509,7 @@ PYEOF
 # Text output is for people: no colour codes in a file. Issue 16: quiet by
 # default (each device's result and how far the run is, as plain lines off a
 # terminal), the phases with -v, only what failed and the summary with -q.
-check "human output to a file" 0 '' -- $K --sim 2 provision --all
+check "human output to a file" 0 '' -- $K --sim 2 provision --all --count 2
 grep -q "$(printf '\033')" "$T/out" && ko "no colour codes in a file" || ok "no colour codes in a file"
 if ! grep -q ": invite" "$T/out" && ! grep -q "^\[NEW\]" "$T/out" && [ "$(grep -c '^\[OK\]' "$T/out")" = 2 ] &&
 	grep -qx "1/2 done" "$T/out" && grep -qx "2/2 done" "$T/out" && grep -qx "2 provisioned, 0 failed" "$T/out"
@@ -509,6 +581,32 @@ interrupt "Ctrl-C in a script: exit 130, the rest of the script is not run" INT 
 assert not ev("node"), lines
 assert "failed" not in err and "interrupted: 1 cancelled" in err, err
 ' -- --keyring "$T/int/k.json" --json --sim 1 --sim-oob output -f "$T/int.script"
+
+# Issue 16: a keyring another meshprov holds: who holds it, said at once
+# without --wait-lock; with it, a wait that Ctrl-C stops and a time limit.
+LK="--keyring $T/lock/k.json"
+"$BIN" $LK netkey create > /dev/null 2>&1
+"$BIN" $LK --json --sim 1 --sim-oob output --oob-cmd "$T/slow-oob.sh" -t 60 provision --all --count 1 > "$T/holder.out" 2>&1 & holder=$!
+n=0; while ! grep -q '"oob-output"' "$T/holder.out" 2>/dev/null && [ $n -lt 200 ]; do sleep 0.1; n=$((n + 1)); done
+check "the keyring held: exit 4 at once, the holder's PID and command, --wait-lock named" 4 "
+assert 'PID $holder' in err and 'provision' in err and '--wait-lock' in err, err
+" -- $LK netkey create
+check "--wait-lock=1: waits, says for whom, gives up after 1 s (exit 4)" 4 "
+i = ' '.join(l['message'] for l in ev('info'))
+assert 'waiting for it, at most 1 s' in i and 'PID $holder' in i, lines
+assert 'giving up' in ev('error')[0]['message'], lines
+" -- $LK --json --wait-lock=1 netkey create
+check "--wait-lock=0 is a usage error" 2 '' -- $LK --wait-lock=0 netkey create
+rm -f "$T/wl.err"
+if command -v timeout > /dev/null; then
+	timeout -s KILL 20 "$BIN" $LK --wait-lock netkey create > "$T/wl.err" 2>&1 & waiter=$!
+	n=0; while ! grep -q "waiting for it" "$T/wl.err" 2>/dev/null && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+	kill -INT $waiter 2> /dev/null; wait $waiter; rc=$?
+	[ $rc = 130 ] && grep -q "interrupted while waiting" "$T/wl.err" &&
+		ok "--wait-lock: said, and Ctrl-C stops the wait (exit 130)" ||
+		{ echo "    exit $rc"; sed 's/^/    /' "$T/wl.err" | head -3; ko "--wait-lock: said, and Ctrl-C stops the wait (exit 130)"; }
+fi
+kill -TERM $holder 2> /dev/null; wait $holder
 
 # Encryption at rest: the passphrase from a file or a descriptor, never argv.
 E="--keyring $T/enc/keyring.json"
@@ -814,6 +912,43 @@ check "export into a directory others can write is refused" 4 'assert "chmod go-
 mkdir "$T/shared"; chmod 777 "$T/shared"
 check "a keyring in a directory others can write is refused: exit 4" 4 "assert 'chmod go-w $T/shared' in err, err" -- --keyring "$T/shared/kr.json" nodes
 [ -z "$(ls -A "$T/shared")" ] && ok "nothing created in it" || ko "nothing created in it"
+# Issue 16: a command that only reads refuses a missing keyring (a mistyped
+# path) instead of making a new network, and says how one is made.
+mkdir "$T/none"
+for cmd in "nodes" "keyring info" "netkey list" "appkey list" "iv-index" "node show 0002" "export $T/none.cdb.json" "station list"; do
+	check "read-only '$cmd' on a missing keyring: exit 4, named, how to make one" 4 "
+assert 'no keyring at $T/none/typo.json' in err and 'provision' in err and 'import FILE' in err, err
+" -- --keyring "$T/none/typo.json" $cmd
+done
+[ -z "$(ls -A "$T/none")" ] && [ ! -e "$T/none.cdb.json" ] && ok "... nothing created (no keyring, no lock file, no export)" ||
+	ko "... nothing created (no keyring, no lock file, no export)"
+printf 'nodes\n' > "$T/nodes.script"
+check "a script's nodes on a missing keyring: refused too" 4 'assert "no keyring at" in err, err' -- --keyring "$T/none/typo.json" -f "$T/nodes.script"
+# Read-only media: listing works on a keyring in a directory nobody may
+# write (the lock file cannot be made there: read without a lock, said).
+mkdir "$T/ro"; "$BIN" --keyring "$T/ro/k.json" --sim 1 provision --all > /dev/null 2>&1
+rm -f "$T/ro/k.json.lock"
+AS=""
+if [ "$(id -u)" = 0 ]; then	# root writes anywhere: be nobody, on nobody's keyring
+	command -v setpriv > /dev/null && chown -R 65534:65534 "$T/ro" && chmod 711 "$T" &&
+		AS="setpriv --reuid=65534 --regid=65534 --clear-groups"
+fi
+chmod 500 "$T/ro"
+if [ "$(id -u)" != 0 ] || [ -n "$AS" ]; then
+	$AS "$BIN" --keyring "$T/ro/k.json" --json nodes > "$T/out" 2> "$T/err"; rc=$?
+	if [ $rc = 0 ] && [ "$(grep -c '"event":"node"' "$T/out")" = 2 ] && grep -q "without a lock" "$T/out" &&
+		[ ! -e "$T/ro/k.json.lock" ]; then ok "a keyring on read-only media: nodes lists it, read without a lock, said"
+	else echo "    exit $rc"; sed 's/^/    /' "$T/err" | head -3; ko "a keyring on read-only media: nodes lists it, read without a lock, said"; fi
+	$AS "$BIN" --keyring "$T/ro/k.json" export - > "$T/out" 2> "$T/err" && grep -q '"meshUUID"' "$T/out" &&
+		ok "... and export - works there" || { sed 's/^/    /' "$T/err" | head -3; ko "... and export - works there"; }
+	$AS "$BIN" --keyring "$T/ro/k.json" node rename 0002 x > "$T/out" 2> "$T/err"; rc=$?
+	[ $rc = 4 ] && grep -q "lock" "$T/err" && ok "... a change there is still refused (exit 4)" ||
+		{ echo "    exit $rc"; ko "... a change there is still refused (exit 4)"; }
+else
+	echo "SKIP: read-only keyring directory (root without setpriv)"
+fi
+chmod 700 "$T/ro"
+
 mkdir "$T/fifokr"; mkfifo "$T/fifokr/kr.json"
 if command -v timeout > /dev/null; then
 	# SIGKILL: a meshprov blocked in open() has SIGTERM blocked

@@ -199,7 +199,8 @@ def passphrase_tries(tmp):
     with open(pw, "w") as f:
         f.write("right horse\n")
     env = dict(os.environ, TERM="xterm", NO_COLOR="1", HOME=tmp)
-    for argv in (["netkey", "list"], ["--passphrase-file", pw, "keyring", "encrypt"]):
+    # netkey create makes the keyring (issue 16: netkey list no longer does)
+    for argv in (["netkey", "create"], ["--passphrase-file", pw, "keyring", "encrypt"]):
         subprocess.run([BIN, "--keyring", kr] + argv, env=env, check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
@@ -250,7 +251,7 @@ def progress(tmp):
     in place and blanked before the next result; no phases without -v."""
     env = dict(os.environ, TERM="xterm", HOME=tmp, NO_COLOR="1")
     p = Pty([BIN, "--keyring", os.path.join(tmp, "progress.json"), "--sim", "3",
-             "provision", "--all"], env)
+             "provision", "--all", "--count", "3"], env)
     p.wait(30)
     p.quiet(0.2, 2)
     raw = p.raw
