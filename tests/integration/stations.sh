@@ -125,6 +125,8 @@ check "the merged CDB loads back" 0 '' -- $M export "$T/merged.cdb"
 check "... into a new keyring" 0 '' -- --keyring "$T/d/keyring.json" import "$T/merged.cdb" --adopt
 check "... with every node" 0 'assert len(ev("node")) == 12' -- --json --keyring "$T/d/keyring.json" nodes
 # Bad input: a clear error, nothing written.
+# another network: made by a command that changes it (export only reads)
+"$BIN" --keyring "$T/e/keyring.json" netkey create > /dev/null 2>&1
 "$BIN" --keyring "$T/e/keyring.json" export "$T/merged-foreign.cdb" > /dev/null
 cp "$T/main/keyring.json" "$T/main.before"
 printf '{"meshUUID": 12' > "$T/damaged.cdb"
