@@ -2,6 +2,7 @@
 # and the mesh AD types in them (Unprovisioned Device beacons, PB-ADV,
 # Mesh Provisioning Service data, OOB Information). Depends on core only.
 noinst_LIBRARIES += src/adv/libmp_adv.a
+src_adv_libmp_adv_a_CFLAGS = $(AM_CFLAGS) $(MP_SWITCH_CFLAGS)
 src_adv_libmp_adv_a_SOURCES = \
 	src/adv/adv.c include/adv/adv.h
 
@@ -17,6 +18,7 @@ tests_unit_test_adv_LDADD = $(ADV_TEST_LIBS)
 # they find (only src/engine/scan_table.c is taken from the engine's library).
 check_PROGRAMS += tests/fuzz/fuzz_adv
 TESTS += tests/fuzz/fuzz_adv
+tests_fuzz_fuzz_adv_CFLAGS = $(AM_CFLAGS) $(MP_SWITCH_CFLAGS)
 tests_fuzz_fuzz_adv_SOURCES = tests/fuzz/fuzz_adv.c tests/fuzz/replay.c
 tests_fuzz_fuzz_adv_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"adv"'
 tests_fuzz_fuzz_adv_LDADD = src/engine/libmp_engine.a src/adv/libmp_adv.a src/core/libmp_core.a

@@ -1,6 +1,7 @@
 # bearer/: Generic Provisioning (segmentation, reassembly, FCS) and PB-ADV
 # links for both roles; pure objects (no fd, no clock), see DESIGN.md.
 noinst_LIBRARIES += src/bearer/libmp_bearer.a
+src_bearer_libmp_bearer_a_CFLAGS = $(AM_CFLAGS) $(MP_SWITCH_CFLAGS)
 src_bearer_libmp_bearer_a_SOURCES = \
 	src/bearer/gprov.c include/bearer/gprov.h \
 	src/bearer/pbadv.c include/bearer/pbadv.h \
@@ -27,12 +28,14 @@ tests_unit_test_pbadv_LDADD = src/bearer/libmp_bearer.a $(TEST_LIBS)
 
 check_PROGRAMS += tests/fuzz/fuzz_gprov
 TESTS += tests/fuzz/fuzz_gprov
+tests_fuzz_fuzz_gprov_CFLAGS = $(AM_CFLAGS) $(MP_SWITCH_CFLAGS)
 tests_fuzz_fuzz_gprov_SOURCES = tests/fuzz/fuzz_gprov.c tests/fuzz/replay.c
 tests_fuzz_fuzz_gprov_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"gprov"'
 tests_fuzz_fuzz_gprov_LDADD = src/bearer/libmp_bearer.a src/core/libmp_core.a
 
 check_PROGRAMS += tests/fuzz/fuzz_pbadv
 TESTS += tests/fuzz/fuzz_pbadv
+tests_fuzz_fuzz_pbadv_CFLAGS = $(AM_CFLAGS) $(MP_SWITCH_CFLAGS)
 tests_fuzz_fuzz_pbadv_SOURCES = tests/fuzz/fuzz_pbadv.c tests/fuzz/replay.c
 tests_fuzz_fuzz_pbadv_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"pbadv"'
 tests_fuzz_fuzz_pbadv_LDADD = src/bearer/libmp_bearer.a src/core/libmp_core.a
@@ -68,6 +71,7 @@ tests_unit_test_pbgatt_LDADD = tests/unit/libmp_provharness.a src/sim/libmp_sim.
 
 check_PROGRAMS += tests/fuzz/fuzz_proxy
 TESTS += tests/fuzz/fuzz_proxy
+tests_fuzz_fuzz_proxy_CFLAGS = $(AM_CFLAGS) $(MP_SWITCH_CFLAGS)
 tests_fuzz_fuzz_proxy_SOURCES = tests/fuzz/fuzz_proxy.c tests/fuzz/replay.c
 tests_fuzz_fuzz_proxy_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"proxy"'
 tests_fuzz_fuzz_proxy_LDADD = src/bearer/libmp_bearer.a src/core/libmp_core.a

@@ -1,6 +1,7 @@
 # config/: the Configuration Client's codecs: every Configuration message
 # both ways, status codes named, Composition Data page 0; pure.
 noinst_LIBRARIES += src/config/libmp_config.a
+src_config_libmp_config_a_CFLAGS = $(AM_CFLAGS) $(MP_SWITCH_CFLAGS)
 src_config_libmp_config_a_SOURCES = \
 	src/config/msg.c include/config/msg.h \
 	src/config/comp.c include/config/comp.h \
@@ -17,6 +18,7 @@ tests_unit_test_config_msg_LDADD = $(CONFIG_TEST_LIBS)
 # replayed (truncations, bit flips) in make check.
 check_PROGRAMS += tests/fuzz/fuzz_config_msg
 TESTS += tests/fuzz/fuzz_config_msg
+tests_fuzz_fuzz_config_msg_CFLAGS = $(AM_CFLAGS) $(MP_SWITCH_CFLAGS)
 tests_fuzz_fuzz_config_msg_SOURCES = tests/fuzz/fuzz_config_msg.c tests/fuzz/replay.c
 tests_fuzz_fuzz_config_msg_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"config_msg"'
 tests_fuzz_fuzz_config_msg_LDADD = src/config/libmp_config.a src/access/libmp_access.a \

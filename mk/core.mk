@@ -1,5 +1,6 @@
 # core/: bounded reader/writer, hex, event loop, log.
 noinst_LIBRARIES += src/core/libmp_core.a
+src_core_libmp_core_a_CFLAGS = $(AM_CFLAGS) $(MP_SWITCH_CFLAGS)
 src_core_libmp_core_a_SOURCES = \
 	src/core/buf.c include/core/buf.h \
 	src/core/hex.c include/core/hex.h \

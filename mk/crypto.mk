@@ -1,6 +1,7 @@
 # crypto/: AES-CMAC, HMAC-SHA256, AES-CCM, P-256 ECDH on OpenSSL 3 (EVP only);
 # s1 k1..k5 s2; the provisioning key schedule.
 noinst_LIBRARIES += src/crypto/libmp_crypto.a
+src_crypto_libmp_crypto_a_CFLAGS = $(AM_CFLAGS) $(MP_SWITCH_CFLAGS)
 src_crypto_libmp_crypto_a_SOURCES = \
 	src/crypto/crypto.c include/crypto/crypto.h \
 	src/crypto/ecc.c \

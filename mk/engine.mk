@@ -1,5 +1,6 @@
 # engine/: provisioning sessions over a radio (controller or simulator).
 noinst_LIBRARIES += src/engine/libmp_engine.a
+src_engine_libmp_engine_a_CFLAGS = $(AM_CFLAGS) $(MP_SWITCH_CFLAGS)
 src_engine_libmp_engine_a_SOURCES = \
 	src/engine/engine.c include/engine/engine.h \
 	src/engine/gatt_link.c src/engine/gatt_link.h \

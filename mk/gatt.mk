@@ -2,6 +2,7 @@
 # Service (0x1827) that PB-GATT runs over: a GATT client for the provisioner
 # and a minimal GATT server for the device side (simulator, VM provisionee).
 noinst_LIBRARIES += src/gatt/libmp_gatt.a
+src_gatt_libmp_gatt_a_CFLAGS = $(AM_CFLAGS) $(MP_SWITCH_CFLAGS)
 src_gatt_libmp_gatt_a_SOURCES = \
 	src/gatt/att.c include/gatt/att.h include/gatt/gatt.h \
 	src/gatt/client.c include/gatt/client.h \
@@ -41,9 +42,11 @@ tests_unit_test_gatt_b2b_LDADD = $(GATT_TEST_LIBS)
 check_PROGRAMS += tests/fuzz/fuzz_att_client tests/fuzz/fuzz_att_server
 TESTS += tests/fuzz/fuzz_att_client tests/fuzz/fuzz_att_server
 FUZZ_TARGETS += att_client att_server
+tests_fuzz_fuzz_att_client_CFLAGS = $(AM_CFLAGS) $(MP_SWITCH_CFLAGS)
 tests_fuzz_fuzz_att_client_SOURCES = tests/fuzz/fuzz_att_client.c tests/fuzz/replay.c
 tests_fuzz_fuzz_att_client_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"att_client"'
 tests_fuzz_fuzz_att_client_LDADD = src/gatt/libmp_gatt.a src/core/libmp_core.a
+tests_fuzz_fuzz_att_server_CFLAGS = $(AM_CFLAGS) $(MP_SWITCH_CFLAGS)
 tests_fuzz_fuzz_att_server_SOURCES = tests/fuzz/fuzz_att_server.c tests/fuzz/replay.c
 tests_fuzz_fuzz_att_server_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"att_server"'
 tests_fuzz_fuzz_att_server_LDADD = src/gatt/libmp_gatt.a src/core/libmp_core.a

@@ -5,7 +5,7 @@ noinst_LIBRARIES += src/hci/libmp_hci.a
 src_hci_libmp_hci_a_SOURCES = \
 	src/hci/hci.c src/hci/hci_le.c src/hci/hci_event.c src/hci/hci_err.c \
 	src/hci/hci_open.c src/hci/hci_internal.h include/hci/hci.h
-src_hci_libmp_hci_a_CFLAGS = $(AM_CFLAGS) $(BLUEZ_CFLAGS)
+src_hci_libmp_hci_a_CFLAGS = $(AM_CFLAGS) $(MP_SWITCH_CFLAGS) $(BLUEZ_CFLAGS)
 
 HCI_TEST_LIBS = src/hci/libmp_hci.a src/core/libmp_core.a $(TEST_LIBS)
 
@@ -37,6 +37,7 @@ tests_unit_test_hci_event_LDADD = $(HCI_TEST_LIBS)
 
 check_PROGRAMS += tests/fuzz/fuzz_hci_event
 TESTS += tests/fuzz/fuzz_hci_event
+tests_fuzz_fuzz_hci_event_CFLAGS = $(AM_CFLAGS) $(MP_SWITCH_CFLAGS)
 tests_fuzz_fuzz_hci_event_SOURCES = tests/fuzz/fuzz_hci_event.c tests/fuzz/replay.c
 tests_fuzz_fuzz_hci_event_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"hci_event"'
 # the reports it decodes also go through adv/'s payload decoder

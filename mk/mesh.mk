@@ -4,6 +4,7 @@
 # subnets with key refresh, application and device keys, subscriptions,
 # replay protection for the whole unicast space. Pure (HACKING.md).
 noinst_LIBRARIES += src/mesh/libmp_mesh.a
+src_mesh_libmp_mesh_a_CFLAGS = $(AM_CFLAGS) $(MP_SWITCH_CFLAGS)
 src_mesh_libmp_mesh_a_SOURCES = \
 	src/mesh/stack.c include/mesh/stack.h
 src_mesh_libmp_mesh_a_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
@@ -36,6 +37,7 @@ bench_bench_mesh_LDADD = src/mesh/libmp_mesh.a src/transport/libmp_transport.a \
 
 check_PROGRAMS += tests/fuzz/fuzz_mesh
 TESTS += tests/fuzz/fuzz_mesh
+tests_fuzz_fuzz_mesh_CFLAGS = $(AM_CFLAGS) $(MP_SWITCH_CFLAGS)
 tests_fuzz_fuzz_mesh_SOURCES = tests/fuzz/fuzz_mesh.c tests/fuzz/replay.c
 tests_fuzz_fuzz_mesh_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"mesh"'
 tests_fuzz_fuzz_mesh_LDADD = src/mesh/libmp_mesh.a src/transport/libmp_transport.a \

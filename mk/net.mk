@@ -3,6 +3,7 @@
 # the subnets, the network message cache, Secure Network and Mesh Private
 # beacons. No fd, no clock, no global (DESIGN.md).
 noinst_LIBRARIES += src/net/libmp_net.a
+src_net_libmp_net_a_CFLAGS = $(AM_CFLAGS) $(MP_SWITCH_CFLAGS)
 src_net_libmp_net_a_SOURCES = \
 	src/net/net.c include/net/net.h \
 	src/net/beacon.c include/net/beacon.h \
@@ -53,10 +54,12 @@ tests_unit_test_proxy_cfg_LDADD = src/bearer/libmp_bearer.a $(NET_TEST_LIBS)
 
 check_PROGRAMS += tests/fuzz/fuzz_net tests/fuzz/fuzz_beacon
 TESTS += tests/fuzz/fuzz_net tests/fuzz/fuzz_beacon
+tests_fuzz_fuzz_net_CFLAGS = $(AM_CFLAGS) $(MP_SWITCH_CFLAGS)
 tests_fuzz_fuzz_net_SOURCES = tests/fuzz/fuzz_net.c tests/fuzz/replay.c
 tests_fuzz_fuzz_net_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"net"'
 tests_fuzz_fuzz_net_LDADD = src/net/libmp_net.a src/crypto/libmp_crypto.a \
 	src/core/libmp_core.a $(CRYPTO_LIBS)
+tests_fuzz_fuzz_beacon_CFLAGS = $(AM_CFLAGS) $(MP_SWITCH_CFLAGS)
 tests_fuzz_fuzz_beacon_SOURCES = tests/fuzz/fuzz_beacon.c tests/fuzz/replay.c
 tests_fuzz_fuzz_beacon_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"beacon"'
 tests_fuzz_fuzz_beacon_LDADD = src/net/libmp_net.a src/crypto/libmp_crypto.a \
@@ -64,6 +67,7 @@ tests_fuzz_fuzz_beacon_LDADD = src/net/libmp_net.a src/crypto/libmp_crypto.a \
 
 check_PROGRAMS += tests/fuzz/fuzz_proxy_cfg
 TESTS += tests/fuzz/fuzz_proxy_cfg
+tests_fuzz_fuzz_proxy_cfg_CFLAGS = $(AM_CFLAGS) $(MP_SWITCH_CFLAGS)
 tests_fuzz_fuzz_proxy_cfg_SOURCES = tests/fuzz/fuzz_proxy_cfg.c tests/fuzz/replay.c
 tests_fuzz_fuzz_proxy_cfg_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"proxy_cfg"'
 tests_fuzz_fuzz_proxy_cfg_LDADD = src/net/libmp_net.a src/crypto/libmp_crypto.a \
@@ -72,6 +76,7 @@ tests_fuzz_fuzz_proxy_cfg_LDADD = src/net/libmp_net.a src/crypto/libmp_crypto.a 
 # The IV machine driven by a script of beacons, ticks, holds and SEQ alarms.
 check_PROGRAMS += tests/fuzz/fuzz_iv
 TESTS += tests/fuzz/fuzz_iv
+tests_fuzz_fuzz_iv_CFLAGS = $(AM_CFLAGS) $(MP_SWITCH_CFLAGS)
 tests_fuzz_fuzz_iv_SOURCES = tests/fuzz/fuzz_iv.c tests/fuzz/replay.c
 tests_fuzz_fuzz_iv_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"iv"'
 tests_fuzz_fuzz_iv_LDADD = src/net/libmp_net.a src/crypto/libmp_crypto.a \

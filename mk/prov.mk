@@ -1,5 +1,6 @@
 # prov/: provisioning PDUs and the provisioner state machine (pure).
 noinst_LIBRARIES += src/prov/libmp_prov.a
+src_prov_libmp_prov_a_CFLAGS = $(AM_CFLAGS) $(MP_SWITCH_CFLAGS)
 src_prov_libmp_prov_a_SOURCES = \
 	src/prov/pdu.c include/prov/pdu.h
 src_prov_libmp_prov_a_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
@@ -23,9 +24,11 @@ tests_unit_test_prov_pdu_LDADD = $(PROV_TEST_LIBS)
 
 check_PROGRAMS += tests/fuzz/fuzz_prov_pdu tests/fuzz/fuzz_provisioner
 TESTS += tests/fuzz/fuzz_prov_pdu tests/fuzz/fuzz_provisioner
+tests_fuzz_fuzz_prov_pdu_CFLAGS = $(AM_CFLAGS) $(MP_SWITCH_CFLAGS)
 tests_fuzz_fuzz_prov_pdu_SOURCES = tests/fuzz/fuzz_prov_pdu.c tests/fuzz/replay.c
 tests_fuzz_fuzz_prov_pdu_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"prov_pdu"'
 tests_fuzz_fuzz_prov_pdu_LDADD = src/prov/libmp_prov.a src/core/libmp_core.a
+tests_fuzz_fuzz_provisioner_CFLAGS = $(AM_CFLAGS) $(MP_SWITCH_CFLAGS)
 tests_fuzz_fuzz_provisioner_SOURCES = tests/fuzz/fuzz_provisioner.c tests/fuzz/replay.c
 tests_fuzz_fuzz_provisioner_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"provisioner"'
 tests_fuzz_fuzz_provisioner_LDADD = src/prov/libmp_prov.a src/crypto/libmp_crypto.a \

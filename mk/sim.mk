@@ -2,6 +2,7 @@
 # provisioning protocol, written apart from the provisioner so that the two
 # check each other) for tests, the demo and the virtual radio.
 noinst_LIBRARIES += src/sim/libmp_sim.a
+src_sim_libmp_sim_a_CFLAGS = $(AM_CFLAGS) $(MP_SWITCH_CFLAGS)
 src_sim_libmp_sim_a_SOURCES = \
 	src/sim/device.c include/sim/device.h \
 	src/sim/node_cfg.c src/sim/node_cfg_model.c src/sim/node_cfg_int.h \
@@ -33,6 +34,7 @@ tests_unit_test_device_flows_LDADD = $(MP_SIM_LIBS) $(TEST_LIBS) $(CRYPTO_LIBS)
 # The device fed arbitrary sequences of PDUs (length-prefixed chunks).
 check_PROGRAMS += tests/fuzz/fuzz_device
 TESTS += tests/fuzz/fuzz_device
+tests_fuzz_fuzz_device_CFLAGS = $(AM_CFLAGS) $(MP_SWITCH_CFLAGS)
 tests_fuzz_fuzz_device_SOURCES = tests/fuzz/fuzz_device.c tests/fuzz/replay.c
 tests_fuzz_fuzz_device_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS) -DFUZZ_NAME='"device"'
 tests_fuzz_fuzz_device_LDADD = $(MP_SIM_LIBS) src/core/libmp_core.a $(CRYPTO_LIBS)
@@ -58,6 +60,7 @@ tests_unit_test_sim_node_direct_LDADD = $(MP_SIM_LIBS) $(TEST_LIBS) $(CRYPTO_LIB
 # The Configuration Server fed arbitrary sequences of access messages.
 check_PROGRAMS += tests/fuzz/fuzz_sim_cfg
 TESTS += tests/fuzz/fuzz_sim_cfg
+tests_fuzz_fuzz_sim_cfg_CFLAGS = $(AM_CFLAGS) $(MP_SWITCH_CFLAGS)
 tests_fuzz_fuzz_sim_cfg_SOURCES = tests/fuzz/fuzz_sim_cfg.c tests/fuzz/replay.c
 tests_fuzz_fuzz_sim_cfg_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS) -DFUZZ_NAME='"sim_cfg"'
 tests_fuzz_fuzz_sim_cfg_LDADD = $(MP_SIM_LIBS) src/core/libmp_core.a $(CRYPTO_LIBS)
@@ -67,5 +70,6 @@ EXTRA_DIST += tests/fuzz/corpus/sim_cfg
 # (radio/radio.h), over PB-ADV and PB-GATT. Apart from libmp_sim.a, which
 # the provisioner's own tests use without any radio.
 noinst_LIBRARIES += src/sim/libmp_simradio.a
+src_sim_libmp_simradio_a_CFLAGS = $(AM_CFLAGS) $(MP_SWITCH_CFLAGS)
 src_sim_libmp_simradio_a_SOURCES = src/sim/radio.c src/sim/radio_gatt.c src/sim/radio_int.h \
 	include/sim/radio.h

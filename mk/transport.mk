@@ -3,6 +3,7 @@
 # Segment Acknowledgment, AES-CCM with the device or an application key,
 # and the Mesh 1.1 SAR transmitter and receiver (3.5.3) with their timers.
 noinst_LIBRARIES += src/transport/libmp_transport.a
+src_transport_libmp_transport_a_CFLAGS = $(AM_CFLAGS) $(MP_SWITCH_CFLAGS)
 src_transport_libmp_transport_a_SOURCES = \
 	src/transport/lower.c include/transport/lower.h \
 	src/transport/upper.c include/transport/upper.h \
@@ -18,6 +19,7 @@ tests_unit_test_lower_LDADD = src/transport/libmp_transport.a $(TEST_LIBS)
 
 check_PROGRAMS += tests/fuzz/fuzz_lower
 TESTS += tests/fuzz/fuzz_lower
+tests_fuzz_fuzz_lower_CFLAGS = $(AM_CFLAGS) $(MP_SWITCH_CFLAGS)
 tests_fuzz_fuzz_lower_SOURCES = tests/fuzz/fuzz_lower.c tests/fuzz/replay.c
 tests_fuzz_fuzz_lower_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"lower"'
 tests_fuzz_fuzz_lower_LDADD = src/transport/libmp_transport.a src/core/libmp_core.a
@@ -34,6 +36,7 @@ tests_unit_test_upper_LDADD = src/transport/libmp_transport.a src/crypto/libmp_c
 
 check_PROGRAMS += tests/fuzz/fuzz_upper
 TESTS += tests/fuzz/fuzz_upper
+tests_fuzz_fuzz_upper_CFLAGS = $(AM_CFLAGS) $(MP_SWITCH_CFLAGS)
 tests_fuzz_fuzz_upper_SOURCES = tests/fuzz/fuzz_upper.c tests/fuzz/replay.c
 tests_fuzz_fuzz_upper_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"upper"'
 tests_fuzz_fuzz_upper_LDADD = src/transport/libmp_transport.a src/crypto/libmp_crypto.a \
@@ -51,6 +54,7 @@ tests_unit_test_sar_LDADD = src/transport/libmp_transport.a $(TEST_LIBS)
 
 check_PROGRAMS += tests/fuzz/fuzz_sar_rx
 TESTS += tests/fuzz/fuzz_sar_rx
+tests_fuzz_fuzz_sar_rx_CFLAGS = $(AM_CFLAGS) $(MP_SWITCH_CFLAGS)
 tests_fuzz_fuzz_sar_rx_SOURCES = tests/fuzz/fuzz_sar_rx.c tests/fuzz/replay.c
 tests_fuzz_fuzz_sar_rx_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"sar_rx"'
 tests_fuzz_fuzz_sar_rx_LDADD = src/transport/libmp_transport.a src/core/libmp_core.a

@@ -293,9 +293,14 @@ static bool has_status(enum layout l)
 	case L_ST_ELEM_ADDR_MODEL: case L_ST_ELEM_MODEL_ADDRS: case L_ST_ELEM_APP_MODEL:
 	case L_ST_ELEM_MODEL_APPS: case L_ST_PUB: case L_ST_HB_PUB: case L_ST_HB_SUB:
 		return true;
-	default:
+	case L_EMPTY: case L_PAGE: case L_COMP_STATUS: case L_STATE: case L_RELAY:
+	case L_KEYS_KEY: case L_KEYS: case L_NET: case L_NET_KEY: case L_NETS:
+	case L_NET_STATE: case L_ELEM_MODEL: case L_ELEM_ADDR_MODEL: case L_ELEM_LABEL_MODEL:
+	case L_ELEM_APP_MODEL: case L_PUB_SET: case L_PUB_VA_SET: case L_HB_PUB: case L_HB_SUB:
+	case L_ADDR: case L_LPN_STATUS:
 		return false;
 	}
+	return false;		/* only the table's layouts reach here, all listed above */
 }
 
 static bool has_elem(enum layout l)
@@ -306,9 +311,13 @@ static bool has_elem(enum layout l)
 	case L_ST_ELEM_APP_MODEL: case L_ST_ELEM_MODEL_APPS: case L_PUB_SET: case L_PUB_VA_SET:
 	case L_ST_PUB:
 		return true;
-	default:
+	case L_EMPTY: case L_PAGE: case L_COMP_STATUS: case L_STATE: case L_RELAY:
+	case L_KEYS_KEY: case L_KEYS: case L_ST_KEYS: case L_NET: case L_NET_KEY: case L_ST_NET:
+	case L_ST_NET_APPS: case L_NETS: case L_NET_STATE: case L_ST_NET_STATE: case L_HB_PUB:
+	case L_ST_HB_PUB: case L_HB_SUB: case L_ST_HB_SUB: case L_ADDR: case L_LPN_STATUS:
 		return false;
 	}
+	return false;		/* only the table's layouts reach here, all listed above */
 }
 
 static bool state_ok(enum vkind v, uint8_t s)
@@ -324,9 +333,10 @@ static bool state_ok(enum vkind v, uint8_t s)
 		return s == 0x02 || s == 0x03;
 	case V_PHASE:
 		return s <= 0x02;
-	default:
+	case V_ANY:		/* Network Transmit: every value means something */
 		return true;
 	}
+	return true;		/* only the table's kinds reach here, all listed above */
 }
 
 /* Every value a message's fields may hold; false for a Prohibited or RFU

@@ -406,7 +406,9 @@ static int on_error(struct mp_gatt_client *c, const struct mp_att_pdu *p)
 			return chars_done(c);
 		case MP_GATT_CLIENT_DESCS:
 			return no_cccd(c);
-		default:
+		case MP_GATT_CLIENT_IDLE: case MP_GATT_CLIENT_MTU: case MP_GATT_CLIENT_CCCD:
+		case MP_GATT_CLIENT_READY: case MP_GATT_CLIENT_FAILED:
+			/* nothing is searched for: an error like any other, below */
 			break;
 		}
 	}
@@ -453,7 +455,8 @@ static int on_response(struct mp_gatt_client *c, const uint8_t *pdu, size_t len)
 		return on_descs(c, &p);
 	case MP_GATT_CLIENT_CCCD:
 		return become_ready(c);
-	default:
+	case MP_GATT_CLIENT_IDLE: case MP_GATT_CLIENT_READY: case MP_GATT_CLIENT_FAILED:
+		/* no request of ours is outstanding in these: unexpected, below */
 		break;
 	}
 	return fail(c, -EPROTO, "unexpected %s", mp_att_opcode_name(op));

@@ -133,8 +133,16 @@ static void cb_send(void *user, const uint8_t *pdu, size_t len)
 	case MP_PROV_RECORD_RESPONSE:
 	case MP_PROV_RECORDS_LIST:
 		break;
-	default:
+	case MP_PROV_INVITE:
+	case MP_PROV_START:
+	case MP_PROV_DATA:
+	case MP_PROV_RECORD_REQUEST:
+	case MP_PROV_RECORDS_GET:
 		check(false, "a provisioner's PDU type sent by the device");
+		break;
+	case MP_PROV_PDU_TYPES:	/* the count, never a type: the decoder refuses it */
+	default:
+		check(false, "an unknown PDU type sent by the device");
 	}
 	h.sends++;
 	if (len <= sizeof(h.last)) {
