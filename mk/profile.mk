@@ -7,6 +7,7 @@ src_profile_libmp_profile_a_SOURCES = \
 	src/profile/reconcile.c \
 	src/profile/state.c \
 	src/profile/profile_int.h
+src_profile_libmp_profile_a_CFLAGS = $(AM_CFLAGS) $(MP_SWITCH_CFLAGS)
 src_profile_libmp_profile_a_CPPFLAGS = $(AM_CPPFLAGS) $(JSONC_CFLAGS)
 
 PROFILE_LIBS = src/profile/libmp_profile.a src/config/libmp_config.a src/access/libmp_access.a
@@ -36,6 +37,7 @@ tests_unit_test_profile_reconcile_LDADD = $(PROFILE_TEST_LIBS)
 check_PROGRAMS += tests/fuzz/fuzz_profile
 TESTS += tests/fuzz/fuzz_profile
 FUZZ_TARGETS += profile
+tests_fuzz_fuzz_profile_CFLAGS = $(AM_CFLAGS) $(MP_SWITCH_CFLAGS)
 tests_fuzz_fuzz_profile_SOURCES = tests/fuzz/fuzz_profile.c tests/fuzz/replay.c
 tests_fuzz_fuzz_profile_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"profile"'
 tests_fuzz_fuzz_profile_LDADD = $(PROFILE_LIBS) src/core/libmp_core.a $(JSONC_LIBS)
