@@ -43,6 +43,8 @@ enum mp_cli_status mp_cmd_cfg_relay(struct mp_cli_app *a, const struct mp_cli_ar
 enum mp_cli_status mp_cmd_cfg_proxy(struct mp_cli_app *a, const struct mp_cli_args *args);
 enum mp_cli_status mp_cmd_cfg_beacon(struct mp_cli_app *a, const struct mp_cli_args *args);
 enum mp_cli_status mp_cmd_cfg_node_reset(struct mp_cli_app *a, const struct mp_cli_args *args);
+enum mp_cli_status mp_cmd_attention(struct mp_cli_app *a, const struct mp_cli_args *args);
+enum mp_cli_status mp_cmd_onoff(struct mp_cli_app *a, const struct mp_cli_args *args);
 
 /** "meshprov: CMD: message" on stderr. */
 void mp_cmd_err(const struct mp_cli_args *args, const char *fmt, ...)

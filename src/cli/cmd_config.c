@@ -26,6 +26,8 @@
 #include "crypto/crypto.h"
 #include "engine/mesh_link.h"
 #include "mesh/stack.h"
+#include "models/health.h"
+#include "models/onoff.h"
 #include "store/keyring.h"
 #include "store/nodes.h"
 
@@ -43,7 +45,22 @@ struct mp_cli_net {
 	struct mp_cfg_client *client;
 	struct net_timer timers[NET_TIMERS];
 	unsigned failed;		/* requests of the running command that failed */
+	/* One model request at a time (attention, onoff): an acknowledged
+	 * message under an AppKey, sent again until its Status comes. */
+	struct {
+		bool active;
+		uint16_t dst, net_idx, app_idx;
+		uint32_t status_op;
+		uint8_t msg[16];
+		size_t len;
+		unsigned tries;
+		int64_t timer;
+	} model;
+	uint8_t tid;			/* Generic OnOff Set's transaction identifier */
 };
+
+#define MODEL_TRIES 4
+#define MODEL_TIMEOUT_MS 2500
 
 /* What to do with an answer, beyond printing it. */
 enum after {
@@ -160,10 +177,39 @@ static void print_answer(struct mp_cli_net *n, const struct mp_cfg_client_result
 
 /* ---- the network and the client ---- */
 
+static bool model_rx(struct mp_cli_net *n, const struct mp_mesh_rx_msg *msg)
+{
+	struct mp_out *o = &n->a->out;
+
+	if (!n->model.active || msg->key == MP_MESH_KEY_DEV || msg->src != n->model.dst)
+		return false;
+	if (n->model.status_op == MP_HEALTH_OP_ATTENTION_STATUS) {
+		struct mp_health_attention h;
+
+		if (mp_health_attention_decode(msg->payload, msg->len, &h) < 0 ||
+		    h.opcode != MP_HEALTH_OP_ATTENTION_STATUS)
+			return false;
+		mp_out_kv(o, "attention", "attention", "%04x %u s", msg->src, h.attention);
+	} else {
+		struct mp_onoff_msg m;
+
+		if (mp_onoff_decode(msg->payload, msg->len, &m) < 0 || m.opcode != MP_ONOFF_OP_STATUS)
+			return false;
+		mp_out_kv(o, "onoff", "onoff", "%04x %s", msg->src, m.onoff ? "on" : "off");
+	}
+	n->model.active = false;
+	if (n->model.timer)
+		mp_loop_timer_cancel(n->a->loop, n->model.timer);
+	n->model.timer = 0;
+	return true;
+}
+
 static void link_deliver(void *user, const struct mp_mesh_rx_msg *msg)
 {
 	struct mp_cli_net *n = user;
 
+	if (model_rx(n, msg))
+		return;
 	mp_cfg_client_rx(n->client, msg->src, msg->key == MP_MESH_KEY_DEV, msg->payload, msg->len);
 }
 
@@ -236,6 +282,8 @@ void mp_cli_net_free(struct mp_cli_app *a)
 	if (a->out.verbose > 0 && n->link)
 		mp_mesh_link_print_stats(n->link, stderr, "mesh: ");
 	mp_cfg_client_free(n->client);
+	if (n->model.timer)
+		mp_loop_timer_cancel(a->loop, n->model.timer);
 	for (i = 0; i < NET_TIMERS; i++)
 		if (n->timers[i].slot)
 			mp_loop_timer_cancel(a->loop, n->timers[i].slot);
@@ -677,4 +725,164 @@ enum mp_cli_status mp_cmd_cfg_node_reset(struct mp_cli_app *a, const struct mp_c
 		return st;
 	mp_cfg_req_node_reset(&m);
 	return submit(a, node, &m, AFTER_RESET, 0);
+}
+
+/* ---- model messages: Health Attention, Generic OnOff ---- */
+
+static void model_send(struct mp_cli_net *n);
+
+static void model_timer_fired(struct mp_loop *loop, int64_t id, void *data)
+{
+	struct mp_cli_net *n = data;
+
+	(void)loop;
+	(void)id;
+	n->model.timer = 0;
+	if (!n->model.active)
+		return;
+	if (n->model.tries >= MODEL_TRIES) {
+		n->model.active = false;
+		n->failed++;
+		mp_out_error(&n->a->out, "node %04x: no answer after %u tries", n->model.dst,
+			     n->model.tries);
+		return;
+	}
+	model_send(n);
+}
+
+static void model_send(struct mp_cli_net *n)
+{
+	uint32_t wait = MODEL_TIMEOUT_MS << (n->model.tries < 3 ? n->model.tries : 2);
+
+	n->model.tries++;
+	mp_mesh_link_send(n->link, n->model.dst, n->model.net_idx, n->model.app_idx,
+			  n->model.msg, n->model.len);
+	mp_loop_timer_set(n->a->loop, &n->model.timer, wait, model_timer_fired, n);
+}
+
+/* The AppKey to use with node @node: --appkey, else the first the keyring
+ * says the node holds. */
+static int model_key(struct mp_cli_app *a, const struct mp_cli_args *args, uint16_t node,
+		     uint16_t *app_idx, uint16_t *net_idx)
+{
+	const char *v = mp_cli_arg(args, "--appkey");
+	const struct mp_node *nd = mp_keyring_node_find(a->kr, node);
+	const struct mp_appkey *k;
+	uint32_t idx;
+
+	if (v) {
+		if (hex_arg(args, v, 0xfff, "an AppKey index", &idx) < 0)
+			return -EINVAL;
+	} else if (nd && nd->n_app_keys) {
+		idx = nd->app_keys[0];
+	} else {
+		mp_cmd_err(args, "node %04x holds no AppKey the keyring knows of "
+			   "(appkey add, or --appkey INDEX)", node);
+		return -ENOENT;
+	}
+	k = mp_keyring_appkey(a->kr, (uint16_t)idx);
+	if (!k) {
+		mp_cmd_err(args, "%03x: no such AppKey in the keyring", (unsigned)idx);
+		return -ENOENT;
+	}
+	*app_idx = k->index;
+	*net_idx = k->net_index;
+	return 0;
+}
+
+static enum mp_cli_status model_request(struct mp_cli_app *a, uint16_t node, uint16_t app_idx,
+					uint16_t net_idx, const uint8_t *msg, size_t len,
+					uint32_t status_op)
+{
+	struct mp_cli_net *n = a->net;
+
+	if (n->model.active) {
+		mp_out_error(&a->out, "node %04x: a model request is still waiting for its answer",
+			     n->model.dst);
+		return MP_CLI_FAILED;
+	}
+	if (mp_mesh_link_app_key_load(n->link, app_idx) < 0) {
+		mp_out_error(&a->out, "AppKey %03x cannot be used", app_idx);
+		return MP_CLI_FAILED;
+	}
+	memset(&n->model, 0, sizeof(n->model));
+	n->model.active = true;
+	n->model.dst = node;
+	n->model.app_idx = app_idx;
+	n->model.net_idx = net_idx;
+	n->model.status_op = status_op;
+	memcpy(n->model.msg, msg, len);
+	n->model.len = len;
+	n->failed = 0;
+	model_send(n);
+	if (a->mode == MP_CLI_SHELL)
+		return MP_CLI_OK;
+	while (n->model.active && !a->radio_lost && !a->interrupted)
+		if (mp_loop_run_once(a->loop, -1) < 0)
+			break;
+	if (a->radio_lost)
+		return MP_CLI_RADIO;
+	if (a->interrupted)
+		return MP_CLI_INTERRUPTED;
+	return n->failed ? MP_CLI_FAILED : MP_CLI_OK;
+}
+
+enum mp_cli_status mp_cmd_attention(struct mp_cli_app *a, const struct mp_cli_args *args)
+{
+	struct mp_health_attention h = { .opcode = MP_HEALTH_OP_ATTENTION_SET };
+	uint16_t node, app_idx, net_idx;
+	uint8_t buf[16];
+	uint32_t secs;
+	int len;
+	enum mp_cli_status st = mp_cli_need_keyring(a);
+
+	if (st)
+		return st;
+	if (node_arg(args, a, args->argv[0], &node) < 0)
+		return MP_CLI_USAGE;
+	if (mp_cli_parse_uint(args->argv[1], 255, &secs) < 0) {
+		mp_cmd_err(args, "%s: not a number of seconds (0-255)", args->argv[1]);
+		return MP_CLI_USAGE;
+	}
+	if (model_key(a, args, node, &app_idx, &net_idx) < 0)
+		return MP_CLI_USAGE;
+	st = need_net(a);
+	if (st)
+		return st;
+	h.attention = (uint8_t)secs;
+	len = mp_health_attention_encode(&h, buf, sizeof(buf));
+	if (len < 0)
+		return MP_CLI_FAILED;
+	return model_request(a, node, app_idx, net_idx, buf, (size_t)len,
+			     MP_HEALTH_OP_ATTENTION_STATUS);
+}
+
+enum mp_cli_status mp_cmd_onoff(struct mp_cli_app *a, const struct mp_cli_args *args)
+{
+	struct mp_onoff_msg m = { .opcode = MP_ONOFF_OP_SET };
+	uint16_t node, app_idx, net_idx;
+	uint8_t buf[16];
+	int len;
+	enum mp_cli_status st = mp_cli_need_keyring(a);
+
+	if (st)
+		return st;
+	if (node_arg(args, a, args->argv[0], &node) < 0)
+		return MP_CLI_USAGE;
+	if (strcmp(args->argv[1], "on") && strcmp(args->argv[1], "off")) {
+		mp_cmd_err(args, "%s: say on or off", args->argv[1]);
+		return MP_CLI_USAGE;
+	}
+	if (model_key(a, args, node, &app_idx, &net_idx) < 0)
+		return MP_CLI_USAGE;
+	st = need_net(a);
+	if (st)
+		return st;
+	m.onoff = !strcmp(args->argv[1], "on");
+	/* A new TID per Set: a retransmission of one Set keeps its TID. */
+	m.tid = ++a->net->tid;
+	len = mp_onoff_encode(&m, buf, sizeof(buf));
+	if (len < 0)
+		return MP_CLI_FAILED;
+	return model_request(a, node, app_idx, net_idx, buf, (size_t)len, MP_ONOFF_OP_STATUS);
 }

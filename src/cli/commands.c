@@ -75,6 +75,12 @@ static const struct mp_cli_opt appkey_opts[] = {
 	{ 0 },
 };
 
+static const struct mp_cli_opt model_opts[] = {
+	{ "--appkey", "INDEX", MP_COMPL_APPKEY, NULL,
+	  "the AppKey to send with (hex; default: the first the node holds)" },
+	{ 0 },
+};
+
 static const struct mp_cli_opt iv_opts[] = {
 	{ "--update", "on|off", MP_COMPL_WORDS, "on off", "the IV Update flag" },
 	{ 0 },
@@ -196,6 +202,12 @@ const struct mp_cli_cmd mp_cli_commands[] = {
 	{ "node reset", "ADDR", 1, 1, mp_cmd_cfg_node_reset,
 	  "reset a node to unprovisioned and remove it (addresses excluded as node remove)",
 	  MP_COMPL_NODE, NULL, no_opts, MP_CMD_RADIO },
+	{ "attention", "ADDR SECONDS", 2, 2, mp_cmd_attention,
+	  "make a node show itself for SECONDS (Health Attention Set; 0 stops)", MP_COMPL_NODE,
+	  NULL, model_opts, MP_CMD_RADIO },
+	{ "onoff", "ADDR on|off", 2, 2, mp_cmd_onoff,
+	  "switch a node's Generic OnOff Server on or off", MP_COMPL_NODE, NULL, model_opts,
+	  MP_CMD_RADIO },
 	{ "version", "", 0, 0, cmd_version, "show meshprov's version", MP_COMPL_NONE, NULL,
 	  no_opts, 0 },
 	{ "quit", "", 0, 0, cmd_quit, "leave the shell (Ctrl-D too)", MP_COMPL_NONE, NULL,

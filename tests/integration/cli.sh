@@ -920,6 +920,8 @@ check "appkey list without ADDR lists the keyring's" 0 '' -- $C appkey list
 "$BIN" help composition > "$T/help" 2>&1 && grep -q "Composition Data" "$T/help" &&
 	ok "help composition" || ko "help composition"
 check "sub: which one?" 2 '' -- $C sub
+check "attention: a node not in the keyring" 2 'assert "no such node" in err, err' -- $C attention 0042 5
+check "onoff: on or off" 2 'assert "on or off" in err, err' -- $C onoff 0001 maybe
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
