@@ -4,6 +4,7 @@ src_engine_libmp_engine_a_CFLAGS = $(AM_CFLAGS) $(MP_SWITCH_CFLAGS)
 src_engine_libmp_engine_a_SOURCES = \
 	src/engine/engine.c include/engine/engine.h \
 	src/engine/gatt_link.c src/engine/gatt_link.h \
+	src/engine/mesh_link.c include/engine/mesh_link.h \
 	src/engine/net_adv.c src/engine/net_adv.h \
 	src/engine/proxy_link.c include/engine/proxy_link.h \
 	src/engine/scan_table.c include/engine/scan_table.h
@@ -13,7 +14,9 @@ MP_STACK_LIBS = src/engine/libmp_engine.a src/radio/libmp_radio.a src/sim/libmp_
 	src/sim/libmp_sim.a src/mesh/libmp_mesh.a src/transport/libmp_transport.a \
 	src/hci/libmp_hci.a src/store/libmp_store.a src/prov/libmp_prov.a \
 	src/gatt/libmp_gatt.a src/bearer/libmp_bearer.a src/adv/libmp_adv.a \
-	src/net/libmp_net.a src/crypto/libmp_crypto.a src/core/libmp_core.a
+	src/config/libmp_config.a src/models/libmp_models.a src/mesh/libmp_mesh.a \
+	src/transport/libmp_transport.a src/access/libmp_access.a src/net/libmp_net.a \
+	src/crypto/libmp_crypto.a src/core/libmp_core.a
 MP_STACK_EXTLIBS = $(JSONC_LIBS) $(CRYPTO_LIBS) $(BLUEZ_LIBS)
 
 # The engine against simulated devices: the whole stack below the CLI back
@@ -98,3 +101,12 @@ tests_unit_test_sim_node_SOURCES = tests/unit/test_sim_node.c \
 tests_unit_test_sim_node_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_test_sim_node_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_sim_node_LDADD = $(MP_STACK_LIBS) $(TEST_LIBS) $(MP_STACK_EXTLIBS)
+
+# The provisioner's network against a node-role mesh stack (issue #13).
+check_PROGRAMS += tests/unit/test_mesh_link
+TESTS += tests/unit/test_mesh_link
+tests_unit_test_mesh_link_SOURCES = tests/unit/test_mesh_link.c tests/unit/engine_tu.h \
+	tests/unit/engine_harness.c tests/unit/engine_harness.h
+tests_unit_test_mesh_link_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_mesh_link_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_mesh_link_LDADD = $(MP_STACK_LIBS) $(TEST_LIBS) $(MP_STACK_EXTLIBS)

@@ -27,6 +27,7 @@
 struct mp_keyring;
 struct mp_hci_radio;
 struct mp_shell;
+struct mp_cli_net;
 
 /* What a command handler returns; main.c turns it into the exit code. */
 enum mp_cli_status {
@@ -133,6 +134,7 @@ struct mp_cli_app {
 	int radio_status;		/* 1 while the controller starts */
 	struct mp_engine *engine;
 	bool engine_has_keyring;
+	struct mp_cli_net *net;		/* the mesh network and Configuration Client, or NULL */
 	struct mp_shell *shell;		/* in the shell */
 	bool scanning;			/* scan on: show devices as they are heard */
 	bool scan_off;			/* shell: the user switched discovery off */
@@ -177,6 +179,9 @@ int mp_cli_app_init(struct mp_cli_app *a);
 /** Cancel what runs, close the radio and the keyring, free everything. */
 void mp_cli_app_free(struct mp_cli_app *a);
 
+/** Stop the mesh network and the Configuration Client (src/cli/cmd_config.c);
+ *  with -v print their counters first. */
+void mp_cli_net_free(struct mp_cli_app *a);
 /** Open the keyring (creating it) if not open yet; explains failures on stderr. */
 enum mp_cli_status mp_cli_need_keyring(struct mp_cli_app *a);
 /**

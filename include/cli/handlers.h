@@ -48,6 +48,25 @@ enum mp_cli_status mp_cmd_station_grow(struct mp_cli_app *a, const struct mp_cli
 enum mp_cli_status mp_cmd_station_remove(struct mp_cli_app *a, const struct mp_cli_args *args);
 enum mp_cli_status mp_cmd_merge(struct mp_cli_app *a, const struct mp_cli_args *args);
 
+/* src/cli/cmd_config.c: the Configuration Client commands (issue #14). */
+enum mp_cli_status mp_cmd_cfg_composition(struct mp_cli_app *a, const struct mp_cli_args *args);
+enum mp_cli_status mp_cmd_cfg_appkey_add(struct mp_cli_app *a, const struct mp_cli_args *args);
+enum mp_cli_status mp_cmd_cfg_appkey_list(struct mp_cli_app *a, const struct mp_cli_args *args);
+enum mp_cli_status mp_cmd_cfg_bind(struct mp_cli_app *a, const struct mp_cli_args *args);
+enum mp_cli_status mp_cmd_cfg_unbind(struct mp_cli_app *a, const struct mp_cli_args *args);
+enum mp_cli_status mp_cmd_cfg_sub_add(struct mp_cli_app *a, const struct mp_cli_args *args);
+enum mp_cli_status mp_cmd_cfg_sub_del(struct mp_cli_app *a, const struct mp_cli_args *args);
+enum mp_cli_status mp_cmd_cfg_sub_list(struct mp_cli_app *a, const struct mp_cli_args *args);
+enum mp_cli_status mp_cmd_cfg_pub_get(struct mp_cli_app *a, const struct mp_cli_args *args);
+enum mp_cli_status mp_cmd_cfg_pub_set(struct mp_cli_app *a, const struct mp_cli_args *args);
+enum mp_cli_status mp_cmd_cfg_ttl(struct mp_cli_app *a, const struct mp_cli_args *args);
+enum mp_cli_status mp_cmd_cfg_relay(struct mp_cli_app *a, const struct mp_cli_args *args);
+enum mp_cli_status mp_cmd_cfg_proxy(struct mp_cli_app *a, const struct mp_cli_args *args);
+enum mp_cli_status mp_cmd_cfg_beacon(struct mp_cli_app *a, const struct mp_cli_args *args);
+enum mp_cli_status mp_cmd_cfg_node_reset(struct mp_cli_app *a, const struct mp_cli_args *args);
+enum mp_cli_status mp_cmd_attention(struct mp_cli_app *a, const struct mp_cli_args *args);
+enum mp_cli_status mp_cmd_onoff(struct mp_cli_app *a, const struct mp_cli_args *args);
+
 /** "meshprov: CMD: message" on stderr. */
 void mp_cmd_err(const struct mp_cli_args *args, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -93,7 +93,7 @@ void mp_net_keys_wipe(struct mp_net_keys *k);
 
 /* Key Refresh phases of a subnet (MshPRT v1.1, Key Refresh procedure); phase 3 is the
  * transition back to normal, so it is never a resting state here. */
-enum mp_kr_phase {
+enum mp_subnet_phase {
 	MP_KR_NORMAL = 0,
 	MP_KR_PHASE1 = 1,	/* new key distributed: send with the old, receive both */
 	MP_KR_PHASE2 = 2,	/* new key in use: send with the new, receive both */
@@ -102,7 +102,7 @@ enum mp_kr_phase {
 /* A subnet: one NetKey index and its keys, two of them during a key refresh. */
 struct mp_subnet {
 	uint16_t index;			/* NetKey Index, 12 bits */
-	enum mp_kr_phase phase;
+	enum mp_subnet_phase phase;
 	struct mp_net_keys key[2];	/* [0] the current (old) key, [1] the new one */
 };
 

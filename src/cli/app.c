@@ -1195,6 +1195,7 @@ enum mp_cli_status mp_cli_need_radio(struct mp_cli_app *a)
 	/* An engine started before the keyring could be opened cannot
 	 * provision: start it again with the keyring, if nothing runs. */
 	if (a->engine && !a->engine_has_keyring && a->kr && mp_engine_sessions(a->engine) == 0) {
+		mp_cli_net_free(a);
 		mp_engine_free(a->engine);
 		a->engine = NULL;
 	}
@@ -1265,6 +1266,7 @@ void mp_cli_app_free(struct mp_cli_app *a)
 
 	settle(a);
 	mp_cli_helpers_free(a);
+	mp_cli_net_free(a);
 	/* Running sessions fail (cancelled) and settle their keyring records. */
 	mp_engine_free(a->engine);
 	a->engine = NULL;

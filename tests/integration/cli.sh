@@ -1067,5 +1067,20 @@ if [ "$(grep -c '^failed: .* (line [23]), name \(first\|second\): auth-needed$' 
 	grep -q "^failed: .* (line 2), name first: auth-needed" "$T/out"
 then ok "the failure list names each device, its line and reason"; else ko "the failure list names each device, its line and reason"; fi
 
+# Issue 14: the Configuration Client commands' arguments are checked before
+# anything is sent (no controller is opened for a usage error).
+C="--keyring $T/cfg/kr.json --json"
+check "composition: not a unicast address" 2 'assert "not a unicast address" in err, err' -- $C composition 8001
+check "composition: a node not in the keyring" 2 'assert "no such node" in err, err' -- $C composition 0042
+check "composition: one address" 2 '' -- $C composition
+check "bind: four arguments" 2 '' -- $C bind 0001 0 1000
+check "appkey add: a node not in the keyring" 2 'assert "no such node" in err, err' -- $C appkey add 0042 0
+check "appkey list without ADDR lists the keyring's" 0 '' -- $C appkey list
+"$BIN" help composition > "$T/help" 2>&1 && grep -q "Composition Data" "$T/help" &&
+	ok "help composition" || ko "help composition"
+check "sub: which one?" 2 '' -- $C sub
+check "attention: a node not in the keyring" 2 'assert "no such node" in err, err' -- $C attention 0042 5
+check "onoff: on or off" 2 'assert "on or off" in err, err' -- $C onoff 0001 maybe
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

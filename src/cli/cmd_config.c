@@ -1,0 +1,888 @@
+/* The Configuration Client commands: composition, appkey add/list, bind,
+ * unbind, sub, pub, ttl, relay, proxy, beacon, node reset. Each builds one
+ * request (config/client.h), which the client sends through the
+ * provisioner's network (engine/mesh_link.h) with its timeouts and
+ * retries; the answer is printed with its status code's name (MshPRT v1.1
+ * 4.3.5), as a line or a JSON event "config".
+ *
+ * Outside the shell a command waits for its answer; in the shell it
+ * returns at once and the answer is printed when it comes (the loop is
+ * never run from inside one of its callbacks, HACKING.md).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/app.h"
+#include "cli/commands.h"
+#include "cli/handlers.h"
+#include "cli/parse.h"
+#include "config/client.h"
+#include "config/comp.h"
+#include "config/msg.h"
+#include "core/loop.h"
+#include "crypto/crypto.h"
+#include "engine/mesh_link.h"
+#include "mesh/stack.h"
+#include "models/health.h"
+#include "models/onoff.h"
+#include "store/keyring.h"
+#include "store/nodes.h"
+
+#define NET_TIMERS 64
+
+struct net_timer {
+	struct mp_cli_net *n;
+	unsigned id;
+	int64_t slot;
+};
+
+struct mp_cli_net {
+	struct mp_cli_app *a;
+	struct mp_mesh_link *link;
+	struct mp_cfg_client *client;
+	struct net_timer timers[NET_TIMERS];
+	unsigned failed;		/* requests of the running command that failed */
+	/* One model request at a time (attention, onoff): an acknowledged
+	 * message under an AppKey, sent again until its Status comes. */
+	struct {
+		bool active;
+		uint16_t dst, net_idx, app_idx;
+		uint32_t status_op;
+		uint8_t msg[16];
+		size_t len;
+		unsigned tries;
+		int64_t timer;
+	} model;
+	uint8_t tid;			/* Generic OnOff Set's transaction identifier */
+};
+
+#define MODEL_TRIES 4
+#define MODEL_TIMEOUT_MS 2500
+
+/* What to do with an answer, beyond printing it. */
+enum after {
+	AFTER_NONE,
+	AFTER_APPKEY_ADDED,	/* record the node's AppKey in the keyring */
+	AFTER_RESET,		/* remove the node from the keyring */
+};
+
+struct req_ctx {
+	enum after after;
+	uint16_t app_idx;
+};
+
+/* ---- printing ---- */
+
+static const char *onoff_word(uint8_t v)
+{
+	return v == MP_CFG_ENABLED ? "on" : v == MP_CFG_DISABLED ? "off" :
+	       v == MP_CFG_NOT_SUPPORTED ? "not-supported" : "rfu";
+}
+
+static void print_comp(struct mp_out *o, uint16_t dst, const struct mp_cfg_msg *m)
+{
+	struct mp_comp0 *c = calloc(1, sizeof(*c));
+	unsigned e, i;
+
+	if (!c)
+		return;
+	if (mp_comp0_decode(m->data, m->data_len, c) < 0) {
+		mp_out_error(o, "node %04x: Composition Data page %u does not decode", dst, m->page);
+		free(c);
+		return;
+	}
+	mp_out_kv(o, "composition", "cid", "%04x pid %04x vid %04x crpl %u features%s%s%s%s",
+		  c->cid, c->pid, c->vid, c->crpl,
+		  c->features & MP_CFG_FEAT_RELAY ? " relay" : "",
+		  c->features & MP_CFG_FEAT_PROXY ? " proxy" : "",
+		  c->features & MP_CFG_FEAT_FRIEND ? " friend" : "",
+		  c->features & MP_CFG_FEAT_LOW_POWER ? " low-power" : "");
+	for (e = 0; e < c->n_elems; e++) {
+		char line[1024];
+		size_t off = 0;
+		const struct mp_comp_elem *el = &c->elems[e];
+
+		line[0] = '\0';
+		for (i = 0; i < el->n_sig && off < sizeof(line) - 8; i++)
+			off += (size_t)snprintf(line + off, sizeof(line) - off, " %04x",
+						c->sig[el->sig_first + i]);
+		for (i = 0; i < el->n_vnd && off < sizeof(line) - 12; i++)
+			off += (size_t)snprintf(line + off, sizeof(line) - off, " %04x:%04x",
+						c->vnd[el->vnd_first + i].cid,
+						c->vnd[el->vnd_first + i].id);
+		mp_out_kv(o, "composition", "element", "%04x loc %04x models%s",
+			  (unsigned)(dst + e), el->loc, line);
+	}
+	free(c);
+}
+
+static void print_list(struct mp_out *o, const char *what, const struct mp_cfg_msg *m)
+{
+	char line[1024];
+	size_t off = 0;
+	unsigned i;
+
+	line[0] = '\0';
+	for (i = 0; i < m->n_list && off < sizeof(line) - 8; i++)
+		off += (size_t)snprintf(line + off, sizeof(line) - off, "%s%04x", i ? " " : "",
+					m->list[i]);
+	mp_out_kv(o, "config", what, "%s", i ? line : "(none)");
+}
+
+static void print_answer(struct mp_cli_net *n, const struct mp_cfg_client_result *r)
+{
+	struct mp_out *o = &n->a->out;
+	const struct mp_cfg_msg *m = r->status;
+
+	mp_out_kv(o, "config", "status", "%04x %s: %s (%u)", r->dst, mp_cfg_op_name(m->opcode),
+		  r->status_name ? r->status_name : "RFU", m->status);
+	if (m->status)
+		return;
+	switch (m->opcode) {
+	case MP_CFG_OP_COMPOSITION_DATA_STATUS:
+		print_comp(o, r->dst, m);
+		break;
+	case MP_CFG_OP_APPKEY_LIST:
+		print_list(o, "appkeys", m);
+		break;
+	case MP_CFG_OP_SIG_MODEL_SUBSCRIPTION_LIST:
+	case MP_CFG_OP_VENDOR_MODEL_SUBSCRIPTION_LIST:
+		print_list(o, "subscriptions", m);
+		break;
+	case MP_CFG_OP_DEFAULT_TTL_STATUS:
+		mp_out_kv(o, "config", "ttl", "%u", m->state);
+		break;
+	case MP_CFG_OP_BEACON_STATUS:
+		mp_out_kv(o, "config", "beacon", "%s", onoff_word(m->state));
+		break;
+	case MP_CFG_OP_GATT_PROXY_STATUS:
+		mp_out_kv(o, "config", "proxy", "%s", onoff_word(m->state));
+		break;
+	case MP_CFG_OP_RELAY_STATUS:
+		mp_out_kv(o, "config", "relay", "%s count %u steps %u", onoff_word(m->state),
+			  MP_CFG_XMIT_COUNT(m->retransmit), MP_CFG_XMIT_STEPS(m->retransmit));
+		break;
+	case MP_CFG_OP_MODEL_PUBLICATION_STATUS:
+		mp_out_kv(o, "config", "publication",
+			  "%04x appkey %03x ttl %u period %02x retransmit %02x", m->pub.addr,
+			  m->pub.app_idx, m->pub.ttl, m->pub.period, m->pub.retransmit);
+		break;
+	default:
+		break;
+	}
+}
+
+/* ---- the network and the client ---- */
+
+static bool model_rx(struct mp_cli_net *n, const struct mp_mesh_rx_msg *msg)
+{
+	struct mp_out *o = &n->a->out;
+
+	if (!n->model.active || msg->key == MP_MESH_KEY_DEV || msg->src != n->model.dst)
+		return false;
+	if (n->model.status_op == MP_HEALTH_OP_ATTENTION_STATUS) {
+		struct mp_health_attention h;
+
+		if (mp_health_attention_decode(msg->payload, msg->len, &h) < 0 ||
+		    h.opcode != MP_HEALTH_OP_ATTENTION_STATUS)
+			return false;
+		mp_out_kv(o, "attention", "attention", "%04x %u s", msg->src, h.attention);
+	} else {
+		struct mp_onoff_msg m;
+
+		if (mp_onoff_decode(msg->payload, msg->len, &m) < 0 || m.opcode != MP_ONOFF_OP_STATUS)
+			return false;
+		mp_out_kv(o, "onoff", "onoff", "%04x %s", msg->src, m.onoff ? "on" : "off");
+	}
+	n->model.active = false;
+	if (n->model.timer)
+		mp_loop_timer_cancel(n->a->loop, n->model.timer);
+	n->model.timer = 0;
+	return true;
+}
+
+static void link_deliver(void *user, const struct mp_mesh_rx_msg *msg)
+{
+	struct mp_cli_net *n = user;
+
+	if (model_rx(n, msg))
+		return;
+	mp_cfg_client_rx(n->client, msg->src, msg->key == MP_MESH_KEY_DEV, msg->payload, msg->len);
+}
+
+static const struct mp_mesh_link_cb link_cb = { .deliver = link_deliver };
+
+static int client_send(void *user, uint16_t dst, uint16_t net_idx, bool dev_key, const uint8_t *msg,
+		       size_t len)
+{
+	struct mp_cli_net *n = user;
+	int err = mp_mesh_link_send(n->link, dst, net_idx, dev_key ? MP_MESH_KEY_DEV : 0, msg,
+				    len);
+
+	return err < 0 ? err : 0;
+}
+
+static void client_timer_fired(struct mp_loop *loop, int64_t id, void *data)
+{
+	struct net_timer *t = data;
+
+	(void)loop;
+	(void)id;
+	t->slot = 0;
+	mp_cfg_client_timeout(t->n->client, t->id);
+}
+
+static void client_timer(void *user, unsigned int id, uint32_t ms)
+{
+	struct mp_cli_net *n = user;
+
+	if (id < NET_TIMERS)
+		mp_loop_timer_set(n->a->loop, &n->timers[id].slot, ms, client_timer_fired,
+				  &n->timers[id]);
+}
+
+static void client_done(void *user, const struct mp_cfg_client_result *r)
+{
+	struct mp_cli_net *n = user;
+	struct req_ctx *ctx = r->ctx;
+	struct mp_cli_app *a = n->a;
+
+	if (r->err) {
+		n->failed++;
+		mp_out_error(&a->out, "node %04x: %s: %s after %u tries", r->dst,
+			     mp_cfg_op_name(r->opcode),
+			     r->err == -ETIMEDOUT ? "no answer" : strerror(-r->err), r->tries);
+	} else {
+		print_answer(n, r);
+		if (r->status->status)
+			n->failed++;
+		else if (ctx && ctx->after == AFTER_APPKEY_ADDED)
+			mp_keyring_node_set_key(a->kr, r->dst, true, ctx->app_idx, true);
+		else if (ctx && ctx->after == AFTER_RESET &&
+			 mp_keyring_node_remove(a->kr, r->dst) == 0)
+			mp_out_node_changed(&a->out, true, r->dst, NULL);
+	}
+	free(ctx);
+}
+
+static const struct mp_cfg_client_ops client_ops = {
+	.send = client_send, .timer = client_timer, .done = client_done,
+};
+
+void mp_cli_net_free(struct mp_cli_app *a)
+{
+	struct mp_cli_net *n = a->net;
+	unsigned i;
+
+	if (!n)
+		return;
+	if (a->out.verbose > 0 && n->link)
+		mp_mesh_link_print_stats(n->link, stderr, "mesh: ");
+	mp_cfg_client_free(n->client);
+	if (n->model.timer)
+		mp_loop_timer_cancel(a->loop, n->model.timer);
+	for (i = 0; i < NET_TIMERS; i++)
+		if (n->timers[i].slot)
+			mp_loop_timer_cancel(a->loop, n->timers[i].slot);
+	mp_mesh_link_free(n->link);
+	free(n);
+	a->net = NULL;
+}
+
+/* The keyring, the radio and the network, made once per run. */
+static enum mp_cli_status need_net(struct mp_cli_app *a)
+{
+	struct mp_cfg_client_config cc = { .ops = &client_ops, .max_inflight = NET_TIMERS };
+	struct mp_cfg_client_timing t = { 0 };
+	struct mp_cli_net *n;
+	enum mp_cli_status st;
+	unsigned i;
+	int err;
+
+	st = mp_cli_need_keyring(a);
+	if (!st)
+		st = mp_cli_need_radio(a);
+	if (st)
+		return st;
+	if (a->net)
+		return MP_CLI_OK;
+	n = calloc(1, sizeof(*n));
+	if (!n)
+		return MP_CLI_FAILED;
+	n->a = a;
+	for (i = 0; i < NET_TIMERS; i++) {
+		n->timers[i].n = n;
+		n->timers[i].id = i;
+	}
+	err = mp_mesh_link_new(a->engine, a->loop, a->kr, NULL, &link_cb, n, &n->link);
+	if (err < 0) {
+		mp_out_error(&a->out, "cannot start the mesh network: %s", strerror(-err));
+		free(n);
+		return err == -ENOSPC || err == -EINVAL ? MP_CLI_FAILED : MP_CLI_KEYRING;
+	}
+	/* -t SECONDS: the wait for the first answer, segmented or not (the
+	 * client backs off from it); without it the client's defaults. */
+	if (a->o.timeout_s)
+		t.timeout_ms = a->o.timeout_s * 1000u;
+	cc.user = n;
+	cc.timing = &t;
+	cc.seg_timing = &t;
+	n->client = mp_cfg_client_new(&cc);
+	if (!n->client) {
+		mp_mesh_link_free(n->link);
+		free(n);
+		return MP_CLI_FAILED;
+	}
+	a->net = n;
+	return MP_CLI_OK;
+}
+
+/* The node @s names: a unicast address of a node in the keyring. */
+static int node_arg(const struct mp_cli_args *args, struct mp_cli_app *a, const char *s,
+		    uint16_t *addr)
+{
+	const struct mp_node *nd;
+
+	if (mp_cli_parse_unicast(s, addr) < 0) {
+		mp_cmd_err(args, "%s: not a unicast address (hex 0001-7fff)", s);
+		return -EINVAL;
+	}
+	nd = mp_keyring_node_find(a->kr, *addr);
+	if (!nd || !nd->has_dev_key) {
+		mp_cmd_err(args, "%s: no such node in the keyring (see nodes)", s);
+		return -ENOENT;
+	}
+	*addr = nd->addr;
+	return 0;
+}
+
+/* A model: SIG "1000" or vendor "CID:ID", in hex. */
+static int model_arg(const struct mp_cli_args *args, const char *s, struct mp_model_id *m)
+{
+	const char *colon = strchr(s, ':');
+	uint32_t v, w;
+	char cid[8];
+
+	memset(m, 0, sizeof(*m));
+	if (!colon) {
+		if (mp_cli_parse_hex(s, 0xffff, &v) == 0) {
+			m->id = (uint16_t)v;
+			return 0;
+		}
+	} else if ((size_t)(colon - s) < sizeof(cid)) {
+		memcpy(cid, s, (size_t)(colon - s));
+		cid[colon - s] = '\0';
+		if (mp_cli_parse_hex(cid, 0xffff, &v) == 0 &&
+		    mp_cli_parse_hex(colon + 1, 0xffff, &w) == 0) {
+			m->vendor = true;
+			m->cid = (uint16_t)v;
+			m->id = (uint16_t)w;
+			return 0;
+		}
+	}
+	mp_cmd_err(args, "%s: not a model (hex ID, or CID:ID for a vendor model)", s);
+	return -EINVAL;
+}
+
+static int hex_arg(const struct mp_cli_args *args, const char *s, uint32_t max, const char *what,
+		   uint32_t *out)
+{
+	if (mp_cli_parse_hex(s, max, out) == 0)
+		return 0;
+	mp_cmd_err(args, "%s: not %s (hex, at most %x)", s, what, max);
+	return -EINVAL;
+}
+
+/* Element @s of the node at @node: an index (0 = primary) or its address. */
+static int elem_arg(const struct mp_cli_args *args, struct mp_cli_app *a, uint16_t node,
+		    const char *s, uint16_t *elem_addr)
+{
+	const struct mp_node *nd = mp_keyring_node_find(a->kr, node);
+	uint32_t v;
+
+	if (hex_arg(args, s, 0x7fff, "an element", &v) < 0)
+		return -EINVAL;
+	if (nd && v < nd->elements)
+		v += node;
+	if (!nd || v < nd->addr || v >= (uint32_t)nd->addr + nd->elements) {
+		mp_cmd_err(args, "%s: node %04x has no such element", s, node);
+		return -EINVAL;
+	}
+	*elem_addr = (uint16_t)v;
+	return 0;
+}
+
+/* Submit @m to @dst and, outside the shell, wait until it ended. */
+static enum mp_cli_status submit(struct mp_cli_app *a, uint16_t dst, const struct mp_cfg_msg *m,
+				 enum after after, uint16_t app_idx)
+{
+	struct mp_cfg_client_req r = { .dst = dst, .net_idx = 0, .msg = m };
+	const struct mp_node *nd = mp_keyring_node_find(a->kr, dst);
+	struct req_ctx *ctx = calloc(1, sizeof(*ctx));
+	struct mp_cli_net *n = a->net;
+	int64_t id;
+
+	if (!ctx)
+		return MP_CLI_FAILED;
+	ctx->after = after;
+	ctx->app_idx = app_idx;
+	r.ctx = ctx;
+	if (nd && nd->n_net_keys)
+		r.net_idx = nd->net_keys[0];
+	n->failed = 0;
+	id = mp_cfg_client_submit(n->client, &r);
+	if (id < 0) {
+		free(ctx);
+		mp_out_error(&a->out, "node %04x: cannot queue the request: %s", dst,
+			     strerror((int)-id));
+		return MP_CLI_FAILED;
+	}
+	if (a->mode == MP_CLI_SHELL)
+		return MP_CLI_OK;
+	while (mp_cfg_client_pending(n->client, dst) && !a->radio_lost && !a->interrupted)
+		if (mp_loop_run_once(a->loop, -1) < 0)
+			break;
+	if (a->radio_lost)
+		return MP_CLI_RADIO;
+	if (a->interrupted)
+		return MP_CLI_INTERRUPTED;
+	return n->failed ? MP_CLI_FAILED : MP_CLI_OK;
+}
+
+/* Every command: the network up, the node named by argv[0]. */
+static enum mp_cli_status begin(struct mp_cli_app *a, const struct mp_cli_args *args,
+				uint16_t *node)
+{
+	enum mp_cli_status st = mp_cli_need_keyring(a);
+
+	if (st)
+		return st;
+	if (node_arg(args, a, args->argv[0], node) < 0)
+		return MP_CLI_USAGE;
+	return need_net(a);
+}
+
+/* ---- the handlers ---- */
+
+enum mp_cli_status mp_cmd_cfg_composition(struct mp_cli_app *a, const struct mp_cli_args *args)
+{
+	struct mp_cfg_msg m;
+	uint16_t node;
+	enum mp_cli_status st = begin(a, args, &node);
+
+	if (st)
+		return st;
+	mp_cfg_req_composition_get(&m, 0);
+	return submit(a, node, &m, AFTER_NONE, 0);
+}
+
+enum mp_cli_status mp_cmd_cfg_appkey_add(struct mp_cli_app *a, const struct mp_cli_args *args)
+{
+	const struct mp_appkey *k;
+	struct mp_cfg_msg m;
+	enum mp_cli_status st;
+	uint16_t node;
+	uint32_t idx;
+
+	st = begin(a, args, &node);
+	if (st)
+		return st;
+	if (hex_arg(args, args->argv[1], 0xfff, "an AppKey index", &idx) < 0)
+		return MP_CLI_USAGE;
+	k = mp_keyring_appkey(a->kr, (uint16_t)idx);
+	if (!k) {
+		mp_cmd_err(args, "%s: no such AppKey in the keyring (see appkey list, "
+			   "appkey create)", args->argv[1]);
+		return MP_CLI_USAGE;
+	}
+	/* The stack sends on the key's subnet; load a key made after start. */
+	mp_mesh_link_app_key_load(a->net->link, k->index);
+	mp_cfg_req_appkey_add(&m, k->net_index, k->index, k->key);
+	st = submit(a, node, &m, AFTER_APPKEY_ADDED, k->index);
+	mp_wipe(m.key, sizeof(m.key));
+	return st;
+}
+
+/* appkey list: the keyring's, or with ADDR the node's (AppKey Get). */
+enum mp_cli_status mp_cmd_cfg_appkey_list(struct mp_cli_app *a, const struct mp_cli_args *args)
+{
+	struct mp_cfg_msg m;
+	enum mp_cli_status st;
+	uint16_t node;
+
+	if (args->argc == 0)
+		return mp_cmd_appkey_list(a, args);
+	st = begin(a, args, &node);
+	if (st)
+		return st;
+	mp_cfg_req_appkey_get(&m, 0);
+	return submit(a, node, &m, AFTER_NONE, 0);
+}
+
+static enum mp_cli_status bind_common(struct mp_cli_app *a, const struct mp_cli_args *args,
+				      bool bind)
+{
+	struct mp_model_id model;
+	struct mp_cfg_msg m;
+	enum mp_cli_status st;
+	uint16_t node, elem;
+	uint32_t idx;
+
+	st = begin(a, args, &node);
+	if (st)
+		return st;
+	if (elem_arg(args, a, node, args->argv[1], &elem) < 0 ||
+	    model_arg(args, args->argv[2], &model) < 0 ||
+	    hex_arg(args, args->argv[3], 0xfff, "an AppKey index", &idx) < 0)
+		return MP_CLI_USAGE;
+	mp_cfg_req_model_app(&m, bind, elem, (uint16_t)idx, &model);
+	/* TODO(issue #14): record the binding in the keyring once store/ keeps
+	 * node configuration (branch nodecfg). */
+	return submit(a, node, &m, AFTER_NONE, 0);
+}
+
+enum mp_cli_status mp_cmd_cfg_bind(struct mp_cli_app *a, const struct mp_cli_args *args)
+{
+	return bind_common(a, args, true);
+}
+
+enum mp_cli_status mp_cmd_cfg_unbind(struct mp_cli_app *a, const struct mp_cli_args *args)
+{
+	return bind_common(a, args, false);
+}
+
+static enum mp_cli_status sub_common(struct mp_cli_app *a, const struct mp_cli_args *args,
+				     uint32_t opcode)
+{
+	struct mp_model_id model;
+	struct mp_cfg_msg m;
+	enum mp_cli_status st;
+	uint16_t node, elem;
+	uint32_t group = 0;
+
+	st = begin(a, args, &node);
+	if (st)
+		return st;
+	if (elem_arg(args, a, node, args->argv[1], &elem) < 0 ||
+	    model_arg(args, args->argv[2], &model) < 0)
+		return MP_CLI_USAGE;
+	if (opcode) {
+		if (args->argc < 4) {
+			mp_cmd_err(args, "a group address is needed");
+			return MP_CLI_USAGE;
+		}
+		if (hex_arg(args, args->argv[3], 0xffff, "a group address", &group) < 0)
+			return MP_CLI_USAGE;
+		if (group < 0xc000 || group == 0xffff) {
+			mp_cmd_err(args, "%s: not a group address (c000-fffe)", args->argv[3]);
+			return MP_CLI_USAGE;
+		}
+		mp_cfg_req_sub(&m, opcode, elem, (uint16_t)group, NULL, &model);
+	} else {
+		mp_cfg_req_sub_get(&m, elem, &model);
+	}
+	/* TODO(issue #14): record subscriptions once store/ keeps groups. */
+	return submit(a, node, &m, AFTER_NONE, 0);
+}
+
+enum mp_cli_status mp_cmd_cfg_sub_add(struct mp_cli_app *a, const struct mp_cli_args *args)
+{
+	return sub_common(a, args, MP_CFG_OP_MODEL_SUBSCRIPTION_ADD);
+}
+
+enum mp_cli_status mp_cmd_cfg_sub_del(struct mp_cli_app *a, const struct mp_cli_args *args)
+{
+	return sub_common(a, args, MP_CFG_OP_MODEL_SUBSCRIPTION_DELETE);
+}
+
+enum mp_cli_status mp_cmd_cfg_sub_list(struct mp_cli_app *a, const struct mp_cli_args *args)
+{
+	return sub_common(a, args, 0);
+}
+
+enum mp_cli_status mp_cmd_cfg_pub_get(struct mp_cli_app *a, const struct mp_cli_args *args)
+{
+	struct mp_model_id model;
+	struct mp_cfg_msg m;
+	enum mp_cli_status st;
+	uint16_t node, elem;
+
+	st = begin(a, args, &node);
+	if (st)
+		return st;
+	if (elem_arg(args, a, node, args->argv[1], &elem) < 0 ||
+	    model_arg(args, args->argv[2], &model) < 0)
+		return MP_CLI_USAGE;
+	mp_cfg_req_pub_get(&m, elem, &model);
+	return submit(a, node, &m, AFTER_NONE, 0);
+}
+
+/* pub set ADDR ELEMENT MODEL PUBADDR APPIDX [TTL]: no period, no retransmit. */
+enum mp_cli_status mp_cmd_cfg_pub_set(struct mp_cli_app *a, const struct mp_cli_args *args)
+{
+	struct mp_cfg_pub pub = { .ttl = MP_CFG_TTL_DEFAULT };
+	struct mp_model_id model;
+	struct mp_cfg_msg m;
+	enum mp_cli_status st;
+	uint16_t node, elem;
+	uint32_t v, idx, ttl = MP_CFG_TTL_DEFAULT;
+
+	st = begin(a, args, &node);
+	if (st)
+		return st;
+	if (elem_arg(args, a, node, args->argv[1], &elem) < 0 ||
+	    model_arg(args, args->argv[2], &model) < 0 ||
+	    hex_arg(args, args->argv[3], 0xffff, "a publish address", &v) < 0 ||
+	    hex_arg(args, args->argv[4], 0xfff, "an AppKey index", &idx) < 0)
+		return MP_CLI_USAGE;
+	if (args->argc > 5 && mp_cli_parse_uint(args->argv[5], 127, &ttl) < 0) {
+		mp_cmd_err(args, "%s: not a TTL (0-127)", args->argv[5]);
+		return MP_CLI_USAGE;
+	}
+	pub.addr = (uint16_t)v;
+	pub.app_idx = (uint16_t)idx;
+	pub.ttl = (uint8_t)ttl;
+	mp_cfg_req_pub_set(&m, elem, &pub, NULL, &model);
+	return submit(a, node, &m, AFTER_NONE, 0);
+}
+
+/* A one-octet state: Get with ADDR only, Set with a value. */
+static enum mp_cli_status state_common(struct mp_cli_app *a, const struct mp_cli_args *args,
+				       uint32_t get, uint32_t set, bool onoff)
+{
+	struct mp_cfg_msg m;
+	enum mp_cli_status st;
+	uint16_t node;
+	uint32_t v = 0;
+
+	st = begin(a, args, &node);
+	if (st)
+		return st;
+	if (args->argc < 2) {
+		mp_cfg_req_state(&m, get, 0);
+		return submit(a, node, &m, AFTER_NONE, 0);
+	}
+	if (onoff) {
+		if (!strcmp(args->argv[1], "on")) {
+			v = MP_CFG_ENABLED;
+		} else if (!strcmp(args->argv[1], "off")) {
+			v = MP_CFG_DISABLED;
+		} else {
+			mp_cmd_err(args, "%s: say on or off", args->argv[1]);
+			return MP_CLI_USAGE;
+		}
+	} else if (mp_cli_parse_uint(args->argv[1], 127, &v) < 0 || v == 1) {
+		mp_cmd_err(args, "%s: not a Default TTL (0, or 2-127)", args->argv[1]);
+		return MP_CLI_USAGE;
+	}
+	if (set == MP_CFG_OP_RELAY_SET)
+		mp_cfg_req_relay_set(&m, (uint8_t)v, MP_CFG_XMIT(2, 1));
+	else
+		mp_cfg_req_state(&m, set, (uint8_t)v);
+	return submit(a, node, &m, AFTER_NONE, 0);
+}
+
+enum mp_cli_status mp_cmd_cfg_ttl(struct mp_cli_app *a, const struct mp_cli_args *args)
+{
+	return state_common(a, args, MP_CFG_OP_DEFAULT_TTL_GET, MP_CFG_OP_DEFAULT_TTL_SET, false);
+}
+
+enum mp_cli_status mp_cmd_cfg_relay(struct mp_cli_app *a, const struct mp_cli_args *args)
+{
+	struct mp_cfg_msg m;
+	uint16_t node;
+	enum mp_cli_status st;
+
+	if (args->argc >= 2)
+		return state_common(a, args, MP_CFG_OP_RELAY_GET, MP_CFG_OP_RELAY_SET, true);
+	st = begin(a, args, &node);
+	if (st)
+		return st;
+	mp_cfg_req_relay_get(&m);
+	return submit(a, node, &m, AFTER_NONE, 0);
+}
+
+enum mp_cli_status mp_cmd_cfg_proxy(struct mp_cli_app *a, const struct mp_cli_args *args)
+{
+	return state_common(a, args, MP_CFG_OP_GATT_PROXY_GET, MP_CFG_OP_GATT_PROXY_SET, true);
+}
+
+enum mp_cli_status mp_cmd_cfg_beacon(struct mp_cli_app *a, const struct mp_cli_args *args)
+{
+	return state_common(a, args, MP_CFG_OP_BEACON_GET, MP_CFG_OP_BEACON_SET, true);
+}
+
+enum mp_cli_status mp_cmd_cfg_node_reset(struct mp_cli_app *a, const struct mp_cli_args *args)
+{
+	struct mp_cfg_msg m;
+	uint16_t node;
+	enum mp_cli_status st = begin(a, args, &node);
+
+	if (st)
+		return st;
+	mp_cfg_req_node_reset(&m);
+	return submit(a, node, &m, AFTER_RESET, 0);
+}
+
+/* ---- model messages: Health Attention, Generic OnOff ---- */
+
+static void model_send(struct mp_cli_net *n);
+
+static void model_timer_fired(struct mp_loop *loop, int64_t id, void *data)
+{
+	struct mp_cli_net *n = data;
+
+	(void)loop;
+	(void)id;
+	n->model.timer = 0;
+	if (!n->model.active)
+		return;
+	if (n->model.tries >= MODEL_TRIES) {
+		n->model.active = false;
+		n->failed++;
+		mp_out_error(&n->a->out, "node %04x: no answer after %u tries", n->model.dst,
+			     n->model.tries);
+		return;
+	}
+	model_send(n);
+}
+
+static void model_send(struct mp_cli_net *n)
+{
+	uint32_t wait = MODEL_TIMEOUT_MS << (n->model.tries < 3 ? n->model.tries : 2);
+
+	n->model.tries++;
+	mp_mesh_link_send(n->link, n->model.dst, n->model.net_idx, n->model.app_idx,
+			  n->model.msg, n->model.len);
+	mp_loop_timer_set(n->a->loop, &n->model.timer, wait, model_timer_fired, n);
+}
+
+/* The AppKey to use with node @node: --appkey, else the first the keyring
+ * says the node holds. */
+static int model_key(struct mp_cli_app *a, const struct mp_cli_args *args, uint16_t node,
+		     uint16_t *app_idx, uint16_t *net_idx)
+{
+	const char *v = mp_cli_arg(args, "--appkey");
+	const struct mp_node *nd = mp_keyring_node_find(a->kr, node);
+	const struct mp_appkey *k;
+	uint32_t idx;
+
+	if (v) {
+		if (hex_arg(args, v, 0xfff, "an AppKey index", &idx) < 0)
+			return -EINVAL;
+	} else if (nd && nd->n_app_keys) {
+		idx = nd->app_keys[0];
+	} else {
+		mp_cmd_err(args, "node %04x holds no AppKey the keyring knows of "
+			   "(appkey add, or --appkey INDEX)", node);
+		return -ENOENT;
+	}
+	k = mp_keyring_appkey(a->kr, (uint16_t)idx);
+	if (!k) {
+		mp_cmd_err(args, "%03x: no such AppKey in the keyring", (unsigned)idx);
+		return -ENOENT;
+	}
+	*app_idx = k->index;
+	*net_idx = k->net_index;
+	return 0;
+}
+
+static enum mp_cli_status model_request(struct mp_cli_app *a, uint16_t node, uint16_t app_idx,
+					uint16_t net_idx, const uint8_t *msg, size_t len,
+					uint32_t status_op)
+{
+	struct mp_cli_net *n = a->net;
+
+	if (n->model.active) {
+		mp_out_error(&a->out, "node %04x: a model request is still waiting for its answer",
+			     n->model.dst);
+		return MP_CLI_FAILED;
+	}
+	if (mp_mesh_link_app_key_load(n->link, app_idx) < 0) {
+		mp_out_error(&a->out, "AppKey %03x cannot be used", app_idx);
+		return MP_CLI_FAILED;
+	}
+	memset(&n->model, 0, sizeof(n->model));
+	n->model.active = true;
+	n->model.dst = node;
+	n->model.app_idx = app_idx;
+	n->model.net_idx = net_idx;
+	n->model.status_op = status_op;
+	memcpy(n->model.msg, msg, len);
+	n->model.len = len;
+	n->failed = 0;
+	model_send(n);
+	if (a->mode == MP_CLI_SHELL)
+		return MP_CLI_OK;
+	while (n->model.active && !a->radio_lost && !a->interrupted)
+		if (mp_loop_run_once(a->loop, -1) < 0)
+			break;
+	if (a->radio_lost)
+		return MP_CLI_RADIO;
+	if (a->interrupted)
+		return MP_CLI_INTERRUPTED;
+	return n->failed ? MP_CLI_FAILED : MP_CLI_OK;
+}
+
+enum mp_cli_status mp_cmd_attention(struct mp_cli_app *a, const struct mp_cli_args *args)
+{
+	struct mp_health_attention h = { .opcode = MP_HEALTH_OP_ATTENTION_SET };
+	uint16_t node, app_idx, net_idx;
+	uint8_t buf[16];
+	uint32_t secs;
+	int len;
+	enum mp_cli_status st = mp_cli_need_keyring(a);
+
+	if (st)
+		return st;
+	if (node_arg(args, a, args->argv[0], &node) < 0)
+		return MP_CLI_USAGE;
+	if (mp_cli_parse_uint(args->argv[1], 255, &secs) < 0) {
+		mp_cmd_err(args, "%s: not a number of seconds (0-255)", args->argv[1]);
+		return MP_CLI_USAGE;
+	}
+	if (model_key(a, args, node, &app_idx, &net_idx) < 0)
+		return MP_CLI_USAGE;
+	st = need_net(a);
+	if (st)
+		return st;
+	h.attention = (uint8_t)secs;
+	len = mp_health_attention_encode(&h, buf, sizeof(buf));
+	if (len < 0)
+		return MP_CLI_FAILED;
+	return model_request(a, node, app_idx, net_idx, buf, (size_t)len,
+			     MP_HEALTH_OP_ATTENTION_STATUS);
+}
+
+enum mp_cli_status mp_cmd_onoff(struct mp_cli_app *a, const struct mp_cli_args *args)
+{
+	struct mp_onoff_msg m = { .opcode = MP_ONOFF_OP_SET };
+	uint16_t node, app_idx, net_idx;
+	uint8_t buf[16];
+	int len;
+	enum mp_cli_status st = mp_cli_need_keyring(a);
+
+	if (st)
+		return st;
+	if (node_arg(args, a, args->argv[0], &node) < 0)
+		return MP_CLI_USAGE;
+	if (strcmp(args->argv[1], "on") && strcmp(args->argv[1], "off")) {
+		mp_cmd_err(args, "%s: say on or off", args->argv[1]);
+		return MP_CLI_USAGE;
+	}
+	if (model_key(a, args, node, &app_idx, &net_idx) < 0)
+		return MP_CLI_USAGE;
+	st = need_net(a);
+	if (st)
+		return st;
+	m.onoff = !strcmp(args->argv[1], "on");
+	/* A new TID per Set: a retransmission of one Set keeps its TID. */
+	m.tid = ++a->net->tid;
+	len = mp_onoff_encode(&m, buf, sizeof(buf));
+	if (len < 0)
+		return MP_CLI_FAILED;
+	return model_request(a, node, app_idx, net_idx, buf, (size_t)len, MP_ONOFF_OP_STATUS);
+}

@@ -1,0 +1,581 @@
+/* The provisioner's network: the mesh stack fed by the keyring, the SEQ
+ * allocator, the replay journal and the IV machine, carried by the engine's
+ * advertising bearer. See include/engine/mesh_link.h. */
+/* net/beacon.h (through beacon_io.h) first: it names the beacon types in an
+ * enum that adv/adv.h (through engine.h) also #defines, with the same values;
+ * in this order the enum is declared before the macros exist. */
+#include "net/beacon_io.h"
+
+#include "engine/mesh_link.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "adv/adv.h"
+#include "core/loop.h"
+#include "crypto/crypto.h"
+#include "engine/engine.h"
+#include "mesh/stack.h"
+#include "net/iv.h"
+#include "net/net.h"
+#include "store/keyring.h"
+#include "store/nodes.h"
+#include "store/rpl.h"
+#include "store/seq.h"
+
+/* Subnets the link loads from the keyring (and gives the beacon glue). */
+#define LINK_SUBNETS 8
+
+struct link_timer {
+	struct mp_mesh_link *l;
+	unsigned id;
+	int64_t slot;
+};
+
+struct mp_mesh_link {
+	struct mp_engine *engine;
+	struct mp_loop *loop;
+	struct mp_keyring *kr;
+	struct mp_mesh_link_cb cb;
+	void *user;
+	struct mp_mesh_link_opts opts;
+	uint16_t addr;
+
+	struct mp_mesh *mesh;
+	struct mp_seq *seq;
+	struct mp_rpl *rpl;
+	struct mp_iv iv;
+	bool iv_ready;
+	int64_t iv_timer;
+
+	/* The beacon glue authenticates against these (the stack keeps its
+	 * own copies for the network layer). */
+	struct mp_subnet subnets[LINK_SUBNETS];
+	size_t nsubnets;
+
+	struct link_timer *timers;
+	unsigned ntimers;
+	int beacon_reg[2];
+	bool net_rx;
+
+	struct mp_mesh_link_stats st;
+};
+
+static int64_t link_now_s(struct mp_mesh_link *l)
+{
+	struct timespec ts;
+
+	if (l->opts.now_s)
+		return l->opts.now_s(l->user);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec;
+}
+
+/* ---- the stack's downward callbacks ---- */
+
+static void op_send(void *user, uint16_t net_idx, const uint8_t *pdu, size_t len)
+{
+	struct mp_mesh_link *l = user;
+
+	(void)net_idx;	/* one Network Transmit state for every subnet */
+	if (mp_engine_net_send(l->engine, pdu, len, l->opts.net_transmit) < 0)
+		l->st.tx_refused++;
+}
+
+static void mesh_timer_fired(struct mp_loop *loop, int64_t id, void *data)
+{
+	struct link_timer *t = data;
+
+	(void)loop;
+	(void)id;
+	t->slot = 0;
+	mp_mesh_timeout(t->l->mesh, t->id);
+}
+
+static void op_timer(void *user, unsigned id, uint32_t ms)
+{
+	struct mp_mesh_link *l = user;
+
+	if (id >= l->ntimers)
+		return;
+	mp_loop_timer_set(l->loop, &l->timers[id].slot, ms, mesh_timer_fired, &l->timers[id]);
+}
+
+static int op_seq_next(void *user, uint32_t *seq)
+{
+	struct mp_mesh_link *l = user;
+
+	return mp_seq_next(l->seq, seq);
+}
+
+static int op_dev_key(void *user, uint16_t addr, uint8_t key[16])
+{
+	struct mp_mesh_link *l = user;
+	const struct mp_node *n = mp_keyring_node_find(l->kr, addr);
+
+	if (!n || !n->has_dev_key)
+		return -ENOENT;
+	memcpy(key, n->dev_key, 16);
+	return 0;
+}
+
+static void op_deliver(void *user, const struct mp_mesh_rx_msg *msg)
+{
+	struct mp_mesh_link *l = user;
+
+	l->cb.deliver(l->user, msg);
+}
+
+static void op_done(void *user, uint16_t dst, uint32_t seq_auth, int err)
+{
+	struct mp_mesh_link *l = user;
+
+	if (l->cb.done)
+		l->cb.done(l->user, dst, seq_auth, err);
+}
+
+static void op_rpl_update(void *user, uint16_t src, uint32_t iv_index, uint32_t seq)
+{
+	struct mp_mesh_link *l = user;
+
+	if (l->rpl && mp_rpl_record(l->rpl, src, iv_index, seq) < 0)
+		l->st.rpl_write_errors++;
+}
+
+static const struct mp_mesh_ops link_mesh_ops = {
+	.send = op_send,
+	.timer = op_timer,
+	.seq_next = op_seq_next,
+	.dev_key = op_dev_key,
+	.deliver = op_deliver,
+	.done = op_done,
+	.rpl_update = op_rpl_update,
+};
+
+/* ---- the IV machine ---- */
+
+/* Save the new state in the keyring first (3.11.5: the IV index is
+ * persistent); the stack follows only once it is saved. */
+static int iv_persist(void *user, const struct mp_iv_state *s)
+{
+	struct mp_mesh_link *l = user;
+	int err = mp_keyring_set_iv(l->kr, s->iv_index, s->iv_update);
+
+	if (err < 0)
+		return err;
+	if (l->mesh)
+		mp_mesh_set_iv(l->mesh, s->iv_index, s->iv_update);
+	return 0;
+}
+
+static void iv_seq_reset(void *user, uint32_t tx_iv_index)
+{
+	struct mp_mesh_link *l = user;
+
+	(void)tx_iv_index;
+	if (l->seq)
+		mp_seq_reset(l->seq);
+}
+
+static void iv_timer_fired(struct mp_loop *loop, int64_t id, void *data)
+{
+	struct mp_mesh_link *l = data;
+
+	(void)loop;
+	(void)id;
+	l->iv_timer = 0;
+	mp_iv_tick(&l->iv, link_now_s(l));
+}
+
+static void iv_timer(void *user, uint32_t ms)
+{
+	struct mp_mesh_link *l = user;
+
+	mp_loop_timer_set(l->loop, &l->iv_timer, ms, iv_timer_fired, l);
+}
+
+static const struct mp_iv_cb link_iv_cb = {
+	.persist = iv_persist,
+	.seq_reset = iv_seq_reset,
+	.timer = iv_timer,
+};
+
+/* SEQ crossed its threshold: ask for an IV Update before it runs out. */
+static void seq_high(void *user, uint32_t seq, uint32_t tx_iv_index)
+{
+	struct mp_mesh_link *l = user;
+
+	(void)seq;
+	(void)tx_iv_index;
+	if (l->iv_ready)
+		mp_iv_seq_high(&l->iv, link_now_s(l));
+}
+
+/* ---- what the engine hears ---- */
+
+static void net_heard(void *user, const uint8_t *pdu, size_t len, const struct mp_adv_report *r)
+{
+	struct mp_mesh_link *l = user;
+
+	(void)r;
+	l->st.pdus_heard++;
+	mp_mesh_rx(l->mesh, pdu, len);
+}
+
+static int beacon_heard(void *user, const struct mp_adv_report *r, const struct mp_ad *ad)
+{
+	struct mp_mesh_link *l = user;
+	const struct mp_iv_state *before = mp_iv_get(&l->iv);
+	uint32_t iv_index = before->iv_index;
+	bool iv_update = before->iv_update;
+	struct mp_beacon_seen seen;
+	int err;
+
+	(void)r;
+	l->st.beacons_heard++;
+	err = mp_beacon_io_rx(&l->iv, l->subnets, l->nsubnets, ad->data, ad->len, link_now_s(l),
+			      &seen);
+	if (err < 0)
+		return 0;	/* counted by the IV machine; nobody else wants it */
+	/* TODO(issue #13): the Key Refresh flag (seen.key_refresh) is not acted
+	 * on: this provisioner drives key refresh itself. */
+	if (l->cb.iv_changed && (mp_iv_get(&l->iv)->iv_index != iv_index ||
+				 mp_iv_get(&l->iv)->iv_update != iv_update))
+		l->cb.iv_changed(l->user, mp_iv_get(&l->iv)->iv_index,
+				 mp_iv_get(&l->iv)->iv_update);
+	return 0;
+}
+
+/* ---- keys ---- */
+
+static int load_subnets(struct mp_mesh_link *l)
+{
+	size_t i, n = mp_keyring_netkey_count(l->kr);
+	int err;
+
+	for (i = 0; i < n && l->nsubnets < LINK_SUBNETS; i++) {
+		const struct mp_netkey *k = mp_keyring_netkey_at(l->kr, i);
+		struct mp_subnet *s = &l->subnets[l->nsubnets];
+		struct mp_subnet *ms;
+		bool refresh = k->phase == MP_KR_PHASE_1 || k->phase == MP_KR_PHASE_2;
+
+		/* During a key refresh the keyring's key is the new one and
+		 * old_key the current one (store/keyring.h). */
+		err = mp_subnet_init(s, k->index, refresh ? k->old_key : k->key);
+		if (!err && refresh)
+			err = mp_subnet_kr_start(s, k->key);
+		if (!err && k->phase == MP_KR_PHASE_2)
+			err = mp_subnet_kr_use_new(s);
+		if (err < 0)
+			return err;
+		l->nsubnets++;
+		err = mp_mesh_subnet_add(l->mesh, k->index, refresh ? k->old_key : k->key);
+		if (err < 0)
+			return err;
+		if (refresh) {
+			ms = mp_mesh_subnet(l->mesh, k->index);
+			if (!ms)
+				return -ENOENT;
+			err = mp_subnet_kr_start(ms, k->key);
+			if (!err && k->phase == MP_KR_PHASE_2)
+				err = mp_subnet_kr_use_new(ms);
+			if (err < 0)
+				return err;
+		}
+	}
+	return l->nsubnets ? 0 : -EINVAL;
+}
+
+int mp_mesh_link_app_key_load(struct mp_mesh_link *l, uint16_t app_idx)
+{
+	const struct mp_appkey *a;
+	int err;
+
+	if (!l)
+		return -EINVAL;
+	a = mp_keyring_appkey(l->kr, app_idx);
+	if (!a)
+		return -ENOENT;
+	err = mp_mesh_app_key_add(l->mesh, a->index, a->net_index,
+				  a->has_old_key ? a->old_key : a->key);
+	if (err == -EEXIST)
+		return 0;
+	if (!err && a->has_old_key)
+		err = mp_mesh_app_key_update(l->mesh, a->index, a->key);
+	return err;
+}
+
+static int load_app_keys(struct mp_mesh_link *l)
+{
+	size_t i, n = mp_keyring_appkey_count(l->kr);
+	int err;
+
+	for (i = 0; i < n; i++) {
+		const struct mp_appkey *a = mp_keyring_appkey_at(l->kr, i);
+
+		err = mp_mesh_link_app_key_load(l, a->index);
+		/* An AppKey bound to a subnet we did not load is not ours to use. */
+		if (err < 0 && err != -ENOENT)
+			return err;
+	}
+	return 0;
+}
+
+static void seed_one(void *user, uint16_t src, uint32_t iv_index, uint32_t seq)
+{
+	struct mp_mesh_link *l = user;
+
+	mp_mesh_rpl_seed(l->mesh, src, iv_index, seq);
+}
+
+/* ---- life ---- */
+
+int mp_mesh_link_new(struct mp_engine *e, struct mp_loop *loop, struct mp_keyring *kr,
+		     const struct mp_mesh_link_opts *opts, const struct mp_mesh_link_cb *cb,
+		     void *user, struct mp_mesh_link **out)
+{
+	static const uint8_t snb[1] = { 0x01 }, mpb[1] = { 0x02 };
+	struct mp_mesh_config mc = { 0 };
+	struct mp_seq_opts so = { 0 };
+	struct mp_iv_state ivs;
+	struct mp_mesh_link *l;
+	unsigned i;
+	int err;
+
+	if (out)
+		*out = NULL;
+	if (!e || !loop || !kr || !cb || !cb->deliver || !out)
+		return -EINVAL;
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	l->engine = e;
+	l->loop = loop;
+	l->kr = kr;
+	l->cb = *cb;
+	l->user = user;
+	if (opts)
+		l->opts = *opts;
+	if (!l->opts.net_transmit)
+		l->opts.net_transmit = MP_MESH_LINK_NET_TRANSMIT_DEFAULT;
+	l->beacon_reg[0] = l->beacon_reg[1] = -1;
+	l->addr = mp_keyring_self_address(kr);
+	if (!l->addr || l->addr > 0x7fff) {
+		err = -EINVAL;
+		goto fail;
+	}
+
+	so.block = l->opts.seq_block;
+	so.high = seq_high;
+	so.user = l;
+	err = mp_seq_new(kr, &so, &l->seq);
+	if (err < 0)
+		goto fail;
+
+	mc.ops = &link_mesh_ops;
+	mc.user = l;
+	mc.addr = l->addr;
+	mc.elements = 1;
+	mc.subnets = LINK_SUBNETS;
+	mc.app_keys = 64;
+	mc.sar_tx = l->opts.sar_tx;
+	mc.sar_rx = l->opts.sar_rx;
+	l->mesh = mp_mesh_new(&mc);
+	if (!l->mesh) {
+		err = -errno;
+		goto fail;
+	}
+	l->ntimers = mp_mesh_timer_count(l->mesh);
+	l->timers = calloc(l->ntimers ? l->ntimers : 1, sizeof(*l->timers));
+	if (!l->timers) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	for (i = 0; i < l->ntimers; i++) {
+		l->timers[i].l = l;
+		l->timers[i].id = i;
+	}
+
+	err = load_subnets(l);
+	if (!err)
+		err = load_app_keys(l);
+	if (err < 0)
+		goto fail;
+
+	/* The IV index as saved; the keyring does not keep the time of the
+	 * last recovery, so the time of the last change stands for it (the
+	 * safe reading, net/iv.h). */
+	memset(&ivs, 0, sizeof(ivs));
+	ivs.iv_index = mp_keyring_iv_index(kr);
+	ivs.iv_update = mp_keyring_iv_update(kr);
+	ivs.changed = mp_keyring_iv_changed(kr);
+	if (!ivs.changed)
+		ivs.changed = link_now_s(l);
+	ivs.last_recovery = ivs.changed;
+	err = mp_iv_init(&l->iv, &ivs, mp_keyring_netkey(kr, 0) != NULL, &link_iv_cb, l);
+	if (!err)
+		err = mp_mesh_set_iv(l->mesh, ivs.iv_index, ivs.iv_update);
+	if (err < 0)
+		goto fail;
+	l->iv_ready = true;
+	mp_iv_tick(&l->iv, link_now_s(l));
+
+	/* The replay journal beside a keyring file. */
+	if (mp_keyring_path(kr)) {
+		struct mp_rpl_opts ro = { .create = true };
+
+		err = mp_rpl_open(kr, &ro, &l->rpl, NULL);
+		if (err < 0)
+			goto fail;
+		mp_rpl_each(l->rpl, seed_one, l);
+	}
+
+	err = mp_engine_net_receive(e, net_heard, l);
+	if (err < 0)
+		goto fail;
+	l->net_rx = true;
+	err = mp_engine_ad_register(e, MP_AD_MESH_BEACON, snb, 1, beacon_heard, l);
+	if (err < 0)
+		goto fail;
+	l->beacon_reg[0] = err;
+	err = mp_engine_ad_register(e, MP_AD_MESH_BEACON, mpb, 1, beacon_heard, l);
+	if (err < 0)
+		goto fail;
+	l->beacon_reg[1] = err;
+	*out = l;
+	return 0;
+fail:
+	mp_mesh_link_free(l);
+	return err;
+}
+
+void mp_mesh_link_free(struct mp_mesh_link *l)
+{
+	unsigned i;
+	size_t s;
+
+	if (!l)
+		return;
+	if (l->net_rx)
+		mp_engine_net_receive(l->engine, NULL, NULL);
+	for (i = 0; i < 2; i++)
+		if (l->beacon_reg[i] > 0)
+			mp_engine_ad_unregister(l->engine, l->beacon_reg[i]);
+	if (l->timers)
+		for (i = 0; i < l->ntimers; i++)
+			if (l->timers[i].slot)
+				mp_loop_timer_cancel(l->loop, l->timers[i].slot);
+	if (l->iv_timer)
+		mp_loop_timer_cancel(l->loop, l->iv_timer);
+	free(l->timers);
+	mp_mesh_free(l->mesh);
+	mp_seq_free(l->seq);
+	mp_rpl_close(l->rpl);
+	for (s = 0; s < l->nsubnets; s++)
+		mp_subnet_wipe(&l->subnets[s]);
+	mp_wipe(l, sizeof(*l));
+	free(l);
+}
+
+uint16_t mp_mesh_link_addr(const struct mp_mesh_link *l)
+{
+	return l ? l->addr : 0;
+}
+
+int mp_mesh_link_send(struct mp_mesh_link *l, uint16_t dst, uint16_t net_idx, uint16_t key,
+		      const uint8_t *payload, size_t len)
+{
+	struct mp_mesh_tx tx = {
+		.src = l ? l->addr : 0,
+		.dst = dst,
+		.net_idx = net_idx,
+		.key = key,
+		.ttl = MP_MESH_TTL_DEFAULT,
+		.payload = payload,
+		.len = len,
+	};
+
+	if (!l || !payload)
+		return -EINVAL;
+	return mp_mesh_send_access(l->mesh, &tx, NULL);
+}
+
+struct mp_mesh *mp_mesh_link_stack(struct mp_mesh_link *l)
+{
+	return l ? l->mesh : NULL;
+}
+
+void mp_mesh_link_iv(const struct mp_mesh_link *l, uint32_t *iv_index, bool *iv_update)
+{
+	const struct mp_iv_state *s = mp_iv_get(&l->iv);
+
+	if (iv_index)
+		*iv_index = s->iv_index;
+	if (iv_update)
+		*iv_update = s->iv_update;
+}
+
+struct mp_mesh_link_stats mp_mesh_link_stats(const struct mp_mesh_link *l)
+{
+	struct mp_mesh_link_stats st = l->st;
+
+	st.seq_reservations = mp_seq_reservations(l->seq);
+	st.seq_held = mp_seq_held(l->seq);
+	return st;
+}
+
+void mp_mesh_link_print_stats(const struct mp_mesh_link *l, FILE *f, const char *prefix)
+{
+	struct mp_mesh_link_stats st = mp_mesh_link_stats(l);
+	const struct mp_mesh_stats *m = mp_mesh_stats(l->mesh);
+	const struct mp_iv_counters *c = &l->iv.cnt;
+
+	if (!prefix)
+		prefix = "";
+#define P(name, v) fprintf(f, "%s%s %lu\n", prefix, name, (unsigned long)(v))
+	P("net-pdus-heard", st.pdus_heard);
+	P("net-tx-refused", st.tx_refused);
+	P("beacons-heard", st.beacons_heard);
+	P("rpl-write-errors", st.rpl_write_errors);
+	P("seq-reservations", st.seq_reservations);
+	P("seq-held", st.seq_held);
+	P("rx-pdus", m->rx_pdus);
+	P("delivered", m->delivered);
+	P("tx-pdus", m->tx_pdus);
+	P("tx-seq-failed", m->tx_seq_failed);
+	P("drop-oversized", m->drop_oversized);
+	P("drop-truncated", m->drop_truncated);
+	P("drop-iv", m->drop_iv);
+	P("drop-unknown-nid", m->drop_unknown_nid);
+	P("drop-net-mic", m->drop_net_mic);
+	P("drop-bad-header", m->drop_bad_header);
+	P("drop-cached", m->drop_cached);
+	P("drop-own-src", m->drop_own_src);
+	P("drop-not-for-us", m->drop_not_for_us);
+	P("drop-malformed", m->drop_malformed);
+	P("drop-replay", m->drop_replay);
+	P("drop-seg-duplicate", m->drop_seg_duplicate);
+	P("drop-seg-stale", m->drop_seg_stale);
+	P("drop-seg-contradicts", m->drop_seg_contradicts);
+	P("drop-seg-busy", m->drop_seg_busy);
+	P("drop-ack-unmatched", m->drop_ack_unmatched);
+	P("drop-ctl-unhandled", m->drop_ctl_unhandled);
+	P("drop-no-label", m->drop_no_label);
+	P("segments-in", m->segments_in);
+	P("acks-in", m->acks_in);
+	P("tx-acks", m->tx_acks);
+	P("drop-no-key", m->drop_no_key);
+	P("drop-trans-mic", m->drop_trans_mic);
+	P("iv-beacons", c->beacons);
+	P("iv-drop-old", c->drop_old);
+	P("iv-drop-too-far", c->drop_too_far);
+	P("iv-drop-recovery-too-soon", c->drop_recovery_too_soon);
+	P("iv-updates-done", c->updates_done);
+	P("iv-recoveries", c->recoveries);
+	P("beacon-bad-auth", c->bcn_bad_auth);
+	P("beacon-unknown-net", c->bcn_unknown_net);
+#undef P
+}
