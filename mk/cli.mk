@@ -78,9 +78,9 @@ tests_unit_test_cli_wipe_LDADD = $(MP_STACK_LIBS) $(TEST_LIBS) $(MP_STACK_EXTLIB
 # a pseudo-terminal, and the command table against help, the man page and
 # the completions.
 TESTS += tests/integration/cli.sh tests/integration/shell.py tests/integration/docs.sh \
-	tests/integration/zsh-complete.py tests/integration/stations.sh
+	tests/integration/zsh-complete.py tests/integration/stations.sh tests/integration/config.sh
 EXTRA_DIST += tests/integration/cli.sh tests/integration/shell.py tests/integration/docs.sh \
-	tests/integration/stations.sh \
+	tests/integration/stations.sh tests/integration/config.sh \
 	tests/integration/zsh-complete.py tests/integration/ptytest.py tests/integration/faildisk.c \
 	completions/gen-completions.py
 TESTS_ENVIRONMENT = MESHPROV=$(abs_top_builddir)/meshprov; export MESHPROV; \

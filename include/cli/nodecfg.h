@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "config/comp.h"
+#include "config/msg.h"
 #include "store/keyring.h"
 
 /**
@@ -17,5 +18,18 @@
  * -ENOMEM, or those of saving. Saves.
  */
 int mp_cli_record_comp0(struct mp_keyring *kr, uint16_t addr, const struct mp_comp0 *c);
+
+/**
+ * Record in the keyring what a node's answer @st to request @req (its
+ * opcode) says of node @node's configuration: its composition (page 0),
+ * a binding, a subscription change, a publication, Default TTL, Relay,
+ * GATT Proxy, Friend, Secure Network Beacon, Network Transmit. A Status
+ * other than Success, and answers the keyring keeps nothing of, record
+ * nothing (0). Virtual subscriptions and publications are not recorded
+ * here: their Status carries the label's hash, not the label. The
+ * keyring's errors otherwise. Saves.
+ */
+int mp_cli_record_answer(struct mp_keyring *kr, uint16_t node, uint32_t req,
+			 const struct mp_cfg_msg *st);
 
 #endif

@@ -18,6 +18,7 @@
 #include "cli/app.h"
 #include "cli/commands.h"
 #include "cli/handlers.h"
+#include "cli/nodecfg.h"
 #include "cli/parse.h"
 #include "config/client.h"
 #include "config/comp.h"
@@ -257,6 +258,12 @@ static void client_done(void *user, const struct mp_cfg_client_result *r)
 			     r->err == -ETIMEDOUT ? "no answer" : strerror(-r->err), r->tries);
 	} else {
 		print_answer(n, r);
+		if (!r->status->status && ctx && ctx->after != AFTER_RESET &&
+		    mp_cli_record_answer(a->kr, r->dst, r->opcode, r->status) < 0) {
+			n->failed++;
+			mp_out_error(&a->out, "node %04x: %s: not recorded in the keyring: %s",
+				     r->dst, mp_cfg_op_name(r->opcode), mp_keyring_error(a->kr));
+		}
 		if (r->status->status)
 			n->failed++;
 		else if (ctx && ctx->after == AFTER_APPKEY_ADDED)
@@ -539,8 +546,6 @@ static enum mp_cli_status bind_common(struct mp_cli_app *a, const struct mp_cli_
 	    hex_arg(args, args->argv[3], 0xfff, "an AppKey index", &idx) < 0)
 		return MP_CLI_USAGE;
 	mp_cfg_req_model_app(&m, bind, elem, (uint16_t)idx, &model);
-	/* TODO(issue #14): record the binding in the keyring once store/ keeps
-	 * node configuration (branch nodecfg). */
 	return submit(a, node, &m, AFTER_NONE, 0);
 }
 
@@ -584,7 +589,6 @@ static enum mp_cli_status sub_common(struct mp_cli_app *a, const struct mp_cli_a
 	} else {
 		mp_cfg_req_sub_get(&m, elem, &model);
 	}
-	/* TODO(issue #14): record subscriptions once store/ keeps groups. */
 	return submit(a, node, &m, AFTER_NONE, 0);
 }
 

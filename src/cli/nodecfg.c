@@ -5,6 +5,7 @@
 
 #include "cli/nodecfg.h"
 #include "store/node_config.h"
+#include "store/nodes.h"
 
 int mp_cli_record_comp0(struct mp_keyring *kr, uint16_t addr, const struct mp_comp0 *c)
 {
@@ -48,4 +49,157 @@ int mp_cli_record_comp0(struct mp_keyring *kr, uint16_t addr, const struct mp_co
 	r = mp_node_config_set_composition(kr, addr, &comp);
 	free(models);
 	return r;
+}
+
+/* The element index of @elem_addr on the node at @node; -EINVAL outside it. */
+static int elem_index(const struct mp_keyring *kr, uint16_t node, uint16_t elem_addr)
+{
+	const struct mp_node *n = mp_keyring_node_find(kr, node);
+
+	if (!n || elem_addr < n->addr || elem_addr >= (uint32_t)n->addr + n->elements)
+		return -EINVAL;
+	return elem_addr - n->addr;
+}
+
+static uint16_t company_of(const struct mp_model_id *m)
+{
+	return m->vendor ? m->cid : MP_NC_SIG;
+}
+
+/* A Config On/Off state (0 off, 1 on, 2 not supported) as the keyring's. */
+static uint8_t nc_state(uint8_t v)
+{
+	return v == MP_CFG_ENABLED ? MP_NC_ON : v == MP_CFG_DISABLED ? MP_NC_OFF :
+	       MP_NC_UNSUPPORTED;
+}
+
+static struct mp_nc_transmit nc_xmit(uint8_t v)
+{
+	struct mp_nc_transmit t = {
+		.count = (uint8_t)(MP_CFG_XMIT_COUNT(v) + 1),
+		.interval_ms = (uint16_t)((MP_CFG_XMIT_STEPS(v) + 1) * 10),
+	};
+
+	return t;
+}
+
+static int record_comp(struct mp_keyring *kr, uint16_t node, const struct mp_cfg_msg *st)
+{
+	struct mp_comp0 *c;
+	int r;
+
+	if (st->page != 0)
+		return 0;	/* other pages are shown, not kept */
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	r = mp_comp0_decode(st->data, st->data_len, c);
+	if (r == 0)
+		r = mp_cli_record_comp0(kr, node, c);
+	free(c);
+	return r;
+}
+
+static int record_sub(struct mp_keyring *kr, uint16_t node, uint32_t req,
+		      const struct mp_cfg_msg *st, int elem)
+{
+	struct mp_nc_addr a = { .addr = st->addr };
+	enum mp_nc_sub_op op;
+
+	switch (req) {
+	case MP_CFG_OP_MODEL_SUBSCRIPTION_ADD:
+		op = MP_NC_SUB_ADD;
+		break;
+	case MP_CFG_OP_MODEL_SUBSCRIPTION_DELETE:
+		op = MP_NC_SUB_DELETE;
+		break;
+	case MP_CFG_OP_MODEL_SUBSCRIPTION_OVERWRITE:
+		op = MP_NC_SUB_OVERWRITE;
+		break;
+	case MP_CFG_OP_MODEL_SUBSCRIPTION_DELETE_ALL:
+		op = MP_NC_SUB_DELETE_ALL;
+		break;
+	default:
+		/* the virtual ones: the Status carries the label's hash only,
+		 * the label is the request's (not known here) */
+		return 0;
+	}
+	return mp_node_config_subscribe(kr, node, (uint8_t)elem, company_of(&st->model),
+					st->model.id, op, &a);
+}
+
+static int record_pub(struct mp_keyring *kr, uint16_t node, const struct mp_cfg_msg *st, int elem)
+{
+	static const uint32_t res_ms[4] = { 100, 1000, 10000, 600000 };
+	struct mp_nc_pub p = {
+		.addr = { .addr = st->pub.addr },
+		.app_index = st->pub.app_idx,
+		.ttl = st->pub.ttl,
+		.period_steps = (uint8_t)(st->pub.period & 0x3f),
+		.period_res_ms = res_ms[st->pub.period >> 6],
+		.credentials = st->pub.cred,
+		.rtx_count = MP_CFG_XMIT_COUNT(st->pub.retransmit),
+		.rtx_interval_ms = (uint16_t)((MP_CFG_XMIT_STEPS(st->pub.retransmit) + 1) * 50),
+	};
+
+	return mp_node_config_publish(kr, node, (uint8_t)elem, company_of(&st->model),
+				      st->model.id, st->pub.addr ? &p : NULL);
+}
+
+int mp_cli_record_answer(struct mp_keyring *kr, uint16_t node, uint32_t req,
+			 const struct mp_cfg_msg *st)
+{
+	struct mp_nc_settings s = { 0 };
+	int elem;
+
+	if (st->status)
+		return 0;	/* a refusal changes nothing on the node */
+	switch (st->opcode) {
+	case MP_CFG_OP_COMPOSITION_DATA_STATUS:
+		return record_comp(kr, node, st);
+	case MP_CFG_OP_MODEL_APP_STATUS:
+		elem = elem_index(kr, node, st->elem_addr);
+		if (elem < 0)
+			return elem;
+		return mp_node_config_bind(kr, node, (uint8_t)elem, company_of(&st->model),
+					   st->model.id, st->app_idx,
+					   req == MP_CFG_OP_MODEL_APP_BIND);
+	case MP_CFG_OP_MODEL_SUBSCRIPTION_STATUS:
+		elem = elem_index(kr, node, st->elem_addr);
+		return elem < 0 ? elem : record_sub(kr, node, req, st, elem);
+	case MP_CFG_OP_MODEL_PUBLICATION_STATUS:
+		/* a virtual publication's label is the request's: not known here */
+		if (req == MP_CFG_OP_MODEL_PUBLICATION_VIRTUAL_ADDRESS_SET)
+			return 0;
+		elem = elem_index(kr, node, st->elem_addr);
+		return elem < 0 ? elem : record_pub(kr, node, st, elem);
+	case MP_CFG_OP_DEFAULT_TTL_STATUS:
+		s.mask = MP_NC_SET_DEFAULT_TTL;
+		s.default_ttl = st->state;
+		break;
+	case MP_CFG_OP_RELAY_STATUS:
+		s.mask = MP_NC_SET_RELAY;
+		s.relay = nc_state(st->state);
+		s.relay_rtx = nc_xmit(st->retransmit);
+		break;
+	case MP_CFG_OP_GATT_PROXY_STATUS:
+		s.mask = MP_NC_SET_PROXY;
+		s.proxy = nc_state(st->state);
+		break;
+	case MP_CFG_OP_FRIEND_STATUS:
+		s.mask = MP_NC_SET_FRIEND;
+		s.friend_ = nc_state(st->state);
+		break;
+	case MP_CFG_OP_BEACON_STATUS:
+		s.mask = MP_NC_SET_BEACON;
+		s.beacon = st->state ? MP_NC_ON : MP_NC_OFF;
+		break;
+	case MP_CFG_OP_NETWORK_TRANSMIT_STATUS:
+		s.mask = MP_NC_SET_NET_TX;
+		s.net_tx = nc_xmit(st->state);
+		break;
+	default:
+		return 0;	/* nothing the keyring keeps */
+	}
+	return mp_node_config_set(kr, node, &s);
 }

@@ -1,0 +1,76 @@
+#!/bin/sh
+# The Configuration Client end to end with the real binary (issues #13, #14):
+# a simulated device is provisioned and becomes a node on the simulated
+# radio (sim/node.h: the mesh stack and a Configuration Server written apart
+# from the client), then configured in the same run (the simulated devices
+# live as long as the process, so a script does both). What the node
+# answered is checked in what the keyring recorded, read back with export.
+# Run by `make check`.
+set -u
+BIN=${MESHPROV:-./meshprov}
+T=$(mktemp -d /tmp/meshprov-config.XXXXXX)
+trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
+pass=0 fail=0
+
+ok() { pass=$((pass + 1)); echo "PASS: $1"; }
+ko() { fail=$((fail + 1)); echo "FAIL: $1"; [ -f "$T/err" ] && sed 's/^/    /' "$T/err" | head -10; }
+
+# run NAME EXPECTED_RC SCRIPT_LINES...: the lines as a script in one run, on
+# a new keyring (the simulated device of an earlier run is gone with it)
+n_run=0
+run() {
+	name=$1 want=$2; shift 2
+	n_run=$((n_run + 1)); KR="$T/k$n_run.json"
+	printf '%s\n' "$@" > "$T/script"
+	"$BIN" --keyring "$KR" --sim 1 $OPTS -f "$T/script" > "$T/out" 2> "$T/err"; rc=$?
+	[ "$rc" = "$want" ] && ok "$name" || { echo "    exit $rc, expected $want"; ko "$name"; }
+}
+
+# expect NAME PYTHON: assertions on the exported CDB's node 0002 (n) and the output (out)
+expect() {
+	"$BIN" --keyring "$KR" export "$T/cdb.json" > /dev/null 2>&1
+	if python3 - "$T/cdb.json" "$T/out" <<PYEOF
+import json, sys
+d = json.load(open(sys.argv[1]))
+out = open(sys.argv[2]).read()
+n = [x for x in d["nodes"] if x["unicastAddress"] == "0002"][0]
+models = {m["modelId"]: m for m in n["elements"][0]["models"]}
+$2
+PYEOF
+	then ok "$1"; else ko "$1"; fi
+}
+
+OPTS=""
+run "provision, then configure the node in the same run" 0 \
+	"provision --all" "appkey create" "composition 0002" "appkey add 0002 0" \
+	"bind 0002 0 1000 0" "bind 0002 0 0002 0" "sub add 0002 0 1000 c001" \
+	"pub set 0002 0 1000 c002 0" "ttl 0002 9" "onoff 0002 on" "attention 0002 3"
+expect "the composition the node sent is recorded" '
+assert n["cid"] == "05F1" and n["pid"] == "0001" and n["crpl"] == "0020", n
+assert set(models) == {"0000", "0002", "1000"}, models'
+expect "the AppKey, the bindings, the subscription and the publication" '
+assert [k["index"] for k in n["appKeys"]] == [0], n["appKeys"]
+assert models["1000"]["bind"] == [0] and models["0002"]["bind"] == [0], models
+assert models["1000"]["subscribe"] == ["C001"], models["1000"]
+p = models["1000"]["publish"]; assert p["address"] == "C002" and p["index"] == 0, p'
+expect "Default TTL 9" 'assert n["defaultTTL"] == 9, n'
+expect "each answer printed with its status name" '
+assert out.count("Success (0)") >= 7, out
+assert "onoff" in out and "attention" in out, out'
+
+# A refusal is named and records nothing: AppKey 1 was never given to the node.
+run "a bind the node refuses: the status named, exit 1" 1 \
+	"provision --all" "appkey create" "appkey create" "appkey add 0002 0" "bind 0002 0 1000 1"
+grep -q "Invalid AppKey Index" "$T/err" "$T/out" && ok "... Invalid AppKey Index named" ||
+	ko "... Invalid AppKey Index named"
+expect "... and nothing recorded of it" 'assert models.get("1000", {}).get("bind", []) == [], n'
+
+# A model the AppKey is not bound to stays silent: no answer, retried, a
+# failure (-t 1: the first wait 1 s, then 2, 4, 4).
+OPTS="-t 1"
+run "attention without the Health Server bound: no answer, exit 1" 1 \
+	"provision --all" "appkey create" "appkey add 0002 0" "attention 0002 3"
+grep -q "no answer" "$T/err" && ok "... 'no answer' said" || ko "... 'no answer' said"
+
+echo "# config: $pass passed, $fail failed"
+[ "$fail" = 0 ]
