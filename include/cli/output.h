@@ -8,6 +8,8 @@
 
 #include "engine/engine.h"
 
+struct json_object;
+
 struct mp_keyring;
 struct mp_node;
 struct mp_netkey;
@@ -109,6 +111,17 @@ void mp_out_node(struct mp_out *o, const struct mp_node *n, bool detail, bool sh
 void mp_out_netkey(struct mp_out *o, const struct mp_netkey *k, bool show_keys);
 void mp_out_appkey(struct mp_out *o, const struct mp_appkey *k, bool show_keys);
 /** A result as a "key: value" line, or {"event":@event,"@key":value} in JSON. */
+/*
+ * An event with fields of its own, in both forms: mp_out_event() starts the
+ * JSON object (NULL in text mode; "node": @node when @node >= 0),
+ * mp_out_event_add() adds a field (a no-op that frees @v in text mode), and
+ * mp_out_event_end() writes it, or in text mode the line @fmt.
+ */
+struct json_object *mp_out_event(struct mp_out *o, const char *event, int node);
+void mp_out_event_add(struct json_object *j, const char *key, struct json_object *v);
+void mp_out_event_end(struct mp_out *o, struct json_object *j, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 void mp_out_kv(struct mp_out *o, const char *event, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 /**

@@ -10,6 +10,7 @@
  * never run from inside one of its callbacks, HACKING.md).
  */
 #include <errno.h>
+#include <json-c/json.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,9 +84,18 @@ static const char *onoff_word(uint8_t v)
 	       v == MP_CFG_NOT_SUPPORTED ? "not-supported" : "rfu";
 }
 
+static struct json_object *jhex(unsigned v, int width)
+{
+	char buf[16];
+
+	snprintf(buf, sizeof(buf), "%0*x", width, v);
+	return json_object_new_string(buf);
+}
+
 static void print_comp(struct mp_out *o, uint16_t dst, const struct mp_cfg_msg *m)
 {
 	struct mp_comp0 *c = calloc(1, sizeof(*c));
+	struct json_object *j;
 	unsigned e, i;
 
 	if (!c)
@@ -95,51 +105,104 @@ static void print_comp(struct mp_out *o, uint16_t dst, const struct mp_cfg_msg *
 		free(c);
 		return;
 	}
-	mp_out_kv(o, "composition", "cid", "%04x pid %04x vid %04x crpl %u features%s%s%s%s",
-		  c->cid, c->pid, c->vid, c->crpl,
-		  c->features & MP_CFG_FEAT_RELAY ? " relay" : "",
-		  c->features & MP_CFG_FEAT_PROXY ? " proxy" : "",
-		  c->features & MP_CFG_FEAT_FRIEND ? " friend" : "",
-		  c->features & MP_CFG_FEAT_LOW_POWER ? " low-power" : "");
+	j = mp_out_event(o, MP_EVENT("composition"), dst);
+	mp_out_event_add(j, "cid", jhex(c->cid, 4));
+	mp_out_event_add(j, "pid", jhex(c->pid, 4));
+	mp_out_event_add(j, "vid", jhex(c->vid, 4));
+	mp_out_event_add(j, "crpl", json_object_new_int(c->crpl));
+	mp_out_event_add(j, "features", json_object_new_int(c->features));
+	mp_out_event_end(o, j, "composition      %04x cid %04x pid %04x vid %04x crpl %u features%s%s%s%s",
+			 dst, c->cid, c->pid, c->vid, c->crpl,
+			 c->features & MP_CFG_FEAT_RELAY ? " relay" : "",
+			 c->features & MP_CFG_FEAT_PROXY ? " proxy" : "",
+			 c->features & MP_CFG_FEAT_FRIEND ? " friend" : "",
+			 c->features & MP_CFG_FEAT_LOW_POWER ? " low-power" : "");
 	for (e = 0; e < c->n_elems; e++) {
 		char line[1024];
 		size_t off = 0;
 		const struct mp_comp_elem *el = &c->elems[e];
+		struct json_object *models;
 
+		j = mp_out_event(o, MP_EVENT("element"), dst);
+		mp_out_event_add(j, "index", json_object_new_int((int)e));
+		mp_out_event_add(j, "address", json_object_new_int(dst + (int)e));
+		mp_out_event_add(j, "location", jhex(el->loc, 4));
+		models = j ? json_object_new_array() : NULL;
 		line[0] = '\0';
-		for (i = 0; i < el->n_sig && off < sizeof(line) - 8; i++)
+		for (i = 0; i < el->n_sig && off < sizeof(line) - 8; i++) {
 			off += (size_t)snprintf(line + off, sizeof(line) - off, " %04x",
 						c->sig[el->sig_first + i]);
-		for (i = 0; i < el->n_vnd && off < sizeof(line) - 12; i++)
-			off += (size_t)snprintf(line + off, sizeof(line) - off, " %04x:%04x",
-						c->vnd[el->vnd_first + i].cid,
-						c->vnd[el->vnd_first + i].id);
-		mp_out_kv(o, "composition", "element", "%04x loc %04x models%s",
-			  (unsigned)(dst + e), el->loc, line);
+			if (models)
+				json_object_array_add(models, jhex(c->sig[el->sig_first + i], 4));
+		}
+		for (i = 0; i < el->n_vnd && off < sizeof(line) - 12; i++) {
+			const struct mp_model_id *v = &c->vnd[el->vnd_first + i];
+
+			off += (size_t)snprintf(line + off, sizeof(line) - off, " %04x:%04x", v->cid,
+						v->id);
+			if (models)
+				json_object_array_add(models, jhex((unsigned)v->cid << 16 | v->id, 8));
+		}
+		if (models)
+			mp_out_event_add(j, "models", models);
+		mp_out_event_end(o, j, "element          %04x loc %04x models%s",
+				 (unsigned)(dst + e), el->loc, line);
 	}
 	free(c);
 }
 
-static void print_list(struct mp_out *o, const char *what, const struct mp_cfg_msg *m)
+static void print_list(struct mp_out *o, uint16_t dst, const char *what,
+		       const struct mp_cfg_msg *m)
 {
+	struct json_object *j = mp_out_event(o, MP_EVENT("config-list"), dst);
+	struct json_object *arr = j ? json_object_new_array() : NULL;
 	char line[1024];
 	size_t off = 0;
 	unsigned i;
 
 	line[0] = '\0';
-	for (i = 0; i < m->n_list && off < sizeof(line) - 8; i++)
+	for (i = 0; i < m->n_list && off < sizeof(line) - 8; i++) {
 		off += (size_t)snprintf(line + off, sizeof(line) - off, "%s%04x", i ? " " : "",
 					m->list[i]);
-	mp_out_kv(o, "config", what, "%s", i ? line : "(none)");
+		if (arr)
+			json_object_array_add(arr, json_object_new_int(m->list[i]));
+	}
+	mp_out_event_add(j, "list", json_object_new_string(what));
+	if (arr)
+		mp_out_event_add(j, "items", arr);
+	mp_out_event_end(o, j, "%-16s %s", what, i ? line : "(none)");
+}
+
+/* A one-octet state (TTL, beacon, proxy, relay) of node @dst. */
+static void print_state(struct mp_out *o, uint16_t dst, const char *what, const char *word,
+			int value)
+{
+	struct json_object *j = mp_out_event(o, MP_EVENT("config-state"), dst);
+
+	mp_out_event_add(j, "state", json_object_new_string(what));
+	if (word)
+		mp_out_event_add(j, "value", json_object_new_string(word));
+	else
+		mp_out_event_add(j, "value", json_object_new_int(value));
+	if (word)
+		mp_out_event_end(o, j, "%-16s %04x %s", what, dst, word);
+	else
+		mp_out_event_end(o, j, "%-16s %04x %d", what, dst, value);
 }
 
 static void print_answer(struct mp_cli_net *n, const struct mp_cfg_client_result *r)
 {
 	struct mp_out *o = &n->a->out;
 	const struct mp_cfg_msg *m = r->status;
+	const char *name = r->status_name ? r->status_name : "RFU";
+	struct json_object *j = mp_out_event(o, MP_EVENT("config"), r->dst);
 
-	mp_out_kv(o, "config", "status", "%04x %s: %s (%u)", r->dst, mp_cfg_op_name(m->opcode),
-		  r->status_name ? r->status_name : "RFU", m->status);
+	mp_out_event_add(j, "message", json_object_new_string(mp_cfg_op_name(m->opcode)));
+	mp_out_event_add(j, "status", json_object_new_int(m->status));
+	mp_out_event_add(j, "status_name", json_object_new_string(name));
+	mp_out_event_add(j, "tries", json_object_new_int((int)r->tries));
+	mp_out_event_end(o, j, "status           %04x %s: %s (%u)", r->dst,
+			 mp_cfg_op_name(m->opcode), name, m->status);
 	if (m->status)
 		return;
 	switch (m->opcode) {
@@ -147,29 +210,42 @@ static void print_answer(struct mp_cli_net *n, const struct mp_cfg_client_result
 		print_comp(o, r->dst, m);
 		break;
 	case MP_CFG_OP_APPKEY_LIST:
-		print_list(o, "appkeys", m);
+		print_list(o, r->dst, "appkeys", m);
 		break;
 	case MP_CFG_OP_SIG_MODEL_SUBSCRIPTION_LIST:
 	case MP_CFG_OP_VENDOR_MODEL_SUBSCRIPTION_LIST:
-		print_list(o, "subscriptions", m);
+		print_list(o, r->dst, "subscriptions", m);
 		break;
 	case MP_CFG_OP_DEFAULT_TTL_STATUS:
-		mp_out_kv(o, "config", "ttl", "%u", m->state);
+		print_state(o, r->dst, "ttl", NULL, m->state);
 		break;
 	case MP_CFG_OP_BEACON_STATUS:
-		mp_out_kv(o, "config", "beacon", "%s", onoff_word(m->state));
+		print_state(o, r->dst, "beacon", onoff_word(m->state), 0);
 		break;
 	case MP_CFG_OP_GATT_PROXY_STATUS:
-		mp_out_kv(o, "config", "proxy", "%s", onoff_word(m->state));
+		print_state(o, r->dst, "proxy", onoff_word(m->state), 0);
 		break;
 	case MP_CFG_OP_RELAY_STATUS:
-		mp_out_kv(o, "config", "relay", "%s count %u steps %u", onoff_word(m->state),
-			  MP_CFG_XMIT_COUNT(m->retransmit), MP_CFG_XMIT_STEPS(m->retransmit));
+		j = mp_out_event(o, MP_EVENT("config-state"), r->dst);
+		mp_out_event_add(j, "state", json_object_new_string("relay"));
+		mp_out_event_add(j, "value", json_object_new_string(onoff_word(m->state)));
+		mp_out_event_add(j, "retransmit_count", json_object_new_int(MP_CFG_XMIT_COUNT(m->retransmit)));
+		mp_out_event_add(j, "retransmit_steps", json_object_new_int(MP_CFG_XMIT_STEPS(m->retransmit)));
+		mp_out_event_end(o, j, "relay            %04x %s count %u steps %u", r->dst,
+				 onoff_word(m->state), MP_CFG_XMIT_COUNT(m->retransmit),
+				 MP_CFG_XMIT_STEPS(m->retransmit));
 		break;
 	case MP_CFG_OP_MODEL_PUBLICATION_STATUS:
-		mp_out_kv(o, "config", "publication",
-			  "%04x appkey %03x ttl %u period %02x retransmit %02x", m->pub.addr,
-			  m->pub.app_idx, m->pub.ttl, m->pub.period, m->pub.retransmit);
+		j = mp_out_event(o, MP_EVENT("publication"), r->dst);
+		mp_out_event_add(j, "element", json_object_new_int(m->elem_addr));
+		mp_out_event_add(j, "address", json_object_new_int(m->pub.addr));
+		mp_out_event_add(j, "appkey", json_object_new_int(m->pub.app_idx));
+		mp_out_event_add(j, "ttl", json_object_new_int(m->pub.ttl));
+		mp_out_event_add(j, "period", json_object_new_int(m->pub.period));
+		mp_out_event_add(j, "retransmit", json_object_new_int(m->pub.retransmit));
+		mp_out_event_end(o, j, "publication      %04x appkey %03x ttl %u period %02x "
+				 "retransmit %02x", m->pub.addr, m->pub.app_idx, m->pub.ttl,
+				 m->pub.period, m->pub.retransmit);
 		break;
 	default:
 		break;
@@ -190,13 +266,19 @@ static bool model_rx(struct mp_cli_net *n, const struct mp_mesh_rx_msg *msg)
 		if (mp_health_attention_decode(msg->payload, msg->len, &h) < 0 ||
 		    h.opcode != MP_HEALTH_OP_ATTENTION_STATUS)
 			return false;
-		mp_out_kv(o, "attention", "attention", "%04x %u s", msg->src, h.attention);
+		struct json_object *j = mp_out_event(o, MP_EVENT("attention"), msg->src);
+
+		mp_out_event_add(j, "seconds", json_object_new_int(h.attention));
+		mp_out_event_end(o, j, "attention        %04x %u s", msg->src, h.attention);
 	} else {
 		struct mp_onoff_msg m;
 
 		if (mp_onoff_decode(msg->payload, msg->len, &m) < 0 || m.opcode != MP_ONOFF_OP_STATUS)
 			return false;
-		mp_out_kv(o, "onoff", "onoff", "%04x %s", msg->src, m.onoff ? "on" : "off");
+		struct json_object *j = mp_out_event(o, MP_EVENT("onoff"), msg->src);
+
+		mp_out_event_add(j, "onoff", json_object_new_boolean(m.onoff));
+		mp_out_event_end(o, j, "onoff            %04x %s", msg->src, m.onoff ? "on" : "off");
 	}
 	n->model.active = false;
 	if (n->model.timer)

@@ -695,6 +695,44 @@ void mp_out_appkey(struct mp_out *o, const struct mp_appkey *k, bool show_keys)
 	fprintf(o->fp, "AppKey 0x%03x  bound to NetKey 0x%03x  %s\n", k->index, k->net_index, key);
 }
 
+struct json_object *mp_out_event(struct mp_out *o, const char *event, int node)
+{
+	struct json_object *j;
+
+	if (!o->json)
+		return NULL;
+	j = jevent(event, NULL);
+	if (node >= 0)
+		json_object_object_add(j, "node", json_object_new_int(node));
+	return j;
+}
+
+void mp_out_event_add(struct json_object *j, const char *key, struct json_object *v)
+{
+	if (j)
+		json_object_object_add(j, key, v);
+	else
+		json_object_put(v);
+}
+
+void mp_out_event_end(struct mp_out *o, struct json_object *j, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (j) {
+		emit_json(o, j);
+		return;
+	}
+	if (o->json)
+		return;
+	begin(o);
+	va_start(ap, fmt);
+	vfprintf(o->fp, fmt, ap);
+	va_end(ap);
+	fputc('\n', o->fp);
+	end(o);
+}
+
 void mp_out_kv(struct mp_out *o, const char *event, const char *key, const char *fmt, ...)
 {
 	char buf[1024];

@@ -586,7 +586,11 @@ assert "failed" not in err and "interrupted: 1 cancelled" in err, err
 # without --wait-lock; with it, a wait that Ctrl-C stops and a time limit.
 LK="--keyring $T/lock/k.json"
 "$BIN" $LK netkey create > /dev/null 2>&1
-"$BIN" $LK --json --sim 1 --sim-oob output --oob-cmd "$T/slow-oob.sh" -t 60 provision --all --count 1 > "$T/holder.out" 2>&1 & holder=$!
+# The holder waits for an OOB value that never comes, for longer than these
+# checks can take on a loaded machine (with the 30 s helper, an ASan run
+# under load saw the holder give up and the waiter get the lock).
+printf '#!/bin/sh\nexec sleep 150\n' > "$T/hold-oob.sh"; chmod +x "$T/hold-oob.sh"
+"$BIN" $LK --json --sim 1 --sim-oob output --oob-cmd "$T/hold-oob.sh" -t 180 provision --all --count 1 > "$T/holder.out" 2>&1 & holder=$!
 n=0; while ! grep -q '"oob-output"' "$T/holder.out" 2>/dev/null && [ $n -lt 200 ]; do sleep 0.1; n=$((n + 1)); done
 check "the keyring held: exit 4 at once, the holder's PID and command, --wait-lock named" 4 "
 assert 'PID $holder' in err and 'provision' in err and '--wait-lock' in err, err
