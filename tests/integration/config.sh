@@ -72,5 +72,26 @@ run "attention without the Health Server bound: no answer, exit 1" 1 \
 	"provision --all" "appkey create" "appkey add 0002 0" "attention 0002 3"
 grep -q "no answer" "$T/err" && ok "... 'no answer' said" || ko "... 'no answer' said"
 
+# --json: every answer an event with fields of its own, addresses numbers.
+OPTS="--json"
+run "--json: the same run" 0 "provision --all" "appkey create" "composition 0002" \
+	"appkey add 0002 0" "bind 0002 0 1000 0" "sub add 0002 0 1000 c001" "sub list 0002 0 1000" \
+	"ttl 0002 9"
+if python3 - "$T/out" <<'PYEOF'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+cfg = [e for e in ev if e["event"] == "config"]
+assert all(e["node"] == 2 for e in cfg), cfg
+assert [e["status_name"] for e in cfg][:6] == ["Success"] * 6, cfg
+comp = [e for e in ev if e["event"] == "composition"][0]
+assert comp["cid"] == "05f1" and comp["crpl"] == 32, comp
+el = [e for e in ev if e["event"] == "element"][0]
+assert el["address"] == 2 and el["models"] == ["0000", "0002", "1000"], el
+lst = [e for e in ev if e["event"] == "config-list"][0]
+assert lst["list"] == "subscriptions" and lst["items"] == [0xc001], lst
+assert {"event": "config-state", "node": 2, "state": "ttl", "value": 9} in ev, ev
+PYEOF
+then ok "... the events and their fields"; else ko "... the events and their fields"; fi
+
 echo "# config: $pass passed, $fail failed"
 [ "$fail" = 0 ]
