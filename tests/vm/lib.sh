@@ -103,6 +103,23 @@ mp_node_show() {
 # mp_export_cdb FILE: the keyring as a Mesh Configuration Database.
 mp_export_cdb() { mp export "$1"; }
 
+# Stations (issue #15): other provisioners of the network, each with its own
+# ranges and keyring. mp_station_add NAME: a station with the default range
+# sizes. mp_station_list: one JSON line per station ({"name", "self",
+# "address", "unicast": [{"low", "high"}...], ...}; addresses are numbers).
+mp_station_add() { mp station add "$1"; }
+mp_station_list() { mp --json station list; }
+# mp_export_station NAME FILE: the copy station NAME takes (a CDB, with every
+# node and device key).
+mp_export_station() { mp export --station "$1" "$2"; }
+# mp_import_as_station FILE NAME: this keyring becomes station NAME of FILE's
+# network (a new keyring: give it an unused MP_KEYRING).
+mp_import_as_station() { mp import "$1" --as-station "$2"; }
+# mp_merge FILE...: the stations' exports merged into this keyring; one JSON
+# line {"event":"merged","nodes_added",...}, or "merge-conflict" lines and
+# nothing written (exit 1).
+mp_merge() { mp --json merge "$@"; }
+
 # ---------------------------------------------------------------------------
 # Reporting
 # ---------------------------------------------------------------------------
