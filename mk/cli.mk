@@ -18,7 +18,7 @@ MP_CLI_SOURCES = \
 	src/cli/secret.c include/cli/secret.h \
 	src/cli/shell.c include/cli/shell.h
 meshprov_SOURCES = src/cli/main.c $(MP_CLI_SOURCES)
-meshprov_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(READLINE_CFLAGS)
+meshprov_CFLAGS = $(AM_CFLAGS) $(MP_SWITCH_CFLAGS) $(JSONC_CFLAGS) $(READLINE_CFLAGS)
 meshprov_LDADD = $(MP_STACK_LIBS) $(MP_STACK_EXTLIBS) $(READLINE_LIBS)
 
 # Unit tests of the pure parsers (words, UUIDs, hex, batch lines; batch
@@ -27,14 +27,14 @@ check_PROGRAMS += tests/unit/test_cli_parse tests/unit/test_cli_batch
 TESTS += tests/unit/test_cli_parse tests/unit/test_cli_batch
 tests_unit_test_cli_parse_SOURCES = tests/unit/test_cli_parse.c src/cli/parse.c \
 	include/cli/parse.h src/cli/batchfile.c include/cli/batchfile.h
-tests_unit_test_cli_parse_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_cli_parse_CFLAGS = $(TEST_CFLAGS) $(MP_SWITCH_CFLAGS)
 tests_unit_test_cli_parse_LDADD = src/crypto/libmp_crypto.a src/core/libmp_core.a $(TEST_LIBS) \
 	$(CRYPTO_LIBS)
 tests_unit_test_cli_batch_SOURCES = tests/unit/test_cli_batch.c src/cli/parse.c \
 	include/cli/parse.h src/cli/batchfile.c include/cli/batchfile.h
 tests_unit_test_cli_batch_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DMP_BATCH_SAMPLES='"$(abs_top_srcdir)/tests/integration/batch"'
-tests_unit_test_cli_batch_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_cli_batch_CFLAGS = $(TEST_CFLAGS) $(MP_SWITCH_CFLAGS)
 tests_unit_test_cli_batch_LDADD = $(tests_unit_test_cli_parse_LDADD)
 
 # Fuzz target: the batch file reader (tests/fuzz/corpus/batch).
@@ -43,6 +43,7 @@ TESTS += tests/fuzz/fuzz_batch
 tests_fuzz_fuzz_batch_SOURCES = tests/fuzz/fuzz_batch.c tests/fuzz/replay.c src/cli/parse.c \
 	src/cli/batchfile.c
 tests_fuzz_fuzz_batch_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"batch"'
+tests_fuzz_fuzz_batch_CFLAGS = $(AM_CFLAGS) $(MP_SWITCH_CFLAGS)
 tests_fuzz_fuzz_batch_LDADD = src/crypto/libmp_crypto.a src/core/libmp_core.a $(CRYPTO_LIBS)
 EXTRA_DIST += tests/fuzz/corpus/batch tests/integration/batch
 
@@ -52,7 +53,7 @@ TESTS += tests/unit/test_cli_nodecfg
 tests_unit_test_cli_nodecfg_SOURCES = tests/unit/test_cli_nodecfg.c src/cli/nodecfg.c \
 	include/cli/nodecfg.h tests/unit/keyring_tu.h
 tests_unit_test_cli_nodecfg_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
-tests_unit_test_cli_nodecfg_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_cli_nodecfg_CFLAGS = $(TEST_CFLAGS) $(MP_SWITCH_CFLAGS)
 tests_unit_test_cli_nodecfg_LDADD = src/config/libmp_config.a src/access/libmp_access.a \
 	$(STORE_TEST_LIBS)
 
@@ -61,7 +62,7 @@ check_PROGRAMS += tests/unit/test_cli_redact
 TESTS += tests/unit/test_cli_redact
 tests_unit_test_cli_redact_SOURCES = tests/unit/test_cli_redact.c src/cli/redact.c \
 	include/cli/redact.h
-tests_unit_test_cli_redact_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_cli_redact_CFLAGS = $(TEST_CFLAGS) $(MP_SWITCH_CFLAGS)
 tests_unit_test_cli_redact_LDADD = src/crypto/libmp_crypto.a src/core/libmp_core.a $(TEST_LIBS) \
 	$(CRYPTO_LIBS)
 
@@ -70,7 +71,7 @@ tests_unit_test_cli_redact_LDADD = src/crypto/libmp_crypto.a src/core/libmp_core
 check_PROGRAMS += tests/unit/test_cli_wipe
 TESTS += tests/unit/test_cli_wipe
 tests_unit_test_cli_wipe_SOURCES = tests/unit/test_cli_wipe.c $(MP_CLI_SOURCES)
-tests_unit_test_cli_wipe_CFLAGS = $(TEST_CFLAGS) $(READLINE_CFLAGS)
+tests_unit_test_cli_wipe_CFLAGS = $(TEST_CFLAGS) $(MP_SWITCH_CFLAGS) $(READLINE_CFLAGS)
 tests_unit_test_cli_wipe_LDFLAGS = -Wl,--wrap=free
 tests_unit_test_cli_wipe_LDADD = $(MP_STACK_LIBS) $(TEST_LIBS) $(MP_STACK_EXTLIBS) $(READLINE_LIBS)
 

@@ -20,6 +20,7 @@ src_store_libmp_store_a_SOURCES = \
 	src/store/seq.c include/store/seq.h \
 	src/store/rpl.c include/store/rpl.h
 src_store_libmp_store_a_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS) $(JSONC_CFLAGS)
+src_store_libmp_store_a_CFLAGS = $(AM_CFLAGS) $(MP_SWITCH_CFLAGS)
 
 # The store and what it stands on, in link order (then $(JSONC_LIBS) $(CRYPTO_LIBS)).
 STORE_LIBS = src/store/libmp_store.a src/crypto/libmp_crypto.a src/core/libmp_core.a
@@ -117,10 +118,12 @@ FUZZ_TARGETS += keyring cdb
 tests_fuzz_fuzz_keyring_SOURCES = tests/fuzz/fuzz_keyring.c tests/fuzz/replay.c
 tests_fuzz_fuzz_keyring_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS) $(JSONC_CFLAGS) \
 	-DFUZZ_NAME='"keyring"'
+tests_fuzz_fuzz_keyring_CFLAGS = $(AM_CFLAGS) $(MP_SWITCH_CFLAGS)
 tests_fuzz_fuzz_keyring_LDADD = $(STORE_LIBS) $(JSONC_LIBS) $(CRYPTO_LIBS)
 tests_fuzz_fuzz_cdb_SOURCES = tests/fuzz/fuzz_cdb.c tests/fuzz/replay.c
 tests_fuzz_fuzz_cdb_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS) $(JSONC_CFLAGS) \
 	-DFUZZ_NAME='"cdb"'
+tests_fuzz_fuzz_cdb_CFLAGS = $(AM_CFLAGS) $(MP_SWITCH_CFLAGS)
 tests_fuzz_fuzz_cdb_LDADD = $(STORE_LIBS) $(JSONC_LIBS) $(CRYPTO_LIBS)
 EXTRA_DIST += tests/fuzz/corpus/keyring tests/fuzz/corpus/cdb
 

@@ -834,7 +834,7 @@ static void on_session(void *user, struct mp_session *s, const struct mp_session
 	case MP_SESSION_PROVISIONED:
 	case MP_SESSION_FAILED:
 		break;
-	default:
+	case MP_SESSION_PHASE:	/* progress only: printed above */
 		return;
 	}
 	if (a->shell)

@@ -30,9 +30,30 @@ static enum mp_cli_status kr_fail(struct mp_cli_app *a, const struct mp_cli_args
 	case MP_KR_E_CRYPTO:
 	case MP_KR_E_LOCKED:
 		return MP_CLI_KEYRING;
-	default:
-		return MP_CLI_FAILED;
+	case MP_KR_OK:		/* no kind recorded: report it as a refusal */
+	case MP_KR_E_ARG:
+	case MP_KR_E_NOTFOUND:
+	case MP_KR_E_SYMLINK:
+	case MP_KR_E_MODE:
+	case MP_KR_E_OWNER:
+	case MP_KR_E_SYNTAX:
+	case MP_KR_E_VERSION:
+	case MP_KR_E_FIELD:
+	case MP_KR_E_VALUE:
+	case MP_KR_E_DUPLICATE:
+	case MP_KR_E_REFERENCE:
+	case MP_KR_E_NEED_PASSPHRASE:
+	case MP_KR_E_PASSPHRASE:
+	case MP_KR_E_FULL:
+	case MP_KR_E_RANGE:
+	case MP_KR_E_ADDR_IN_USE:
+	case MP_KR_E_NO_SUCH:
+	case MP_KR_E_EXISTS:
+	case MP_KR_E_STATE:
+	case MP_KR_E_IN_USE:
+		break;
 	}
+	return MP_CLI_FAILED;
 }
 
 enum mp_cli_status mp_cmd_keyring_fail(struct mp_cli_app *a, const struct mp_cli_args *args,

@@ -412,6 +412,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "meshprov: out of memory\n");
 		return EXIT_SOME_FAILED;
 	}
+	st = MP_CLI_USAGE;	/* every mode is set below; the compiler cannot see it */
 	switch (a.mode) {
 	case MP_CLI_ONESHOT:
 		st = mp_cli_execute(&a, argc - optind, argv + optind);
@@ -419,7 +420,7 @@ int main(int argc, char **argv)
 	case MP_CLI_SHELL:
 		st = mp_shell_run(&a);
 		break;
-	default:
+	case MP_CLI_SCRIPT:
 		st = run_file(&a);
 		break;
 	}

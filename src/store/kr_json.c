@@ -350,7 +350,10 @@ void kj_wipe_tree(json_object *o)
 		}
 		break;
 	}
-	default:
+	case json_type_null:	/* no string inside */
+	case json_type_boolean:
+	case json_type_double:
+	case json_type_int:
 		break;
 	}
 }

@@ -24,9 +24,10 @@ const char *mp_merge_conflict_str(enum mp_merge_conflict_kind kind)
 		return "range";
 	case MP_MERGE_GROUP:
 		return "group";
-	default:
-		return "key";
+	case MP_MERGE_KEY:
+		break;
 	}
+	return "key";
 }
 
 void mp_merge_report_free(struct mp_merge_report *rep)

@@ -19,16 +19,16 @@ void mp_range_bounds(enum mp_range_kind kind, uint16_t *lo, uint16_t *hi)
 	case MP_RANGE_GROUP:
 		*lo = 0xc000;
 		*hi = 0xfeff;
-		break;
+		return;
 	case MP_RANGE_SCENE:
 		*lo = 0x0001;
 		*hi = 0xffff;
-		break;
-	default:
-		*lo = MP_UNICAST_MIN;
-		*hi = MP_UNICAST_MAX;
+		return;
+	case MP_RANGE_UNICAST:
 		break;
 	}
+	*lo = MP_UNICAST_MIN;
+	*hi = MP_UNICAST_MAX;
 }
 
 const char *mp_range_kind_str(enum mp_range_kind kind)
@@ -46,10 +46,11 @@ static struct mp_kr_range *range_of_mut(struct mp_provisioner *p, enum mp_range_
 	case MP_RANGE_SCENE:
 		*n = &p->n_scene;
 		return p->scene;
-	default:
-		*n = &p->n_unicast;
-		return p->unicast;
+	case MP_RANGE_UNICAST:
+		break;
 	}
+	*n = &p->n_unicast;
+	return p->unicast;
 }
 
 const struct mp_kr_range *mp_range_of(const struct mp_provisioner *p, enum mp_range_kind kind,
