@@ -7,6 +7,7 @@ MP_CLI_SOURCES = \
 	src/cli/batchfile.c include/cli/batchfile.h \
 	src/cli/commands.c include/cli/commands.h include/cli/handlers.h \
 	src/cli/cmd_config.c \
+	src/cli/cmd_group.c src/cli/group.c include/cli/group.h \
 	src/cli/cmd_keyring.c \
 	src/cli/cmd_station.c \
 	src/cli/nodecfg.c include/cli/nodecfg.h \
