@@ -219,11 +219,11 @@ const struct mp_cli_cmd mp_cli_commands[] = {
 	  "the groups: address, virtual label, how many nodes use them", MP_COMPL_NONE, NULL,
 	  json_opts, 0 },
 	{ "group show", "NAME", 1, 1, mp_cmd_group_show,
-	  "a group and the nodes' models that subscribe or publish to it", MP_COMPL_NONE, NULL,
+	  "a group and the nodes' models that subscribe or publish to it", MP_COMPL_GROUP, NULL,
 	  json_opts, 0 },
 	{ "group remove", "NAME", 1, 1, mp_cmd_group_remove,
 	  "remove a group (refused while a node's recorded configuration uses it)",
-	  MP_COMPL_NONE, NULL, group_remove_opts, 0 },
+	  MP_COMPL_GROUP, NULL, group_remove_opts, 0 },
 	{ "merge", "FILE...", 1, -1, mp_cmd_merge,
 	  "merge stations' exports (CDB) into the keyring; any conflict stops it",
 	  MP_COMPL_FILE, NULL, merge_opts, 0 },
@@ -533,6 +533,7 @@ enum mp_cli_status mp_cli_help(FILE *fp, int argc, char **argv)
 static const char *compl_names[] = {
 	[MP_COMPL_NONE] = "none", [MP_COMPL_WORDS] = "words", [MP_COMPL_DEVICE] = "device",
 	[MP_COMPL_NODE] = "node", [MP_COMPL_NETKEY] = "netkey", [MP_COMPL_APPKEY] = "appkey",
+	[MP_COMPL_GROUP] = "group",
 	[MP_COMPL_FILE] = "file", [MP_COMPL_COMMAND] = "command",
 };
 
