@@ -7,6 +7,7 @@ MP_CLI_SOURCES = \
 	src/cli/batchfile.c include/cli/batchfile.h \
 	src/cli/commands.c include/cli/commands.h include/cli/handlers.h \
 	src/cli/cmd_config.c \
+	src/cli/cmd_group.c src/cli/group.c include/cli/group.h \
 	src/cli/cmd_keyring.c \
 	src/cli/cmd_station.c \
 	src/cli/nodecfg.c include/cli/nodecfg.h \
@@ -57,6 +58,15 @@ tests_unit_test_cli_nodecfg_CFLAGS = $(TEST_CFLAGS) $(MP_SWITCH_CFLAGS)
 tests_unit_test_cli_nodecfg_LDADD = src/config/libmp_config.a src/access/libmp_access.a \
 	$(STORE_TEST_LIBS)
 
+# A group name wherever an address is accepted (issue #14).
+check_PROGRAMS += tests/unit/test_cli_group
+TESTS += tests/unit/test_cli_group
+tests_unit_test_cli_group_SOURCES = tests/unit/test_cli_group.c src/cli/group.c \
+	include/cli/group.h src/cli/parse.c include/cli/parse.h tests/unit/keyring_tu.h
+tests_unit_test_cli_group_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_cli_group_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_cli_group_LDADD = $(STORE_TEST_LIBS)
+
 # Unit tests of what messages echo: secrets masked, control bytes escaped.
 check_PROGRAMS += tests/unit/test_cli_redact
 TESTS += tests/unit/test_cli_redact
@@ -79,9 +89,10 @@ tests_unit_test_cli_wipe_LDADD = $(MP_STACK_LIBS) $(TEST_LIBS) $(MP_STACK_EXTLIB
 # a pseudo-terminal, and the command table against help, the man page and
 # the completions.
 TESTS += tests/integration/cli.sh tests/integration/shell.py tests/integration/docs.sh \
-	tests/integration/zsh-complete.py tests/integration/stations.sh tests/integration/config.sh
+	tests/integration/zsh-complete.py tests/integration/stations.sh tests/integration/config.sh \
+	tests/integration/groups.sh
 EXTRA_DIST += tests/integration/cli.sh tests/integration/shell.py tests/integration/docs.sh \
-	tests/integration/stations.sh tests/integration/config.sh \
+	tests/integration/stations.sh tests/integration/config.sh tests/integration/groups.sh \
 	tests/integration/zsh-complete.py tests/integration/ptytest.py tests/integration/faildisk.c \
 	completions/gen-completions.py
 TESTS_ENVIRONMENT = MESHPROV=$(abs_top_builddir)/meshprov; export MESHPROV; \

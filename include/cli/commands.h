@@ -22,6 +22,7 @@ enum mp_cli_compl {
 	MP_COMPL_NODE,		/* a node address from the keyring */
 	MP_COMPL_NETKEY,	/* a NetKey index */
 	MP_COMPL_APPKEY,	/* an AppKey index */
+	MP_COMPL_GROUP,		/* a group name from the keyring */
 	MP_COMPL_FILE,		/* a file name */
 	MP_COMPL_COMMAND,	/* a command name (help) */
 };

@@ -48,6 +48,12 @@ enum mp_cli_status mp_cmd_station_grow(struct mp_cli_app *a, const struct mp_cli
 enum mp_cli_status mp_cmd_station_remove(struct mp_cli_app *a, const struct mp_cli_args *args);
 enum mp_cli_status mp_cmd_merge(struct mp_cli_app *a, const struct mp_cli_args *args);
 
+/* src/cli/cmd_group.c: groups by name (issue #14) */
+enum mp_cli_status mp_cmd_group_add(struct mp_cli_app *a, const struct mp_cli_args *args);
+enum mp_cli_status mp_cmd_group_list(struct mp_cli_app *a, const struct mp_cli_args *args);
+enum mp_cli_status mp_cmd_group_show(struct mp_cli_app *a, const struct mp_cli_args *args);
+enum mp_cli_status mp_cmd_group_remove(struct mp_cli_app *a, const struct mp_cli_args *args);
+
 /* src/cli/cmd_config.c: the Configuration Client commands (issue #14). */
 enum mp_cli_status mp_cmd_cfg_composition(struct mp_cli_app *a, const struct mp_cli_args *args);
 enum mp_cli_status mp_cmd_cfg_appkey_add(struct mp_cli_app *a, const struct mp_cli_args *args);

@@ -120,6 +120,12 @@ static const struct mp_cli_opt station_size_opts[] = {
 	{ 0 },
 };
 
+static const struct mp_cli_opt group_remove_opts[] = {
+	{ "--force", NULL, MP_COMPL_NONE, NULL,
+	  "remove it even while nodes' recorded configuration uses it" },
+	{ 0 },
+};
+
 static const struct mp_cli_opt json_opts[] = {
 	{ "--json", NULL, MP_COMPL_NONE, NULL, "one JSON object per line (as the global --json)" },
 	{ 0 },
@@ -206,6 +212,18 @@ const struct mp_cli_cmd mp_cli_commands[] = {
 	  MP_COMPL_NONE, NULL, station_size_opts, 0 },
 	{ "station remove", "NAME", 1, 1, mp_cmd_station_remove,
 	  "remove a station: its ranges become free", MP_COMPL_NONE, NULL, no_opts, 0 },
+	{ "group add", "NAME [ADDR|virtual|LABEL]", 1, 2, mp_cmd_group_add,
+	  "add a group: an address of this provisioner's group range (the lowest free one "
+	  "by default), or a virtual label", MP_COMPL_NONE, NULL, json_opts, 0 },
+	{ "group list", "", 0, 0, mp_cmd_group_list,
+	  "the groups: address, virtual label, how many nodes use them", MP_COMPL_NONE, NULL,
+	  json_opts, 0 },
+	{ "group show", "NAME", 1, 1, mp_cmd_group_show,
+	  "a group and the nodes' models that subscribe or publish to it", MP_COMPL_GROUP, NULL,
+	  json_opts, 0 },
+	{ "group remove", "NAME", 1, 1, mp_cmd_group_remove,
+	  "remove a group (refused while a node's recorded configuration uses it)",
+	  MP_COMPL_GROUP, NULL, group_remove_opts, 0 },
 	{ "merge", "FILE...", 1, -1, mp_cmd_merge,
 	  "merge stations' exports (CDB) into the keyring; any conflict stops it",
 	  MP_COMPL_FILE, NULL, merge_opts, 0 },
@@ -515,6 +533,7 @@ enum mp_cli_status mp_cli_help(FILE *fp, int argc, char **argv)
 static const char *compl_names[] = {
 	[MP_COMPL_NONE] = "none", [MP_COMPL_WORDS] = "words", [MP_COMPL_DEVICE] = "device",
 	[MP_COMPL_NODE] = "node", [MP_COMPL_NETKEY] = "netkey", [MP_COMPL_APPKEY] = "appkey",
+	[MP_COMPL_GROUP] = "group",
 	[MP_COMPL_FILE] = "file", [MP_COMPL_COMMAND] = "command",
 };
 

@@ -24,6 +24,7 @@
 #include "cli/commands.h"
 #include "cli/redact.h"
 #include "store/keyring.h"
+#include "store/node_config.h"
 #include "store/nodes.h"
 
 #define PROMPT "meshprov> "
@@ -379,6 +380,13 @@ static bool cand_kind(struct mp_shell *sh, enum mp_cli_compl kind, const char *w
 		for (i = 0; a->kr && i < mp_keyring_appkey_count(a->kr); i++) {
 			snprintf(buf, sizeof(buf), "0x%03x", mp_keyring_appkey_at(a->kr, i)->index);
 			cand_add(sh, buf, strlen(buf));
+		}
+		break;
+	case MP_COMPL_GROUP:
+		for (i = 0; a->kr && i < mp_keyring_group_count(a->kr); i++) {
+			const char *name = mp_keyring_group_at(a->kr, i)->name;
+
+			cand_add(sh, name, strlen(name));
 		}
 		break;
 	case MP_COMPL_COMMAND:
