@@ -25,11 +25,12 @@ int mp_cli_record_comp0(struct mp_keyring *kr, uint16_t addr, const struct mp_co
  * a binding, a subscription change, a publication, Default TTL, Relay,
  * GATT Proxy, Friend, Secure Network Beacon, Network Transmit. A Status
  * other than Success, and answers the keyring keeps nothing of, record
- * nothing (0). Virtual subscriptions and publications are not recorded
- * here: their Status carries the label's hash, not the label. The
- * keyring's errors otherwise. Saves.
+ * nothing (0). A virtual subscription or publication is recorded with
+ * @label, the request's Label UUID (its Status carries only the label's
+ * hash: with @label NULL nothing is recorded of it). The keyring's errors
+ * otherwise. Saves.
  */
 int mp_cli_record_answer(struct mp_keyring *kr, uint16_t node, uint32_t req,
-			 const struct mp_cfg_msg *st);
+			 const struct mp_cfg_msg *st, const uint8_t *label);
 
 #endif

@@ -18,6 +18,7 @@
 
 #include "cli/app.h"
 #include "cli/commands.h"
+#include "cli/group.h"
 #include "cli/handlers.h"
 #include "cli/nodecfg.h"
 #include "cli/parse.h"
@@ -74,6 +75,8 @@ enum after {
 struct req_ctx {
 	enum after after;
 	uint16_t app_idx;
+	bool virt;		/* a virtual subscription or publication: */
+	uint8_t label[16];	/* its Label UUID, for the keyring's record */
 };
 
 /* ---- printing ---- */
@@ -341,7 +344,8 @@ static void client_done(void *user, const struct mp_cfg_client_result *r)
 	} else {
 		print_answer(n, r);
 		if (!r->status->status && ctx && ctx->after != AFTER_RESET &&
-		    mp_cli_record_answer(a->kr, r->dst, r->opcode, r->status) < 0) {
+		    mp_cli_record_answer(a->kr, r->dst, r->opcode, r->status,
+					 ctx->virt ? ctx->label : NULL) < 0) {
 			n->failed++;
 			mp_out_error(&a->out, "node %04x: %s: not recorded in the keyring: %s",
 				     r->dst, mp_cfg_op_name(r->opcode), mp_keyring_error(a->kr));
@@ -485,6 +489,20 @@ static int hex_arg(const struct mp_cli_args *args, const char *s, uint32_t max, 
 	return -EINVAL;
 }
 
+/* An address, a virtual label or a group's name (group add makes them). */
+static int group_arg(const struct mp_cli_args *args, struct mp_cli_app *a, const char *s,
+		     struct mp_nc_addr *out)
+{
+	int r = mp_cli_parse_addr_or_group(a->kr, s, out);
+
+	if (r == -ENOENT)
+		mp_cmd_err(args, "%s: no group of that name and not an address ('group list' "
+			   "shows the groups)", s);
+	else if (r < 0)
+		mp_cmd_err(args, "%s: not an address, a virtual label or a group's name", s);
+	return r < 0 ? r : 0;
+}
+
 /* Element @s of the node at @node: an index (0 = primary) or its address. */
 static int elem_arg(const struct mp_cli_args *args, struct mp_cli_app *a, uint16_t node,
 		    const char *s, uint16_t *elem_addr)
@@ -504,9 +522,11 @@ static int elem_arg(const struct mp_cli_args *args, struct mp_cli_app *a, uint16
 	return 0;
 }
 
-/* Submit @m to @dst and, outside the shell, wait until it ended. */
-static enum mp_cli_status submit(struct mp_cli_app *a, uint16_t dst, const struct mp_cfg_msg *m,
-				 enum after after, uint16_t app_idx)
+/* Submit @m to @dst and, outside the shell, wait until it ended; @label:
+ * the Label UUID of a virtual subscription or publication (NULL: none). */
+static enum mp_cli_status submit_label(struct mp_cli_app *a, uint16_t dst,
+				       const struct mp_cfg_msg *m, enum after after,
+				       uint16_t app_idx, const uint8_t *label)
 {
 	struct mp_cfg_client_req r = { .dst = dst, .net_idx = 0, .msg = m };
 	const struct mp_node *nd = mp_keyring_node_find(a->kr, dst);
@@ -518,6 +538,10 @@ static enum mp_cli_status submit(struct mp_cli_app *a, uint16_t dst, const struc
 		return MP_CLI_FAILED;
 	ctx->after = after;
 	ctx->app_idx = app_idx;
+	if (label) {
+		ctx->virt = true;
+		memcpy(ctx->label, label, sizeof(ctx->label));
+	}
 	r.ctx = ctx;
 	if (nd && nd->n_net_keys)
 		r.net_idx = nd->net_keys[0];
@@ -539,6 +563,12 @@ static enum mp_cli_status submit(struct mp_cli_app *a, uint16_t dst, const struc
 	if (a->interrupted)
 		return MP_CLI_INTERRUPTED;
 	return n->failed ? MP_CLI_FAILED : MP_CLI_OK;
+}
+
+static enum mp_cli_status submit(struct mp_cli_app *a, uint16_t dst, const struct mp_cfg_msg *m,
+				 enum after after, uint16_t app_idx)
+{
+	return submit_label(a, dst, m, after, app_idx, NULL);
 }
 
 /* Every command: the network up, the node named by argv[0]. */
@@ -649,6 +679,7 @@ static enum mp_cli_status sub_common(struct mp_cli_app *a, const struct mp_cli_a
 	enum mp_cli_status st;
 	uint16_t node, elem;
 	uint32_t group = 0;
+	struct mp_nc_addr ga;
 
 	st = begin(a, args, &node);
 	if (st)
@@ -661,13 +692,17 @@ static enum mp_cli_status sub_common(struct mp_cli_app *a, const struct mp_cli_a
 			mp_cmd_err(args, "a group address is needed");
 			return MP_CLI_USAGE;
 		}
-		if (hex_arg(args, args->argv[3], 0xffff, "a group address", &group) < 0)
+		if (group_arg(args, a, args->argv[3], &ga) < 0)
 			return MP_CLI_USAGE;
-		if (group < 0xc000 || group == 0xffff) {
-			mp_cmd_err(args, "%s: not a group address (c000-fffe)", args->argv[3]);
+		group = ga.addr;
+		if (!ga.virt && (group < 0xc000 || group == 0xffff)) {
+			mp_cmd_err(args, "%s: not a group address (c000-fffe), a virtual label or "
+				   "a group's name", args->argv[3]);
 			return MP_CLI_USAGE;
 		}
-		mp_cfg_req_sub(&m, opcode, elem, (uint16_t)group, NULL, &model);
+		mp_cfg_req_sub(&m, opcode, elem, (uint16_t)group, ga.virt ? ga.label : NULL,
+			       &model);
+		return submit_label(a, node, &m, AFTER_NONE, 0, ga.virt ? ga.label : NULL);
 	} else {
 		mp_cfg_req_sub_get(&m, elem, &model);
 	}
@@ -710,6 +745,7 @@ enum mp_cli_status mp_cmd_cfg_pub_get(struct mp_cli_app *a, const struct mp_cli_
 enum mp_cli_status mp_cmd_cfg_pub_set(struct mp_cli_app *a, const struct mp_cli_args *args)
 {
 	struct mp_cfg_pub pub = { .ttl = MP_CFG_TTL_DEFAULT };
+	struct mp_nc_addr pa;
 	struct mp_model_id model;
 	struct mp_cfg_msg m;
 	enum mp_cli_status st;
@@ -721,9 +757,10 @@ enum mp_cli_status mp_cmd_cfg_pub_set(struct mp_cli_app *a, const struct mp_cli_
 		return st;
 	if (elem_arg(args, a, node, args->argv[1], &elem) < 0 ||
 	    model_arg(args, args->argv[2], &model) < 0 ||
-	    hex_arg(args, args->argv[3], 0xffff, "a publish address", &v) < 0 ||
+	    group_arg(args, a, args->argv[3], &pa) < 0 ||
 	    hex_arg(args, args->argv[4], 0xfff, "an AppKey index", &idx) < 0)
 		return MP_CLI_USAGE;
+	v = pa.addr;
 	if (args->argc > 5 && mp_cli_parse_uint(args->argv[5], 127, &ttl) < 0) {
 		mp_cmd_err(args, "%s: not a TTL (0-127)", args->argv[5]);
 		return MP_CLI_USAGE;
@@ -731,8 +768,8 @@ enum mp_cli_status mp_cmd_cfg_pub_set(struct mp_cli_app *a, const struct mp_cli_
 	pub.addr = (uint16_t)v;
 	pub.app_idx = (uint16_t)idx;
 	pub.ttl = (uint8_t)ttl;
-	mp_cfg_req_pub_set(&m, elem, &pub, NULL, &model);
-	return submit(a, node, &m, AFTER_NONE, 0);
+	mp_cfg_req_pub_set(&m, elem, &pub, pa.virt ? pa.label : NULL, &model);
+	return submit_label(a, node, &m, AFTER_NONE, 0, pa.virt ? pa.label : NULL);
 }
 
 /* A one-octet state: Get with ADDR only, Set with a value. */

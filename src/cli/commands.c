@@ -236,7 +236,7 @@ const struct mp_cli_cmd mp_cli_commands[] = {
 	{ "unbind", "ADDR ELEMENT MODEL APPIDX", 4, 4, mp_cmd_cfg_unbind,
 	  "unbind a model from an AppKey", MP_COMPL_NODE, NULL, no_opts, MP_CMD_RADIO },
 	{ "sub add", "ADDR ELEMENT MODEL GROUP", 4, 4, mp_cmd_cfg_sub_add,
-	  "subscribe a model to a group address", MP_COMPL_NODE, NULL, no_opts, MP_CMD_RADIO },
+	  "subscribe a model to a group (address, virtual label or name)", MP_COMPL_NODE, NULL, no_opts, MP_CMD_RADIO },
 	{ "sub del", "ADDR ELEMENT MODEL GROUP", 4, 4, mp_cmd_cfg_sub_del,
 	  "remove a model's subscription to a group address", MP_COMPL_NODE, NULL, no_opts,
 	  MP_CMD_RADIO },

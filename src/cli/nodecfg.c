@@ -2,6 +2,7 @@
  * include/cli/nodecfg.h). */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli/nodecfg.h"
 #include "store/node_config.h"
@@ -101,12 +102,23 @@ static int record_comp(struct mp_keyring *kr, uint16_t node, const struct mp_cfg
 }
 
 static int record_sub(struct mp_keyring *kr, uint16_t node, uint32_t req,
-		      const struct mp_cfg_msg *st, int elem)
+		      const struct mp_cfg_msg *st, int elem, const uint8_t *label)
 {
 	struct mp_nc_addr a = { .addr = st->addr };
 	enum mp_nc_sub_op op;
 
 	switch (req) {
+	case MP_CFG_OP_MODEL_SUBSCRIPTION_VIRTUAL_ADDRESS_ADD:
+	case MP_CFG_OP_MODEL_SUBSCRIPTION_VIRTUAL_ADDRESS_DELETE:
+	case MP_CFG_OP_MODEL_SUBSCRIPTION_VIRTUAL_ADDRESS_OVERWRITE:
+		if (!label)
+			return 0;	/* the Status carries only the label's hash */
+		a.virt = true;
+		memcpy(a.label, label, sizeof(a.label));
+		op = req == MP_CFG_OP_MODEL_SUBSCRIPTION_VIRTUAL_ADDRESS_ADD ? MP_NC_SUB_ADD :
+		     req == MP_CFG_OP_MODEL_SUBSCRIPTION_VIRTUAL_ADDRESS_DELETE ? MP_NC_SUB_DELETE :
+		     MP_NC_SUB_OVERWRITE;
+		break;
 	case MP_CFG_OP_MODEL_SUBSCRIPTION_ADD:
 		op = MP_NC_SUB_ADD;
 		break;
@@ -120,15 +132,14 @@ static int record_sub(struct mp_keyring *kr, uint16_t node, uint32_t req,
 		op = MP_NC_SUB_DELETE_ALL;
 		break;
 	default:
-		/* the virtual ones: the Status carries the label's hash only,
-		 * the label is the request's (not known here) */
 		return 0;
 	}
 	return mp_node_config_subscribe(kr, node, (uint8_t)elem, company_of(&st->model),
 					st->model.id, op, &a);
 }
 
-static int record_pub(struct mp_keyring *kr, uint16_t node, const struct mp_cfg_msg *st, int elem)
+static int record_pub(struct mp_keyring *kr, uint16_t node, const struct mp_cfg_msg *st, int elem,
+		      const uint8_t *label)
 {
 	static const uint32_t res_ms[4] = { 100, 1000, 10000, 600000 };
 	struct mp_nc_pub p = {
@@ -142,12 +153,16 @@ static int record_pub(struct mp_keyring *kr, uint16_t node, const struct mp_cfg_
 		.rtx_interval_ms = (uint16_t)((MP_CFG_XMIT_STEPS(st->pub.retransmit) + 1) * 50),
 	};
 
+	if (label) {
+		p.addr.virt = true;
+		memcpy(p.addr.label, label, sizeof(p.addr.label));
+	}
 	return mp_node_config_publish(kr, node, (uint8_t)elem, company_of(&st->model),
 				      st->model.id, st->pub.addr ? &p : NULL);
 }
 
 int mp_cli_record_answer(struct mp_keyring *kr, uint16_t node, uint32_t req,
-			 const struct mp_cfg_msg *st)
+			 const struct mp_cfg_msg *st, const uint8_t *label)
 {
 	struct mp_nc_settings s = { 0 };
 	int elem;
@@ -166,13 +181,15 @@ int mp_cli_record_answer(struct mp_keyring *kr, uint16_t node, uint32_t req,
 					   req == MP_CFG_OP_MODEL_APP_BIND);
 	case MP_CFG_OP_MODEL_SUBSCRIPTION_STATUS:
 		elem = elem_index(kr, node, st->elem_addr);
-		return elem < 0 ? elem : record_sub(kr, node, req, st, elem);
+		return elem < 0 ? elem : record_sub(kr, node, req, st, elem, label);
 	case MP_CFG_OP_MODEL_PUBLICATION_STATUS:
-		/* a virtual publication's label is the request's: not known here */
-		if (req == MP_CFG_OP_MODEL_PUBLICATION_VIRTUAL_ADDRESS_SET)
+		/* a virtual publication's label is the request's */
+		if (req == MP_CFG_OP_MODEL_PUBLICATION_VIRTUAL_ADDRESS_SET && !label)
 			return 0;
 		elem = elem_index(kr, node, st->elem_addr);
-		return elem < 0 ? elem : record_pub(kr, node, st, elem);
+		return elem < 0 ? elem : record_pub(kr, node, st, elem,
+						    req == MP_CFG_OP_MODEL_PUBLICATION_VIRTUAL_ADDRESS_SET ?
+						    label : NULL);
 	case MP_CFG_OP_DEFAULT_TTL_STATUS:
 		s.mask = MP_NC_SET_DEFAULT_TTL;
 		s.default_ttl = st->state;

@@ -864,13 +864,19 @@ RAW = 1 << 13
 # a keyring-only command, blocked reading its passphrase from a pipe
 p = run(["--keyring", t + "/caps-kr.json", "--passphrase-fd", "0", "nodes"])
 try:
-    # until it waits in read(2) for the passphrase (system call 0)
-    for _ in range(100000):
+    # until it waits in read(2) for the passphrase (system call 0); bounded
+    # by time, not by a count of polls (a loaded machine polled 100,000
+    # times before the program got that far, and read its capabilities
+    # before it had dropped them)
+    import time
+    end = time.monotonic() + 120
+    while time.monotonic() < end:
         try:
             if open("/proc/%d/syscall" % p.pid).read().split()[0] == "0":
                 break
         except OSError:
             pass
+        time.sleep(0.001)
     c = caps(p.pid)
     assert c["CapEff"] == c["CapPrm"] == c["CapInh"] == c["CapAmb"] == 0, ("nodes", c)
 finally:

@@ -72,6 +72,24 @@ run "attention without the Health Server bound: no answer, exit 1" 1 \
 	"provision --all" "appkey create" "appkey add 0002 0" "attention 0002 3"
 grep -q "no answer" "$T/err" && ok "... 'no answer' said" || ko "... 'no answer' said"
 
+# Groups by name wherever an address goes (issue #14): a group and a
+# virtual group, subscribed and published to by name, recorded with the
+# virtual label itself (its Status carries only the hash).
+OPTS=""
+run "groups by name in sub add, sub del and pub set" 0 "provision --all" "appkey create" \
+	"appkey add 0002 0" "bind 0002 0 1000 0" "group add kitchen c005" "group add scene virtual" \
+	"sub add 0002 0 1000 kitchen" "sub add 0002 0 1000 scene" "pub set 0002 0 1000 scene 0" \
+	"sub del 0002 0 1000 kitchen"
+"$BIN" --keyring "$KR" export "$T/g.json" > /dev/null 2>&1
+expect "... the virtual subscription and publication recorded with their label" '
+g = {x["name"]: x["address"] for x in d["groups"]}
+assert len(g["scene"]) == 32 and g["kitchen"] == "C005", g
+assert models["1000"]["subscribe"] == [g["scene"]], models["1000"]
+assert models["1000"]["publish"]["address"] == g["scene"], models["1000"]'
+run "a group name that does not exist: refused before anything is sent" 2 "provision --all" \
+	"sub add 0002 0 1000 nosuch"
+grep -q "no group of that name" "$T/err" && ok "... said" || ko "... said"
+
 # --json: every answer an event with fields of its own, addresses numbers.
 OPTS="--json"
 run "--json: the same run" 0 "provision --all" "appkey create" "composition 0002" \
