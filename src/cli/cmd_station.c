@@ -230,6 +230,29 @@ enum mp_cli_status mp_cmd_station_remove(struct mp_cli_app *a, const struct mp_c
 
 #define MERGE_FILE_MAX (16u << 20)
 
+/* The verb of a change in the --dry-run list: "would add node 0005 ...". */
+static const char *change_verb(enum mp_merge_change_kind k)
+{
+	switch (k) {
+	case MP_MERGE_NODE_ADDED:
+	case MP_MERGE_GROUP_ADDED:
+	case MP_MERGE_STATION_ADDED:
+	case MP_MERGE_KEY_ADDED:
+		return "add";
+	case MP_MERGE_NODE_UPDATED:
+		return "update";
+	case MP_MERGE_NODE_DROPPED:
+		return "drop";
+	case MP_MERGE_EXCLUSION_ADDED:
+		return "exclude";
+	case MP_MERGE_STATION_CHANGED:
+		return "change";
+	case MP_MERGE_IV_INDEX:
+		break;
+	}
+	return "move";
+}
+
 static void out_merge(struct mp_cli_app *a, bool json, bool dry, const struct mp_merge_report *r,
 		      const char *const *names, size_t n, int rc)
 {
@@ -273,7 +296,7 @@ static void out_merge(struct mp_cli_app *a, bool json, bool dry, const struct mp
 			json_object_object_add(j, "detail", json_object_new_string(c->what));
 			emit(a, j);
 		} else {
-			fprintf(a->out.fp, "would %-16s %s\n", mp_merge_change_str(c->kind), c->what);
+			fprintf(a->out.fp, "would %s %s\n", change_verb(c->kind), c->what);
 		}
 	}
 	if (json) {

@@ -285,7 +285,7 @@ static void excl_iv_changes(struct mstate *m, const struct kr_data *out)
 		    !mp_keyring_is_excluded(m->kr, out->excl[i].addr)) {
 			m->rep->exclusions_added++;
 			change(m, MP_MERGE_EXCLUSION_ADDED, out->excl[i].addr,
-			       "address %04X excluded (IV index %08X)", out->excl[i].addr,
+			       "address %04X (IV index %08X)", out->excl[i].addr,
 			       out->excl[i].iv_index);
 		}
 	if (out->iv_index != base->iv_index || out->iv_update != base->iv_update)
