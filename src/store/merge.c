@@ -323,6 +323,19 @@ static bool same_ranges(const struct mp_provisioner *a, const struct mp_provisio
 	       !memcmp(a->scene, b->scene, a->n_scene * sizeof(a->scene[0]));
 }
 
+/* The first copy holding station @p with these ranges. */
+static size_t prov_src(const struct mstate *m, const struct mp_provisioner *p)
+{
+	size_t i, j;
+
+	for (i = 0; i < m->n; i++)
+		for (j = 0; j < m->s[i].d->n_provs; j++)
+			if (!memcmp(m->s[i].d->provs[j].uuid, p->uuid, 16) &&
+			    same_ranges(&m->s[i].d->provs[j], p))
+				return i;
+	return 0;
+}
+
 static void merge_stations(struct mstate *m, struct kr_data *out)
 {
 	const struct kr_data *base = m->s[0].d;
@@ -368,7 +381,8 @@ static void merge_stations(struct mstate *m, struct kr_data *out)
 			       out->provs[a].name);
 		}
 	}
-	/* Two stations claiming one range: every pair, each kind. */
+	/* Two stations claiming one range: every pair, each kind, with the
+	 * copies their ranges come from. */
 	for (k = 0; k < MP_RANGE_KINDS; k++)
 		for (a = 0; a < out->n_provs; a++)
 			for (b = a + 1; b < out->n_provs; b++) {
@@ -378,13 +392,18 @@ static void merge_stations(struct mstate *m, struct kr_data *out)
 				for (x = 0; x < na; x++)
 					for (y = 0; y < nb; y++)
 						if (ra[x].low <= rb[y].high && rb[y].low <= ra[x].high)
-							conflict(m, MP_MERGE_RANGE, 0, 0,
+							conflict(m, MP_MERGE_RANGE,
+								 prov_src(m, &out->provs[a]),
+								 prov_src(m, &out->provs[b]),
 								 "%s range %04X-%04X of station '%s' "
-								 "overlaps %04X-%04X of station '%s'",
+								 "(%s) overlaps %04X-%04X of station "
+								 "'%s' (%s)",
 								 mp_range_kind_str(k), ra[x].low,
 								 ra[x].high, out->provs[a].name,
+								 m->s[prov_src(m, &out->provs[a])].name,
 								 rb[y].low, rb[y].high,
-								 out->provs[b].name);
+								 out->provs[b].name,
+								 m->s[prov_src(m, &out->provs[b])].name);
 			}
 }
 
@@ -460,6 +479,20 @@ static bool held(const struct mp_node *res, size_t n, uint16_t a)
 			hi = mid;
 	}
 	return lo && a < (uint32_t)res[lo - 1].addr + res[lo - 1].elements;
+}
+
+/* The first copy holding node @n (its UUID) at its address. */
+static size_t node_src(const struct mstate *m, const struct mp_node *n)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++) {
+		ssize_t x = kr_node_index_uuid(m->s[i].d, n->uuid);
+
+		if (x >= 0 && m->s[i].d->nodes[x].addr == n->addr)
+			return i;
+	}
+	return 0;
 }
 
 static void merge_nodes(struct mstate *m, struct kr_data *out)
@@ -559,18 +592,19 @@ static void merge_nodes(struct mstate *m, struct kr_data *out)
 				m->nomem = true;
 	}
 	free(all);
-	/* One address, two UUIDs. */
+	/* One address, two UUIDs: the copies each record comes from named. */
 	for (i = 0; i + 1 < n_res; i++)
 		for (j = i + 1; j < n_res && res[j].addr < (uint32_t)res[i].addr + res[i].elements;
 		     j++) {
+			size_t si = node_src(m, &res[i]), sj = node_src(m, &res[j]);
 			char u2[40];
 
 			mp_uuid_format(res[i].uuid, u, true);
 			mp_uuid_format(res[j].uuid, u2, true);
-			conflict(m, MP_MERGE_ADDRESS, 0, 0,
-				 "address %04X is device %s's (%04X+%u) and device %s's (%04X+%u)",
-				 res[j].addr, u, res[i].addr, res[i].elements, u2, res[j].addr,
-				 res[j].elements);
+			conflict(m, MP_MERGE_ADDRESS, si, sj,
+				 "address %04X is device %s's (%04X+%u, in %s) and device %s's "
+				 "(%04X+%u, in %s)", res[j].addr, u, res[i].addr, res[i].elements,
+				 m->s[si].name, u2, res[j].addr, res[j].elements, m->s[sj].name);
 		}
 	for (i = 0; i < out->n_nodes; i++) {
 		kr_nc_free(out->nodes[i].config);

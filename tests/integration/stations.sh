@@ -87,6 +87,13 @@ check "the copy carries the groups" 0 'assert [g["name"] for g in ev("group")] =
 	-- $A --json group list
 check "a station's group add: outside its own group range, station grow named" 1 '
 assert "outside" in err and "station grow line-a" in err, err' -- $A group add far c005
+# its group range full (on a throwaway copy: its real groups come later)
+rm -rf "$T/full"; mkdir "$T/full"; cp "$T/a/keyring.json" "$T/full/keyring.json"
+for i in $(seq 17); do echo "group add g$i"; done > "$T/full.script"
+check "a station's group range full: said, station grow named" 1 '
+assert "no free group address" in err and "station grow line-a" in err, err
+assert len(ev("group")) == 16, lines
+' -- --keyring "$T/full/keyring.json" --json -f "$T/full.script"
 # Three stations provision and configure their share of one tray of
 # simulated devices: one run each (a simulated device lives as long as the
 # process). The addresses each station will give are its own range's, in
@@ -228,8 +235,15 @@ check "merge: another network" 1 'assert "another network" in err, err' -- $M --
 check "merge: a file twice" 2 'assert "same file" in err, err' -- $M --json merge "$T/a.back" "$T/a.back"
 check "merge: the keyring into itself" 2 'assert "this keyring itself" in err, err' -- $M --json merge "$T/main/keyring.json"
 cmp -s "$T/main/keyring.json" "$T/main.before" && ok "nothing was written" || ko "nothing was written"
-# Conflicts: every one reported, nothing written.
-python3 - "$T/a.back" "$T/b.back" "$T" <<'PYEOF'
+# Conflicts: every one reported, nothing written. Two stations claiming one
+# range: each grows its group range apart, in its own copy, into the same
+# free space (on throwaway copies of their keyrings).
+for s in a b; do
+	rm -rf "$T/$s-grown"; mkdir "$T/$s-grown"; cp "$T/$s/keyring.json" "$T/$s-grown/keyring.json"
+	"$BIN" --keyring "$T/$s-grown/keyring.json" station grow line-$s --groups 16 > /dev/null 2>&1
+	"$BIN" --keyring "$T/$s-grown/keyring.json" export "$T/$s.grown" > /dev/null 2>&1
+done
+python3 - "$T/a.grown" "$T/b.grown" "$T" <<'PYEOF'
 import json, sys
 a, b = (json.load(open(f)) for f in sys.argv[1:3])
 t = sys.argv[3]
@@ -242,15 +256,24 @@ shared = [n for n in a["nodes"] if n["UUID"] in {x["UUID"] for x in b["nodes"]} 
 for n in b["nodes"]:
     if n["UUID"] == shared[0]["UUID"]:
         n["deviceKey"] = "00" * 16
-a["groups"] = [{"name": "lights", "address": "C001"}]
-b["groups"] = [{"name": "lights", "address": "C002"}]
+a["groups"] = [{"name": "lights", "address": "C001"},
+               {"name": "lamp", "address": "D005", "parentAddress": "C000"}]
+b["groups"] = [{"name": "lights", "address": "C002"},
+               {"name": "lamp", "address": "D005", "parentAddress": "0000"}]
+# one AppKey index, two keys
+b["appKeys"][0]["key"] = "00" * 16
 json.dump(a, open(t + "/a.bad", "w")); json.dump(b, open(t + "/b.bad", "w"))
 PYEOF
 check "merge: every conflict reported, nothing written" 1 '
 k = sorted(l["kind"] for l in ev("merge-conflict"))
-assert "address" in k and "device-key" in k and "group" in k, lines
-assert not ev("merged")
+assert set(k) == {"address", "device-key", "group", "key", "range"}, lines
+assert [l for l in ev("merge-conflict") if "lamp" in l["detail"] and "parent" in l["detail"]], lines
+assert all(l["files"] for l in ev("merge-conflict")), lines
+assert not ev("merged") and not ev("merge-change")
 ' -- $M --json merge "$T/a.bad" "$T/b.bad"
+check "merge --dry-run: the same conflicts, nothing written" 1 '
+assert len(ev("merge-conflict")) >= 6 and not ev("merge-dry-run"), lines
+' -- $M --json merge --dry-run "$T/a.bad" "$T/b.bad"
 cmp -s "$T/main/keyring.json" "$T/main.before" && ok "conflicts: nothing was written" || ko "conflicts: nothing was written"
 
 echo "# stations: $pass passed, $fail failed"
