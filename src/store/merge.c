@@ -268,7 +268,7 @@ static void merge_iv_excl(struct mstate *m, struct kr_data *out)
 		for (j = 0; j < m->s[i].d->n_excl; j++) {
 			const struct mp_exclusion *e = &m->s[i].d->excl[j];
 
-			/* counted once the result is whole (excl_changes()) */
+			/* counted once the result is whole (excl_iv_changes()) */
 			if (kr_excl_add(out, e->addr, e->iv_index))
 				m->nomem = true;
 		}
