@@ -15,7 +15,9 @@
  *   - the highest IV index (MshPRT v1.1 3.11.5: it never goes back);
  *   - groups (store/node_config.h) by name and address: a group any copy
  *     has is in the result; this keyring's keep their order, the new ones
- *     follow in address order (never the order of the files).
+ *     follow in address order (never the order of the files). A removal
+ *     leaves no trace to merge: a group removed in one copy comes back
+ *     from another that has it.
  *
  * Conflicts are never settled silently: the same address for two UUIDs,
  * one UUID with two device keys, two stations claiming one range (their
