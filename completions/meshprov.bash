@@ -10,6 +10,36 @@ _meshprov_nodes()
 		while read -r a; do printf '0x%04x\n' "$a"; done
 }
 
+# group names from the keyring, one a line
+_meshprov_groups()
+{
+	"${COMP_WORDS[0]}" $_meshprov_kr --json group list 2>/dev/null |
+		sed -n 's/^{"event":"group","name":"\(\([^"\\]\|\\.\)*\)",.*/\1/p' |
+		sed 's/\\\(.\)/\1/g'
+}
+
+# the names that begin with the word typed so far, quoted as it was begun:
+# 'name' (a ' inside as '\''), "name" (\ " $ ` escaped), or name with
+# backslashes (printf %q); readline keeps an opening quote and closes it
+_meshprov_group_reply()
+{
+	local q= typed=$cur name
+	case $cur in
+	\'*) q=\'; typed=${cur#\'};;
+	\"*) q=\"; typed=$(printf '%s\n' "${cur#\"}" | sed 's/\\\(.\)/\1/g');;
+	*) typed=$(printf '%s\n' "$cur" | sed 's/\\\(.\)/\1/g');;
+	esac
+	COMPREPLY=()
+	while IFS= read -r name; do
+		case $name in "$typed"*) ;; *) continue;; esac
+		case $q in
+		\') COMPREPLY+=("${name//\'/\'\\\'\'}");;
+		\") COMPREPLY+=("$(printf '%s\n' "$name" | sed 's/[\\"$`]/\\&/g')");;
+		*) COMPREPLY+=("$(printf '%q' "$name")");;
+		esac
+	done < <(_meshprov_groups)
+}
+
 _meshprov()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
@@ -272,11 +302,11 @@ _meshprov()
 	"group show")
 		opts="--json"
 		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
-		COMPREPLY=();;
+		_meshprov_group_reply;;
 	"group remove")
 		opts="--force"
 		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
-		COMPREPLY=();;
+		_meshprov_group_reply;;
 	"merge")
 		opts="--dry-run --json"
 		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac

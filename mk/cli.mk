@@ -90,10 +90,11 @@ tests_unit_test_cli_wipe_LDADD = $(MP_STACK_LIBS) $(TEST_LIBS) $(MP_STACK_EXTLIB
 # the completions.
 TESTS += tests/integration/cli.sh tests/integration/shell.py tests/integration/docs.sh \
 	tests/integration/zsh-complete.py tests/integration/stations.sh tests/integration/config.sh \
-	tests/integration/groups.sh
+	tests/integration/groups.sh tests/integration/complete-groups.py
 EXTRA_DIST += tests/integration/cli.sh tests/integration/shell.py tests/integration/docs.sh \
 	tests/integration/stations.sh tests/integration/config.sh tests/integration/groups.sh \
 	tests/integration/zsh-complete.py tests/integration/ptytest.py tests/integration/faildisk.c \
+	tests/integration/complete-groups.py \
 	completions/gen-completions.py
 TESTS_ENVIRONMENT = MESHPROV=$(abs_top_builddir)/meshprov; export MESHPROV; \
 	MESHPROV_SRCDIR=$(abs_top_srcdir); export MESHPROV_SRCDIR;

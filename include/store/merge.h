@@ -13,13 +13,17 @@
  *   - NetKeys and AppKeys by index; provisioners (stations) by UUID, their
  *     ranges united;
  *   - the highest IV index (MshPRT v1.1 3.11.5: it never goes back);
- *   - groups by name and address: checked across the copies (the keyring
- *     does not keep groups yet, see store/cdb.h).
+ *   - groups (store/node_config.h) by name and address: a group any copy
+ *     has is in the result; this keyring's keep their order, the new ones
+ *     follow in address order (never the order of the files). A removal
+ *     leaves no trace to merge: a group removed in one copy comes back
+ *     from another that has it.
  *
  * Conflicts are never settled silently: the same address for two UUIDs,
  * one UUID with two device keys, two stations claiming one range (their
- * ranges overlap), a group name with two addresses, a key index with two
- * keys. Any of them stops the merge: every conflict is reported and
+ * ranges overlap), a group name with two addresses (or one address with
+ * two names), one group with two parents (parentAddress), a key index with
+ * two keys. Any of them stops the merge: every conflict is reported and
  * nothing is written. A copy of another network (another meshUUID, or
  * another primary NetKey) and a damaged one are refused likewise.
  *
@@ -39,7 +43,8 @@ enum mp_merge_conflict_kind {
 	MP_MERGE_ADDRESS,	/* one address (block) for two UUIDs */
 	MP_MERGE_DEVKEY,	/* one UUID with two device keys */
 	MP_MERGE_RANGE,		/* two stations claim one range */
-	MP_MERGE_GROUP,		/* one group name with two addresses (or one address, two names) */
+	MP_MERGE_GROUP,		/* one group name with two addresses (or one address, two
+				 * names, or one group with two parents) */
 	MP_MERGE_KEY,		/* one NetKey or AppKey index with two keys */
 };
 
@@ -49,17 +54,48 @@ struct mp_merge_conflict {
 	char what[320];		/* one line naming both sides (no key material) */
 };
 
+/* One change the merge makes (or, dry, would make) to this keyring. */
+enum mp_merge_change_kind {
+	MP_MERGE_NODE_ADDED,
+	MP_MERGE_NODE_UPDATED,		/* another copy changed it later */
+	MP_MERGE_NODE_DROPPED,		/* removed in another copy (its address excluded) */
+	MP_MERGE_GROUP_ADDED,
+	MP_MERGE_EXCLUSION_ADDED,
+	MP_MERGE_STATION_ADDED,
+	MP_MERGE_STATION_CHANGED,	/* its ranges */
+	MP_MERGE_KEY_ADDED,		/* a NetKey or AppKey index */
+	MP_MERGE_IV_INDEX,		/* the IV index (or its IV Update flag) */
+};
+
+struct mp_merge_change {
+	enum mp_merge_change_kind kind;
+	uint16_t addr;		/* the node's, group's or excluded address; else 0 */
+	char what[200];		/* one line naming it (no key material) */
+};
+
 struct mp_merge_report {
 	struct mp_merge_conflict *conflicts;	/* malloc'd; mp_merge_report_free() */
 	size_t n_conflicts;
+	/* Every change, sorted by kind, then address, then text (the order of
+	 * the files never shows); malloc'd; empty when there are conflicts. */
+	struct mp_merge_change *changes;
+	size_t n_changes;
 	size_t nodes_added, nodes_updated, nodes_dropped;
 	size_t exclusions_added, stations_added, stations_changed, keys_added;
-	size_t groups;		/* groups seen across the copies (checked, not kept) */
+	size_t groups;		/* the groups of the result */
+	size_t groups_added;	/* of them, new to this keyring */
 	uint32_t iv_before, iv_after;
 };
 
 /** "address", "device-key", "range", "group" or "key". */
 const char *mp_merge_conflict_str(enum mp_merge_conflict_kind kind);
+
+/**
+ * "node-added", "node-updated", "node-dropped", "group-added",
+ * "exclusion-added", "station-added", "station-changed", "key-added" or
+ * "iv-index".
+ */
+const char *mp_merge_change_str(enum mp_merge_change_kind kind);
 
 /**
  * Merge the @n CDB documents @docs (@lens bytes each; @names name them in
@@ -69,6 +105,8 @@ const char *mp_merge_conflict_str(enum mp_merge_conflict_kind kind);
  *   0        merged (or, with @dry_run, mergeable)
  *   -EBADMSG a document is damaged or not a CDB (the message names it)
  *   -EXDEV   a document is of another network (meshUUID or NetKey)
+ *   -EINVAL  a document was exported by this keyring itself (its own copy
+ *            merged into itself)
  *   -ENOTUNIQ conflicts: @rep lists every one; nothing written
  *   or the errors of saving. @rep (may not be NULL) is filled in any case;
  * free it with mp_merge_report_free().

@@ -120,6 +120,14 @@ void mp_station_unicast_usage(const struct mp_keyring *kr, const struct mp_provi
 			      uint32_t *used, uint32_t *total);
 
 /**
+ * Group addresses of @p's group ranges that a group of the keyring has
+ * (store/node_config.h; virtual groups have no range) (*@used), of how
+ * many (*@total).
+ */
+void mp_station_group_usage(const struct mp_keyring *kr, const struct mp_provisioner *p,
+			    uint32_t *used, uint32_t *total);
+
+/**
  * Add a station @name (unique among the provisioners) with new ranges of
  * the sizes of @req from the free space, and its own unicast address: the
  * first address of its range that no node uses and none is excluded, as a

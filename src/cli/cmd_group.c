@@ -148,9 +148,11 @@ enum mp_cli_status mp_cmd_group_add(struct mp_cli_app *a, const struct mp_cli_ar
 	rc = mp_keyring_group_add(a->kr, name, ap, NULL, &g);
 	if (rc < 0) {
 		st = mp_cmd_keyring_fail(a, args, rc);
+		/* the groups of this station's own range (store/stations.h) */
 		if (rc == -ERANGE || rc == -ENOSPC)
-			mp_cmd_err(args, "give this provisioner more groups with "
-				   "'station grow NAME --groups N'");
+			mp_cmd_err(args, "this station's group range is its own; give it more "
+				   "group addresses with 'station grow %s --groups N'",
+				   mp_keyring_self(a->kr)->name);
 		return st;
 	}
 	if (!a->out.json)

@@ -102,10 +102,11 @@ static void out_station(struct mp_cli_app *a, bool json, const struct mp_provisi
 			bool self)
 {
 	char u[37], ur[160], gr[160], sr[160], when[32];
-	uint32_t used, total;
+	uint32_t used, total, gused, gtotal;
 	uint16_t addr = mp_station_address(a->kr, p);
 
 	mp_station_unicast_usage(a->kr, p, &used, &total);
+	mp_station_group_usage(a->kr, p, &gused, &gtotal);
 	fmt_when(p->merged_at, when);
 	if (json) {
 		json_object *j = json_object_new_object();
@@ -121,8 +122,8 @@ static void out_station(struct mp_cli_app *a, bool json, const struct mp_provisi
 		json_object_object_add(j, "scenes", ranges_json(p, MP_RANGE_SCENE));
 		json_object_object_add(j, "unicast_used", json_object_new_int64(used));
 		json_object_object_add(j, "unicast_total", json_object_new_int64(total));
-		json_object_object_add(j, "group_total", json_object_new_int64(
-					       mp_range_total(p, MP_RANGE_GROUP)));
+		json_object_object_add(j, "group_used", json_object_new_int64(gused));
+		json_object_object_add(j, "group_total", json_object_new_int64(gtotal));
 		json_object_object_add(j, "scene_total", json_object_new_int64(
 					       mp_range_total(p, MP_RANGE_SCENE)));
 		json_object_object_add(j, "last_merged", json_object_new_int64(p->merged_at));
@@ -139,7 +140,9 @@ static void out_station(struct mp_cli_app *a, bool json, const struct mp_provisi
 		fprintf(a->out.fp, "  address   -\n");
 	fprintf(a->out.fp, "  unicast   %s  (%u of %u used, %u%%)\n", ur, used, total,
 		total ? (unsigned)((uint64_t)used * 100 / total) : 0);
-	fprintf(a->out.fp, "  groups    %s  (%u)\n", gr, mp_range_total(p, MP_RANGE_GROUP));
+	fprintf(a->out.fp, "  groups    %s  (%u of %u used, %u%%)\n", gr, gused, gtotal,
+		gtotal ? (unsigned)((uint64_t)gused * 100 / gtotal) : 0);
+	/* the keyring keeps no scenes (store/cdb.h): their number only */
 	fprintf(a->out.fp, "  scenes    %s  (%u)\n", sr, mp_range_total(p, MP_RANGE_SCENE));
 	fprintf(a->out.fp, "  merged    %s\n", self ? "-" : when);
 }
@@ -227,9 +230,33 @@ enum mp_cli_status mp_cmd_station_remove(struct mp_cli_app *a, const struct mp_c
 
 #define MERGE_FILE_MAX (16u << 20)
 
+/* The verb of a change in the --dry-run list: "would add node 0005 ...". */
+static const char *change_verb(enum mp_merge_change_kind k)
+{
+	switch (k) {
+	case MP_MERGE_NODE_ADDED:
+	case MP_MERGE_GROUP_ADDED:
+	case MP_MERGE_STATION_ADDED:
+	case MP_MERGE_KEY_ADDED:
+		return "add";
+	case MP_MERGE_NODE_UPDATED:
+		return "update";
+	case MP_MERGE_NODE_DROPPED:
+		return "drop";
+	case MP_MERGE_EXCLUSION_ADDED:
+		return "exclude";
+	case MP_MERGE_STATION_CHANGED:
+		return "change";
+	case MP_MERGE_IV_INDEX:
+		break;
+	}
+	return "move";
+}
+
 static void out_merge(struct mp_cli_app *a, bool json, bool dry, const struct mp_merge_report *r,
 		      const char *const *names, size_t n, int rc)
 {
+	char ivb[16] = "";
 	size_t i, k;
 
 	for (i = 0; i < r->n_conflicts; i++) {
@@ -255,6 +282,23 @@ static void out_merge(struct mp_cli_app *a, bool json, bool dry, const struct mp
 	}
 	if (rc)
 		return;
+	/* --dry-run: each change, then the counts */
+	for (i = 0; dry && i < r->n_changes; i++) {
+		const struct mp_merge_change *c = &r->changes[i];
+
+		if (json) {
+			json_object *j = json_object_new_object();
+
+			json_object_object_add(j, "event", json_object_new_string("merge-change"));
+			json_object_object_add(j, "kind", json_object_new_string(
+						       mp_merge_change_str(c->kind)));
+			json_object_object_add(j, "address", json_object_new_int(c->addr));
+			json_object_object_add(j, "detail", json_object_new_string(c->what));
+			emit(a, j);
+		} else {
+			fprintf(a->out.fp, "would %s %s\n", change_verb(c->kind), c->what);
+		}
+	}
 	if (json) {
 		json_object *j = json_object_new_object();
 
@@ -276,17 +320,23 @@ static void out_merge(struct mp_cli_app *a, bool json, bool dry, const struct mp
 		json_object_object_add(j, "keys_added", json_object_new_int64(
 					       (int64_t)r->keys_added));
 		json_object_object_add(j, "groups", json_object_new_int64((int64_t)r->groups));
+		json_object_object_add(j, "groups_added", json_object_new_int64(
+					       (int64_t)r->groups_added));
+		json_object_object_add(j, "iv_index_before", json_object_new_int64(r->iv_before));
 		json_object_object_add(j, "iv_index", json_object_new_int64(r->iv_after));
 		json_object_object_add(j, "nodes", json_object_new_int64(
 					       (int64_t)mp_keyring_node_count(a->kr)));
 		emit(a, j);
 		return;
 	}
+	if (r->iv_after != r->iv_before)
+		snprintf(ivb, sizeof(ivb), "%08x -> ", r->iv_before);
 	mp_out_info(&a->out, "%s %zu file(s): %zu node(s) added, %zu updated, %zu dropped "
-		    "(removed elsewhere), %zu exclusion(s), %zu station(s) added, %zu changed, "
-		    "%zu key(s) added, IV index %08x%s", dry ? "would merge" : "merged", n,
-		    r->nodes_added, r->nodes_updated, r->nodes_dropped, r->exclusions_added,
-		    r->stations_added, r->stations_changed, r->keys_added, r->iv_after,
+		    "(removed elsewhere), %zu group(s) added, %zu exclusion(s), %zu station(s) "
+		    "added, %zu changed, %zu key(s) added, IV index %s%08x%s",
+		    dry ? "would merge" : "merged", n, r->nodes_added, r->nodes_updated,
+		    r->nodes_dropped, r->groups_added, r->exclusions_added, r->stations_added,
+		    r->stations_changed, r->keys_added, ivb, r->iv_after,
 		    dry ? "; nothing was written" : "");
 }
 

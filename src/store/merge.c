@@ -30,6 +30,31 @@ const char *mp_merge_conflict_str(enum mp_merge_conflict_kind kind)
 	return "key";
 }
 
+const char *mp_merge_change_str(enum mp_merge_change_kind kind)
+{
+	switch (kind) {
+	case MP_MERGE_NODE_ADDED:
+		return "node-added";
+	case MP_MERGE_NODE_UPDATED:
+		return "node-updated";
+	case MP_MERGE_NODE_DROPPED:
+		return "node-dropped";
+	case MP_MERGE_GROUP_ADDED:
+		return "group-added";
+	case MP_MERGE_EXCLUSION_ADDED:
+		return "exclusion-added";
+	case MP_MERGE_STATION_ADDED:
+		return "station-added";
+	case MP_MERGE_STATION_CHANGED:
+		return "station-changed";
+	case MP_MERGE_KEY_ADDED:
+		return "key-added";
+	case MP_MERGE_IV_INDEX:
+		break;
+	}
+	return "iv-index";
+}
+
 void mp_merge_report_free(struct mp_merge_report *rep)
 {
 	if (!rep)
@@ -37,6 +62,9 @@ void mp_merge_report_free(struct mp_merge_report *rep)
 	free(rep->conflicts);
 	rep->conflicts = NULL;
 	rep->n_conflicts = 0;
+	free(rep->changes);
+	rep->changes = NULL;
+	rep->n_changes = 0;
 }
 
 /* One copy: this keyring (0) or a file. */
@@ -47,18 +75,10 @@ struct msrc {
 	bool has_exporter;
 };
 
-struct mgroup {
-	char name[MP_KR_NAME_MAX + 1];
-	uint16_t addr;
-	size_t src;
-};
-
 struct mstate {
 	struct mp_keyring *kr;
 	struct msrc *s;
 	size_t n;			/* sources, this keyring included */
-	struct mgroup *g;
-	size_t n_g, cap_g;
 	struct mp_merge_report *rep;
 	bool nomem;
 };
@@ -89,31 +109,32 @@ static void conflict(struct mstate *m, enum mp_merge_conflict_kind kind, size_t 
 	va_end(ap);
 }
 
-/* ---- Reading the copies ---------------------------------------------------------- */
+static void change(struct mstate *m, enum mp_merge_change_kind kind, uint16_t addr,
+		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
-static int read_groups(struct mstate *m, json_object *root, size_t src,
-		       struct mp_keyring_error *err)
+static void change(struct mstate *m, enum mp_merge_change_kind kind, uint16_t addr,
+		   const char *fmt, ...)
 {
-	json_object *arr, *e;
-	char c[64];
-	size_t i, n;
-	int r = kj_array(root, "", "groups", false, 0xff00 - 0xc000, &arr, &n, err);
+	struct mp_merge_report *r = m->rep;
+	struct mp_merge_change *c, *nc;
+	va_list ap;
 
-	for (i = 0; !r && i < n; i++) {
-		struct mgroup *g = kr_append((void **)&m->g, &m->n_g, &m->cap_g, sizeof(*g));
-
-		if (!g)
-			return kr_fail(err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
-		snprintf(c, sizeof(c), "groups[%zu]", i);
-		r = kj_elem(arr, i, c, &e, err);
-		if (!r)
-			r = kj_name(e, c, "name", false, g->name, MP_KR_NAME_MAX, err);
-		if (!r)
-			r = kj_addr(e, c, "address", &g->addr, err);
-		g->src = src;
+	nc = realloc(r->changes, (r->n_changes + 1) * sizeof(*nc));
+	if (!nc) {
+		m->nomem = true;
+		return;
 	}
-	return r;
+	r->changes = nc;
+	c = &nc[r->n_changes++];
+	memset(c, 0, sizeof(*c));
+	c->kind = kind;
+	c->addr = addr;
+	va_start(ap, fmt);
+	vsnprintf(c->what, sizeof(c->what), fmt, ap);
+	va_end(ap);
 }
+
+/* ---- Reading the copies ---------------------------------------------------------- */
 
 static int read_one(struct mstate *m, size_t i, const char *doc, size_t len)
 {
@@ -127,8 +148,6 @@ static int read_one(struct mstate *m, size_t i, const char *doc, size_t len)
 
 	if (!r) {
 		r = kr_cdb_decode(root, &s->d, s->exporter, &s->has_exporter, err);
-		if (!r)
-			r = read_groups(m, root, i, err);
 		kj_put_wiped(root);
 	}
 	if (r) {
@@ -136,6 +155,13 @@ static int read_one(struct mstate *m, size_t i, const char *doc, size_t len)
 		kr_msgf(err->msg, sizeof(err->msg), "%s: %s; nothing was merged", s->name, detail);
 		return r == -ENOMEM ? r : -EBADMSG;
 	}
+	/* This keyring's own export (or a station's copy made here): nothing
+	 * to bring back, and most likely the wrong file. */
+	if (s->has_exporter && !memcmp(s->exporter, base->provs[base->self].uuid, 16))
+		return kr_fail(err, -EINVAL, MP_KR_E_ARG, NULL,
+			       "%s was exported by this keyring itself (station '%s'): a keyring "
+			       "is not merged into itself (merge the other stations' exports); "
+			       "nothing was merged", s->name, base->provs[base->self].name);
 	if (memcmp(s->d->net_uuid, base->net_uuid, 16)) {
 		mp_uuid_format(s->d->net_uuid, a, true);
 		mp_uuid_format(base->net_uuid, b, true);
@@ -156,6 +182,18 @@ static int read_one(struct mstate *m, size_t i, const char *doc, size_t len)
 
 /* ---- Keys, IV index, exclusions, stations ------------------------------------------ */
 
+/* The first copy before @i that has key @index (a NetKey, else an AppKey):
+ * the one the key of copy @i conflicts with, named in the report. */
+static size_t key_src(struct mstate *m, size_t i, uint16_t index, bool net)
+{
+	size_t j;
+
+	for (j = 0; j < i; j++)
+		if (net ? !!kr_netkey_find(m->s[j].d, index) : !!kr_appkey_find(m->s[j].d, index))
+			return j;
+	return 0;
+}
+
 static void merge_keys(struct mstate *m, struct kr_data *out)
 {
 	size_t i, j;
@@ -175,11 +213,13 @@ static void merge_keys(struct mstate *m, struct kr_data *out)
 				}
 				*o = *k;
 				m->rep->keys_added++;
+				change(m, MP_MERGE_KEY_ADDED, 0, "NetKey %03X", k->index);
 			} else if (CRYPTO_memcmp(o->key, k->key, 16) &&
 				   CRYPTO_memcmp(o->old_key, k->key, 16) &&
 				   CRYPTO_memcmp(o->key, k->old_key, 16)) {
-				conflict(m, MP_MERGE_KEY, 0, i, "NetKey %03X: %s holds another key",
-					 k->index, m->s[i].name);
+				conflict(m, MP_MERGE_KEY, key_src(m, i, k->index, true), i,
+					 "NetKey %03X is one key in %s and another in %s", k->index,
+					 m->s[key_src(m, i, k->index, true)].name, m->s[i].name);
 			} else if (k->phase > o->phase ||
 				   (k->phase == MP_KR_PHASE_NORMAL && o->phase &&
 				    !CRYPTO_memcmp(o->key, k->key, 16) && k->timestamp > o->timestamp)) {
@@ -198,11 +238,13 @@ static void merge_keys(struct mstate *m, struct kr_data *out)
 				}
 				*o = *k;
 				m->rep->keys_added++;
+				change(m, MP_MERGE_KEY_ADDED, 0, "AppKey %03X", k->index);
 			} else if (CRYPTO_memcmp(o->key, k->key, 16) &&
 				   !(o->has_old_key && !CRYPTO_memcmp(o->old_key, k->key, 16)) &&
 				   !(k->has_old_key && !CRYPTO_memcmp(k->old_key, o->key, 16))) {
-				conflict(m, MP_MERGE_KEY, 0, i, "AppKey %03X: %s holds another key",
-					 k->index, m->s[i].name);
+				conflict(m, MP_MERGE_KEY, key_src(m, i, k->index, false), i,
+					 "AppKey %03X is one key in %s and another in %s", k->index,
+					 m->s[key_src(m, i, k->index, false)].name, m->s[i].name);
 			}
 		}
 	}
@@ -226,12 +268,30 @@ static void merge_iv_excl(struct mstate *m, struct kr_data *out)
 		for (j = 0; j < m->s[i].d->n_excl; j++) {
 			const struct mp_exclusion *e = &m->s[i].d->excl[j];
 
-			if (!mp_keyring_is_excluded(m->kr, e->addr) &&
-			    (uint64_t)out->iv_index < (uint64_t)e->iv_index + 2)
-				m->rep->exclusions_added++;
+			/* counted once the result is whole (excl_iv_changes()) */
 			if (kr_excl_add(out, e->addr, e->iv_index))
 				m->nomem = true;
 		}
+}
+
+/* The exclusions of the result this keyring did not have, and the IV index. */
+static void excl_iv_changes(struct mstate *m, const struct kr_data *out)
+{
+	const struct kr_data *base = m->s[0].d;
+	size_t i;
+
+	for (i = 0; i < out->n_excl; i++)
+		if (kr_excl_active(out, &out->excl[i]) &&
+		    !mp_keyring_is_excluded(m->kr, out->excl[i].addr)) {
+			m->rep->exclusions_added++;
+			change(m, MP_MERGE_EXCLUSION_ADDED, out->excl[i].addr,
+			       "address %04X (IV index %08X)", out->excl[i].addr,
+			       out->excl[i].iv_index);
+		}
+	if (out->iv_index != base->iv_index || out->iv_update != base->iv_update)
+		change(m, MP_MERGE_IV_INDEX, 0, "IV index %08X%s -> %08X%s", base->iv_index,
+		       base->iv_update ? " (IV Update)" : "", out->iv_index,
+		       out->iv_update ? " (IV Update)" : "");
 }
 
 /* The later ranges of a station: changed more often (its ranges change in
@@ -261,6 +321,19 @@ static bool same_ranges(const struct mp_provisioner *a, const struct mp_provisio
 	       !memcmp(a->unicast, b->unicast, a->n_unicast * sizeof(a->unicast[0])) &&
 	       !memcmp(a->group, b->group, a->n_group * sizeof(a->group[0])) &&
 	       !memcmp(a->scene, b->scene, a->n_scene * sizeof(a->scene[0]));
+}
+
+/* The first copy holding station @p with these ranges. */
+static size_t prov_src(const struct mstate *m, const struct mp_provisioner *p)
+{
+	size_t i, j;
+
+	for (i = 0; i < m->n; i++)
+		for (j = 0; j < m->s[i].d->n_provs; j++)
+			if (!memcmp(m->s[i].d->provs[j].uuid, p->uuid, 16) &&
+			    same_ranges(&m->s[i].d->provs[j], p))
+				return i;
+	return 0;
 }
 
 static void merge_stations(struct mstate *m, struct kr_data *out)
@@ -299,12 +372,17 @@ static void merge_stations(struct mstate *m, struct kr_data *out)
 		for (b = 0; b < base->n_provs; b++)
 			if (!memcmp(base->provs[b].uuid, out->provs[a].uuid, 16))
 				break;
-		if (b == base->n_provs)
+		if (b == base->n_provs) {
 			m->rep->stations_added++;
-		else if (!same_ranges(&base->provs[b], &out->provs[a]))
+			change(m, MP_MERGE_STATION_ADDED, 0, "station '%s'", out->provs[a].name);
+		} else if (!same_ranges(&base->provs[b], &out->provs[a])) {
 			m->rep->stations_changed++;
+			change(m, MP_MERGE_STATION_CHANGED, 0, "station '%s': its ranges",
+			       out->provs[a].name);
+		}
 	}
-	/* Two stations claiming one range: every pair, each kind. */
+	/* Two stations claiming one range: every pair, each kind, with the
+	 * copies their ranges come from. */
 	for (k = 0; k < MP_RANGE_KINDS; k++)
 		for (a = 0; a < out->n_provs; a++)
 			for (b = a + 1; b < out->n_provs; b++) {
@@ -314,13 +392,18 @@ static void merge_stations(struct mstate *m, struct kr_data *out)
 				for (x = 0; x < na; x++)
 					for (y = 0; y < nb; y++)
 						if (ra[x].low <= rb[y].high && rb[y].low <= ra[x].high)
-							conflict(m, MP_MERGE_RANGE, 0, 0,
+							conflict(m, MP_MERGE_RANGE,
+								 prov_src(m, &out->provs[a]),
+								 prov_src(m, &out->provs[b]),
 								 "%s range %04X-%04X of station '%s' "
-								 "overlaps %04X-%04X of station '%s'",
+								 "(%s) overlaps %04X-%04X of station "
+								 "'%s' (%s)",
 								 mp_range_kind_str(k), ra[x].low,
 								 ra[x].high, out->provs[a].name,
+								 m->s[prov_src(m, &out->provs[a])].name,
 								 rb[y].low, rb[y].high,
-								 out->provs[b].name);
+								 out->provs[b].name,
+								 m->s[prov_src(m, &out->provs[b])].name);
 			}
 }
 
@@ -398,6 +481,20 @@ static bool held(const struct mp_node *res, size_t n, uint16_t a)
 	return lo && a < (uint32_t)res[lo - 1].addr + res[lo - 1].elements;
 }
 
+/* The first copy holding node @n (its UUID) at its address. */
+static size_t node_src(const struct mstate *m, const struct mp_node *n)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++) {
+		ssize_t x = kr_node_index_uuid(m->s[i].d, n->uuid);
+
+		if (x >= 0 && m->s[i].d->nodes[x].addr == n->addr)
+			return i;
+	}
+	return 0;
+}
+
 static void merge_nodes(struct mstate *m, struct kr_data *out)
 {
 	const struct kr_data *base = m->s[0].d;
@@ -451,17 +548,29 @@ static void merge_nodes(struct mstate *m, struct kr_data *out)
 		for (x = 0; !r->is_self && x < out->n_excl; x++)
 			if (out->excl[x].addr == r->addr && kr_excl_active(out, &out->excl[x]))
 				break;
+		mp_uuid_format(r->uuid, u, true);
 		if (!r->is_self && x < out->n_excl) {
-			if (bi >= 0)
+			if (bi >= 0) {
 				m->rep->nodes_dropped++;
+				change(m, MP_MERGE_NODE_DROPPED, base->nodes[bi].addr,
+				       "node %04X %s%s%s (removed in another copy)",
+				       base->nodes[bi].addr, u, r->name[0] ? " " : "", r->name);
+			}
 			continue;
 		}
-		if (bi < 0)
+		if (bi < 0) {
 			m->rep->nodes_added++;
-		else if (changed_at(&base->nodes[bi]) != changed_at(r) ||
-			 base->nodes[bi].addr != r->addr ||
-			 base->nodes[bi].has_dev_key != r->has_dev_key)
+			change(m, MP_MERGE_NODE_ADDED, r->addr, "node %04X %s%s%s (%u element%s)",
+			       r->addr, u, r->name[0] ? " " : "", r->name, r->elements,
+			       r->elements == 1 ? "" : "s");
+		} else if (changed_at(&base->nodes[bi]) != changed_at(r) ||
+			   base->nodes[bi].addr != r->addr ||
+			   base->nodes[bi].has_dev_key != r->has_dev_key) {
 			m->rep->nodes_updated++;
+			change(m, MP_MERGE_NODE_UPDATED, r->addr, "node %04X %s%s%s%s", r->addr, u,
+			       r->name[0] ? " " : "", r->name,
+			       base->nodes[bi].addr != r->addr ? " (at a new address)" : "");
+		}
 		for (x = g; x < j; x++)
 			all[x].kept = n_res;
 		n_res++;
@@ -483,18 +592,19 @@ static void merge_nodes(struct mstate *m, struct kr_data *out)
 				m->nomem = true;
 	}
 	free(all);
-	/* One address, two UUIDs. */
+	/* One address, two UUIDs: the copies each record comes from named. */
 	for (i = 0; i + 1 < n_res; i++)
 		for (j = i + 1; j < n_res && res[j].addr < (uint32_t)res[i].addr + res[i].elements;
 		     j++) {
+			size_t si = node_src(m, &res[i]), sj = node_src(m, &res[j]);
 			char u2[40];
 
 			mp_uuid_format(res[i].uuid, u, true);
 			mp_uuid_format(res[j].uuid, u2, true);
-			conflict(m, MP_MERGE_ADDRESS, 0, 0,
-				 "address %04X is device %s's (%04X+%u) and device %s's (%04X+%u)",
-				 res[j].addr, u, res[i].addr, res[i].elements, u2, res[j].addr,
-				 res[j].elements);
+			conflict(m, MP_MERGE_ADDRESS, si, sj,
+				 "address %04X is device %s's (%04X+%u, in %s) and device %s's "
+				 "(%04X+%u, in %s)", res[j].addr, u, res[i].addr, res[i].elements,
+				 m->s[si].name, u2, res[j].addr, res[j].elements, m->s[sj].name);
 		}
 	for (i = 0; i < out->n_nodes; i++) {
 		kr_nc_free(out->nodes[i].config);
@@ -515,51 +625,140 @@ static void merge_nodes(struct mstate *m, struct kr_data *out)
 	free(res);
 }
 
-/* ---- Groups (checked) ----------------------------------------------------------------- */
+/* ---- Groups ---------------------------------------------------------------------------- */
+
+/* A group of one copy. */
+struct mgroup {
+	const struct mp_group *g;
+	size_t src;
+};
+
+/* Addresses in a fixed order: group addresses before virtual ones, then by
+ * address, then by label. */
+static int cmp_nc_addr(const struct mp_nc_addr *a, const struct mp_nc_addr *b)
+{
+	if (a->virt != b->virt)
+		return a->virt ? 1 : -1;
+	if (a->addr != b->addr)
+		return a->addr < b->addr ? -1 : 1;
+	return a->virt ? memcmp(a->label, b->label, 16) : 0;
+}
 
 static int cmp_group_name(const void *pa, const void *pb)
 {
-	const struct mgroup *a = pa, *b = pb;
+	const struct mp_group *a = ((const struct mgroup *)pa)->g;
+	const struct mp_group *b = ((const struct mgroup *)pb)->g;
 	int c = strcmp(a->name, b->name);
 
-	if (c)
-		return c;
-	return a->addr < b->addr ? -1 : a->addr > b->addr;
+	if (!c)
+		c = cmp_nc_addr(&a->addr, &b->addr);
+	if (!c)
+		c = cmp_nc_addr(&a->parent, &b->parent);
+	if (!c && ((const struct mgroup *)pa)->src != ((const struct mgroup *)pb)->src)
+		c = ((const struct mgroup *)pa)->src < ((const struct mgroup *)pb)->src ? -1 : 1;
+	return c;
 }
 
 static int cmp_group_addr(const void *pa, const void *pb)
 {
-	const struct mgroup *a = pa, *b = pb;
+	const struct mp_group *a = ((const struct mgroup *)pa)->g;
+	const struct mp_group *b = ((const struct mgroup *)pb)->g;
+	int c = cmp_nc_addr(&a->addr, &b->addr);
 
-	if (a->addr != b->addr)
-		return a->addr < b->addr ? -1 : 1;
-	return strcmp(a->name, b->name);
+	if (!c)
+		c = strcmp(a->name, b->name);
+	if (!c && ((const struct mgroup *)pa)->src != ((const struct mgroup *)pb)->src)
+		c = ((const struct mgroup *)pa)->src < ((const struct mgroup *)pb)->src ? -1 : 1;
+	return c;
 }
 
-static void merge_groups(struct mstate *m)
+/* "C001", "virtual 8F3A", "none" for messages. */
+static const char *addr_text(const struct mp_nc_addr *a, char buf[16])
 {
-	size_t i;
+	if (a->virt)
+		snprintf(buf, 16, "virtual %04X", a->addr);
+	else if (!a->addr)
+		snprintf(buf, 16, "none");
+	else
+		snprintf(buf, 16, "%04X", a->addr);
+	return buf;
+}
 
-	if (!m->n_g)
+/* Groups united by name and address: one name with two addresses, one
+ * address with two names, one group with two parents are conflicts; every
+ * other group of any copy is in the result. */
+static void merge_groups(struct mstate *m, struct kr_data *out)
+{
+	const struct kr_data *base = m->s[0].d;
+	struct mgroup *all;
+	size_t total = 0, i, j, n = 0;
+	char x[16], y[16];
+
+	for (i = 0; i < m->n; i++)
+		total += m->s[i].d->n_groups;
+	if (!total)
 		return;
-	qsort(m->g, m->n_g, sizeof(*m->g), cmp_group_name);
-	for (i = 0; i < m->n_g; i++) {
-		if (i && !strcmp(m->g[i].name, m->g[i - 1].name) && m->g[i].addr == m->g[i - 1].addr)
-			continue;
-		m->rep->groups++;
-		if (i && m->g[i].name[0] && !strcmp(m->g[i].name, m->g[i - 1].name))
-			conflict(m, MP_MERGE_GROUP, m->g[i - 1].src, m->g[i].src,
-				 "group '%s' is %04X in %s and %04X in %s", m->g[i].name,
-				 m->g[i - 1].addr, m->s[m->g[i - 1].src].name, m->g[i].addr,
-				 m->s[m->g[i].src].name);
+	all = calloc(total, sizeof(*all));
+	if (!all) {
+		m->nomem = true;
+		return;
 	}
-	qsort(m->g, m->n_g, sizeof(*m->g), cmp_group_addr);
-	for (i = 1; i < m->n_g; i++)
-		if (m->g[i].addr == m->g[i - 1].addr && strcmp(m->g[i].name, m->g[i - 1].name))
-			conflict(m, MP_MERGE_GROUP, m->g[i - 1].src, m->g[i].src,
-				 "group %04X is '%s' in %s and '%s' in %s", m->g[i].addr,
-				 m->g[i - 1].name, m->s[m->g[i - 1].src].name, m->g[i].name,
-				 m->s[m->g[i].src].name);
+	for (i = 0; i < m->n; i++)
+		for (j = 0; j < m->s[i].d->n_groups; j++)
+			all[n++] = (struct mgroup){ &m->s[i].d->groups[j], i };
+	qsort(all, n, sizeof(*all), cmp_group_name);
+	for (i = 1; i < n; i++) {
+		const struct mp_group *a = all[i - 1].g, *b = all[i].g;
+
+		if (strcmp(a->name, b->name))
+			continue;
+		if (!kr_nc_same_addr(&a->addr, &b->addr))
+			conflict(m, MP_MERGE_GROUP, all[i - 1].src, all[i].src,
+				 "group '%s' is %s in %s and %s in %s", a->name,
+				 addr_text(&a->addr, x), m->s[all[i - 1].src].name,
+				 addr_text(&b->addr, y), m->s[all[i].src].name);
+		else if (!kr_nc_same_addr(&a->parent, &b->parent))
+			conflict(m, MP_MERGE_GROUP, all[i - 1].src, all[i].src,
+				 "group '%s' has parent %s in %s and %s in %s", a->name,
+				 addr_text(&a->parent, x), m->s[all[i - 1].src].name,
+				 addr_text(&b->parent, y), m->s[all[i].src].name);
+	}
+	qsort(all, n, sizeof(*all), cmp_group_addr);
+	for (i = 1; i < n; i++) {
+		const struct mp_group *a = all[i - 1].g, *b = all[i].g;
+
+		if (kr_nc_same_addr(&a->addr, &b->addr) && strcmp(a->name, b->name))
+			conflict(m, MP_MERGE_GROUP, all[i - 1].src, all[i].src,
+				 "group %s is '%s' in %s and '%s' in %s",
+				 addr_text(&a->addr, x), a->name, m->s[all[i - 1].src].name,
+				 b->name, m->s[all[i].src].name);
+	}
+	/* The new ones, in address order, after this keyring's own. */
+	for (i = 0; i < n; i++) {
+		const struct mp_group *g = all[i].g;
+		struct mp_group *o;
+
+		if (i && !strcmp(g->name, all[i - 1].g->name) &&
+		    kr_nc_same_addr(&g->addr, &all[i - 1].g->addr))
+			continue;
+		for (j = 0; j < base->n_groups; j++)
+			if (!strcmp(base->groups[j].name, g->name))
+				break;
+		if (j < base->n_groups)
+			continue;
+		o = kr_append((void **)&out->groups, &out->n_groups, &out->cap_groups,
+			      sizeof(*o));
+		if (!o) {
+			m->nomem = true;
+			break;
+		}
+		*o = *g;
+		m->rep->groups_added++;
+		change(m, MP_MERGE_GROUP_ADDED, g->addr.addr, "group '%s' %s", g->name,
+		       addr_text(&g->addr, x));
+	}
+	m->rep->groups = out->n_groups;
+	free(all);
 }
 
 /* Conflicts in a fixed order (kind, then text): the report does not depend
@@ -570,6 +769,17 @@ static int cmp_conflict(const void *pa, const void *pb)
 
 	if (a->kind != b->kind)
 		return a->kind < b->kind ? -1 : 1;
+	return strcmp(a->what, b->what);
+}
+
+static int cmp_change(const void *pa, const void *pb)
+{
+	const struct mp_merge_change *a = pa, *b = pb;
+
+	if (a->kind != b->kind)
+		return a->kind < b->kind ? -1 : 1;
+	if (a->addr != b->addr)
+		return a->addr < b->addr ? -1 : 1;
 	return strcmp(a->what, b->what);
 }
 
@@ -611,19 +821,25 @@ int mp_merge(struct mp_keyring *kr, const char *const *docs, const size_t *lens,
 		merge_iv_excl(&m, out);
 		merge_stations(&m, out);
 		merge_nodes(&m, out);
-		merge_groups(&m);
+		merge_groups(&m, out);
 		kr_excl_normalize(out);
+		excl_iv_changes(&m, out);
 		rep->iv_after = out->iv_index;
 		if (m.nomem)
 			r = kr_fail(&kr->err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
 	}
 	if (!r && rep->n_conflicts) {
 		qsort(rep->conflicts, rep->n_conflicts, sizeof(*rep->conflicts), cmp_conflict);
+		free(rep->changes);	/* nothing changes */
+		rep->changes = NULL;
+		rep->n_changes = 0;
 		r = kr_fail(&kr->err, -ENOTUNIQ, MP_KR_E_DUPLICATE, NULL,
 			    "%zu conflict%s between the copies: nothing was merged (settle each "
 			    "in the copy that is wrong, then merge again)", rep->n_conflicts,
 			    rep->n_conflicts == 1 ? "" : "s");
 	}
+	if (!r && rep->n_changes)
+		qsort(rep->changes, rep->n_changes, sizeof(*rep->changes), cmp_change);
 	if (!r && !dry_run) {
 		/* The stations whose own exports came back: merged now. */
 		for (i = 1; i < m.n; i++)
@@ -647,6 +863,5 @@ int mp_merge(struct mp_keyring *kr, const char *const *docs, const size_t *lens,
 	for (i = 1; i < m.n; i++)
 		kr_data_free(m.s[i].d);
 	free(m.s);
-	free(m.g);
 	return r;
 }

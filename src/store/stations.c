@@ -346,6 +346,25 @@ void mp_station_unicast_usage(const struct mp_keyring *kr, const struct mp_provi
 	*total = mp_range_total(p, MP_RANGE_UNICAST);
 }
 
+void mp_station_group_usage(const struct mp_keyring *kr, const struct mp_provisioner *p,
+			    uint32_t *used, uint32_t *total)
+{
+	size_t i;
+	unsigned k;
+
+	*used = 0;
+	for (i = 0; i < kr->d->n_groups; i++) {
+		const struct mp_group *g = &kr->d->groups[i];
+
+		for (k = 0; !g->addr.virt && k < p->n_group; k++)
+			if (g->addr.addr >= p->group[k].low && g->addr.addr <= p->group[k].high) {
+				(*used)++;
+				break;
+			}
+	}
+	*total = mp_range_total(p, MP_RANGE_GROUP);
+}
+
 /* Swap in @c as the keyring's data and save; on failure the old data stays. */
 static int commit_data(struct mp_keyring *kr, struct kr_data *c)
 {
@@ -400,12 +419,19 @@ static int no_space(struct mp_keyring *kr, int r, const struct kr_data *d,
 static int give_way(struct kr_data *d, size_t which, enum mp_range_kind kind, uint32_t size)
 {
 	uint8_t used[0x10000 / 8];
+	size_t i;
 
 	if (which == d->self)
 		return -ENOSPC;
 	memset(used, 0, sizeof(used));
 	if (kind == MP_RANGE_UNICAST)
 		kr_used_map(d, used);
+	/* our groups keep their addresses: a group's address in another
+	 * station's range could be given to a second group there */
+	for (i = 0; kind == MP_RANGE_GROUP && i < d->n_groups; i++)
+		if (!d->groups[i].addr.virt)
+			used[d->groups[i].addr.addr / 8] |=
+				(uint8_t)(1u << (d->groups[i].addr.addr % 8));
 	return mp_range_release_top(&d->provs[d->self], kind, size, used, &d->provs[d->self]);
 }
 

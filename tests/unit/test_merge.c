@@ -140,6 +140,15 @@ static char *snapshot(struct mp_keyring *kr)
 	return export(kr, NULL);
 }
 
+static size_t count_changes(const struct mp_merge_report *rep, enum mp_merge_change_kind k)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < rep->n_changes; i++)
+		n += rep->changes[i].kind == k;
+	return n;
+}
+
 static void no_address_twice(struct mp_keyring *kr)
 {
 	size_t i;
@@ -159,9 +168,15 @@ static void merge_n(size_t n, size_t per)
 	size_t lens[MAXST], i, k, base;
 
 	net_new(&w, n);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		char gname[16];
+
 		for (k = 0; k < per; k++)
 			provision(&w.st[i], (uint8_t)(0x10 + i), (uint8_t)k, (uint8_t)(1 + k % 3));
+		/* a group of its own, from its own group range */
+		snprintf(gname, sizeof(gname), "g-%zu", i);
+		assert_int_equal(mp_keyring_group_add(w.st[i].kr, gname, NULL, NULL, NULL), 0);
+	}
 	provision(&w.main, 0x01, 0, 2);
 	base = mp_keyring_node_count(w.main.kr);
 	exports(&w, docs, lens);
@@ -169,7 +184,11 @@ static void merge_n(size_t n, size_t per)
 	before = snapshot(w.main.kr);
 	assert_int_equal(merge(w.main.kr, docs, lens, n, true, &rep), 0);
 	assert_int_equal(rep.nodes_added, n * per);
+	assert_int_equal(rep.groups_added, n);
 	assert_int_equal(rep.n_conflicts, 0);
+	/* the list: each node and group, once */
+	assert_int_equal(count_changes(&rep, MP_MERGE_NODE_ADDED), n * per);
+	assert_int_equal(count_changes(&rep, MP_MERGE_GROUP_ADDED), n);
 	mp_merge_report_free(&rep);
 	after = snapshot(w.main.kr);
 	assert_string_equal(before, after);
@@ -179,6 +198,18 @@ static void merge_n(size_t n, size_t per)
 	assert_int_equal(merge(w.main.kr, docs, lens, n, false, &rep), 0);
 	mp_merge_report_free(&rep);
 	assert_int_equal(mp_keyring_node_count(w.main.kr), base + n * per);
+	assert_int_equal(mp_keyring_group_count(w.main.kr), n);
+	for (i = 0; i < n; i++) {
+		char gname[16];
+		const struct mp_group *g;
+
+		snprintf(gname, sizeof(gname), "g-%zu", i);
+		g = mp_keyring_group_find_name(w.main.kr, gname);
+		assert_non_null(g);
+		/* at the address the station gave it: its range's first */
+		assert_int_equal(g->addr.addr,
+				 mp_keyring_provisioner_at(w.main.kr, i + 1)->group[0].low);
+	}
 	no_address_twice(w.main.kr);
 	for (i = 0; i < mp_keyring_node_count(w.main.kr); i++)
 		assert_true(mp_keyring_node_at(w.main.kr, i)->has_dev_key);
@@ -197,6 +228,8 @@ static void merge_n(size_t n, size_t per)
 	}
 	assert_int_equal(merge(w.main.kr, docs, lens, n, false, &rep), 0);
 	assert_int_equal(rep.nodes_added + rep.nodes_updated + rep.nodes_dropped, 0);
+	assert_int_equal(rep.groups_added + rep.exclusions_added + rep.keys_added, 0);
+	assert_int_equal(rep.n_changes, 0);
 	mp_merge_report_free(&rep);
 	after = snapshot(w.main.kr);
 	assert_string_equal(before, after);
@@ -258,6 +291,16 @@ static void test_merge_order(void **state)
 		assert_int_equal(mp_keyring_node_rename(w.st[i].kr, shared, i ? "later" : "earlier"),
 				 0);
 	}
+	/* each station's groups, a virtual one too */
+	for (i = 0; i < 3; i++) {
+		struct mp_nc_addr virt = { .virt = true };
+		char gname[16];
+
+		snprintf(gname, sizeof(gname), "g-%zu", i);
+		assert_int_equal(mp_keyring_group_add(w.st[i].kr, gname, NULL, NULL, NULL), 0);
+		snprintf(gname, sizeof(gname), "v-%zu", i);
+		assert_int_equal(mp_keyring_group_add(w.st[i].kr, gname, &virt, NULL, NULL), 0);
+	}
 	exports(&w, docs, lens);
 	start = snapshot(w.main.kr);
 	for (p = 0; p < 6; p++) {
@@ -280,6 +323,7 @@ static void test_merge_order(void **state)
 			fail_msg("merge: %s", mp_keyring_error(kr));
 		mp_merge_report_free(&rep);
 		assert_string_equal(mp_keyring_node_find(kr, shared)->name, "later");
+		assert_int_equal(mp_keyring_group_count(kr), 6);
 		got = snapshot(kr);
 		if (!first)
 			first = got;
@@ -582,6 +626,332 @@ static void test_merge_node_config(void **state)
 	net_free(&w);
 }
 
+/* @doc's first node of address @from (hex "XXXX"), as a json-c object of @root. */
+static json_object *node_at(json_object *root, const char *from)
+{
+	json_object *nodes, *n, *a;
+	size_t i;
+
+	assert_true(json_object_object_get_ex(root, "nodes", &nodes));
+	for (i = 0; i < json_object_array_length(nodes); i++) {
+		n = json_object_array_get_idx(nodes, i);
+		if (json_object_object_get_ex(n, "unicastAddress", &a) &&
+		    !strcasecmp(json_object_get_string(a), from))
+			return n;
+	}
+	fail_msg("no node %s", from);
+	return NULL;
+}
+
+/* @doc edited: node @from moved to @to (NULL: not), the node @devkey_of
+ * (NULL: none) given another device key; malloc'd. */
+static char *edited(char *doc, const char *from, const char *to, const char *devkey_of)
+{
+	json_object *root = json_tokener_parse(doc);
+	char *out;
+
+	assert_non_null(root);
+	if (to)
+		json_object_object_add(node_at(root, from), "unicastAddress",
+				       json_object_new_string(to));
+	if (devkey_of)
+		json_object_object_add(node_at(root, devkey_of), "deviceKey",
+				       json_object_new_string("0123456789ABCDEF0123456789ABCDEF"));
+	out = strdup(json_object_to_json_string(root));
+	json_object_put(root);
+	mp_keyring_free_secret(doc);
+	return out;
+}
+
+static size_t count_conflicts(const struct mp_merge_report *rep, enum mp_merge_conflict_kind k)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < rep->n_conflicts; i++)
+		n += rep->conflicts[i].kind == k;
+	return n;
+}
+
+/* @n station files with every kind of conflict spread over them: each is
+ * reported, nothing is written, and the files in the reverse order give
+ * the same conflicts. */
+static void merge_conflicts_n(size_t n)
+{
+	static const uint8_t k1[16] = { 1 }, k2[16] = { 2 };
+	struct mp_station_req grow = { { 0, 0x10, 0 } };
+	struct net w;
+	struct mp_merge_report rep, rev;
+	char *docs[MAXST], *rdocs[MAXST], *before, *after, from[8], to[8], self[8], name[16];
+	size_t lens[MAXST], rlens[MAXST], i, k;
+	uint16_t a0, alast;
+
+	net_new(&w, n);
+	for (i = 0; i < n; i++)
+		provision(&w.st[i], (uint8_t)(0x70 + i), 0, 1);
+	a0 = 0;
+	/* key: AppKey 005 made at two stations apart */
+	assert_int_equal(mp_keyring_appkey_add(w.st[0].kr, 5, 0, k1), 0);
+	assert_int_equal(mp_keyring_appkey_add(w.st[n - 1].kr, 5, 0, k2), 0);
+	/* group: one name, two addresses (each from its own range) */
+	assert_int_equal(mp_keyring_group_add(w.st[0].kr, "lights", NULL, NULL, NULL), 0);
+	assert_int_equal(mp_keyring_group_add(w.st[n - 1].kr, "lights", NULL, NULL, NULL), 0);
+	/* range: two copies grow into the same free group space */
+	snprintf(name, sizeof(name), "st-%zu", n - 2);
+	assert_int_equal(mp_station_grow(w.st[n - 2].kr, name, &grow), 0);
+	snprintf(name, sizeof(name), "st-%zu", n - 1);
+	assert_int_equal(mp_station_grow(w.st[n - 1].kr, name, &grow), 0);
+	exports(&w, docs, lens);
+	/* address: the last station's device at the first station's
+	 * device's address; device key: the main keyring's own node with
+	 * another key in the last file */
+	for (i = 0; i < mp_keyring_node_count(w.st[0].kr); i++)
+		if (mp_keyring_node_at(w.st[0].kr, i)->uuid[0] == 0x70)
+			a0 = mp_keyring_node_at(w.st[0].kr, i)->addr;
+	for (alast = 0, i = 0; i < mp_keyring_node_count(w.st[n - 1].kr); i++)
+		if (mp_keyring_node_at(w.st[n - 1].kr, i)->uuid[0] == 0x70 + n - 1)
+			alast = mp_keyring_node_at(w.st[n - 1].kr, i)->addr;
+	assert_true(a0 && alast);
+	snprintf(from, sizeof(from), "%04X", alast);
+	snprintf(to, sizeof(to), "%04X", a0);
+	snprintf(self, sizeof(self), "%04X", mp_keyring_self_address(w.main.kr));
+	docs[n - 1] = edited(docs[n - 1], from, to, self);
+	lens[n - 1] = strlen(docs[n - 1]);
+	before = snapshot(w.main.kr);
+	for (k = 0; k < 2; k++) {
+		assert_int_equal(merge(w.main.kr, docs, lens, n, k == 1, &rep), -ENOTUNIQ);
+		assert_int_equal(count_conflicts(&rep, MP_MERGE_ADDRESS), 1);
+		assert_int_equal(count_conflicts(&rep, MP_MERGE_DEVKEY), 1);
+		assert_true(count_conflicts(&rep, MP_MERGE_RANGE) >= 1);
+		assert_int_equal(count_conflicts(&rep, MP_MERGE_GROUP), 1);
+		assert_int_equal(count_conflicts(&rep, MP_MERGE_KEY), 1);
+		assert_int_equal(rep.n_changes, 0);
+		assert_non_null(strstr(mp_keyring_error(w.main.kr), "nothing was merged"));
+		if (k == 0)
+			mp_merge_report_free(&rep);
+	}
+	after = snapshot(w.main.kr);
+	assert_string_equal(before, after);
+	mp_keyring_free_secret(after);
+	/* the other order: the same conflicts */
+	for (i = 0; i < n; i++) {
+		rdocs[i] = docs[n - 1 - i];
+		rlens[i] = lens[n - 1 - i];
+	}
+	assert_int_equal(merge(w.main.kr, rdocs, rlens, n, false, &rev), -ENOTUNIQ);
+	assert_int_equal(rev.n_conflicts, rep.n_conflicts);
+	for (i = 0; i < rep.n_conflicts; i++)
+		assert_int_equal(rev.conflicts[i].kind, rep.conflicts[i].kind);
+	mp_merge_report_free(&rev);
+	mp_merge_report_free(&rep);
+	after = snapshot(w.main.kr);
+	assert_string_equal(before, after);
+	mp_keyring_free_secret(after);
+	mp_keyring_free_secret(before);
+	free_docs(docs, n);
+	net_free(&w);
+}
+
+static void test_merge_conflicts_2(void **state)
+{
+	(void)state;
+	merge_conflicts_n(2);
+}
+
+static void test_merge_conflicts_3(void **state)
+{
+	(void)state;
+	merge_conflicts_n(3);
+}
+
+static void test_merge_conflicts_10(void **state)
+{
+	(void)state;
+	merge_conflicts_n(10);
+}
+
+/* @doc with its "groups" replaced by @groups (JSON text); malloc'd. */
+static char *with_groups(char *doc, const char *groups)
+{
+	json_object *root = json_tokener_parse(doc);
+	char *out;
+
+	assert_non_null(root);
+	json_object_object_add(root, "groups", json_tokener_parse(groups));
+	out = strdup(json_object_to_json_string(root));
+	json_object_put(root);
+	mp_keyring_free_secret(doc);
+	return out;
+}
+
+/* Groups united: the same group in two copies is one; one group with two
+ * parents is a conflict, with --dry-run too; nothing written. */
+static void test_merge_group_parents(void **state)
+{
+	struct net w;
+	struct mp_merge_report rep;
+	char *docs[2], *before, *after;
+	size_t lens[2];
+	const struct mp_group *g;
+
+	(void)state;
+	net_new(&w, 2);
+	exports(&w, docs, lens);
+	docs[0] = with_groups(docs[0], "[{\"name\": \"hall\", \"address\": \"C000\"},"
+				       " {\"name\": \"lamp\", \"address\": \"C001\","
+				       " \"parentAddress\": \"C000\"}]");
+	docs[1] = with_groups(docs[1], "[{\"name\": \"lamp\", \"address\": \"C001\","
+				       " \"parentAddress\": \"0000\"},"
+				       " {\"name\": \"hall\", \"address\": \"C000\"}]");
+	lens[0] = strlen(docs[0]);
+	lens[1] = strlen(docs[1]);
+	before = snapshot(w.main.kr);
+	assert_int_equal(merge(w.main.kr, docs, lens, 2, true, &rep), -ENOTUNIQ);
+	assert_int_equal(rep.n_conflicts, 1);
+	assert_int_equal(rep.conflicts[0].kind, MP_MERGE_GROUP);
+	assert_non_null(strstr(rep.conflicts[0].what, "'lamp' has parent"));
+	assert_non_null(strstr(rep.conflicts[0].what, "C000 in f0"));
+	assert_non_null(strstr(rep.conflicts[0].what, "none in f1"));
+	mp_merge_report_free(&rep);
+	assert_int_equal(merge(w.main.kr, docs, lens, 2, false, &rep), -ENOTUNIQ);
+	mp_merge_report_free(&rep);
+	after = snapshot(w.main.kr);
+	assert_string_equal(before, after);
+	mp_keyring_free_secret(after);
+	mp_keyring_free_secret(before);
+	/* the same parent in both: one hall, one lamp under it */
+	docs[1] = with_groups(docs[1], "[{\"name\": \"lamp\", \"address\": \"C001\","
+				       " \"parentAddress\": \"C000\"}]");
+	lens[1] = strlen(docs[1]);
+	assert_int_equal(merge(w.main.kr, docs, lens, 2, false, &rep), 0);
+	assert_int_equal(rep.groups_added, 2);
+	assert_int_equal(rep.groups, 2);
+	mp_merge_report_free(&rep);
+	assert_int_equal(mp_keyring_group_count(w.main.kr), 2);
+	/* the new ones in address order, whatever order the files had them in */
+	assert_string_equal(mp_keyring_group_at(w.main.kr, 0)->name, "hall");
+	g = mp_keyring_group_find_name(w.main.kr, "lamp");
+	assert_true(g && g->addr.addr == 0xc001 && g->parent.addr == 0xc000);
+	assert_int_equal(merge(w.main.kr, docs, lens, 2, false, &rep), 0);
+	assert_int_equal(rep.groups_added, 0);
+	mp_merge_report_free(&rep);
+	/* this keyring's own group against a copy's: a name with two addresses */
+	docs[1] = with_groups(docs[1], "[{\"name\": \"hall\", \"address\": \"C00A\"}]");
+	lens[1] = strlen(docs[1]);
+	assert_int_equal(merge(w.main.kr, docs + 1, lens + 1, 1, true, &rep), -ENOTUNIQ);
+	assert_non_null(strstr(rep.conflicts[0].what, "'hall' is C000 in this keyring and C00A in f0"));
+	mp_merge_report_free(&rep);
+	free_docs(docs, 2);
+	net_free(&w);
+}
+
+/* --dry-run: the counts and the list of what would change, nothing written. */
+static void test_merge_dry_run_list(void **state)
+{
+	struct net w;
+	struct mp_merge_report rep;
+	char *docs[1], *before, *after;
+	size_t lens[1], i;
+	uint16_t a, gone;
+
+	(void)state;
+	net_new(&w, 1);
+	gone = provision(&w.main, 0x55, 0, 1);
+	{
+		char *j = export(w.main.kr, NULL);
+		struct mp_cdb_import_opts io = { .flags = MP_CDB_REPLACE };
+
+		assert_int_equal(mp_cdb_import(w.st[0].kr, j, strlen(j), &io), 0);
+		mp_keyring_free_secret(j);
+	}
+	a = provision(&w.st[0], 0x56, 0, 2);
+	assert_int_equal(mp_keyring_node_remove(w.st[0].kr, gone), 0);
+	assert_int_equal(mp_keyring_group_add(w.st[0].kr, "hall", NULL, NULL, NULL), 0);
+	/* one step: the removed node's exclusion still holds (two free it) */
+	assert_int_equal(mp_keyring_set_iv(w.st[0].kr, 1, false), 0);
+	exports(&w, docs, lens);
+	before = snapshot(w.main.kr);
+	assert_int_equal(merge(w.main.kr, docs, lens, 1, true, &rep), 0);
+	assert_int_equal(rep.nodes_added, 1);
+	assert_int_equal(rep.nodes_dropped, 1);
+	assert_int_equal(rep.groups_added, 1);
+	assert_true(rep.exclusions_added >= 1);
+	assert_int_equal(rep.iv_before, 0);
+	assert_int_equal(rep.iv_after, 1);
+	assert_int_equal(count_changes(&rep, MP_MERGE_NODE_ADDED), 1);
+	assert_int_equal(count_changes(&rep, MP_MERGE_NODE_DROPPED), 1);
+	assert_int_equal(count_changes(&rep, MP_MERGE_GROUP_ADDED), 1);
+	assert_int_equal(count_changes(&rep, MP_MERGE_EXCLUSION_ADDED), rep.exclusions_added);
+	assert_int_equal(count_changes(&rep, MP_MERGE_IV_INDEX), 1);
+	/* sorted by kind, then address */
+	for (i = 1; i < rep.n_changes; i++)
+		assert_true(rep.changes[i - 1].kind < rep.changes[i].kind ||
+			    (rep.changes[i - 1].kind == rep.changes[i].kind &&
+			     rep.changes[i - 1].addr <= rep.changes[i].addr));
+	for (i = 0; i < rep.n_changes; i++)
+		if (rep.changes[i].kind == MP_MERGE_NODE_ADDED)
+			assert_int_equal(rep.changes[i].addr, a);
+	mp_merge_report_free(&rep);
+	after = snapshot(w.main.kr);
+	assert_string_equal(before, after);
+	mp_keyring_free_secret(after);
+	mp_keyring_free_secret(before);
+	free_docs(docs, 1);
+	net_free(&w);
+}
+
+/* A keyring's own export (or a station's copy made from it) merged into
+ * it: refused, nothing written; so are a CDB that is no CDB, a truncated
+ * one and one with a damaged group. */
+static void test_merge_into_itself_and_damaged(void **state)
+{
+	struct net w;
+	struct mp_merge_report rep;
+	char *docs[2], *before, *after, notcdb[] = "{\"hello\": [1, 2]}";
+	size_t lens[2];
+
+	(void)state;
+	net_new(&w, 1);
+	before = snapshot(w.main.kr);
+	docs[0] = export(w.main.kr, NULL);
+	lens[0] = strlen(docs[0]);
+	assert_int_equal(merge(w.main.kr, docs, lens, 1, false, &rep), -EINVAL);
+	assert_non_null(strstr(mp_keyring_error(w.main.kr), "exported by this keyring itself"));
+	mp_merge_report_free(&rep);
+	mp_keyring_free_secret(docs[0]);
+	docs[0] = export(w.main.kr, mp_keyring_provisioner_at(w.main.kr, 1)->uuid);
+	lens[0] = strlen(docs[0]);
+	assert_int_equal(merge(w.main.kr, docs, lens, 1, true, &rep), -EINVAL);
+	mp_merge_report_free(&rep);
+	mp_keyring_free_secret(docs[0]);
+	/* not a CDB at all */
+	docs[0] = notcdb;
+	lens[0] = strlen(notcdb);
+	assert_int_equal(merge(w.main.kr, docs, lens, 1, false, &rep), -EBADMSG);
+	assert_non_null(strstr(mp_keyring_error(w.main.kr), "f0"));
+	mp_merge_report_free(&rep);
+	/* a good one, then a truncated one: nothing of the first is merged */
+	provision(&w.st[0], 0x57, 0, 1);
+	exports(&w, docs, lens);
+	docs[1] = strdup(docs[0]);
+	lens[1] = lens[0] / 2;
+	assert_int_equal(merge(w.main.kr, docs, lens, 2, false, &rep), -EBADMSG);
+	assert_non_null(strstr(mp_keyring_error(w.main.kr), "f1"));
+	mp_merge_report_free(&rep);
+	free(docs[1]);
+	/* a group whose address is no address */
+	docs[0] = with_groups(docs[0], "[{\"name\": \"hall\", \"address\": \"C0ZZ\"}]");
+	lens[0] = strlen(docs[0]);
+	assert_int_equal(merge(w.main.kr, docs, lens, 1, false, &rep), -EBADMSG);
+	assert_non_null(strstr(mp_keyring_error(w.main.kr), "groups[0]"));
+	mp_merge_report_free(&rep);
+	mp_keyring_free_secret(docs[0]);
+	after = snapshot(w.main.kr);
+	assert_string_equal(before, after);
+	mp_keyring_free_secret(after);
+	mp_keyring_free_secret(before);
+	net_free(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -595,6 +965,12 @@ int main(void)
 		cmocka_unit_test(test_merge_removal_iv_partial),
 		cmocka_unit_test(test_merge_reprovisioned_and_group_names),
 		cmocka_unit_test(test_merge_node_config),
+		cmocka_unit_test(test_merge_conflicts_2),
+		cmocka_unit_test(test_merge_conflicts_3),
+		cmocka_unit_test(test_merge_conflicts_10),
+		cmocka_unit_test(test_merge_group_parents),
+		cmocka_unit_test(test_merge_dry_run_list),
+		cmocka_unit_test(test_merge_into_itself_and_damaged),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,6 +11,7 @@
 
 #include "store/cdb.h"
 #include "store/keyring.h"
+#include "store/node_config.h"
 #include "store/nodes.h"
 #include "store/stations.h"
 
@@ -519,6 +520,85 @@ static void test_import_overlap_refused(void **state)
 	mp_keyring_free_secret(json);
 }
 
+/* A station's copy carries the groups (export --station, import
+ * --as-station, partial or not), and the station allocates groups from its
+ * own group range only: never the whole group space, never another's. */
+static void test_station_copy_groups(void **state)
+{
+	struct kfx *f = *state, g;
+	struct mp_station_req q = req(0x40, 2, 0);
+	struct mp_nc_addr virt = { .virt = true }, par = { .addr = 0xc000 }, in = { 0 };
+	const struct mp_provisioner *p;
+	const struct mp_group *gr, *mine;
+	uint32_t used, total;
+	char *json;
+	unsigned partial;
+
+	assert_int_equal(mp_keyring_group_add(f->kr, "hall", NULL, NULL, &gr), 0);
+	assert_int_equal(gr->addr.addr, 0xc000);
+	assert_int_equal(mp_keyring_group_add(f->kr, "scene", &virt, &par, NULL), 0);
+	assert_int_equal(mp_station_add(f->kr, "line-a", &q), 0);
+	p = station(f->kr, "line-a");
+	assert_int_equal(p->n_group, 1);
+	mp_station_group_usage(f->kr, mp_keyring_self(f->kr), &used, &total);
+	assert_int_equal(used, 1);	/* hall; the virtual one has no range */
+	for (partial = 0; partial < 2; partial++) {
+		json = export_for(f->kr, "line-a", partial);
+		memset(&g, 0, sizeof(g));
+		assert_int_equal(take(&g, 40 + partial, json, "line-a"), 0);
+		mp_keyring_free_secret(json);
+		assert_int_equal(mp_keyring_group_count(g.kr), 2);
+		gr = mp_keyring_group_find_name(g.kr, "hall");
+		assert_true(gr && !gr->addr.virt && gr->addr.addr == 0xc000);
+		gr = mp_keyring_group_find_name(g.kr, "scene");
+		assert_non_null(gr);
+		assert_true(gr->addr.virt);
+		assert_memory_equal(gr->addr.label,
+				    mp_keyring_group_find_name(f->kr, "scene")->addr.label, 16);
+		assert_int_equal(gr->parent.addr, 0xc000);
+		/* its groups come from its own range (taken from the free group
+		 * space above C000-CFFF), not from the lowest free address */
+		assert_int_equal(mp_keyring_group_add(g.kr, "a1", NULL, NULL, &mine), 0);
+		assert_int_equal(mine->addr.addr, p->group[0].low);
+		assert_int_equal(mp_keyring_group_add(g.kr, "a2", NULL, NULL, &mine), 0);
+		assert_int_equal(mine->addr.addr, p->group[0].high);
+		mp_station_group_usage(g.kr, mp_keyring_self(g.kr), &used, &total);
+		assert_int_equal(used, 2);
+		assert_int_equal(total, 2);
+		/* full: said, with the range named */
+		assert_int_equal(mp_keyring_group_add(g.kr, "a3", NULL, NULL, NULL), -ENOSPC);
+		assert_non_null(strstr(mp_keyring_error(g.kr), "group range"));
+		/* an address of the first station's range is not this one's */
+		in.addr = 0xc005;
+		assert_int_equal(mp_keyring_group_add(g.kr, "far", &in, NULL, NULL), -ERANGE);
+		assert_non_null(strstr(mp_keyring_error(g.kr), "outside"));
+		mp_keyring_close(g.kr);
+	}
+}
+
+/* A station's groups are carved from the unused top of this keyring's
+ * group range: an address a group of ours has is never given away. */
+static void test_station_groups_give_way(void **state)
+{
+	struct kfx *f = *state;
+	struct mp_station_req q = req(0x40, 0xfeff - 0xd000 + 1, 0);
+	struct mp_nc_addr top = { .addr = 0xcfff };
+	const struct mp_provisioner *self;
+
+	/* the free group space (D000-FEFF) all taken */
+	assert_int_equal(mp_station_add(f->kr, "big", &q), 0);
+	q = req(0x40, 4, 0);
+	assert_int_equal(mp_keyring_group_add(f->kr, "top", &top, NULL, NULL), 0);
+	/* the top is ours: the range of the new station cannot come from it */
+	assert_int_not_equal(mp_station_add(f->kr, "line-a", &q), 0);
+	assert_int_equal(mp_station_find(f->kr, "line-a"), -1);
+	self = mp_keyring_self(f->kr);
+	assert_int_equal(self->group[self->n_group - 1].high, 0xcfff);
+	assert_int_equal(mp_keyring_group_remove(f->kr, "top"), 0);
+	assert_int_equal(mp_station_add(f->kr, "line-a", &q), 0);
+	all_disjoint(f->kr);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -540,6 +620,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_station_copy_refusals, kfx_setup,
 						kfx_teardown),
 		cmocka_unit_test_setup_teardown(test_import_overlap_refused, kfx_setup,
+						kfx_teardown),
+		cmocka_unit_test_setup_teardown(test_station_copy_groups, kfx_setup, kfx_teardown),
+		cmocka_unit_test_setup_teardown(test_station_groups_give_way, kfx_setup,
 						kfx_teardown),
 	};
 
