@@ -72,6 +72,9 @@ struct mp_sim_radio_config {
 	unsigned int loss_pct;		/* 0-100: each copy lost with this chance */
 	unsigned int dup_pct;		/* 0-100: each copy delivered twice */
 	unsigned int delay_ms;		/* each copy delayed uniformly in [0, delay_ms] */
+	unsigned int latency_ms;	/* and by this much more: the time an advertisement
+					 * takes to be heard (advertising event, scan
+					 * window), the same for every copy; 0: none */
 	unsigned int beacon_ms;		/* beacon interval; 0: 500 ms */
 	enum mp_sim_bearer bearers;
 	unsigned int gatt_latency_ms;	/* one way over a connection; 0: 8 ms */
@@ -85,6 +88,11 @@ struct mp_sim_radio_config {
 	 * 1 + i % 3 elements, the primary one with the Configuration, Health
 	 * and Generic OnOff Servers, the others a Generic OnOff Server each. */
 	const struct mp_sim_comp *comp;
+	/* Or, when n_comps is not 0 (comp is then ignored), device i is
+	 * comps[i % n_comps]: a building of lights and switches. Like comp,
+	 * the array must outlive the radio. */
+	const struct mp_sim_comp *comps;
+	unsigned int n_comps;
 	/* Their initial node states and limits (sim/node_cfg.h; comp, unicast
 	 * and the NetKey come from the above and the provisioning); NULL:
 	 * sim/node.h's defaults. */

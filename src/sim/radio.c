@@ -39,6 +39,19 @@ static bool chance(struct mp_sim_radio *r, unsigned int pct)
 	return pct && sim_prng_next(r) % 100 < pct;
 }
 
+/* The composition device @i is given, or NULL for the default one. */
+static const struct mp_sim_comp *sim_comp_of(const struct mp_sim_radio *r, unsigned int i)
+{
+	if (r->cfg.n_comps)
+		return &r->cfg.comps[i % r->cfg.n_comps];
+	return r->cfg.comp;
+}
+
+static bool comp_ok(const struct mp_sim_comp *c)
+{
+	return c->n_elements && c->n_elements <= MP_SIM_CFG_MAX_ELEMENTS;
+}
+
 static void deliver_cb(struct mp_loop *loop, int64_t id, void *data);
 
 void sim_post(struct mp_sim_radio *r, int to, int from, uint32_t sender, const uint8_t *ad,
@@ -62,7 +75,9 @@ void sim_post(struct mp_sim_radio *r, int to, int from, uint32_t sender, const u
 		d->len = len;
 		d->connectable = connectable;
 		memcpy(d->ad, ad, len);
-		delay = r->cfg.delay_ms ? sim_prng_next(r) % (r->cfg.delay_ms + 1) : 0;
+		delay = r->cfg.latency_ms;
+		if (r->cfg.delay_ms)
+			delay += sim_prng_next(r) % (r->cfg.delay_ms + 1);
 		d->timer = mp_loop_timer_add(r->cfg.loop, delay, deliver_cb, d);
 		d->next = r->inflight;
 		r->inflight = d;
@@ -409,8 +424,8 @@ static void node_start(struct sim_dev *sd, const struct mp_sim_prov_result *res)
 
 	if (sd->node)
 		node_free(sd);
-	if (r->cfg.comp)
-		comp = *r->cfg.comp;
+	if (sim_comp_of(r, sd->index))
+		comp = *sim_comp_of(r, sd->index);
 	else
 		mp_sim_node_default_comp(&comp, sd->elements);
 	/* timers before the node: it may arm one while it starts */
@@ -553,7 +568,8 @@ static int dev_init(struct mp_sim_radio *r, struct sim_dev *sd, unsigned int i)
 	sd->addr[5] |= 0xc0;	/* a static random address */
 	memcpy(dc.uuid, sd->uuid, 16);
 	/* some multi-element devices, unless the options give a composition */
-	sd->elements = r->cfg.comp ? (uint8_t)r->cfg.comp->n_elements : (uint8_t)(1 + i % 3);
+	sd->elements = sim_comp_of(r, i) ? (uint8_t)sim_comp_of(r, i)->n_elements :
+					   (uint8_t)(1 + i % 3);
 	dc.caps.elements = sd->elements;
 	dc.caps.algorithms = MP_ALG_BIT_CMAC | MP_ALG_BIT_HMAC;
 	switch (r->cfg.oob) {
@@ -622,9 +638,11 @@ int mp_sim_radio_new(const struct mp_sim_radio_config *cfg, struct mp_sim_radio 
 	int err;
 
 	if (!cfg->loop || cfg->loss_pct > 100 || cfg->dup_pct > 100 || cfg->devices > 1000 ||
-	    (cfg->comp && (!cfg->comp->n_elements ||
-			   cfg->comp->n_elements > MP_SIM_CFG_MAX_ELEMENTS)))
+	    (cfg->n_comps && !cfg->comps) || (cfg->comp && !comp_ok(cfg->comp)))
 		return -EINVAL;
+	for (i = 0; i < cfg->n_comps; i++)
+		if (!comp_ok(&cfg->comps[i]))
+			return -EINVAL;
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return -ENOMEM;

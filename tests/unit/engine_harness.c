@@ -350,6 +350,9 @@ int eh_init(struct eh *h, const struct eh_config *cfg)
 	rc.loss_pct = cfg->loss_pct;
 	rc.dup_pct = cfg->dup_pct;
 	rc.delay_ms = cfg->delay_ms;
+	rc.latency_ms = cfg->latency_ms;
+	rc.comps = cfg->comps;
+	rc.n_comps = cfg->n_comps;
 	rc.seed = cfg->seed;
 	rc.bearers = cfg->bearers;
 	rc.gatt_drop_after = cfg->gatt_drop_after;
