@@ -399,6 +399,7 @@ int eh_engine_new(struct eh *h)
 	ec.radio.ctx = h;
 	ec.keyring = h->kr;
 	ec.max_sessions = h->cfg.max_sessions;
+	ec.rng = h->cfg.rng;
 	ec.cb = &engine_cb;
 	ec.user = h;
 	return mp_engine_new(&ec, &h->engine);
