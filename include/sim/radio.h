@@ -132,6 +132,18 @@ unsigned int mp_sim_radio_peer_closes(const struct mp_sim_radio *r, unsigned int
 struct mp_sim_node *mp_sim_radio_node(struct mp_sim_radio *r, unsigned int i);
 /** Network PDUs the nodes sent on the air, each repetition counted. */
 unsigned long mp_sim_radio_node_pdus(const struct mp_sim_radio *r);
+
+/* What the simulated devices and nodes put on the air, by kind of their
+ * first AD structure, before any loss (for benchmarks). */
+struct mp_sim_radio_sent {
+	unsigned long beacons;	/* Unprovisioned Device beacons */
+	unsigned long pb_adv;	/* the devices' PB-ADV PDUs */
+	unsigned long network;	/* the nodes' Network PDUs, each repetition counted */
+	unsigned long other;	/* PB-GATT's connectable advertisements */
+};
+
+/** What the devices and nodes sent so far. */
+void mp_sim_radio_sent(const struct mp_sim_radio *r, struct mp_sim_radio_sent *out);
 /** Change the loss of every copy from now on (0-100; e.g. a lossless
  *  provisioning, then a lossy mesh). -EINVAL above 100. */
 int mp_sim_radio_set_loss(struct mp_sim_radio *r, unsigned int loss_pct);

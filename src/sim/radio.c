@@ -59,6 +59,15 @@ void sim_post(struct mp_sim_radio *r, int to, int from, uint32_t sender, const u
 {
 	unsigned int copies = 1 + chance(r, r->cfg.dup_pct), i;
 
+	if (to < 0 && len >= 2 && ad[1] == MP_AD_MESH_BEACON)
+		r->sent.beacons++;
+	else if (to < 0 && len >= 2 && ad[1] == MP_AD_PB_ADV)
+		r->sent.pb_adv++;
+	else if (to < 0 && len >= 2 && ad[1] == MP_AD_MESH_MESSAGE)
+		r->sent.network++;
+	else if (to < 0)
+		r->sent.other++;
+
 	for (i = 0; i < copies; i++) {
 		struct delivery *d;
 		uint32_t delay;
@@ -762,6 +771,11 @@ struct mp_sim_node *mp_sim_radio_node(struct mp_sim_radio *r, unsigned int i)
 unsigned long mp_sim_radio_node_pdus(const struct mp_sim_radio *r)
 {
 	return r->node_pdus;
+}
+
+void mp_sim_radio_sent(const struct mp_sim_radio *r, struct mp_sim_radio_sent *out)
+{
+	*out = r->sent;
 }
 
 int mp_sim_radio_set_loss(struct mp_sim_radio *r, unsigned int loss_pct)

@@ -93,6 +93,7 @@ struct mp_sim_radio {
 	unsigned long gatt_tx;		/* ATT PDUs the engine sent over them */
 	struct sim_net_tx *net_tx;	/* the nodes' Network PDUs with repetitions to come */
 	unsigned long node_pdus;	/* Network PDUs the nodes sent, repetitions included */
+	struct mp_sim_radio_sent sent;	/* what the devices and nodes advertised, by kind */
 };
 
 /* A copy of an advertisement on its way. */

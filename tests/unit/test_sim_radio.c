@@ -1,7 +1,8 @@
 /* sim: the simulated radio's model of the air, on a fake clock: a fixed
  * latency added to every copy (the time an advertisement takes to be
- * heard), and a building of devices of different compositions (lights and
- * switches), each becoming the node its composition says. Issue #14. */
+ * heard), a building of devices of different compositions (lights and
+ * switches), each becoming the node its composition says, and what the
+ * devices sent, counted by kind. Issue #14. */
 #include "engine_tu.h"
 
 #include <errno.h>
@@ -16,6 +17,7 @@ struct air {
 	uint64_t now;
 	uint64_t heard[8];
 	unsigned int n;
+	struct mp_sim_radio_sent sent;	/* when the last one was heard */
 };
 
 static uint64_t air_clock(void *data)
@@ -62,6 +64,7 @@ static void beacons_heard(unsigned int latency_ms, unsigned int delay_ms, struct
 		if (next > a->now)
 			a->now = next;
 	}
+	mp_sim_radio_sent(r, &a->sent);
 	mp_sim_radio_free(r);
 	mp_loop_free(loop);
 }
@@ -76,6 +79,9 @@ static void test_latency(void **state)
 
 	(void)state;
 	beacons_heard(0, 0, &none, 4);
+	/* counted as sent: the four heard, no other kind */
+	assert_int_equal(none.sent.beacons, 4);
+	assert_int_equal(none.sent.pb_adv + none.sent.network + none.sent.other, 0);
 	beacons_heard(30, 0, &late, 4);
 	for (i = 0; i < 4; i++)
 		assert_int_equal(late.heard[i], none.heard[i] + 30);
@@ -115,6 +121,7 @@ static void test_comps(void **state)
 	static const struct mp_sim_model onoff_srv = { .id = 0x1000 }, onoff_cli = { .id = 0x1001 };
 	struct mp_provision_opts o;
 	struct mp_sim_pub pub;
+	struct mp_sim_radio_sent sent;
 	struct eh *h = calloc(1, sizeof(*h));
 	unsigned int i;
 
@@ -127,6 +134,12 @@ static void test_comps(void **state)
 	for (i = 0; i < 4; i++)
 		assert_int_equal(eh_provision(h, i, &o), 0);
 	assert_int_equal(eh_run(h, eh_all_final, 600000), 0);
+	/* the devices' side of the links is counted (beacons maybe: the
+	 * links opened without waiting for them) */
+	mp_sim_radio_sent(h->radio, &sent);
+	assert_true(sent.pb_adv >= 4 * 5);	/* five transactions each, at least */
+	assert_int_equal(sent.network, mp_sim_radio_node_pdus(h->radio));
+	assert_int_equal(sent.other, 0);
 	for (i = 0; i < 4; i++) {
 		struct mp_sim_node *n = mp_sim_radio_node(h->radio, i);
 		struct mp_sim_cfg *c;
