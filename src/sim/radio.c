@@ -89,20 +89,22 @@ void sim_post(struct mp_sim_radio *r, int to, int from, uint32_t sender, const u
 			delay += sim_prng_next(r) % (r->cfg.delay_ms + 1);
 		d->timer = mp_loop_timer_add(r->cfg.loop, delay, deliver_cb, d);
 		d->next = r->inflight;
+		d->prev = NULL;
+		if (r->inflight)
+			r->inflight->prev = d;
 		r->inflight = d;
 	}
 }
 
+/* O(1): a building has thousands of copies in flight. */
 static void unlink_delivery(struct mp_sim_radio *r, struct delivery *d)
 {
-	struct delivery **pp;
-
-	for (pp = &r->inflight; *pp; pp = &(*pp)->next) {
-		if (*pp == d) {
-			*pp = d->next;
-			return;
-		}
-	}
+	if (d->prev)
+		d->prev->next = d->next;
+	else
+		r->inflight = d->next;
+	if (d->next)
+		d->next->prev = d->prev;
 }
 
 static void deliver_cb(struct mp_loop *loop, int64_t id, void *data)
@@ -164,16 +166,13 @@ static int radio_advertise(void *ctx, const uint8_t *ad, size_t len, uint32_t se
 static void radio_forget(void *ctx, uint32_t sender)
 {
 	struct mp_sim_radio *r = ctx;
-	struct delivery **pp = &r->inflight;
+	struct delivery *d = r->inflight, *next;
 
-	while (*pp) {
-		struct delivery *d = *pp;
-
-		if (d->to < 0 || d->sender != sender) {
-			pp = &d->next;
+	for (; d; d = next) {
+		next = d->next;
+		if (d->to < 0 || d->sender != sender)
 			continue;
-		}
-		*pp = d->next;
+		unlink_delivery(r, d);
 		mp_loop_timer_cancel(r->cfg.loop, d->timer);
 		r->withdrawn++;
 		free(d);

@@ -99,7 +99,7 @@ struct mp_sim_radio {
 /* A copy of an advertisement on its way. */
 struct delivery {
 	struct mp_sim_radio *r;
-	struct delivery *next;
+	struct delivery *next, *prev;	/* the radio's copies in flight */
 	int64_t timer;
 	int to;			/* device index, or -1 for the engine */
 	int from;		/* device index when to == -1 */
