@@ -110,3 +110,24 @@ tests_unit_test_mesh_link_SOURCES = tests/unit/test_mesh_link.c tests/unit/engin
 tests_unit_test_mesh_link_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_test_mesh_link_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_mesh_link_LDADD = $(MP_STACK_LIBS) $(TEST_LIBS) $(MP_STACK_EXTLIBS)
+
+# The simulated radio's air (a latency on every copy) and a building of
+# devices of different compositions, provisioned through the engine
+# (issue #14: the building benchmark's radio model).
+check_PROGRAMS += tests/unit/test_sim_radio
+TESTS += tests/unit/test_sim_radio
+tests_unit_test_sim_radio_SOURCES = tests/unit/test_sim_radio.c \
+	tests/unit/engine_harness.c tests/unit/engine_harness.h tests/unit/engine_tu.h
+tests_unit_test_sim_radio_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_sim_radio_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_sim_radio_LDADD = $(MP_STACK_LIBS) $(TEST_LIBS) $(MP_STACK_EXTLIBS)
+
+# A building: N simulated devices provisioned and configured with a profile
+# through the engine, the network and the Configuration Client, on a fake
+# clock (issue #14). Figures printed; the nodes' state checked.
+MP_BENCHES += bench/bench_building
+bench_bench_building_SOURCES = bench/bench_building.c
+bench_bench_building_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS) \
+	-DMP_EXAMPLES_DIR='"$(abs_top_srcdir)/examples"'
+bench_bench_building_LDADD = src/profile/libmp_profile.a $(MP_STACK_LIBS) \
+	src/core/libmp_core.a $(MP_STACK_EXTLIBS)

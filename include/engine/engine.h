@@ -29,6 +29,7 @@
 
 struct mp_keyring;
 struct mp_engine;
+struct mp_rng;		/* crypto/crypto.h */
 struct mp_proxy_adv;	/* net/proxy_adv.h */
 struct mp_session;
 
@@ -92,6 +93,12 @@ struct mp_engine_config {
 	struct mp_radio radio;
 	struct mp_keyring *keyring;	/* where nodes are recorded; required to provision */
 	unsigned int max_sessions;	/* 0: MP_ENGINE_DEFAULT_SESSIONS */
+	/* The random source of PB-ADV Link IDs and of the links'
+	 * retransmission jitter (crypto/crypto.h; must outlive the engine);
+	 * NULL: mp_rng_default. A seeded one makes a simulated run repeat
+	 * itself to the millisecond (benchmarks); keys and nonces always come
+	 * from OpenSSL (prov/), whatever this says. */
+	const struct mp_rng *rng;
 	const struct mp_engine_cb *cb;
 	void *user;
 };

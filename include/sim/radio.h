@@ -72,6 +72,9 @@ struct mp_sim_radio_config {
 	unsigned int loss_pct;		/* 0-100: each copy lost with this chance */
 	unsigned int dup_pct;		/* 0-100: each copy delivered twice */
 	unsigned int delay_ms;		/* each copy delayed uniformly in [0, delay_ms] */
+	unsigned int latency_ms;	/* and by this much more: the time an advertisement
+					 * takes to be heard (advertising event, scan
+					 * window), the same for every copy; 0: none */
 	unsigned int beacon_ms;		/* beacon interval; 0: 500 ms */
 	enum mp_sim_bearer bearers;
 	unsigned int gatt_latency_ms;	/* one way over a connection; 0: 8 ms */
@@ -85,6 +88,11 @@ struct mp_sim_radio_config {
 	 * 1 + i % 3 elements, the primary one with the Configuration, Health
 	 * and Generic OnOff Servers, the others a Generic OnOff Server each. */
 	const struct mp_sim_comp *comp;
+	/* Or, when n_comps is not 0 (comp is then ignored), device i is
+	 * comps[i % n_comps]: a building of lights and switches. Like comp,
+	 * the array must outlive the radio. */
+	const struct mp_sim_comp *comps;
+	unsigned int n_comps;
 	/* Their initial node states and limits (sim/node_cfg.h; comp, unicast
 	 * and the NetKey come from the above and the provisioning); NULL:
 	 * sim/node.h's defaults. */
@@ -124,6 +132,18 @@ unsigned int mp_sim_radio_peer_closes(const struct mp_sim_radio *r, unsigned int
 struct mp_sim_node *mp_sim_radio_node(struct mp_sim_radio *r, unsigned int i);
 /** Network PDUs the nodes sent on the air, each repetition counted. */
 unsigned long mp_sim_radio_node_pdus(const struct mp_sim_radio *r);
+
+/* What the simulated devices and nodes put on the air, by kind of their
+ * first AD structure, before any loss (for benchmarks). */
+struct mp_sim_radio_sent {
+	unsigned long beacons;	/* Unprovisioned Device beacons */
+	unsigned long pb_adv;	/* the devices' PB-ADV PDUs */
+	unsigned long network;	/* the nodes' Network PDUs, each repetition counted */
+	unsigned long other;	/* PB-GATT's connectable advertisements */
+};
+
+/** What the devices and nodes sent so far. */
+void mp_sim_radio_sent(const struct mp_sim_radio *r, struct mp_sim_radio_sent *out);
 /** Change the loss of every copy from now on (0-100; e.g. a lossless
  *  provisioning, then a lossy mesh). -EINVAL above 100. */
 int mp_sim_radio_set_loss(struct mp_sim_radio *r, unsigned int loss_pct);

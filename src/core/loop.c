@@ -1,11 +1,20 @@
-/* The event loop: poll() over a list of watches, a sorted list of one-shot
- * timers, and a signalfd. See include/core/loop.h for the contract.
+/* The event loop: poll() over a list of watches, a binary min-heap of
+ * one-shot timers ordered by (deadline, id), and a signalfd. See
+ * include/core/loop.h for the contract.
  *
  * Re-entrancy is handled the way ell and iwd do it: a watch removed during
  * dispatch is only marked dead and freed once the dispatch round is over, so
  * the round's snapshot of watches never points at freed memory; timers are
- * popped off the head of the sorted list one at a time, so a callback may
- * cancel or add any timer without invalidating anything the loop holds.
+ * popped off the top of the heap one at a time (copied out before their
+ * callback runs), so a callback may cancel or add any timer without
+ * invalidating anything the loop holds.
+ *
+ * The heap: ids only grow, so (deadline, id) orders timers exactly as a
+ * list sorted by deadline with each new timer after the equal ones would;
+ * adding and taking the earliest are O(log n), which a simulation with
+ * thousands of advertisements in flight needs (a sorted list made each
+ * insertion a walk through all of them); cancelling finds the id by a scan
+ * of the array.
  */
 #include "core/loop.h"
 
@@ -33,7 +42,6 @@ struct timer {
 	uint64_t deadline;
 	mp_loop_timer_cb cb;
 	void *data;
-	struct timer *next;	/* sorted by (deadline, id) */
 };
 
 struct sig_handler {
@@ -50,7 +58,8 @@ struct mp_loop {
 	struct watch *watches;
 	size_t nwatches;	/* live (not dead) watches */
 	bool sweep;		/* dead watches to free */
-	struct timer *timers;
+	struct timer *timers;	/* a min-heap by (deadline, id), ntimers long */
+	size_t ntimers, tcap;
 	int64_t last_timer_id;
 	mp_loop_clock_fn clock;
 	void *clock_data;
@@ -179,36 +188,88 @@ int mp_loop_watch_remove(struct mp_loop *loop, int fd)
 
 /* ---- timers ---- */
 
+static bool timer_before(const struct timer *a, const struct timer *b)
+{
+	return a->deadline < b->deadline || (a->deadline == b->deadline && a->id < b->id);
+}
+
+static void heap_up(struct timer *h, size_t i)
+{
+	struct timer t = h[i];
+
+	while (i > 0 && timer_before(&t, &h[(i - 1) / 2])) {
+		h[i] = h[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	h[i] = t;
+}
+
+static void heap_down(struct timer *h, size_t n, size_t i)
+{
+	struct timer t = h[i];
+
+	for (;;) {
+		size_t c = 2 * i + 1;
+
+		if (c >= n)
+			break;
+		if (c + 1 < n && timer_before(&h[c + 1], &h[c]))
+			c++;
+		if (!timer_before(&h[c], &t))
+			break;
+		h[i] = h[c];
+		i = c;
+	}
+	h[i] = t;
+}
+
+/* Take the timer at @i out of the heap. */
+static void heap_remove(struct mp_loop *loop, size_t i)
+{
+	struct timer *h = loop->timers;
+
+	loop->ntimers--;
+	if (i == loop->ntimers)
+		return;
+	h[i] = h[loop->ntimers];
+	if (i > 0 && timer_before(&h[i], &h[(i - 1) / 2]))
+		heap_up(h, i);
+	else
+		heap_down(h, loop->ntimers, i);
+}
+
 int64_t mp_loop_timer_add(struct mp_loop *loop, uint64_t delay_ms, mp_loop_timer_cb cb,
 			  void *data)
 {
-	struct timer *t = calloc(1, sizeof(*t)), **pp;
 	uint64_t now = mp_loop_now_ms(loop);
+	struct timer *t;
 
-	if (!t)
-		return -ENOMEM;
+	if (loop->ntimers == loop->tcap) {
+		size_t cap = loop->tcap ? 2 * loop->tcap : 16;
+		struct timer *h = realloc(loop->timers, cap * sizeof(*h));
+
+		if (!h)
+			return -ENOMEM;
+		loop->timers = h;
+		loop->tcap = cap;
+	}
+	t = &loop->timers[loop->ntimers];
 	t->id = ++loop->last_timer_id;
 	t->deadline = delay_ms > UINT64_MAX - now ? UINT64_MAX : now + delay_ms;
 	t->cb = cb;
 	t->data = data;
 	/* The new id is the largest, so it goes after every equal deadline. */
-	for (pp = &loop->timers; *pp && (*pp)->deadline <= t->deadline; pp = &(*pp)->next)
-		;
-	t->next = *pp;
-	*pp = t;
-	return t->id;
+	heap_up(loop->timers, loop->ntimers++);
+	return loop->last_timer_id;
 }
 
 int mp_loop_timer_cancel(struct mp_loop *loop, int64_t id)
 {
-	struct timer **pp;
+	size_t i;
 
-	for (pp = &loop->timers; *pp; pp = &(*pp)->next) {
-		if ((*pp)->id == id) {
-			struct timer *t = *pp;
-
-			*pp = t->next;
-			free(t);
+	for (i = 0; i < loop->ntimers; i++) {
+		if (loop->timers[i].id == id) {
+			heap_remove(loop, i);
 			return 0;
 		}
 	}
@@ -217,10 +278,10 @@ int mp_loop_timer_cancel(struct mp_loop *loop, int64_t id)
 
 bool mp_loop_timer_pending(const struct mp_loop *loop, int64_t id)
 {
-	const struct timer *t;
+	size_t i;
 
-	for (t = loop->timers; t; t = t->next)
-		if (t->id == id)
+	for (i = 0; i < loop->ntimers; i++)
+		if (loop->timers[i].id == id)
 			return true;
 	return false;
 }
@@ -244,10 +305,10 @@ int mp_loop_timer_set(struct mp_loop *loop, int64_t *slot, uint64_t delay_ms,
 
 int mp_loop_next_deadline(const struct mp_loop *loop, uint64_t *deadline_ms)
 {
-	/* The list is sorted by deadline: the head is the earliest. */
-	if (!loop->timers)
+	/* The top of the heap is the earliest. */
+	if (!loop->ntimers)
 		return -ENOENT;
-	*deadline_ms = loop->timers->deadline;
+	*deadline_ms = loop->timers[0].deadline;
 	return 0;
 }
 
@@ -343,12 +404,7 @@ void mp_loop_free(struct mp_loop *loop)
 			mp_loop_signal_remove(loop, s);
 	if (loop->sigfd >= 0)
 		close(loop->sigfd);
-	while (loop->timers) {
-		struct timer *t = loop->timers;
-
-		loop->timers = t->next;
-		free(t);
-	}
+	free(loop->timers);
 	while (loop->watches) {
 		struct watch *w = loop->watches;
 
@@ -366,10 +422,10 @@ static int poll_timeout(const struct mp_loop *loop, int timeout_ms)
 {
 	uint64_t now, wait;
 
-	if (!loop->timers)
+	if (!loop->ntimers)
 		return timeout_ms;
 	now = mp_loop_now_ms(loop);
-	wait = loop->timers->deadline > now ? loop->timers->deadline - now : 0;
+	wait = loop->timers[0].deadline > now ? loop->timers[0].deadline - now : 0;
 	if (timeout_ms >= 0 && (uint64_t)timeout_ms < wait)
 		return timeout_ms;
 	return wait > INT_MAX ? INT_MAX : (int)wait;
@@ -445,16 +501,12 @@ static int dispatch_timers(struct mp_loop *loop)
 	uint64_t now = mp_loop_now_ms(loop);
 	int ran = 0;
 
-	while (!loop->quit && loop->timers && loop->timers->deadline <= now &&
-	       loop->timers->id <= last) {
-		struct timer *t = loop->timers;
-		mp_loop_timer_cb cb = t->cb;
-		void *data = t->data;
-		int64_t id = t->id;
+	while (!loop->quit && loop->ntimers && loop->timers[0].deadline <= now &&
+	       loop->timers[0].id <= last) {
+		struct timer t = loop->timers[0];
 
-		loop->timers = t->next;
-		free(t);
-		cb(loop, id, data);
+		heap_remove(loop, 0);
+		t.cb(loop, t.id, t.data);
 		ran++;
 	}
 	return ran;
@@ -503,7 +555,7 @@ int mp_loop_run(struct mp_loop *loop)
 	if (loop->dispatching)
 		return -EBUSY;
 	while (!loop->quit) {
-		if (!loop->nwatches && !loop->timers) {
+		if (!loop->nwatches && !loop->ntimers) {
 			r = -EDEADLK;
 			break;
 		}

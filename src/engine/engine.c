@@ -240,9 +240,10 @@ static void link_tx(void *user, const uint8_t *pdu, size_t len)
 
 static uint32_t link_random(void *user)
 {
+	struct mp_session *s = user;
 	uint32_t v = 0;
 
-	mp_random((uint8_t *)&v, sizeof(v));
+	mp_rng_bytes(s->e->cfg.rng, (uint8_t *)&v, sizeof(v));
 	return v;
 }
 
@@ -843,7 +844,7 @@ static int open_adv(struct mp_session *s)
 	mp_sendq_attach(&s->txq, s->bearer);
 	/* A random Link ID, unique among our links. MshPRT v1.1 5.3.2 */
 	do {
-		err = mp_random((uint8_t *)&link_id, sizeof(link_id));
+		err = mp_rng_bytes(s->e->cfg.rng, (uint8_t *)&link_id, sizeof(link_id));
 		if (err)
 			return err;
 		for (o = s->e->sessions; o; o = o->next)

@@ -423,8 +423,9 @@ int mp_mesh_link_new(struct mp_engine *e, struct mp_loop *loop, struct mp_keyrin
 	l->iv_ready = true;
 	mp_iv_tick(&l->iv, link_now_s(l));
 
-	/* The replay journal beside a keyring file. */
-	if (mp_keyring_path(kr)) {
+	/* The replay journal beside a keyring file; a keyring in memory
+	 * has none (its path is ""): the list lives for the run. */
+	if (mp_keyring_path(kr) && mp_keyring_path(kr)[0]) {
 		struct mp_rpl_opts ro = { .create = true };
 
 		err = mp_rpl_open(kr, &ro, &l->rpl, NULL);

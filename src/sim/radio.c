@@ -39,12 +39,34 @@ static bool chance(struct mp_sim_radio *r, unsigned int pct)
 	return pct && sim_prng_next(r) % 100 < pct;
 }
 
+/* The composition device @i is given, or NULL for the default one. */
+static const struct mp_sim_comp *sim_comp_of(const struct mp_sim_radio *r, unsigned int i)
+{
+	if (r->cfg.n_comps)
+		return &r->cfg.comps[i % r->cfg.n_comps];
+	return r->cfg.comp;
+}
+
+static bool comp_ok(const struct mp_sim_comp *c)
+{
+	return c->n_elements && c->n_elements <= MP_SIM_CFG_MAX_ELEMENTS;
+}
+
 static void deliver_cb(struct mp_loop *loop, int64_t id, void *data);
 
 void sim_post(struct mp_sim_radio *r, int to, int from, uint32_t sender, const uint8_t *ad,
 	      size_t len, bool connectable)
 {
 	unsigned int copies = 1 + chance(r, r->cfg.dup_pct), i;
+
+	if (to < 0 && len >= 2 && ad[1] == MP_AD_MESH_BEACON)
+		r->sent.beacons++;
+	else if (to < 0 && len >= 2 && ad[1] == MP_AD_PB_ADV)
+		r->sent.pb_adv++;
+	else if (to < 0 && len >= 2 && ad[1] == MP_AD_MESH_MESSAGE)
+		r->sent.network++;
+	else if (to < 0)
+		r->sent.other++;
 
 	for (i = 0; i < copies; i++) {
 		struct delivery *d;
@@ -62,23 +84,27 @@ void sim_post(struct mp_sim_radio *r, int to, int from, uint32_t sender, const u
 		d->len = len;
 		d->connectable = connectable;
 		memcpy(d->ad, ad, len);
-		delay = r->cfg.delay_ms ? sim_prng_next(r) % (r->cfg.delay_ms + 1) : 0;
+		delay = r->cfg.latency_ms;
+		if (r->cfg.delay_ms)
+			delay += sim_prng_next(r) % (r->cfg.delay_ms + 1);
 		d->timer = mp_loop_timer_add(r->cfg.loop, delay, deliver_cb, d);
 		d->next = r->inflight;
+		d->prev = NULL;
+		if (r->inflight)
+			r->inflight->prev = d;
 		r->inflight = d;
 	}
 }
 
+/* O(1): a building has thousands of copies in flight. */
 static void unlink_delivery(struct mp_sim_radio *r, struct delivery *d)
 {
-	struct delivery **pp;
-
-	for (pp = &r->inflight; *pp; pp = &(*pp)->next) {
-		if (*pp == d) {
-			*pp = d->next;
-			return;
-		}
-	}
+	if (d->prev)
+		d->prev->next = d->next;
+	else
+		r->inflight = d->next;
+	if (d->next)
+		d->next->prev = d->prev;
 }
 
 static void deliver_cb(struct mp_loop *loop, int64_t id, void *data)
@@ -140,16 +166,13 @@ static int radio_advertise(void *ctx, const uint8_t *ad, size_t len, uint32_t se
 static void radio_forget(void *ctx, uint32_t sender)
 {
 	struct mp_sim_radio *r = ctx;
-	struct delivery **pp = &r->inflight;
+	struct delivery *d = r->inflight, *next;
 
-	while (*pp) {
-		struct delivery *d = *pp;
-
-		if (d->to < 0 || d->sender != sender) {
-			pp = &d->next;
+	for (; d; d = next) {
+		next = d->next;
+		if (d->to < 0 || d->sender != sender)
 			continue;
-		}
-		*pp = d->next;
+		unlink_delivery(r, d);
 		mp_loop_timer_cancel(r->cfg.loop, d->timer);
 		r->withdrawn++;
 		free(d);
@@ -409,8 +432,8 @@ static void node_start(struct sim_dev *sd, const struct mp_sim_prov_result *res)
 
 	if (sd->node)
 		node_free(sd);
-	if (r->cfg.comp)
-		comp = *r->cfg.comp;
+	if (sim_comp_of(r, sd->index))
+		comp = *sim_comp_of(r, sd->index);
 	else
 		mp_sim_node_default_comp(&comp, sd->elements);
 	/* timers before the node: it may arm one while it starts */
@@ -553,7 +576,8 @@ static int dev_init(struct mp_sim_radio *r, struct sim_dev *sd, unsigned int i)
 	sd->addr[5] |= 0xc0;	/* a static random address */
 	memcpy(dc.uuid, sd->uuid, 16);
 	/* some multi-element devices, unless the options give a composition */
-	sd->elements = r->cfg.comp ? (uint8_t)r->cfg.comp->n_elements : (uint8_t)(1 + i % 3);
+	sd->elements = sim_comp_of(r, i) ? (uint8_t)sim_comp_of(r, i)->n_elements :
+					   (uint8_t)(1 + i % 3);
 	dc.caps.elements = sd->elements;
 	dc.caps.algorithms = MP_ALG_BIT_CMAC | MP_ALG_BIT_HMAC;
 	switch (r->cfg.oob) {
@@ -622,9 +646,11 @@ int mp_sim_radio_new(const struct mp_sim_radio_config *cfg, struct mp_sim_radio 
 	int err;
 
 	if (!cfg->loop || cfg->loss_pct > 100 || cfg->dup_pct > 100 || cfg->devices > 1000 ||
-	    (cfg->comp && (!cfg->comp->n_elements ||
-			   cfg->comp->n_elements > MP_SIM_CFG_MAX_ELEMENTS)))
+	    (cfg->n_comps && !cfg->comps) || (cfg->comp && !comp_ok(cfg->comp)))
 		return -EINVAL;
+	for (i = 0; i < cfg->n_comps; i++)
+		if (!comp_ok(&cfg->comps[i]))
+			return -EINVAL;
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return -ENOMEM;
@@ -744,6 +770,11 @@ struct mp_sim_node *mp_sim_radio_node(struct mp_sim_radio *r, unsigned int i)
 unsigned long mp_sim_radio_node_pdus(const struct mp_sim_radio *r)
 {
 	return r->node_pdus;
+}
+
+void mp_sim_radio_sent(const struct mp_sim_radio *r, struct mp_sim_radio_sent *out)
+{
+	*out = r->sent;
 }
 
 int mp_sim_radio_set_loss(struct mp_sim_radio *r, unsigned int loss_pct)

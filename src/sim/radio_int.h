@@ -93,12 +93,13 @@ struct mp_sim_radio {
 	unsigned long gatt_tx;		/* ATT PDUs the engine sent over them */
 	struct sim_net_tx *net_tx;	/* the nodes' Network PDUs with repetitions to come */
 	unsigned long node_pdus;	/* Network PDUs the nodes sent, repetitions included */
+	struct mp_sim_radio_sent sent;	/* what the devices and nodes advertised, by kind */
 };
 
 /* A copy of an advertisement on its way. */
 struct delivery {
 	struct mp_sim_radio *r;
-	struct delivery *next;
+	struct delivery *next, *prev;	/* the radio's copies in flight */
 	int64_t timer;
 	int to;			/* device index, or -1 for the engine */
 	int from;		/* device index when to == -1 */

@@ -350,6 +350,9 @@ int eh_init(struct eh *h, const struct eh_config *cfg)
 	rc.loss_pct = cfg->loss_pct;
 	rc.dup_pct = cfg->dup_pct;
 	rc.delay_ms = cfg->delay_ms;
+	rc.latency_ms = cfg->latency_ms;
+	rc.comps = cfg->comps;
+	rc.n_comps = cfg->n_comps;
 	rc.seed = cfg->seed;
 	rc.bearers = cfg->bearers;
 	rc.gatt_drop_after = cfg->gatt_drop_after;
@@ -396,6 +399,7 @@ int eh_engine_new(struct eh *h)
 	ec.radio.ctx = h;
 	ec.keyring = h->kr;
 	ec.max_sessions = h->cfg.max_sessions;
+	ec.rng = h->cfg.rng;
 	ec.cb = &engine_cb;
 	ec.user = h;
 	return mp_engine_new(&ec, &h->engine);

@@ -27,6 +27,10 @@ struct eh_config {
 	unsigned int devices;
 	enum mp_sim_oob oob;
 	unsigned int loss_pct, dup_pct, delay_ms;
+	unsigned int latency_ms;	/* sim/radio.h's */
+	const struct mp_sim_comp *comps;	/* sim/radio.h's: device i is comps[i % n_comps] */
+	unsigned int n_comps;
+	const struct mp_rng *rng;	/* the engine's (engine/engine.h); NULL: OpenSSL */
 	uint64_t seed;
 	unsigned int max_sessions;	/* 0: the engine's default */
 	bool memory_keyring;		/* mp_keyring_new instead of a file */

@@ -204,6 +204,104 @@ static void test_timer_cancel(void **state)
 	assert_true(mp_loop_timer_add(f->loop, 1, on_timer, (void *)"c") > b);
 }
 
+/* Many timers, deadlines drawn with many ties, a third cancelled (some
+ * from inside callbacks), more added while they fire: every one fires
+ * exactly once, in (deadline, id) order, the cancelled ones never. */
+#define MANY 2000
+
+struct many {
+	struct mp_loop *loop;
+	int64_t id[MANY];
+	uint64_t deadline[MANY];
+	bool cancelled[MANY], fired[MANY];
+	uint64_t last_deadline;
+	int64_t last_id;
+	unsigned int nfired, added;
+	uint32_t x;
+};
+
+static uint32_t many_draw(struct many *m)
+{
+	m->x ^= m->x << 13;
+	m->x ^= m->x >> 17;
+	m->x ^= m->x << 5;
+	return m->x;
+}
+
+static void many_fired(struct mp_loop *loop, int64_t id, void *data);
+
+static void many_add(struct many *m, unsigned int i, uint64_t now)
+{
+	uint64_t delay = many_draw(m) % 50;
+
+	m->deadline[i] = now + delay;
+	m->id[i] = mp_loop_timer_add(m->loop, delay, many_fired, m);
+	assert_true(m->id[i] > 0);
+}
+
+static void many_fired(struct mp_loop *loop, int64_t id, void *data)
+{
+	struct many *m = data;
+	uint64_t now = mp_loop_now_ms(loop);
+	unsigned int i;
+
+	for (i = 0; i < MANY && m->id[i] != id; i++)
+		;
+	assert_true(i < MANY);
+	assert_false(m->cancelled[i]);
+	assert_false(m->fired[i]);
+	assert_true(m->deadline[i] <= now);
+	/* (deadline, id) never goes back */
+	assert_true(m->deadline[i] > m->last_deadline ||
+		    (m->deadline[i] == m->last_deadline && id > m->last_id));
+	m->last_deadline = m->deadline[i];
+	m->last_id = id;
+	m->fired[i] = true;
+	m->nfired++;
+	/* now and then cancel one still pending, or add one */
+	if (many_draw(m) % 4 == 0) {
+		unsigned int j = many_draw(m) % m->added;
+
+		if (!m->fired[j] && !m->cancelled[j]) {
+			assert_int_equal(mp_loop_timer_cancel(loop, m->id[j]), 0);
+			m->cancelled[j] = true;
+		}
+	}
+	if (m->added < MANY && many_draw(m) % 2 == 0)
+		many_add(m, m->added++, now);
+}
+
+static void test_many_timers_in_order(void **state)
+{
+	struct fixture *f = *state;
+	struct many *m = calloc(1, sizeof(*m));
+	unsigned int i, cancelled = 0;
+	uint64_t next;
+
+	assert_non_null(m);
+	m->loop = f->loop;
+	m->x = 2463534242u;
+	for (m->added = 0; m->added < MANY / 2; m->added++)
+		many_add(m, m->added, f->clock.now);
+	for (i = 0; i < MANY / 2; i += 3) {
+		assert_int_equal(mp_loop_timer_cancel(f->loop, m->id[i]), 0);
+		assert_false(mp_loop_timer_pending(f->loop, m->id[i]));
+		m->cancelled[i] = true;
+	}
+	while (mp_loop_next_deadline(f->loop, &next) == 0) {
+		if (next > f->clock.now)
+			f->clock.now = next;
+		assert_true(mp_loop_run_once(f->loop, 0) >= 0);
+	}
+	for (i = 0; i < m->added; i++) {
+		assert_true(m->fired[i] != m->cancelled[i]);
+		cancelled += m->cancelled[i];
+	}
+	assert_int_equal(m->nfired + cancelled, m->added);
+	assert_true(m->added > MANY / 2);
+	free(m);
+}
+
 static void test_timer_huge_delay_saturates(void **state)
 {
 	struct fixture *f = *state;
@@ -437,6 +535,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_clock_is_injectable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_many_timers_in_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_watch_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_watch_write_and_hangup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_watch_on_closed_fd_is_dropped, setup, teardown),
