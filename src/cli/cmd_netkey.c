@@ -140,6 +140,19 @@ static void fail_keyring(struct kr_run *run, const char *what)
 	finish(run, MP_CLI_KEYRING);
 }
 
+/* Whether the keyring records node @addr as having the new NetKey
+ * @net_idx (the CDB's netKeys[].updated). */
+static bool has_new_key(const struct mp_keyring *kr, uint16_t addr, uint16_t net_idx)
+{
+	const struct mp_node_config *c = mp_node_config(kr, addr);
+	size_t j;
+
+	for (j = 0; c && j < c->n_net_updated; j++)
+		if (c->net_updated[j] == net_idx)
+			return true;
+	return false;
+}
+
 /* ---- the steps ---- */
 
 static void step_start(struct kr_run *run);
@@ -269,9 +282,8 @@ static void step_start(struct kr_run *run)
 {
 	struct mp_cli_app *a = run->a;
 	const struct mp_netkey *k = mp_keyring_netkey(a->kr, run->net_idx);
-	const struct mp_node_config *c;
 	struct mp_cfg_msg m;
-	size_t i, j;
+	size_t i;
 
 	run->starting = true;
 	for (i = 0; i < run->n; i++) {
@@ -282,11 +294,7 @@ static void step_start(struct kr_run *run)
 		switch (run->step) {
 		case STEP_UPDATE:
 			/* a node recorded as having it already (a resumed run) */
-			c = mp_node_config(a->kr, nd->addr);
-			for (j = 0; c && j < c->n_net_updated; j++)
-				if (c->net_updated[j] == run->net_idx)
-					break;
-			if (c && j < c->n_net_updated)
+			if (has_new_key(a->kr, nd->addr, run->net_idx))
 				continue;
 			mp_cfg_req_netkey_update(&m, run->net_idx, k->key);
 			break;
@@ -381,17 +389,11 @@ static int collect_nodes(struct kr_run *run)
  * does not record as having the new key. */
 static void mark_not_updated(struct kr_run *run)
 {
-	size_t i, j;
+	size_t i;
 
-	for (i = 0; i < run->n; i++) {
-		const struct mp_node_config *c = mp_node_config(run->a->kr, run->nodes[i].addr);
-
-		for (j = 0; c && j < c->n_net_updated; j++)
-			if (c->net_updated[j] == run->net_idx)
-				break;
-		if (!c || j == c->n_net_updated)
+	for (i = 0; i < run->n; i++)
+		if (!has_new_key(run->a->kr, run->nodes[i].addr, run->net_idx))
 			run->nodes[i].excluded = true;
-	}
 }
 
 enum mp_cli_status mp_cmd_netkey_refresh(struct mp_cli_app *a, const struct mp_cli_args *args)

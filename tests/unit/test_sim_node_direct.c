@@ -372,6 +372,19 @@ static void test_reset(void **state)
 	world_down();
 }
 
+/* The provisioner's stack again, with @key only (its SEQ goes on). */
+static void prov_with(const uint8_t key[16])
+{
+	struct mp_mesh_config mc = { .ops = &p_ops, .addr = PROV, .elements = 1,
+				     .tx_slots = 4, .rx_slots = 4 };
+
+	mp_mesh_free(W.p);
+	W.p = mp_mesh_new(&mc);
+	assert_non_null(W.p);
+	assert_int_equal(mp_mesh_set_iv(W.p, 0x12345678, false), 0);
+	assert_int_equal(mp_mesh_subnet_add(W.p, 0, key), 0);
+}
+
 /* Key Refresh on the node (MshPRT v1.1 3.11.4, 4.3.2 NetKey Update and
  * Key Refresh Phase Set): the node's stack follows its server's phase. In
  * Phase 1 it still sends with the old key, in Phase 2 with the new one
@@ -382,8 +395,6 @@ static void test_key_refresh(void **state)
 	static const char *nk_update = "8045 0000 00112233445566778899aabbccddeeff";
 	static const uint8_t new_key[16] = { 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
 					     0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff };
-	struct mp_mesh_config mc = { .ops = &p_ops, .addr = PROV, .elements = 1,
-				     .tx_slots = 4, .rx_slots = 4 };
 	uint8_t phase = 9, k[16];
 
 	(void)state;
@@ -423,18 +434,10 @@ static void test_key_refresh(void **state)
 	assert_memory_equal(k, new_key, 16);
 	assert_int_equal(ask(NODE, MP_MESH_KEY_DEV, "800c"), 1);
 	/* a provisioner with the old key only is not heard any more */
-	mp_mesh_free(W.p);
-	W.p = mp_mesh_new(&mc);
-	assert_non_null(W.p);
-	assert_int_equal(mp_mesh_set_iv(W.p, 0x12345678, false), 0);
-	assert_int_equal(mp_mesh_subnet_add(W.p, 0, net_key), 0);
+	prov_with(net_key);
 	assert_int_equal(ask(NODE, MP_MESH_KEY_DEV, "800c"), 0);
 	/* transition 2 in Phase 0 is no transition: not answered */
-	mp_mesh_free(W.p);
-	W.p = mp_mesh_new(&mc);
-	assert_non_null(W.p);
-	assert_int_equal(mp_mesh_set_iv(W.p, 0x12345678, false), 0);
-	assert_int_equal(mp_mesh_subnet_add(W.p, 0, new_key), 0);
+	prov_with(new_key);
 	assert_int_equal(ask(NODE, MP_MESH_KEY_DEV, "8016 0000 02"), 0);
 	assert_int_equal(ask(NODE, MP_MESH_KEY_DEV, "8016 0000 03"), 1);
 	expect("8017 00 0000 00");
