@@ -215,13 +215,17 @@ static void step_end(struct kr_run *run)
 		if (!nd->failed)
 			continue;
 		nd->failed = false;
+		/* Only a node without the new key is left out: one that has it
+		 * and missed transition 2 still gets transition 3, which
+		 * revokes the old key from phase 1 too (4.2.14). */
+		if (run->step != STEP_UPDATE)
+			continue;
 		nd->excluded = true;
 		j = mp_out_event(o, MP_EVENT("netkey-refresh-excluded"), nd->addr);
 		mp_out_event_add(j, "net_index", json_object_new_int(run->net_idx));
 		mp_out_event_end(o, j, "node %04x        left out of the refresh of netkey %03x "
 				 "(--force)", nd->addr, run->net_idx);
-		if (run->step == STEP_UPDATE)
-			mp_node_config_set_updated(a->kr, nd->addr, false, run->net_idx, false);
+		mp_node_config_set_updated(a->kr, nd->addr, false, run->net_idx, false);
 	}
 	switch (run->step) {
 	case STEP_UPDATE:
