@@ -91,7 +91,7 @@ _meshprov()
 		cmd="$cmd ${COMP_WORDS[i+1]}";;
 	netkey)
 		if [ $((i + 1)) -eq $COMP_CWORD ]; then
-			COMPREPLY=($(compgen -W "list create import delete" -- "$cur"))
+			COMPREPLY=($(compgen -W "list create import refresh delete" -- "$cur"))
 			return
 		fi
 		cmd="$cmd ${COMP_WORDS[i+1]}";;
@@ -197,6 +197,10 @@ _meshprov()
 		COMPREPLY=();;
 	"netkey import")
 		opts=""
+		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
+		COMPREPLY=();;
+	"netkey refresh")
+		opts="--force"
 		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
 		COMPREPLY=();;
 	"netkey delete")

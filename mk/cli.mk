@@ -9,6 +9,7 @@ MP_CLI_SOURCES = \
 	src/cli/cmd_config.c \
 	src/cli/cmd_group.c src/cli/group.c include/cli/group.h \
 	src/cli/cmd_keyring.c \
+	src/cli/cmd_netkey.c include/cli/net.h \
 	src/cli/cmd_station.c \
 	src/cli/nodecfg.c include/cli/nodecfg.h \
 	src/cli/output.c include/cli/output.h \
@@ -88,11 +89,18 @@ tests_unit_test_cli_wipe_LDADD = $(MP_STACK_LIBS) $(TEST_LIBS) $(MP_STACK_EXTLIB
 # The real binary: in batch mode against simulated devices, the shell under
 # a pseudo-terminal, and the command table against help, the man page and
 # the completions.
-TESTS += tests/integration/cli.sh tests/integration/shell.py tests/integration/docs.sh \
-	tests/integration/zsh-complete.py tests/integration/stations.sh tests/integration/config.sh \
-	tests/integration/groups.sh tests/integration/complete-groups.py
+TESTS += tests/integration/cli.sh \
+	tests/integration/shell.py \
+	tests/integration/docs.sh \
+	tests/integration/zsh-complete.py \
+	tests/integration/stations.sh \
+	tests/integration/config.sh \
+	tests/integration/groups.sh \
+	tests/integration/complete-groups.py \
+	tests/integration/keyrefresh.sh
 EXTRA_DIST += tests/integration/cli.sh tests/integration/shell.py tests/integration/docs.sh \
 	tests/integration/stations.sh tests/integration/config.sh tests/integration/groups.sh \
+	tests/integration/keyrefresh.sh \
 	tests/integration/zsh-complete.py tests/integration/ptytest.py tests/integration/faildisk.c \
 	tests/integration/complete-groups.py \
 	completions/gen-completions.py

@@ -135,6 +135,7 @@ struct mp_cli_app {
 	struct mp_engine *engine;
 	bool engine_has_keyring;
 	struct mp_cli_net *net;		/* the mesh network and Configuration Client, or NULL */
+	void *kr_run;			/* a netkey refresh in progress (cmd_netkey.c), or NULL */
 	struct mp_shell *shell;		/* in the shell */
 	bool scanning;			/* scan on: show devices as they are heard */
 	bool scan_off;			/* shell: the user switched discovery off */

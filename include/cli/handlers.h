@@ -73,6 +73,9 @@ enum mp_cli_status mp_cmd_cfg_node_reset(struct mp_cli_app *a, const struct mp_c
 enum mp_cli_status mp_cmd_attention(struct mp_cli_app *a, const struct mp_cli_args *args);
 enum mp_cli_status mp_cmd_onoff(struct mp_cli_app *a, const struct mp_cli_args *args);
 
+/* src/cli/cmd_netkey.c: the Key Refresh procedure (issues #13, #14) */
+enum mp_cli_status mp_cmd_netkey_refresh(struct mp_cli_app *a, const struct mp_cli_args *args);
+
 /** "meshprov: CMD: message" on stderr. */
 void mp_cmd_err(const struct mp_cli_args *args, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

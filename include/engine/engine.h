@@ -212,6 +212,16 @@ int mp_engine_net_receive(struct mp_engine *e, mp_engine_net_rx_fn fn, void *use
  */
 int mp_engine_net_send(struct mp_engine *e, const uint8_t *pdu, size_t len, uint8_t transmit);
 
+/**
+ * Send the mesh beacon @beacon (@len octets from its Beacon Type on, such
+ * as a Secure Network beacon, MshPRT v1.1 3.10.3) once, in a Mesh Beacon
+ * AD structure (0x2B) on the advertising bearer, under the sender
+ * MP_ENGINE_NET_SENDER. The caller repeats it on its beacon interval.
+ * Returns 0 once it is with the radio, -EINVAL for a NULL @beacon,
+ * -EMSGSIZE for a @len of 0 or over 29, or the radio's error.
+ */
+int mp_engine_beacon_send(struct mp_engine *e, const uint8_t *beacon, size_t len);
+
 /** PDUs whose repetitions are still to come. */
 unsigned int mp_engine_net_pending(const struct mp_engine *e);
 

@@ -18,7 +18,18 @@
  *  - Network PDUs out and in through the engine's advertising bearer
  *    (mp_engine_net_send / mp_engine_net_receive), beacons in through the
  *    engine's AD receivers (0x2B, types 0x01 and 0x02).
- *  - Timers (the SAR machines', the IV machine's) on the engine's loop.
+ *  - Our Secure Network beacons (MshPRT v1.1 3.10.3), one per subnet, in
+ *    Mesh Beacon AD structures on the same bearer (mp_engine_beacon_send):
+ *    at link start, on a fixed interval (10 s, the shortest 3.10.5 allows,
+ *    unless the options say otherwise; this provisioner does not count
+ *    other nodes' beacons to stretch it, its runs being short), and at once
+ *    whenever what they say changes: the IV index or IV Update flag, a Key
+ *    Refresh phase (mp_mesh_link_netkey_sync()). The Key Refresh flag is
+ *    set in phase 2, and the key that authenticates them is the one the
+ *    subnet sends with (the old one in phase 1, the new one from phase 2,
+ *    3.10.3 and 3.11.4).
+ *  - Timers (the SAR machines', the IV machine's, the beacons') on the
+ *    engine's loop.
  *
  * Network Transmit: MP_MESH_LINK_NET_TRANSMIT_DEFAULT, three transmissions
  * 20 ms apart (Count 2, Interval Steps 1, 4.2.20), unless the options say
@@ -64,6 +75,8 @@ struct mp_mesh_link_opts {
 	int64_t (*now_s)(void *user);
 	const struct mp_sar_tx_params *sar_tx;	/* NULL: the defaults */
 	const struct mp_sar_rx_params *sar_rx;	/* NULL: the defaults */
+	uint32_t beacon_interval_ms;	/* 0: MP_BEACON_TX_INTERVAL_MS (10 s) */
+	bool no_beacons;		/* send no Secure Network beacons */
 };
 
 /* The counters shown with -v. */
@@ -71,6 +84,7 @@ struct mp_mesh_link_stats {
 	unsigned long pdus_heard;	/* Mesh Messages the engine gave us */
 	unsigned long tx_refused;	/* Network PDUs the bearer refused */
 	unsigned long beacons_heard;	/* beacons offered (before authentication) */
+	unsigned long beacons_sent;	/* our Secure Network beacons given to the radio */
 	unsigned long rpl_write_errors;	/* journal records that could not be written */
 	uint64_t seq_reservations;	/* keyring writes of SEQ blocks */
 	uint32_t seq_held;		/* SEQs reserved, not yet used */
@@ -111,6 +125,18 @@ int mp_mesh_link_send(struct mp_mesh_link *l, uint16_t dst, uint16_t net_idx, ui
  * -ENOENT (not in the keyring), the stack's errors.
  */
 int mp_mesh_link_app_key_load(struct mp_mesh_link *l, uint16_t app_idx);
+
+/**
+ * The keyring's NetKey @net_idx changed its Key Refresh phase (or its key):
+ * bring the link's subnet to it (phase 1: the new key received beside the
+ * old, sent with the old; phase 2: sent with the new; phase 0 after a
+ * refresh: the new key only, the old wiped, MshPRT v1.1 3.11.4) and send
+ * the subnet's beacons at once with the new state (the Key Refresh flag in
+ * phase 2, under the new key). Call it after each mp_keyring_netkey_refresh()
+ * and mp_keyring_netkey_set_phase(). 0, -ENOENT (not in the keyring, or a
+ * NetKey the link did not load), -EINVAL, or the stack's key errors.
+ */
+int mp_mesh_link_netkey_sync(struct mp_mesh_link *l, uint16_t net_idx);
 
 /** The stack, for what this header does not wrap (subscriptions, the
  *  Default TTL, its counters). */

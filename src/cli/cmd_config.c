@@ -20,6 +20,7 @@
 #include "cli/commands.h"
 #include "cli/group.h"
 #include "cli/handlers.h"
+#include "cli/net.h"
 #include "cli/nodecfg.h"
 #include "cli/parse.h"
 #include "config/client.h"
@@ -77,6 +78,8 @@ struct req_ctx {
 	uint16_t app_idx;
 	bool virt;		/* a virtual subscription or publication: */
 	uint8_t label[16];	/* its Label UUID, for the keyring's record */
+	mp_cli_net_done_fn fn;	/* mp_cli_net_submit(): the answer goes there */
+	void *fn_user;
 };
 
 /* ---- printing ---- */
@@ -336,6 +339,14 @@ static void client_done(void *user, const struct mp_cfg_client_result *r)
 	struct req_ctx *ctx = r->ctx;
 	struct mp_cli_app *a = n->a;
 
+	if (ctx && ctx->fn) {
+		mp_cli_net_done_fn fn = ctx->fn;
+		void *fn_user = ctx->fn_user;
+
+		free(ctx);
+		fn(a, fn_user, r);
+		return;
+	}
 	if (r->err) {
 		n->failed++;
 		mp_out_error(&a->out, "node %04x: %s: %s after %u tries", r->dst,
@@ -431,6 +442,37 @@ static enum mp_cli_status need_net(struct mp_cli_app *a)
 	}
 	a->net = n;
 	return MP_CLI_OK;
+}
+
+enum mp_cli_status mp_cli_net_need(struct mp_cli_app *a)
+{
+	return need_net(a);
+}
+
+struct mp_mesh_link *mp_cli_net_link(struct mp_cli_app *a)
+{
+	return a->net ? a->net->link : NULL;
+}
+
+int64_t mp_cli_net_submit(struct mp_cli_app *a, const struct mp_cfg_client_req *r,
+			  mp_cli_net_done_fn fn, void *user)
+{
+	struct mp_cfg_client_req req = *r;
+	struct req_ctx *ctx;
+	int64_t id;
+
+	if (!a->net || !fn)
+		return -EINVAL;
+	ctx = calloc(1, sizeof(*ctx));
+	if (!ctx)
+		return -ENOMEM;
+	ctx->fn = fn;
+	ctx->fn_user = user;
+	req.ctx = ctx;
+	id = mp_cfg_client_submit(a->net->client, &req);
+	if (id < 0)
+		free(ctx);
+	return id;
 }
 
 /* The node @s names: a unicast address of a node in the keyring. */

@@ -33,6 +33,12 @@ static const struct mp_cli_opt show_keys_opts[] = {
 	{ 0 },
 };
 
+static const struct mp_cli_opt netkey_refresh_opts[] = {
+	{ "--force", NULL, MP_COMPL_NONE, NULL,
+	  "go on without the nodes that did not answer (listed; they lose the subnet)" },
+	{ 0 },
+};
+
 static const struct mp_cli_opt scan_opts[] = {
 	{ "--duration", "SECONDS", MP_COMPL_NONE, NULL, "scan for this long" },
 	{ 0 },
@@ -169,6 +175,9 @@ const struct mp_cli_cmd mp_cli_commands[] = {
 	{ "netkey import", "INDEX KEY", 2, 2, mp_cmd_netkey_import,
 	  "add a NetKey you have (KEY: hex, or @FILE or - to read it)",
 	  MP_COMPL_NONE, NULL, no_opts, 0 },
+	{ "netkey refresh", "[NET_IDX]", 0, 1, mp_cmd_netkey_refresh,
+	  "Key Refresh: a new NetKey to every node of the subnet, then phases 2 and 3 "
+	  "(default 0)", MP_COMPL_NETKEY, NULL, netkey_refresh_opts, MP_CMD_RADIO },
 	{ "netkey delete", "INDEX", 1, 1, mp_cmd_netkey_delete,
 	  "delete a NetKey no node or AppKey uses", MP_COMPL_NETKEY, NULL, no_opts, 0 },
 	{ "appkey list", "[ADDR]", 0, 1, mp_cmd_cfg_appkey_list,

@@ -703,6 +703,11 @@ int mp_engine_net_send(struct mp_engine *e, const uint8_t *pdu, size_t len, uint
 	return net_adv_send(&e->net, pdu, len, transmit);
 }
 
+int mp_engine_beacon_send(struct mp_engine *e, const uint8_t *beacon, size_t len)
+{
+	return net_adv_send_beacon(&e->net, beacon, len);
+}
+
 unsigned int mp_engine_net_pending(const struct mp_engine *e)
 {
 	return net_adv_pending(&e->net);

@@ -55,6 +55,9 @@ struct mp_mesh_link {
 	 * own copies for the network layer). */
 	struct mp_subnet subnets[LINK_SUBNETS];
 	size_t nsubnets;
+	/* Our Secure Network beacons (net/beacon_io.h), on the loop's timer. */
+	struct mp_beacon_tx btx;
+	int64_t beacon_timer;
 
 	struct link_timer *timers;
 	unsigned ntimers;
@@ -197,6 +200,49 @@ static void iv_timer(void *user, uint32_t ms)
 	mp_loop_timer_set(l->loop, &l->iv_timer, ms, iv_timer_fired, l);
 }
 
+/* ---- our beacons ---- */
+
+static void beacon_send(void *user, size_t subnet, const uint8_t *beacon, size_t len)
+{
+	struct mp_mesh_link *l = user;
+
+	(void)subnet;
+	if (mp_engine_beacon_send(l->engine, beacon, len) == 0)
+		l->st.beacons_sent++;
+	else
+		l->st.tx_refused++;
+}
+
+static void beacon_timer_fired(struct mp_loop *loop, int64_t id, void *data)
+{
+	struct mp_mesh_link *l = data;
+
+	(void)loop;
+	(void)id;
+	l->beacon_timer = 0;
+	mp_beacon_tx_timeout(&l->btx, l->subnets, l->nsubnets, &l->iv);
+}
+
+static void beacon_timer(void *user, uint32_t ms)
+{
+	struct mp_mesh_link *l = user;
+
+	mp_loop_timer_set(l->loop, &l->beacon_timer, ms, beacon_timer_fired, l);
+}
+
+static const struct mp_beacon_tx_cb link_beacon_cb = { beacon_send, beacon_timer };
+
+/* Send every subnet's beacon now and start the interval again: at link
+ * start and whenever what they say changes (the IV index or the IV
+ * Update flag, a Key Refresh phase), so that the network hears it at once
+ * rather than one interval later (MshPRT v1.1 3.10.5, 3.11.4, 3.11.5). */
+static void beacons_now(struct mp_mesh_link *l)
+{
+	if (!l->btx.running)
+		return;
+	mp_beacon_tx_timeout(&l->btx, l->subnets, l->nsubnets, &l->iv);
+}
+
 static const struct mp_iv_cb link_iv_cb = {
 	.persist = iv_persist,
 	.seq_reset = iv_seq_reset,
@@ -240,16 +286,62 @@ static int beacon_heard(void *user, const struct mp_adv_report *r, const struct 
 			      &seen);
 	if (err < 0)
 		return 0;	/* counted by the IV machine; nobody else wants it */
-	/* TODO(issue #13): the Key Refresh flag (seen.key_refresh) is not acted
-	 * on: this provisioner drives key refresh itself. */
-	if (l->cb.iv_changed && (mp_iv_get(&l->iv)->iv_index != iv_index ||
-				 mp_iv_get(&l->iv)->iv_update != iv_update))
+	/* The Key Refresh flag (seen.key_refresh) is not acted on: this
+	 * provisioner drives the Key Refresh procedure itself, and its phase
+	 * is the keyring's (mp_mesh_link_netkey_sync()). */
+	if (mp_iv_get(&l->iv)->iv_index == iv_index && mp_iv_get(&l->iv)->iv_update == iv_update)
+		return 0;
+	beacons_now(l);
+	if (l->cb.iv_changed)
 		l->cb.iv_changed(l->user, mp_iv_get(&l->iv)->iv_index,
 				 mp_iv_get(&l->iv)->iv_update);
 	return 0;
 }
 
 /* ---- keys ---- */
+
+/* @s (not set up yet) as the keyring's NetKey @k says: during a key
+ * refresh the keyring's key is the new one and old_key the current one
+ * (store/keyring.h); phase 1 sends with the old, phase 2 with the new, both
+ * received (MshPRT v1.1 3.11.4.1). */
+static int subnet_of(struct mp_subnet *s, const struct mp_netkey *k)
+{
+	bool refresh = k->phase == MP_KR_PHASE_1 || k->phase == MP_KR_PHASE_2;
+	int err = mp_subnet_init(s, k->index, refresh ? k->old_key : k->key);
+
+	if (!err && refresh)
+		err = mp_subnet_kr_start(s, k->key);
+	if (!err && k->phase == MP_KR_PHASE_2)
+		err = mp_subnet_kr_use_new(s);
+	return err;
+}
+
+/* The stack's subnet @ms brought from its phase to the keyring's @k, one
+ * allowed step at a time; a phase that went back (a keyring replaced under
+ * us) or another key is reloaded whole by the caller (-ESTALE). */
+static int subnet_follow(struct mp_mesh *m, struct mp_subnet *ms, const struct mp_netkey *k)
+{
+	bool refresh = k->phase == MP_KR_PHASE_1 || k->phase == MP_KR_PHASE_2;
+	int err = 0;
+
+	if (ms->phase == MP_KR_NORMAL && refresh) {
+		if (!mp_ct_equal(ms->key[0].net_key, k->old_key, 16))
+			return -ESTALE;
+		err = mp_subnet_kr_start(ms, k->key);
+	} else if (ms->phase != MP_KR_NORMAL) {
+		if (!mp_ct_equal(ms->key[1].net_key, k->key, 16))
+			return -ESTALE;
+		if (!refresh)
+			err = m ? mp_mesh_kr_finish(m, k->index) : mp_subnet_kr_finish(ms);
+		else if (ms->phase == MP_KR_PHASE2 && k->phase == MP_KR_PHASE_1)
+			return -ESTALE;
+	} else if (!mp_ct_equal(ms->key[0].net_key, k->key, 16)) {
+		return -ESTALE;
+	}
+	if (!err && k->phase == MP_KR_PHASE_2 && ms->phase == MP_KR_PHASE1)
+		err = mp_subnet_kr_use_new(ms);
+	return err;
+}
 
 static int load_subnets(struct mp_mesh_link *l)
 {
@@ -262,13 +354,7 @@ static int load_subnets(struct mp_mesh_link *l)
 		struct mp_subnet *ms;
 		bool refresh = k->phase == MP_KR_PHASE_1 || k->phase == MP_KR_PHASE_2;
 
-		/* During a key refresh the keyring's key is the new one and
-		 * old_key the current one (store/keyring.h). */
-		err = mp_subnet_init(s, k->index, refresh ? k->old_key : k->key);
-		if (!err && refresh)
-			err = mp_subnet_kr_start(s, k->key);
-		if (!err && k->phase == MP_KR_PHASE_2)
-			err = mp_subnet_kr_use_new(s);
+		err = subnet_of(s, k);
 		if (err < 0)
 			return err;
 		l->nsubnets++;
@@ -446,6 +532,14 @@ int mp_mesh_link_new(struct mp_engine *e, struct mp_loop *loop, struct mp_keyrin
 	if (err < 0)
 		goto fail;
 	l->beacon_reg[1] = err;
+	/* Our beacons: the first ones now, then on the interval. */
+	err = mp_beacon_tx_init(&l->btx, l->opts.beacon_interval_ms, &link_beacon_cb, l);
+	if (err < 0)
+		goto fail;
+	if (!l->opts.no_beacons) {
+		mp_beacon_tx_start(&l->btx);
+		beacons_now(l);
+	}
 	*out = l;
 	return 0;
 fail:
@@ -471,6 +565,8 @@ void mp_mesh_link_free(struct mp_mesh_link *l)
 				mp_loop_timer_cancel(l->loop, l->timers[i].slot);
 	if (l->iv_timer)
 		mp_loop_timer_cancel(l->loop, l->iv_timer);
+	if (l->beacon_timer)
+		mp_loop_timer_cancel(l->loop, l->beacon_timer);
 	free(l->timers);
 	mp_mesh_free(l->mesh);
 	mp_seq_free(l->seq);
@@ -502,6 +598,44 @@ int mp_mesh_link_send(struct mp_mesh_link *l, uint16_t dst, uint16_t net_idx, ui
 	if (!l || !payload)
 		return -EINVAL;
 	return mp_mesh_send_access(l->mesh, &tx, NULL);
+}
+
+int mp_mesh_link_netkey_sync(struct mp_mesh_link *l, uint16_t net_idx)
+{
+	const struct mp_netkey *k;
+	struct mp_subnet *s = NULL, *ms;
+	size_t i;
+	int err;
+
+	if (!l)
+		return -EINVAL;
+	k = mp_keyring_netkey(l->kr, net_idx);
+	for (i = 0; i < l->nsubnets && !s; i++)
+		if (l->subnets[i].index == net_idx)
+			s = &l->subnets[i];
+	ms = mp_mesh_subnet(l->mesh, net_idx);
+	if (!k || !s || !ms)
+		return -ENOENT;
+	err = subnet_follow(l->mesh, ms, k);
+	if (err == -ESTALE) {
+		/* reload it whole: the AppKeys bound to it go with it */
+		mp_mesh_subnet_del(l->mesh, net_idx);
+		err = mp_mesh_subnet_add(l->mesh, net_idx,
+					 k->phase ? k->old_key : k->key);
+		ms = err ? NULL : mp_mesh_subnet(l->mesh, net_idx);
+		if (ms)
+			err = subnet_follow(l->mesh, ms, k);
+		if (!err)
+			err = load_app_keys(l);
+	}
+	if (err < 0)
+		return err;
+	mp_subnet_wipe(s);
+	err = subnet_of(s, k);
+	if (err < 0)
+		return err;
+	beacons_now(l);
+	return 0;
 }
 
 struct mp_mesh *mp_mesh_link_stack(struct mp_mesh_link *l)
@@ -540,6 +674,7 @@ void mp_mesh_link_print_stats(const struct mp_mesh_link *l, FILE *f, const char 
 	P("net-pdus-heard", st.pdus_heard);
 	P("net-tx-refused", st.tx_refused);
 	P("beacons-heard", st.beacons_heard);
+	P("beacons-sent", st.beacons_sent);
 	P("rpl-write-errors", st.rpl_write_errors);
 	P("seq-reservations", st.seq_reservations);
 	P("seq-held", st.seq_held);

@@ -77,6 +77,23 @@ int net_adv_send(struct net_adv *n, const uint8_t *pdu, size_t len, uint8_t tran
 	return 0;
 }
 
+/* A Mesh Beacon goes out once per call: its owner repeats it on its own
+ * interval (MshPRT v1.1 3.10.5), so no Network Transmit repetitions. */
+int net_adv_send_beacon(struct net_adv *n, const uint8_t *beacon, size_t len)
+{
+	uint8_t ad[MP_AD_LEGACY_MAX];
+	int k;
+
+	if (!beacon)
+		return -EINVAL;
+	if (len < 1 || len > MP_AD_LEGACY_MAX - 2)
+		return -EMSGSIZE;
+	k = mp_ad_put(MP_AD_MESH_BEACON, beacon, len, ad, sizeof(ad));
+	if (k < 0)
+		return k;
+	return transmit(n, ad, (size_t)k);
+}
+
 unsigned int net_adv_pending(const struct net_adv *n)
 {
 	unsigned int i, c = 0;

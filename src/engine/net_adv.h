@@ -46,6 +46,8 @@ void net_adv_init(struct net_adv *n, struct mp_loop *loop, struct mp_radio radio
 /** Send one Network PDU with the Network Transmit state @transmit
  *  (mp_engine_net_send()). */
 int net_adv_send(struct net_adv *n, const uint8_t *pdu, size_t len, uint8_t transmit);
+/** Send one Mesh Beacon AD (mp_engine_beacon_send()). */
+int net_adv_send_beacon(struct net_adv *n, const uint8_t *beacon, size_t len);
 /** PDUs whose repetitions are still to come. */
 unsigned int net_adv_pending(const struct net_adv *n);
 /** Stop every repetition still to come (the radio is gone, the engine is

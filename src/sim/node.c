@@ -152,6 +152,28 @@ static void drop_apps_of(struct mp_sim_node *n, uint16_t net_idx)
 	}
 }
 
+/* The Key Refresh phase the server's state says (NetKey Update, Key
+ * Refresh Phase Set) applied to the stack's subnet @idx, one step at a
+ * time as the state machine allows (MshPRT v1.1 3.11.4.1): Phase 1 receives
+ * the new key beside the old and sends with the old, Phase 2 sends with
+ * the new, and the return to Phase 0 (transition 3, from Phase 1 or 2)
+ * keeps the new key only. */
+static void sync_kr_phase(struct mp_sim_node *n, uint16_t idx)
+{
+	struct mp_subnet *s = mp_mesh_subnet(n->m, idx);
+	uint8_t new_key[16], phase = 0;
+
+	if (!s || mp_sim_cfg_net_key(n->cfg, idx, NULL, new_key, &phase) < 0)
+		return;
+	if (phase && s->phase == MP_KR_NORMAL)
+		mp_subnet_kr_start(s, new_key);
+	if (phase == 2 && s->phase == MP_KR_PHASE1)
+		mp_subnet_kr_use_new(s);
+	if (!phase && s->phase != MP_KR_NORMAL)
+		mp_mesh_kr_finish(n->m, idx);
+	mp_wipe(new_key, sizeof(new_key));
+}
+
 static void sync_net_keys(struct mp_sim_node *n)
 {
 	uint16_t list[MP_SIM_CFG_MAX_NET_KEYS];
@@ -176,6 +198,8 @@ static void sync_net_keys(struct mp_sim_node *n)
 			n->nets[n->n_nets++] = list[i];
 	}
 	mp_wipe(key, sizeof(key));
+	for (i = 0; i < n->n_nets; i++)
+		sync_kr_phase(n, n->nets[i]);
 }
 
 static void sync_app_keys(struct mp_sim_node *n)
@@ -314,6 +338,11 @@ static void config_rx(struct mp_sim_node *n, const struct mp_mesh_rx_msg *msg)
 	if (mp_sim_cfg_rx(n->cfg, msg->src, msg->net_idx, msg->payload, msg->len, out,
 			  sizeof(out), &out_len) < 0)
 		return;
+	/* The stack follows first, so that the Status goes out under the
+	 * state it reports: after a Key Refresh Phase Set with transition 2
+	 * the node sends with the new key (MshPRT v1.1 3.11.4.1, Phase 2). */
+	if (!mp_sim_cfg_is_reset(n->cfg))
+		sync_state(n);
 	if (out_len)
 		reply(n, msg, n->unicast, out, out_len);
 	if (mp_sim_cfg_is_reset(n->cfg)) {
@@ -324,7 +353,6 @@ static void config_rx(struct mp_sim_node *n, const struct mp_mesh_rx_msg *msg)
 			n->ops.reset(n->user);
 		return;
 	}
-	sync_state(n);
 }
 
 static void attention_set(struct mp_sim_node *n, uint8_t secs)

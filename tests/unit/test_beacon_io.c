@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "crypto/crypto.h"
 #include "net/beacon.h"
 #include "net/beacon_io.h"
 #include "net/iv.h"
@@ -283,6 +284,57 @@ static void test_key_refresh(void **state)
 	mp_subnet_wipe(&peer[0]);
 }
 
+/* The Key Refresh flag and key on the 8.4.3 sample (MshPRT v1.1 3.10.3,
+ * 3.11.4): in phase 1 with the sample's NetKey as the old key, our beacon
+ * is the sample itself (sent with the old key, flag clear); in phase 2
+ * with the sample's NetKey as the new key, it is the sample's Network ID
+ * and IV index with flags 0x01, authenticated with the sample's BeaconKey
+ * (the first 8 octets of AES-CMAC over Flags || Network ID || IV Index).
+ * The spec has no beacon sample with the flag set: this is the sample's
+ * keys with the flag the procedure sets. */
+static void test_key_refresh_sample(void **state)
+{
+	struct json_object *v = tu_get(tu_vectors(), "beacons.secure_network_beacons.0");
+	struct mp_iv_state st = { vec_u32(v, "iv_index"), false, 0, 0 };
+	uint8_t sample_key[16], other[16], beacon_key[16], netid[8], sample[32], b[32], mac[16];
+	struct mp_subnet s;
+	size_t len;
+
+	(void)state;
+	tu_hex(v, "net_key", sample_key, sizeof(sample_key));
+	tu_hex(v, "beacon_key", beacon_key, sizeof(beacon_key));
+	tu_hex(v, "network_id", netid, sizeof(netid));
+	len = tu_hex(v, "beacon", sample, sizeof(sample));
+	memset(other, 0xa5, sizeof(other));
+
+	/* phase 1: the sample key is the old one, and still sends */
+	assert_int_equal(mp_subnet_init(&s, 0, sample_key), 0);
+	assert_int_equal(mp_subnet_kr_start(&s, other), 0);
+	assert_int_equal(mp_beacon_io_build(&s, &st, b, sizeof(b)), MP_SNB_LEN);
+	tu_assert_bytes(b, sample, len);
+	mp_subnet_wipe(&s);
+
+	/* phase 2: the sample key is the new one, the flag set */
+	assert_int_equal(mp_subnet_init(&s, 0, other), 0);
+	assert_int_equal(mp_subnet_kr_start(&s, sample_key), 0);
+	assert_int_equal(mp_subnet_kr_use_new(&s), 0);
+	assert_int_equal(mp_beacon_io_build(&s, &st, b, sizeof(b)), MP_SNB_LEN);
+	assert_int_equal(b[0], MP_BEACON_SECURE_NETWORK);
+	assert_int_equal(b[1], MP_BEACON_FLAG_KEY_REFRESH);
+	assert_memory_equal(b + 2, netid, 8);
+	assert_memory_equal(b + 10, sample + 10, 4);
+	assert_int_equal(mp_aes_cmac(beacon_key, b + 1, 13, mac), 0);
+	assert_memory_equal(b + 14, mac, 8);
+	/* and the sample (flag clear) is not what phase 2 sends */
+	assert_memory_not_equal(b, sample, len);
+
+	/* phase 3 -> normal: the sample key only, the sample again */
+	assert_int_equal(mp_subnet_kr_finish(&s), 0);
+	assert_int_equal(mp_beacon_io_build(&s, &st, b, sizeof(b)), MP_SNB_LEN);
+	tu_assert_bytes(b, sample, len);
+	mp_subnet_wipe(&s);
+}
+
 /* 8.4.6.1, 8.4.6.2: a Mesh Private beacon is recognised, opened and
  * believed like a Secure Network beacon; one no key opens is another
  * network's. */
@@ -346,6 +398,7 @@ int main(void)
 		cmocka_unit_test(test_bad_auth),
 		cmocka_unit_test(test_secondary_subnet),
 		cmocka_unit_test(test_key_refresh),
+		cmocka_unit_test(test_key_refresh_sample),
 		cmocka_unit_test(test_private_samples),
 		cmocka_unit_test(test_args),
 	};

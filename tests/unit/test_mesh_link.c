@@ -45,6 +45,10 @@ struct tn {			/* the test's node */
 	unsigned answers;
 	unsigned app_keys_added;
 	int (*sim_advertise)(void *ctx, const uint8_t *ad, size_t len, uint32_t sender);
+	/* the Mesh Beacons the provisioner advertised, and when */
+	uint8_t beacon[32][MP_SNB_LEN];
+	uint64_t beacon_at[32];
+	unsigned nbeacons;
 };
 
 static struct tn tn;
@@ -204,6 +208,11 @@ static int tap_advertise(void *ctx, const uint8_t *ad, size_t len, uint32_t send
 			memcpy(tn.to_node.pdu[tn.to_node.n], ad + 2, len - 2);
 			tn.to_node.len[tn.to_node.n++] = len - 2;
 		}
+	}
+	if (sender == MP_ENGINE_NET_SENDER && len == MP_SNB_LEN + 2 && ad[1] == MP_AD_MESH_BEACON &&
+	    ad[0] == MP_SNB_LEN + 1 && tn.nbeacons < 32) {
+		tn.beacon_at[tn.nbeacons] = tn.h->now;
+		memcpy(tn.beacon[tn.nbeacons++], ad + 2, MP_SNB_LEN);
 	}
 	return tn.sim_advertise(ctx, ad, len, sender);
 }
@@ -479,9 +488,13 @@ static void test_beacon_moves_iv(void **state)
 	assert_int_equal(mp_keyring_iv_index(h->kr), 0);
 	b[n - 1] ^= 1;
 
+	tn.nbeacons = 0;
 	inject_ad(h, MP_AD_MESH_BEACON, b, (size_t)n);
 	eh_run_for(h, 10);
 	assert_int_equal(mp_keyring_iv_index(h->kr), 1);
+	/* ours follows at once: the IV Update flag, the new IV index */
+	assert_int_equal(tn.nbeacons, 1);
+	assert_memory_equal(tn.beacon[0], b, MP_SNB_LEN);
 	assert_true(mp_keyring_iv_update(h->kr));
 	mp_mesh_link_iv(l, &iv, &upd);
 	assert_int_equal(iv, 1);
@@ -497,6 +510,108 @@ static void test_beacon_moves_iv(void **state)
 	harness_free(h);
 }
 
+/* The last beacon sent is the one mp_beacon_io_build() makes for @s at IV
+ * index 0: its flags (Key Refresh in phase 2) and the key that
+ * authenticates it (the one the subnet sends with). */
+static void assert_last_beacon(const struct mp_subnet *s, uint8_t flags)
+{
+	struct mp_iv_state st = { 0 };
+	uint8_t want[32];
+
+	assert_true(tn.nbeacons > 0);
+	assert_int_equal(mp_beacon_io_build(s, &st, want, sizeof(want)), MP_SNB_LEN);
+	assert_int_equal(tn.beacon[tn.nbeacons - 1][0], MP_BEACON_SECURE_NETWORK);
+	assert_int_equal(tn.beacon[tn.nbeacons - 1][1], flags);
+	assert_memory_equal(tn.beacon[tn.nbeacons - 1], want, MP_SNB_LEN);
+}
+
+/* 3.10.3, 3.10.5: the provisioner's Secure Network beacon, at link start
+ * and every 10 s; 3.11.4 (Key Refresh procedure): each phase change sends
+ * one at once, under the old key in phase 1 (flag clear), the new key in
+ * phase 2 (Key Refresh flag set) and after the refresh (flag clear); the
+ * link keeps talking to a node that follows the same phases. */
+static void test_beacons_sent(void **state)
+{
+	static const uint8_t new_key[16] = { 0xf0, 0xe1, 0xd2, 0xc3, 0xb4, 0xa5, 0x96, 0x87,
+					     0x78, 0x69, 0x5a, 0x4b, 0x3c, 0x2d, 0x1e, 0x0f };
+	struct eh *h = setup_all();
+	struct mp_mesh_link *l;
+	struct mp_subnet s;
+	uint8_t old_key[16];
+	uint64_t t0;
+
+	(void)state;
+	memcpy(old_key, mp_keyring_netkey(h->kr, 0)->key, 16);
+	l = link_new(h);
+	t0 = h->now;
+	assert_int_equal(tn.nbeacons, 1);
+	assert_int_equal(mp_subnet_init(&s, 0, old_key), 0);
+	assert_last_beacon(&s, 0);
+	eh_run_for(h, MP_BEACON_TX_INTERVAL_MS + 10);
+	assert_int_equal(tn.nbeacons, 2);
+	assert_int_equal(tn.beacon_at[1] - t0, MP_BEACON_TX_INTERVAL_MS);
+	assert_int_equal(mp_mesh_link_stats(l).beacons_sent, 2);
+
+	/* phase 1: the old key still sends */
+	assert_int_equal(mp_keyring_netkey_refresh(h->kr, 0, new_key), 0);
+	assert_int_equal(mp_mesh_link_netkey_sync(l, 0), 0);
+	assert_int_equal(tn.nbeacons, 3);
+	assert_int_equal(mp_subnet_kr_start(&s, new_key), 0);
+	assert_last_beacon(&s, 0);
+	composition_get(l);
+	assert_int_equal(mp_subnet_kr_start(mp_mesh_subnet(tn.m, 0), new_key), 0);
+	composition_get(l);
+
+	/* phase 2: the new key, the Key Refresh flag */
+	assert_int_equal(mp_keyring_netkey_set_phase(h->kr, 0, 2), 0);
+	assert_int_equal(mp_mesh_link_netkey_sync(l, 0), 0);
+	assert_int_equal(tn.nbeacons, 4);
+	assert_int_equal(mp_subnet_kr_use_new(&s), 0);
+	assert_last_beacon(&s, MP_BEACON_FLAG_KEY_REFRESH);
+	assert_int_equal(mp_mesh_kr_finish(tn.m, 0), 0);	/* the node: new key only */
+	composition_get(l);
+
+	/* phase 3 -> 0: the new key only, flag clear */
+	assert_int_equal(mp_keyring_netkey_set_phase(h->kr, 0, 3), 0);
+	assert_int_equal(mp_mesh_link_netkey_sync(l, 0), 0);
+	assert_int_equal(tn.nbeacons, 5);
+	assert_int_equal(mp_subnet_kr_finish(&s), 0);
+	assert_last_beacon(&s, 0);
+	composition_get(l);
+	/* the interval starts again from the last one sent */
+	t0 = h->now;
+	eh_run_for(h, MP_BEACON_TX_INTERVAL_MS + 10);
+	assert_int_equal(tn.nbeacons, 6);
+	assert_last_beacon(&s, 0);
+
+	mp_subnet_wipe(&s);
+	mp_mesh_link_free(l);
+	node_free();
+	harness_free(h);
+}
+
+/* The link's subnet reloaded when the keyring's phase goes back (another
+ * keyring's state): no stale phase kept. And no beacons when asked. */
+static void test_netkey_sync_reload(void **state)
+{
+	struct mp_mesh_link_opts o = { .seq_block = 16, .now_s = fixed_now, .no_beacons = true };
+	struct eh *h = setup_all();
+	struct mp_mesh_link *l;
+
+	(void)state;
+	assert_int_equal(mp_mesh_link_new(h->engine, h->loop, h->kr, &o, &prov_cb, NULL, &l), 0);
+	assert_int_equal(mp_keyring_netkey_refresh(h->kr, 0, NULL), 0);
+	assert_int_equal(mp_keyring_netkey_set_phase(h->kr, 0, 2), 0);
+	assert_int_equal(mp_mesh_link_netkey_sync(l, 0), 0);
+	assert_int_equal(mp_mesh_subnet(mp_mesh_link_stack(l), 0)->phase, MP_KR_PHASE2);
+	assert_int_equal(mp_mesh_link_netkey_sync(l, 0x123), -ENOENT);
+	eh_run_for(h, 2 * MP_BEACON_TX_INTERVAL_MS);
+	assert_int_equal(tn.nbeacons, 0);
+	mp_mesh_link_free(l);
+	node_free();
+	harness_free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -506,6 +621,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_seq_not_reused_across_reopen, teardown),
 		cmocka_unit_test_teardown(test_replay_dropped_after_restart, teardown),
 		cmocka_unit_test_teardown(test_beacon_moves_iv, teardown),
+		cmocka_unit_test_teardown(test_beacons_sent, teardown),
+		cmocka_unit_test_teardown(test_netkey_sync_reload, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

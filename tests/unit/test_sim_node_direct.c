@@ -372,6 +372,78 @@ static void test_reset(void **state)
 	world_down();
 }
 
+/* The provisioner's stack again, with @key only (its SEQ goes on). */
+static void prov_with(const uint8_t key[16])
+{
+	struct mp_mesh_config mc = { .ops = &p_ops, .addr = PROV, .elements = 1,
+				     .tx_slots = 4, .rx_slots = 4 };
+
+	mp_mesh_free(W.p);
+	W.p = mp_mesh_new(&mc);
+	assert_non_null(W.p);
+	assert_int_equal(mp_mesh_set_iv(W.p, 0x12345678, false), 0);
+	assert_int_equal(mp_mesh_subnet_add(W.p, 0, key), 0);
+}
+
+/* Key Refresh on the node (MshPRT v1.1 3.11.4, 4.3.2 NetKey Update and
+ * Key Refresh Phase Set): the node's stack follows its server's phase. In
+ * Phase 1 it still sends with the old key, in Phase 2 with the new one
+ * (a provisioner holding only the new key hears it), and after
+ * transition 3 it no longer hears the old key. */
+static void test_key_refresh(void **state)
+{
+	static const char *nk_update = "8045 0000 00112233445566778899aabbccddeeff";
+	static const uint8_t new_key[16] = { 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
+					     0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff };
+	uint8_t phase = 9, k[16];
+
+	(void)state;
+	world_up(NULL, 1);
+	/* Phase 1: the provisioner sends with the old key, receives both */
+	assert_int_equal(ask(NODE, MP_MESH_KEY_DEV, nk_update), 1);
+	expect("8044 00 0000");
+	assert_int_equal(mp_sim_cfg_net_key(mp_sim_node_cfg(W.n), 0, NULL, k, &phase), 0);
+	assert_int_equal(phase, 1);
+	assert_memory_equal(k, new_key, 16);
+	/* the same update again is Success; another key is Key Index Already Stored */
+	assert_int_equal(ask(NODE, MP_MESH_KEY_DEV, nk_update), 1);
+	expect("8044 00 0000");
+	assert_int_equal(ask(NODE, MP_MESH_KEY_DEV, "8045 0000 ffeeddccbbaa99887766554433221100"), 1);
+	expect("8044 06 0000");
+	assert_int_equal(mp_subnet_kr_start(mp_mesh_subnet(W.p, 0), new_key), 0);
+	assert_int_equal(ask(NODE, MP_MESH_KEY_DEV, "8015 0000"), 1);
+	expect("8017 00 0000 01");
+	/* Phase 2: sent with the new key; a provisioner with the new key only hears it */
+	assert_int_equal(mp_subnet_kr_use_new(mp_mesh_subnet(W.p, 0)), 0);
+	assert_int_equal(ask(NODE, MP_MESH_KEY_DEV, "8016 0000 02"), 1);
+	expect("8017 00 0000 02");
+	assert_int_equal(mp_mesh_kr_finish(W.p, 0), 0);
+	assert_int_equal(ask(NODE, MP_MESH_KEY_DEV, "800c"), 1);	/* Default TTL Get */
+	expect("800e 05");
+	/* Phase 2 with transition 2 again: nothing changes */
+	assert_int_equal(ask(NODE, MP_MESH_KEY_DEV, "8016 0000 02"), 1);
+	expect("8017 00 0000 02");
+	/* an update in Phase 2 cannot be */
+	assert_int_equal(ask(NODE, MP_MESH_KEY_DEV, nk_update), 1);
+	expect("8044 0b 0000");
+	/* transition 3: Phase 0, the new key only */
+	assert_int_equal(ask(NODE, MP_MESH_KEY_DEV, "8016 0000 03"), 1);
+	expect("8017 00 0000 00");
+	assert_int_equal(mp_sim_cfg_net_key(mp_sim_node_cfg(W.n), 0, k, NULL, &phase), 0);
+	assert_int_equal(phase, 0);
+	assert_memory_equal(k, new_key, 16);
+	assert_int_equal(ask(NODE, MP_MESH_KEY_DEV, "800c"), 1);
+	/* a provisioner with the old key only is not heard any more */
+	prov_with(net_key);
+	assert_int_equal(ask(NODE, MP_MESH_KEY_DEV, "800c"), 0);
+	/* transition 2 in Phase 0 is no transition: not answered */
+	prov_with(new_key);
+	assert_int_equal(ask(NODE, MP_MESH_KEY_DEV, "8016 0000 02"), 0);
+	assert_int_equal(ask(NODE, MP_MESH_KEY_DEV, "8016 0000 03"), 1);
+	expect("8017 00 0000 00");
+	world_down();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -380,6 +452,7 @@ int main(void)
 		cmocka_unit_test(test_network_transmit),
 		cmocka_unit_test(test_elements),
 		cmocka_unit_test(test_reset),
+		cmocka_unit_test(test_key_refresh),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
