@@ -260,7 +260,8 @@ def oob_timeout(tmp):
     """Issue 16: the question outlives nothing: the run's time limit ends the
     device with a reason naming the OOB wait and how long; what was typed
     goes with the question; the shell prompt is back."""
-    sh = Shell(tmp, "--keyring", os.path.join(tmp, "tmo.json"), "-t", "3", "--sim", "1",
+    # -t bounds the whole provisioning; the wait at the question is within it
+    sh = Shell(tmp, "--keyring", os.path.join(tmp, "tmo.json"), "-t", "6", "--sim", "1",
                "--sim-oob", "output")
     sh.expect(r"meshprov> ")
     sh.send("provision --all --count 1\r")
@@ -269,7 +270,7 @@ def oob_timeout(tmp):
     m = sh.expect(r"\[FAIL\] ([0-9a-f-]{36}): timeout: no answer to the Output OOB question "
                   r"\(what the device displays\) in (\d+) s", 30)
     check("its own timeout: the device fails, naming the OOB wait and how long",
-          m is not None and 1 <= int(m.group(2)) <= 3, sh)
+          m is not None and int(m.group(2)) <= 6, sh)
     check("... the shell prompt is back", sh.expect(r"meshprov> ") is not None, sh)
     sh.send("version\r")
     check("... and what was typed at the question is not a command",
