@@ -18,6 +18,7 @@ MP_CLI_SOURCES = \
 	src/cli/privs.c include/cli/privs.h \
 	src/cli/redact.c include/cli/redact.h \
 	src/cli/secret.c include/cli/secret.h \
+	src/cli/oobprompt.c include/cli/oobprompt.h \
 	src/cli/shell.c include/cli/shell.h
 meshprov_SOURCES = src/cli/main.c $(MP_CLI_SOURCES)
 meshprov_CFLAGS = $(AM_CFLAGS) $(MP_SWITCH_CFLAGS) $(JSONC_CFLAGS) $(READLINE_CFLAGS)

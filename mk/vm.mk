@@ -18,6 +18,7 @@ VM_FILES = \
 	tests/vm/scenarios/prov-own-oob.sh tests/vm/scenarios/gatt-link.sh \
 	tests/vm/scenarios/prov-gatt.sh tests/vm/scenarios/prov-gatt-mixed.sh \
 	tests/vm/scenarios/prov-gatt-concurrent.sh tests/vm/scenarios/prov-gatt-errors.sh \
+	tests/vm/scenarios/prov-gatt-le-off.sh \
 	tests/vm/scenarios/shell-scan.sh \
 	tests/vm/scenarios/privs-caps.sh tests/vm/scenarios/prov-unprivileged.sh \
 	tests/vm/scenarios/stations.sh \

@@ -28,6 +28,7 @@ struct mp_keyring;
 struct mp_hci_radio;
 struct mp_shell;
 struct mp_cli_net;
+struct mp_oob_prompt;
 
 /* What a command handler returns; main.c turns it into the exit code. */
 enum mp_cli_status {
@@ -137,6 +138,9 @@ struct mp_cli_app {
 	struct mp_cli_net *net;		/* the mesh network and Configuration Client, or NULL */
 	void *kr_run;			/* a netkey refresh in progress (cmd_netkey.c), or NULL */
 	struct mp_shell *shell;		/* in the shell */
+	/* the OOB questions put to a person: the shell's, or outside it on a
+	 * terminal the program's own (cli/oobprompt.h); NULL: nobody to ask */
+	struct mp_oob_prompt *oob;
 	bool scanning;			/* scan on: show devices as they are heard */
 	bool scan_off;			/* shell: the user switched discovery off */
 	int64_t scan_timer;
@@ -157,13 +161,6 @@ struct mp_cli_app {
 	char kr_write_msg[2048];
 	char kr_detail[256];
 	bool radio_lost;
-	/* in simulation, what each simulated device showed, for the
-	 * simulated person to type when asked (outside the shell) */
-	struct {
-		uint8_t uuid[16];
-		char text[16];
-	} shown[64];
-	unsigned int nshown;
 	/* what a scan showed of each device, for [CHG] lines (beacon_shown()) */
 	struct {
 		uint8_t uuid[16];

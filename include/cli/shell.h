@@ -2,7 +2,8 @@
  * loop, history in $XDG_STATE_HOME/meshprov/history, completion from the
  * command table and from what the program knows (devices heard, nodes,
  * keys), events printed above the prompt without disturbing the line being
- * typed, OOB prompts, Ctrl-C cancelling provisioning, Ctrl-D leaving.
+ * typed, OOB questions on the prompt (cli/oobprompt.h: a->oob), Ctrl-C
+ * cancelling provisioning, Ctrl-D leaving.
  */
 #ifndef MP_CLI_SHELL_H
 #define MP_CLI_SHELL_H
@@ -16,11 +17,6 @@ struct mp_shell;
 
 /** Run the shell on the terminal until quit, Ctrl-D or SIGTERM. */
 enum mp_cli_status mp_shell_run(struct mp_cli_app *a);
-
-/** Output OOB: ask the person what device @ev->uuid shows (the prompt changes). */
-void mp_shell_oob_ask(struct mp_shell *sh, const struct mp_session_event *ev);
-/** The device @uuid is finished: drop its pending question, if any. */
-void mp_shell_oob_forget(struct mp_shell *sh, const uint8_t uuid[16]);
 
 /**
  * The history file: $XDG_STATE_HOME/meshprov/history when XDG_STATE_HOME is

@@ -13,9 +13,9 @@
 #include <unistd.h>
 
 #include "cli/batch.h"
+#include "cli/oobprompt.h"
 #include "cli/privs.h"
 #include "cli/redact.h"
-#include "cli/shell.h"
 #include "hci/l2cap.h"
 #include "radio/hci_radio.h"
 #include "store/keyring.h"
@@ -694,12 +694,32 @@ const char *mp_cli_oob_cmd(const struct mp_cli_app *a, const uint8_t uuid[16])
 	return j && j->oob_cmd ? j->oob_cmd : a->o.oob_cmd;
 }
 
+/* Put the question of @ev to the person (the shell's prompt, or the
+ * terminal's outside it); too many at once: that device is cancelled. */
+static void oob_ask(struct mp_cli_app *a, struct mp_session *s, const struct mp_session_event *ev)
+{
+	size_t idx = find_running(a, ev->uuid);
+
+	if (mp_oob_prompt_ask(a->oob, ev, ev->name,
+			      idx != (size_t)-1 ? a->targets[idx].line : 0) < 0) {
+		mp_out_error(&a->out, "%u OOB questions wait already: this device is cancelled",
+			     MP_OOB_PROMPT_MAX);
+		mp_session_cancel(s);
+	}
+}
+
+/*
+ * Output OOB: someone must read the device. A value from the batch file;
+ * in the shell, the person at its prompt; else the --oob-cmd helper; else,
+ * on a terminal, the person there. With none of them the device is refused
+ * (-ENOKEY: auth-needed), as on hardware: the simulator has no person of
+ * its own to type what its devices show (issue 16).
+ */
 static void oob_output(struct mp_cli_app *a, struct mp_session *s,
 		       const struct mp_session_event *ev)
 {
 	size_t idx = find_running(a, ev->uuid);
 	const char *cmd = mp_cli_oob_cmd(a, ev->uuid);
-	unsigned int i;
 
 	/* A value known in advance, from the batch file. */
 	if (idx != (size_t)-1 && a->targets[idx].output[0]) {
@@ -714,8 +734,8 @@ static void oob_output(struct mp_cli_app *a, struct mp_session *s,
 		}
 		return;
 	}
-	if (a->shell) {
-		mp_shell_oob_ask(a->shell, ev);
+	if (a->oob && (a->shell || !cmd)) {
+		oob_ask(a, s, ev);
 		return;
 	}
 	if (cmd) {
@@ -723,16 +743,10 @@ static void oob_output(struct mp_cli_app *a, struct mp_session *s,
 			mp_session_cancel(s);
 		return;
 	}
-	if (a->sim) {
-		/* The simulated person types what the simulated device showed. */
-		for (i = 0; i < a->nshown; i++)
-			if (memcmp(a->shown[i].uuid, ev->uuid, 16) == 0)
-				mp_session_oob(s, a->shown[i].text);
-		return;
-	}
-	mp_out_error(&a->out, "Output OOB needs a person to read the device: use the shell, "
-		     "or --oob-cmd to name a helper that reads it");
-	mp_session_cancel(s);
+	mp_out_error(&a->out, "Output OOB needs a person to read the device, and stdin is not "
+		     "a terminal: run it on one (or in the shell), or give --oob-cmd to name a "
+		     "helper that reads it");
+	mp_session_abort(s, -ENOKEY);
 }
 
 /* provision --all: devices that keep failing must not keep the run going
@@ -824,12 +838,17 @@ static void on_session(void *user, struct mp_session *s, const struct mp_session
 		oob_output(a, s, ev);
 		return;
 	case MP_SESSION_OOB_INPUT:
-		/* In simulation the simulated person types what we show. */
+		/* In simulation the simulated person enters on the simulated
+		 * device what we show. */
 		if (a->sim)
 			mp_sim_radio_input(a->sim, ev->uuid, ev->oob_value);
 		cmd = mp_cli_oob_cmd(a, ev->uuid);
-		if (cmd && !a->shell && mp_cli_helper_start(a, cmd, ev) < 0)
-			mp_session_cancel(s);
+		if (cmd && !a->shell) {
+			if (mp_cli_helper_start(a, cmd, ev) < 0)
+				mp_session_cancel(s);
+		} else if (a->oob) {
+			oob_ask(a, s, ev);	/* the value stays on the prompt */
+		}
 		return;
 	case MP_SESSION_PROVISIONED:
 	case MP_SESSION_FAILED:
@@ -837,8 +856,7 @@ static void on_session(void *user, struct mp_session *s, const struct mp_session
 	case MP_SESSION_PHASE:	/* progress only: printed above */
 		return;
 	}
-	if (a->shell)
-		mp_shell_oob_forget(a->shell, ev->uuid);
+	mp_oob_prompt_forget(a->oob, ev->uuid);
 	mp_cli_helper_forget(a, ev->uuid, ev->type == MP_SESSION_PROVISIONED);
 	idx = find_running(a, ev->uuid);
 	if (idx != (size_t)-1) {
@@ -879,19 +897,10 @@ static void sim_output(void *user, const uint8_t uuid[16], enum mp_output_action
 		       const char *text)
 {
 	struct mp_cli_app *a = user;
-	unsigned int i;
 
+	/* the simulated device's display: for the person to read (there is
+	 * no simulated person typing it back, issue 16) */
 	mp_out_sim_output(&a->out, uuid, mp_output_action_name(action), text);
-	/* The simulated person reads the device, to type it when asked. */
-	for (i = 0; i < a->nshown; i++)
-		if (memcmp(a->shown[i].uuid, uuid, 16) == 0)
-			break;
-	if (i == sizeof(a->shown) / sizeof(a->shown[0]))
-		return;
-	memcpy(a->shown[i].uuid, uuid, 16);
-	snprintf(a->shown[i].text, sizeof(a->shown[i].text), "%s", text);
-	if (i == a->nshown)
-		a->nshown++;
 }
 
 static const struct mp_sim_radio_cb sim_cb = { sim_output, NULL, NULL };
@@ -1223,6 +1232,9 @@ static void on_signal(struct mp_loop *loop, int signo, void *data)
 {
 	struct mp_cli_app *a = data;
 
+	/* Ctrl-C at an OOB question cancels that device only, as in the shell */
+	if (signo == SIGINT && mp_oob_prompt_tty_sigint(a))
+		return;
 	a->interrupted = signo;
 	mp_cli_cancel(a, NULL);
 }
@@ -1240,6 +1252,9 @@ int mp_cli_app_init(struct mp_cli_app *a)
 	if (a->mode != MP_CLI_SHELL) {
 		mp_loop_signal_add(a->loop, SIGINT, on_signal, a);
 		mp_loop_signal_add(a->loop, SIGTERM, on_signal, a);
+		/* a person on the terminal answers OOB questions (-ENOTTY: none) */
+		if (mp_oob_prompt_tty(a) == -ENOMEM)
+			return -ENOMEM;
 	}
 	return 0;
 }
@@ -1264,6 +1279,7 @@ void mp_cli_app_free(struct mp_cli_app *a)
 {
 	size_t i;
 
+	mp_oob_prompt_tty_free(a);	/* the terminal as it was, whatever follows */
 	settle(a);
 	mp_cli_helpers_free(a);
 	mp_cli_net_free(a);

@@ -945,6 +945,41 @@ static enum mp_cli_status batch_verdict(struct mp_cli_app *a, const char *file,
 	return MP_CLI_OK;
 }
 
+/*
+ * --auth output (or a batch line's AUTH output without its value) asks a
+ * person to read each device back: in the shell, on a terminal, or through
+ * --oob-cmd. With none of them the command is refused before any radio
+ * traffic (issue 16). With --auth auto the device decides; its question is
+ * refused when it comes (app.c, oob_output()).
+ */
+static bool output_oob_answerable(struct mp_cli_app *a, const struct mp_cli_args *args,
+				  const struct mp_provision_opts *po,
+				  const struct mp_cli_batch *bf, const bool *skip)
+{
+	unsigned int line = 0;
+	size_t i;
+
+	if (a->oob || a->o.oob_cmd || mp_cli_arg(args, "--oob-cmd"))
+		return true;
+	for (i = 0; i < bf->n && !line; i++)
+		if (!(skip && skip[i]) && !bf->v[i].output[0] &&
+		    (bf->v[i].auth == MP_AUTH_CHOICE_OUTPUT ||
+		     (bf->v[i].auth == MP_AUTH_CHOICE_AUTO && po->prov.auth == MP_AUTH_CHOICE_OUTPUT)))
+			line = bf->v[i].line;
+	if (!line && (bf->n || po->prov.auth != MP_AUTH_CHOICE_OUTPUT))
+		return true;
+	if (line)
+		mp_cmd_err(args, "line %u asks for Output OOB: someone must read each device back, "
+			   "and stdin is not a terminal; give --oob-cmd HELPER, the value in the "
+			   "AUTH column (output:VALUE), or run it on a terminal; nothing was sent",
+			   line);
+	else
+		mp_cmd_err(args, "--auth output: someone must read each device back, and stdin "
+			   "is not a terminal; give --oob-cmd HELPER or run it on a terminal (or in "
+			   "the shell); nothing was sent");
+	return false;
+}
+
 static enum mp_cli_status cmd_provision(struct mp_cli_app *a, const struct mp_cli_args *args)
 {
 	const char *batch = mp_cli_arg(args, "--batch"), *count_s = mp_cli_arg(args, "--count");
@@ -1029,6 +1064,8 @@ static enum mp_cli_status cmd_provision(struct mp_cli_app *a, const struct mp_cl
 		if (!st && !left)
 			goto out;	/* every device done already */
 	}
+	if (!st && !output_oob_answerable(a, args, &po, &bf, skip))
+		st = MP_CLI_USAGE;
 	if (!st)
 		st = mp_cli_need_radio(a);
 	if (!st && a->mode == MP_CLI_SHELL) {

@@ -327,8 +327,11 @@ void mp_out_sim_output(struct mp_out *o, const uint8_t uuid[16], const char *act
 {
 	char u[37];
 
-	if (o->verbose < 0 || (!o->json && o->verbose < 1))
-		return;	/* the simulated person's reading: detail, as the phases */
+	/* what a simulated device's display shows: the person at the OOB
+	 * question reads it there (there is no simulated person typing it
+	 * back, issue 16), so it is shown even with -q */
+	if (o->json && o->verbose < 0)
+		return;
 	if (o->json) {
 		struct json_object *j = jevent(MP_EVENT("sim-output"), uuid);
 

@@ -22,29 +22,20 @@
 #include <readline/readline.h>
 
 #include "cli/commands.h"
+#include "cli/oobprompt.h"
 #include "cli/redact.h"
 #include "store/keyring.h"
 #include "store/node_config.h"
 #include "store/nodes.h"
 
 #define PROMPT "meshprov> "
-#define MAX_OOB 16
-
-struct oob_req {
-	uint8_t uuid[16];
-	uint8_t action, size;
-	bool numeric;
-};
 
 struct mp_shell {
 	struct mp_cli_app *a;
 	bool done;
 	bool in_handler;		/* running a command: print straight away */
-	int hidden;			/* nesting of the output hook */
-	char *saved_line;
-	int saved_point;
-	struct oob_req oob[MAX_OOB];
-	unsigned int noob;
+	struct mp_rl_line line;		/* taken off the screen around output */
+	struct mp_oob_prompt *oob;	/* the OOB questions (a->oob) */
 	char prompt[256];
 	char history[4096];
 	bool have_history;
@@ -65,128 +56,32 @@ static void out_hook(void *data, bool begin)
 
 	if (sh->in_handler || !sh->installed)
 		return;
-	if (begin) {
-		if (sh->hidden++)
-			return;
-		sh->saved_point = rl_point;
-		sh->saved_line = rl_copy_text(0, rl_end);
-		rl_save_prompt();
-		rl_replace_line("", 0);
-		rl_redisplay();
-		return;
-	}
-	if (--sh->hidden)
-		return;
-	fflush(stdout);
-	rl_restore_prompt();
-	rl_set_prompt(sh->prompt);	/* a question may have come or gone meanwhile */
-	rl_replace_line(sh->saved_line ? sh->saved_line : "", 0);
-	rl_point = sh->saved_point;
-	free(sh->saved_line);
-	sh->saved_line = NULL;
-	rl_forced_update_display();
+	mp_rl_line_hide(&sh->line, begin, sh->prompt);
 }
 
 /* ---- prompts ---- */
 
-static const char *oob_question(const struct oob_req *q, char *buf, size_t len)
-{
-	char u[37];
-
-	mp_keyring_uuid_str(q->uuid, u);
-	u[8] = '\0';
-	switch (q->action) {
-	case MP_OUTPUT_BLINK:
-		snprintf(buf, len, "[OOB] How many times did %s blink? ", u);
-		break;
-	case MP_OUTPUT_BEEP:
-		snprintf(buf, len, "[OOB] How many times did %s beep? ", u);
-		break;
-	case MP_OUTPUT_VIBRATE:
-		snprintf(buf, len, "[OOB] How many times did %s vibrate? ", u);
-		break;
-	case MP_OUTPUT_NUMERIC:
-		snprintf(buf, len, "[OOB] Number displayed by %s (up to %u digits): ", u, q->size);
-		break;
-	default:
-		snprintf(buf, len, "[OOB] Text displayed by %s (%u characters): ", u, q->size);
-		break;
-	}
-	return buf;
-}
-
 static void update_prompt(struct mp_shell *sh)
 {
-	if (sh->noob)
-		oob_question(&sh->oob[0], sh->prompt, sizeof(sh->prompt));
+	if (mp_oob_prompt_pending(sh->oob))
+		mp_oob_prompt_text(sh->oob, sh->prompt, sizeof(sh->prompt));
 	else
 		snprintf(sh->prompt, sizeof(sh->prompt), "%s", PROMPT);
 	rl_set_prompt(sh->prompt);
-	if (!sh->in_handler && !sh->hidden && sh->installed)
+	if (!sh->in_handler && !sh->line.hidden && sh->installed)
 		rl_forced_update_display();
 }
 
-void mp_shell_oob_ask(struct mp_shell *sh, const struct mp_session_event *ev)
+/* The question on the prompt changed: what was typed for the one before
+ * (an answer for another device) never goes to the next one, nor to the
+ * shell as a command once the questions are over. */
+static void oob_changed(void *data, bool head_changed)
 {
-	struct oob_req *q;
+	struct mp_shell *sh = data;
 
-	if (sh->noob == MAX_OOB) {
-		struct mp_session *s = mp_engine_find(sh->a->engine, ev->uuid);
-
-		mp_out_error(&sh->a->out, "too many questions at once: cancelled");
-		if (s)
-			mp_session_cancel(s);
-		return;
-	}
-	q = &sh->oob[sh->noob++];
-	memcpy(q->uuid, ev->uuid, 16);
-	q->action = ev->oob_action;
-	q->size = ev->oob_size;
-	q->numeric = ev->oob_numeric;
-	if (sh->noob == 1)
-		update_prompt(sh);
-}
-
-void mp_shell_oob_forget(struct mp_shell *sh, const uint8_t uuid[16])
-{
-	unsigned int i;
-
-	for (i = 0; i < sh->noob; i++) {
-		if (memcmp(sh->oob[i].uuid, uuid, 16) == 0) {
-			memmove(&sh->oob[i], &sh->oob[i + 1], (sh->noob - i - 1) * sizeof(sh->oob[0]));
-			sh->noob--;
-			if (i == 0)
-				update_prompt(sh);
-			return;
-		}
-	}
-}
-
-/* An answer to the OOB question on the prompt. */
-static void oob_line(struct mp_shell *sh, const char *line)
-{
-	struct oob_req q = sh->oob[0];
-	char u[37];
-	int rc;
-
-	line += strspn(line, " \t");
-	if (!*line) {
-		printf("Type what the device shows, or Ctrl-C to cancel.\n");
-		return;
-	}
-	rc = mp_cli_oob_answer(sh->a, q.uuid, line);
-	if (rc == -EINVAL) {
-		if (q.numeric)
-			printf("'%s' is not a valid value: type a number of at most %u digit%s "
-			       "(0-9). Try again.\n", line, q.size, q.size == 1 ? "" : "s");
-		else
-			printf("'%s' is not a valid value: type %u characters from 0-9 and A-Z. "
-			       "Try again.\n", line, q.size);
-		return;
-	}
-	if (rc != 0)
-		printf("%s: no longer waiting for a value\n", mp_keyring_uuid_str(q.uuid, u));
-	mp_shell_oob_forget(sh, q.uuid);
+	if (head_changed && sh->installed)
+		mp_rl_line_drop(&sh->line);
+	update_prompt(sh);
 }
 
 /* ---- lines ---- */
@@ -205,8 +100,9 @@ static void on_line(char *line)
 		return;
 	}
 	sh->in_handler = true;
-	if (sh->noob) {
-		oob_line(sh, line);
+	if (mp_oob_prompt_pending(sh->oob)) {
+		/* an answer: never a command, never in the history */
+		mp_oob_prompt_answer(sh->oob, line, stdout);
 	} else {
 		const char *p = line + strspn(line, " \t");
 		HIST_ENTRY *last = history_length ? history_get(history_base + history_length - 1) :
@@ -248,7 +144,15 @@ static void on_sigint(struct mp_loop *loop, int signo, void *data)
 	struct mp_shell *sh = data;
 	struct mp_cli_app *a = sh->a;
 
-	if (sh->noob || mp_cli_busy(a)) {
+	if (mp_oob_prompt_pending(sh->oob)) {
+		/* Ctrl-C at a question cancels that device only; what was
+		 * typed goes with the question (oob_changed()) */
+		out_hook(sh, true);
+		mp_oob_prompt_interrupt(sh->oob, stdout);
+		out_hook(sh, false);
+		return;
+	}
+	if (mp_cli_busy(a)) {
 		/* Ctrl-C cancels provisioning, closing the links. */
 		mp_out_info(&a->out, "^C: cancelling provisioning");
 		mp_cli_cancel(a, NULL);
@@ -412,7 +316,7 @@ static char **complete(const char *text, int start, int end)
 
 	rl_attempted_completion_over = 1;
 	cand_clear(sh);
-	if (sh->noob)
+	if (mp_oob_prompt_pending(sh->oob))
 		return NULL;	/* an OOB value: nothing to complete */
 	head = strndup(rl_line_buffer, (size_t)start);
 	buf = head ? malloc((size_t)start + 1) : NULL;
@@ -528,10 +432,17 @@ static void history_save(struct mp_shell *sh)
 enum mp_cli_status mp_shell_run(struct mp_cli_app *a)
 {
 	struct mp_shell sh = { .a = a };
+	struct mp_oob_prompt_host host = { oob_changed, &sh };
 	enum mp_cli_status st;
 
+	sh.oob = mp_oob_prompt_new(a, &host);
+	if (!sh.oob) {
+		fprintf(stderr, "meshprov: out of memory\n");
+		return MP_CLI_FAILED;
+	}
 	the_shell = &sh;
 	a->shell = &sh;
+	a->oob = sh.oob;
 	a->out.hook = out_hook;
 	a->out.hook_data = &sh;
 	printf("meshprov %s: a Bluetooth Mesh provisioner. 'help' lists the commands, TAB "
@@ -571,9 +482,11 @@ enum mp_cli_status mp_shell_run(struct mp_cli_app *a)
 		mp_cli_cancel(a, NULL);
 	a->out.hook = NULL;
 	a->shell = NULL;
+	a->oob = NULL;
+	mp_oob_prompt_free(sh.oob);
 	cand_clear(&sh);
 	free(sh.cands);
-	free(sh.saved_line);
+	free(sh.line.saved_line);
 	the_shell = NULL;
 	return st;
 }

@@ -65,9 +65,13 @@ struct mp_session {
 	bool finished;		/* the provisioner reported DONE */
 	enum mp_prov_phase phase;	/* the last one reached, when has_phase */
 	bool has_phase;
-	char detail[96];
+	char detail[160];
 	bool link_closed;
 	uint64_t started_ms;	/* the loop's clock when the session began */
+	/* waiting on a person (or a helper) for Output or Input OOB, since
+	 * oob_since_ms: a timeout then names that wait, not the device */
+	enum { OOB_WAIT_NONE, OOB_WAIT_OUTPUT, OOB_WAIT_INPUT } oob_wait;
+	uint64_t oob_since_ms;
 };
 
 /* One entry of the receive table (mp_engine_ad_register); free when !fn. */
@@ -354,6 +358,11 @@ static const char *refusal_detail(struct mp_session *s, int errnum)
 
 	switch (errnum) {
 	case -ENOKEY:
+		if (s->oob_wait == OOB_WAIT_OUTPUT)
+			/* refused by the caller at the question: nobody to read it */
+			return "it displays a value to read back (Output OOB), and nobody is "
+			       "there to read it: run on a terminal, give --oob-cmd, or choose "
+			       "--auth none or input";
 		return "it offers Static OOB: give its value with --auth static:HEX (or the "
 		       "batch file's AUTH column), or --auth none to accept no authentication";
 	case -EACCES:
@@ -410,6 +419,20 @@ static void on_done(struct mp_session *s, const struct mp_prov_event *ev)
 			gatt_failure(s, ev, &out);
 		if (!ok && ev->err == MP_PROV_OK && !out.detail && mp_prov_caps(s->prov))
 			out.detail = refusal_detail(s, ev->errnum);
+		if (!ok && ev->errnum == -ETIMEDOUT && !out.detail && s->oob_wait != OOB_WAIT_NONE) {
+			/* the person was awaited, not the device (issue 16) */
+			unsigned long long secs = (mp_loop_now_ms(s->e->cfg.loop) -
+						   s->oob_since_ms) / 1000;
+
+			if (s->oob_wait == OOB_WAIT_OUTPUT)
+				snprintf(s->detail, sizeof(s->detail), "no answer to the Output OOB "
+					 "question (what the device displays) in %llu s", secs);
+			else
+				snprintf(s->detail, sizeof(s->detail), "the Input OOB value shown was "
+					 "not entered on the device (no Input Complete) in %llu s",
+					 secs);
+			out.detail = s->detail;
+		}
 		if (!ok && ev->errnum == -ETIMEDOUT && !out.detail) {
 			/* a timeout says where it stopped and after how long: the
 			 * protocol's own (MshPRT v1.1 5.4.4, 60 s without an
@@ -444,6 +467,7 @@ static void prov_event(void *user, const struct mp_prov_event *ev)
 	case MP_PROV_EV_PHASE:
 		s->phase = ev->phase;
 		s->has_phase = true;
+		s->oob_wait = OOB_WAIT_NONE;	/* answered: the protocol goes on */
 		out.type = MP_SESSION_PHASE;
 		out.phase = ev->phase;
 		out.start = mp_prov_chosen(s->prov);
@@ -467,6 +491,8 @@ static void prov_event(void *user, const struct mp_prov_event *ev)
 			ev->oob.action != MP_OUTPUT_ALPHANUMERIC :
 			ev->oob.action != MP_INPUT_ALPHANUMERIC;
 		out.oob_value = ev->oob.value;
+		s->oob_wait = ev->type == MP_PROV_EV_OOB_OUTPUT ? OOB_WAIT_OUTPUT : OOB_WAIT_INPUT;
+		s->oob_since_ms = mp_loop_now_ms(s->e->cfg.loop);
 		emit(s, &out);
 		break;
 	case MP_PROV_EV_DATA_NEEDED:

@@ -32,6 +32,22 @@ PYEOF
 
 K="--keyring $T/kr/keyring.json"
 
+# --oob-cmd: called with UUID, method, action, size [value]; stdout is the value.
+# Output OOB has no simulated person typing it back (issue 16): outside a
+# terminal a helper reads it, as on hardware. This helper reads what the simulated device displays from meshprov's own output.
+cat > "$T/oob-out.sh" <<END_SH
+#!/bin/sh
+echo "\$@" >> "$T/oob.log"
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	v=\$(grep '"sim-output"' "$T/out" | grep "\$1" | sed 's/.*"value":"\\([0-9A-Z]*\\)".*/\\1/' | tail -1)
+	[ -n "\$v" ] && { echo "\$v"; exit 0; }
+	sleep 0.1
+done
+exit 1
+END_SH
+chmod +x "$T/oob-out.sh"
+# (what it was called with goes to $T/oob.log)
+
 check "no OOB: 3 devices, distinct addresses" 0 '
 p = ev("provisioned")
 assert len(p) == 3, p
@@ -72,7 +88,7 @@ assert not ev("provisioned")
 
 check "--require-auth: an authenticated method passes" 0 '
 assert [l["auth"] for l in ev("provisioned")] == ["output"], lines
-' -- $K --json --sim 1 --sim-oob output provision --all --require-auth
+' -- $K --json --sim 1 --sim-oob output --oob-cmd "$T/oob-out.sh" provision --all --require-auth
 
 check "--require-auth with --auth none is a usage error" 2 'assert "--require-auth" in err' -- $K --sim 1 provision --all --require-auth --auth none
 
@@ -103,7 +119,21 @@ assert not ev("provisioned")
 check "output OOB: the device shows, the value is typed" 0 '
 assert len(ev("oob-output")) == 2 and len(ev("sim-output")) == 2
 assert all(l["auth"] == "output" for l in ev("provisioned"))
-' -- $K --json --sim 2 --sim-oob output provision --all
+' -- $K --json --sim 2 --sim-oob output --oob-cmd "$T/oob-out.sh" provision --all
+# Issue 16: nobody to read the device (not a terminal, no helper): as on
+# hardware, refused; --auth output before anything is sent (exit 2), the
+# device that asks under --auth auto when it asks, as auth-needed (exit 1)
+check "output OOB, no terminal, no helper: --auth output refused before any radio traffic" 2 '
+m = " ".join(l["message"] for l in ev("error"))
+assert "--auth output: someone must read each device back" in m and "--oob-cmd" in m, lines
+assert "nothing was sent" in m and not ev("beacon") and not ev("phase"), lines
+' -- $K --json --sim 1 --sim-oob output provision --all --auth output
+check "output OOB, no terminal, no helper: the device that asks is refused, auth-needed" 1 '
+f = ev("failed"); assert len(f) == 1 and f[0]["reason"] == "auth-needed", lines
+assert "nobody is there to read it" in f[0]["detail"], f
+assert "stdin is not a terminal" in err and "--oob-cmd" in err, err
+assert not ev("provisioned") and ev("summary")[0]["cancelled"] == 0, lines
+' -- $K --json --sim 1 --sim-oob output provision --all
 
 check "input OOB: we show, the device takes it" 0 '
 i = ev("oob-input"); assert len(i) == 2
@@ -259,7 +289,13 @@ f = ev("failed"); assert len(f) == 1 and f[0]["reason"] == "auth-required", line
 printf '%s required\n' "$U9" > "$T/req.txt"
 check "batch: AUTH required takes an authenticated method" 0 '
 assert [l["auth"] for l in ev("provisioned")] == ["output"], lines
-' -- $K --json --sim 1 --sim-seed 9 --sim-oob output provision --batch "$T/req.txt"
+' -- $K --json --sim 1 --sim-seed 9 --sim-oob output --oob-cmd "$T/oob-out.sh" provision --batch "$T/req.txt"
+printf '%s output\n' "$U9" > "$T/req.txt"
+check "batch: AUTH output with no value, no terminal, no helper: refused naming the line" 2 '
+m = " ".join(l["message"] for l in ev("error"))
+assert "line 1 asks for Output OOB" in m and "nothing was sent" in m, lines
+assert not ev("beacon") and not ev("phase"), lines
+' -- --keyring "$T/req2/kr.json" --json --sim 1 --sim-seed 9 --sim-oob output provision --batch "$T/req.txt"
 before=$(sum "$KR")
 
 # Other bad input: exit 2 and a message naming the problem.
@@ -348,19 +384,6 @@ f = ev("failed"); assert len(f) == 1 and f[0]["reason"] == "confirmation-failed"
 assert ev("oob-output") and not ev("provisioned"), lines
 ' -- --keyring "$T/seeded/kr.json" --json --sim 1 --sim-seed 7 --sim-oob output provision --batch "$T/outb.txt"
 
-# --oob-cmd: called with UUID, method, action, size [value]; stdout is the value.
-# This helper reads what the simulated device displays from meshprov's own output.
-cat > "$T/oob-out.sh" <<END_SH
-#!/bin/sh
-echo "\$@" >> "$T/oob.log"
-for i in 1 2 3 4 5 6 7 8 9 10; do
-	v=\$(grep '"sim-output"' "$T/out" | grep "\$1" | sed 's/.*"value":"\\([0-9A-Z]*\\)".*/\\1/' | tail -1)
-	[ -n "\$v" ] && { echo "\$v"; exit 0; }
-	sleep 0.1
-done
-exit 1
-END_SH
-chmod +x "$T/oob-out.sh"
 rm -f "$T/oob.log"
 check "--oob-cmd answers Output OOB" 0 '
 p = ev("provisioned"); assert len(p) == 2 and all(l["auth"] == "output" for l in p), lines
@@ -384,17 +407,18 @@ assert "OOB helper failed" in err, err
 
 # A command's --oob-cmd is that command's: it is not read after the command
 # returned (a use-after-free under ASan) and not used by the next one
-# (issue #11). The second provision has no helper: the simulated person types.
+# (issue #11). The second provision has no helper and no terminal: its
+# device is refused (there is no simulated person since issue 16).
 printf '#!/bin/sh\necho "$*" >> "%s/once.log"\nexit 1\n' "$T" > "$T/once.sh"
 chmod +x "$T/once.sh"
 printf 'provision --all --count 1 --oob-cmd %s/once.sh\nprovision --all --count 1\n' "$T" > "$T/two"
 rm -f "$T/once.log"
 check "--oob-cmd of one provision does not outlive it" 1 '
 f = ev("failed"); p = ev("provisioned")
-assert len(f) == 1 and f[0]["reason"] == "cancelled" and len(p) == 1, lines
+assert [l["reason"] for l in f] == ["cancelled", "auth-needed"] and not p, lines
 log = open(sys.argv[1].rsplit("/", 1)[0] + "/once.log").read().splitlines()
 assert len(log) == 1 and log[0].split()[0] == f[0]["uuid"], log
-assert "two:1:" in err and "two:2:" not in err, err
+assert "two:1:" in err and "two:2:" in err and "stdin is not a terminal" in err, err
 ' -- --keyring "$T/once/kr.json" --json --sim 2 --sim-oob output --sim-seed 7 --keep-going -f "$T/two"
 
 # Command files: stop at the first failure, or go on with --keep-going.

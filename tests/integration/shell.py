@@ -5,7 +5,9 @@ printed above the prompt without breaking the line being typed, an Output
 OOB prompt answered wrong then right (the simulated device's value is read
 from the screen), Input OOB, Ctrl-C cancelling a provisioning, Ctrl-C on an
 empty prompt, keys hidden unless asked, the history file, Ctrl-D leaving
-with status 0. Run by `make check` (MESHPROV points at the binary).
+with status 0; OOB questions of several devices queued, Ctrl-C at one and
+its own timeout (issue 16); a one-shot run on a terminal asking too.
+Run by `make check` (MESHPROV points at the binary).
 """
 import os
 import re
@@ -36,6 +38,9 @@ def main():
         session_output(tmp)
         session_input(tmp)
         session_quit(tmp)
+        oob_queue(tmp)
+        oob_timeout(tmp)
+        oneshot_oob(tmp)
         passphrase_tries(tmp)
         colours(tmp)
         progress(tmp)
@@ -189,6 +194,134 @@ def session_input(tmp):
     check("version shows meshprov's version", sh.expect(r"meshprov \d+\.\d+") is not None, sh)
     sh.send("exit\r")
     check("exit leaves with status 0, as quit does", sh.wait() == 0, sh)
+
+
+def displayed(sh, n):
+    """The values @n simulated devices display, by UUID, read from the screen."""
+    vals = {}
+    for _ in range(n):
+        m = sh.expect(r"simulated device ([0-9a-f-]{36}) displays: (\d+)", 20)
+        if not m:
+            break
+        vals[m.group(1)] = m.group(2)
+    return vals
+
+
+def oob_queue(tmp):
+    """Issue 16: two devices ask at once: one question at a time, each naming
+    its device and how many wait; Ctrl-C at the first cancels that device
+    only and takes what was typed with it; the second is then asked and
+    answered; the shell goes on."""
+    sh = Shell(tmp, "--keyring", os.path.join(tmp, "queue.json"), "--sim", "2",
+               "--sim-oob", "output")
+    sh.expect(r"meshprov> ")
+    sh.send("scan on\r")
+    sh.expect(r"\[NEW\] Device #2")
+    sh.send("scan off\r")
+    sh.expect(r"Discovery stopped")
+    sh.send("provision #1 #2\r")
+    vals = displayed(sh, 2)
+    q = sh.expect(r"\[OOB\] Number displayed by ([0-9a-f]{8}) \(up to 6 digits; 1 more waiting\): ", 20)
+    check("two devices ask at once: one question, naming its device and the one waiting",
+          len(vals) == 2 and q is not None, sh)
+    if len(vals) != 2 or not q:
+        sh.send("\x04")
+        sh.wait()
+        return
+    first = [u for u in vals if u.startswith(q.group(1))][0]
+    second = [u for u in vals if u != first][0]
+    sh.send("12")
+    sh.settle(0.3)
+    sh.send("\x03")
+    check("Ctrl-C at the question cancels that device only",
+          sh.expect(r"\^C: cancelling " + first + r" \(the others go on\)") is not None and
+          sh.expect(r"\[FAIL\] " + first + r": cancelled") is not None, sh)
+    check("... and the next question comes, naming the other device",
+          sh.expect(r"\[OOB\] Number displayed by " + second[:8] + r" \(up to 6 digits\): ") is not None, sh)
+    sh.send(vals[second] + "\r")
+    check("... what was typed for the first did not go to the second: it is provisioned",
+          sh.expect(r"\[OK\] " + second + r" provisioned") is not None, sh)
+    check("... the summary: one provisioned, one cancelled",
+          sh.expect(r"1 provisioned, 0 failed, 1 cancelled") is not None, sh)
+    sh.expect(r"meshprov> ")
+    sh.send("version\r")
+    check("the shell still answers", sh.expect(r"meshprov \d+\.\d+") is not None, sh)
+    check("the digits typed never became a command",
+          "unknown command '12" not in sh.screen and "'12" not in sh.screen, sh)
+    sh.send("nodes\r")
+    check("the node is there, the cancelled device is not",
+          sh.expect(r"0x0002 +\d+ +complete +" + second) is not None and first not in
+          sh.screen[sh.pos:], sh)
+    sh.send("quit\r")
+    sh.wait()
+
+
+def oob_timeout(tmp):
+    """Issue 16: the question outlives nothing: the run's time limit ends the
+    device with a reason naming the OOB wait and how long; what was typed
+    goes with the question; the shell prompt is back."""
+    # -t bounds the whole provisioning; the wait at the question is within it
+    sh = Shell(tmp, "--keyring", os.path.join(tmp, "tmo.json"), "-t", "6", "--sim", "1",
+               "--sim-oob", "output")
+    sh.expect(r"meshprov> ")
+    sh.send("provision --all --count 1\r")
+    check("the question is put", sh.expect(r"\[OOB\] Number displayed by", 20) is not None, sh)
+    sh.send("98")
+    m = sh.expect(r"\[FAIL\] ([0-9a-f-]{36}): timeout: no answer to the Output OOB question "
+                  r"\(what the device displays\) in (\d+) s", 30)
+    check("its own timeout: the device fails, naming the OOB wait and how long",
+          m is not None and int(m.group(2)) <= 6, sh)
+    check("... the shell prompt is back", sh.expect(r"meshprov> ") is not None, sh)
+    sh.send("version\r")
+    check("... and what was typed at the question is not a command",
+          sh.expect(r"meshprov \d+\.\d+") is not None and "98version" not in sh.screen and
+          "unknown command" not in sh.screen, sh)
+    sh.send("quit\r")
+    check("quit after a timeout", sh.wait() == 0, sh)
+
+
+def oneshot_oob(tmp):
+    """Issue 16: Output OOB in a one-shot run on a terminal: the person there
+    is asked (no simulated person types it); a wrong value is asked again;
+    Ctrl-C at the question cancels that device only."""
+    env = dict(os.environ, TERM="xterm", NO_COLOR="1", INPUTRC="/dev/null", HOME=tmp,
+               XDG_STATE_HOME=os.path.join(tmp, "oneshot-state"), COLUMNS="200", LINES="50")
+    kr = os.path.join(tmp, "oneshot.json")
+    p = Pty([BIN, "--keyring", kr, "--sim", "1", "--sim-oob", "output", "provision", "--all"], env)
+    vals = displayed(p, 1)
+    q = p.expect(r"\[OOB\] Number displayed by ([0-9a-f]{8}) \(up to 6 digits\): ", 20)
+    check("one-shot on a terminal: the question is put", len(vals) == 1 and q is not None, p)
+    if len(vals) == 1 and q:
+        u, v = list(vals.items())[0]
+        p.send("12x\r")
+        check("... a wrong value is asked again",
+              p.expect(r"'12x' is not a valid value.*Try again") is not None and
+              p.expect(r"\[OOB\] Number displayed by") is not None, p)
+        p.send(v + "\r")
+        check("... the value typed provisions it, exit 0",
+              p.expect(r"\[OK\] " + u + " provisioned", 20) is not None and p.wait(30) == 0, p)
+    else:
+        p.wait(5)
+    check("... and no history is written for the answer",
+          not os.path.exists(os.path.join(tmp, "oneshot-state", "meshprov", "history")))
+
+    p = Pty([BIN, "--keyring", kr, "--sim", "2", "--sim-oob", "output", "provision", "--all",
+             "--count", "2"], env)
+    vals = displayed(p, 2)
+    q = p.expect(r"\[OOB\] Number displayed by ([0-9a-f]{8}) \(up to 6 digits; 1 more waiting\): ", 20)
+    if len(vals) == 2 and q:
+        first = [u for u in vals if u.startswith(q.group(1))][0]
+        second = [u for u in vals if u != first][0]
+        p.send("\x03")
+        p.expect(r"\[OOB\] Number displayed by " + second[:8])
+        p.send(vals[second] + "\r")
+        ok = (p.expect(r"1 provisioned, 0 failed, 1 cancelled", 20) is not None and
+              p.wait(30) == 1 and "[FAIL] " + first + ": cancelled" in p.screen and
+              "[OK] " + second in p.screen)
+    else:
+        ok = False
+        p.wait(5)
+    check("one-shot: Ctrl-C at a question cancels that device, the other is asked; exit 1", ok, p)
 
 
 def session_quit(tmp):
