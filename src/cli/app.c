@@ -1,4 +1,4 @@
-/* The program's state and the provisioning jobs; see include/cli/app.h. */
+/* The program's state and the provisioning jobs; see src/cli/app.h. */
 #include "config.h"
 
 #include "cli/app.h"

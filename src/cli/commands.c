@@ -1,5 +1,5 @@
 /* The command table, the dispatcher, help, and the commands that drive the
- * radio: scan, devices, provision, cancel. See include/cli/commands.h. */
+ * radio: scan, devices, provision, cancel. See src/cli/commands.h. */
 #include "config.h"
 
 #include "cli/commands.h"

@@ -1,4 +1,4 @@
-/* Human and JSON-lines output; see include/cli/output.h. JSON goes through
+/* Human and JSON-lines output; see src/cli/output.h. JSON goes through
  * json-c so that every string is escaped correctly. */
 #include "cli/output.h"
 
