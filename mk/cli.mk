@@ -91,7 +91,7 @@ tests_unit_test_cli_wipe_LDADD = $(MP_STACK_LIBS) $(TEST_LIBS) $(MP_STACK_EXTLIB
 TESTS += tests/integration/cli.sh tests/integration/shell.py tests/integration/docs.sh \
 	tests/integration/zsh-complete.py tests/integration/stations.sh tests/integration/config.sh \
 	tests/integration/groups.sh
-EXTRA_DIST += tests/integration/cli.sh tests/integration/shell.py tests/integration/docs.sh \
+EXTRA_DIST += tests/integration/lib.sh tests/integration/cli.sh tests/integration/shell.py tests/integration/docs.sh \
 	tests/integration/stations.sh tests/integration/config.sh tests/integration/groups.sh \
 	tests/integration/zsh-complete.py tests/integration/ptytest.py tests/integration/faildisk.c \
 	completions/gen-completions.py

@@ -3,32 +3,8 @@
 # authentication method, the JSON lines parsed and checked, exit codes, and
 # bad command lines. Run by `make check` (MESHPROV points at the binary).
 set -u
-BIN=${MESHPROV:-./meshprov}
-T=$(mktemp -d /tmp/meshprov-cli.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-
-ok() { pass=$((pass + 1)); echo "PASS: $1"; }
-ko() { fail=$((fail + 1)); echo "FAIL: $1"; [ -f "$T/out" ] && sed 's/^/    /' "$T/out" | head -20; }
-
-# check NAME EXPECTED_RC PYTHON_ASSERTIONS -- ARGS...: run, check rc and the JSON lines
-check() {
-	name=$1 want=$2 py=$3; shift 4
-	"$BIN" "$@" > "$T/out" 2> "$T/err"; rc=$?
-	if [ "$rc" != "$want" ]; then
-		echo "    exit $rc, expected $want; stderr:"; sed 's/^/    /' "$T/err" | head -5
-		ko "$name"; return
-	fi
-	if [ -n "$py" ] && ! python3 - "$T/out" "$T/err" <<PYEOF
-import json, sys
-lines = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-err = open(sys.argv[2]).read()
-ev = lambda name: [l for l in lines if l["event"] == name]
-$py
-PYEOF
-	then ko "$name"; return; fi
-	ok "$name"
-}
+# KEEP=1 keeps the temporary directory; the harness: tests/integration/lib.sh
+NAME=cli; . "${MESHPROV_SRCDIR:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 
 K="--keyring $T/kr/keyring.json"
 
@@ -1092,5 +1068,4 @@ check "sub: which one?" 2 '' -- $C sub
 check "attention: a node not in the keyring" 2 'assert "no such node" in err, err' -- $C attention 0042 5
 check "onoff: on or off" 2 'assert "on or off" in err, err' -- $C onoff 0001 maybe
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish
