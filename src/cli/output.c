@@ -254,7 +254,8 @@ void mp_out_session_cols(struct mp_out *o, const struct mp_session_event *ev,
 		case MP_SESSION_FAILED:
 		default:
 			j = jevent(MP_EVENT("failed"), ev->uuid);
-			json_object_object_add(j, "reason", json_object_new_string(ev->reason));
+			json_object_object_add(j, "reason", json_object_new_string(
+				mp_engine_fail_name(ev->reason)));
 			json_object_object_add(j, "by_device", json_object_new_boolean(ev->by_device));
 			if (ev->bearer)
 				json_object_object_add(j, "bearer", json_object_new_string(
@@ -311,7 +312,7 @@ void mp_out_session_cols(struct mp_out *o, const struct mp_session_event *ev,
 		break;
 	case MP_SESSION_FAILED:
 		fprintf(o->fp, "%s[FAIL]%s %s: %s%s%s%s\n", c(o, "\033[31m"), c(o, "\033[0m"), u,
-			ev->reason, ev->by_device ? " (reported by the device)" : "",
+			mp_engine_fail_name(ev->reason), ev->by_device ? " (reported by the device)" : "",
 			ev->detail ? ": " : "", ev->detail ? ev->detail : "");
 		if (ev->unconfirmed)
 			fprintf(o->fp, "       its Provisioning Data went out: it may use address 0x%04x "
@@ -345,7 +346,7 @@ void mp_out_sim_output(struct mp_out *o, const uint8_t uuid[16], const char *act
 }
 
 void mp_out_failed_item(struct mp_out *o, const struct mp_cli_device_ref *ref, bool have_uuid,
-			unsigned int line, const char *name, const char *reason)
+			unsigned int line, const char *name, enum mp_engine_fail reason)
 {
 	char u[37], at[32] = "";
 
@@ -359,7 +360,7 @@ void mp_out_failed_item(struct mp_out *o, const struct mp_cli_device_ref *ref, b
 		snprintf(at, sizeof(at), " (line %u)", line);
 	begin(o);
 	fprintf(o->fp, "failed: %s%s%s%s: %s\n", u, at, name && name[0] ? ", name " : "",
-		name && name[0] ? name : "", reason && reason[0] ? reason : "error");
+		name && name[0] ? name : "", mp_engine_fail_name(reason));
 	end(o);
 }
 
@@ -430,18 +431,20 @@ void mp_out_info(struct mp_out *o, const char *fmt, ...)
 	end(o);
 }
 
-void mp_out_failed_ref(struct mp_out *o, const char *ref, const char *reason)
+void mp_out_failed_ref(struct mp_out *o, const char *ref, enum mp_engine_fail reason)
 {
 	if (o->json) {
 		struct json_object *j = jevent(MP_EVENT("failed"), NULL);
 
 		json_object_object_add(j, "device", json_object_new_string(ref));
-		json_object_object_add(j, "reason", json_object_new_string(reason));
+		json_object_object_add(j, "reason", json_object_new_string(
+			mp_engine_fail_name(reason)));
 		emit_json(o, j);
 		return;
 	}
 	begin(o);
-	fprintf(o->fp, "%s[FAIL]%s %s: %s\n", c(o, "\033[31m"), c(o, "\033[0m"), ref, reason);
+	fprintf(o->fp, "%s[FAIL]%s %s: %s\n", c(o, "\033[31m"), c(o, "\033[0m"), ref,
+		mp_engine_fail_name(reason));
 	end(o);
 }
 
@@ -454,7 +457,8 @@ void mp_out_skipped(struct mp_out *o, const uint8_t uuid[16], unsigned int line,
 		struct json_object *j = jevent(MP_EVENT("skipped"), uuid);
 
 		json_object_object_add(j, "line", json_object_new_int((int)line));
-		json_object_object_add(j, "reason", json_object_new_string("already-provisioned"));
+		json_object_object_add(j, "reason", json_object_new_string(
+			mp_engine_fail_name(MP_ENGINE_FAIL_ALREADY_PROVISIONED)));
 		json_object_object_add(j, "address", json_object_new_int(node->addr));
 		if (node->name[0])
 			json_object_object_add(j, "name", json_object_new_string(node->name));
