@@ -910,6 +910,24 @@ done
 	ko "... nothing created (no keyring, no lock file, no export)"
 printf 'nodes\n' > "$T/nodes.script"
 check "a script's nodes on a missing keyring: refused too" 4 'assert "no keyring at" in err, err' -- --keyring "$T/none/typo.json" -f "$T/nodes.script"
+# Issue 11: the command table's flags (MP_CMD_KEYRING_READ/_WRITE): the
+# dispatcher opens the keyring before the handler, once the words are right.
+for cmd in "group list" "group show lights"; do
+	check "read-only '$cmd' on a missing keyring: refused by the dispatcher, exit 4" 4 "
+assert 'no keyring at $T/none/typo.json' in err, err" -- --keyring "$T/none/typo.json" $cmd
+done
+for cmd in "group show" "group remove" "station remove" "onoff 0002"; do
+	check "'$cmd' without its arguments: a usage error before the keyring" 2 "
+assert 'missing arguments' in err and 'keyring' not in err, err" -- --keyring "$T/none/typo.json" $cmd
+done
+[ -z "$(ls -A "$T/none")" ] && ok "... nothing created by them" || ko "... nothing created by them"
+check "a command that changes the keyring, on a keyring refused: exit 4, before the handler" 4 "
+assert 'chmod go-w $T/shared' in err and 'no group' not in err, err" -- --keyring "$T/shared/kr.json" group remove lights
+CHECK_TEXT=1	# "created a new keyring" is text
+check "a command that changes the keyring creates a missing one first" 1 "
+assert 'no group named' in err, err" -- --keyring "$T/made/kr.json" group remove lights
+CHECK_TEXT=
+[ -s "$T/made/kr.json" ] && ok "... created" || ko "... created"
 # Read-only media: listing works on a keyring in a directory nobody may
 # write (the lock file cannot be made there: read without a lock, said).
 mkdir "$T/ro"; "$BIN" --keyring "$T/ro/k.json" --sim 1 provision --all > /dev/null 2>&1
