@@ -81,7 +81,7 @@ void mp_out_beacon(struct mp_out *o, const struct mp_scan_entry *e, bool first)
 
 	if ((!first && o->verbose < 2) || o->verbose < 0)
 		return;
-	mp_oob_info_str(e->oob_info, oob, sizeof(oob));
+	mp_adv_oob_info_str(e->oob_info, oob, sizeof(oob));
 	if (o->json) {
 		struct json_object *j = jevent(MP_EVENT("beacon"), e->uuid);
 
@@ -107,7 +107,7 @@ void mp_out_beacon_changed(struct mp_out *o, const struct mp_scan_entry *e, cons
 
 	if (o->json || o->verbose < 0)
 		return;
-	mp_oob_info_str(e->oob_info, oob, sizeof(oob));
+	mp_adv_oob_info_str(e->oob_info, oob, sizeof(oob));
 	begin(o);
 	fprintf(o->fp, "%s[CHG]%s Device #%u %s %s: bearer %s, oob %s\n", c(o, "\033[33m"),
 		c(o, "\033[0m"), e->index, mp_keyring_uuid_str(e->uuid, u), what,
@@ -541,7 +541,7 @@ void mp_out_devices(struct mp_out *o, const struct mp_scan_table *t, uint64_t no
 		if (!e)
 			break;
 		mp_keyring_uuid_str(e->uuid, u);
-		mp_oob_info_str(e->oob_info, oob, sizeof(oob));
+		mp_adv_oob_info_str(e->oob_info, oob, sizeof(oob));
 		if (e->has_uri_hash)
 			mp_hex_encode(e->uri_hash, 4, uri);
 		if (e->rssi_last != MP_SCAN_RSSI_NONE)

@@ -603,7 +603,7 @@ static int rx_pbadv(void *user, const struct mp_adv_report *r, const struct mp_a
 	struct mp_engine *e = user;
 	struct mp_pbadv_pdu p;
 	struct mp_session *s;
-	int err = mp_pbadv_decode(ad->data, ad->len, &p);
+	int err = mp_adv_pbadv_decode(ad->data, ad->len, &p);
 
 	if (err)
 		return err;
