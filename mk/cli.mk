@@ -2,24 +2,24 @@
 # the shell (readline), scripts and batch files, output (text / JSON lines).
 bin_PROGRAMS += meshprov
 MP_CLI_SOURCES = \
-	src/cli/app.c include/cli/app.h \
-	src/cli/batch.c include/cli/batch.h \
-	src/cli/batchfile.c include/cli/batchfile.h \
-	src/cli/commands.c include/cli/commands.h include/cli/handlers.h \
+	src/cli/app.c src/cli/app.h \
+	src/cli/batch.c src/cli/batch.h \
+	src/cli/batchfile.c src/cli/batchfile.h \
+	src/cli/commands.c src/cli/commands.h src/cli/handlers.h \
 	src/cli/cmd_config.c \
-	src/cli/cmd_group.c src/cli/group.c include/cli/group.h \
+	src/cli/cmd_group.c src/cli/group.c src/cli/group.h \
 	src/cli/cmd_keyring.c \
-	src/cli/cmd_netkey.c include/cli/net.h \
+	src/cli/cmd_netkey.c src/cli/net.h \
 	src/cli/cmd_station.c \
-	src/cli/nodecfg.c include/cli/nodecfg.h \
-	src/cli/output.c include/cli/output.h \
-	src/cli/parse.c include/cli/parse.h \
-	src/cli/passphrase.c include/cli/passphrase.h \
-	src/cli/privs.c include/cli/privs.h \
-	src/cli/redact.c include/cli/redact.h \
-	src/cli/secret.c include/cli/secret.h \
-	src/cli/oobprompt.c include/cli/oobprompt.h \
-	src/cli/shell.c include/cli/shell.h
+	src/cli/nodecfg.c src/cli/nodecfg.h \
+	src/cli/output.c src/cli/output.h \
+	src/cli/parse.c src/cli/parse.h \
+	src/cli/passphrase.c src/cli/passphrase.h \
+	src/cli/privs.c src/cli/privs.h \
+	src/cli/redact.c src/cli/redact.h \
+	src/cli/secret.c src/cli/secret.h \
+	src/cli/oobprompt.c src/cli/oobprompt.h \
+	src/cli/shell.c src/cli/shell.h
 meshprov_SOURCES = src/cli/main.c $(MP_CLI_SOURCES)
 meshprov_CFLAGS = $(AM_CFLAGS) $(MP_SWITCH_CFLAGS) $(JSONC_CFLAGS) $(READLINE_CFLAGS)
 meshprov_LDADD = $(MP_STACK_LIBS) $(MP_STACK_EXTLIBS) $(READLINE_LIBS)
@@ -29,12 +29,12 @@ meshprov_LDADD = $(MP_STACK_LIBS) $(MP_STACK_EXTLIBS) $(READLINE_LIBS)
 check_PROGRAMS += tests/unit/test_cli_parse tests/unit/test_cli_batch
 TESTS += tests/unit/test_cli_parse tests/unit/test_cli_batch
 tests_unit_test_cli_parse_SOURCES = tests/unit/test_cli_parse.c src/cli/parse.c \
-	include/cli/parse.h src/cli/batchfile.c include/cli/batchfile.h
+	src/cli/parse.h src/cli/batchfile.c src/cli/batchfile.h
 tests_unit_test_cli_parse_CFLAGS = $(TEST_CFLAGS) $(MP_SWITCH_CFLAGS)
 tests_unit_test_cli_parse_LDADD = src/crypto/libmp_crypto.a src/core/libmp_core.a $(TEST_LIBS) \
 	$(CRYPTO_LIBS)
 tests_unit_test_cli_batch_SOURCES = tests/unit/test_cli_batch.c src/cli/parse.c \
-	include/cli/parse.h src/cli/batchfile.c include/cli/batchfile.h
+	src/cli/parse.h src/cli/batchfile.c src/cli/batchfile.h
 tests_unit_test_cli_batch_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DMP_BATCH_SAMPLES='"$(abs_top_srcdir)/tests/integration/batch"'
 tests_unit_test_cli_batch_CFLAGS = $(TEST_CFLAGS) $(MP_SWITCH_CFLAGS)
@@ -54,7 +54,7 @@ EXTRA_DIST += tests/fuzz/corpus/batch tests/integration/batch
 check_PROGRAMS += tests/unit/test_cli_nodecfg
 TESTS += tests/unit/test_cli_nodecfg
 tests_unit_test_cli_nodecfg_SOURCES = tests/unit/test_cli_nodecfg.c src/cli/nodecfg.c \
-	include/cli/nodecfg.h tests/unit/keyring_tu.h
+	src/cli/nodecfg.h tests/unit/keyring_tu.h
 tests_unit_test_cli_nodecfg_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_test_cli_nodecfg_CFLAGS = $(TEST_CFLAGS) $(MP_SWITCH_CFLAGS)
 tests_unit_test_cli_nodecfg_LDADD = src/config/libmp_config.a src/access/libmp_access.a \
@@ -64,7 +64,7 @@ tests_unit_test_cli_nodecfg_LDADD = src/config/libmp_config.a src/access/libmp_a
 check_PROGRAMS += tests/unit/test_cli_group
 TESTS += tests/unit/test_cli_group
 tests_unit_test_cli_group_SOURCES = tests/unit/test_cli_group.c src/cli/group.c \
-	include/cli/group.h src/cli/parse.c include/cli/parse.h tests/unit/keyring_tu.h
+	src/cli/group.h src/cli/parse.c src/cli/parse.h tests/unit/keyring_tu.h
 tests_unit_test_cli_group_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_test_cli_group_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_cli_group_LDADD = $(STORE_TEST_LIBS)
@@ -73,7 +73,7 @@ tests_unit_test_cli_group_LDADD = $(STORE_TEST_LIBS)
 check_PROGRAMS += tests/unit/test_cli_redact
 TESTS += tests/unit/test_cli_redact
 tests_unit_test_cli_redact_SOURCES = tests/unit/test_cli_redact.c src/cli/redact.c \
-	include/cli/redact.h
+	src/cli/redact.h
 tests_unit_test_cli_redact_CFLAGS = $(TEST_CFLAGS) $(MP_SWITCH_CFLAGS)
 tests_unit_test_cli_redact_LDADD = src/crypto/libmp_crypto.a src/core/libmp_core.a $(TEST_LIBS) \
 	$(CRYPTO_LIBS)
@@ -99,7 +99,7 @@ TESTS += tests/integration/cli.sh \
 	tests/integration/groups.sh \
 	tests/integration/complete-groups.py \
 	tests/integration/keyrefresh.sh
-EXTRA_DIST += tests/integration/cli.sh tests/integration/shell.py tests/integration/docs.sh \
+EXTRA_DIST += tests/integration/lib.sh tests/integration/cli.sh tests/integration/shell.py tests/integration/docs.sh \
 	tests/integration/stations.sh tests/integration/config.sh tests/integration/groups.sh \
 	tests/integration/keyrefresh.sh \
 	tests/integration/zsh-complete.py tests/integration/ptytest.py tests/integration/faildisk.c \

@@ -3,6 +3,7 @@ noinst_LIBRARIES += src/engine/libmp_engine.a
 src_engine_libmp_engine_a_CFLAGS = $(AM_CFLAGS) $(MP_SWITCH_CFLAGS)
 src_engine_libmp_engine_a_SOURCES = \
 	src/engine/engine.c include/engine/engine.h \
+	src/engine/fail.c \
 	src/engine/gatt_link.c src/engine/gatt_link.h \
 	src/engine/mesh_link.c include/engine/mesh_link.h \
 	src/engine/net_adv.c src/engine/net_adv.h \
@@ -60,6 +61,15 @@ TESTS += tests/unit/test_scan_table
 tests_unit_test_scan_table_SOURCES = tests/unit/test_scan_table.c
 tests_unit_test_scan_table_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_scan_table_LDADD = src/engine/libmp_engine.a src/adv/libmp_adv.a $(TEST_LIBS)
+
+# The failure reasons: one name each, all in the man page.
+check_PROGRAMS += tests/unit/test_engine_fail
+TESTS += tests/unit/test_engine_fail
+tests_unit_test_engine_fail_SOURCES = tests/unit/test_engine_fail.c
+tests_unit_test_engine_fail_CPPFLAGS = $(AM_CPPFLAGS) -DMP_MANPAGE='"$(abs_top_srcdir)/man/meshprov.1"'
+tests_unit_test_engine_fail_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_engine_fail_LDADD = src/engine/libmp_engine.a src/prov/libmp_prov.a \
+	src/crypto/libmp_crypto.a $(TEST_LIBS) $(CRYPTO_LIBS)
 
 # What the engine hears: the sighting rule through the engine, the table of
 # AD receivers, the radio's one receiver.

@@ -100,7 +100,7 @@ struct mp_unprov_beacon {
  * -ENOMSG for another beacon type (Secure Network, Mesh Private), -EBADMSG
  * for any length other than 19 or 23.
  */
-int mp_beacon_decode_unprov(const uint8_t *data, size_t len, struct mp_unprov_beacon *out);
+int mp_adv_beacon_decode_unprov(const uint8_t *data, size_t len, struct mp_unprov_beacon *out);
 
 /** A PB-ADV PDU (MshPRT v1.1 5.2.1). */
 struct mp_pbadv_pdu {
@@ -115,7 +115,7 @@ struct mp_pbadv_pdu {
  * Transaction Number (1), Generic Provisioning PDU (1..24). Returns 0 or
  * -EBADMSG when shorter than 6 or longer than 29 octets.
  */
-int mp_pbadv_decode(const uint8_t *data, size_t len, struct mp_pbadv_pdu *out);
+int mp_adv_pbadv_decode(const uint8_t *data, size_t len, struct mp_pbadv_pdu *out);
 
 /** The Mesh Provisioning Service data of a connectable advertisement. */
 struct mp_prov_service {
@@ -137,7 +137,7 @@ struct mp_prov_service {
  * Some stacks (Zephyr, ESP-IDF) write it big-endian here, so prefer the
  * beacon's value when a device sends both (the scan table does).
  */
-int mp_prov_service_decode(const uint8_t *data, size_t len, struct mp_prov_service *out);
+int mp_adv_prov_service_decode(const uint8_t *data, size_t len, struct mp_prov_service *out);
 
 /** What one advertising payload says about mesh provisioning. */
 struct mp_adv_info {
@@ -185,7 +185,7 @@ enum {
 };
 
 /** The name of OOB Information bit @bit (0..15), or NULL for a reserved bit. */
-const char *mp_oob_info_bit_name(unsigned int bit);
+const char *mp_adv_oob_info_bit_name(unsigned int bit);
 
 /**
  * Format the bits of @oob as names joined by ", " ("Number, Inside manual"),
@@ -193,6 +193,6 @@ const char *mp_oob_info_bit_name(unsigned int bit);
  * left out whole (always terminated when @len > 0). Returns @buf. 256 octets
  * always suffice.
  */
-char *mp_oob_info_str(uint16_t oob, char *buf, size_t len);
+char *mp_adv_oob_info_str(uint16_t oob, char *buf, size_t len);
 
 #endif

@@ -170,7 +170,7 @@ int mp_pbadv_rx(struct mp_pbadv *link, const uint8_t *pdu, size_t len);
 
 /**
  * mp_pbadv_rx() for a PDU whose header a receiver already decoded
- * (adv/adv.h, mp_pbadv_decode: Link ID, Transaction Number and the Generic
+ * (adv/adv.h, mp_adv_pbadv_decode: Link ID, Transaction Number and the Generic
  * Provisioning PDU): the engine routes by Link ID and hands the link the
  * same decoded PDU. Same returns.
  */

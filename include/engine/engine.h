@@ -50,6 +50,57 @@ enum mp_bearer_choice {
 	MP_BEARER_GATT,
 };
 
+/*
+ * Why a device's provisioning failed: the one vocabulary of the "failed"
+ * events, the run's list of failures and the man page (meshprov(1),
+ * FAILED under --json). Made in one place in the engine from the
+ * specification's Provisioning Failed codes (enum mp_prov_err, which the
+ * first nine values equal), the sessions' errnos and the links'; the
+ * job's own (a device never heard, already a node, the keyring not
+ * written) are decided by whoever runs the jobs, in the same words.
+ * Names: mp_engine_fail_name(). A new value needs its name there and in
+ * the man page (tests/unit/test_engine_fail.c checks both).
+ */
+enum mp_engine_fail {
+	MP_ENGINE_FAIL_ERROR = 0,	/* "error": none of the below */
+	/* the device's or ours, the specification's codes: MshPRT v1.1 Table 5.41 */
+	MP_ENGINE_FAIL_INVALID_PDU = MP_PROV_ERR_INVALID_PDU,
+	MP_ENGINE_FAIL_INVALID_FORMAT = MP_PROV_ERR_INVALID_FORMAT,
+	MP_ENGINE_FAIL_UNEXPECTED_PDU = MP_PROV_ERR_UNEXPECTED_PDU,
+	MP_ENGINE_FAIL_CONFIRMATION_FAILED = MP_PROV_ERR_CONFIRMATION_FAILED,
+	MP_ENGINE_FAIL_OUT_OF_RESOURCES = MP_PROV_ERR_OUT_OF_RESOURCES,
+	MP_ENGINE_FAIL_DECRYPTION_FAILED = MP_PROV_ERR_DECRYPTION_FAILED,
+	MP_ENGINE_FAIL_UNEXPECTED_ERROR = MP_PROV_ERR_UNEXPECTED_ERROR,
+	MP_ENGINE_FAIL_CANNOT_ASSIGN_ADDRESSES = MP_PROV_ERR_CANNOT_ASSIGN_ADDRESSES,
+	MP_ENGINE_FAIL_INVALID_DATA = MP_PROV_ERR_INVALID_DATA,
+	/* the session's */
+	MP_ENGINE_FAIL_TIMEOUT,		/* "timeout": no answer in time */
+	MP_ENGINE_FAIL_CANCELLED,	/* "cancelled": by the user, or the run stopped */
+	MP_ENGINE_FAIL_UNSUPPORTED,	/* "unsupported": nothing we can do together */
+	MP_ENGINE_FAIL_NO_ADDRESS,	/* "no-address": no unicast range left */
+	MP_ENGINE_FAIL_AUTH_NEEDED,	/* "auth-needed": Static OOB offered, no value */
+	MP_ENGINE_FAIL_AUTH_REQUIRED,	/* "auth-required": only No OOB left */
+	MP_ENGINE_FAIL_TOO_MANY_ELEMENTS,	/* "too-many-elements" */
+	MP_ENGINE_FAIL_TOO_MANY_UNCONFIRMED,	/* "too-many-unconfirmed" */
+	MP_ENGINE_FAIL_NO_NETKEY,	/* "no-netkey": the NetKey asked for is not there */
+	MP_ENGINE_FAIL_LINK_CLOSED,	/* "link-closed": the device closed the link */
+	MP_ENGINE_FAIL_RADIO_LOST,	/* "radio-lost" */
+	MP_ENGINE_FAIL_CONNECT_FAILED,	/* "connect-failed": PB-GATT, no connection */
+	MP_ENGINE_FAIL_GATT_ERROR,	/* "gatt-error": the device's GATT side */
+	MP_ENGINE_FAIL_KEYRING,		/* "keyring": no keyring, or it could not record */
+	/* the job's, before or instead of a session */
+	MP_ENGINE_FAIL_NOT_FOUND,	/* "not-found": never heard in time */
+	MP_ENGINE_FAIL_ALREADY_PROVISIONED,	/* "already-provisioned": a node already */
+	MP_ENGINE_FAIL_BUSY,		/* "busy": a session for it runs already */
+	MP_ENGINE_FAIL_START_FAILED,	/* "start-failed": the session could not start */
+	MP_ENGINE_FAIL_KEYRING_WRITE,	/* "keyring-write": the keyring file not written */
+	MP_ENGINE_FAILS			/* how many: not a reason */
+};
+
+/** The name of @f as scripts and the man page know it ("timeout",
+ *  "confirmation-failed", ...); "error" for a value outside the enum. */
+const char *mp_engine_fail_name(enum mp_engine_fail f);
+
 struct mp_session_event {
 	enum mp_session_event_type type;
 	const uint8_t *uuid;
@@ -65,7 +116,7 @@ struct mp_session_event {
 	enum mp_prov_err err;
 	int errnum;
 	bool by_device;
-	const char *reason;		/* machine-friendly: "confirmation-failed", "timeout", ... */
+	enum mp_engine_fail reason;	/* FAILED: why (mp_engine_fail_name()) */
 	const char *detail;		/* FAILED: for people, what went wrong (a GATT step), or NULL */
 	enum mp_bearer_choice bearer;	/* the session's: ADV or GATT (AUTO for no session) */
 	/* FAILED after the Provisioning Data went out: the device may hold

@@ -62,7 +62,7 @@ int mp_ad_next(struct mp_ad_iter *it, struct mp_ad *ad)
 
 /* MshPRT v1.1 3.10.2: the URI Hash is present exactly when the beacon is 4
  * octets longer; any other length is malformed. */
-int mp_beacon_decode_unprov(const uint8_t *data, size_t len, struct mp_unprov_beacon *out)
+int mp_adv_beacon_decode_unprov(const uint8_t *data, size_t len, struct mp_unprov_beacon *out)
 {
 	struct mp_reader r;
 	uint8_t type;
@@ -88,7 +88,7 @@ int mp_beacon_decode_unprov(const uint8_t *data, size_t len, struct mp_unprov_be
 	return 0;
 }
 
-int mp_pbadv_decode(const uint8_t *data, size_t len, struct mp_pbadv_pdu *out)
+int mp_adv_pbadv_decode(const uint8_t *data, size_t len, struct mp_pbadv_pdu *out)
 {
 	struct mp_reader r;
 
@@ -107,7 +107,7 @@ int mp_pbadv_decode(const uint8_t *data, size_t len, struct mp_pbadv_pdu *out)
 	return 0;
 }
 
-int mp_prov_service_decode(const uint8_t *data, size_t len, struct mp_prov_service *out)
+int mp_adv_prov_service_decode(const uint8_t *data, size_t len, struct mp_prov_service *out)
 {
 	struct mp_reader r;
 	uint16_t uuid16;
@@ -146,12 +146,12 @@ static void parse_one(const struct mp_ad *ad, struct mp_adv_info *out)
 			out->has_other_beacon = true;
 			out->other_beacon_type = ad->data[0];
 		} else if (!out->has_unprov_beacon &&
-			   mp_beacon_decode_unprov(ad->data, ad->len, &out->beacon) == 0) {
+			   mp_adv_beacon_decode_unprov(ad->data, ad->len, &out->beacon) == 0) {
 			out->has_unprov_beacon = true;
 		}
 		break;
 	case MP_AD_PB_ADV:
-		if (!out->has_pbadv && mp_pbadv_decode(ad->data, ad->len, &out->pbadv) == 0)
+		if (!out->has_pbadv && mp_adv_pbadv_decode(ad->data, ad->len, &out->pbadv) == 0)
 			out->has_pbadv = true;
 		break;
 	case MP_AD_MESH_MESSAGE:
@@ -159,7 +159,7 @@ static void parse_one(const struct mp_ad *ad, struct mp_adv_info *out)
 		break;
 	case MP_AD_SERVICE_DATA16:
 		if (!out->has_prov_service &&
-		    mp_prov_service_decode(ad->data, ad->len, &out->service) == 0)
+		    mp_adv_prov_service_decode(ad->data, ad->len, &out->service) == 0)
 			out->has_prov_service = true;
 		break;
 	case MP_AD_UUID16_ALL:
@@ -212,12 +212,12 @@ static const char *const oob_names[16] = {
 	[15] = "On device",
 };
 
-const char *mp_oob_info_bit_name(unsigned int bit)
+const char *mp_adv_oob_info_bit_name(unsigned int bit)
 {
 	return bit < 16 ? oob_names[bit] : NULL;
 }
 
-char *mp_oob_info_str(uint16_t oob, char *buf, size_t len)
+char *mp_adv_oob_info_str(uint16_t oob, char *buf, size_t len)
 {
 	size_t off = 0;
 	unsigned int bit;

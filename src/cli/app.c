@@ -1,4 +1,4 @@
-/* The program's state and the provisioning jobs; see include/cli/app.h. */
+/* The program's state and the provisioning jobs; see src/cli/app.h. */
 #include "config.h"
 
 #include "cli/app.h"
@@ -212,7 +212,7 @@ static void check_job(struct mp_cli_app *a, unsigned int job)
 }
 
 /* A device of a job failed before or without a session. */
-static void target_fail(struct mp_cli_app *a, size_t idx, const char *reason)
+static void target_fail(struct mp_cli_app *a, size_t idx, enum mp_engine_fail reason)
 {
 	struct mp_cli_target *t = &a->targets[idx];
 	struct mp_session_event ev = { .type = MP_SESSION_FAILED, .reason = reason };
@@ -220,10 +220,10 @@ static void target_fail(struct mp_cli_app *a, size_t idx, const char *reason)
 	char ref[16];
 
 	t->state = MP_TARGET_FAILED;
-	snprintf(t->reason, sizeof(t->reason), "%s", reason);
+	t->reason = reason;
 	if (j) {
 		j->failed++;
-		if (strcmp(reason, "cancelled") == 0)
+		if (reason == MP_ENGINE_FAIL_CANCELLED)
 			j->cancelled_devices++;
 	}
 	if (t->have_uuid) {
@@ -247,14 +247,14 @@ static void target_start(struct mp_cli_app *a, size_t idx)
 	int err;
 
 	if (!a->engine_has_keyring) {
-		target_fail(a, idx, "keyring");
+		target_fail(a, idx, MP_ENGINE_FAIL_KEYRING);
 		return;
 	}
 	n = mp_keyring_node_find_uuid(a->kr, t->ref.uuid);
 	if (n && n->state == MP_NODE_COMPLETE) {
 		mp_out_error(&a->out, "this device is already node 0x%04x: remove it first "
 			     "(node remove %04x) if it was reset", n->addr, n->addr);
-		target_fail(a, idx, "already-provisioned");
+		target_fail(a, idx, MP_ENGINE_FAIL_ALREADY_PROVISIONED);
 		return;
 	}
 	po.name = t->name[0] ? t->name : NULL;
@@ -265,11 +265,11 @@ static void target_start(struct mp_cli_app *a, size_t idx)
 				 * heard yet: the next advertisement brings it back */
 	if (err == -EOPNOTSUPP) {
 		mp_out_error(&a->out, "PB-GATT needs LE connections, which this radio cannot make");
-		target_fail(a, idx, "unsupported");
+		target_fail(a, idx, MP_ENGINE_FAIL_UNSUPPORTED);
 		return;
 	}
 	if (err == -EALREADY) {
-		target_fail(a, idx, "busy");
+		target_fail(a, idx, MP_ENGINE_FAIL_BUSY);
 		return;
 	}
 	if (err) {
@@ -286,7 +286,8 @@ static void target_start(struct mp_cli_app *a, size_t idx)
 		else
 			snprintf(hint, sizeof(hint), "%s", strerror(-err));
 		mp_out_error(&a->out, "cannot start provisioning: %s", hint);
-		target_fail(a, idx, connect ? "connect-failed" : "start-failed");
+		target_fail(a, idx, connect ? MP_ENGINE_FAIL_CONNECT_FAILED :
+			    MP_ENGINE_FAIL_START_FAILED);
 		return;
 	}
 	t->state = MP_TARGET_RUNNING;
@@ -370,7 +371,7 @@ static void job_timeout(struct mp_loop *loop, int64_t id, void *data)
 			if (t->job != job)
 				continue;
 			if (t->state == MP_TARGET_WAITING) {
-				target_fail(a, k, "not-found");
+				target_fail(a, k, MP_ENGINE_FAIL_NOT_FOUND);
 			} else if (t->state == MP_TARGET_RUNNING) {
 				struct mp_session *s = mp_engine_find(a->engine, t->ref.uuid);
 
@@ -542,7 +543,7 @@ unsigned int mp_cli_cancel(struct mp_cli_app *a, const struct mp_cli_device_ref 
 		}
 		if (t->state == MP_TARGET_WAITING) {
 			n++;
-			target_fail(a, i, "cancelled");
+			target_fail(a, i, MP_ENGINE_FAIL_CANCELLED);
 		} else if (t->state == MP_TARGET_RUNNING) {
 			struct mp_session *s = mp_engine_find(a->engine, t->ref.uuid);
 
@@ -751,14 +752,15 @@ static void oob_output(struct mp_cli_app *a, struct mp_session *s,
 
 /* provision --all: devices that keep failing must not keep the run going
  * (and taking addresses) for ever. The sessions already running finish. */
-static void count_in_row(struct mp_cli_app *a, struct mp_cli_job *j, bool ok, const char *reason)
+static void count_in_row(struct mp_cli_app *a, struct mp_cli_job *j, bool ok,
+			 enum mp_engine_fail reason)
 {
 	if (ok) {
 		j->failures_in_row = 0;
 		return;
 	}
 	/* a device the user cancelled says nothing about the tray */
-	if (reason && strcmp(reason, "cancelled") == 0)
+	if (reason == MP_ENGINE_FAIL_CANCELLED)
 		return;
 	if (!j->all || j->stopped || !j->max_failures ||
 	    ++j->failures_in_row < j->max_failures)
@@ -766,7 +768,7 @@ static void count_in_row(struct mp_cli_app *a, struct mp_cli_job *j, bool ok, co
 	j->stopped = true;
 	mp_out_error(&a->out, "provision --all: stopped after %u failures in a row (the last: "
 		     "%s); --max-failures N changes the limit, 0 never stops",
-		     j->failures_in_row, reason ? reason : "error");
+		     j->failures_in_row, mp_engine_fail_name(reason));
 }
 
 /* The first keyring write error stops the run: deferred to the loop, as
@@ -795,14 +797,15 @@ static const struct mp_session_event *kr_write_failure(struct mp_cli_app *a,
 	const struct mp_keyring_error *e = a->kr ? mp_keyring_last_error(a->kr) : NULL;
 	bool saved_reason;
 
-	if (ev->type != MP_SESSION_FAILED || !e || e->kind != MP_KR_E_IO || !ev->reason)
+	if (ev->type != MP_SESSION_FAILED || !e || e->kind != MP_KR_E_IO)
 		return ev;
-	saved_reason = strcmp(ev->reason, "keyring") == 0 || strcmp(ev->reason, "no-address") == 0 ||
-		       strcmp(ev->reason, "too-many-unconfirmed") == 0;
+	saved_reason = ev->reason == MP_ENGINE_FAIL_KEYRING ||
+		       ev->reason == MP_ENGINE_FAIL_NO_ADDRESS ||
+		       ev->reason == MP_ENGINE_FAIL_TOO_MANY_UNCONFIRMED;
 	*fixed = *ev;
 	if (saved_reason) {
-		fixed->reason = "keyring-write";
-		if (strcmp(ev->reason, "keyring") == 0 && ev->unconfirmed)
+		fixed->reason = MP_ENGINE_FAIL_KEYRING_WRITE;
+		if (ev->reason == MP_ENGINE_FAIL_KEYRING && ev->unconfirmed)
 			snprintf(a->kr_detail, sizeof(a->kr_detail), "the device was provisioned "
 				 "as 0x%04x (%u element%s), but the keyring could not record it "
 				 "complete: it stays there as pending, at that address",
@@ -866,7 +869,7 @@ static void on_session(void *user, struct mp_session *s, const struct mp_session
 
 		t->state = ok ? MP_TARGET_DONE : MP_TARGET_FAILED;
 		if (!ok)
-			snprintf(t->reason, sizeof(t->reason), "%s", ev->reason ? ev->reason : "error");
+			t->reason = ev->reason;
 		if (j) {
 			if (ok)
 				j->provisioned++;

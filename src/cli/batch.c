@@ -1,5 +1,5 @@
 /* Scripted use: batch files, command files, the --oob-cmd helper; see
- * include/cli/batch.h. */
+ * src/cli/batch.h. */
 #include "config.h"
 
 #include "cli/batch.h"

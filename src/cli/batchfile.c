@@ -1,5 +1,5 @@
 /* Batch files as people and spreadsheet programs write them; see
- * include/cli/batchfile.h. */
+ * src/cli/batchfile.h. */
 #include "cli/batchfile.h"
 
 #include <ctype.h>

@@ -992,6 +992,7 @@ static enum mp_cli_status model_request(struct mp_cli_app *a, uint16_t node, uin
 	return n->failed ? MP_CLI_FAILED : MP_CLI_OK;
 }
 
+/* attention: MP_CMD_KEYRING_WRITE, the keyring is open */
 enum mp_cli_status mp_cmd_attention(struct mp_cli_app *a, const struct mp_cli_args *args)
 {
 	struct mp_health_attention h = { .opcode = MP_HEALTH_OP_ATTENTION_SET };
@@ -999,10 +1000,8 @@ enum mp_cli_status mp_cmd_attention(struct mp_cli_app *a, const struct mp_cli_ar
 	uint8_t buf[16];
 	uint32_t secs;
 	int len;
-	enum mp_cli_status st = mp_cli_need_keyring(a);
+	enum mp_cli_status st;
 
-	if (st)
-		return st;
 	if (node_arg(args, a, args->argv[0], &node) < 0)
 		return MP_CLI_USAGE;
 	if (mp_cli_parse_uint(args->argv[1], 255, &secs) < 0) {
@@ -1022,16 +1021,15 @@ enum mp_cli_status mp_cmd_attention(struct mp_cli_app *a, const struct mp_cli_ar
 			     MP_HEALTH_OP_ATTENTION_STATUS);
 }
 
+/* onoff: MP_CMD_KEYRING_WRITE, the keyring is open */
 enum mp_cli_status mp_cmd_onoff(struct mp_cli_app *a, const struct mp_cli_args *args)
 {
 	struct mp_onoff_msg m = { .opcode = MP_ONOFF_OP_SET };
 	uint16_t node, app_idx, net_idx;
 	uint8_t buf[16];
 	int len;
-	enum mp_cli_status st = mp_cli_need_keyring(a);
+	enum mp_cli_status st;
 
-	if (st)
-		return st;
 	if (node_arg(args, a, args->argv[0], &node) < 0)
 		return MP_CLI_USAGE;
 	if (strcmp(args->argv[1], "on") && strcmp(args->argv[1], "off")) {

@@ -161,14 +161,12 @@ enum mp_cli_status mp_cmd_group_add(struct mp_cli_app *a, const struct mp_cli_ar
 	return MP_CLI_OK;
 }
 
+/* group list: MP_CMD_KEYRING_READ */
 enum mp_cli_status mp_cmd_group_list(struct mp_cli_app *a, const struct mp_cli_args *args)
 {
-	enum mp_cli_status st = mp_cli_read_keyring(a);
 	bool json = a->out.json || mp_cli_arg(args, "--json");
 	size_t i, n;
 
-	if (st)
-		return st;
 	n = mp_keyring_group_count(a->kr);
 	if (!n && !json)
 		fprintf(a->out.fp, "no groups\n");
@@ -177,9 +175,9 @@ enum mp_cli_status mp_cmd_group_list(struct mp_cli_app *a, const struct mp_cli_a
 	return MP_CLI_OK;
 }
 
+/* group show: MP_CMD_KEYRING_READ */
 enum mp_cli_status mp_cmd_group_show(struct mp_cli_app *a, const struct mp_cli_args *args)
 {
-	enum mp_cli_status st = mp_cli_read_keyring(a);
 	bool json = a->out.json || mp_cli_arg(args, "--json");
 	const struct mp_nc_model *m;
 	const struct mp_group *g;
@@ -187,8 +185,6 @@ enum mp_cli_status mp_cmd_group_show(struct mp_cli_app *a, const struct mp_cli_a
 	unsigned e;
 	size_t i;
 
-	if (st)
-		return st;
 	if (!(g = group_arg(a, args, args->argv[0])))
 		return MP_CLI_FAILED;
 	out_group(a, json, g);
@@ -206,9 +202,9 @@ enum mp_cli_status mp_cmd_group_show(struct mp_cli_app *a, const struct mp_cli_a
 	return MP_CLI_OK;
 }
 
+/* group remove: MP_CMD_KEYRING_WRITE */
 enum mp_cli_status mp_cmd_group_remove(struct mp_cli_app *a, const struct mp_cli_args *args)
 {
-	enum mp_cli_status st = mp_cli_need_keyring(a);
 	const struct mp_nc_model *m;
 	const struct mp_group *g;
 	char ms[16];
@@ -216,8 +212,6 @@ enum mp_cli_status mp_cmd_group_remove(struct mp_cli_app *a, const struct mp_cli
 	size_t i;
 	int rc;
 
-	if (st)
-		return st;
 	if (!(g = group_arg(a, args, args->argv[0])))
 		return MP_CLI_FAILED;
 	for (i = 0; !mp_cli_arg(args, "--force") && i < mp_keyring_node_count(a->kr); i++) {

@@ -91,13 +91,11 @@ static const struct mp_node *node_arg(struct mp_cli_app *a, const struct mp_cli_
 	return n;
 }
 
+/* nodes: MP_CMD_KEYRING_READ, the keyring is open */
 enum mp_cli_status mp_cmd_nodes(struct mp_cli_app *a, const struct mp_cli_args *args)
 {
-	enum mp_cli_status st = mp_cli_read_keyring(a);
 	size_t i;
 
-	if (st)
-		return st;
 	if (!a->out.json)
 		fprintf(a->out.fp, "%-6s  %3s  %-11s  %-36s  %s\n", "ADDR", "EL", "STATE", "UUID",
 			"NAME");
@@ -199,13 +197,11 @@ static enum mp_cli_status key_arg(const struct mp_cli_args *args, const char *s,
 	return MP_CLI_OK;
 }
 
+/* netkey list: MP_CMD_KEYRING_READ */
 enum mp_cli_status mp_cmd_netkey_list(struct mp_cli_app *a, const struct mp_cli_args *args)
 {
-	enum mp_cli_status st = mp_cli_read_keyring(a);
 	size_t i;
 
-	if (st)
-		return st;
 	for (i = 0; i < mp_keyring_netkey_count(a->kr); i++)
 		mp_out_netkey(&a->out, mp_keyring_netkey_at(a->kr, i), show_keys(args));
 	return MP_CLI_OK;
@@ -506,13 +502,10 @@ enum mp_cli_status mp_cmd_import(struct mp_cli_app *a, const struct mp_cli_args 
 	return st;
 }
 
+/* keyring info: MP_CMD_KEYRING_READ */
 enum mp_cli_status mp_cmd_keyring_info(struct mp_cli_app *a, const struct mp_cli_args *args)
 {
-	enum mp_cli_status st = mp_cli_read_keyring(a);
-
 	(void)args;
-	if (st)
-		return st;
 	mp_out_keyring(&a->out, a->kr);
 	return MP_CLI_OK;
 }
@@ -549,12 +542,9 @@ enum mp_cli_status mp_cmd_keyring_encrypt(struct mp_cli_app *a, const struct mp_
 	return MP_CLI_OK;
 }
 
+/* keyring decrypt: MP_CMD_KEYRING_WRITE */
 enum mp_cli_status mp_cmd_keyring_decrypt(struct mp_cli_app *a, const struct mp_cli_args *args)
 {
-	enum mp_cli_status st = mp_cli_need_keyring(a);
-
-	if (st)
-		return st;
 	if (mp_keyring_set_passphrase(a->kr, NULL, 0, 0) < 0) {
 		mp_out_error(&a->out, "%s", mp_keyring_error(a->kr));
 		return MP_CLI_KEYRING;

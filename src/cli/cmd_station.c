@@ -147,14 +147,12 @@ static void out_station(struct mp_cli_app *a, bool json, const struct mp_provisi
 	fprintf(a->out.fp, "  merged    %s\n", self ? "-" : when);
 }
 
+/* station list: MP_CMD_KEYRING_READ */
 enum mp_cli_status mp_cmd_station_list(struct mp_cli_app *a, const struct mp_cli_args *args)
 {
-	enum mp_cli_status st = mp_cli_read_keyring(a);
 	bool json = a->out.json || mp_cli_arg(args, "--json");
 	size_t i;
 
-	if (st)
-		return st;
 	for (i = 0; i < mp_keyring_provisioner_count(a->kr); i++)
 		out_station(a, json, mp_keyring_provisioner_at(a->kr, i), i == 0);
 	return MP_CLI_OK;
@@ -203,13 +201,11 @@ enum mp_cli_status mp_cmd_station_grow(struct mp_cli_app *a, const struct mp_cli
 	return show_one(a, args->argv[0], "grown");
 }
 
+/* station remove: MP_CMD_KEYRING_WRITE */
 enum mp_cli_status mp_cmd_station_remove(struct mp_cli_app *a, const struct mp_cli_args *args)
 {
-	enum mp_cli_status st = mp_cli_need_keyring(a);
 	int rc;
 
-	if (st)
-		return st;
 	rc = mp_station_remove(a->kr, args->argv[0]);
 	if (rc < 0)
 		return st_fail(a, args, rc);

@@ -1,5 +1,5 @@
 /* The command table, the dispatcher, help, and the commands that drive the
- * radio: scan, devices, provision, cancel. See include/cli/commands.h. */
+ * radio: scan, devices, provision, cancel. See src/cli/commands.h. */
 #include "config.h"
 
 #include "cli/commands.h"
@@ -159,7 +159,7 @@ const struct mp_cli_cmd mp_cli_commands[] = {
 	  "cancel provisioning (every device, or one)", MP_COMPL_DEVICE, NULL, no_opts,
 	  MP_CMD_SHELL_ONLY | MP_CMD_RADIO },
 	{ "nodes", "", 0, 0, mp_cmd_nodes, "list the nodes in the keyring", MP_COMPL_NONE, NULL,
-	  show_keys_opts, 0 },
+	  show_keys_opts, MP_CMD_KEYRING_READ },
 	{ "node show", "ADDR", 1, 1, mp_cmd_node_show, "show a node", MP_COMPL_NODE, NULL,
 	  show_keys_opts, 0 },
 	{ "node rename", "ADDR NAME", 2, 2, mp_cmd_node_rename,
@@ -168,7 +168,7 @@ const struct mp_cli_cmd mp_cli_commands[] = {
 	  "forget a node (its addresses are not reused until the IV index moves on by 2)",
 	  MP_COMPL_NODE, NULL, no_opts, 0 },
 	{ "netkey list", "", 0, 0, mp_cmd_netkey_list, "list the NetKeys", MP_COMPL_NONE, NULL,
-	  show_keys_opts, 0 },
+	  show_keys_opts, MP_CMD_KEYRING_READ },
 	{ "netkey create", "[INDEX]", 0, 1, mp_cmd_netkey_create,
 	  "create a random NetKey (default: the lowest free index)", MP_COMPL_NONE, NULL,
 	  no_opts, 0 },
@@ -205,34 +205,34 @@ const struct mp_cli_cmd mp_cli_commands[] = {
 	  NULL, import_opts, 0 },
 	{ "keyring info", "", 0, 0, mp_cmd_keyring_info,
 	  "the keyring: path, network, IV index, this provisioner, counts", MP_COMPL_NONE,
-	  NULL, no_opts, 0 },
+	  NULL, no_opts, MP_CMD_KEYRING_READ },
 	{ "keyring encrypt", "", 0, 0, mp_cmd_keyring_encrypt,
 	  "encrypt the keyring with a new passphrase (--passphrase-fd/-file, or asked)",
 	  MP_COMPL_NONE, NULL, encrypt_opts, 0 },
 	{ "keyring decrypt", "", 0, 0, mp_cmd_keyring_decrypt,
-	  "store the keyring without encryption again", MP_COMPL_NONE, NULL, no_opts, 0 },
+	  "store the keyring without encryption again", MP_COMPL_NONE, NULL, no_opts, MP_CMD_KEYRING_WRITE },
 	{ "station add", "NAME", 1, 1, mp_cmd_station_add,
 	  "add a station (another provisioner) with ranges of its own from the free space",
 	  MP_COMPL_NONE, NULL, station_size_opts, 0 },
 	{ "station list", "", 0, 0, mp_cmd_station_list,
-	  "the stations: ranges, how full, when last merged", MP_COMPL_NONE, NULL, json_opts, 0 },
+	  "the stations: ranges, how full, when last merged", MP_COMPL_NONE, NULL, json_opts, MP_CMD_KEYRING_READ },
 	{ "station grow", "NAME", 1, 1, mp_cmd_station_grow,
 	  "give a station more addresses, groups or scenes where the network has room",
 	  MP_COMPL_NONE, NULL, station_size_opts, 0 },
 	{ "station remove", "NAME", 1, 1, mp_cmd_station_remove,
-	  "remove a station: its ranges become free", MP_COMPL_NONE, NULL, no_opts, 0 },
+	  "remove a station: its ranges become free", MP_COMPL_NONE, NULL, no_opts, MP_CMD_KEYRING_WRITE },
 	{ "group add", "NAME [ADDR|virtual|LABEL]", 1, 2, mp_cmd_group_add,
 	  "add a group: an address of this provisioner's group range (the lowest free one "
 	  "by default), or a virtual label", MP_COMPL_NONE, NULL, json_opts, 0 },
 	{ "group list", "", 0, 0, mp_cmd_group_list,
 	  "the groups: address, virtual label, how many nodes use them", MP_COMPL_NONE, NULL,
-	  json_opts, 0 },
+	  json_opts, MP_CMD_KEYRING_READ },
 	{ "group show", "NAME", 1, 1, mp_cmd_group_show,
 	  "a group and the nodes' models that subscribe or publish to it", MP_COMPL_GROUP, NULL,
-	  json_opts, 0 },
+	  json_opts, MP_CMD_KEYRING_READ },
 	{ "group remove", "NAME", 1, 1, mp_cmd_group_remove,
 	  "remove a group (refused while a node's recorded configuration uses it)",
-	  MP_COMPL_GROUP, NULL, group_remove_opts, 0 },
+	  MP_COMPL_GROUP, NULL, group_remove_opts, MP_CMD_KEYRING_WRITE },
 	{ "merge", "FILE...", 1, -1, mp_cmd_merge,
 	  "merge stations' exports (CDB) into the keyring; any conflict stops it",
 	  MP_COMPL_FILE, NULL, merge_opts, 0 },
@@ -271,10 +271,10 @@ const struct mp_cli_cmd mp_cli_commands[] = {
 	  MP_COMPL_NODE, NULL, no_opts, MP_CMD_RADIO },
 	{ "attention", "ADDR SECONDS", 2, 2, mp_cmd_attention,
 	  "make a node show itself for SECONDS (Health Attention Set; 0 stops)", MP_COMPL_NODE,
-	  NULL, model_opts, MP_CMD_RADIO },
+	  NULL, model_opts, MP_CMD_RADIO | MP_CMD_KEYRING_WRITE },
 	{ "onoff", "ADDR on|off", 2, 2, mp_cmd_onoff,
 	  "switch a node's Generic OnOff Server on or off", MP_COMPL_NODE, NULL, model_opts,
-	  MP_CMD_RADIO },
+	  MP_CMD_RADIO | MP_CMD_KEYRING_WRITE },
 	{ "version", "", 0, 0, cmd_version, "show meshprov's version", MP_COMPL_NONE, NULL,
 	  no_opts, 0 },
 	{ "quit", "", 0, 0, cmd_quit, "leave the shell (Ctrl-D too)", MP_COMPL_NONE, NULL,
@@ -382,10 +382,21 @@ static void group_hint(const char *group)
 	fputc('\n', stderr);
 }
 
+/* What the command's flags say it needs, once its words are right. */
+static enum mp_cli_status needs(struct mp_cli_app *a, const struct mp_cli_cmd *cmd)
+{
+	if (cmd->flags & MP_CMD_KEYRING_WRITE)
+		return mp_cli_need_keyring(a);
+	if (cmd->flags & MP_CMD_KEYRING_READ)
+		return mp_cli_read_keyring(a);
+	return MP_CLI_OK;
+}
+
 enum mp_cli_status mp_cli_execute(struct mp_cli_app *a, int argc, char **argv)
 {
 	struct mp_cli_args args = { 0 };
 	char *pos[MP_CLI_MAX_WORDS];
+	enum mp_cli_status st;
 	int used, i;
 
 	if (argc == 0)
@@ -459,7 +470,8 @@ enum mp_cli_status mp_cli_execute(struct mp_cli_app *a, int argc, char **argv)
 		fprintf(stderr, "  usage: %s %s\n", args.cmd->name, args.cmd->synopsis);
 		return MP_CLI_USAGE;
 	}
-	return args.cmd->handler(a, &args);
+	st = needs(a, args.cmd);
+	return st ? st : args.cmd->handler(a, &args);
 }
 
 enum mp_cli_status mp_cli_execute_line(struct mp_cli_app *a, const char *line)

@@ -1,5 +1,5 @@
 /* Decoded Configuration messages into the keyring's records (see
- * include/cli/nodecfg.h). */
+ * src/cli/nodecfg.h). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

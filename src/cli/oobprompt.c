@@ -1,4 +1,4 @@
-/* The OOB questions put to a person; see include/cli/oobprompt.h.
+/* The OOB questions put to a person; see src/cli/oobprompt.h.
  *
  * The queue is plain data; who shows it (the shell's prompt, or the
  * terminal prompt of a one-shot run below) is told through the host's

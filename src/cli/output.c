@@ -1,4 +1,4 @@
-/* Human and JSON-lines output; see include/cli/output.h. JSON goes through
+/* Human and JSON-lines output; see src/cli/output.h. JSON goes through
  * json-c so that every string is escaped correctly. */
 #include "cli/output.h"
 
@@ -81,7 +81,7 @@ void mp_out_beacon(struct mp_out *o, const struct mp_scan_entry *e, bool first)
 
 	if ((!first && o->verbose < 2) || o->verbose < 0)
 		return;
-	mp_oob_info_str(e->oob_info, oob, sizeof(oob));
+	mp_adv_oob_info_str(e->oob_info, oob, sizeof(oob));
 	if (o->json) {
 		struct json_object *j = jevent(MP_EVENT("beacon"), e->uuid);
 
@@ -107,7 +107,7 @@ void mp_out_beacon_changed(struct mp_out *o, const struct mp_scan_entry *e, cons
 
 	if (o->json || o->verbose < 0)
 		return;
-	mp_oob_info_str(e->oob_info, oob, sizeof(oob));
+	mp_adv_oob_info_str(e->oob_info, oob, sizeof(oob));
 	begin(o);
 	fprintf(o->fp, "%s[CHG]%s Device #%u %s %s: bearer %s, oob %s\n", c(o, "\033[33m"),
 		c(o, "\033[0m"), e->index, mp_keyring_uuid_str(e->uuid, u), what,
@@ -254,7 +254,8 @@ void mp_out_session_cols(struct mp_out *o, const struct mp_session_event *ev,
 		case MP_SESSION_FAILED:
 		default:
 			j = jevent(MP_EVENT("failed"), ev->uuid);
-			json_object_object_add(j, "reason", json_object_new_string(ev->reason));
+			json_object_object_add(j, "reason", json_object_new_string(
+				mp_engine_fail_name(ev->reason)));
 			json_object_object_add(j, "by_device", json_object_new_boolean(ev->by_device));
 			if (ev->bearer)
 				json_object_object_add(j, "bearer", json_object_new_string(
@@ -311,7 +312,7 @@ void mp_out_session_cols(struct mp_out *o, const struct mp_session_event *ev,
 		break;
 	case MP_SESSION_FAILED:
 		fprintf(o->fp, "%s[FAIL]%s %s: %s%s%s%s\n", c(o, "\033[31m"), c(o, "\033[0m"), u,
-			ev->reason, ev->by_device ? " (reported by the device)" : "",
+			mp_engine_fail_name(ev->reason), ev->by_device ? " (reported by the device)" : "",
 			ev->detail ? ": " : "", ev->detail ? ev->detail : "");
 		if (ev->unconfirmed)
 			fprintf(o->fp, "       its Provisioning Data went out: it may use address 0x%04x "
@@ -348,7 +349,7 @@ void mp_out_sim_output(struct mp_out *o, const uint8_t uuid[16], const char *act
 }
 
 void mp_out_failed_item(struct mp_out *o, const struct mp_cli_device_ref *ref, bool have_uuid,
-			unsigned int line, const char *name, const char *reason)
+			unsigned int line, const char *name, enum mp_engine_fail reason)
 {
 	char u[37], at[32] = "";
 
@@ -362,7 +363,7 @@ void mp_out_failed_item(struct mp_out *o, const struct mp_cli_device_ref *ref, b
 		snprintf(at, sizeof(at), " (line %u)", line);
 	begin(o);
 	fprintf(o->fp, "failed: %s%s%s%s: %s\n", u, at, name && name[0] ? ", name " : "",
-		name && name[0] ? name : "", reason && reason[0] ? reason : "error");
+		name && name[0] ? name : "", mp_engine_fail_name(reason));
 	end(o);
 }
 
@@ -433,18 +434,20 @@ void mp_out_info(struct mp_out *o, const char *fmt, ...)
 	end(o);
 }
 
-void mp_out_failed_ref(struct mp_out *o, const char *ref, const char *reason)
+void mp_out_failed_ref(struct mp_out *o, const char *ref, enum mp_engine_fail reason)
 {
 	if (o->json) {
 		struct json_object *j = jevent(MP_EVENT("failed"), NULL);
 
 		json_object_object_add(j, "device", json_object_new_string(ref));
-		json_object_object_add(j, "reason", json_object_new_string(reason));
+		json_object_object_add(j, "reason", json_object_new_string(
+			mp_engine_fail_name(reason)));
 		emit_json(o, j);
 		return;
 	}
 	begin(o);
-	fprintf(o->fp, "%s[FAIL]%s %s: %s\n", c(o, "\033[31m"), c(o, "\033[0m"), ref, reason);
+	fprintf(o->fp, "%s[FAIL]%s %s: %s\n", c(o, "\033[31m"), c(o, "\033[0m"), ref,
+		mp_engine_fail_name(reason));
 	end(o);
 }
 
@@ -457,7 +460,8 @@ void mp_out_skipped(struct mp_out *o, const uint8_t uuid[16], unsigned int line,
 		struct json_object *j = jevent(MP_EVENT("skipped"), uuid);
 
 		json_object_object_add(j, "line", json_object_new_int((int)line));
-		json_object_object_add(j, "reason", json_object_new_string("already-provisioned"));
+		json_object_object_add(j, "reason", json_object_new_string(
+			mp_engine_fail_name(MP_ENGINE_FAIL_ALREADY_PROVISIONED)));
 		json_object_object_add(j, "address", json_object_new_int(node->addr));
 		if (node->name[0])
 			json_object_object_add(j, "name", json_object_new_string(node->name));
@@ -540,7 +544,7 @@ void mp_out_devices(struct mp_out *o, const struct mp_scan_table *t, uint64_t no
 		if (!e)
 			break;
 		mp_keyring_uuid_str(e->uuid, u);
-		mp_oob_info_str(e->oob_info, oob, sizeof(oob));
+		mp_adv_oob_info_str(e->oob_info, oob, sizeof(oob));
 		if (e->has_uri_hash)
 			mp_hex_encode(e->uri_hash, 4, uri);
 		if (e->rssi_last != MP_SCAN_RSSI_NONE)

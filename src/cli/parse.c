@@ -1,4 +1,4 @@
-/* Parsing what people type; see include/cli/parse.h. */
+/* Parsing what people type; see src/cli/parse.h. */
 #include "cli/parse.h"
 
 #include <ctype.h>

@@ -1,4 +1,4 @@
-/* Keyring passphrases; see include/cli/passphrase.h. */
+/* Keyring passphrases; see src/cli/passphrase.h. */
 #include "cli/passphrase.h"
 
 #include <errno.h>

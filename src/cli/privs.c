@@ -1,4 +1,4 @@
-/* The process's capabilities; see include/cli/privs.h. */
+/* The process's capabilities; see src/cli/privs.h. */
 #include "cli/privs.h"
 
 #include <errno.h>

@@ -1,5 +1,5 @@
 /* Secrets masked, control bytes escaped, long text cut; see
- * include/cli/redact.h. */
+ * src/cli/redact.h. */
 #include "config.h"
 
 #include "cli/redact.h"

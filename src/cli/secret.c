@@ -1,4 +1,4 @@
-/* Secrets from a file, a prompt or stdin; see include/cli/secret.h. */
+/* Secrets from a file, a prompt or stdin; see src/cli/secret.h. */
 #include "config.h"
 
 #include "cli/secret.h"

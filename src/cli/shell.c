@@ -1,4 +1,4 @@
-/* The interactive shell; see include/cli/shell.h.
+/* The interactive shell; see src/cli/shell.h.
  *
  * readline runs in callback mode: the loop watches stdin and feeds
  * rl_callback_read_char(), so beacons, timers and sessions keep running

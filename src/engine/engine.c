@@ -110,44 +110,51 @@ static void emit(struct mp_session *s, struct mp_session_event *ev)
 		s->e->cfg.cb->session(s->e->cfg.user, s, ev);
 }
 
-static const char *reason_of(enum mp_prov_err err, int errnum)
+/* The failure reason from the three vocabularies below it (HACKING.md):
+ * the specification's code, else the session's errno. */
+static enum mp_engine_fail reason_of(enum mp_prov_err err, int errnum)
 {
 	switch (errnum) {
 	case 0:
-		return mp_prov_err_id(err);
+		break;
 	case -ETIMEDOUT:
-		return "timeout";
+		return MP_ENGINE_FAIL_TIMEOUT;
 	case -ECANCELED:
-		return "cancelled";
+		return MP_ENGINE_FAIL_CANCELLED;
 	case -ENOTSUP:
-		return "unsupported";
+		return MP_ENGINE_FAIL_UNSUPPORTED;
 	case -ENOSPC:
-		return "no-address";
+		return MP_ENGINE_FAIL_NO_ADDRESS;
 	case -ENOKEY:
-		return "auth-needed";
+		return MP_ENGINE_FAIL_AUTH_NEEDED;
 	case -EACCES:
-		return "auth-required";
+		return MP_ENGINE_FAIL_AUTH_REQUIRED;
 	case -E2BIG:
-		return "too-many-elements";
+		return MP_ENGINE_FAIL_TOO_MANY_ELEMENTS;
 	case -EDQUOT:
-		return "too-many-unconfirmed";
+		return MP_ENGINE_FAIL_TOO_MANY_UNCONFIRMED;
 	case -ENXIO:
-		return "no-netkey";
+		return MP_ENGINE_FAIL_NO_NETKEY;
 	case -ECONNRESET:
-		return "link-closed";
+		return MP_ENGINE_FAIL_LINK_CLOSED;
 	case -ENODEV:
 	case -EIO:
-		return "radio-lost";
+		return MP_ENGINE_FAIL_RADIO_LOST;
 	case -ECONNREFUSED:
 	case -EHOSTUNREACH:
 	case -EHOSTDOWN:
-		return "connect-failed";
+		return MP_ENGINE_FAIL_CONNECT_FAILED;
 	case -EPROTO:
 	case -ENOENT:
-		return "gatt-error";
+		return MP_ENGINE_FAIL_GATT_ERROR;
 	default:
-		return err ? mp_prov_err_id(err) : "error";
+		if (!err)
+			return MP_ENGINE_FAIL_ERROR;
+		break;
 	}
+	/* the codes the decoder lets through are 0x01-0x09 (Table 5.41) */
+	return err >= MP_PROV_ERR_INVALID_PDU && err <= MP_PROV_ERR_INVALID_DATA ?
+		(enum mp_engine_fail)err : MP_ENGINE_FAIL_ERROR;
 }
 
 /* ---- lifetime ---- */
@@ -333,15 +340,14 @@ static void gatt_failure(struct mp_session *s, const struct mp_prov_event *ev,
 {
 	if (ev->err != MP_PROV_OK)
 		return;		/* the protocol's own failure: its name says it */
-	if (gatt_link_reason(s->gatt)) {
-		out->reason = gatt_link_reason(s->gatt);
+	if (gatt_link_reason(s->gatt, &out->reason)) {
 		out->detail = gatt_link_why(s->gatt);
 	} else if (ev->errnum == -ECONNRESET || ev->errnum == -EPIPE ||
 		   ev->errnum == -ENOTCONN || ev->errnum == -ECONNABORTED ||
 		   ev->errnum == -ESHUTDOWN || ev->errnum == -EHOSTDOWN) {
 		/* which of these the kernel says depends on what we were doing
 		 * (reading, writing) when the link went: to the user it is one */
-		out->reason = "link-closed";
+		out->reason = MP_ENGINE_FAIL_LINK_CLOSED;
 		snprintf(s->detail, sizeof(s->detail), "the device dropped the connection %s %s",
 			 s->has_phase ? "after" : "before",
 			 s->has_phase ? mp_prov_phase_name(s->phase) : "the invitation");
@@ -410,7 +416,7 @@ static void on_done(struct mp_session *s, const struct mp_prov_event *ev)
 		out.err = ev->err;
 		out.errnum = ok ? err : ev->errnum;
 		out.by_device = ev->by_device;
-		out.reason = ok ? "keyring" : reason_of(ev->err, ev->errnum);
+		out.reason = ok ? MP_ENGINE_FAIL_KEYRING : reason_of(ev->err, ev->errnum);
 		/* What failed below the protocol names itself first: an ATT
 		 * error's errno (Write Not Permitted is -EACCES) must not read
 		 * as one of the provisioner's own refusals. Those come only
@@ -624,7 +630,7 @@ static int rx_pbadv(void *user, const struct mp_adv_report *r, const struct mp_a
 	struct mp_engine *e = user;
 	struct mp_pbadv_pdu p;
 	struct mp_session *s;
-	int err = mp_pbadv_decode(ad->data, ad->len, &p);
+	int err = mp_adv_pbadv_decode(ad->data, ad->len, &p);
 
 	if (err)
 		return err;

@@ -29,7 +29,8 @@ struct gatt_link {
 	int64_t down_timer;
 	int down_err;
 	bool down;		/* the end is decided; down_timer reports it */
-	const char *reason;	/* see gatt_link_reason() */
+	enum mp_engine_fail reason;	/* see gatt_link_reason(), when failed */
+	bool failed;
 	char why[160];
 };
 
@@ -73,7 +74,8 @@ static void setup_expired(struct mp_loop *loop, int64_t id, void *data)
 	struct gatt_link *l = data;
 
 	l->setup_timer = 0;
-	l->reason = "timeout";
+	l->reason = MP_ENGINE_FAIL_TIMEOUT;
+	l->failed = true;
 	if (!l->why[0])
 		snprintf(l->why, sizeof(l->why), "%s: no answer within %u s",
 			 mp_gatt_client_state(l->client) == MP_GATT_CLIENT_IDLE ? "connection" :
@@ -90,7 +92,8 @@ static void conn_connected(void *owner, int err)
 	if (!err)
 		err = mp_gatt_client_start(l->client);
 	if (err) {
-		l->reason = err == -ETIMEDOUT ? "timeout" : "connect-failed";
+		l->reason = err == -ETIMEDOUT ? MP_ENGINE_FAIL_TIMEOUT : MP_ENGINE_FAIL_CONNECT_FAILED;
+		l->failed = true;
 		snprintf(l->why, sizeof(l->why), "connection: %s", strerror(-err));
 		go_down(l, err);
 	}
@@ -150,7 +153,8 @@ static void client_failed(void *owner, int err, const char *reason)
 {
 	struct gatt_link *l = owner;
 
-	l->reason = err == -ETIMEDOUT ? "timeout" : "gatt-error";
+	l->reason = err == -ETIMEDOUT ? MP_ENGINE_FAIL_TIMEOUT : MP_ENGINE_FAIL_GATT_ERROR;
+	l->failed = true;
 	snprintf(l->why, sizeof(l->why), "%s", reason);
 	go_down(l, err);
 }
@@ -299,9 +303,11 @@ const char *gatt_link_why(const struct gatt_link *l)
 	return l->why[0] ? l->why : NULL;
 }
 
-const char *gatt_link_reason(const struct gatt_link *l)
+bool gatt_link_reason(const struct gatt_link *l, enum mp_engine_fail *reason)
 {
-	return l->reason;
+	if (l->failed)
+		*reason = l->reason;
+	return l->failed;
 }
 
 void gatt_link_free(struct gatt_link *l)

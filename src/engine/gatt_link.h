@@ -16,10 +16,12 @@
 #ifndef MP_ENGINE_GATT_LINK_H
 #define MP_ENGINE_GATT_LINK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "bearer/bearer.h"
 #include "core/loop.h"
+#include "engine/engine.h"
 #include "radio/radio.h"
 
 /* How long an LE connection and the GATT discovery on it may take before
@@ -46,10 +48,11 @@ int gatt_link_open(const struct gatt_link_config *cfg, struct gatt_link **out);
 struct mp_bearer gatt_link_bearer(struct gatt_link *l);
 /** What went wrong, for people ("service discovery: ..."), or NULL. */
 const char *gatt_link_why(const struct gatt_link *l);
-/** What went wrong, for scripts: "connect-failed" (no connection),
- *  "gatt-error" (the device's GATT side), "timeout" (no answer), or NULL
- *  when the link ended otherwise (closed by us, or by the device). */
-const char *gatt_link_reason(const struct gatt_link *l);
+/** What went wrong, for scripts: true and @reason MP_ENGINE_FAIL_CONNECT_FAILED
+ *  (no connection), _GATT_ERROR (the device's GATT side) or _TIMEOUT (no
+ *  answer); false, @reason untouched, when the link ended otherwise
+ *  (closed by us, or by the device). */
+bool gatt_link_reason(const struct gatt_link *l, enum mp_engine_fail *reason);
 /** Free, dropping the connection without any callback. NULL is fine. */
 void gatt_link_free(struct gatt_link *l);
 

@@ -230,7 +230,7 @@ int mp_scan_sighting_from_ad(const struct mp_adv_report *r, const struct mp_ad *
 	memset(out, 0, sizeof(*out));
 	switch (ad->type) {
 	case MP_AD_MESH_BEACON:
-		err = mp_beacon_decode_unprov(ad->data, ad->len, &b);
+		err = mp_adv_beacon_decode_unprov(ad->data, ad->len, &b);
 		if (err)
 			return err;
 		memcpy(out->uuid, b.uuid, 16);
@@ -240,7 +240,7 @@ int mp_scan_sighting_from_ad(const struct mp_adv_report *r, const struct mp_ad *
 		out->bearer = MP_SCAN_PB_ADV;
 		break;
 	case MP_AD_SERVICE_DATA16:
-		err = mp_prov_service_decode(ad->data, ad->len, &sv);
+		err = mp_adv_prov_service_decode(ad->data, ad->len, &sv);
 		if (err)
 			return err;
 		/* MshPRT v1.1 7.1.2.2.1: PB-GATT needs a connectable advertisement. */

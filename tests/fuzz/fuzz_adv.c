@@ -52,12 +52,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (info.has_pbadv && (info.pbadv.gpdu_len < 1 || info.pbadv.gpdu_len > 24))
 			abort();
 	}
-	if (mp_beacon_decode_unprov(data, size, &b) == 0 && size != 19 && size != 23)
+	if (mp_adv_beacon_decode_unprov(data, size, &b) == 0 && size != 19 && size != 23)
 		abort();
-	if (mp_pbadv_decode(data, size, &pdu) == 0)
+	if (mp_adv_pbadv_decode(data, size, &pdu) == 0)
 		inside(pdu.gpdu, pdu.gpdu_len, data, size);
-	mp_prov_service_decode(data, size, &svc);
-	mp_oob_info_str(size >= 2 ? (uint16_t)(data[0] << 8 | data[1]) : 0, oob, sizeof(oob));
+	mp_adv_prov_service_decode(data, size, &svc);
+	mp_adv_oob_info_str(size >= 2 ? (uint16_t)(data[0] << 8 | data[1]) : 0, oob, sizeof(oob));
 	if (strlen(oob) >= sizeof(oob))
 		abort();
 

@@ -7,13 +7,8 @@
 # answered is checked in what the keyring recorded, read back with export.
 # Run by `make check`.
 set -u
-BIN=${MESHPROV:-./meshprov}
-T=$(mktemp -d /tmp/meshprov-config.XXXXXX)
-trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
-pass=0 fail=0
-
-ok() { pass=$((pass + 1)); echo "PASS: $1"; }
-ko() { fail=$((fail + 1)); echo "FAIL: $1"; [ -f "$T/err" ] && sed 's/^/    /' "$T/err" | head -10; }
+NAME=config; . "${MESHPROV_SRCDIR:-$(dirname "$0")/../..}/tests/integration/lib.sh"
+KO_SHOW=err KO_LINES=10	# a failure shows stderr
 
 # run NAME EXPECTED_RC SCRIPT_LINES...: the lines as a script in one run, on
 # a new keyring (the simulated device of an earlier run is gone with it)
@@ -111,5 +106,4 @@ assert {"event": "config-state", "node": 2, "state": "ttl", "value": 9} in ev, e
 PYEOF
 then ok "... the events and their fields"; else ko "... the events and their fields"; fi
 
-echo "# config: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish "# config: "

@@ -3,33 +3,9 @@
 # the lowest free one, a virtual label), refusals, list (text and --json),
 # show, and remove refused while a node imported from a CDB uses the group.
 set -u
-BIN=${MESHPROV:-./meshprov}
-T=$(mktemp -d /tmp/meshprov-groups.XXXXXX)
-trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
-pass=0 fail=0
+NAME=groups; . "${MESHPROV_SRCDIR:-$(dirname "$0")/../..}/tests/integration/lib.sh"
+CHECK_TEXT=1	# text output is read as text
 
-ok() { pass=$((pass + 1)); echo "PASS: $1"; }
-ko() { fail=$((fail + 1)); echo "FAIL: $1"; [ -f "$T/out" ] && sed 's/^/    /' "$T/out" | head -20; }
-
-# check NAME EXPECTED_RC PYTHON_ASSERTIONS -- ARGS...: run, check rc and the JSON lines
-check() {
-	name=$1 want=$2 py=$3; shift 4
-	"$BIN" "$@" > "$T/out" 2> "$T/err"; rc=$?
-	if [ "$rc" != "$want" ]; then
-		echo "    exit $rc, expected $want; stderr:"; sed 's/^/    /' "$T/err" | head -5
-		ko "$name"; return
-	fi
-	if [ -n "$py" ] && ! python3 - "$T/out" "$T/err" <<PYEOF
-import json, sys
-lines = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]  # text output is read as text
-err = open(sys.argv[2]).read()
-ev = lambda name: [l for l in lines if l["event"] == name]
-$py
-PYEOF
-	then ko "$name"; return; fi
-	ok "$name"
-}
-SRC=${MESHPROV_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 K="--keyring $T/kr.json"
 
 # a keyring of its own, with no group yet
@@ -92,5 +68,4 @@ check "group remove --force" 0 '' -- $N group remove --force "Living room"
 check "group remove --force: gone" 0 'assert [g["name"] for g in ev("group")] == ["Scene lights"], lines' \
 	-- $N group list --json
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

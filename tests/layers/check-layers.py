@@ -3,7 +3,10 @@
 
 Reads the matrix mk/layers.txt, then every C file of every layer
 (src/LAYER/*.[ch] and include/LAYER/*.h) and checks each quoted include:
-  - "OTHER/x.h" must name a layer the matrix allows LAYER (or LAYER itself);
+  - "OTHER/x.h" must name a layer the matrix allows LAYER (or LAYER itself),
+    and be one of OTHER's public headers (include/OTHER/x.h); "LAYER/x.h"
+    may also be one of LAYER's own private headers (src/LAYER/x.h): the
+    CLI spells its headers so, since the unit tests include them too;
   - "x.h" (a private header) must exist in src/LAYER/, the including
     file's own layer;
   - no "../" paths.
@@ -69,6 +72,10 @@ def main():
                         why = "is no layer" if dep not in allowed else \
                             f"is not below {layer} (mk/layers.txt: {layer}: {' '.join(sorted(allowed[layer])) or '-'})"
                         errors.append(f"{rel}:{line}: {layer} includes \"{inc}\", but {dep} {why}")
+                    elif not os.path.exists(os.path.join(top, "include", inc)) and \
+                            (dep != layer or not os.path.exists(os.path.join(top, "src", inc))):
+                        errors.append(f"{rel}:{line}: \"{inc}\" is no public header of {dep}"
+                                      f" (include/{inc}){'' if dep == layer else ' (a private one is for ' + dep + '/ only)'}")
                 elif inc != "config.h" and not os.path.exists(os.path.join(top, "src", layer, inc)):
                     errors.append(f"{rel}:{line}: \"{inc}\" is not a private header of src/{layer}/")
     for e in errors:  # config.h above: autoconf's, generated at the top

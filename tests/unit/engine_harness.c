@@ -119,7 +119,7 @@ static void on_session(void *user, struct mp_session *s, const struct mp_session
 		d->err = ev->err;
 		d->errnum = ev->errnum;
 		d->by_device = ev->by_device;
-		copy_str(d->reason, sizeof(d->reason), ev->reason);
+		copy_str(d->reason, sizeof(d->reason), mp_engine_fail_name(ev->reason));
 		copy_str(d->detail, sizeof(d->detail), ev->detail);
 		d->unconfirmed = ev->unconfirmed;
 		if (ev->unconfirmed)

@@ -39,7 +39,7 @@ static void test_unprovisioned_beacons_from_vectors(void **state)
 			 "beacons.unprovisioned_device_beacons.%d.oob_information", i);
 		assert_int_equal(tu_hex(v, path, oob, sizeof(oob)), 2);
 
-		assert_int_equal(mp_beacon_decode_unprov(beacon, blen, &b), 0);
+		assert_int_equal(mp_adv_beacon_decode_unprov(beacon, blen, &b), 0);
 		tu_assert_bytes(b.uuid, uuid, 16);
 		assert_int_equal(b.oob_info, oob[0] << 8 | oob[1]);	/* big-endian */
 		if (i == 0) {
@@ -72,7 +72,7 @@ static void test_other_beacons_are_not_unprovisioned(void **state)
 
 	/* 8.4.3 Secure Network beacon. */
 	n = tu_hex(v, "beacons.secure_network_beacons.0.beacon", beacon, sizeof(beacon));
-	assert_int_equal(mp_beacon_decode_unprov(beacon, n, &b), -ENOMSG);
+	assert_int_equal(mp_adv_beacon_decode_unprov(beacon, n, &b), -ENOMSG);
 	n = beacon_ad(beacon, n, ad);
 	assert_int_equal(mp_adv_parse(ad, n, &info), 0);
 	assert_false(info.has_unprov_beacon);
@@ -95,7 +95,7 @@ static void test_unprovisioned_beacon_lengths(void **state)
 	for (len = 0; len < sizeof(beacon); len++) {
 		int want = (len == 19 || len == 23) ? 0 : -EBADMSG;
 
-		assert_int_equal(mp_beacon_decode_unprov(beacon, len, &b), want);
+		assert_int_equal(mp_adv_beacon_decode_unprov(beacon, len, &b), want);
 		if (want)
 			assert_false(b.has_uri_hash);
 	}
@@ -113,7 +113,7 @@ static void test_provisioning_service_from_vectors(void **state)
 	tu_hex(v, "beacons.provisioning_service_adv_data.0.device_uuid", uuid, sizeof(uuid));
 	tu_hex(v, "beacons.provisioning_service_adv_data.0.oob_information", oob, sizeof(oob));
 	assert_int_equal(ad[1], MP_AD_SERVICE_DATA16);
-	assert_int_equal(mp_prov_service_decode(ad + 2, n - 2, &svc), 0);
+	assert_int_equal(mp_adv_prov_service_decode(ad + 2, n - 2, &svc), 0);
 	tu_assert_bytes(svc.uuid, uuid, 16);
 	assert_int_equal(svc.oob_info, oob[0] << 8 | oob[1]);	/* 0x4020 */
 	assert_int_equal(svc.oob_info, 0x4020);
@@ -124,10 +124,10 @@ static void test_provisioning_service_from_vectors(void **state)
 	tu_assert_bytes(info.service.uuid, uuid, 16);
 
 	/* Shorter than UUID + OOB: refused; another service: not ours. */
-	assert_int_equal(mp_prov_service_decode(ad + 2, n - 3, &svc), -EBADMSG);
-	assert_int_equal(mp_prov_service_decode(ad + 2, 1, &svc), -EBADMSG);
+	assert_int_equal(mp_adv_prov_service_decode(ad + 2, n - 3, &svc), -EBADMSG);
+	assert_int_equal(mp_adv_prov_service_decode(ad + 2, 1, &svc), -EBADMSG);
 	ad[2] = 0x28;	/* 0x1828, Mesh Proxy */
-	assert_int_equal(mp_prov_service_decode(ad + 2, n - 2, &svc), -ENOMSG);
+	assert_int_equal(mp_adv_prov_service_decode(ad + 2, n - 2, &svc), -ENOMSG);
 	assert_int_equal(mp_adv_parse(ad, n, &info), 0);
 	assert_false(info.has_prov_service);
 }
@@ -165,12 +165,12 @@ static void test_pbadv(void **state)
 	assert_int_equal(info.pbadv.gpdu[0], 0x03);
 
 	/* Link ID + transaction + at least one octet, at most 24. */
-	assert_int_equal(mp_pbadv_decode(ad + 2, 5, &pdu), -EBADMSG);
-	assert_int_equal(mp_pbadv_decode(ad + 2, 6, &pdu), 0);
+	assert_int_equal(mp_adv_pbadv_decode(ad + 2, 5, &pdu), -EBADMSG);
+	assert_int_equal(mp_adv_pbadv_decode(ad + 2, 6, &pdu), 0);
 	assert_int_equal(pdu.gpdu_len, 1);
 	memset(ad, 0, sizeof(ad));
-	assert_int_equal(mp_pbadv_decode(ad, 29, &pdu), 0);
-	assert_int_equal(mp_pbadv_decode(ad, 30, &pdu), -EBADMSG);
+	assert_int_equal(mp_adv_pbadv_decode(ad, 29, &pdu), 0);
+	assert_int_equal(mp_adv_pbadv_decode(ad, 30, &pdu), -EBADMSG);
 	assert_null(pdu.gpdu);
 }
 
@@ -257,29 +257,29 @@ static void test_oob_names(void **state)
 	char buf[256];
 
 	/* 8.4.1: 0xa040 and 8.4.2: 0x4020. */
-	assert_string_equal(mp_oob_info_str(0xa040, buf, sizeof(buf)),
+	assert_string_equal(mp_adv_oob_info_str(0xa040, buf, sizeof(buf)),
 			    "String, On piece of paper, On device");
-	assert_string_equal(mp_oob_info_str(0x4020, buf, sizeof(buf)), "Number, Inside manual");
-	assert_string_equal(mp_oob_info_str(0, buf, sizeof(buf)), "none");
-	assert_string_equal(mp_oob_info_str(0x0001, buf, sizeof(buf)), "Other");
-	assert_string_equal(mp_oob_info_str(0x0002, buf, sizeof(buf)), "Electronic / URI");
-	assert_string_equal(mp_oob_info_str(0x0004, buf, sizeof(buf)), "2D machine-readable code");
-	assert_string_equal(mp_oob_info_str(0x0008, buf, sizeof(buf)), "Bar code");
-	assert_string_equal(mp_oob_info_str(0x0010, buf, sizeof(buf)), "NFC");
-	assert_string_equal(mp_oob_info_str(0x0180, buf, sizeof(buf)),
+	assert_string_equal(mp_adv_oob_info_str(0x4020, buf, sizeof(buf)), "Number, Inside manual");
+	assert_string_equal(mp_adv_oob_info_str(0, buf, sizeof(buf)), "none");
+	assert_string_equal(mp_adv_oob_info_str(0x0001, buf, sizeof(buf)), "Other");
+	assert_string_equal(mp_adv_oob_info_str(0x0002, buf, sizeof(buf)), "Electronic / URI");
+	assert_string_equal(mp_adv_oob_info_str(0x0004, buf, sizeof(buf)), "2D machine-readable code");
+	assert_string_equal(mp_adv_oob_info_str(0x0008, buf, sizeof(buf)), "Bar code");
+	assert_string_equal(mp_adv_oob_info_str(0x0010, buf, sizeof(buf)), "NFC");
+	assert_string_equal(mp_adv_oob_info_str(0x0180, buf, sizeof(buf)),
 			    "Certificate-based provisioning, Provisioning records");
-	assert_string_equal(mp_oob_info_str(0x1800, buf, sizeof(buf)), "On box, Inside box");
-	assert_string_equal(mp_oob_info_str(0x0600, buf, sizeof(buf)), "RFU bit 9, RFU bit 10");
-	assert_null(mp_oob_info_bit_name(9));
-	assert_null(mp_oob_info_bit_name(16));
-	assert_string_equal(mp_oob_info_bit_name(15), "On device");
+	assert_string_equal(mp_adv_oob_info_str(0x1800, buf, sizeof(buf)), "On box, Inside box");
+	assert_string_equal(mp_adv_oob_info_str(0x0600, buf, sizeof(buf)), "RFU bit 9, RFU bit 10");
+	assert_null(mp_adv_oob_info_bit_name(9));
+	assert_null(mp_adv_oob_info_bit_name(16));
+	assert_string_equal(mp_adv_oob_info_bit_name(15), "On device");
 	/* Every bit set fits in 256 octets. */
-	mp_oob_info_str(0xffff, buf, sizeof(buf));
+	mp_adv_oob_info_str(0xffff, buf, sizeof(buf));
 	assert_non_null(strstr(buf, "On device"));
 	/* Truncated, still terminated. */
-	assert_string_equal(mp_oob_info_str(0xa040, buf, 10), "String");
-	assert_string_equal(mp_oob_info_str(0xa040, buf, 3), "");
-	assert_ptr_equal(mp_oob_info_str(0xa040, buf, 0), buf);
+	assert_string_equal(mp_adv_oob_info_str(0xa040, buf, 10), "String");
+	assert_string_equal(mp_adv_oob_info_str(0xa040, buf, 3), "");
+	assert_ptr_equal(mp_adv_oob_info_str(0xa040, buf, 0), buf);
 }
 
 int main(void)

@@ -322,7 +322,7 @@ static size_t service_adv_data(const struct mpdev *d, uint8_t *out, size_t cap)
 	/* Service Data: the service UUID (LE), Device UUID, OOB Information.
 	 * OOB Information is written least significant octet first, as in
 	 * the specification's sample (MshPRT v1.1 8.5.1) and as
-	 * mp_prov_service_decode() reads it. */
+	 * mp_adv_prov_service_decode() reads it. */
 	mp_store_le16(sd, MP_UUID16_MESH_PROV);
 	memcpy(sd + 2, d->uuid, 16);
 	mp_store_le16(sd + 18, d->oob_info);

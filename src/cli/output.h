@@ -81,12 +81,12 @@ void mp_out_sim_output(struct mp_out *o, const uint8_t uuid[16], const char *act
  * UUID from @ref (@have_uuid), the batch line (0: none), the name, the reason.
  */
 void mp_out_failed_item(struct mp_out *o, const struct mp_cli_device_ref *ref, bool have_uuid,
-			unsigned int line, const char *name, const char *reason);
+			unsigned int line, const char *name, enum mp_engine_fail reason);
 /** The final summary of a batch run. */
 void mp_out_summary(struct mp_out *o, unsigned int provisioned, unsigned int failed,
 		    unsigned int cancelled);
 /** A device of a job failed before it was heard (@ref: "#N"). */
-void mp_out_failed_ref(struct mp_out *o, const char *ref, const char *reason);
+void mp_out_failed_ref(struct mp_out *o, const char *ref, enum mp_engine_fail reason);
 /**
  * An error on stderr ("meshprov: ..."), and with --json an "error" event on
  * stdout too ("warning" when the text begins "warning: ").

@@ -1,4 +1,4 @@
-/* The handlers of the command table (include/cli/commands.h), by file:
+/* The handlers of the command table (src/cli/commands.h), by file:
  * src/cli/commands.c (the table, help, scanning, provisioning) and
  * src/cli/cmd_keyring.c (nodes, keys, IV index, CDB, keyring). Each returns
  * a status; main.c alone turns statuses into exit codes.

@@ -86,7 +86,7 @@ struct mp_cli_target {
 	struct mp_cli_column *columns;	/* the batch row's extra columns (owned), or NULL */
 	size_t ncolumns;
 	enum mp_cli_target_state state;
-	char reason[32];		/* FAILED: the failure's reason word */
+	enum mp_engine_fail reason;	/* FAILED: why */
 };
 
 struct mp_cli_job {

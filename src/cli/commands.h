@@ -47,9 +47,17 @@ struct mp_cli_args {
 	struct mp_out *out;		/* where mp_cmd_err() reports (NULL: stderr only) */
 };
 
-/* Flags of a command. */
+/* Flags of a command: what it needs, checked by the dispatcher
+ * (mp_cli_execute()) before the handler runs, so that no handler repeats
+ * them. A command that checks its arguments' values before it touches the
+ * keyring (a malformed one must not open, let alone create, it) opens the
+ * keyring itself, after them, and has neither KEYRING flag. */
 #define MP_CMD_SHELL_ONLY 0x1	/* makes sense only in the shell (quit, cancel) */
 #define MP_CMD_RADIO 0x2	/* opens the controller: keeps CAP_NET_RAW (cli/privs.h) */
+#define MP_CMD_KEYRING_READ 0x4	/* reads the keyring: opened first, never created
+				 * (mp_cli_read_keyring(): one-shot, read-only) */
+#define MP_CMD_KEYRING_WRITE 0x8	/* changes it: opened first, created when missing
+					 * (mp_cli_need_keyring()) */
 
 struct mp_cli_cmd {
 	const char *name;
