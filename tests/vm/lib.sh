@@ -127,14 +127,20 @@ mp_merge() { mp --json merge "$@"; }
 mp_appkey_create() { mp appkey create; }
 # mp_appkeys: the keyring's AppKeys, JSON lines {"index", "key", ...}.
 mp_appkeys() { mp --json appkey list --show-keys; }
-# mp_cfg_lines ADDR APPIDX SUB PUB PUBTTL TTL: the script lines that read
-# node ADDR's Composition Data page 0, give it AppKey APPIDX, bind its
+# mp_cfg_lines ADDR APPIDX SUB PUB [PUBTTL [TTL]]: the script lines that
+# read node ADDR's Composition Data page 0, give it AppKey APPIDX, bind its
 # Generic OnOff Server (element 0) to it, subscribe that model to group SUB,
-# make it publish to PUB under APPIDX with TTL PUBTTL, set its Default TTL.
+# make it publish to PUB under APPIDX (with TTL PUBTTL; else the node's
+# Default TTL), and set its Default TTL to TTL (if given).
 mp_cfg_lines() {
 	printf '%s\n' "composition $1" "appkey add $1 $2" "bind $1 0 1000 $2" \
-		"sub add $1 0 1000 $3" "pub set $1 0 1000 $4 $2 $5" "ttl $1 $6"
+		"sub add $1 0 1000 $3" "pub set $1 0 1000 $4 $2${5:+ $5}"
+	[ -z "${6:-}" ] || echo "ttl $1 $6"
 }
+# mp_provision_all_line COUNT: the script line of mp_provision_all.
+mp_provision_all_line() { echo "provision --all --count $1"; }
+# mp_appkey_create_line: the script line of mp_appkey_create.
+mp_appkey_create_line() { echo "appkey create"; }
 # mp_script FILE: the commands of FILE in one run, stopping at the first
 # failure; JSON lines: "config" events {"node", "message", "status",
 # "status_name", "tries"}, "composition" {"cid", "pid", "vid", "crpl"},
