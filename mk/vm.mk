@@ -21,8 +21,10 @@ VM_FILES = \
 	tests/vm/scenarios/prov-gatt-le-off.sh \
 	tests/vm/scenarios/shell-scan.sh \
 	tests/vm/scenarios/privs-caps.sh tests/vm/scenarios/prov-unprivileged.sh \
-	tests/vm/scenarios/stations.sh \
-	tests/vm/bench/bluez-sequential.sh tests/vm/bench/meshprov-mpdev.sh
+	tests/vm/scenarios/stations.sh tests/vm/scenarios/config-meshd.sh \
+	tests/vm/scenarios/seq-kill9.sh \
+	tests/vm/bench/bluez-sequential.sh tests/vm/bench/meshprov-mpdev.sh \
+	tests/vm/bench/bluez-config.sh tests/vm/bench/meshprov-config.sh
 EXTRA_DIST += $(VM_FILES)
 
 # mpdev: an unprovisioned device of our own on a real controller (PB-ADV,

@@ -120,6 +120,52 @@ mp_import_as_station() { mp import "$1" --as-station "$2"; }
 # nothing written (exit 1).
 mp_merge() { mp --json merge "$@"; }
 
+# The Configuration Client (issues #13, #14): meshprov speaks to its nodes
+# over the ADV bearer (Mesh Message AD structures on its controller). Node
+# addresses and key indexes are hex; ELEMENT is the element's index.
+# mp_appkey_create: AppKey index 0 in the keyring (the lowest free index).
+mp_appkey_create() { mp appkey create; }
+# mp_appkeys: the keyring's AppKeys, JSON lines {"index", "key", ...}.
+mp_appkeys() { mp --json appkey list --show-keys; }
+# mp_cfg_lines ADDR APPIDX SUB PUB [PUBTTL [TTL]]: the script lines that
+# read node ADDR's Composition Data page 0, give it AppKey APPIDX, bind its
+# Generic OnOff Server (element 0) to it, subscribe that model to group SUB,
+# make it publish to PUB under APPIDX (with TTL PUBTTL; else the node's
+# Default TTL), and set its Default TTL to TTL (if given).
+mp_cfg_lines() {
+	printf '%s\n' "composition $1" "appkey add $1 $2" "bind $1 0 1000 $2" \
+		"sub add $1 0 1000 $3" "pub set $1 0 1000 $4 $2${5:+ $5}"
+	[ -z "${6:-}" ] || echo "ttl $1 $6"
+}
+# mp_provision_all_line COUNT: the script line of mp_provision_all.
+mp_provision_all_line() { echo "provision --all --count $1"; }
+# mp_appkey_create_line: the script line of mp_appkey_create.
+mp_appkey_create_line() { echo "appkey create"; }
+# mp_script FILE: the commands of FILE in one run, stopping at the first
+# failure; JSON lines: "config" events {"node", "message", "status",
+# "status_name", "tries"}, "composition" {"cid", "pid", "vid", "crpl"},
+# "element" {"index", "address", "models": ["1000", ...]}, "onoff" ...
+mp_script() { mp --json -f "$1"; }
+# mp_onoff ADDR on|off: Generic OnOff Set under the node's AppKey; JSON line
+# {"event":"onoff","onoff":true} from its Status.
+mp_onoff() { mp --json onoff "$1" "$2"; }
+# mp_ttl_get_line ADDR: the script line of a Config Default TTL Get (device
+# key); its answer is a JSON line {"event":"config-state","state":"ttl",...}.
+mp_ttl_get_line() { echo "ttl $1"; }
+# mp_bg OUT ARGS...: meshprov ARGS in the background, stdout and stderr to
+# OUT; its pid in MP_PID (for kill -9: the pid is meshprov's own).
+mp_bg() {
+	_o=$1; shift
+	"$MESHPROV" -i "$MP_HCI" --keyring "$MP_KEYRING" "$@" > "$_o" 2>&1 &
+	MP_PID=$!
+}
+# mp_node_reset ADDR [SECS]: Config Node Reset (SECS: the wait for the
+# first answer, backing off from it); the node leaves the keyring when its
+# Status comes ("node-removed"), else "no answer" and exit 1.
+mp_node_reset() { mp --json ${2:+-t "$2"} node reset "$1"; }
+# mp_node_remove ADDR: forget a node without a word to it.
+mp_node_remove() { mp node remove "$1"; }
+
 # ---------------------------------------------------------------------------
 # Reporting
 # ---------------------------------------------------------------------------
@@ -364,12 +410,19 @@ node_join() {
 	rm -f "$_d/node-$2".*
 	DBUS_SYSTEM_BUS_ADDRESS=$(bus_addr "$1") python3 "$MPVM_DIR/guest/mesh-node.py" \
 		--uuid "$2" --auth "$3" --storage "$_d/storage" --result "$_d/node-$2.json" \
-		--oob-file "$_d/node-$2.oob" --timeout "${NODE_TIMEOUT:-240}" \
+		--oob-file "$_d/node-$2.oob" --timeout "${NODE_TIMEOUT:-240}" ${NODE_SERVE:+--serve} \
 		> "$_d/node-$2.log" 2>&1 &
 	echo $! > "$_d/node-$2.pid"
 	wait_for 30 grep -q JOIN_STARTED "$_d/node-$2.log" ||
 		{ cat "$_d/node-$2.log"; tail -30 "$_d/meshd.log"; fail "Join on $1 not accepted"; }
 }
+# With NODE_SERVE=1 the device stays attached once joined (mesh-node.py
+# --serve): its result is written then (node_serving), it answers Generic
+# OnOff messages and logs what meshd delivers, and it ends (node_wait) when
+# meshd has dropped the node (a Config Node Reset): status "left".
+# node_serving NAME UUID: that Join has ended, joined (with NODE_SERVE: the
+# node is attached and serving).
+node_serving() { node_joined "$@"; }
 # node_joined NAME UUID: that Join has ended, joined.
 node_joined() {
 	[ "$(jget "$(node_result "$1" "$2")" status 2>/dev/null)" = joined ]
@@ -429,6 +482,11 @@ cfgclient_log() { sed 's/^/  cfgclient: /' "$MPVM_RUN/$1/cfgclient.log"; }
 # meshprov's keyring holds for it (mp_node_show).
 verify_node() {
 	node_wait "$1" "$2" || fail "device $2 on $1 did not complete its join"
+	node_agrees "$1" "$2"
+}
+# node_agrees NAME UUID: what the joined device stored (its result file) is
+# what meshprov's keyring holds for it (verify_node without the wait).
+node_agrees() {
 	_res=$(node_result "$1" "$2")
 	mp_node_show "$2" > "$MPVM_RUN/show-$2.json" || fail "meshprov's keyring: no node $2"
 	for _f in net_key:hex dev_key:hex iv_index:int unicast:addr; do

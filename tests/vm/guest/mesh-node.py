@@ -7,6 +7,7 @@ view.
 
   mesh-node.py --uuid HEX32 [--auth none|static:HEX32|output|input]
                [--storage DIR] [--result FILE] [--oob-file FILE] [--timeout S]
+               [--serve]
 
 --auth picks the capabilities the agent offers (MshPRT v1.1 5.4.1.2):
   none        no OOB
@@ -23,7 +24,18 @@ DISPLAY_NUMERIC, PROMPT_NUMERIC, PROMPT_STATIC, JOIN_COMPLETE, JOIN_FAILED,
 ATTACHED, NODE). --result gets a JSON object: status (joined, failed,
 timeout, error), reason, uuid, token, unicast, iv_index, net_key, net_index,
 dev_key, dbus_addresses, dbus_iv_index. Exit 0 only when joined and the
-stored configuration agrees with what meshd reports over D-Bus."""
+stored configuration agrees with what meshd reports over D-Bus.
+
+--serve: once joined, --result is written at once and the node stays
+attached, playing its Generic OnOff Server: every message meshd delivers is
+logged (MESSAGE), a Generic OnOff Set or Get is logged (ONOFF_SET, ONOFF_GET)
+and answered with a Generic OnOff Status through Node1.Send under the key it
+came with (MshMDL v1.1 3.2.1), each UpdateModelConfiguration is logged
+(MODEL_CONFIG). When meshd drops the node (a Config Node Reset: meshd 5.66
+deletes its storage directory and unregisters it, with no call to the
+application), the node directory's disappearance is noticed, Attach with the
+token is tried once more and its error logged (LEFT), the result's status
+becomes "left", and the exit status is 0 when that Attach was refused."""
 import argparse
 import json
 import os
@@ -59,6 +71,9 @@ class Node:
         self.loop = GLib.MainLoop()
         self.result = {'status': 'timeout', 'uuid': args.uuid}
         self.ok = False
+        self.serving = False
+        self.node_path = None
+        self.onoff = 0
         auth = args.auth
         if auth == 'none':
             caps = []
@@ -97,23 +112,26 @@ class Node:
                       error_handler=lambda e: self.finish('error', 'Join: %s' % e))
         GLib.timeout_add(int(self.args.timeout * 1000), self.on_timeout)
         self.loop.run()
-        if self.args.result:
-            tmp = self.args.result + '.tmp'
-            with open(tmp, 'w') as f:
-                json.dump(self.result, f, indent=1)
-            os.rename(tmp, self.args.result)
+        self.write_result()
         return 0 if self.ok else 1
 
     def on_timeout(self):
-        self.finish('timeout', 'no JoinComplete after %gs' % self.args.timeout)
+        if self.serving:
+            self.finish('timeout', 'still a node after %gs' % self.args.timeout)
+        else:
+            self.finish('timeout', 'no JoinComplete after %gs' % self.args.timeout)
         return False
+
+    def write_result(self):
+        if self.args.result:
+            write_atomic(self.args.result, json.dumps(self.result, indent=1))
 
     def finish(self, status, reason=None):
         self.result['status'] = status
         if reason:
             self.result['reason'] = reason
             say(status.upper(), reason)
-        self.ok = status == 'joined'
+        self.ok = status == ('left' if self.serving else 'joined')
         self.loop.quit()
 
     # -- after JoinComplete -------------------------------------------------
@@ -125,6 +143,7 @@ class Node:
         return False
 
     def attached(self, node_path, _config):
+        self.node_path = node_path
         props = dbus.Interface(self.bus.get_object(MESH, node_path), IFACE_PROPS)
         node = props.GetAll(IFACE_NODE)
         addrs = ['%04x' % a for a in node.get('Addresses', [])]
@@ -141,7 +160,59 @@ class Node:
         if [stored.get('unicast')] != addrs[:1] or stored.get('iv_index') != \
                 self.result['dbus_iv_index']:
             return self.finish('error', 'node.json disagrees with meshd over D-Bus')
-        return self.finish('joined')
+        if not self.args.serve:
+            return self.finish('joined')
+        # Serving: the test reads the result now, the node stays attached.
+        self.result['status'] = 'joined'
+        self.write_result()
+        self.serving = True
+        say('SERVING', 'path=%s' % node_path)
+        GLib.timeout_add(500, self.watch_storage)
+        return None
+
+    # -- --serve ------------------------------------------------------------
+    def watch_storage(self):
+        """meshd 5.66 answers a Config Node Reset by deleting the node's
+        storage directory and its D-Bus objects; it does not call the
+        application. Once the directory is gone, ask meshd to attach the
+        token again: a node it dropped is refused (NotFound)."""
+        if os.path.isdir(os.path.dirname(self.result['node_json'])):
+            return True
+        token = int(self.result['token'], 16)
+        self.net.Attach(dbus.ObjectPath(APP_PATH), dbus.UInt64(token),
+                        reply_handler=lambda *_: self.left(None),
+                        error_handler=lambda e: self.left(e))
+        return False
+
+    def left(self, err):
+        if err is None:
+            say('LEFT', 'node directory gone, but Attach still accepted')
+            return self.finish('error', 'meshd still attaches the token')
+        say('LEFT', 'node directory gone; Attach refused: %s' % err.get_dbus_name())
+        self.result['attach_error'] = err.get_dbus_name()
+        return self.finish('left')
+
+    def received(self, element, source, key_index, destination, data):
+        data = bytes(data)
+        say('MESSAGE', 'from=%04x key=%d data=%s' % (source, key_index, data.hex()))
+        # Generic OnOff (MshMDL v1.1 7.1): Get 82 01, Set 82 02 (OnOff, TID,
+        # [transition, delay]), Set Unacknowledged 82 03, Status 82 04.
+        if len(data) >= 2 and data[0] == 0x82 and data[1] in (1, 2, 3):
+            if data[1] == 1:
+                say('ONOFF_GET', 'from=%04x key=%d' % (source, key_index))
+            elif len(data) >= 4:
+                self.onoff = data[2]
+                say('ONOFF_SET', 'from=%04x key=%d value=%d tid=%d ack=%d' %
+                    (source, key_index, data[2], data[3], data[1] == 2))
+            else:
+                return
+            if data[1] in (1, 2) and self.node_path:
+                node = dbus.Interface(self.bus.get_object(MESH, self.node_path), IFACE_NODE)
+                node.Send(dbus.ObjectPath(element), dbus.UInt16(source), dbus.UInt16(key_index),
+                          dbus.Dictionary({}, 'sv'), dbus.Array(bytes([0x82, 0x04, self.onoff]), 'y'),
+                          reply_handler=lambda: say('ONOFF_STATUS', 'to=%04x value=%d' %
+                                                    (source, self.onoff)),
+                          error_handler=lambda e: say('SEND_FAILED', str(e)))
 
     def read_node_json(self):
         """meshd keeps each node in STORAGE/<uuid, 32 lowercase hex>/node.json
@@ -209,11 +280,12 @@ class App(Obj):
 class Element(Obj):
     @dbus.service.method(IFACE_ELEMENT, in_signature='qqvay')
     def MessageReceived(self, source, key_index, destination, data):
-        say('MESSAGE', 'from=%04x data=%s' % (source, bytes(data).hex()))
+        self.node.received(self.path, int(source), int(key_index), destination, data)
 
     @dbus.service.method(IFACE_ELEMENT, in_signature='qa{sv}')
     def UpdateModelConfiguration(self, model_id, config):
-        pass
+        say('MODEL_CONFIG', 'model=%04x %s' % (model_id, ' '.join(
+            '%s=%s' % (k, plain(v)) for k, v in sorted(config.items()))))
 
 
 class Agent(Obj):
@@ -256,6 +328,19 @@ class Agent(Obj):
         say('AGENT_CANCEL')
 
 
+def plain(v):
+    """A D-Bus value as compact text for the log."""
+    if isinstance(v, (dbus.Array, list)):
+        return '[' + ','.join(plain(x) for x in v) + ']'
+    if isinstance(v, (dbus.Struct, tuple)):
+        return '(' + ','.join(plain(x) for x in v) + ')'
+    if isinstance(v, (dbus.Dictionary, dict)):
+        return '{' + ','.join('%s:%s' % (k, plain(x)) for k, x in v.items()) + '}'
+    if isinstance(v, int) and not isinstance(v, bool):
+        return '%x' % v
+    return str(v)
+
+
 def write_atomic(path, text):
     tmp = path + '.tmp'
     with open(tmp, 'w') as f:
@@ -271,6 +356,8 @@ def main():
     p.add_argument('--result', help='write the result here (JSON)')
     p.add_argument('--oob-file', default='/tmp/mesh-node.oob')
     p.add_argument('--timeout', type=float, default=120)
+    p.add_argument('--serve', action='store_true',
+                   help='stay attached after joining: OnOff Server, LEFT on reset')
     args = p.parse_args()
     args.uuid = args.uuid.lower().replace('-', '')
     if len(args.uuid) != 32:
