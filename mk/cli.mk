@@ -6,7 +6,8 @@ MP_CLI_SOURCES = \
 	src/cli/batch.c include/cli/batch.h \
 	src/cli/batchfile.c include/cli/batchfile.h \
 	src/cli/commands.c include/cli/commands.h include/cli/handlers.h \
-	src/cli/cmd_config.c \
+	src/cli/cmd_config.c include/cli/net.h \
+	src/cli/cmd_configure.c \
 	src/cli/cmd_group.c src/cli/group.c include/cli/group.h \
 	src/cli/cmd_keyring.c \
 	src/cli/cmd_station.c \
@@ -20,7 +21,7 @@ MP_CLI_SOURCES = \
 	src/cli/shell.c include/cli/shell.h
 meshprov_SOURCES = src/cli/main.c $(MP_CLI_SOURCES)
 meshprov_CFLAGS = $(AM_CFLAGS) $(MP_SWITCH_CFLAGS) $(JSONC_CFLAGS) $(READLINE_CFLAGS)
-meshprov_LDADD = $(MP_STACK_LIBS) $(MP_STACK_EXTLIBS) $(READLINE_LIBS)
+meshprov_LDADD = src/profile/libmp_profile.a $(MP_STACK_LIBS) $(MP_STACK_EXTLIBS) $(READLINE_LIBS)
 
 # Unit tests of the pure parsers (words, UUIDs, hex, batch lines; batch
 # files against the spreadsheet samples in tests/integration/batch/).
@@ -83,7 +84,7 @@ TESTS += tests/unit/test_cli_wipe
 tests_unit_test_cli_wipe_SOURCES = tests/unit/test_cli_wipe.c $(MP_CLI_SOURCES)
 tests_unit_test_cli_wipe_CFLAGS = $(TEST_CFLAGS) $(MP_SWITCH_CFLAGS) $(READLINE_CFLAGS)
 tests_unit_test_cli_wipe_LDFLAGS = -Wl,--wrap=free
-tests_unit_test_cli_wipe_LDADD = $(MP_STACK_LIBS) $(TEST_LIBS) $(MP_STACK_EXTLIBS) $(READLINE_LIBS)
+tests_unit_test_cli_wipe_LDADD = src/profile/libmp_profile.a $(MP_STACK_LIBS) $(TEST_LIBS) $(MP_STACK_EXTLIBS) $(READLINE_LIBS)
 
 # The real binary: in batch mode against simulated devices, the shell under
 # a pseudo-terminal, and the command table against help, the man page and
@@ -95,6 +96,9 @@ EXTRA_DIST += tests/integration/cli.sh tests/integration/shell.py tests/integrat
 	tests/integration/stations.sh tests/integration/config.sh tests/integration/groups.sh \
 	tests/integration/zsh-complete.py tests/integration/ptytest.py tests/integration/faildisk.c \
 	completions/gen-completions.py
+# Profiles applied by the real binary to --sim nodes (issue #14).
+TESTS += tests/integration/profile.sh
+EXTRA_DIST += tests/integration/profile.sh
 TESTS_ENVIRONMENT = MESHPROV=$(abs_top_builddir)/meshprov; export MESHPROV; \
 	MESHPROV_SRCDIR=$(abs_top_srcdir); export MESHPROV_SRCDIR;
 

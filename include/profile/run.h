@@ -113,9 +113,10 @@ struct mp_profile_run_report {
 	unsigned int steps_failed;	/* refused, unanswered, skipped */
 	size_t left;			/* requests the last reconciliation still wants */
 	/* The first step that failed ("" if none): what it was, and why (the
-	 * status code's name, "timeout" or "skipped"); or why the node failed
-	 * as a whole (why: the error). */
+	 * status code's name, "timeout" or "skipped"); and why the node failed
+	 * or stopped as a whole ("" if it did not). */
 	char first_failure[160];
+	char first_status[48];
 	char why[256];
 	const struct mp_comp0 *comp;	/* NULL when never known */
 	const struct mp_profile_state *state;	/* what the run knows of the node now */

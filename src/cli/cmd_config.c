@@ -20,6 +20,7 @@
 #include "cli/commands.h"
 #include "cli/group.h"
 #include "cli/handlers.h"
+#include "cli/net.h"
 #include "cli/nodecfg.h"
 #include "cli/parse.h"
 #include "config/client.h"
@@ -60,6 +61,9 @@ struct mp_cli_net {
 		int64_t timer;
 	} model;
 	uint8_t tid;			/* Generic OnOff Set's transaction identifier */
+	/* another command hearing first (cli/net.h) */
+	bool (*tap)(void *user, const struct mp_mesh_rx_msg *m);
+	void *tap_user;
 };
 
 #define MODEL_TRIES 4
@@ -68,7 +72,7 @@ struct mp_cli_net {
 /* What to do with an answer, beyond printing it. */
 enum after {
 	AFTER_NONE,
-	AFTER_APPKEY_ADDED,	/* record the node's AppKey in the keyring */
+	AFTER_APPKEY_ADDED,	/* an AppKey Add (recorded by mp_cli_record_answer()) */
 	AFTER_RESET,		/* remove the node from the keyring */
 };
 
@@ -294,6 +298,8 @@ static void link_deliver(void *user, const struct mp_mesh_rx_msg *msg)
 {
 	struct mp_cli_net *n = user;
 
+	if (n->tap && n->tap(n->tap_user, msg))
+		return;
 	if (model_rx(n, msg))
 		return;
 	mp_cfg_client_rx(n->client, msg->src, msg->key == MP_MESH_KEY_DEV, msg->payload, msg->len);
@@ -352,8 +358,6 @@ static void client_done(void *user, const struct mp_cfg_client_result *r)
 		}
 		if (r->status->status)
 			n->failed++;
-		else if (ctx && ctx->after == AFTER_APPKEY_ADDED)
-			mp_keyring_node_set_key(a->kr, r->dst, true, ctx->app_idx, true);
 		else if (ctx && ctx->after == AFTER_RESET &&
 			 mp_keyring_node_remove(a->kr, r->dst) == 0)
 			mp_out_node_changed(&a->out, true, r->dst, NULL);
@@ -431,6 +435,25 @@ static enum mp_cli_status need_net(struct mp_cli_app *a)
 	}
 	a->net = n;
 	return MP_CLI_OK;
+}
+
+enum mp_cli_status mp_cli_net_up(struct mp_cli_app *a)
+{
+	return need_net(a);
+}
+
+struct mp_mesh_link *mp_cli_net_link(struct mp_cli_app *a)
+{
+	return a->net ? a->net->link : NULL;
+}
+
+void mp_cli_net_tap(struct mp_cli_app *a, bool (*tap)(void *user, const struct mp_mesh_rx_msg *m),
+		    void *user)
+{
+	if (!a->net)
+		return;
+	a->net->tap = tap;
+	a->net->tap_user = user;
 }
 
 /* The node @s names: a unicast address of a node in the keyring. */

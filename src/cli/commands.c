@@ -69,6 +69,19 @@ static const struct mp_cli_opt provision_opts[] = {
 };
 
 /* mp_cli_args.val has a slot per option: the longest table must fit. */
+static const struct mp_cli_opt configure_opts[] = {
+	{ "--profile", "FILE", MP_COMPL_FILE, NULL, "the profile (meshprov-profile(5))" },
+	{ "--all", NULL, MP_COMPL_NONE, NULL, "every node of the keyring" },
+	{ "--batch", "FILE", MP_COMPL_FILE, NULL,
+	  "the batch file: its columns for the rules (its nodes, given alone)" },
+	{ "--check", NULL, MP_COMPL_NONE, NULL,
+	  "say what would be sent, change nothing (reads a composition not recorded)" },
+	{ "--read", NULL, MP_COMPL_NONE, NULL,
+	  "read the nodes' configuration back first instead of trusting the keyring" },
+	{ "--report", "FILE", MP_COMPL_FILE, NULL, "write a CSV report, a line per node" },
+	{ NULL, NULL, MP_COMPL_NONE, NULL, NULL },
+};
+
 _Static_assert(sizeof(provision_opts) / sizeof(provision_opts[0]) - 1 <= MP_CLI_MAX_OPTS,
 	       "provision_opts has more options than MP_CLI_MAX_OPTS");
 
@@ -266,6 +279,9 @@ const struct mp_cli_cmd mp_cli_commands[] = {
 	{ "onoff", "ADDR on|off", 2, 2, mp_cmd_onoff,
 	  "switch a node's Generic OnOff Server on or off", MP_COMPL_NODE, NULL, model_opts,
 	  MP_CMD_RADIO },
+	{ "configure", "ADDR... | --all | --batch FILE --profile FILE [OPTIONS]", 0, -1,
+	  mp_cmd_configure, "bring nodes to a profile: send only what differs, record each "
+	  "answer", MP_COMPL_NODE, NULL, configure_opts, MP_CMD_RADIO },
 	{ "version", "", 0, 0, cmd_version, "show meshprov's version", MP_COMPL_NONE, NULL,
 	  no_opts, 0 },
 	{ "quit", "", 0, 0, cmd_quit, "leave the shell (Ctrl-D too)", MP_COMPL_NONE, NULL,

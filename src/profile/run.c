@@ -294,7 +294,6 @@ static void report_step(struct rnode *n, const struct item *it, int err,
 		.node = n->addr, .ctx = n->ctx, .op = &it->op, .read = it->read, .err = err,
 		.answer = answer, .tries = tries, .status_name = status_name,
 	};
-	char text[128];
 
 	s.ok = it->st == IT_OK;
 	if (it->read) {
@@ -309,8 +308,9 @@ static void report_step(struct rnode *n, const struct item *it, int err,
 		n->batch_failed = true;
 	}
 	if (!s.ok && !n->rep.first_failure[0]) {
-		mp_profile_run_step_text(&it->op, it->read, text, sizeof(text));
-		snprintf(n->rep.first_failure, sizeof(n->rep.first_failure), "%s: %s", text,
+		mp_profile_run_step_text(&it->op, it->read, n->rep.first_failure,
+					 sizeof(n->rep.first_failure));
+		snprintf(n->rep.first_status, sizeof(n->rep.first_status), "%s",
 			 status_name ? status_name : "failed");
 	}
 	if (r->cb.step)
@@ -509,7 +509,7 @@ static void batch_end(struct rnode *n)
 
 			snprintf(n->rep.why, sizeof(n->rep.why), "no Composition Data: %s",
 				 it->st == IT_OK ? "page 0 does not decode" :
-				 n->rep.first_failure[0] ? n->rep.first_failure : "no answer");
+				 n->rep.first_status[0] ? n->rep.first_status : "no answer");
 			finish(n, MP_PROFILE_RUN_FAILED);
 			return;
 		}
