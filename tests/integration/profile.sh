@@ -148,5 +148,62 @@ grep -q 'bad-model.json' "$T/err" && grep -q '10000' "$T/err" && ok "... named" 
 run "no such node: exit 2" 2 "provision --all" "appkey create" "configure 0100 --profile $EX"
 grep -q "0100: no such node" "$T/err" && ok "... said" || ko "... said"
 
+# 5. A batch file's room column: each node subscribes to the group of its
+# room, created on first use. --sim-seed makes the same devices in every
+# run: a first run learns their UUIDs for the batch file.
+cat > "$T/rooms.json" <<'EOF'
+{ "meshprov-profile": 1, "groups": ["room-${room}"], "rules": [
+  { "name": "lights", "match": { "models": ["1000"], "column": { "room": "*" } },
+    "appKeys": [0], "models": { "1000": { "bind": [0], "subscribe": ["room-${room}"] } } } ] }
+EOF
+"$BIN" --keyring "$T/seed.json" --sim 3 --sim-seed 7 provision --all > /dev/null 2>&1
+"$BIN" --keyring "$T/seed.json" export "$T/seed-cdb.json" > /dev/null 2>&1
+python3 - "$T/seed-cdb.json" > "$T/rooms.csv" <<'PYEOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+print("uuid,room")
+for i, x in enumerate(sorted(y["UUID"] for y in d["nodes"] if y["unicastAddress"] != "0001")):
+    print("%s,%s" % (x, "3.14" if i < 2 else "3.15"))
+PYEOF
+KR="$T/rooms-k.json"
+printf '%s\n' "provision --all" "appkey create" \
+	"configure --batch $T/rooms.csv --profile $T/rooms.json" > "$T/script"
+"$BIN" --keyring "$KR" --sim 3 --sim-seed 7 --json -f "$T/script" > "$T/out" 2> "$T/err"
+rc=$?
+[ "$rc" = 0 ] && ok "configure --batch FILE: the room column picks the group" ||
+	{ echo "    exit $rc"; ko "configure --batch FILE: the room column picks the group"; }
+"$BIN" --keyring "$KR" export "$T/cdb.json" > /dev/null 2>&1
+cp "$T/rooms.csv" "$T/rooms.txt"
+check "... two rooms, two groups, each node in its own" '
+g = {x["name"]: x["address"] for x in d["groups"]}
+assert sorted(g) == ["room-3.14", "room-3.15"], g
+rooms = {}
+for l in open(os.path.join(os.path.dirname(sys.argv[1]), "rooms.txt")):
+    u, r = l.strip().split(",")
+    rooms[u.replace("-", "").lower()] = r
+for node in n.values():
+    room = rooms[node["UUID"].replace("-", "").lower()]
+    for m in models(node, "1000"):
+        assert m["subscribe"] == [g["room-" + room]], (node["UUID"], m)
+assert sums[0]["configured"] == 3 and sums[0]["groups_created"] == 2, sums'
+
+# 6. Resume: what an earlier run did (recorded as it was answered) is not
+# sent again, only what is missing.
+cat > "$T/keys-only.json" <<'EOF'
+{ "meshprov-profile": 1, "rules": [ { "appKeys": [0], "models": { "1000": { "bind": [0] } } } ] }
+EOF
+run "a run after a partial one sends only what is missing" 0 "provision --all" "appkey create" \
+	"configure --all --profile $T/keys-only.json" "configure --all --profile $EX"
+check "... no AppKey Add nor Bind of 1000 the second time" '
+assert len(sums) == 2 and sums[1]["configured"] == 3, sums
+second = False
+for e in ev:
+    if e["event"] == "configure-summary":
+        second = True
+    elif second and e["event"] == "configure-step":
+        assert e["message"] != "Config AppKey Add", e
+        assert not (e["message"] == "Config Model App Bind" and "model 1000," in e["text"]), e
+assert sums[1]["requests"] > 0, sums'
+
 echo "# profile: $pass passed, $fail failed"
 [ "$fail" = 0 ]
