@@ -133,8 +133,9 @@ _meshprov()
 		--max-unconfirmed) COMPREPLY=(); return;;
 		--netkey) COMPREPLY=(); return;;
 		--oob-cmd) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")); return;;
+		--configure) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")); return;;
 		esac
-		opts="--all --batch --auth --alg --bearer --address --name --count --idle --require-auth --max-elements --max-failures --max-unconfirmed --netkey --oob-cmd"
+		opts="--all --batch --auth --alg --bearer --address --name --count --idle --require-auth --max-elements --max-failures --max-unconfirmed --netkey --oob-cmd --configure"
 		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
 		COMPREPLY=();;
 	"cancel")

@@ -859,6 +859,8 @@ static void on_session(void *user, struct mp_session *s, const struct mp_session
 			job_progress(a, j);
 			count_in_row(a, j, ok, ev->reason);
 		}
+		if (ok && a->provisioned)
+			a->provisioned(a, ev, t);
 		check_job(a, t->job);
 	}
 }

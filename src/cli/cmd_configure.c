@@ -23,6 +23,7 @@
 #include "cli/batch.h"
 #include "cli/batchfile.h"
 #include "cli/commands.h"
+#include "cli/configure.h"
 #include "cli/handlers.h"
 #include "cli/net.h"
 #include "cli/nodecfg.h"
@@ -58,8 +59,10 @@ struct cfg_node {
 	struct mp_comp0 *comp;
 	struct mp_profile_state st;
 	bool fresh;
-	const struct mp_cli_batch_entry *row;
 	struct mp_profile_column *cols;
+	size_t n_cols;
+	struct mp_cli_column *owned;	/* provision --configure: the row's columns */
+	size_t n_owned;
 	bool ended;
 	enum mp_profile_run_result result;
 	unsigned int steps_ok, steps_failed;
@@ -76,7 +79,9 @@ struct cfgrun {
 	struct cfg_timer timers[CFG_TIMERS];
 	bool check;
 	struct cfg_node *nodes;
-	size_t n;
+	size_t n, cap;
+	size_t n_waiting;		/* provision --configure: nodes not handed over yet */
+	int64_t hand_timer;
 	bool kr_failed;
 	unsigned long planned;
 };
@@ -545,17 +550,46 @@ static int write_report(struct cfgrun *c, const char *path)
 
 /* ---- the command ---- */
 
+/* A new node of the run (the array may move: nodes are found by address). */
+static struct cfg_node *node_new(struct cfgrun *c, const struct mp_node *nd)
+{
+	struct cfg_node *n;
+
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 16;
+		struct cfg_node *v = realloc(c->nodes, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		c->nodes = v;
+		c->cap = cap;
+	}
+	n = &c->nodes[c->n++];
+	memset(n, 0, sizeof(*n));
+	n->nd = nd;
+	n->addr = nd->addr;
+	memcpy(n->uuid, nd->uuid, 16);
+	snprintf(n->name, sizeof(n->name), "%s", nd->name);
+	mp_profile_state_init(&n->st);
+	return n;
+}
+
+static void node_clear(struct cfg_node *n)
+{
+	free(n->comp);
+	free(n->cols);
+	free(n->owned);
+	mp_profile_state_clear(&n->st);
+}
+
 /* The nodes to configure: ADDR..., --all, or the batch file's rows. */
 static enum mp_cli_status pick_nodes(struct cfgrun *c, bool all,
 				     const struct mp_cli_batch *bf)
 {
 	const struct mp_cli_args *args = c->args;
 	struct mp_keyring *kr = c->a->kr;
-	size_t i, cap = mp_keyring_node_count(kr) + 1;
+	size_t i;
 
-	c->nodes = calloc(cap, sizeof(*c->nodes));
-	if (!c->nodes)
-		return MP_CLI_FAILED;
 	for (i = 0; i < mp_keyring_node_count(kr); i++) {
 		const struct mp_node *nd = mp_keyring_node_at(kr, i);
 		bool want = all;
@@ -571,13 +605,8 @@ static enum mp_cli_status pick_nodes(struct cfgrun *c, bool all,
 		}
 		for (k = 0; bf && !args->argc && !all && k < bf->n && !want; k++)
 			want = !memcmp(bf->v[k].uuid, nd->uuid, 16);
-		if (!want)
-			continue;
-		c->nodes[c->n].nd = nd;
-		c->nodes[c->n].addr = nd->addr;
-		memcpy(c->nodes[c->n].uuid, nd->uuid, 16);
-		snprintf(c->nodes[c->n].name, sizeof(c->nodes[0].name), "%s", nd->name);
-		c->n++;
+		if (want && !node_new(c, nd))
+			return MP_CLI_FAILED;
 	}
 	/* every address given must be a node's */
 	for (i = 0; i < (size_t)args->argc; i++) {
@@ -600,46 +629,74 @@ static enum mp_cli_status pick_nodes(struct cfgrun *c, bool all,
 	return MP_CLI_OK;
 }
 
-/* Each node's batch row (by UUID) and what the keyring knows of it. */
+/* Node @n's batch row columns and name, and what the keyring knows of it. */
+static int know_node(struct cfg_node *n, const struct mp_cli_column *cols, size_t ncols,
+		     const char *row_name, bool read)
+{
+	const struct mp_node_config *cfg = n->nd->config;
+	size_t k;
+
+	if (ncols) {
+		n->cols = calloc(ncols, sizeof(*n->cols));
+		if (!n->cols)
+			return -ENOMEM;
+		for (k = 0; k < ncols; k++) {
+			n->cols[k].name = cols[k].name;
+			n->cols[k].value = cols[k].value;
+		}
+		n->n_cols = ncols;
+	}
+	if (!n->name[0] && row_name && row_name[0])
+		snprintf(n->name, sizeof(n->name), "%s", row_name);
+	n->comp = comp_from_nc(cfg);
+	/* nothing recorded since provisioning: the models are as it left them */
+	n->fresh = (!cfg || (!cfg->has_comp && !cfg->n_elements)) && !n->nd->n_app_keys;
+	/* --read: nothing of the record is trusted but the composition */
+	if (!read && state_from_kr(n->nd, &n->st) < 0)
+		return -ENOMEM;
+	if (n->nd->n_net_keys)
+		n->net_idx = n->nd->net_keys[0];
+	n->nd = NULL;	/* the run changes the keyring */
+	return 0;
+}
+
 static enum mp_cli_status know_nodes(struct cfgrun *c, const struct mp_cli_batch *bf, bool read)
 {
 	size_t i, k;
 
 	for (i = 0; i < c->n; i++) {
 		struct cfg_node *n = &c->nodes[i];
-		const struct mp_node_config *cfg = n->nd->config;
+		const struct mp_cli_batch_entry *row = NULL;
 
-		for (k = 0; bf && k < bf->n && !n->row; k++)
+		for (k = 0; bf && k < bf->n && !row; k++)
 			if (!memcmp(bf->v[k].uuid, n->uuid, 16))
-				n->row = &bf->v[k];
-		if (n->row && n->row->ncolumns) {
-			n->cols = calloc(n->row->ncolumns, sizeof(*n->cols));
-			if (!n->cols)
-				return MP_CLI_FAILED;
-			for (k = 0; k < n->row->ncolumns; k++) {
-				n->cols[k].name = n->row->columns[k].name;
-				n->cols[k].value = n->row->columns[k].value;
-			}
-		}
-		if (!n->name[0] && n->row && n->row->name[0])
-			snprintf(n->name, sizeof(n->name), "%s", n->row->name);
-		n->comp = comp_from_nc(cfg);
-		/* nothing recorded since provisioning: the models are as it left them */
-		n->fresh = (!cfg || (!cfg->has_comp && !cfg->n_elements)) &&
-			   !n->nd->n_app_keys;
-		/* --read: nothing of the record is trusted but the composition */
-		if (read)
-			mp_profile_state_init(&n->st);
-		else if (state_from_kr(n->nd, &n->st) < 0)
+				row = &bf->v[k];
+		if (know_node(n, row ? row->columns : NULL, row ? row->ncolumns : 0,
+			      row ? row->name : NULL, read) < 0)
 			return MP_CLI_FAILED;
-		if (n->nd->n_net_keys)
-			n->net_idx = n->nd->net_keys[0];
-		n->nd = NULL;	/* the run changes the keyring */
 	}
 	return MP_CLI_OK;
 }
 
-static enum mp_cli_status run_nodes(struct cfgrun *c, unsigned int flags)
+/* Hand node @n to the runner. */
+static int start_node(struct cfgrun *c, struct cfg_node *n)
+{
+	struct mp_profile_run_node rn = {
+		.addr = n->addr, .net_idx = n->net_idx, .has_uuid = true, .name = n->name,
+		.columns = n->cols, .n_columns = n->n_cols, .comp = n->comp, .state = &n->st,
+		.fresh = n->fresh,
+	};
+	int err;
+
+	memcpy(rn.uuid, n->uuid, 16);
+	err = mp_profile_run_add(c->run, &rn);
+	if (err < 0)
+		mp_out_error(&c->a->out, "node %04x: %s", n->addr, strerror(-err));
+	return err;
+}
+
+/* The network (unless --check knows every composition) and the runner. */
+static enum mp_cli_status run_start(struct cfgrun *c, unsigned int flags, bool need_net)
 {
 	struct mp_cli_app *a = c->a;
 	const struct mp_profile_lookup lk = { lk_appkey, lk_group, lk_virt, a->kr };
@@ -650,13 +707,9 @@ static enum mp_cli_status run_nodes(struct cfgrun *c, unsigned int flags)
 				a->o.concurrency : MP_CFG_CLIENT_INFLIGHT,
 		.timing = &t, .seg_timing = &t,
 	};
-	bool need_net = !c->check || (flags & MP_PROFILE_RUN_READ);
 	enum mp_cli_status st;
 	size_t i;
-	int err;
 
-	for (i = 0; i < c->n && !need_net; i++)
-		need_net = !c->nodes[i].comp;
 	if (need_net) {
 		st = mp_cli_net_up(a);
 		if (st)
@@ -671,26 +724,33 @@ static enum mp_cli_status run_nodes(struct cfgrun *c, unsigned int flags)
 		c->timers[i].id = i;
 	}
 	c->run = mp_profile_run_new(&rc);
-	if (!c->run)
-		return MP_CLI_FAILED;
-	for (i = 0; i < c->n && !c->kr_failed; i++) {
-		struct cfg_node *n = &c->nodes[i];
-		struct mp_profile_run_node rn = {
-			.addr = n->addr, .has_uuid = true, .name = n->name, .columns = n->cols,
-			.n_columns = n->cols ? n->row->ncolumns : 0, .comp = n->comp,
-			.state = &n->st, .fresh = n->fresh,
-		};
+	return c->run ? MP_CLI_OK : MP_CLI_FAILED;
+}
 
-		memcpy(rn.uuid, n->uuid, 16);
-		rn.net_idx = n->net_idx;
-		err = mp_profile_run_add(c->run, &rn);
-		if (err < 0) {
-			mp_out_error(&a->out, "node %04x: %s", n->addr, strerror(-err));
+static bool keep_waiting(const struct cfgrun *c)
+{
+	const struct mp_cli_app *a = c->a;
+
+	return (mp_profile_run_pending(c->run) || c->n_waiting) && !a->radio_lost &&
+	       !a->interrupted && !c->kr_failed;
+}
+
+static enum mp_cli_status run_nodes(struct cfgrun *c, unsigned int flags)
+{
+	struct mp_cli_app *a = c->a;
+	bool need_net = !c->check || (flags & MP_PROFILE_RUN_READ);
+	enum mp_cli_status st;
+	size_t i;
+
+	for (i = 0; i < c->n && !need_net; i++)
+		need_net = !c->nodes[i].comp;
+	st = run_start(c, flags, need_net);
+	if (st)
+		return st;
+	for (i = 0; i < c->n && !c->kr_failed; i++)
+		if (start_node(c, &c->nodes[i]) < 0)
 			return MP_CLI_FAILED;
-		}
-	}
-	while (mp_profile_run_pending(c->run) && !a->radio_lost && !a->interrupted &&
-	       !c->kr_failed)
+	while (keep_waiting(c))
 		if (mp_loop_run_once(a->loop, -1) < 0)
 			break;
 	return MP_CLI_OK;
@@ -763,6 +823,55 @@ static enum mp_cli_status load_profile(struct cfgrun *c, const char *path)
 	return MP_CLI_OK;
 }
 
+/* The end of a run: the summary, the report, the status; @st the status
+ * so far (not OK: the run could not start). */
+static enum mp_cli_status run_end(struct cfgrun *c, enum mp_cli_status st, const char *report)
+{
+	struct mp_cli_app *a = c->a;
+
+	mp_cli_net_tap(a, NULL, NULL);
+	if (!c->run)
+		return st;
+	summary(c);
+	if (report && write_report(c, report) < 0 && !st)
+		st = MP_CLI_FAILED;
+	if (st) {
+		/* the run could not start */
+	} else if (a->radio_lost) {
+		st = MP_CLI_RADIO;
+	} else if (c->kr_failed) {
+		st = MP_CLI_KEYRING;
+	} else if (a->interrupted) {
+		size_t left = mp_profile_run_pending(c->run) + c->n_waiting;
+
+		mp_out_error(&a->out, "interrupted: %zu node%s not finished (run configure "
+			     "again: it resumes)", left, left == 1 ? "" : "s");
+		st = MP_CLI_INTERRUPTED;
+	} else {
+		const struct mp_profile_run_stats *s = mp_profile_run_stats(c->run);
+
+		st = s->partly || s->failed || s->differs ? MP_CLI_FAILED : MP_CLI_OK;
+	}
+	return st;
+}
+
+static void run_free(struct cfgrun *c)
+{
+	size_t i;
+
+	mp_profile_run_free(c->run);
+	c->run = NULL;
+	for (i = 0; i < CFG_TIMERS; i++)
+		if (c->timers[i].slot)
+			mp_loop_timer_cancel(c->a->loop, c->timers[i].slot);
+	if (c->hand_timer)
+		mp_loop_timer_cancel(c->a->loop, c->hand_timer);
+	for (i = 0; i < c->n; i++)
+		node_clear(&c->nodes[i]);
+	free(c->nodes);
+	mp_profile_free(c->p);
+}
+
 enum mp_cli_status mp_cmd_configure(struct mp_cli_app *a, const struct mp_cli_args *args)
 {
 	const char *profile = mp_cli_arg(args, "--profile"), *batch = mp_cli_arg(args, "--batch");
@@ -772,7 +881,6 @@ enum mp_cli_status mp_cmd_configure(struct mp_cli_app *a, const struct mp_cli_ar
 	struct mp_cli_batch bf = { 0 };
 	struct cfgrun c = { .a = a, .args = args };
 	enum mp_cli_status st;
-	size_t i;
 
 	if (!profile) {
 		mp_cmd_err(args, "--profile FILE is needed (meshprov-profile(5))");
@@ -811,40 +919,117 @@ enum mp_cli_status mp_cmd_configure(struct mp_cli_app *a, const struct mp_cli_ar
 		st = know_nodes(&c, batch ? &bf : NULL, flags & MP_PROFILE_RUN_READ);
 	if (!st)
 		st = run_nodes(&c, flags);
-	mp_cli_net_tap(a, NULL, NULL);
-	if (c.run) {
-		summary(&c);
-		if (report && write_report(&c, report) < 0 && !st)
-			st = MP_CLI_FAILED;
-		if (st) {
-			/* the run could not start */
-		} else if (a->radio_lost) {
-			st = MP_CLI_RADIO;
-		} else if (c.kr_failed) {
-			st = MP_CLI_KEYRING;
-		} else if (a->interrupted) {
-			mp_out_error(&a->out, "interrupted: %zu node%s not finished (run configure "
-				     "again: it resumes)", mp_profile_run_pending(c.run),
-				     mp_profile_run_pending(c.run) == 1 ? "" : "s");
-			st = MP_CLI_INTERRUPTED;
-		} else {
-			const struct mp_profile_run_stats *s = mp_profile_run_stats(c.run);
-
-			st = s->partly || s->failed || s->differs ? MP_CLI_FAILED : MP_CLI_OK;
-		}
-		mp_profile_run_free(c.run);
-	}
+	st = run_end(&c, st, report);
 out:
-	for (i = 0; i < CFG_TIMERS; i++)
-		if (c.timers[i].slot)
-			mp_loop_timer_cancel(a->loop, c.timers[i].slot);
-	for (i = 0; i < c.n; i++) {
-		free(c.nodes[i].comp);
-		free(c.nodes[i].cols);
-		mp_profile_state_clear(&c.nodes[i].st);
-	}
-	free(c.nodes);
-	mp_profile_free(c.p);
+	run_free(&c);
 	mp_cli_batch_clear(&bf);
 	return st;
+}
+
+/* ---- provision --configure ---- */
+
+/* The nodes provisioned since the last time, handed to the runner from the
+ * loop (never from inside the engine's session event). */
+static void hand_over(struct mp_loop *loop, int64_t id, void *data)
+{
+	struct cfgrun *c = data;
+
+	(void)loop;
+	(void)id;
+	c->hand_timer = 0;
+	while (c->n_waiting && c->run && !c->kr_failed) {
+		struct cfg_node *n = &c->nodes[c->n - c->n_waiting];
+		const struct mp_node *nd = mp_keyring_node_find(c->a->kr, n->addr);
+
+		c->n_waiting--;
+		n->nd = nd;
+		if (!nd || know_node(n, n->owned, n->n_owned, NULL, false) < 0 ||
+		    start_node(c, n) < 0)
+			mp_out_error(&c->a->out, "node %04x: cannot be configured", n->addr);
+	}
+}
+
+void mp_cli_configure_node(struct mp_cli_app *a, uint16_t addr, const struct mp_cli_column *cols,
+			   size_t ncols)
+{
+	struct cfgrun *c = a->configure;
+	const struct mp_node *nd = mp_keyring_node_find(a->kr, addr);
+	struct cfg_node *n;
+
+	if (!c || !nd || node_of(c, nd->addr))
+		return;
+	n = node_new(c, nd);
+	if (!n) {
+		mp_out_error(&a->out, "node %04x: cannot be configured: out of memory", addr);
+		return;
+	}
+	n->nd = NULL;
+	if (ncols) {
+		n->owned = mp_cli_columns_dup(cols, ncols);
+		n->n_owned = n->owned ? ncols : 0;
+	}
+	c->n_waiting++;
+	if (!c->hand_timer)
+		mp_loop_timer_set(a->loop, &c->hand_timer, 1, hand_over, c);
+}
+
+static void on_provisioned(struct mp_cli_app *a, const struct mp_session_event *ev,
+			   const struct mp_cli_target *t)
+{
+	mp_cli_configure_node(a, ev->address, t ? t->columns : NULL, t ? t->ncolumns : 0);
+}
+
+enum mp_cli_status mp_cli_configure_begin(struct mp_cli_app *a, const struct mp_cli_args *args,
+					  const char *path)
+{
+	struct cfgrun *c;
+	enum mp_cli_status st;
+
+	if (a->mode == MP_CLI_SHELL) {
+		mp_cmd_err(args, "--configure runs in scripts and one-shot runs, not in the "
+			   "shell yet (configure each node afterwards)");
+		return MP_CLI_USAGE;
+	}
+	st = mp_cli_need_keyring(a);
+	if (st)
+		return st;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return MP_CLI_FAILED;
+	c->a = a;
+	c->args = args;
+	st = load_profile(c, path);
+	c->args = NULL;
+	if (!st)
+		st = run_start(c, 0, true);
+	if (st) {
+		mp_cli_net_tap(a, NULL, NULL);
+		run_free(c);
+		free(c);
+		return st;
+	}
+	a->configure = c;
+	a->provisioned = on_provisioned;
+	return MP_CLI_OK;
+}
+
+enum mp_cli_status mp_cli_configure_end(struct mp_cli_app *a, enum mp_cli_status prov)
+{
+	struct cfgrun *c = a->configure;
+	enum mp_cli_status st;
+
+	if (!c)
+		return prov;
+	a->provisioned = NULL;
+	if (prov != MP_CLI_INTERRUPTED && prov != MP_CLI_RADIO && prov != MP_CLI_KEYRING)
+		while (keep_waiting(c))
+			if (mp_loop_run_once(a->loop, -1) < 0)
+				break;
+	st = run_end(c, MP_CLI_OK, NULL);
+	run_free(c);
+	free(c);
+	a->configure = NULL;
+	if (st == MP_CLI_RADIO || st == MP_CLI_KEYRING || st == MP_CLI_INTERRUPTED)
+		return st;
+	return prov != MP_CLI_OK ? prov : st;
 }

@@ -205,5 +205,37 @@ for e in ev:
         assert not (e["message"] == "Config Model App Bind" and "model 1000," in e["text"]), e
 assert sums[1]["requests"] > 0, sums'
 
+# 7. provision --configure: each device configured as soon as it is
+# provisioned, in the same run; with the batch file's room column.
+KR="$T/pc-k.json"
+printf '%s\n' "appkey create" \
+	"provision --batch $T/rooms.csv --configure $T/rooms.json" > "$T/script"
+"$BIN" --keyring "$KR" --sim 3 --sim-seed 7 --json -f "$T/script" > "$T/out" 2> "$T/err"
+rc=$?
+[ "$rc" = 0 ] && ok "provision --batch FILE --configure PROFILE" ||
+	{ echo "    exit $rc"; ko "provision --batch FILE --configure PROFILE"; }
+"$BIN" --keyring "$KR" export "$T/cdb.json" > /dev/null 2>&1
+check "... every device provisioned and configured in its room" '
+prov = [e for e in ev if e["event"] == "provisioned"]
+assert len(prov) == 3, prov
+g = {x["name"]: x["address"] for x in d["groups"]}
+assert sorted(g) == ["room-3.14", "room-3.15"], g
+rooms = {}
+for l in open(os.path.join(os.path.dirname(sys.argv[1]), "rooms.txt")):
+    u, r = l.strip().split(",")
+    rooms[u.replace("-", "").lower()] = r
+for node in n.values():
+    room = rooms[node["UUID"].replace("-", "").lower()]
+    assert node["configComplete"] is True, node
+    for m in models(node, "1000"):
+        assert m["subscribe"] == [g["room-" + room]], (node["UUID"], m)
+assert len(sums) == 1 and sums[0]["configured"] == 3, sums'
+printf '%s\n' "appkey create" "provision --all --configure $T/no-key.json" > "$T/script"
+"$BIN" --keyring "$T/pc2.json" --sim 3 -f "$T/script" > "$T/out" 2> "$T/err"
+rc=$?
+[ "$rc" = 2 ] && grep -q "no-key.json" "$T/err" && ! grep -q "provisioned" "$T/out" &&
+	ok "provision --configure with a bad profile: named, no device provisioned" ||
+	{ echo "    exit $rc"; ko "provision --configure with a bad profile: named, no device provisioned"; }
+
 echo "# profile: $pass passed, $fail failed"
 [ "$fail" = 0 ]
