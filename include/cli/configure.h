@@ -35,4 +35,8 @@ void mp_cli_configure_node(struct mp_cli_app *a, uint16_t addr,
  */
 enum mp_cli_status mp_cli_configure_end(struct mp_cli_app *a, enum mp_cli_status prov);
 
+/** Stop a configure run going on in the shell (when the program ends),
+ *  its nodes left as they are; nothing running is fine. */
+void mp_cli_configure_free(struct mp_cli_app *a);
+
 #endif

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli/batch.h"
+#include "cli/configure.h"
 #include "cli/privs.h"
 #include "cli/redact.h"
 #include "cli/shell.h"
@@ -1268,6 +1269,7 @@ void mp_cli_app_free(struct mp_cli_app *a)
 
 	settle(a);
 	mp_cli_helpers_free(a);
+	mp_cli_configure_free(a);
 	mp_cli_net_free(a);
 	/* Running sessions fail (cancelled) and settle their keyring records. */
 	mp_engine_free(a->engine);

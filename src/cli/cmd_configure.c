@@ -82,6 +82,10 @@ struct cfgrun {
 	size_t n, cap;
 	size_t n_waiting;		/* provision --configure: nodes not handed over yet */
 	int64_t hand_timer;
+	/* in the shell the run goes on in the background and ends itself */
+	bool bg;
+	char *report;
+	int64_t end_timer;
 	bool kr_failed;
 	unsigned long planned;
 };
@@ -317,6 +321,8 @@ static int cb_group(void *user, const char *name)
 	return 0;
 }
 
+static void maybe_end(struct cfgrun *c);
+
 static struct cfg_node *node_of(struct cfgrun *c, uint16_t addr)
 {
 	size_t i;
@@ -401,7 +407,7 @@ static void cb_done(void *user, const struct mp_profile_run_report *r)
 	struct cfg_node *n = node_of(c, r->node);
 	struct json_object *j, *rules;
 	const char *res = mp_profile_run_result_name(r->result);
-	char uuid[MP_UUID_STR_SIZE];
+	char uuid[MP_UUID_STR_SIZE], who[sizeof(n->name) + sizeof(n->rules) + 8];
 	size_t i, off = 0;
 
 	if (!n)
@@ -437,6 +443,9 @@ static void cb_done(void *user, const struct mp_profile_run_report *r)
 			mp_out_error(&a->out, "node %04x: %s", r->node, mp_keyring_error(a->kr));
 		}
 	}
+	/* for people: " NAME" and " (RULES)" when there are */
+	snprintf(who, sizeof(who), "%s%s%s%s%s", n->name[0] ? " " : "", n->name,
+		 n->rules[0] ? " (" : "", n->rules, n->rules[0] ? ")" : "");
 	j = mp_out_event(&a->out, MP_EVENT("configure-node"), r->node);
 	mp_out_event_add(j, "uuid", json_object_new_string(mp_uuid_format(n->uuid, uuid, true)));
 	mp_out_event_add(j, "name", json_object_new_string(n->name));
@@ -453,30 +462,38 @@ static void cb_done(void *user, const struct mp_profile_run_report *r)
 	mp_out_event_add(j, "why", json_object_new_string(r->why));
 	switch (r->result) {
 	case MP_PROFILE_RUN_CONFIGURED:
-		mp_out_event_end(&a->out, j, "%-16s %04x %s%s(%s): %u step%s", c->check ?
-				 "as profile" : res, r->node, n->name, n->name[0] ? " " : "", n->rules,
-				 r->steps_ok, r->steps_ok == 1 ? "" : "s");
+		mp_out_event_end(&a->out, j, "%-16s %04x%s: %u step%s", c->check ? "as profile" :
+				 res, r->node, who, r->steps_ok, r->steps_ok == 1 ? "" : "s");
 		break;
 	case MP_PROFILE_RUN_NO_RULE:
-		mp_out_event_end(&a->out, j, "%-16s %04x %s%sno rule of the profile matches it",
-				 res, r->node, n->name, n->name[0] ? " " : "");
+		mp_out_event_end(&a->out, j, "%-16s %04x%s: no rule of the profile matches it",
+				 res, r->node, who);
 		break;
 	case MP_PROFILE_RUN_DIFFERS:
-		mp_out_event_end(&a->out, j, "%-16s %04x %s%s(%s): %zu request%s to send", res,
-				 r->node, n->name, n->name[0] ? " " : "", n->rules, r->left,
-				 r->left == 1 ? "" : "s");
+		mp_out_event_end(&a->out, j, "%-16s %04x%s: %zu request%s to send", res, r->node,
+				 who, r->left, r->left == 1 ? "" : "s");
 		break;
 	case MP_PROFILE_RUN_PARTLY:
 	case MP_PROFILE_RUN_FAILED:
 	case MP_PROFILE_RUN_PENDING:
-		mp_out_event_end(&a->out, j, "%-16s %04x %s%s(%s): %u ok, %u failed, %zu left%s%s%s%s%s%s",
-				 res, r->node, n->name, n->name[0] ? " " : "", n->rules,
-				 r->steps_ok, r->steps_failed, r->left,
+		mp_out_event_end(&a->out, j, "%-16s %04x%s: %u ok, %u failed, %zu left%s%s%s%s%s%s",
+				 res, r->node, who, r->steps_ok, r->steps_failed, r->left,
 				 r->why[0] ? "; " : "", r->why,
 				 r->first_failure[0] ? "; first failure: " : "", r->first_failure,
 				 r->first_status[0] ? ": " : "", r->first_status);
 		break;
 	}
+	maybe_end(c);
+}
+
+static void bg_end(struct mp_loop *loop, int64_t id, void *data);
+
+/* In the shell, the run ends itself once its last node ended: from the
+ * loop, never from inside the runner's callback (HACKING.md, strategy 2). */
+static void maybe_end(struct cfgrun *c)
+{
+	if (c->bg && !c->end_timer && c->run && !mp_profile_run_pending(c->run) && !c->n_waiting)
+		mp_loop_timer_set(c->a->loop, &c->end_timer, 1, bg_end, c);
 }
 
 static bool tap(void *user, const struct mp_mesh_rx_msg *m)
@@ -750,6 +767,8 @@ static enum mp_cli_status run_nodes(struct cfgrun *c, unsigned int flags)
 	for (i = 0; i < c->n && !c->kr_failed; i++)
 		if (start_node(c, &c->nodes[i]) < 0)
 			return MP_CLI_FAILED;
+	if (c->bg)
+		return MP_CLI_OK;
 	while (keep_waiting(c))
 		if (mp_loop_run_once(a->loop, -1) < 0)
 			break;
@@ -866,10 +885,41 @@ static void run_free(struct cfgrun *c)
 			mp_loop_timer_cancel(c->a->loop, c->timers[i].slot);
 	if (c->hand_timer)
 		mp_loop_timer_cancel(c->a->loop, c->hand_timer);
+	if (c->end_timer)
+		mp_loop_timer_cancel(c->a->loop, c->end_timer);
+	free(c->report);
 	for (i = 0; i < c->n; i++)
 		node_clear(&c->nodes[i]);
 	free(c->nodes);
 	mp_profile_free(c->p);
+}
+
+static void bg_end(struct mp_loop *loop, int64_t id, void *data)
+{
+	struct cfgrun *c = data;
+	struct mp_cli_app *a = c->a;
+
+	(void)loop;
+	(void)id;
+	c->end_timer = 0;
+	run_end(c, MP_CLI_OK, c->report);
+	run_free(c);
+	free(c);
+	if (a->configure == c)
+		a->configure = NULL;
+}
+
+void mp_cli_configure_free(struct mp_cli_app *a)
+{
+	struct cfgrun *c = a->configure;
+
+	if (!c)
+		return;
+	a->configure = NULL;
+	a->provisioned = NULL;
+	mp_cli_net_tap(a, NULL, NULL);
+	run_free(c);
+	free(c);
 }
 
 enum mp_cli_status mp_cmd_configure(struct mp_cli_app *a, const struct mp_cli_args *args)
@@ -879,7 +929,7 @@ enum mp_cli_status mp_cmd_configure(struct mp_cli_app *a, const struct mp_cli_ar
 	bool all = mp_cli_arg(args, "--all") != NULL;
 	unsigned int flags = 0;
 	struct mp_cli_batch bf = { 0 };
-	struct cfgrun c = { .a = a, .args = args };
+	struct cfgrun *c;
 	enum mp_cli_status st;
 
 	if (!profile) {
@@ -890,38 +940,49 @@ enum mp_cli_status mp_cmd_configure(struct mp_cli_app *a, const struct mp_cli_ar
 		mp_cmd_err(args, "give node addresses, --all, or --batch FILE alone (its nodes)");
 		return MP_CLI_USAGE;
 	}
-	if (a->mode == MP_CLI_SHELL) {
-		mp_cmd_err(args, "runs in scripts and one-shot runs (meshprov configure ...), "
-			   "not in the shell yet");
+	if (a->configure) {
+		mp_cmd_err(args, "a configure run is still going on; wait for its summary");
 		return MP_CLI_USAGE;
 	}
-	c.check = mp_cli_arg(args, "--check") != NULL;
-	if (c.check)
+	c = calloc(1, sizeof(*c));
+	if (!c || (report && !(c->report = strdup(report)))) {
+		free(c);
+		return MP_CLI_FAILED;
+	}
+	c->a = a;
+	c->args = args;
+	c->check = mp_cli_arg(args, "--check") != NULL;
+	if (c->check)
 		flags |= MP_PROFILE_RUN_CHECK;
 	if (mp_cli_arg(args, "--read"))
 		flags |= MP_PROFILE_RUN_READ;
 	st = mp_cli_need_keyring(a);
-	if (st)
-		return st;
-	if (batch) {
+	if (!st && batch) {
 		st = mp_cli_batch_load(&a->out, batch, &bf);
 		if (!st && bf.nbad) {
 			mp_cli_batch_report(&a->out, batch, &bf);
 			st = MP_CLI_USAGE;
 		}
-		if (st)
-			goto out;
 	}
-	st = load_profile(&c, profile);
 	if (!st)
-		st = pick_nodes(&c, all, batch ? &bf : NULL);
+		st = load_profile(c, profile);
 	if (!st)
-		st = know_nodes(&c, batch ? &bf : NULL, flags & MP_PROFILE_RUN_READ);
+		st = pick_nodes(c, all, batch ? &bf : NULL);
 	if (!st)
-		st = run_nodes(&c, flags);
-	st = run_end(&c, st, report);
-out:
-	run_free(&c);
+		st = know_nodes(c, batch ? &bf : NULL, flags & MP_PROFILE_RUN_READ);
+	c->args = NULL;
+	/* in the shell: in the background, the summary when it is done */
+	c->bg = a->mode == MP_CLI_SHELL;
+	if (!st)
+		st = run_nodes(c, flags);
+	if (!st && c->bg && (mp_profile_run_pending(c->run) || c->end_timer)) {
+		a->configure = c;
+		mp_cli_batch_clear(&bf);
+		return MP_CLI_OK;
+	}
+	st = run_end(c, st, c->report);
+	run_free(c);
+	free(c);
 	mp_cli_batch_clear(&bf);
 	return st;
 }
