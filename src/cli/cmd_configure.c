@@ -373,10 +373,8 @@ static void cb_step(void *user, const struct mp_profile_run_step *s)
 	mp_out_event_add(j, "status_name", json_object_new_string(s->status_name ?
 								  s->status_name : ""));
 	mp_out_event_add(j, "tries", json_object_new_int((int)s->tries));
-	if (!j && (s->ok ? a->out.verbose < 1 : a->out.verbose < 0)) {
-		/* text: the failures, and with -v every step */
-		return;
-	}
+	if (!j && s->ok && a->out.verbose < 1)
+		return;	/* text: the failures (even with -q), and with -v every step */
 	mp_out_event_end(&a->out, j, "%-16s %04x %s: %s", s->ok ? "step" : "step failed", s->node,
 			 text, s->status_name ? s->status_name : "");
 }
