@@ -285,7 +285,7 @@ def configure(tmp):
     sh.send("appkey create\r")
     sh.expect(r"created")
     sh.send("provision --all --count 2\r")
-    sh.expect(r"2 provisioned", 60)
+    sh.expect(r"2 provisioned, 0 failed", 60)
     sh.send("configure --all --profile %s\r" % prof)
     check("configure in the shell: the summary comes when it is done",
           sh.expect(r"2 nodes: 2 configured, 0 partly, 0 failed", 30) is not None, sh)
