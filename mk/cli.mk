@@ -7,6 +7,7 @@ MP_CLI_SOURCES = \
 	src/cli/batchfile.c src/cli/batchfile.h \
 	src/cli/commands.c src/cli/commands.h src/cli/handlers.h \
 	src/cli/cmd_config.c \
+	src/cli/cmd_configure.c src/cli/configure.h \
 	src/cli/cmd_group.c src/cli/group.c src/cli/group.h \
 	src/cli/cmd_keyring.c \
 	src/cli/cmd_netkey.c src/cli/net.h \
@@ -22,7 +23,7 @@ MP_CLI_SOURCES = \
 	src/cli/shell.c src/cli/shell.h
 meshprov_SOURCES = src/cli/main.c $(MP_CLI_SOURCES)
 meshprov_CFLAGS = $(AM_CFLAGS) $(MP_SWITCH_CFLAGS) $(JSONC_CFLAGS) $(READLINE_CFLAGS)
-meshprov_LDADD = $(MP_STACK_LIBS) $(MP_STACK_EXTLIBS) $(READLINE_LIBS)
+meshprov_LDADD = src/profile/libmp_profile.a $(MP_STACK_LIBS) $(MP_STACK_EXTLIBS) $(READLINE_LIBS)
 
 # Unit tests of the pure parsers (words, UUIDs, hex, batch lines; batch
 # files against the spreadsheet samples in tests/integration/batch/).
@@ -85,7 +86,7 @@ TESTS += tests/unit/test_cli_wipe
 tests_unit_test_cli_wipe_SOURCES = tests/unit/test_cli_wipe.c $(MP_CLI_SOURCES)
 tests_unit_test_cli_wipe_CFLAGS = $(TEST_CFLAGS) $(MP_SWITCH_CFLAGS) $(READLINE_CFLAGS)
 tests_unit_test_cli_wipe_LDFLAGS = -Wl,--wrap=free
-tests_unit_test_cli_wipe_LDADD = $(MP_STACK_LIBS) $(TEST_LIBS) $(MP_STACK_EXTLIBS) $(READLINE_LIBS)
+tests_unit_test_cli_wipe_LDADD = src/profile/libmp_profile.a $(MP_STACK_LIBS) $(TEST_LIBS) $(MP_STACK_EXTLIBS) $(READLINE_LIBS)
 
 # The real binary: in batch mode against simulated devices, the shell under
 # a pseudo-terminal, and the command table against help, the man page and
@@ -105,6 +106,9 @@ EXTRA_DIST += tests/integration/lib.sh tests/integration/cli.sh tests/integratio
 	tests/integration/zsh-complete.py tests/integration/ptytest.py tests/integration/faildisk.c \
 	tests/integration/complete-groups.py \
 	completions/gen-completions.py
+# Profiles applied by the real binary to --sim nodes (issue #14).
+TESTS += tests/integration/profile.sh
+EXTRA_DIST += tests/integration/profile.sh
 TESTS_ENVIRONMENT = MESHPROV=$(abs_top_builddir)/meshprov; export MESHPROV; \
 	MESHPROV_SRCDIR=$(abs_top_srcdir); export MESHPROV_SRCDIR;
 

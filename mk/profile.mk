@@ -6,6 +6,7 @@ src_profile_libmp_profile_a_SOURCES = \
 	src/profile/parse.c include/profile/profile.h \
 	src/profile/reconcile.c \
 	src/profile/state.c \
+	src/profile/run.c include/profile/run.h \
 	src/profile/profile_int.h
 src_profile_libmp_profile_a_CFLAGS = $(AM_CFLAGS) $(MP_SWITCH_CFLAGS)
 src_profile_libmp_profile_a_CPPFLAGS = $(AM_CPPFLAGS) $(JSONC_CFLAGS)
@@ -42,3 +43,14 @@ tests_fuzz_fuzz_profile_SOURCES = tests/fuzz/fuzz_profile.c tests/fuzz/replay.c
 tests_fuzz_fuzz_profile_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"profile"'
 tests_fuzz_fuzz_profile_LDADD = $(PROFILE_LIBS) src/core/libmp_core.a $(JSONC_LIBS)
 EXTRA_DIST += tests/fuzz/corpus/profile
+
+# The runner: a profile applied to several simulated nodes' Configuration
+# Servers (sim/, written apart) through the Configuration Client, on a fake
+# clock over a lossy fake link.
+check_PROGRAMS += tests/unit/test_profile_run
+TESTS += tests/unit/test_profile_run
+tests_unit_test_profile_run_SOURCES = tests/unit/test_profile_run.c
+tests_unit_test_profile_run_CPPFLAGS = $(PROFILE_TEST_CPPFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_profile_run_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_profile_run_LDADD = $(PROFILE_LIBS) $(MP_SIM_LIBS) $(TEST_LIBS) $(JSONC_LIBS) \
+	$(CRYPTO_LIBS)

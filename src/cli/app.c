@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli/batch.h"
+#include "cli/configure.h"
 #include "cli/oobprompt.h"
 #include "cli/privs.h"
 #include "cli/redact.h"
@@ -880,6 +881,8 @@ static void on_session(void *user, struct mp_session *s, const struct mp_session
 			job_progress(a, j);
 			count_in_row(a, j, ok, ev->reason);
 		}
+		if (ok && a->provisioned)
+			a->provisioned(a, ev, t);
 		check_job(a, t->job);
 	}
 }
@@ -1285,6 +1288,7 @@ void mp_cli_app_free(struct mp_cli_app *a)
 	mp_oob_prompt_tty_free(a);	/* the terminal as it was, whatever follows */
 	settle(a);
 	mp_cli_helpers_free(a);
+	mp_cli_configure_free(a);
 	mp_cli_net_free(a);
 	/* Running sessions fail (cancelled) and settle their keyring records. */
 	mp_engine_free(a->engine);

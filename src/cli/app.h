@@ -161,6 +161,11 @@ struct mp_cli_app {
 	char kr_write_msg[2048];
 	char kr_detail[256];
 	bool radio_lost;
+	/* provision --configure: told of each device as it is provisioned
+	 * (src/cli/cmd_configure.c, src/cli/configure.h); NULL: none */
+	void (*provisioned)(struct mp_cli_app *a, const struct mp_session_event *ev,
+			    const struct mp_cli_target *t);
+	void *configure;
 	/* what a scan showed of each device, for [CHG] lines (beacon_shown()) */
 	struct {
 		uint8_t uuid[16];

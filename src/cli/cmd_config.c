@@ -61,6 +61,9 @@ struct mp_cli_net {
 		int64_t timer;
 	} model;
 	uint8_t tid;			/* Generic OnOff Set's transaction identifier */
+	/* another command hearing first (cli/net.h) */
+	bool (*tap)(void *user, const struct mp_mesh_rx_msg *m);
+	void *tap_user;
 };
 
 #define MODEL_TRIES 4
@@ -69,7 +72,7 @@ struct mp_cli_net {
 /* What to do with an answer, beyond printing it. */
 enum after {
 	AFTER_NONE,
-	AFTER_APPKEY_ADDED,	/* record the node's AppKey in the keyring */
+	AFTER_APPKEY_ADDED,	/* an AppKey Add (recorded by mp_cli_record_answer()) */
 	AFTER_RESET,		/* remove the node from the keyring */
 };
 
@@ -297,6 +300,8 @@ static void link_deliver(void *user, const struct mp_mesh_rx_msg *msg)
 {
 	struct mp_cli_net *n = user;
 
+	if (n->tap && n->tap(n->tap_user, msg))
+		return;
 	if (model_rx(n, msg))
 		return;
 	mp_cfg_client_rx(n->client, msg->src, msg->key == MP_MESH_KEY_DEV, msg->payload, msg->len);
@@ -363,8 +368,6 @@ static void client_done(void *user, const struct mp_cfg_client_result *r)
 		}
 		if (r->status->status)
 			n->failed++;
-		else if (ctx && ctx->after == AFTER_APPKEY_ADDED)
-			mp_keyring_node_set_key(a->kr, r->dst, true, ctx->app_idx, true);
 		else if (ctx && ctx->after == AFTER_RESET &&
 			 mp_keyring_node_remove(a->kr, r->dst) == 0)
 			mp_out_node_changed(&a->out, true, r->dst, NULL);
@@ -473,6 +476,15 @@ int64_t mp_cli_net_submit(struct mp_cli_app *a, const struct mp_cfg_client_req *
 	if (id < 0)
 		free(ctx);
 	return id;
+}
+
+void mp_cli_net_tap(struct mp_cli_app *a, bool (*tap)(void *user, const struct mp_mesh_rx_msg *m),
+		    void *user)
+{
+	if (!a->net)
+		return;
+	a->net->tap = tap;
+	a->net->tap_user = user;
 }
 
 /* The node @s names: a unicast address of a node in the keyring. */

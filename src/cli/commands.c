@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "cli/batch.h"
+#include "cli/configure.h"
 #include "cli/handlers.h"
 #include "cli/redact.h"
 #include "cli/secret.h"
@@ -71,7 +72,22 @@ static const struct mp_cli_opt provision_opts[] = {
 	{ "--netkey", "INDEX", MP_COMPL_NETKEY, NULL, "the NetKey to give (hex, default 0)" },
 	{ "--oob-cmd", "CMD", MP_COMPL_FILE, NULL,
 	  "helper for Output/Input OOB outside the shell: CMD UUID METHOD ACTION SIZE" },
+	{ "--configure", "PROFILE", MP_COMPL_FILE, NULL,
+	  "configure each device with PROFILE as soon as it is provisioned" },
 	{ 0 },
+};
+
+static const struct mp_cli_opt configure_opts[] = {
+	{ "--profile", "FILE", MP_COMPL_FILE, NULL, "the profile (meshprov-profile(5))" },
+	{ "--all", NULL, MP_COMPL_NONE, NULL, "every node of the keyring" },
+	{ "--batch", "FILE", MP_COMPL_FILE, NULL,
+	  "the batch file: its columns for the rules (its nodes, given alone)" },
+	{ "--check", NULL, MP_COMPL_NONE, NULL,
+	  "say what would be sent, change nothing (reads a composition not recorded)" },
+	{ "--read", NULL, MP_COMPL_NONE, NULL,
+	  "read the nodes' configuration back first instead of trusting the keyring" },
+	{ "--report", "FILE", MP_COMPL_FILE, NULL, "write a CSV report, a line per node" },
+	{ NULL, NULL, MP_COMPL_NONE, NULL, NULL },
 };
 
 /* mp_cli_args.val has a slot per option: the longest table must fit. */
@@ -275,6 +291,9 @@ const struct mp_cli_cmd mp_cli_commands[] = {
 	{ "onoff", "ADDR on|off", 2, 2, mp_cmd_onoff,
 	  "switch a node's Generic OnOff Server on or off", MP_COMPL_NODE, NULL, model_opts,
 	  MP_CMD_RADIO | MP_CMD_KEYRING_WRITE },
+	{ "configure", "ADDR... | --all | --batch FILE --profile FILE [OPTIONS]", 0, -1,
+	  mp_cmd_configure, "bring nodes to a profile: send only what differs, record each "
+	  "answer", MP_COMPL_NODE, NULL, configure_opts, MP_CMD_RADIO },
 	{ "version", "", 0, 0, cmd_version, "show meshprov's version", MP_COMPL_NONE, NULL,
 	  no_opts, 0 },
 	{ "quit", "", 0, 0, cmd_quit, "leave the shell (Ctrl-D too)", MP_COMPL_NONE, NULL,
@@ -997,6 +1016,8 @@ static enum mp_cli_status cmd_provision(struct mp_cli_app *a, const struct mp_cl
 	const char *batch = mp_cli_arg(args, "--batch"), *count_s = mp_cli_arg(args, "--count");
 	const char *maxf_s = mp_cli_arg(args, "--max-failures"), *idle_s = mp_cli_arg(args, "--idle");
 	const char *maxu_s = mp_cli_arg(args, "--max-unconfirmed");
+	const char *cfg_profile = mp_cli_arg(args, "--configure");
+	bool cfg_started = false;
 	uint32_t max_failures = MP_CLI_DEFAULT_MAX_FAILURES, max_unconf = 0;
 	bool all = mp_cli_arg(args, "--all") != NULL, *skip = NULL;
 	struct mp_cli_batch bf = { 0 };
@@ -1073,7 +1094,7 @@ static enum mp_cli_status cmd_provision(struct mp_cli_app *a, const struct mp_cl
 	}
 	if (batch) {
 		st = batch_verdict(a, batch, &bf, st, &skip, &left);
-		if (!st && !left)
+		if (!st && !left && !cfg_profile)
 			goto out;	/* every device done already */
 	}
 	if (!st && !output_oob_answerable(a, args, &po, &bf, skip))
@@ -1101,6 +1122,22 @@ static enum mp_cli_status cmd_provision(struct mp_cli_app *a, const struct mp_cl
 			    sizeof(why))) {
 		mp_cmd_err(args, "--address: %s; nothing was sent", why);
 		st = MP_CLI_USAGE;	/* as a batch file's taken address: nothing done */
+	}
+	/* --configure: the profile checked before any device hears from us;
+	 * the devices of the batch file provisioned by an earlier run are
+	 * configured too (a run cut short resumes) */
+	if (!st && cfg_profile) {
+		st = mp_cli_configure_begin(a, args, cfg_profile);
+		cfg_started = !st;
+		for (i = 0; !st && i < bf.n; i++) {
+			const struct mp_node *nd = skip && skip[i] ?
+				mp_keyring_node_find_uuid(a->kr, bf.v[i].uuid) : NULL;
+
+			if (nd)
+				mp_cli_configure_node(a, nd->addr, bf.v[i].columns, bf.v[i].ncolumns);
+		}
+		if (!st && batch && !left)
+			goto out;	/* every device provisioned already */
 	}
 	if (st)
 		goto out;
@@ -1158,6 +1195,8 @@ static enum mp_cli_status cmd_provision(struct mp_cli_app *a, const struct mp_cl
 		st = mp_cli_job_wait(a, job);
 	}
 out:
+	if (cfg_started)
+		st = mp_cli_configure_end(a, st);
 	mp_wipe(po.prov.static_oob, sizeof(po.prov.static_oob));
 	mp_cli_batch_clear(&bf);
 	free(skip);

@@ -76,6 +76,9 @@ enum mp_cli_status mp_cmd_onoff(struct mp_cli_app *a, const struct mp_cli_args *
 /* src/cli/cmd_netkey.c: the Key Refresh procedure (issues #13, #14) */
 enum mp_cli_status mp_cmd_netkey_refresh(struct mp_cli_app *a, const struct mp_cli_args *args);
 
+/* src/cli/cmd_configure.c: a profile applied to nodes (issue #14). */
+enum mp_cli_status mp_cmd_configure(struct mp_cli_app *a, const struct mp_cli_args *args);
+
 /** "meshprov: CMD: message" on stderr. */
 void mp_cmd_err(const struct mp_cli_args *args, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

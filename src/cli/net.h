@@ -1,15 +1,19 @@
-/* The provisioner's network and Configuration Client as the CLI runs them
- * (src/cli/cmd_config.c), for commands in other files that drive their own
- * procedure over it (cmd_netkey.c's Key Refresh): one network per run,
- * made on first use, its answers handed to the command that asked.
+/* The provisioner's network of a run (src/cli/cmd_config.c), shared by the
+ * commands that talk to nodes: the single-request Configuration commands
+ * own it; others borrow it: cmd_netkey.c's Key Refresh submits its own
+ * requests through its Configuration Client, and configure borrows its link
+ * and hears the device-key answers first. One network per run, made on
+ * first use.
  */
 #ifndef MP_CLI_NET_H
 #define MP_CLI_NET_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "cli/app.h"
 #include "config/client.h"
+#include "mesh/stack.h"
 
 struct mp_mesh_link;
 
@@ -34,5 +38,13 @@ struct mp_mesh_link *mp_cli_net_link(struct mp_cli_app *a);
  */
 int64_t mp_cli_net_submit(struct mp_cli_app *a, const struct mp_cfg_client_req *r,
 			  mp_cli_net_done_fn fn, void *user);
+
+/**
+ * Give every message for us to @tap first (@tap NULL: nobody): it returns
+ * true when it took the message, which then goes no further. One tap at a
+ * time; the command that set it clears it before it returns.
+ */
+void mp_cli_net_tap(struct mp_cli_app *a, bool (*tap)(void *user, const struct mp_mesh_rx_msg *m),
+		    void *user);
 
 #endif

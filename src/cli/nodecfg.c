@@ -172,6 +172,12 @@ int mp_cli_record_answer(struct mp_keyring *kr, uint16_t node, uint32_t req,
 	switch (st->opcode) {
 	case MP_CFG_OP_COMPOSITION_DATA_STATUS:
 		return record_comp(kr, node, st);
+	case MP_CFG_OP_APPKEY_STATUS:
+		/* the node holds the key (Add), or no longer does (Delete) */
+		if (req != MP_CFG_OP_APPKEY_ADD && req != MP_CFG_OP_APPKEY_DELETE)
+			return 0;
+		return mp_keyring_node_set_key(kr, node, true, st->app_idx,
+					       req == MP_CFG_OP_APPKEY_ADD);
 	case MP_CFG_OP_MODEL_APP_STATUS:
 		elem = elem_index(kr, node, st->elem_addr);
 		if (elem < 0)

@@ -22,7 +22,7 @@ int mp_cli_record_comp0(struct mp_keyring *kr, uint16_t addr, const struct mp_co
 /**
  * Record in the keyring what a node's answer @st to request @req (its
  * opcode) says of node @node's configuration: its composition (page 0),
- * a binding, a subscription change, a publication, Default TTL, Relay,
+ * an AppKey it holds (Add) or no longer holds (Delete), a binding, a subscription change, a publication, Default TTL, Relay,
  * GATT Proxy, Friend, Secure Network Beacon, Network Transmit. A Status
  * other than Success, and answers the keyring keeps nothing of, record
  * nothing (0). A virtual subscription or publication is recorded with

@@ -44,6 +44,7 @@ def main():
         passphrase_tries(tmp)
         colours(tmp)
         progress(tmp)
+        configure(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return check.summary()
@@ -401,6 +402,32 @@ def progress(tmp):
     check("... and blanked before the next line: the summary starts clean",
           re.search(rb"\r +\r3 provisioned, 0 failed\r\n", raw) is not None, p)
     check("no phase lines without -v", b": invite" not in raw and b"[NEW]" not in raw, p)
+
+
+def configure(tmp):
+    """Issue 14: configure runs in the background in the shell, its summary
+    above the prompt when it is done; one run at a time; quit while one
+    runs leaves cleanly."""
+    src = os.environ.get("MESHPROV_SRCDIR",
+                         os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+    prof = os.path.join(src, "examples", "one-appkey.json")
+    env = dict(os.environ, TERM="xterm", NO_COLOR="1", INPUTRC="/dev/null",
+               XDG_STATE_HOME=os.path.join(tmp, "state"), HOME=tmp, COLUMNS="200", LINES="50")
+    sh = Pty([BIN, "--keyring", os.path.join(tmp, "configure.json"), "--sim", "2"], env)
+    sh.expect(r"meshprov> ")
+    sh.send("appkey create\r")
+    sh.expect(r"created")
+    sh.send("provision --all --count 2\r")
+    sh.expect(r"2 provisioned, 0 failed", 60)
+    sh.send("configure --all --profile %s\r" % prof)
+    check("configure in the shell: the summary comes when it is done",
+          sh.expect(r"2 nodes: 2 configured, 0 partly, 0 failed", 30) is not None, sh)
+    sh.send("configure --all --profile %s\rconfigure --all --profile %s\r" % (prof, prof))
+    check("... a second run sends nothing", sh.expect(r"; 0 requests", 30) is not None, sh)
+    sh.send("configure --all --profile %s --read\rconfigure --all --profile %s\rquit\r"
+            % (prof, prof))
+    check("... one run at a time", sh.expect(r"a configure run is still going on") is not None, sh)
+    check("... quit while one runs: exit 0", sh.wait(10) == 0, sh)
 
 
 if __name__ == "__main__":

@@ -60,10 +60,47 @@ static void test_record_comp0(void **state)
 	free(c);
 }
 
+/* An AppKey Status answering Success to an AppKey Add records the key as
+ * the node's; to a Delete, as no longer held; a refusal records nothing. */
+static void test_record_appkey(void **state)
+{
+	static const uint8_t devkey[16];
+	struct mp_rng rng;
+	struct ktu_rng rs;
+	struct ktu_clock clk;
+	struct mp_keyring_opts o = ktu_opts(&rng, &rs, &clk, 1);
+	struct mp_keyring *kr;
+	struct mp_cfg_msg st = { .opcode = MP_CFG_OP_APPKEY_STATUS, .app_idx = 0 };
+	const struct mp_node *n;
+	uint8_t uuid[16] = { 2 };
+	uint16_t addr, idx;
+
+	(void)state;
+	assert_int_equal(mp_keyring_new(&o, &kr, NULL), 0);
+	idx = 0;
+	assert_int_equal(mp_keyring_appkey_add(kr, idx, 0, NULL), 0);
+	assert_int_equal(mp_keyring_node_add_pending(kr, uuid, 1, devkey, NULL, &addr), 0);
+	st.app_idx = idx;
+	st.status = MP_CFG_INSUFFICIENT_RESOURCES;
+	assert_int_equal(mp_cli_record_answer(kr, addr, MP_CFG_OP_APPKEY_ADD, &st, NULL), 0);
+	n = mp_keyring_node_find(kr, addr);
+	assert_int_equal(n->n_app_keys, 0);
+	st.status = MP_CFG_SUCCESS;
+	assert_int_equal(mp_cli_record_answer(kr, addr, MP_CFG_OP_APPKEY_ADD, &st, NULL), 0);
+	n = mp_keyring_node_find(kr, addr);
+	assert_int_equal(n->n_app_keys, 1);
+	assert_int_equal(n->app_keys[0], idx);
+	assert_int_equal(mp_cli_record_answer(kr, addr, MP_CFG_OP_APPKEY_DELETE, &st, NULL), 0);
+	n = mp_keyring_node_find(kr, addr);
+	assert_int_equal(n->n_app_keys, 0);
+	mp_keyring_close(kr);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_record_comp0),
+		cmocka_unit_test(test_record_appkey),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
