@@ -139,6 +139,8 @@ void kr_data_free(struct kr_data *d)
 		return;
 	for (i = 0; i < d->n_nodes; i++)
 		kr_nc_free(d->nodes[i].config);
+	kr_scenes_free(d->scenes, d->n_scenes);
+	free(d->scenes);
 	free(d->groups);
 	mp_wipe(d->netkeys, d->cap_netkeys * sizeof(*d->netkeys));
 	mp_wipe(d->appkeys, d->cap_appkeys * sizeof(*d->appkeys));
@@ -334,6 +336,8 @@ int kr_node_delete(struct kr_data *d, uint16_t addr)
 		return -ENOENT;
 	kr_nc_free(d->nodes[i].config);
 	d->nodes[i].config = NULL;
+	/* its elements no longer hold any scene (store/scenes.h) */
+	kr_scenes_drop_block(d, d->nodes[i].addr, d->nodes[i].elements);
 	kr_delete_at(d->nodes, &d->n_nodes, sizeof(*d->nodes), (size_t)i);
 	return 0;
 }
@@ -436,6 +440,7 @@ void kr_sort_all(struct kr_data *d)
 		qsort(d->nodes, d->n_nodes, sizeof(*d->nodes), cmp_node);
 	if (d->n_excl)
 		qsort(d->excl, d->n_excl, sizeof(*d->excl), cmp_excl);
+	kr_scenes_sort(d);
 }
 
 /* ---- Consistency ------------------------------------------------------------ */
@@ -649,7 +654,8 @@ int kr_check(const struct kr_data *d, bool is_cdb, struct mp_keyring_error *err)
 	}
 	free(sp);
 
-	return check_uuids(d, nodes, err);
+	r = check_uuids(d, nodes, err);
+	return r ? r : kr_check_scenes(d, err);
 }
 
 /* ---- Addresses ----------------------------------------------------------------- */
