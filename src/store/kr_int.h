@@ -131,6 +131,10 @@ bool kr_excl_active(const struct kr_data *d, const struct mp_exclusion *e);
 struct mp_provisioner *kr_prov_add(struct kr_data *d);
 void kr_sort_all(struct kr_data *d);
 int kr_check(const struct kr_data *d, bool is_cdb, struct mp_keyring_error *err);
+/* "C000-CFFF, D100-D1FF" ("none" for no range) for messages. */
+void kr_ranges_str(const struct mp_kr_range *r, unsigned n, char *buf, size_t cap);
+/* Whether one of the @n ranges @r holds @v. */
+bool kr_in_ranges(const struct mp_kr_range *r, unsigned n, uint16_t v);
 int kr_find_block(const struct kr_data *d, const struct mp_provisioner *p, uint8_t elements,
 		  uint16_t *addr);
 void kr_used_map(const struct kr_data *d, uint8_t *map);	/* 0x8000 bits */
@@ -279,6 +283,9 @@ void kr_scenes_drop_block(struct kr_data *d, uint16_t addr, unsigned elements);
 void kr_scenes_drop_unheld(struct kr_data *d);
 
 /* ---- node_config.c ---- */
+/* A change that could not be made: back to @before (from kr_snapshot();
+ * NULL: nothing to go back to); -ENOMEM gets its message. Returns @r. */
+int kr_undo(struct mp_keyring *kr, struct kr_data *before, int r);
 void kr_nc_free(struct mp_node_config *c);
 /* A deep copy (NULL in, NULL out; *@ok false when out of memory). */
 struct mp_node_config *kr_nc_clone(const struct mp_node_config *c, bool *ok);

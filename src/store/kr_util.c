@@ -679,6 +679,29 @@ void kr_used_map(const struct kr_data *d, uint8_t *map)
 			map[d->excl[i].addr / 8] |= (uint8_t)(1u << (d->excl[i].addr % 8));
 }
 
+void kr_ranges_str(const struct mp_kr_range *r, unsigned n, char *buf, size_t cap)
+{
+	size_t len = 0;
+	unsigned i;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && len + 12 < cap; i++)
+		len += (size_t)snprintf(buf + len, cap - len, "%s%04X-%04X", i ? ", " : "",
+					r[i].low, r[i].high);
+	if (!n)
+		snprintf(buf, cap, "none");
+}
+
+bool kr_in_ranges(const struct mp_kr_range *r, unsigned n, uint16_t v)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		if (v >= r[i].low && v <= r[i].high)
+			return true;
+	return false;
+}
+
 int kr_find_block(const struct kr_data *d, const struct mp_provisioner *p, uint8_t elements,
 		  uint16_t *addr)
 {

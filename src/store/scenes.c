@@ -28,42 +28,6 @@ const struct mp_scene *mp_keyring_scene_find(const struct mp_keyring *kr, uint16
 	return i < 0 ? NULL : &kr->d->scenes[i];
 }
 
-/* "0001-00FF, 0200-02FF" for messages. */
-static void ranges_str(const struct mp_provisioner *p, char *buf, size_t cap)
-{
-	size_t len = 0;
-	unsigned i;
-
-	buf[0] = '\0';
-	for (i = 0; i < p->n_scene && len + 12 < cap; i++)
-		len += (size_t)snprintf(buf + len, cap - len, "%s%04X-%04X", i ? ", " : "",
-					p->scene[i].low, p->scene[i].high);
-	if (!p->n_scene)
-		snprintf(buf, cap, "none");
-}
-
-static bool in_ranges(const struct mp_provisioner *p, uint16_t n)
-{
-	unsigned i;
-
-	for (i = 0; i < p->n_scene; i++)
-		if (n >= p->scene[i].low && n <= p->scene[i].high)
-			return true;
-	return false;
-}
-
-/* A change that could not be made: back to @before. */
-static int undo(struct mp_keyring *kr, struct kr_data *before, int r)
-{
-	if (before) {
-		kr_data_free(kr->d);
-		kr->d = before;
-	}
-	if (r == -ENOMEM)
-		return kr_fail(&kr->err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
-	return r;
-}
-
 int mp_keyring_scene_add(struct mp_keyring *kr, const char *name, uint16_t number,
 			 uint16_t *out)
 {
@@ -83,7 +47,7 @@ int mp_keyring_scene_add(struct mp_keyring *kr, const char *name, uint16_t numbe
 		return kr_fail(&kr->err, -EINVAL, MP_KR_E_ARG, NULL,
 			       "a scene name is up to %d bytes without control characters",
 			       MP_KR_NAME_MAX);
-	ranges_str(p, ranges, sizeof(ranges));
+	kr_ranges_str(p->scene, p->n_scene, ranges, sizeof(ranges));
 	if (!number) {
 		/* the lowest number of our ranges that no scene has */
 		for (i = 0; i < p->n_scene && !number; i++)
@@ -95,7 +59,7 @@ int mp_keyring_scene_add(struct mp_keyring *kr, const char *name, uint16_t numbe
 				       "no free scene number in this provisioner's scene range%s "
 				       "(%s): 'station grow' gives it more", p->n_scene == 1 ? "" : "s",
 				       ranges);
-	} else if (!in_ranges(p, number)) {
+	} else if (!kr_in_ranges(p->scene, p->n_scene, number)) {
 		return kr_fail(&kr->err, -ERANGE, MP_KR_E_RANGE, NULL,
 			       "scene %04X is outside this provisioner's scene range%s (%s)", number,
 			       p->n_scene == 1 ? "" : "s", ranges);
@@ -109,7 +73,7 @@ int mp_keyring_scene_add(struct mp_keyring *kr, const char *name, uint16_t numbe
 		return r;
 	s = kr_append((void **)&kr->d->scenes, &kr->d->n_scenes, &kr->d->cap_scenes, sizeof(*s));
 	if (!s)
-		return undo(kr, before, -ENOMEM);
+		return kr_undo(kr, before, -ENOMEM);
 	snprintf(s->name, sizeof(s->name), "%s", name ? name : "");
 	s->number = number;
 	kr_scenes_sort(kr->d);
@@ -117,6 +81,16 @@ int mp_keyring_scene_add(struct mp_keyring *kr, const char *name, uint16_t numbe
 	if (!r && out)
 		*out = number;
 	return r;
+}
+
+/* The index of scene @number, or -1 with -ENOENT in kr->err. */
+static ssize_t scene_or_fail(struct mp_keyring *kr, uint16_t number)
+{
+	ssize_t i = kr_scene_index(kr->d, number);
+
+	if (i < 0)
+		kr_fail(&kr->err, -ENOENT, MP_KR_E_NO_SUCH, NULL, "there is no scene %04X", number);
+	return i;
 }
 
 int mp_keyring_scene_remove(struct mp_keyring *kr, uint16_t number)
@@ -128,10 +102,9 @@ int mp_keyring_scene_remove(struct mp_keyring *kr, uint16_t number)
 	if (!kr)
 		return -EINVAL;
 	kr_err_clear(&kr->err);
-	i = kr_scene_index(kr->d, number);
+	i = scene_or_fail(kr, number);
 	if (i < 0)
-		return kr_fail(&kr->err, -ENOENT, MP_KR_E_NO_SUCH, NULL, "there is no scene %04X",
-			       number);
+		return -ENOENT;
 	r = kr_snapshot(kr, &before);
 	if (r)
 		return r;
@@ -153,10 +126,9 @@ int mp_keyring_scene_store(struct mp_keyring *kr, uint16_t number, uint16_t addr
 	if (!kr)
 		return -EINVAL;
 	kr_err_clear(&kr->err);
-	i = kr_scene_index(kr->d, number);
+	i = scene_or_fail(kr, number);
 	if (i < 0)
-		return kr_fail(&kr->err, -ENOENT, MP_KR_E_NO_SUCH, NULL, "there is no scene %04X",
-			       number);
+		return -ENOENT;
 	s = &kr->d->scenes[i];
 	for (k = 0; k < s->n_addrs && s->addrs[k] != addr; k++)
 		;
@@ -172,7 +144,7 @@ int mp_keyring_scene_store(struct mp_keyring *kr, uint16_t number, uint16_t addr
 	if (stored) {
 		r = kr_scene_addr_add(s, addr);
 		if (r)
-			return undo(kr, before, r);
+			return kr_undo(kr, before, r);
 	} else {
 		memmove(&s->addrs[k], &s->addrs[k + 1], (s->n_addrs - k - 1u) * sizeof(*s->addrs));
 		s->n_addrs--;
