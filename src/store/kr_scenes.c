@@ -234,6 +234,7 @@ static int dec_addresses(json_object *e, const char *c, struct mp_scene *s,
 int kr_dec_scenes(const struct kr_form *f, json_object *root, struct kr_data *d,
 		  struct mp_keyring_error *err)
 {
+	uint8_t seen[0x10000 / 8];
 	json_object *arr, *e;
 	char c[64], fld[96];
 	size_t i, j, n;
@@ -243,6 +244,7 @@ int kr_dec_scenes(const struct kr_form *f, json_object *root, struct kr_data *d,
 	(void)f;
 	if (r || !n)
 		return r;
+	memset(seen, 0, sizeof(seen));
 	if (kr_reserve((void **)&d->scenes, d->n_scenes, &d->cap_scenes, sizeof(*d->scenes), n))
 		return kr_fail(err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
 	for (i = 0; !r && i < n; i++) {
@@ -255,12 +257,16 @@ int kr_dec_scenes(const struct kr_form *f, json_object *root, struct kr_data *d,
 			r = kj_name(e, c, "name", true, s->name, MP_KR_NAME_MAX, err);
 		if (!r)
 			r = dec_number(e, c, &s->number, err);
-		for (j = 0; !r && j < i; j++)
-			if (d->scenes[j].number == s->number) {
-				kr_msgf(fld, sizeof(fld), "%s.number", c);
-				r = kr_fail(err, -EBADMSG, MP_KR_E_DUPLICATE, fld,
-					    "scene %04X is also scenes[%zu]", s->number, j);
-			}
+		/* a bitmap, not pairs: 65,535 scenes stay fast */
+		if (!r && (seen[s->number / 8] & (1u << (s->number % 8)))) {
+			for (j = 0; d->scenes[j].number != s->number; j++)
+				;
+			kr_msgf(fld, sizeof(fld), "%s.number", c);
+			r = kr_fail(err, -EBADMSG, MP_KR_E_DUPLICATE, fld,
+				    "scene %04X is also scenes[%zu]", s->number, j);
+		}
+		if (!r)
+			seen[s->number / 8] |= (uint8_t)(1u << (s->number % 8));
 		if (!r)
 			r = dec_addresses(e, c, s, err);
 	}
