@@ -1029,6 +1029,7 @@ static void test_merge_scenes(void **state)
 	after = snapshot(w.main.kr);
 	assert_string_equal(before, after);
 	mp_keyring_free_secret(after);
+	mp_keyring_free_secret(before);
 	/* either order: the same network */
 	for (p = 0; p < 2; p++) {
 		struct mp_keyring_error err;
