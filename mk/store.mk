@@ -9,6 +9,8 @@ src_store_libmp_store_a_SOURCES = \
 	src/store/merge.c include/store/merge.h \
 	src/store/node_config.c include/store/node_config.h \
 	src/store/kr_nodecfg.c \
+	src/store/scenes.c include/store/scenes.h \
+	src/store/kr_scenes.c \
 	src/store/kr_int.h \
 	src/store/kr_util.c \
 	src/store/kr_json.c \
@@ -132,3 +134,12 @@ MP_BENCHES += bench/bench_keyring
 bench_bench_keyring_SOURCES = bench/bench_keyring.c
 bench_bench_keyring_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
 bench_bench_keyring_LDADD = $(STORE_LIBS) $(JSONC_LIBS) $(CRYPTO_LIBS)
+
+# Scenes in the keyring file and the CDB, nRF Mesh's exports of them.
+check_PROGRAMS += tests/unit/test_scenes
+TESTS += tests/unit/test_scenes
+tests_unit_test_scenes_SOURCES = tests/unit/test_scenes.c tests/unit/keyring_tu.h
+tests_unit_test_scenes_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS) $(JSONC_CFLAGS) \
+	-DMP_CDB_FIXTURES='"$(abs_top_srcdir)/tests/vectors"'
+tests_unit_test_scenes_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_scenes_LDADD = $(STORE_TEST_LIBS)

@@ -17,16 +17,17 @@
  * mesh-cfgclient configuration file. Each node's composition
  * and configuration (cid, pid, vid, crpl, features, "elements" with their
  * models' bind, subscribe and publish, defaultTTL, networkTransmit,
- * relayRetransmit, secureNetworkBeacon, the keys' "updated") and the
- * network's "groups" are written as store/node_config.h records them; a
+ * relayRetransmit, secureNetworkBeacon, the keys' "updated"), the
+ * network's "groups" as store/node_config.h records them and its "scenes"
+ * as store/scenes.h does; a
  * node of which nothing is known gets {index, location, models: []} for
  * each of its elements. The progress of configuration runs is not exported.
  *
  * Import reads those fields, and a mesh-cfgclient configuration file too (no
  * $schema, "ivIndex" at the top). It validates the whole document before
  * touching the keyring; the error message names the bad field, e.g.
- * "nodes[2].unicastAddress". Scenes are checked but not kept. Variants in
- * the wild are read: UUIDs of 32 hex digits or RFC 4122; "groups" and
+ * "nodes[2].unicastAddress"; store/scenes.h says what is refused of a
+ * scene. Variants in the wild are read: UUIDs of 32 hex digits or RFC 4122; "groups" and
  * "scenes" absent; "blacklisted" (CDB 1.0) for "excluded"; either $schema;
  * model IDs in either case; a publish period in milliseconds (CDB 1.0).
  */

@@ -3,7 +3,7 @@
  * One JSON file (json-c), versioned by a top-level "meshprov-keyring": 2
  * (a version 1 file is read and saved as version 2; fields added within a
  * version, such as each node's "config" and the "groups" of
- * store/node_config.h, are optional, and a reader ignores fields it does
+ * store/node_config.h and the "scenes" of store/scenes.h, are optional, and a reader ignores fields it does
  * not know, so the number changes only when an older reader would fail),
  * keys as hex strings, optionally sealed in an encrypted envelope (scrypt +
  * AES-256-GCM). While a process has a keyring open it holds an exclusive

@@ -17,13 +17,18 @@
  *     has is in the result; this keyring's keep their order, the new ones
  *     follow in address order (never the order of the files). A removal
  *     leaves no trace to merge: a group removed in one copy comes back
- *     from another that has it.
+ *     from another that has it;
+ *   - scenes (store/scenes.h) by number: a scene any copy has is in the
+ *     result, its addresses (the elements that store it) united, less the
+ *     addresses of nodes the result does not have (removed in some copy).
+ *     As with groups, a scene removed, or an element's address taken out
+ *     of a scene, in one copy comes back from another that has it.
  *
  * Conflicts are never settled silently: the same address for two UUIDs,
  * one UUID with two device keys, two stations claiming one range (their
  * ranges overlap), a group name with two addresses (or one address with
- * two names), one group with two parents (parentAddress), a key index with
- * two keys. Any of them stops the merge: every conflict is reported and
+ * two names), one group with two parents (parentAddress), one scene
+ * number with two names, a key index with two keys. Any of them stops the merge: every conflict is reported and
  * nothing is written. A copy of another network (another meshUUID, or
  * another primary NetKey) and a damaged one are refused likewise.
  *
@@ -46,6 +51,7 @@ enum mp_merge_conflict_kind {
 	MP_MERGE_GROUP,		/* one group name with two addresses (or one address, two
 				 * names, or one group with two parents) */
 	MP_MERGE_KEY,		/* one NetKey or AppKey index with two keys */
+	MP_MERGE_SCENE,		/* one scene number with two names */
 };
 
 struct mp_merge_conflict {
@@ -60,6 +66,8 @@ enum mp_merge_change_kind {
 	MP_MERGE_NODE_UPDATED,		/* another copy changed it later */
 	MP_MERGE_NODE_DROPPED,		/* removed in another copy (its address excluded) */
 	MP_MERGE_GROUP_ADDED,
+	MP_MERGE_SCENE_ADDED,
+	MP_MERGE_SCENE_CHANGED,		/* elements that store it added */
 	MP_MERGE_EXCLUSION_ADDED,
 	MP_MERGE_STATION_ADDED,
 	MP_MERGE_STATION_CHANGED,	/* its ranges */
@@ -69,7 +77,8 @@ enum mp_merge_change_kind {
 
 struct mp_merge_change {
 	enum mp_merge_change_kind kind;
-	uint16_t addr;		/* the node's, group's or excluded address; else 0 */
+	uint16_t addr;		/* the node's, group's or excluded address, the scene's
+				 * number; else 0 */
 	char what[200];		/* one line naming it (no key material) */
 };
 
@@ -84,15 +93,18 @@ struct mp_merge_report {
 	size_t exclusions_added, stations_added, stations_changed, keys_added;
 	size_t groups;		/* the groups of the result */
 	size_t groups_added;	/* of them, new to this keyring */
+	size_t scenes;		/* the scenes of the result */
+	size_t scenes_added;	/* of them, new to this keyring */
+	size_t scenes_changed;	/* scenes of this keyring stored by more elements */
 	uint32_t iv_before, iv_after;
 };
 
-/** "address", "device-key", "range", "group" or "key". */
+/** "address", "device-key", "range", "group", "key" or "scene". */
 const char *mp_merge_conflict_str(enum mp_merge_conflict_kind kind);
 
 /**
  * "node-added", "node-updated", "node-dropped", "group-added",
- * "exclusion-added", "station-added", "station-changed", "key-added" or
+ * "scene-added", "scene-changed", "exclusion-added", "station-added", "station-changed", "key-added" or
  * "iv-index".
  */
 const char *mp_merge_change_str(enum mp_merge_change_kind kind);

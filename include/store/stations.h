@@ -128,13 +128,21 @@ void mp_station_group_usage(const struct mp_keyring *kr, const struct mp_provisi
 			    uint32_t *used, uint32_t *total);
 
 /**
+ * Scene numbers of @p's scene ranges that a scene of the keyring has
+ * (store/scenes.h) (*@used), of how many (*@total).
+ */
+void mp_station_scene_usage(const struct mp_keyring *kr, const struct mp_provisioner *p,
+			    uint32_t *used, uint32_t *total);
+
+/**
  * Add a station @name (unique among the provisioners) with new ranges of
  * the sizes of @req from the free space, and its own unicast address: the
  * first address of its range that no node uses and none is excluded, as a
  * node with the station's (random) UUID, so that every copy of the network
  * sees it taken. When the free space is too small, this keyring's own
- * station gives up the unused top of its ranges (a keyring starts with the
- * whole unicast space, so the first station comes from there). Saves.
+ * station gives up the unused top of its ranges (a keyring starts with
+ * the whole unicast space, so the first station comes from there), never
+ * an address, group address or scene number in use. Saves.
  *   -EEXIST  a station has that name
  *   -EINVAL  a bad name, or a unicast size of 0
  *   -ENOSPC / -E2BIG  not enough free space (the message says how much is)

@@ -102,11 +102,12 @@ static void out_station(struct mp_cli_app *a, bool json, const struct mp_provisi
 			bool self)
 {
 	char u[37], ur[160], gr[160], sr[160], when[32];
-	uint32_t used, total, gused, gtotal;
+	uint32_t used, total, gused, gtotal, sused, stotal;
 	uint16_t addr = mp_station_address(a->kr, p);
 
 	mp_station_unicast_usage(a->kr, p, &used, &total);
 	mp_station_group_usage(a->kr, p, &gused, &gtotal);
+	mp_station_scene_usage(a->kr, p, &sused, &stotal);
 	fmt_when(p->merged_at, when);
 	if (json) {
 		json_object *j = json_object_new_object();
@@ -124,8 +125,8 @@ static void out_station(struct mp_cli_app *a, bool json, const struct mp_provisi
 		json_object_object_add(j, "unicast_total", json_object_new_int64(total));
 		json_object_object_add(j, "group_used", json_object_new_int64(gused));
 		json_object_object_add(j, "group_total", json_object_new_int64(gtotal));
-		json_object_object_add(j, "scene_total", json_object_new_int64(
-					       mp_range_total(p, MP_RANGE_SCENE)));
+		json_object_object_add(j, "scene_used", json_object_new_int64(sused));
+		json_object_object_add(j, "scene_total", json_object_new_int64(stotal));
 		json_object_object_add(j, "last_merged", json_object_new_int64(p->merged_at));
 		emit(a, j);
 		return;
@@ -142,8 +143,8 @@ static void out_station(struct mp_cli_app *a, bool json, const struct mp_provisi
 		total ? (unsigned)((uint64_t)used * 100 / total) : 0);
 	fprintf(a->out.fp, "  groups    %s  (%u of %u used, %u%%)\n", gr, gused, gtotal,
 		gtotal ? (unsigned)((uint64_t)gused * 100 / gtotal) : 0);
-	/* the keyring keeps no scenes (store/cdb.h): their number only */
-	fprintf(a->out.fp, "  scenes    %s  (%u)\n", sr, mp_range_total(p, MP_RANGE_SCENE));
+	fprintf(a->out.fp, "  scenes    %s  (%u of %u used, %u%%)\n", sr, sused, stotal,
+		stotal ? (unsigned)((uint64_t)sused * 100 / stotal) : 0);
 	fprintf(a->out.fp, "  merged    %s\n", self ? "-" : when);
 }
 
@@ -232,10 +233,12 @@ static const char *change_verb(enum mp_merge_change_kind k)
 	switch (k) {
 	case MP_MERGE_NODE_ADDED:
 	case MP_MERGE_GROUP_ADDED:
+	case MP_MERGE_SCENE_ADDED:
 	case MP_MERGE_STATION_ADDED:
 	case MP_MERGE_KEY_ADDED:
 		return "add";
 	case MP_MERGE_NODE_UPDATED:
+	case MP_MERGE_SCENE_CHANGED:
 		return "update";
 	case MP_MERGE_NODE_DROPPED:
 		return "drop";
@@ -318,6 +321,11 @@ static void out_merge(struct mp_cli_app *a, bool json, bool dry, const struct mp
 		json_object_object_add(j, "groups", json_object_new_int64((int64_t)r->groups));
 		json_object_object_add(j, "groups_added", json_object_new_int64(
 					       (int64_t)r->groups_added));
+		json_object_object_add(j, "scenes", json_object_new_int64((int64_t)r->scenes));
+		json_object_object_add(j, "scenes_added", json_object_new_int64(
+					       (int64_t)r->scenes_added));
+		json_object_object_add(j, "scenes_changed", json_object_new_int64(
+					       (int64_t)r->scenes_changed));
 		json_object_object_add(j, "iv_index_before", json_object_new_int64(r->iv_before));
 		json_object_object_add(j, "iv_index", json_object_new_int64(r->iv_after));
 		json_object_object_add(j, "nodes", json_object_new_int64(
@@ -328,10 +336,12 @@ static void out_merge(struct mp_cli_app *a, bool json, bool dry, const struct mp
 	if (r->iv_after != r->iv_before)
 		snprintf(ivb, sizeof(ivb), "%08x -> ", r->iv_before);
 	mp_out_info(&a->out, "%s %zu file(s): %zu node(s) added, %zu updated, %zu dropped "
-		    "(removed elsewhere), %zu group(s) added, %zu exclusion(s), %zu station(s) "
-		    "added, %zu changed, %zu key(s) added, IV index %s%08x%s",
+		    "(removed elsewhere), %zu group(s) added, %zu scene(s) added, %zu updated, "
+		    "%zu exclusion(s), %zu station(s) added, %zu changed, %zu key(s) added, IV "
+		    "index %s%08x%s",
 		    dry ? "would merge" : "merged", n, r->nodes_added, r->nodes_updated,
-		    r->nodes_dropped, r->groups_added, r->exclusions_added, r->stations_added,
+		    r->nodes_dropped, r->groups_added, r->scenes_added, r->scenes_changed,
+		    r->exclusions_added, r->stations_added,
 		    r->stations_changed, r->keys_added, ivb, r->iv_after,
 		    dry ? "; nothing was written" : "");
 }

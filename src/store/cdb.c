@@ -117,7 +117,6 @@ static int imp_header(json_object *root, struct kr_data *d, bool *partial, bool 
 	json_object *v;
 	const char *s;
 	int64_t iv = 0, when;
-	size_t n;
 	int r;
 
 	if (!json_object_is_type(root, json_type_object))
@@ -150,9 +149,6 @@ static int imp_header(json_object *root, struct kr_data *d, bool *partial, bool 
 		r = kj_bool(root, "", "ivUpdate", false, &d->iv_update, err);
 	if (!r)
 		r = kr_dec_time(&cdb_form, root, "", "timestamp", &when, err);
-	/* Checked, not kept: no more than there are scene numbers (0001-FFFF). */
-	if (!r)
-		r = kj_array(root, "", "scenes", false, 0xffff, &v, &n, err);
 	return r;
 }
 
@@ -337,6 +333,8 @@ int kr_cdb_decode(json_object *root, struct kr_data **out, uint8_t exporter[16],
 		r = kr_dec_exclusions(&form, root, d, err);
 	if (!r)
 		r = kr_dec_groups(&form, root, d, err);
+	if (!r)
+		r = kr_dec_scenes(&form, root, d, err);
 	/* The CDB has no IV index (nRF Mesh exports none): the network's is at
 	 * least the latest one an address was excluded at. */
 	for (i = 0; !r && !have_iv && i < d->n_excl; i++)

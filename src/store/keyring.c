@@ -57,6 +57,8 @@ struct kr_data *kr_data_clone(const struct kr_data *d)
 	*c = *d;
 	c->n_nodes = 0;		/* until their configurations are copied */
 	c->groups = NULL;
+	c->scenes = NULL;
+	c->n_scenes = c->cap_scenes = 0;
 	c->netkeys = calloc(d->cap_netkeys + 1, sizeof(*d->netkeys));
 	c->appkeys = calloc(d->cap_appkeys + 1, sizeof(*d->appkeys));
 	c->provs = calloc(d->cap_provs + 1, sizeof(*d->provs));
@@ -87,6 +89,10 @@ struct kr_data *kr_data_clone(const struct kr_data *d)
 	}
 	if (d->n_groups)
 		memcpy(c->groups, d->groups, d->n_groups * sizeof(*d->groups));
+	if (kr_scenes_copy(c, d)) {
+		kr_data_free(c);
+		return NULL;
+	}
 	return c;
 }
 

@@ -20,7 +20,8 @@
  *                 "provisioned": <UNIX seconds>, "name": "...",
  *                 "configComplete": false, "excluded": false } ],
  *    "exclusions": [ { "ivIndex": 0, "addresses": [ "0005" ] } ],
- *    "groups": [ { "name": "...", "address": "C000", "parentAddress": "0000" } ]
+ *    "groups": [ { "name": "...", "address": "C000", "parentAddress": "0000" } ],
+ *    "scenes": [ { "name": "...", "number": "0001", "addresses": [ "0002" ] } ]
  *  }
  *
  * A node may have a "config" object: what is known of its configuration,
@@ -29,8 +30,9 @@
  * publish } ] } ], "defaultTTL", "networkTransmit", "relayRetransmit",
  * "secureNetworkBeacon"), "netKeysUpdated"/"appKeysUpdated" (key indexes)
  * and "steps" { "profile", "done": [ names ] }; see store/node_config.h.
- * "config" and "groups" were added within version 2, as its rule allows
- * (older version-2 readers ignore them, and drop them when they save).
+ * "config", "groups" and "scenes" (store/scenes.h) were added within
+ * version 2, as its rule allows (older version-2 readers ignore them, and
+ * drop them when they save).
  *
  * The records are read and written by kr_records.c, which the CDB shares.
  * Unknown fields are ignored (later version-2 writers may add some); a
@@ -148,6 +150,8 @@ static int decode_plain(json_object *root, struct kr_data **out, struct mp_keyri
 		r = kr_dec_exclusions(&file_form, root, d, err);
 	if (!r)
 		r = kr_dec_groups(&file_form, root, d, err);
+	if (!r)
+		r = kr_dec_scenes(&file_form, root, d, err);
 	if (!r) {
 		kr_excl_normalize(d);
 		kr_default_names(d);

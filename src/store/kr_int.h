@@ -15,6 +15,7 @@
 #include "store/keyring.h"
 #include "store/node_config.h"
 #include "store/nodes.h"
+#include "store/scenes.h"
 
 #define KR_MAX_FILE (64u << 20)		/* refuse to read more than 64 MiB */
 #define KR_MAX_VALUES (1u << 21)	/* JSON values in a file, counted before parsing */
@@ -52,6 +53,8 @@ struct kr_data {
 	size_t n_excl, cap_excl;
 	struct mp_group *groups;	/* in the order added */
 	size_t n_groups, cap_groups;
+	struct mp_scene *scenes;	/* by number (kr_scenes_sort()); each one's addrs owned */
+	size_t n_scenes, cap_scenes;
 };
 
 /* Encryption at rest: the derived key is kept, the passphrase never. */
@@ -128,6 +131,10 @@ bool kr_excl_active(const struct kr_data *d, const struct mp_exclusion *e);
 struct mp_provisioner *kr_prov_add(struct kr_data *d);
 void kr_sort_all(struct kr_data *d);
 int kr_check(const struct kr_data *d, bool is_cdb, struct mp_keyring_error *err);
+/* "C000-CFFF, D100-D1FF" ("none" for no range) for messages. */
+void kr_ranges_str(const struct mp_kr_range *r, unsigned n, char *buf, size_t cap);
+/* Whether one of the @n ranges @r holds @v. */
+bool kr_in_ranges(const struct mp_kr_range *r, unsigned n, uint16_t v);
 int kr_find_block(const struct kr_data *d, const struct mp_provisioner *p, uint8_t elements,
 		  uint16_t *addr);
 void kr_used_map(const struct kr_data *d, uint8_t *map);	/* 0x8000 bits */
@@ -251,7 +258,34 @@ json_object *kr_enc_groups(const struct kr_form *f, const struct kr_data *d);
 /* The same address: the same label, or the same non-virtual address. */
 bool kr_nc_same_addr(const struct mp_nc_addr *a, const struct mp_nc_addr *b);
 
+/* ---- kr_scenes.c: the scene records (part of the shared codec) and the
+ * helpers that keep scenes consistent with the nodes ---- */
+int kr_dec_scenes(const struct kr_form *f, json_object *root, struct kr_data *d,
+		  struct mp_keyring_error *err);
+json_object *kr_enc_scenes(const struct kr_form *f, const struct kr_data *d);
+/* Every scene address is an element of a node of @d (-EBADMSG naming the
+ * field otherwise); any order of the nodes. */
+int kr_check_scenes(const struct kr_data *d, struct mp_keyring_error *err);
+/* Free the addresses of @n scenes (not the array). */
+void kr_scenes_free(struct mp_scene *s, size_t n);
+/* @dst's scenes become a deep copy of @src's (@dst's own are not freed);
+ * -ENOMEM leaves what was copied, for kr_data_free(). */
+int kr_scenes_copy(struct kr_data *dst, const struct kr_data *src);
+/* Scenes by number, each one's addresses ascending. */
+void kr_scenes_sort(struct kr_data *d);
+ssize_t kr_scene_index(const struct kr_data *d, uint16_t number);
+/* Add @addr to @s in order (there already: nothing); -ENOMEM. */
+int kr_scene_addr_add(struct mp_scene *s, uint16_t addr);
+/* Take the addresses @addr..@addr+@elements-1 out of every scene (a node
+ * that goes). */
+void kr_scenes_drop_block(struct kr_data *d, uint16_t addr, unsigned elements);
+/* Take out of every scene the addresses no node of @d (sorted) has. */
+void kr_scenes_drop_unheld(struct kr_data *d);
+
 /* ---- node_config.c ---- */
+/* A change that could not be made: back to @before (from kr_snapshot();
+ * NULL: nothing to go back to); -ENOMEM gets its message. Returns @r. */
+int kr_undo(struct mp_keyring *kr, struct kr_data *before, int r);
 void kr_nc_free(struct mp_node_config *c);
 /* A deep copy (NULL in, NULL out; *@ok false when out of memory). */
 struct mp_node_config *kr_nc_clone(const struct mp_node_config *c, bool *ok);

@@ -18,7 +18,7 @@
  *   netKey time      UNIX seconds              a date and time
  *   node config      in "config", the CDB's    the node's own fields
  *                    fields (kr_nodecfg.c)
- *   groups           the same in both
+ *   groups, scenes   the same in both (kr_nodecfg.c, kr_scenes.c)
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -718,9 +718,7 @@ void kr_enc_records(const struct kr_form *f, const struct kr_data *d, json_objec
 	json_object_object_add(root, "nodes", arr);
 	if (f->cdb || d->n_groups)
 		json_object_object_add(root, "groups", kr_enc_groups(f, d));
-	if (f->cdb) {
-		/* Not kept: scenes are not meshprov's yet. */
-		json_object_object_add(root, "scenes", json_object_new_array());
-	}
+	if (f->cdb || d->n_scenes)
+		json_object_object_add(root, "scenes", kr_enc_scenes(f, d));
 	json_object_object_add(root, excl_key(f), kr_enc_exclusions(f, d));
 }

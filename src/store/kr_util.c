@@ -139,6 +139,8 @@ void kr_data_free(struct kr_data *d)
 		return;
 	for (i = 0; i < d->n_nodes; i++)
 		kr_nc_free(d->nodes[i].config);
+	kr_scenes_free(d->scenes, d->n_scenes);
+	free(d->scenes);
 	free(d->groups);
 	mp_wipe(d->netkeys, d->cap_netkeys * sizeof(*d->netkeys));
 	mp_wipe(d->appkeys, d->cap_appkeys * sizeof(*d->appkeys));
@@ -334,6 +336,8 @@ int kr_node_delete(struct kr_data *d, uint16_t addr)
 		return -ENOENT;
 	kr_nc_free(d->nodes[i].config);
 	d->nodes[i].config = NULL;
+	/* its elements no longer hold any scene (store/scenes.h) */
+	kr_scenes_drop_block(d, d->nodes[i].addr, d->nodes[i].elements);
 	kr_delete_at(d->nodes, &d->n_nodes, sizeof(*d->nodes), (size_t)i);
 	return 0;
 }
@@ -436,6 +440,7 @@ void kr_sort_all(struct kr_data *d)
 		qsort(d->nodes, d->n_nodes, sizeof(*d->nodes), cmp_node);
 	if (d->n_excl)
 		qsort(d->excl, d->n_excl, sizeof(*d->excl), cmp_excl);
+	kr_scenes_sort(d);
 }
 
 /* ---- Consistency ------------------------------------------------------------ */
@@ -649,7 +654,8 @@ int kr_check(const struct kr_data *d, bool is_cdb, struct mp_keyring_error *err)
 	}
 	free(sp);
 
-	return check_uuids(d, nodes, err);
+	r = check_uuids(d, nodes, err);
+	return r ? r : kr_check_scenes(d, err);
 }
 
 /* ---- Addresses ----------------------------------------------------------------- */
@@ -671,6 +677,29 @@ void kr_used_map(const struct kr_data *d, uint8_t *map)
 	for (i = 0; i < d->n_excl; i++)
 		if (kr_excl_active(d, &d->excl[i]) && d->excl[i].addr < 0x8000)
 			map[d->excl[i].addr / 8] |= (uint8_t)(1u << (d->excl[i].addr % 8));
+}
+
+void kr_ranges_str(const struct mp_kr_range *r, unsigned n, char *buf, size_t cap)
+{
+	size_t len = 0;
+	unsigned i;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && len + 12 < cap; i++)
+		len += (size_t)snprintf(buf + len, cap - len, "%s%04X-%04X", i ? ", " : "",
+					r[i].low, r[i].high);
+	if (!n)
+		snprintf(buf, cap, "none");
+}
+
+bool kr_in_ranges(const struct mp_kr_range *r, unsigned n, uint16_t v)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		if (v >= r[i].low && v <= r[i].high)
+			return true;
+	return false;
 }
 
 int kr_find_block(const struct kr_data *d, const struct mp_provisioner *p, uint8_t elements,

@@ -24,6 +24,8 @@ const char *mp_merge_conflict_str(enum mp_merge_conflict_kind kind)
 		return "range";
 	case MP_MERGE_GROUP:
 		return "group";
+	case MP_MERGE_SCENE:
+		return "scene";
 	case MP_MERGE_KEY:
 		break;
 	}
@@ -41,6 +43,10 @@ const char *mp_merge_change_str(enum mp_merge_change_kind kind)
 		return "node-dropped";
 	case MP_MERGE_GROUP_ADDED:
 		return "group-added";
+	case MP_MERGE_SCENE_ADDED:
+		return "scene-added";
+	case MP_MERGE_SCENE_CHANGED:
+		return "scene-changed";
 	case MP_MERGE_EXCLUSION_ADDED:
 		return "exclusion-added";
 	case MP_MERGE_STATION_ADDED:
@@ -761,6 +767,110 @@ static void merge_groups(struct mstate *m, struct kr_data *out)
 	free(all);
 }
 
+/* ---- Scenes ---------------------------------------------------------------------------- */
+
+/* A scene of one copy. */
+struct mscene {
+	const struct mp_scene *s;
+	size_t src;
+};
+
+static int cmp_mscene(const void *pa, const void *pb)
+{
+	const struct mscene *a = pa, *b = pb;
+	int c;
+
+	if (a->s->number != b->s->number)
+		return a->s->number < b->s->number ? -1 : 1;
+	c = strcmp(a->s->name, b->s->name);
+	if (!c && a->src != b->src)
+		c = a->src < b->src ? -1 : 1;
+	return c;
+}
+
+/* Scenes united by number: one number with two names is a conflict; the
+ * addresses of every copy's scene are united, then those of nodes the
+ * result lacks leave (merge_nodes() made the result's nodes). */
+static void merge_scenes(struct mstate *m, struct kr_data *out)
+{
+	const struct kr_data *base = m->s[0].d;
+	struct mscene *all;
+	size_t total = 0, i, j, n = 0;
+
+	for (i = 0; i < m->n; i++)
+		total += m->s[i].d->n_scenes;
+	all = calloc(total + 1, sizeof(*all));
+	if (!all) {
+		m->nomem = true;
+		return;
+	}
+	for (i = 0; i < m->n; i++)
+		for (j = 0; j < m->s[i].d->n_scenes; j++)
+			all[n++] = (struct mscene){ &m->s[i].d->scenes[j], i };
+	if (n)
+		qsort(all, n, sizeof(*all), cmp_mscene);
+	for (i = 1; i < n; i++) {
+		const struct mp_scene *a = all[i - 1].s, *b = all[i].s;
+
+		if (a->number == b->number && strcmp(a->name, b->name))
+			conflict(m, MP_MERGE_SCENE, all[i - 1].src, all[i].src,
+				 "scene %04X is '%s' in %s and '%s' in %s", a->number, a->name,
+				 m->s[all[i - 1].src].name, b->name, m->s[all[i].src].name);
+	}
+	for (i = 0; !m->nomem && i < n; i++) {
+		const struct mp_scene *s = all[i].s;
+		ssize_t x = kr_scene_index(out, s->number);
+		struct mp_scene *o;
+		unsigned k;
+
+		if (x < 0) {
+			o = kr_append((void **)&out->scenes, &out->n_scenes, &out->cap_scenes,
+				      sizeof(*o));
+			if (!o) {
+				m->nomem = true;
+				break;
+			}
+			snprintf(o->name, sizeof(o->name), "%s", s->name);
+			o->number = s->number;
+		} else {
+			o = &out->scenes[x];
+		}
+		for (k = 0; k < s->n_addrs; k++)
+			if (kr_scene_addr_add(o, s->addrs[k]))
+				m->nomem = true;
+	}
+	free(all);
+	kr_scenes_drop_unheld(out);
+	kr_scenes_sort(out);
+	for (i = 0; i < out->n_scenes; i++) {
+		const struct mp_scene *o = &out->scenes[i];
+		ssize_t bi = kr_scene_index(base, o->number);
+		unsigned k, more = 0;
+
+		if (bi < 0) {
+			m->rep->scenes_added++;
+			change(m, MP_MERGE_SCENE_ADDED, o->number, "scene %04X '%s' (%u element%s)",
+			       o->number, o->name, o->n_addrs, o->n_addrs == 1 ? "" : "s");
+			continue;
+		}
+		for (k = 0; k < o->n_addrs; k++) {
+			const struct mp_scene *b = &base->scenes[bi];
+			unsigned y;
+
+			for (y = 0; y < b->n_addrs && b->addrs[y] != o->addrs[k]; y++)
+				;
+			more += y == b->n_addrs;
+		}
+		if (more) {
+			m->rep->scenes_changed++;
+			change(m, MP_MERGE_SCENE_CHANGED, o->number,
+			       "scene %04X '%s': stored by %u more element%s", o->number, o->name,
+			       more, more == 1 ? "" : "s");
+		}
+	}
+	m->rep->scenes = out->n_scenes;
+}
+
 /* Conflicts in a fixed order (kind, then text): the report does not depend
  * on the order of the files either. */
 static int cmp_conflict(const void *pa, const void *pb)
@@ -822,6 +932,7 @@ int mp_merge(struct mp_keyring *kr, const char *const *docs, const size_t *lens,
 		merge_stations(&m, out);
 		merge_nodes(&m, out);
 		merge_groups(&m, out);
+		merge_scenes(&m, out);
 		kr_excl_normalize(out);
 		excl_iv_changes(&m, out);
 		rep->iv_after = out->iv_index;

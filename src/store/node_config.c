@@ -189,9 +189,7 @@ static struct mp_node *begin(struct mp_keyring *kr, uint16_t addr, struct kr_dat
 	return n;
 }
 
-/* A change that could not be made: back to @before (the validation before
- * any change makes that rare: out of memory). */
-static int undo(struct mp_keyring *kr, struct kr_data *before, int r)
+int kr_undo(struct mp_keyring *kr, struct kr_data *before, int r)
 {
 	if (before) {
 		kr_data_free(kr->d);
@@ -330,7 +328,7 @@ int mp_node_config_set_composition(struct mp_keyring *kr, uint16_t addr,
 		for (j = 0; els && j < i; j++)
 			free(els[j].models);
 		free(els);
-		return undo(kr, before, -ENOMEM);
+		return kr_undo(kr, before, -ENOMEM);
 	}
 	for (i = 0; i < comp->n_elements; i++) {
 		const struct mp_nc_comp_element *ce = &comp->elements[i];
@@ -401,13 +399,13 @@ int mp_node_config_bind(struct mp_keyring *kr, uint16_t addr, uint8_t elem, uint
 		return r;
 	m = model_of(n, elem, company, id);
 	if (!m)
-		return undo(kr, before, -ENOMEM);
+		return kr_undo(kr, before, -ENOMEM);
 	for (i = 0; i < m->n_bind && m->bind[i] != app_index; i++)
 		;
 	if (bind && i == m->n_bind) {
 		b = realloc(m->bind, (m->n_bind + 1u) * sizeof(*b));
 		if (!b)
-			return undo(kr, before, -ENOMEM);
+			return kr_undo(kr, before, -ENOMEM);
 		m->bind = b;
 		m->bind[m->n_bind++] = app_index;
 	} else if (!bind && i < m->n_bind) {
@@ -473,7 +471,7 @@ int mp_node_config_subscribe(struct mp_keyring *kr, uint16_t addr, uint8_t elem,
 		return r;
 	m = model_of(n, elem, company, id);
 	if (!m)
-		return undo(kr, before, -ENOMEM);
+		return kr_undo(kr, before, -ENOMEM);
 	for (i = 0; i < m->n_sub; i++)
 		if (op != MP_NC_SUB_DELETE_ALL && kr_nc_same_addr(&m->sub[i], &x))
 			break;
@@ -487,7 +485,7 @@ int mp_node_config_subscribe(struct mp_keyring *kr, uint16_t addr, uint8_t elem,
 			break;
 		s = realloc(m->sub, (m->n_sub + 1u) * sizeof(*s));
 		if (!s)
-			return undo(kr, before, -ENOMEM);
+			return kr_undo(kr, before, -ENOMEM);
 		m->sub = s;
 		m->sub[m->n_sub++] = x;
 		break;
@@ -541,7 +539,7 @@ int mp_node_config_publish(struct mp_keyring *kr, uint16_t addr, uint8_t elem, u
 		return r;
 	m = model_of(n, elem, company, id);
 	if (!m)
-		return undo(kr, before, -ENOMEM);
+		return kr_undo(kr, before, -ENOMEM);
 	/* The unassigned address disables publishing (MshPRT v1.1 4.2.3.1). */
 	m->has_pub = pub && (p.addr.virt || p.addr.addr);
 	if (m->has_pub)
@@ -587,7 +585,7 @@ int mp_node_config_set(struct mp_keyring *kr, uint16_t addr, const struct mp_nc_
 		return r;
 	c = cfg_of(n);
 	if (!c)
-		return undo(kr, before, -ENOMEM);
+		return kr_undo(kr, before, -ENOMEM);
 	if (s->mask & MP_NC_SET_DEFAULT_TTL) {
 		c->has_default_ttl = true;
 		c->default_ttl = s->default_ttl;
@@ -640,7 +638,7 @@ int mp_node_config_set_updated(struct mp_keyring *kr, uint16_t addr, bool app, u
 		return r;
 	c = cfg_of(n);
 	if (!c)
-		return undo(kr, before, -ENOMEM);
+		return kr_undo(kr, before, -ENOMEM);
 	{
 		const uint16_t *held = app ? n->app_keys : n->net_keys;
 		unsigned h, n_held = app ? n->n_app_keys : n->n_net_keys, k, w;
@@ -683,19 +681,19 @@ int mp_node_config_step_done(struct mp_keyring *kr, uint16_t addr, const char *p
 		return r;
 	c = cfg_of(n);
 	if (!c)
-		return undo(kr, before, -ENOMEM);
+		return kr_undo(kr, before, -ENOMEM);
 	if (strcmp(c->profile, profile)) {
 		snprintf(c->profile, sizeof(c->profile), "%s", profile);
 		c->n_steps = 0;
 	}
 	if (c->n_steps >= MP_NC_MAX_STEPS)
-		return undo(kr, before,
+		return kr_undo(kr, before,
 			    kr_fail(&kr->err, -ENOSPC, MP_KR_E_FULL, NULL,
 				    "node %04X: %d steps recorded already", addr,
 				    MP_NC_MAX_STEPS));
 	s = realloc(c->steps, (c->n_steps + 1) * sizeof(*s));
 	if (!s)
-		return undo(kr, before, -ENOMEM);
+		return kr_undo(kr, before, -ENOMEM);
 	c->steps = s;
 	snprintf(c->steps[c->n_steps++], sizeof(*s), "%s", step);
 	return kr_finish(kr, before);
@@ -759,30 +757,6 @@ static const struct mp_group *group_of_addr(const struct kr_data *d, const struc
 	return NULL;
 }
 
-/* "C000-CFFF, D100-D1FF" for messages. */
-static void ranges_str(const struct mp_provisioner *p, char *buf, size_t cap)
-{
-	size_t len = 0;
-	unsigned i;
-
-	buf[0] = '\0';
-	for (i = 0; i < p->n_group && len + 12 < cap; i++)
-		len += (size_t)snprintf(buf + len, cap - len, "%s%04X-%04X", i ? ", " : "",
-					p->group[i].low, p->group[i].high);
-	if (!p->n_group)
-		snprintf(buf, cap, "none");
-}
-
-static bool in_ranges(const struct mp_provisioner *p, uint16_t a)
-{
-	unsigned i;
-
-	for (i = 0; i < p->n_group; i++)
-		if (a >= p->group[i].low && a <= p->group[i].high)
-			return true;
-	return false;
-}
-
 int mp_keyring_group_add(struct mp_keyring *kr, const char *name, const struct mp_nc_addr *addr,
 			 const struct mp_nc_addr *parent, const struct mp_group **out)
 {
@@ -805,7 +779,7 @@ int mp_keyring_group_add(struct mp_keyring *kr, const char *name, const struct m
 	if (mp_keyring_group_find_name(kr, name))
 		return kr_fail(&kr->err, -EEXIST, MP_KR_E_EXISTS, NULL,
 			       "there is a group named \"%s\" already", name);
-	ranges_str(p, ranges, sizeof(ranges));
+	kr_ranges_str(p->group, p->n_group, ranges, sizeof(ranges));
 	if (!addr) {
 		for (i = 0; i < p->n_group && !a.addr; i++)
 			for (x = p->group[i].low; x <= p->group[i].high && !a.addr; x++) {
@@ -827,7 +801,7 @@ int mp_keyring_group_add(struct mp_keyring *kr, const char *name, const struct m
 	} else {
 		a = *addr;
 		memset(a.label, 0, sizeof(a.label));
-		if (!in_ranges(p, a.addr))
+		if (!kr_in_ranges(p->group, p->n_group, a.addr))
 			return kr_fail(&kr->err, -ERANGE, MP_KR_E_RANGE, NULL,
 				       "group address %04X is outside this provisioner's group "
 				       "range%s (%s)", a.addr, p->n_group == 1 ? "" : "s",
@@ -849,7 +823,7 @@ int mp_keyring_group_add(struct mp_keyring *kr, const char *name, const struct m
 		return r;
 	g = kr_append((void **)&kr->d->groups, &kr->d->n_groups, &kr->d->cap_groups, sizeof(*g));
 	if (!g)
-		return undo(kr, before, -ENOMEM);
+		return kr_undo(kr, before, -ENOMEM);
 	snprintf(g->name, sizeof(g->name), "%s", name);
 	g->addr = a;
 	g->parent = par;

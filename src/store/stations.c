@@ -365,6 +365,23 @@ void mp_station_group_usage(const struct mp_keyring *kr, const struct mp_provisi
 	*total = mp_range_total(p, MP_RANGE_GROUP);
 }
 
+void mp_station_scene_usage(const struct mp_keyring *kr, const struct mp_provisioner *p,
+			    uint32_t *used, uint32_t *total)
+{
+	size_t i;
+	unsigned k;
+
+	*used = 0;
+	for (i = 0; i < kr->d->n_scenes; i++)
+		for (k = 0; k < p->n_scene; k++)
+			if (kr->d->scenes[i].number >= p->scene[k].low &&
+			    kr->d->scenes[i].number <= p->scene[k].high) {
+				(*used)++;
+				break;
+			}
+	*total = mp_range_total(p, MP_RANGE_SCENE);
+}
+
 /* Swap in @c as the keyring's data and save; on failure the old data stays. */
 static int commit_data(struct mp_keyring *kr, struct kr_data *c)
 {
@@ -432,6 +449,9 @@ static int give_way(struct kr_data *d, size_t which, enum mp_range_kind kind, ui
 		if (!d->groups[i].addr.virt)
 			used[d->groups[i].addr.addr / 8] |=
 				(uint8_t)(1u << (d->groups[i].addr.addr % 8));
+	/* and our scenes their numbers, likewise */
+	for (i = 0; kind == MP_RANGE_SCENE && i < d->n_scenes; i++)
+		used[d->scenes[i].number / 8] |= (uint8_t)(1u << (d->scenes[i].number % 8));
 	return mp_range_release_top(&d->provs[d->self], kind, size, used, &d->provs[d->self]);
 }
 

@@ -276,5 +276,50 @@ assert len(ev("merge-conflict")) >= 6 and not ev("merge-dry-run"), lines
 ' -- $M --json merge --dry-run "$T/a.bad" "$T/b.bad"
 cmp -s "$T/main/keyring.json" "$T/main.before" && ok "conflicts: nothing was written" || ko "conflicts: nothing was written"
 
+# Scenes (MshCDB 1.0.1 2.1.7): nRF Mesh's scenes survive import and export,
+# station list counts the scene numbers used, merge unites them by number.
+V=${MESHPROV_SRCDIR:-$(dirname "$0")/../..}/tests/vectors/cdb
+S="--keyring $T/sc/keyring.json"
+check "import: an nRF Mesh CDB with scenes" 0 '' -- $S import "$V/nrf-android-scenes.json" --adopt
+check "export: the scenes are there" 0 '' -- $S export "$T/sc.cdb"
+if python3 - "$T/sc.cdb" <<'PYEOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+sc = [(s["number"], s["name"], s["addresses"]) for s in d["scenes"]]
+assert sc == [("0001", "Evening", ["0002", "0003", "0004"]),
+              ("000A", "Reading", ["0002", "0004"]), ("3333", "nRF Scene", [])], sc
+PYEOF
+then ok "export: every scene, its number and elements"; else ko "export: every scene, its number and elements"; fi
+check "station list --json: scene usage" 0 '
+s = ev("station"); assert s[0]["scene_used"] == 3 and s[0]["scene_total"] == 0x3333, s
+' -- $S --json station list
+"$BIN" $S station list > "$T/out" 2>&1
+grep -q "scenes    0001-3333  (3 of 13107 used, 0%)" "$T/out" && ok "station list: scene usage" || ko "station list: scene usage"
+# another copy of the same network: one scene renamed, one new
+python3 - "$T/sc.cdb" "$T" <<'PYEOF'
+import json, sys
+d = json.load(open(sys.argv[1])); t = sys.argv[2]
+d.pop("meshprov", None)
+d["scenes"].append({"name": "Party", "number": "0100", "addresses": ["0003"]})
+json.dump(d, open(t + "/sc-new.cdb", "w"))
+d["scenes"][0]["name"] = "Night"
+json.dump(d, open(t + "/sc-bad.cdb", "w"))
+PYEOF
+cp "$T/sc/keyring.json" "$T/sc.before"
+check "merge: one scene number, two names" 1 '
+c = ev("merge-conflict"); assert [l["kind"] for l in c] == ["scene"], lines
+assert "Evening" in c[0]["detail"] and "Night" in c[0]["detail"], c
+' -- $S --json merge "$T/sc-bad.cdb"
+cmp -s "$T/sc/keyring.json" "$T/sc.before" && ok "scene conflict: nothing was written" || ko "scene conflict: nothing was written"
+check "merge --dry-run: the new scene listed" 0 '
+c = ev("merge-change"); assert [(l["kind"], l["address"]) for l in c] == [("scene-added", 0x100)], c
+assert ev("merge-dry-run")[0]["scenes_added"] == 1, lines
+' -- $S --json merge --dry-run "$T/sc-new.cdb"
+check "merge: the new scene" 0 'assert ev("merged")[0]["scenes"] == 4, lines' -- $S --json merge "$T/sc-new.cdb"
+check "merge again: nothing changes" 0 '
+m = ev("merge-dry-run")[0]; assert m["scenes_added"] == 0 and m["scenes_changed"] == 0, m
+assert not ev("merge-change"), lines
+' -- $S --json merge --dry-run "$T/sc-new.cdb"
+
 echo "# stations: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -14,6 +14,7 @@
 #include "store/merge.h"
 #include "store/node_config.h"
 #include "store/nodes.h"
+#include "store/scenes.h"
 #include "store/stations.h"
 
 #define MAXST 10
@@ -952,6 +953,157 @@ static void test_merge_into_itself_and_damaged(void **state)
 	net_free(&w);
 }
 
+/* @doc with the first @from replaced by @to, as a new malloc'd string
+ * (@doc freed). */
+static char *doc_replace(char *doc, const char *from, const char *to)
+{
+	const char *p = strstr(doc, from);
+	size_t n = strlen(doc) + strlen(to) + 1;
+	char *out = malloc(n);
+
+	if (!p || !out)
+		fail_msg("'%s' not in the document", from);
+	snprintf(out, n, "%.*s%s%s", (int)(p - doc), doc, to, p + strlen(from));
+	mp_keyring_free_secret(doc);
+	return out;
+}
+
+/* Scenes united by number, their elements too, in any order, twice the
+ * same; a node removed in a copy leaves them; one number with two names
+ * is a conflict, with --dry-run too, and nothing is written. */
+static void test_merge_scenes(void **state)
+{
+	static const size_t perm[2][2] = { { 0, 1 }, { 1, 0 } };
+	struct net w;
+	struct mp_merge_report rep;
+	char *docs[2], *pdocs[2], *before, *after, *first = NULL;
+	size_t lens[2], plens[2], i, p;
+	const struct mp_scene *s;
+	uint16_t m, gone, a, b, all, own;
+
+	(void)state;
+	net_new(&w, 2);
+	m = provision(&w.main, 0x70, 0, 1);
+	gone = provision(&w.main, 0x71, 0, 1);
+	assert_int_equal(mp_keyring_scene_add(w.main.kr, "all", 0, &all), 0);
+	assert_int_equal(mp_keyring_scene_store(w.main.kr, all, m, true), 0);
+	assert_int_equal(mp_keyring_scene_store(w.main.kr, all, gone, true), 0);
+	for (i = 0; i < 2; i++) {
+		char name[8];
+		struct mp_cdb_import_opts io = { .flags = MP_CDB_REPLACE, .as_station = name };
+		char *j;
+
+		snprintf(name, sizeof(name), "st-%zu", i);
+		j = export(w.main.kr, mp_keyring_provisioner_at(w.main.kr, i + 1)->uuid);
+		if (mp_cdb_import(w.st[i].kr, j, strlen(j), &io))
+			fail_msg("import: %s", mp_keyring_error(w.st[i].kr));
+		mp_keyring_free_secret(j);
+	}
+	a = provision(&w.st[0], 0x72, 0, 2);
+	b = provision(&w.st[1], 0x73, 0, 1);
+	assert_int_equal(mp_keyring_scene_store(w.st[0].kr, all, (uint16_t)(a + 1), true), 0);
+	assert_int_equal(mp_keyring_scene_store(w.st[1].kr, all, b, true), 0);
+	/* station 0's own scene, from its own scene range */
+	assert_int_equal(mp_keyring_scene_add(w.st[0].kr, "st0 evening", 0, &own), 0);
+	assert_int_not_equal(own, all);
+	assert_int_equal(mp_keyring_scene_store(w.st[0].kr, own, a, true), 0);
+	/* station 1 removed a node: it leaves the scene */
+	assert_int_equal(mp_keyring_node_remove(w.st[1].kr, gone), 0);
+	exports(&w, docs, lens);
+	/* dry run: the list, nothing written */
+	before = snapshot(w.main.kr);
+	assert_int_equal(merge(w.main.kr, docs, lens, 2, true, &rep), 0);
+	assert_int_equal(rep.scenes_added, 1);
+	assert_int_equal(rep.scenes_changed, 1);
+	assert_int_equal(rep.scenes, 2);
+	assert_int_equal(count_changes(&rep, MP_MERGE_SCENE_ADDED), 1);
+	assert_int_equal(count_changes(&rep, MP_MERGE_SCENE_CHANGED), 1);
+	for (i = 0; i < rep.n_changes; i++)
+		if (rep.changes[i].kind == MP_MERGE_SCENE_ADDED) {
+			assert_int_equal(rep.changes[i].addr, own);
+			assert_non_null(strstr(rep.changes[i].what, "'st0 evening' (1 element)"));
+		} else if (rep.changes[i].kind == MP_MERGE_SCENE_CHANGED) {
+			assert_non_null(strstr(rep.changes[i].what, "2 more elements"));
+		}
+	mp_merge_report_free(&rep);
+	after = snapshot(w.main.kr);
+	assert_string_equal(before, after);
+	mp_keyring_free_secret(after);
+	mp_keyring_free_secret(before);
+	/* either order: the same network */
+	for (p = 0; p < 2; p++) {
+		struct mp_keyring_error err;
+		struct mp_keyring *kr = NULL;
+		char *ser = NULL, *got;
+
+		for (i = 0; i < 2; i++) {
+			pdocs[i] = docs[perm[p][i]];
+			plens[i] = lens[perm[p][i]];
+		}
+		assert_int_equal(mp_keyring_serialize(w.main.kr, &ser, NULL), 0);
+		assert_int_equal(mp_keyring_parse(ser, strlen(ser), NULL, 0, &kr, &err), 0);
+		mp_keyring_free_secret(ser);
+		if (merge(kr, pdocs, plens, 2, false, &rep))
+			fail_msg("merge: %s", mp_keyring_error(kr));
+		mp_merge_report_free(&rep);
+		got = snapshot(kr);
+		if (!first) {
+			first = got;
+		} else {
+			assert_string_equal(first, got);
+			mp_keyring_free_secret(got);
+		}
+		mp_keyring_close(kr);
+	}
+	mp_keyring_free_secret(first);
+	assert_int_equal(merge(w.main.kr, docs, lens, 2, false, &rep), 0);
+	mp_merge_report_free(&rep);
+	s = mp_keyring_scene_find(w.main.kr, all);
+	assert_non_null(s);
+	assert_int_equal(s->n_addrs, 3);	/* m, a + 1, b; not the removed node's */
+	for (i = 0; i < 3; i++) {
+		const uint16_t want = i == 0 ? m : i == 1 ? (uint16_t)(a + 1) : b;
+		unsigned k;
+
+		for (k = 0; k < s->n_addrs && s->addrs[k] != want; k++)
+			;
+		assert_true(k < s->n_addrs);
+		assert_true(k == 0 || s->addrs[k - 1] < s->addrs[k]);	/* in order */
+	}
+	s = mp_keyring_scene_find(w.main.kr, own);
+	assert_true(s && s->n_addrs == 1 && s->addrs[0] == a);
+	assert_string_equal(s->name, "st0 evening");
+	/* twice: nothing changes */
+	before = snapshot(w.main.kr);
+	assert_int_equal(merge(w.main.kr, docs, lens, 2, false, &rep), 0);
+	assert_int_equal(rep.scenes_added + rep.scenes_changed, 0);
+	assert_int_equal(count_changes(&rep, MP_MERGE_SCENE_CHANGED), 0);
+	mp_merge_report_free(&rep);
+	after = snapshot(w.main.kr);
+	assert_string_equal(before, after);
+	mp_keyring_free_secret(after);
+	mp_keyring_free_secret(before);
+	/* one number, two names: a conflict naming both copies, nothing written */
+	docs[1] = doc_replace(docs[1], "\"name\": \"all\"", "\"name\": \"everything\"");
+	lens[1] = strlen(docs[1]);
+	before = snapshot(w.main.kr);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(merge(w.main.kr, docs, lens, 2, i == 0, &rep), -ENOTUNIQ);
+		assert_int_equal(rep.n_conflicts, 1);
+		assert_int_equal(rep.conflicts[0].kind, MP_MERGE_SCENE);
+		assert_non_null(strstr(rep.conflicts[0].what, "'all' in f0 and 'everything' in f1"));
+		assert_string_equal(mp_merge_conflict_str(rep.conflicts[0].kind), "scene");
+		assert_int_equal(rep.n_changes, 0);
+		mp_merge_report_free(&rep);
+	}
+	after = snapshot(w.main.kr);
+	assert_string_equal(before, after);
+	mp_keyring_free_secret(after);
+	mp_keyring_free_secret(before);
+	free_docs(docs, 2);
+	net_free(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -971,6 +1123,7 @@ int main(void)
 		cmocka_unit_test(test_merge_group_parents),
 		cmocka_unit_test(test_merge_dry_run_list),
 		cmocka_unit_test(test_merge_into_itself_and_damaged),
+		cmocka_unit_test(test_merge_scenes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
