@@ -10,6 +10,7 @@ MP_CLI_SOURCES = \
 	src/cli/cmd_group.c src/cli/group.c include/cli/group.h \
 	src/cli/cmd_keyring.c \
 	src/cli/cmd_station.c \
+	src/cli/net_proxy.c include/cli/net_proxy.h \
 	src/cli/nodecfg.c include/cli/nodecfg.h \
 	src/cli/output.c include/cli/output.h \
 	src/cli/parse.c include/cli/parse.h \
@@ -90,9 +91,10 @@ tests_unit_test_cli_wipe_LDADD = $(MP_STACK_LIBS) $(TEST_LIBS) $(MP_STACK_EXTLIB
 # the completions.
 TESTS += tests/integration/cli.sh tests/integration/shell.py tests/integration/docs.sh \
 	tests/integration/zsh-complete.py tests/integration/stations.sh tests/integration/config.sh \
-	tests/integration/groups.sh
+	tests/integration/groups.sh tests/integration/proxy.sh
 EXTRA_DIST += tests/integration/cli.sh tests/integration/shell.py tests/integration/docs.sh \
 	tests/integration/stations.sh tests/integration/config.sh tests/integration/groups.sh \
+	tests/integration/proxy.sh \
 	tests/integration/zsh-complete.py tests/integration/ptytest.py tests/integration/faildisk.c \
 	completions/gen-completions.py
 TESTS_ENVIRONMENT = MESHPROV=$(abs_top_builddir)/meshprov; export MESHPROV; \

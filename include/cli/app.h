@@ -28,6 +28,7 @@ struct mp_keyring;
 struct mp_hci_radio;
 struct mp_shell;
 struct mp_cli_net;
+struct mp_cli_proxy;
 
 /* What a command handler returns; main.c turns it into the exit code. */
 enum mp_cli_status {
@@ -65,6 +66,7 @@ struct mp_cli_opts {
 	struct mp_cli_passphrase_src pass;	/* keyring passphrase source */
 	bool wait_lock;			/* wait for another meshprov's keyring lock */
 	unsigned int wait_lock_s;	/* --wait-lock=SECONDS; 0: as long as it takes */
+	bool net_gatt;			/* --bearer gatt: the network through a GATT Proxy */
 };
 
 enum mp_cli_target_state {
@@ -135,6 +137,7 @@ struct mp_cli_app {
 	struct mp_engine *engine;
 	bool engine_has_keyring;
 	struct mp_cli_net *net;		/* the mesh network and Configuration Client, or NULL */
+	struct mp_cli_proxy *proxy;	/* --bearer gatt: its GATT Proxy (net_proxy.h), or NULL */
 	struct mp_shell *shell;		/* in the shell */
 	bool scanning;			/* scan on: show devices as they are heard */
 	bool scan_off;			/* shell: the user switched discovery off */
