@@ -20,7 +20,7 @@ VM_FILES = \
 	tests/vm/scenarios/prov-gatt-concurrent.sh tests/vm/scenarios/prov-gatt-errors.sh \
 	tests/vm/scenarios/shell-scan.sh \
 	tests/vm/scenarios/privs-caps.sh tests/vm/scenarios/prov-unprivileged.sh \
-	tests/vm/scenarios/stations.sh \
+	tests/vm/scenarios/stations.sh tests/vm/scenarios/proxy-config.sh \
 	tests/vm/bench/bluez-sequential.sh tests/vm/bench/meshprov-mpdev.sh
 EXTRA_DIST += $(VM_FILES)
 
