@@ -87,7 +87,6 @@ static void pl_ready(void *user, uint16_t att_mtu)
 	uint16_t net_idx = p->subnet < n ? s[p->subnet].index : 0;
 
 	p->st = PX_UP;
-	mp_mesh_link_set_tx(p->ml, px_tx, p);
 	j = mp_out_event(o, MP_EVENT("proxy-connected"), p->node ? p->node : -1);
 	mp_out_event_add(j, "address", json_object_new_string(p->addr_text));
 	mp_out_event_add(j, "identity", json_object_new_string(p->node ? "node" : "network"));
@@ -275,6 +274,9 @@ enum mp_cli_status mp_cli_proxy_need(struct mp_cli_app *a, struct mp_mesh_link *
 		a->proxy = p;
 	}
 	p->ml = ml;
+	/* from now on nothing goes on the advertising bearer, also while
+	 * the connection is being made (the requests wait for it) */
+	mp_mesh_link_set_tx(ml, px_tx, p);
 	if (p->st == PX_UP)
 		return MP_CLI_OK;
 	if (p->st == PX_IDLE) {

@@ -104,6 +104,34 @@ assert len(cfg("0003", "Config Composition Data Status")) == 2, ev
 assert cfg("0003", "Config AppKey Status")[0]["status"] == 0, ev
 assert "0002" not in nodes and [k["index"] for k in nodes["0003"]["appKeys"]] == [0], nodes'
 
+# The shell connects in the background: the command returns at once, its
+# request waits for the connection (nothing goes out on the advertising
+# bearer meanwhile), so the connection is said before the answer.
+SRC=${MESHPROV_SRCDIR:-.}
+if python3 - "$BIN" "$T" "$SRC/tests/integration" > "$T/out" 2> "$T/err" <<'PYEOF'
+import os, re, sys
+sys.dont_write_bytecode = True
+sys.path.insert(0, sys.argv[3])
+from ptytest import Pty
+tmp = sys.argv[2]
+env = dict(os.environ, TERM="xterm", NO_COLOR="1", INPUTRC="/dev/null", HOME=tmp,
+           XDG_STATE_HOME=os.path.join(tmp, "state"), COLUMNS="200", LINES="50")
+sh = Pty([sys.argv[1], "--keyring", os.path.join(tmp, "shell.json"), "--sim", "1",
+          "--sim-bearer", "gatt", "--bearer", "gatt"], env)
+assert sh.expect(r"meshprov> ") is not None, sh.tail()
+sh.send("provision --all --count 1\r")
+assert sh.expect(r"1 provisioned, 0 failed", 30) is not None, sh.tail()
+sh.send("composition 0002\r")
+assert sh.expect(r"element +0002", 30) is not None, sh.tail()
+sh.send("quit\r")
+assert sh.wait(10) == 0, sh.tail()
+out = sh.tail(5000)
+c, a = out.find("proxy            connected to"), out.find("Composition Data Status: Success")
+assert 0 <= c < a, out
+PYEOF
+then ok "the shell: connected in the background, then the answer"
+else ko "the shell: connected in the background, then the answer"; cat "$T/out"; fi
+
 check_arg() {
 	"$BIN" --keyring "$T/x.json" --bearer radio nodes > "$T/out" 2> "$T/err"; rc=$?
 	[ "$rc" = 2 ] && grep -q "for option --bearer" "$T/err"
