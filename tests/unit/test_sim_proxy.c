@@ -7,7 +7,8 @@
  * (6.7), and carries Configuration messages both ways as Proxy PDUs (the
  * segmented Composition Data Status included) while the advertising bearer
  * loses everything; a node relays between its client and another node;
- * what a node's proxy refuses; a node reset ends the connection.
+ * a reject list with our address holds the answers back; what a node's
+ * proxy refuses; a node reset ends the connection.
  * Issue #13. */
 /* beacon_io.h before adv/adv.h (engine.h): see src/engine/mesh_link.c. */
 #include "net/beacon_io.h"
@@ -292,6 +293,66 @@ static void test_relay_other_node(void **state)
 	finish(h);
 }
 
+static bool status_count(struct eh *h)
+{
+	(void)h;
+	return T.closed || T.statuses >= 3;
+}
+
+/* Send @m and wait for its Filter Status. */
+static void filter_msg(struct eh *h, const struct mp_proxy_cfg_msg *m)
+{
+	T.statuses = 2;
+	assert_int_equal(mp_proxy_link_send_cfg(T.pl, m), 0);
+	assert_int_equal(eh_run(h, status_count, 10000), 0);
+	assert_false(T.closed);
+}
+
+/* The filter decides what reaches the client (6.6, 6.7): a reject list
+ * with our address keeps the node's answers away; removed, they come. */
+static void test_filter_reject_list(void **state)
+{
+	struct eh *h = setup(1, MP_SIM_BEARER_BOTH, false);
+	struct mp_sim_node *node = mp_sim_radio_node(h->radio, 0);
+	struct mp_proxy_cfg_msg m = { .opcode = MP_PROXY_CFG_SET_FILTER_TYPE,
+				      .filter_type = MP_PROXY_FILTER_REJECT };
+	struct mp_cfg_msg get = { .opcode = MP_CFG_OP_COMPOSITION_DATA_GET, .page = 0 };
+	uint16_t self, list[4];
+	uint8_t type, out[8];
+	int n;
+
+	(void)state;
+	connect_proxy(h);
+	self = mp_mesh_link_addr(T.ml);
+	mp_sim_radio_set_loss(h->radio, 100);
+	filter_msg(h, &m);
+	assert_int_equal(mp_sim_node_proxy_filter(node, &type, list, 4), 0);
+	assert_int_equal(type, MP_PROXY_FILTER_REJECT);
+	composition_get(h, h->dev[0].address);	/* an empty reject list passes all */
+
+	memset(&m, 0, sizeof(m));
+	m.opcode = MP_PROXY_CFG_ADD_ADDRS;
+	m.addrs[m.naddrs++] = self;
+	m.addrs[m.naddrs++] = 0x0000;	/* the unassigned address is not added */
+	filter_msg(h, &m);
+	assert_int_equal(mp_sim_node_proxy_filter(node, &type, list, 4), 1);
+	assert_int_equal(list[0], self);
+	n = mp_cfg_encode(&get, out, sizeof(out));
+	assert_true(n > 0);
+	T.answers = 0;
+	assert_true(mp_mesh_link_send(T.ml, h->dev[0].address, 0, MP_MESH_KEY_DEV, out,
+				      (size_t)n) >= 0);
+	eh_run_for(h, 5000);
+	assert_int_equal(T.answers, 0);		/* the answer is held back */
+
+	m.opcode = MP_PROXY_CFG_REMOVE_ADDRS;
+	filter_msg(h, &m);
+	assert_int_equal(mp_sim_node_proxy_filter(node, NULL, NULL, 0), 0);
+	assert_int_equal(T.last_list, 0);
+	composition_get(h, h->dev[0].address);
+	finish(h);
+}
+
 /* What a proxy server refuses; a node reset ends the connection. */
 static void test_refusals_and_reset(void **state)
 {
@@ -330,6 +391,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_configure_over_proxy, teardown),
 		cmocka_unit_test_teardown(test_after_pb_gatt, teardown),
 		cmocka_unit_test_teardown(test_relay_other_node, teardown),
+		cmocka_unit_test_teardown(test_filter_reject_list, teardown),
 		cmocka_unit_test_teardown(test_refusals_and_reset, teardown),
 	};
 
