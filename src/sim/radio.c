@@ -105,6 +105,7 @@ static void deliver_cb(struct mp_loop *loop, int64_t id, void *data)
 		   r->devs[d->to].node) {
 		/* a Network PDU: the node's network layer decides */
 		mp_sim_node_rx(r->devs[d->to].node, d->ad + 2, d->ad[0] - 1u);
+		sim_proxy_check(&r->devs[d->to]);
 	}
 	free(d);
 }

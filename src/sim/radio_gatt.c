@@ -230,10 +230,14 @@ static void gatt_adv_fired(struct mp_loop *loop, int64_t id, void *data)
 	if (sd->conn || sd->has_active)
 		return;		/* not connectable while busy */
 	if (sd->provisioned) {
-		/* a node advertises the Mesh Proxy Service, if it serves it */
+		/* a node advertises the Mesh Proxy Service while it serves it
+		 * (its GATT Proxy state may come on again later) */
 		len = sim_proxy_ad(sd, ad);
-		if (!len)
+		if (!len) {
+			sd->gatt_adv_timer = mp_loop_timer_add(loop, r->cfg.beacon_ms,
+							       gatt_adv_fired, sd);
 			return;
+		}
 	} else {
 		memcpy(ad + 11, sd->uuid, 16);
 		/* little-endian in the service data (the 8.5.1 sample: ...f4 2040) */

@@ -151,6 +151,9 @@ void sim_gatt_dev_drop(struct sim_dev *sd);
 int sim_proxy_attach(struct sim_dev *sd);
 /* The connection is gone: free the server, the node's client is down. */
 void sim_proxy_detached(struct sim_dev *sd);
+/* The node may have turned its GATT Proxy off (Config GATT Proxy Set 0): a
+ * connection to it is let go (after what the node sent). */
+void sim_proxy_check(struct sim_dev *sd);
 /* The node's ops->proxy_send. */
 void sim_proxy_send(void *user, uint8_t type, const uint8_t *msg, size_t len);
 /* The connectable advertisement of the Mesh Proxy Service with the Network

@@ -57,8 +57,18 @@ static void px_data_in(void *owner, const uint8_t *value, size_t len)
 		return;
 	}
 	sar_timer(sd);
-	if (r == 1 && sd->node)
+	if (r == 1 && sd->node) {
 		mp_sim_node_proxy_rx(sd->node, msg.type, msg.data, msg.len);
+		sim_proxy_check(sd);
+	}
+}
+
+void sim_proxy_check(struct sim_dev *sd)
+{
+	/* no Mesh Proxy Service with the state off (MshPRT v1.1 4.2.12): its
+	 * client goes; the advertising stops (gatt_adv_fired) */
+	if (sd->proxy_conn && sd->conn && (!sd->node || !mp_sim_node_proxy_on(sd->node)))
+		sim_gatt_dev_drop(sd);
 }
 
 static void px_cccd(void *owner, bool enabled)

@@ -7,7 +7,8 @@
  * (6.7), and carries Configuration messages both ways as Proxy PDUs (the
  * segmented Composition Data Status included) while the advertising bearer
  * loses everything; a node relays between its client and another node;
- * a reject list with our address holds the answers back; what a node's
+ * a reject list with our address holds the answers back; the GATT Proxy
+ * state turned off ends the connection and the advertising; what a node's
  * proxy refuses; a node reset ends the connection.
  * Issue #13. */
 /* beacon_io.h before adv/adv.h (engine.h): see src/engine/mesh_link.c. */
@@ -353,6 +354,48 @@ static void test_filter_reject_list(void **state)
 	finish(h);
 }
 
+static void gatt_proxy_set(struct eh *h, uint8_t state)
+{
+	struct mp_cfg_msg m = { .opcode = MP_CFG_OP_GATT_PROXY_SET, .state = state };
+	uint8_t out[8];
+	int n = mp_cfg_encode(&m, out, sizeof(out));
+
+	assert_true(n > 0);
+	T.answers = 0;
+	assert_true(mp_mesh_link_send(T.ml, h->dev[0].address, 0, MP_MESH_KEY_DEV, out,
+				      (size_t)n) >= 0);
+	assert_int_equal(eh_run(h, answered, 30000), 0);
+	assert_int_equal(T.last.opcode, MP_CFG_OP_GATT_PROXY_STATUS);
+	assert_int_equal(T.last.state, state);
+}
+
+/* The GATT Proxy state turned off over the proxy (MshPRT v1.1 4.2.12): the
+ * Status comes, then the connection goes and the service is no longer
+ * advertised; turned on again (over the air), it is. */
+static void test_gatt_proxy_off_on(void **state)
+{
+	struct eh *h = setup(1, MP_SIM_BEARER_BOTH, false);
+	struct mp_sim_node *node = mp_sim_radio_node(h->radio, 0);
+
+	(void)state;
+	connect_proxy(h);
+	gatt_proxy_set(h, 0);
+	assert_int_equal(eh_run(h, link_closed, 10000), 0);
+	assert_int_equal(T.closed_err, -ECONNRESET);
+	assert_false(mp_sim_node_proxy_on(node));
+	mp_proxy_link_free(T.pl);
+	T.pl = NULL;
+	T.nheard = 0;
+	eh_run_for(h, 3000);
+	assert_int_equal(T.nheard, 0);
+
+	mp_mesh_link_set_tx(T.ml, NULL, NULL);	/* the advertising bearer */
+	gatt_proxy_set(h, 1);
+	assert_int_equal(eh_run(h, heard_one, 5000), 0);
+	assert_true(mp_sim_node_proxy_on(node));
+	finish(h);
+}
+
 /* What a proxy server refuses; a node reset ends the connection. */
 static void test_refusals_and_reset(void **state)
 {
@@ -392,6 +435,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_after_pb_gatt, teardown),
 		cmocka_unit_test_teardown(test_relay_other_node, teardown),
 		cmocka_unit_test_teardown(test_filter_reject_list, teardown),
+		cmocka_unit_test_teardown(test_gatt_proxy_off_on, teardown),
 		cmocka_unit_test_teardown(test_refusals_and_reset, teardown),
 	};
 
