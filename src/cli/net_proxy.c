@@ -123,9 +123,10 @@ static void pl_closed(void *user, int err, const char *why)
 	struct json_object *j;
 	char reason[200];
 
+	/* @why is the link's: copied before the link is freed */
+	snprintf(reason, sizeof(reason), "%s", why ? why : err ? strerror(-err) : "closed");
 	mp_proxy_link_free(p->pl);	/* allowed from closed() */
 	p->pl = NULL;
-	snprintf(reason, sizeof(reason), "%s", why ? why : err ? strerror(-err) : "closed");
 	if (p->st == PX_UP) {
 		j = mp_out_event(o, MP_EVENT("proxy-disconnected"), p->node ? p->node : -1);
 		mp_out_event_add(j, "address", json_object_new_string(p->addr_text));
