@@ -50,7 +50,7 @@ _meshprov()
 	while [ $i -lt $COMP_CWORD ]; do
 		w=${COMP_WORDS[i]}
 		case $w in
-		--index|-i|--keyring|-k|--file|-f|--passphrase-fd|--passphrase-file|--oob-cmd|--sim|--sim-oob|--sim-bearer|--sim-loss|--sim-dup|--sim-delay|--sim-seed|--concurrency|-j|--timeout|-t)
+		--index|-i|--keyring|-k|--file|-f|--passphrase-fd|--passphrase-file|--oob-cmd|--bearer|--sim|--sim-oob|--sim-bearer|--sim-loss|--sim-dup|--sim-delay|--sim-seed|--concurrency|-j|--timeout|-t)
 			case $w in -k|--keyring) _meshprov_kr="--keyring ${COMP_WORDS[i+1]}";; esac
 			i=$((i + 2));;
 		-*) i=$((i + 1));;
@@ -65,6 +65,7 @@ _meshprov()
 		--passphrase-fd) COMPREPLY=(); return;;
 		--passphrase-file) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")); return;;
 		--oob-cmd) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")); return;;
+		--bearer) COMPREPLY=($(compgen -W "adv gatt" -- "$cur")); return;;
 		--sim) COMPREPLY=(); return;;
 		--sim-oob) COMPREPLY=($(compgen -W "none static output input" -- "$cur")); return;;
 		--sim-bearer) COMPREPLY=($(compgen -W "adv gatt both mixed" -- "$cur")); return;;
@@ -76,7 +77,7 @@ _meshprov()
 		--timeout|-t) COMPREPLY=(); return;;
 		esac
 		case $cur in
-		-*) COMPREPLY=($(compgen -W "--index -i --keyring -k --file -f --keep-going --passphrase-fd --passphrase-file --ask-passphrase --wait-lock --json --oob-cmd --sim --sim-oob --sim-bearer --sim-loss --sim-dup --sim-delay --sim-seed --concurrency -j --timeout -t --verbose -v --quiet -q --version -V --help -h" -- "$cur"));;
+		-*) COMPREPLY=($(compgen -W "--index -i --keyring -k --file -f --keep-going --passphrase-fd --passphrase-file --ask-passphrase --wait-lock --json --oob-cmd --bearer --sim --sim-oob --sim-bearer --sim-loss --sim-dup --sim-delay --sim-seed --concurrency -j --timeout -t --verbose -v --quiet -q --version -V --help -h" -- "$cur"));;
 		*) COMPREPLY=($(compgen -W "$_meshprov_commands" -- "$cur"));;
 		esac
 		return

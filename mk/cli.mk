@@ -12,6 +12,7 @@ MP_CLI_SOURCES = \
 	src/cli/cmd_keyring.c \
 	src/cli/cmd_netkey.c src/cli/net.h \
 	src/cli/cmd_station.c \
+	src/cli/net_proxy.c src/cli/net_proxy.h \
 	src/cli/nodecfg.c src/cli/nodecfg.h \
 	src/cli/output.c src/cli/output.h \
 	src/cli/parse.c src/cli/parse.h \
@@ -99,10 +100,11 @@ TESTS += tests/integration/cli.sh \
 	tests/integration/config.sh \
 	tests/integration/groups.sh \
 	tests/integration/complete-groups.py \
-	tests/integration/keyrefresh.sh
+	tests/integration/keyrefresh.sh \
+	tests/integration/proxy.sh
 EXTRA_DIST += tests/integration/lib.sh tests/integration/cli.sh tests/integration/shell.py tests/integration/docs.sh \
 	tests/integration/stations.sh tests/integration/config.sh tests/integration/groups.sh \
-	tests/integration/keyrefresh.sh \
+	tests/integration/keyrefresh.sh tests/integration/proxy.sh \
 	tests/integration/zsh-complete.py tests/integration/ptytest.py tests/integration/faildisk.c \
 	tests/integration/complete-groups.py \
 	completions/gen-completions.py

@@ -141,3 +141,13 @@ bench_bench_building_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS) \
 	-DMP_EXAMPLES_DIR='"$(abs_top_srcdir)/examples"'
 bench_bench_building_LDADD = src/profile/libmp_profile.a $(MP_STACK_LIBS) \
 	src/core/libmp_core.a $(MP_STACK_EXTLIBS)
+
+# The simulated node's GATT Proxy server against the engine's proxy client
+# and the provisioner's network, on the harness.
+check_PROGRAMS += tests/unit/test_sim_proxy
+TESTS += tests/unit/test_sim_proxy
+tests_unit_test_sim_proxy_SOURCES = tests/unit/test_sim_proxy.c tests/unit/engine_tu.h \
+	tests/unit/engine_harness.c tests/unit/engine_harness.h
+tests_unit_test_sim_proxy_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_sim_proxy_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_sim_proxy_LDADD = $(MP_STACK_LIBS) $(TEST_LIBS) $(MP_STACK_EXTLIBS)

@@ -71,5 +71,6 @@ EXTRA_DIST += tests/fuzz/corpus/sim_cfg
 # the provisioner's own tests use without any radio.
 noinst_LIBRARIES += src/sim/libmp_simradio.a
 src_sim_libmp_simradio_a_CFLAGS = $(AM_CFLAGS) $(MP_SWITCH_CFLAGS)
-src_sim_libmp_simradio_a_SOURCES = src/sim/radio.c src/sim/radio_gatt.c src/sim/radio_int.h \
+src_sim_libmp_simradio_a_SOURCES = src/sim/radio.c src/sim/radio_gatt.c src/sim/radio_proxy.c \
+	src/sim/radio_int.h \
 	include/sim/radio.h

@@ -16,8 +16,10 @@
  *    (net/beacon_io.h and the IV machine, net/iv.h) and saved through
  *    mp_keyring_set_iv() before it is used.
  *  - Network PDUs out and in through the engine's advertising bearer
- *    (mp_engine_net_send / mp_engine_net_receive), beacons in through the
- *    engine's AD receivers (0x2B, types 0x01 and 0x02).
+ *    (mp_engine_net_send / mp_engine_net_receive), or out through another
+ *    bearer the owner sets (mp_mesh_link_set_tx: a GATT Proxy connection,
+ *    engine/proxy_link.h) and in from it (mp_mesh_link_rx); beacons in
+ *    through the engine's AD receivers (0x2B, types 0x01 and 0x02).
  *  - Our Secure Network beacons (MshPRT v1.1 3.10.3), one per subnet, in
  *    Mesh Beacon AD structures on the same bearer (mp_engine_beacon_send):
  *    at link start, on a fixed interval (10 s, the shortest 3.10.5 allows,
@@ -82,6 +84,7 @@ struct mp_mesh_link_opts {
 /* The counters shown with -v. */
 struct mp_mesh_link_stats {
 	unsigned long pdus_heard;	/* Mesh Messages the engine gave us */
+	unsigned long proxy_pdus_heard;	/* Network PDUs from a GATT Proxy (mp_mesh_link_rx) */
 	unsigned long tx_refused;	/* Network PDUs the bearer refused */
 	unsigned long beacons_heard;	/* beacons offered (before authentication) */
 	unsigned long beacons_sent;	/* our Secure Network beacons given to the radio */
@@ -147,6 +150,29 @@ void mp_mesh_link_iv(const struct mp_mesh_link *l, uint32_t *iv_index, bool *iv_
 
 /** The link's counters. */
 struct mp_mesh_link_stats mp_mesh_link_stats(const struct mp_mesh_link *l);
+
+/* ---- another bearer: the GATT Proxy (engine/proxy_link.h) ---- */
+
+/** Where Network PDUs go instead of the advertising bearer: @send returns
+ *  0 or -errno (a refusal is counted as net-tx-refused). */
+typedef int (*mp_mesh_link_tx_fn)(void *user, const uint8_t *pdu, size_t len);
+
+/** Send every Network PDU through @send from now on (NULL: the advertising
+ *  bearer again). What is heard on the advertising bearer is still taken. */
+void mp_mesh_link_set_tx(struct mp_mesh_link *l, mp_mesh_link_tx_fn send, void *user);
+
+/** A Network PDU heard on another bearer (a GATT Proxy connection): given
+ *  to the stack as one heard on the air. */
+void mp_mesh_link_rx(struct mp_mesh_link *l, const uint8_t *pdu, size_t len);
+
+/** The next SEQ from our address, for what is sent beside the stack
+ *  (Proxy Configuration messages share the address's SEQ, MshPRT v1.1
+ *  3.4.4.5). 0 or store/seq.h's errors. */
+int mp_mesh_link_seq_next(struct mp_mesh_link *l, uint32_t *seq);
+
+/** The subnets the link loaded (both keys during a key refresh), valid
+ *  while the link lives; their number in *@n. */
+const struct mp_subnet *mp_mesh_link_subnets(const struct mp_mesh_link *l, size_t *n);
 
 /** Print every counter (the link's, the stack's drops, the IV machine's),
  *  one "name value" per line with @prefix, to @f: what -v shows. */

@@ -70,6 +70,12 @@ struct mp_sim_node_ops {
 	/** The node was reset (its Node Reset Status sent); the owner forgets it,
 	 *  not from within this call. May be NULL. */
 	void (*reset)(void *user);
+	/** The GATT Proxy server's way to its Proxy Client: send the message
+	 *  @msg (@len octets) of Proxy PDU Message Type @type (bearer/proxy.h:
+	 *  a Network PDU, a Proxy Configuration message) over the connection;
+	 *  the owner cuts it into Proxy PDUs. Downward. May be NULL: the node
+	 *  is no proxy server. */
+	void (*proxy_send)(void *user, uint8_t type, const uint8_t *msg, size_t len);
 };
 
 struct mp_sim_node_params {
@@ -127,6 +133,51 @@ uint8_t mp_sim_node_onoff(const struct mp_sim_node *n, uint16_t elem_addr);
 uint8_t mp_sim_node_attention(const struct mp_sim_node *n);
 /** The Configuration Server (its state, and its misbehaviour switches). */
 struct mp_sim_cfg *mp_sim_node_cfg(struct mp_sim_node *n);
+/*
+ * The GATT Proxy server (MshPRT v1.1 6.4 - 6.7, 7.2), for a node whose
+ * owner gave ops->proxy_send and whose GATT Proxy state is enabled. The
+ * owner carries the connection (the Mesh Proxy Service, the Proxy PDUs'
+ * SAR); the node keeps the proxy filter of the one Proxy Client and
+ * answers its Proxy Configuration messages with a Filter Status. What
+ * flows:
+ *  - a Network PDU from the client goes to the node's own stack, and is
+ *    relayed on the advertising bearer (ops->send, TTL - 1, 3.4.6.3) when
+ *    it is for another node; its SRC joins an accept list (6.6);
+ *  - a Network PDU the node sends, or hears on the advertising bearer for
+ *    another node (once: a cache drops the repetitions), goes to the client
+ *    when the filter lets its DST through (6.6).
+ * The filter starts, at each connection, as an empty accept list (6.6).
+ */
+
+/** True when the node serves the Mesh Proxy Service now: ops->proxy_send
+ *  given and the GATT Proxy state enabled (4.2.12). */
+bool mp_sim_node_proxy_on(const struct mp_sim_node *n);
+
+/** The Network ID of the node's first subnet (k3 of the key it sends
+ *  with), for its advertisement (7.2.2.2.2). 0, or -ENOENT (no subnet). */
+int mp_sim_node_proxy_network_id(const struct mp_sim_node *n, uint8_t id[8]);
+
+/** A Proxy Client connected (@up, its notifications on) or went away: the
+ *  filter starts afresh (an empty accept list), and nothing goes to the
+ *  client while it is not up. */
+void mp_sim_node_proxy_connected(struct mp_sim_node *n, bool up);
+
+/**
+ * A whole message from the Proxy Client (@type a Proxy PDU Message Type,
+ * reassembled by the owner). Returns 0 when taken, -ENOTCONN while no
+ * client is up, -ESHUTDOWN once the node was reset, -EPROTONOSUPPORT for a
+ * type a Proxy Server does not take from its client (beacons, provisioning
+ * PDUs, RFU ones), mp_mesh_rx()'s errors for a Network PDU nobody takes,
+ * mp_proxy_cfg_open()'s for a Proxy Configuration message that does not
+ * authenticate or decode (ignored, 6.7).
+ */
+int mp_sim_node_proxy_rx(struct mp_sim_node *n, uint8_t type, const uint8_t *msg, size_t len);
+
+/** The proxy filter now: its type (net/proxy_cfg.h) and its addresses in
+ *  @addrs (up to @max); returns how many the list holds. */
+size_t mp_sim_node_proxy_filter(const struct mp_sim_node *n, uint8_t *type, uint16_t *addrs,
+				size_t max);
+
 /** The node's stack counters. */
 const struct mp_mesh_stats *mp_sim_node_stats(const struct mp_sim_node *n);
 

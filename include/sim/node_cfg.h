@@ -193,6 +193,8 @@ uint16_t mp_sim_cfg_unicast(const struct mp_sim_cfg *cfg);
 uint8_t mp_sim_cfg_default_ttl(const struct mp_sim_cfg *cfg);
 /** The Network Transmit state (count in bits 0-2, interval steps in 3-7). */
 uint8_t mp_sim_cfg_net_transmit(const struct mp_sim_cfg *cfg);
+/** The GATT Proxy state: 0 disabled, 1 enabled, 2 not supported (4.2.12). */
+uint8_t mp_sim_cfg_gatt_proxy(const struct mp_sim_cfg *cfg);
 /** Number of NetKeys / AppKeys held. */
 size_t mp_sim_cfg_net_key_count(const struct mp_sim_cfg *cfg);
 size_t mp_sim_cfg_app_key_count(const struct mp_sim_cfg *cfg);

@@ -15,7 +15,13 @@
  * advertises its own, each repeated as its Network Transmit state says on
  * the loop's clock, through the same loss, duplication and delay; after a
  * Config Node Reset it forgets everything and is an unprovisioned device
- * again (beacons, a fresh provisioning). Randomness of the radio comes from a seeded generator, so that a
+ * again (beacons, a fresh provisioning). A node whose device offers PB-GATT
+ * is also a GATT Proxy server (the Proxy feature in its default
+ * composition, its GATT Proxy state on): it advertises the Mesh Proxy
+ * Service with its Network ID, connectable, and takes one connection at a
+ * time over which Proxy PDUs carry its own traffic and, while a proxy
+ * connection is up, what it relays between its client and the other nodes
+ * (which then hear each other; otherwise nodes only hear the engine). Randomness of the radio comes from a seeded generator, so that a
  * test run is reproducible; the devices' keys come from OpenSSL.
  */
 #ifndef MP_SIM_RADIO_H

@@ -29,6 +29,7 @@ struct mp_hci_radio;
 struct mp_shell;
 struct mp_cli_net;
 struct mp_oob_prompt;
+struct mp_cli_proxy;
 
 /* What a command handler returns; main.c turns it into the exit code. */
 enum mp_cli_status {
@@ -66,6 +67,7 @@ struct mp_cli_opts {
 	struct mp_cli_passphrase_src pass;	/* keyring passphrase source */
 	bool wait_lock;			/* wait for another meshprov's keyring lock */
 	unsigned int wait_lock_s;	/* --wait-lock=SECONDS; 0: as long as it takes */
+	bool net_gatt;			/* --bearer gatt: the network through a GATT Proxy */
 };
 
 enum mp_cli_target_state {
@@ -137,6 +139,7 @@ struct mp_cli_app {
 	bool engine_has_keyring;
 	struct mp_cli_net *net;		/* the mesh network and Configuration Client, or NULL */
 	void *kr_run;			/* a netkey refresh in progress (cmd_netkey.c), or NULL */
+	struct mp_cli_proxy *proxy;	/* --bearer gatt: its GATT Proxy (net_proxy.h), or NULL */
 	struct mp_shell *shell;		/* in the shell */
 	/* the OOB questions put to a person: the shell's, or outside it on a
 	 * terminal the program's own (cli/oobprompt.h); NULL: nobody to ask */

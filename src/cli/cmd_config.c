@@ -21,6 +21,7 @@
 #include "cli/group.h"
 #include "cli/handlers.h"
 #include "cli/net.h"
+#include "cli/net_proxy.h"
 #include "cli/nodecfg.h"
 #include "cli/parse.h"
 #include "config/client.h"
@@ -386,6 +387,7 @@ void mp_cli_net_free(struct mp_cli_app *a)
 
 	if (!n)
 		return;
+	mp_cli_proxy_free(a);
 	if (a->out.verbose > 0 && n->link)
 		mp_mesh_link_print_stats(n->link, stderr, "mesh: ");
 	mp_cfg_client_free(n->client);
@@ -415,7 +417,7 @@ static enum mp_cli_status need_net(struct mp_cli_app *a)
 	if (st)
 		return st;
 	if (a->net)
-		return MP_CLI_OK;
+		return mp_cli_proxy_need(a, a->net->link);	/* --bearer gatt */
 	n = calloc(1, sizeof(*n));
 	if (!n)
 		return MP_CLI_FAILED;
@@ -444,7 +446,7 @@ static enum mp_cli_status need_net(struct mp_cli_app *a)
 		return MP_CLI_FAILED;
 	}
 	a->net = n;
-	return MP_CLI_OK;
+	return mp_cli_proxy_need(a, n->link);	/* --bearer gatt */
 }
 
 enum mp_cli_status mp_cli_net_need(struct mp_cli_app *a)

@@ -83,7 +83,7 @@ struct gopt {
 enum {
 	OPT_JSON = 256, OPT_SIM, OPT_SIM_OOB, OPT_SIM_LOSS, OPT_SIM_DUP, OPT_SIM_DELAY,
 	OPT_SIM_SEED, OPT_PASS_FD, OPT_PASS_FILE, OPT_ASK_PASS, OPT_WAIT_LOCK,
-	OPT_OOB_CMD, OPT_KEEP_GOING, OPT_DUMP, OPT_SIM_BEARER,
+	OPT_OOB_CMD, OPT_KEEP_GOING, OPT_DUMP, OPT_SIM_BEARER, OPT_BEARER,
 };
 
 static const struct gopt gopts[] = {
@@ -107,6 +107,9 @@ static const struct gopt gopts[] = {
 	{ "json", OPT_JSON, NULL, MP_COMPL_NONE, NULL, "one JSON object per line, for scripts" },
 	{ "oob-cmd", OPT_OOB_CMD, "CMD", MP_COMPL_FILE, NULL,
 	  "helper for Output/Input OOB outside the shell: CMD UUID METHOD ACTION SIZE" },
+	{ "bearer", OPT_BEARER, "BEARER", MP_COMPL_WORDS, "adv gatt",
+	  "how the configuration commands reach the nodes: adv (default) or gatt "
+	  "(through a GATT Proxy node of the network)" },
 	{ "sim", OPT_SIM, "N", MP_COMPL_NONE, NULL,
 	  "use N simulated devices instead of a controller" },
 	{ "sim-oob", OPT_SIM_OOB, "METHOD", MP_COMPL_WORDS, "none static output input",
@@ -255,6 +258,14 @@ static int parse_options(struct mp_cli_app *a, int argc, char **argv)
 			break;
 		case OPT_SIM:
 			if (parse_num(optarg, 1000, &a->o.sim) < 0 || a->o.sim == 0)
+				goto bad;
+			break;
+		case OPT_BEARER:
+			if (strcmp(optarg, "adv") == 0)
+				a->o.net_gatt = false;
+			else if (strcmp(optarg, "gatt") == 0)
+				a->o.net_gatt = true;
+			else
 				goto bad;
 			break;
 		case OPT_SIM_BEARER:

@@ -63,6 +63,8 @@ struct mp_mesh_link {
 	unsigned ntimers;
 	int beacon_reg[2];
 	bool net_rx;
+	mp_mesh_link_tx_fn tx;		/* another bearer, or NULL: advertising */
+	void *tx_user;
 
 	struct mp_mesh_link_stats st;
 };
@@ -84,6 +86,11 @@ static void op_send(void *user, uint16_t net_idx, const uint8_t *pdu, size_t len
 	struct mp_mesh_link *l = user;
 
 	(void)net_idx;	/* one Network Transmit state for every subnet */
+	if (l->tx) {
+		if (l->tx(l->tx_user, pdu, len) < 0)
+			l->st.tx_refused++;
+		return;
+	}
 	if (mp_engine_net_send(l->engine, pdu, len, l->opts.net_transmit) < 0)
 		l->st.tx_refused++;
 }
@@ -677,6 +684,7 @@ void mp_mesh_link_print_stats(const struct mp_mesh_link *l, FILE *f, const char 
 #define P(name, v) fprintf(f, "%s%s %lu\n", prefix, name, (unsigned long)(v))
 	P("net-pdus-heard", st.pdus_heard);
 	P("net-tx-refused", st.tx_refused);
+	P("proxy-pdus-heard", st.proxy_pdus_heard);
 	P("beacons-heard", st.beacons_heard);
 	P("beacons-sent", st.beacons_sent);
 	P("rpl-write-errors", st.rpl_write_errors);
@@ -718,4 +726,27 @@ void mp_mesh_link_print_stats(const struct mp_mesh_link *l, FILE *f, const char 
 	P("beacon-bad-auth", c->bcn_bad_auth);
 	P("beacon-unknown-net", c->bcn_unknown_net);
 #undef P
+}
+
+void mp_mesh_link_set_tx(struct mp_mesh_link *l, mp_mesh_link_tx_fn send, void *user)
+{
+	l->tx = send;
+	l->tx_user = send ? user : NULL;
+}
+
+void mp_mesh_link_rx(struct mp_mesh_link *l, const uint8_t *pdu, size_t len)
+{
+	l->st.proxy_pdus_heard++;
+	mp_mesh_rx(l->mesh, pdu, len);
+}
+
+int mp_mesh_link_seq_next(struct mp_mesh_link *l, uint32_t *seq)
+{
+	return mp_seq_next(l->seq, seq);
+}
+
+const struct mp_subnet *mp_mesh_link_subnets(const struct mp_mesh_link *l, size_t *n)
+{
+	*n = l->nsubnets;
+	return l->subnets;
 }

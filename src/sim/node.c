@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bearer/proxy.h"
 #include "crypto/crypto.h"
+#include "net/proxy_cfg.h"
 
 /* Opcodes the node's servers receive and send. MshMDL v1.1 4.3.2, 7.1 */
 #define OP_ATTENTION_GET 0x8004
@@ -27,6 +29,12 @@
 
 #define ALL_NODES 0xffff
 
+/* The proxy filter's capacity (a Proxy Server chooses it, 6.6; an Add past
+ * it is not applied), and the PDUs remembered so that a repetition heard
+ * on the advertising bearer reaches the Proxy Client once. */
+#define PROXY_FILTER_MAX 32
+#define PROXY_CACHE 64
+
 /* Timer ids after the stack's: the Attention Timer's tick, then one TID
  * window per element. */
 enum { T_ATTENTION = 0, T_TID = 1 };
@@ -46,6 +54,7 @@ struct mp_sim_node {
 	unsigned elements;
 	uint8_t dev_key[16];
 	uint32_t seq;
+	uint32_t iv_index;
 	bool reset;
 	/* what the stack holds, to apply the server's changes as differences */
 	uint16_t nets[MP_SIM_CFG_MAX_NET_KEYS];
@@ -62,7 +71,19 @@ struct mp_sim_node {
 		uint16_t src, dst;
 		uint8_t tid;
 	} tid[MP_SIM_CFG_MAX_ELEMENTS];
+	/* the GATT Proxy server's client (6.6) */
+	struct {
+		bool up;
+		uint8_t type;
+		uint16_t list[PROXY_FILTER_MAX];
+		size_t n;
+		struct mp_net_cache cache;
+		struct mp_net_cache_entry cache_e[PROXY_CACHE];
+	} px;
 };
+
+static void px_own_tx(struct mp_sim_node *n, uint16_t net_idx, const uint8_t *pdu, size_t len);
+static void px_from_adv(struct mp_sim_node *n, const uint8_t *pdu, size_t len);
 
 void mp_sim_node_default_comp(struct mp_sim_comp *out, unsigned elements)
 {
@@ -92,8 +113,8 @@ static void n_send(void *user, uint16_t net_idx, const uint8_t *pdu, size_t len)
 {
 	struct mp_sim_node *n = user;
 
-	(void)net_idx;
 	n->ops.send(n->user, pdu, len, mp_sim_cfg_net_transmit(n->cfg));
+	px_own_tx(n, net_idx, pdu, len);
 }
 
 static void n_timer(void *user, unsigned id, uint32_t ms)
@@ -529,6 +550,8 @@ int mp_sim_node_new(const struct mp_sim_node_params *p, struct mp_sim_node **out
 	}
 	n->mesh_timers = mp_mesh_timer_count(n->m);
 	/* the IV Update flag of the Provisioning Data (5.4.2.5, bit 1) */
+	n->iv_index = p->prov->iv_index;
+	mp_net_cache_init(&n->px.cache, n->px.cache_e, PROXY_CACHE);
 	err = mp_mesh_set_iv(n->m, p->prov->iv_index, p->prov->flags & 0x02);
 	if (err)
 		goto fail;
@@ -586,6 +609,7 @@ int mp_sim_node_rx(struct mp_sim_node *n, const uint8_t *pdu, size_t len)
 		return -EINVAL;
 	if (n->reset)
 		return -ESHUTDOWN;
+	px_from_adv(n, pdu, len);
 	return mp_mesh_rx(n->m, pdu, len);
 }
 
@@ -617,4 +641,222 @@ struct mp_sim_cfg *mp_sim_node_cfg(struct mp_sim_node *n)
 const struct mp_mesh_stats *mp_sim_node_stats(const struct mp_sim_node *n)
 {
 	return mp_mesh_stats(n->m);
+}
+
+/* ---- the GATT Proxy server (MshPRT v1.1 6.4 - 6.7) ---- */
+
+bool mp_sim_node_proxy_on(const struct mp_sim_node *n)
+{
+	return n && !n->reset && n->ops.proxy_send && mp_sim_cfg_gatt_proxy(n->cfg) == 0x01;
+}
+
+int mp_sim_node_proxy_network_id(const struct mp_sim_node *n, uint8_t id[8])
+{
+	const struct mp_subnet *s = n->n_nets ? mp_mesh_subnet(n->m, n->nets[0]) : NULL;
+
+	if (!s)
+		return -ENOENT;
+	memcpy(id, mp_subnet_tx_keys(s)->network_id, 8);
+	return 0;
+}
+
+void mp_sim_node_proxy_connected(struct mp_sim_node *n, bool up)
+{
+	/* a new connection starts with an empty accept list (6.6) */
+	n->px.up = up;
+	n->px.type = MP_PROXY_FILTER_ACCEPT;
+	n->px.n = 0;
+	mp_net_cache_clear(&n->px.cache);
+}
+
+size_t mp_sim_node_proxy_filter(const struct mp_sim_node *n, uint8_t *type, uint16_t *addrs,
+				size_t max)
+{
+	if (type)
+		*type = n->px.type;
+	for (size_t i = 0; addrs && i < n->px.n && i < max; i++)
+		addrs[i] = n->px.list[i];
+	return n->px.n;
+}
+
+static bool px_passes(const struct mp_sim_node *n, uint16_t dst)
+{
+	bool listed = in_list(n->px.list, n->px.n, dst);
+
+	return n->px.type == MP_PROXY_FILTER_ACCEPT ? listed : !listed;
+}
+
+static void px_add(struct mp_sim_node *n, uint16_t a)
+{
+	/* the unassigned address is not added; a full list takes no more */
+	if (a == MP_ADDR_UNASSIGNED || in_list(n->px.list, n->px.n, a) ||
+	    n->px.n >= PROXY_FILTER_MAX)
+		return;
+	n->px.list[n->px.n++] = a;
+}
+
+static void px_remove(struct mp_sim_node *n, uint16_t a)
+{
+	for (size_t i = 0; i < n->px.n; i++) {
+		if (n->px.list[i] == a) {
+			n->px.list[i] = n->px.list[--n->px.n];
+			return;
+		}
+	}
+}
+
+/* Authenticate @pdu under the node's subnets: 0 with @rx and the subnet. */
+static int px_open(struct mp_sim_node *n, enum mp_net_kind kind, const uint8_t *pdu, size_t len,
+		   struct mp_net_rx *rx, struct mp_proxy_cfg_msg *m, const struct mp_subnet **sub)
+{
+	int err = -ENOKEY;
+
+	for (size_t i = 0; i < n->n_nets; i++) {
+		const struct mp_subnet *s = mp_mesh_subnet(n->m, n->nets[i]);
+
+		if (!s)
+			continue;
+		if (kind == MP_NET_PROXY_CONFIG)
+			err = mp_proxy_cfg_open(s, 1, n->iv_index, pdu, len, rx, m);
+		else
+			err = mp_net_decode(s, 1, n->iv_index, kind, pdu, len, rx);
+		if (err == 0) {
+			*sub = s;
+			return 0;
+		}
+	}
+	return err;
+}
+
+/* Send @rx again with TTL - 1 under the key it came with (3.4.6.3): on the
+ * advertising bearer (@to_client false) or to the Proxy Client. */
+static void px_relay(struct mp_sim_node *n, const struct mp_net_rx *rx, const struct mp_subnet *s,
+		     bool to_client)
+{
+	struct mp_net_hdr h = rx->hdr;
+	uint8_t out[MP_NET_PDU_MAX];
+	ssize_t len;
+
+	if (!mp_net_relay_ttl(rx->hdr.ttl, &h.ttl))
+		return;
+	len = mp_net_encode(&s->key[rx->new_key ? 1 : 0].flood, rx->iv_index, MP_NET_NETWORK, &h,
+			    rx->transport, rx->transport_len, out, sizeof(out));
+	if (len <= 0)
+		return;
+	if (to_client)
+		n->ops.proxy_send(n->user, MP_PROXY_NETWORK_PDU, out, (size_t)len);
+	else
+		n->ops.send(n->user, out, (size_t)len, mp_sim_cfg_net_transmit(n->cfg));
+}
+
+/* What the node itself sends goes to its client too, if the filter lets
+ * its DST through (6.6). */
+static void px_own_tx(struct mp_sim_node *n, uint16_t net_idx, const uint8_t *pdu, size_t len)
+{
+	const struct mp_subnet *s;
+	struct mp_net_rx rx;
+
+	if (!n->px.up || !mp_sim_node_proxy_on(n))
+		return;
+	s = mp_mesh_subnet(n->m, net_idx);
+	if (s && mp_net_decode_cred(&mp_subnet_tx_keys(s)->flood, n->iv_index, MP_NET_NETWORK, pdu,
+				    len, &rx) == 0 &&
+	    px_passes(n, rx.hdr.dst))
+		n->ops.proxy_send(n->user, MP_PROXY_NETWORK_PDU, pdu, len);
+}
+
+/* Heard on the advertising bearer: another node's PDU for the client. */
+static void px_from_adv(struct mp_sim_node *n, const uint8_t *pdu, size_t len)
+{
+	const struct mp_subnet *s;
+	struct mp_net_rx rx;
+
+	if (!n->px.up || !mp_sim_node_proxy_on(n) ||
+	    px_open(n, MP_NET_NETWORK, pdu, len, &rx, NULL, &s) < 0)
+		return;
+	if (own(n, rx.hdr.src) || own(n, rx.hdr.dst) || !px_passes(n, rx.hdr.dst) ||
+	    mp_net_cache_add(&n->px.cache, rx.iv_index, rx.hdr.src, rx.hdr.seq) < 0)
+		return;
+	px_relay(n, &rx, s, true);
+}
+
+static int px_net_rx(struct mp_sim_node *n, const uint8_t *pdu, size_t len)
+{
+	const struct mp_subnet *s;
+	struct mp_net_rx rx;
+	bool relayed = false;
+	int err = px_open(n, MP_NET_NETWORK, pdu, len, &rx, NULL, &s);
+
+	if (err < 0)
+		return err;
+	/* the client's own address joins an accept list (6.6), so that the
+	 * answers to it come back without a filter set up */
+	if (n->px.type == MP_PROXY_FILTER_ACCEPT && mp_addr_is_unicast(rx.hdr.src))
+		px_add(n, rx.hdr.src);
+	/* not to be sent back to the client when another copy comes by air */
+	mp_net_cache_add(&n->px.cache, rx.iv_index, rx.hdr.src, rx.hdr.seq);
+	if (!own(n, rx.hdr.dst)) {
+		px_relay(n, &rx, s, false);
+		relayed = true;
+	}
+	err = mp_mesh_rx(n->m, pdu, len);
+	return relayed ? 0 : err;
+}
+
+/* A Proxy Configuration message: the filter changed, the Filter Status
+ * answers it (6.7). */
+static int px_cfg_rx(struct mp_sim_node *n, const uint8_t *pdu, size_t len)
+{
+	struct mp_proxy_cfg_msg m, st = { .opcode = MP_PROXY_CFG_FILTER_STATUS };
+	const struct mp_subnet *s;
+	uint8_t out[MP_NET_PDU_MAX];
+	struct mp_net_rx rx;
+	uint32_t seq;
+	ssize_t olen;
+	int err = px_open(n, MP_NET_PROXY_CONFIG, pdu, len, &rx, &m, &s);
+
+	if (err < 0)
+		return err;
+	switch (m.opcode) {
+	case MP_PROXY_CFG_SET_FILTER_TYPE:
+		n->px.type = m.filter_type;
+		n->px.n = 0;
+		break;
+	case MP_PROXY_CFG_ADD_ADDRS:
+		for (size_t i = 0; i < m.naddrs; i++)
+			px_add(n, m.addrs[i]);
+		break;
+	case MP_PROXY_CFG_REMOVE_ADDRS:
+		for (size_t i = 0; i < m.naddrs; i++)
+			px_remove(n, m.addrs[i]);
+		break;
+	default:	/* the Directed Proxy ones: no directed forwarding here */
+		return 0;
+	}
+	st.filter_type = n->px.type;
+	st.list_size = (uint16_t)n->px.n;
+	err = n_seq_next(n, &seq);
+	if (err < 0)
+		return err;
+	olen = mp_proxy_cfg_seal(&mp_subnet_tx_keys(s)->flood, n->iv_index, n->unicast, seq, &st,
+				 out, sizeof(out));
+	if (olen < 0)
+		return (int)olen;
+	n->ops.proxy_send(n->user, MP_PROXY_CONFIGURATION, out, (size_t)olen);
+	return 0;
+}
+
+int mp_sim_node_proxy_rx(struct mp_sim_node *n, uint8_t type, const uint8_t *msg, size_t len)
+{
+	if (!n || !msg)
+		return -EINVAL;
+	if (n->reset)
+		return -ESHUTDOWN;
+	if (!n->px.up || !mp_sim_node_proxy_on(n))
+		return -ENOTCONN;
+	if (type == MP_PROXY_NETWORK_PDU)
+		return px_net_rx(n, msg, len);
+	if (type == MP_PROXY_CONFIGURATION)
+		return px_cfg_rx(n, msg, len);
+	return -EPROTONOSUPPORT;
 }

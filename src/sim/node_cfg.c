@@ -1096,6 +1096,11 @@ static const struct model *model_at(const struct mp_sim_cfg *cfg, uint16_t elem,
 	return e < 0 ? NULL : cfg_find_model((struct mp_sim_cfg *)cfg, e, m);
 }
 
+uint8_t mp_sim_cfg_gatt_proxy(const struct mp_sim_cfg *cfg)
+{
+	return cfg->proxy;
+}
+
 uint8_t mp_sim_cfg_net_transmit(const struct mp_sim_cfg *cfg)
 {
 	return cfg->net_tx;

@@ -131,6 +131,7 @@ static void deliver_cb(struct mp_loop *loop, int64_t id, void *data)
 		   r->devs[d->to].node) {
 		/* a Network PDU: the node's network layer decides */
 		mp_sim_node_rx(r->devs[d->to].node, d->ad + 2, d->ad[0] - 1u);
+		sim_proxy_check(&r->devs[d->to]);
 	}
 	free(d);
 }
@@ -170,7 +171,7 @@ static void radio_forget(void *ctx, uint32_t sender)
 
 	for (; d; d = next) {
 		next = d->next;
-		if (d->to < 0 || d->sender != sender)
+		if (d->to < 0 || d->from >= 0 || d->sender != sender)
 			continue;
 		unlink_delivery(r, d);
 		mp_loop_timer_cancel(r->cfg.loop, d->timer);
@@ -294,13 +295,30 @@ static void net_tx_unlink(struct mp_sim_radio *r, struct sim_net_tx *t)
 	}
 }
 
+/* The node's Network PDU on the air for the engine and, while a GATT Proxy
+ * connection is up on either side, for the other nodes: a proxy relays
+ * between its client and the other nodes (sim/node.h). Otherwise nodes do
+ * not hear each other (none relays), and a large simulation stays linear. */
+static void node_air(struct sim_dev *sd, const uint8_t *ad, size_t len)
+{
+	struct mp_sim_radio *r = sd->r;
+
+	sim_post(r, -1, (int)sd->index, 0, ad, len, false);
+	for (unsigned int i = 0; i < r->cfg.devices; i++) {
+		struct sim_dev *o = &r->devs[i];
+
+		if (o != sd && o->node && (sd->proxy_conn || o->proxy_conn))
+			sim_post(r, (int)i, (int)sd->index, 0, ad, len, false);
+	}
+}
+
 static void net_tx_cb(struct mp_loop *loop, int64_t id, void *data)
 {
 	struct sim_net_tx *t = data;
 	struct mp_sim_radio *r = t->sd->r;
 
 	r->node_pdus++;
-	sim_post(r, -1, (int)t->sd->index, 0, t->ad, t->len, false);
+	node_air(t->sd, t->ad, t->len);
 	if (--t->left) {
 		t->timer = mp_loop_timer_add(loop, t->interval_ms, net_tx_cb, t);
 		if (t->timer > 0)
@@ -324,7 +342,7 @@ static void node_send(void *user, const uint8_t *pdu, size_t len, uint8_t transm
 	if (n <= 0)
 		return;
 	r->node_pdus++;
-	sim_post(r, -1, (int)sd->index, 0, ad, (size_t)n, false);
+	node_air(sd, ad, (size_t)n);
 	if (!(transmit & 0x07))
 		return;
 	t = calloc(1, sizeof(*t));
@@ -395,6 +413,8 @@ static void node_reset_cb(struct mp_loop *loop, int64_t id, void *data)
 	struct sim_dev *sd = data;
 
 	sd->node_reset_timer = 0;
+	if (sd->proxy_conn)
+		sim_gatt_dev_drop(sd);	/* no node, no proxy: its client is let go */
 	node_free(sd);
 	sd->provisioned = false;
 	if (sd->has_active)
@@ -418,24 +438,32 @@ static void node_reset(void *user)
 }
 
 static const struct mp_sim_node_ops node_ops = {
-	.send = node_send, .timer = node_timer, .reset = node_reset,
+	.send = node_send, .timer = node_timer, .reset = node_reset, .proxy_send = sim_proxy_send,
 };
 
 static void node_start(struct sim_dev *sd, const struct mp_sim_prov_result *res)
 {
 	struct mp_sim_radio *r = sd->r;
 	struct mp_sim_comp comp;
+	/* sim/node.h's default states, and the GATT Proxy on where supported */
+	struct mp_sim_cfg_params states = { .beacon = 1, .net_transmit = 1u << 3 | 2u,
+					    .proxy = 1 };
 	struct mp_sim_node_params np = { .prov = res, .comp = &comp,
-					 .states = r->cfg.node_states, .ops = &node_ops,
-					 .user = sd };
+					 .states = r->cfg.node_states ? r->cfg.node_states : &states,
+					 .ops = &node_ops, .user = sd };
 	struct mp_sim_node *node;
 
 	if (sd->node)
 		node_free(sd);
-	if (sim_comp_of(r, sd->index))
+	if (sim_comp_of(r, sd->index)) {
 		comp = *sim_comp_of(r, sd->index);
-	else
+	} else {
 		mp_sim_node_default_comp(&comp, sd->elements);
+		/* a device that offers PB-GATT is a GATT Proxy server once a
+		 * node (MshPRT v1.1 7.2), as most such devices are */
+		if (sd->gatt)
+			comp.features |= MP_SIM_FEAT_PROXY;
+	}
 	/* timers before the node: it may arm one while it starts */
 	sd->n_ntimers = 0;
 	if (mp_sim_node_new(&np, &node) < 0)
@@ -505,8 +533,10 @@ void sim_dev_bearer_closed(struct sim_dev *sd)
 	sd->has_active = false;
 	mp_sendq_close(&sd->txq);
 	proto_timer_set(sd, false);
-	if (sd->provisioned)
+	if (sd->provisioned) {
+		sim_gatt_advertise(sd);		/* the Mesh Proxy Service, if served */
 		return;
+	}
 	/* Not provisioned: a fresh attempt may come, with fresh keys. */
 	mp_sim_device_reset(sd->dev);
 	if (sd->adv)

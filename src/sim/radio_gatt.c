@@ -81,7 +81,9 @@ static void dev_down_fired(struct mp_loop *loop, int64_t id, void *data)
 	struct sim_dev *sd = data;
 
 	sd->gatt_down_timer = 0;
-	if (sd->pbg)
+	if (sd->proxy_conn)
+		sim_proxy_detached(sd);
+	else if (sd->pbg)
 		mp_pbgatt_disconnected(sd->pbg, -ECONNRESET);	/* closed() frees */
 }
 
@@ -95,7 +97,7 @@ static void dev_detach(struct sim_dev *sd)
 		sd->gatt_down_timer = mp_loop_timer_add(sd->r->cfg.loop, 0, dev_down_fired, sd);
 }
 
-static void srv_tx(void *owner, const uint8_t *pdu, size_t len)
+void sim_gatt_srv_tx(void *owner, const uint8_t *pdu, size_t len)
 {
 	struct sim_dev *sd = owner;
 
@@ -134,7 +136,8 @@ static void srv_mtu(void *owner, uint16_t att_mtu)
 	mp_pbgatt_set_mtu(sd->pbg, att_mtu);
 }
 
-static const struct mp_gatt_server_ops srv_ops = { srv_tx, srv_data_in, srv_cccd, srv_mtu };
+static const struct mp_gatt_server_ops srv_ops = { sim_gatt_srv_tx, srv_data_in, srv_cccd,
+						   srv_mtu };
 
 static int pbg_tx(void *user, const uint8_t *value, size_t len)
 {
@@ -151,14 +154,17 @@ static void pbg_timer(void *user, unsigned id, uint32_t delay_ms)
 		mp_timer_slots_set(&sd->timers, SIM_TIMER_GATT + id, delay_ms);
 }
 
-/* The device's link gives up (or is done): the device disconnects. */
-static void pbg_disconnect(void *user)
+void sim_gatt_dev_drop(struct sim_dev *sd)
 {
-	struct sim_dev *sd = user;
-
 	if (sd->conn)
 		conn_push(sd->conn, EV_DISCONNECTED, -ECONNRESET, NULL, 0, latency(sd->r));
 	dev_detach(sd);
+}
+
+/* The device's link gives up (or is done): the device disconnects. */
+static void pbg_disconnect(void *user)
+{
+	sim_gatt_dev_drop(user);
 }
 
 static const struct mp_pbgatt_ops pbg_ops = { pbg_tx, pbg_timer, pbg_disconnect };
@@ -217,16 +223,28 @@ static void gatt_adv_fired(struct mp_loop *loop, int64_t id, void *data)
 	/* Flags (LE General Discoverable, BR/EDR not supported), Complete
 	 * List of 16-bit Service UUIDs, Service Data: the Mesh Provisioning
 	 * Service with Device UUID and OOB Information. MshPRT v1.1 7.1.2.2.1 */
-	uint8_t ad[29] = { 2, 0x01, 0x06, 3, 0x03, 0x27, 0x18, 21, 0x16, 0x27, 0x18 };
+	uint8_t ad[31] = { 2, 0x01, 0x06, 3, 0x03, 0x27, 0x18, 21, 0x16, 0x27, 0x18 };
+	size_t len = 29;
 
 	sd->gatt_adv_timer = 0;
-	if (sd->provisioned || sd->conn || sd->has_active)
+	if (sd->conn || sd->has_active)
 		return;		/* not connectable while busy */
-	memcpy(ad + 11, sd->uuid, 16);
-	/* little-endian in the service data (the 8.5.1 sample: ...f4 2040) */
-	ad[27] = (uint8_t)sim_oob_info(r);
-	ad[28] = (uint8_t)(sim_oob_info(r) >> 8);
-	sim_post(r, -1, (int)sd->index, 0, ad, sizeof(ad), true);
+	if (sd->provisioned) {
+		/* a node advertises the Mesh Proxy Service while it serves it
+		 * (its GATT Proxy state may come on again later) */
+		len = sim_proxy_ad(sd, ad);
+		if (!len) {
+			sd->gatt_adv_timer = mp_loop_timer_add(loop, r->cfg.beacon_ms,
+							       gatt_adv_fired, sd);
+			return;
+		}
+	} else {
+		memcpy(ad + 11, sd->uuid, 16);
+		/* little-endian in the service data (the 8.5.1 sample: ...f4 2040) */
+		ad[27] = (uint8_t)sim_oob_info(r);
+		ad[28] = (uint8_t)(sim_oob_info(r) >> 8);
+	}
+	sim_post(r, -1, (int)sd->index, 0, ad, len, true);
 	sd->gatt_adv_timer = mp_loop_timer_add(loop, r->cfg.beacon_ms, gatt_adv_fired, sd);
 }
 
@@ -308,8 +326,18 @@ int sim_gatt_connect(void *ctx, const uint8_t addr[6], uint8_t addr_type,
 	/* A device that is not there, or not connectable now (provisioned,
 	 * busy with another link), never answers the connection request:
 	 * Linux then reports a timeout. Say so sooner here. */
-	if (!sd || !sd->gatt || addr_type != 1 || sd->conn || sd->has_active || sd->provisioned ||
-	    sd->pbg) {
+	if (sd && sd->gatt && addr_type == 1 && !sd->conn && !sd->has_active && !sd->pbg &&
+	    !sd->srv && sd->provisioned && sd->node && mp_sim_node_proxy_on(sd->node)) {
+		/* a node serving the Mesh Proxy Service */
+		sd->conn = c;
+		c->sd = sd;
+		if (sim_proxy_attach(sd) < 0) {
+			sd->conn = NULL;
+			free(c);
+			return -ENOMEM;
+		}
+	} else if (!sd || !sd->gatt || addr_type != 1 || sd->conn || sd->has_active ||
+		   sd->provisioned || sd->pbg || sd->srv) {
 		err = -ETIMEDOUT;
 	} else {
 		sc.owner = sd;
@@ -379,6 +407,8 @@ void sim_gatt_dev_free(struct sim_dev *sd)
 		mp_loop_timer_cancel(r->cfg.loop, sd->gatt_adv_timer);
 	if (sd->gatt_down_timer)
 		mp_loop_timer_cancel(r->cfg.loop, sd->gatt_down_timer);
+	if (sd->proxy_sar_timer)
+		mp_loop_timer_cancel(r->cfg.loop, sd->proxy_sar_timer);
 	free_gatt_side(sd);
 }
 

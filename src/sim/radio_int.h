@@ -10,6 +10,7 @@
 #include "bearer/bearer.h"
 #include "bearer/pbadv.h"
 #include "bearer/pbgatt.h"
+#include "bearer/proxy.h"
 #include "bearer/sendq.h"
 #include "core/timer_slots.h"
 #include "sim/device.h"
@@ -66,6 +67,12 @@ struct sim_dev {
 	int64_t gatt_adv_timer;
 	int64_t gatt_down_timer;
 	unsigned int gatt_rx;	/* Data In writes of this connection */
+	/* the connection is to the node's GATT Proxy server (radio_proxy.c)
+	 * rather than PB-GATT */
+	bool proxy_conn;
+	struct mp_proxy_rx prx;
+	uint8_t prx_buf[64];
+	int64_t proxy_sar_timer;
 	/* the device's PDUs wait here while the link carries the previous one */
 	struct mp_sendq txq;
 	bool provisioned;
@@ -135,5 +142,24 @@ void sim_gatt_close(struct mp_radio_conn *c);
 void sim_gatt_advertise(struct sim_dev *sd);
 /* Free the device's GATT side (radio teardown). */
 void sim_gatt_dev_free(struct sim_dev *sd);
+/* The device's GATT server sends an ATT PDU to the engine (a server op). */
+void sim_gatt_srv_tx(void *owner, const uint8_t *pdu, size_t len);
+/* The device drops its connection. */
+void sim_gatt_dev_drop(struct sim_dev *sd);
+
+/* radio_proxy.c: a provisioned device's GATT Proxy server (sim/node.h) */
+/* Serve the Mesh Proxy Service on the new connection sd->conn: 0 or -ENOMEM. */
+int sim_proxy_attach(struct sim_dev *sd);
+/* The connection is gone: free the server, the node's client is down. */
+void sim_proxy_detached(struct sim_dev *sd);
+/* The node may have turned its GATT Proxy off (Config GATT Proxy Set 0): a
+ * connection to it is let go (after what the node sent). */
+void sim_proxy_check(struct sim_dev *sd);
+/* The node's ops->proxy_send. */
+void sim_proxy_send(void *user, uint8_t type, const uint8_t *msg, size_t len);
+/* The connectable advertisement of the Mesh Proxy Service with the Network
+ * ID (MshPRT v1.1 7.2.2.2.2) into @ad: its length, or 0 when the node does
+ * not serve the proxy now. */
+size_t sim_proxy_ad(const struct sim_dev *sd, uint8_t ad[31]);
 
 #endif

@@ -53,7 +53,10 @@
  *
  * --node S: once provisioned (and the link closed), stay on for S seconds
  * as a node (mpdev_node.c: the simulated node of sim/node.h) instead of
- * exiting at once; without it nothing changes.
+ * exiting at once; without it nothing changes. With --gatt too the node is a
+ * GATT Proxy server: its connectable advertising names the Mesh Proxy
+ * Service with its Network ID, and a connection serves that service
+ * (Proxy PDUs to and from the node; "NODE PROXY CLIENT" / "NO CLIENT").
  *
  * Exit: 0 provisioned (probe: MTU exchanged); 1 failed; 2 usage; 3 the
  * controller could not be used.

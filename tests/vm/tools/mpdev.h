@@ -11,6 +11,7 @@
 
 #include "bearer/pbadv.h"
 #include "bearer/pbgatt.h"
+#include "bearer/proxy.h"
 #include "bearer/sendq.h"
 #include "gatt/client.h"
 #include "gatt/server.h"
@@ -179,6 +180,11 @@ struct mpdev {
 
 	/* ---- --node (mpdev_node.c) ---- */
 	struct mpdev_node *nodeside;
+	/* with --gatt the node is a GATT Proxy server: the connectable
+	 * advertising names the Mesh Proxy Service, a connection serves it */
+	bool proxy;
+	struct mp_proxy_rx prx;
+	uint8_t prx_buf[64];
 
 	/* ---- the end ---- */
 	bool finished;
@@ -223,6 +229,11 @@ int mpdev_probe_start(struct mpdev *d);
 void mpdev_probe_report(struct mpdev *d, const struct mp_hci_adv_report *r);
 /** The probe's connection is over (closed here; idempotent): watch our scan. */
 void mpdev_probe_link_over(struct mpdev *d);
+/** The node serves the Mesh Proxy Service from now on (d->proxy set):
+ *  advertise it, listen (now, or once the connection up has ended). */
+void mpdev_gatt_proxy_start(struct mpdev *d);
+/** The node's proxy_send: a message of Proxy PDU type @type to the client. */
+void mpdev_gatt_proxy_send(void *user, uint8_t type, const uint8_t *msg, size_t len);
 
 /* mpdev_node.c: --node */
 /** The provisioned device becomes a node (d->result) for d->node_s seconds;
@@ -232,6 +243,12 @@ int mpdev_node_start(struct mpdev *d);
 void mpdev_node_rx(struct mpdev *d, const uint8_t *pdu, size_t len);
 /** Free the node side (idempotent). */
 void mpdev_node_free(struct mpdev *d);
+/** The proxy's client connected (@up, notifications on) or went. */
+void mpdev_node_proxy_connected(struct mpdev *d, bool up);
+/** A whole Proxy message from the client (mp_sim_node_proxy_rx). */
+void mpdev_node_proxy_rx(struct mpdev *d, uint8_t type, const uint8_t *msg, size_t len);
+/** The node's Network ID (for the advertisement): 0 or -ENOENT. */
+int mpdev_node_network_id(struct mpdev *d, uint8_t id[8]);
 
 /* mpdev_prov.c: --gatt-provision */
 /** Bind the probe provisioner's timer slots and queue (once, before anything runs). */

@@ -311,7 +311,9 @@ static void adv_done(struct mpdev *d, int status, uint16_t op)
 }
 
 /* Flags, 16-bit Service UUIDs, Service Data: 3 + 4 + 22 = 29 octets. */
-static size_t service_adv_data(const struct mpdev *d, uint8_t *out, size_t cap)
+static size_t proxy_adv_data(struct mpdev *d, uint8_t *out, size_t cap);
+
+static size_t service_adv_data(struct mpdev *d, uint8_t *out, size_t cap)
 {
 	uint8_t flags = 0x06;	/* LE General Discoverable, BR/EDR Not Supported */
 	uint8_t uuids[2] = { MP_UUID16_MESH_PROV & 0xff, MP_UUID16_MESH_PROV >> 8 };
@@ -323,9 +325,32 @@ static size_t service_adv_data(const struct mpdev *d, uint8_t *out, size_t cap)
 	 * OOB Information is written least significant octet first, as in
 	 * the specification's sample (MshPRT v1.1 8.5.1) and as
 	 * mp_adv_prov_service_decode() reads it. */
+	if (d->proxy)
+		return proxy_adv_data(d, out, cap);
 	mp_store_le16(sd, MP_UUID16_MESH_PROV);
 	memcpy(sd + 2, d->uuid, 16);
 	mp_store_le16(sd + 18, d->oob_info);
+	n = mp_ad_put(MP_AD_FLAGS, &flags, 1, out + off, cap - off);
+	off += n > 0 ? (size_t)n : 0;
+	n = mp_ad_put(MP_AD_UUID16_ALL, uuids, 2, out + off, cap - off);
+	off += n > 0 ? (size_t)n : 0;
+	n = mp_ad_put(MP_AD_SERVICE_DATA16, sd, sizeof(sd), out + off, cap - off);
+	off += n > 0 ? (size_t)n : 0;
+	return off;
+}
+
+/* A node's: Flags, the Mesh Proxy Service UUID, its Service Data with the
+ * Network ID (MshPRT v1.1 7.2.2.2.2). */
+static size_t proxy_adv_data(struct mpdev *d, uint8_t *out, size_t cap)
+{
+	uint8_t flags = 0x06;
+	uint8_t uuids[2] = { 0x28, 0x18 };
+	uint8_t sd[11] = { 0x28, 0x18, 0x00 };
+	size_t off = 0;
+	int n;
+
+	if (mpdev_node_network_id(d, sd + 3) < 0)
+		return 0;
 	n = mp_ad_put(MP_AD_FLAGS, &flags, 1, out + off, cap - off);
 	off += n > 0 ? (size_t)n : 0;
 	n = mp_ad_put(MP_AD_UUID16_ALL, uuids, 2, out + off, cap - off);
@@ -652,6 +677,8 @@ static void fault_big_notify(struct mpdev *d, const uint8_t *value, size_t len)
 
 /* ==== device: one ATT connection, GATT server, PB-GATT link ==== */
 
+static void drop_now(struct mp_loop *loop, int64_t id, void *data);
+
 static void srv_tx(void *owner, const uint8_t *pdu, size_t len)
 {
 	struct mpdev *d = owner;
@@ -669,7 +696,20 @@ static void srv_tx(void *owner, const uint8_t *pdu, size_t len)
 static void srv_data_in(void *owner, const uint8_t *value, size_t len)
 {
 	struct mpdev *d = owner;
+	struct mp_proxy_msg msg;
+	int r;
 
+	if (d->proxy && !d->pbgatt) {
+		r = mp_proxy_rx_feed(&d->prx, value, len, &msg);
+		if (r < 0) {
+			/* MshPRT v1.1 6.3.2.2: the connection ends */
+			mpdev_say(d, "PROXY MALFORMED PDU (%s): disconnecting", strerror(-r));
+			mp_loop_timer_set(d->loop, &d->drop_timer, 1, drop_now, d);
+		} else if (r == 1) {
+			mpdev_node_proxy_rx(d, msg.type, msg.data, msg.len);
+		}
+		return;
+	}
 	if (d->pbgatt)
 		mp_pbgatt_rx(d->pbgatt, value, len);
 }
@@ -679,6 +719,10 @@ static void srv_cccd(void *owner, bool enabled)
 	struct mpdev *d = owner;
 
 	mpdev_say(d, "GATT NOTIFY %s", enabled ? "on" : "off");
+	if (d->proxy && !d->pbgatt) {
+		mpdev_node_proxy_connected(d, enabled);
+		return;
+	}
 	/* MshPRT v1.1 5.2.2: the link is usable once Data Out notifies. */
 	if (enabled && d->pbgatt && mp_pbgatt_state(d->pbgatt) == MP_PBGATT_WAITING)
 		mp_pbgatt_ready(d->pbgatt);
@@ -799,6 +843,8 @@ static void conn_end(struct mpdev *d, int err)
 	mp_loop_timer_set(d->loop, &d->fault_timer, 0, fault_drop, d);
 	mp_gatt_server_free(d->server);
 	d->server = NULL;
+	if (d->proxy && !d->pbgatt)
+		mpdev_node_proxy_connected(d, false);
 	/* A peer that just disconnected is a normal end for PB-GATT. */
 	if (d->pbgatt)
 		mp_pbgatt_disconnected(d->pbgatt, err == -ECONNRESET ? 0 : err);
@@ -850,9 +896,14 @@ static void att_connected(void *data, int err)
 		  type == MP_L2CAP_ADDR_RANDOM ? "random" : "public");
 	sc.owner = d;
 	pc.user = d;
+	if (d->proxy) {
+		/* a node: the Mesh Proxy Service, no PB-GATT */
+		sc.uuids = mp_gatt_mesh_proxy;
+		mp_proxy_rx_init(&d->prx, d->prx_buf, sizeof(d->prx_buf));
+	}
 	d->server = mp_gatt_server_new(&sc);
-	d->pbgatt = mp_pbgatt_new(&pc);
-	if (!d->server || !d->pbgatt) {
+	d->pbgatt = d->proxy ? NULL : mp_pbgatt_new(&pc);
+	if (!d->server || (!d->proxy && !d->pbgatt)) {
 		mpdev_finish(d, MPDEV_EXIT_FAILED, "error", "out of memory");
 		return;
 	}
@@ -899,7 +950,7 @@ static void gatt_listen(struct mpdev *d)
 	char msg[200];
 	int r;
 
-	if (d->finished || d->attempt_done)
+	if (d->finished || (d->attempt_done && !d->proxy))
 		return;
 	r = mp_l2cap_listen(d->loop, &cfg, &att_srv_ops, d, &d->att);
 	if (r < 0) {
@@ -909,6 +960,30 @@ static void gatt_listen(struct mpdev *d)
 		return;
 	}
 	adv_start(d);
+}
+
+void mpdev_gatt_proxy_start(struct mpdev *d)
+{
+	if (!d->att)
+		gatt_listen(d);		/* not listening any more */
+	else if (!d->server)
+		adv_start(d);		/* listening: advertise the proxy instead */
+	/* else a connection (PB-GATT's) is up: conn_end listens again */
+}
+
+void mpdev_gatt_proxy_send(void *user, uint8_t type, const uint8_t *msg, size_t len)
+{
+	struct mpdev *d = user;
+	uint8_t pdu[MP_PROXY_ATT_VALUE_MAX];
+	struct mp_proxy_seg seg;
+	ssize_t n;
+
+	if (!d->proxy || !d->server || d->pbgatt || !mp_gatt_server_notifying(d->server) ||
+	    mp_proxy_seg_init(&seg, type, msg, len, mp_gatt_server_mtu(d->server)) < 0)
+		return;
+	while ((n = mp_proxy_seg_next(&seg, pdu, sizeof(pdu))) > 0)
+		if (mp_gatt_server_notify(d->server, pdu, (size_t)n) < 0)
+			return;
 }
 
 int mpdev_gatt_start(struct mpdev *d)

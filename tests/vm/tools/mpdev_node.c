@@ -5,8 +5,13 @@
  * Message AD structures (0x2A) of the scan reports and go out through
  * mp_hci_adv_send(), repeated as the node's Network Transmit state says.
  *
+ * With --gatt the node is a GATT Proxy server too (sim/node.h's): the
+ * Proxy feature in its composition, its GATT Proxy state on; mpdev_gatt.c
+ * advertises the Mesh Proxy Service and carries the connection.
+ *
  * Lines on stdout:
  *   NODE READY unicast=0005 elements=N
+ *   NODE PROXY CLIENT | NODE PROXY NO CLIENT
  *   NODE ONOFF element=0005 value=1
  *   NODE ATTENTION 5
  *   NODE RESET
@@ -21,6 +26,7 @@
 
 #include "adv/adv.h"
 #include "sim/node.h"
+#include "sim/node_cfg.h"
 
 struct ntimer {
 	struct mpdev *d;
@@ -167,7 +173,7 @@ static void n_reset(void *user)
 
 static const struct mp_sim_node_ops node_ops = {
 	.send = n_send, .timer = n_timer, .attention = n_attention, .onoff = n_onoff,
-	.reset = n_reset,
+	.reset = n_reset, .proxy_send = mpdev_gatt_proxy_send,
 };
 
 static void time_over(struct mp_loop *loop, int64_t id, void *data)
@@ -184,12 +190,24 @@ static void time_over(struct mp_loop *loop, int64_t id, void *data)
 int mpdev_node_start(struct mpdev *d)
 {
 	struct mp_sim_node_params np = { .prov = &d->result, .ops = &node_ops, .user = d };
+	/* sim/node.h's default states, the GATT Proxy on */
+	struct mp_sim_cfg_params states = { .beacon = 1, .net_transmit = 1u << 3 | 2u,
+					    .proxy = 1 };
 	struct mpdev_node *ns = calloc(1, sizeof(*ns));
+	struct mp_sim_comp comp;
 	int err;
 
 	if (!ns)
 		return -ENOMEM;
 	d->nodeside = ns;
+	if (d->gatt) {
+		/* with --gatt the node is a GATT Proxy server too (MshPRT v1.1 7.2),
+		 * as the simulated radio's nodes are */
+		mp_sim_node_default_comp(&comp, d->result.elements);
+		comp.features |= MP_SIM_FEAT_PROXY;
+		np.comp = &comp;
+		np.states = &states;
+	}
 	err = mp_sim_node_new(&np, &ns->node);
 	if (!err) {
 		ns->nt = mp_sim_node_timer_count(ns->node);
@@ -212,7 +230,37 @@ int mpdev_node_start(struct mpdev *d)
 	mp_loop_timer_set(d->loop, &ns->end_timer, (uint64_t)d->node_s * 1000, time_over, d);
 	mpdev_say(d, "NODE READY unicast=%04x elements=%u", d->result.unicast,
 		  d->result.elements);
+	if (mp_sim_node_proxy_on(ns->node)) {
+		d->proxy = true;
+		mpdev_gatt_proxy_start(d);
+	}
 	return 0;
+}
+
+void mpdev_node_proxy_connected(struct mpdev *d, bool up)
+{
+	if (d->nodeside && d->nodeside->node)
+		mp_sim_node_proxy_connected(d->nodeside->node, up);
+	mpdev_say(d, "NODE PROXY %s", up ? "CLIENT" : "NO CLIENT");
+}
+
+void mpdev_node_proxy_rx(struct mpdev *d, uint8_t type, const uint8_t *msg, size_t len)
+{
+	int r;
+
+	if (!d->nodeside || !d->nodeside->node)
+		return;
+	r = mp_sim_node_proxy_rx(d->nodeside->node, type, msg, len);
+	if (r < 0)
+		mpdev_log(d, "proxy message type %u (%zu octets) not taken: %s", type, len,
+			  strerror(-r));
+}
+
+int mpdev_node_network_id(struct mpdev *d, uint8_t id[8])
+{
+	if (!d->nodeside || !d->nodeside->node)
+		return -ENOENT;
+	return mp_sim_node_proxy_network_id(d->nodeside->node, id);
 }
 
 void mpdev_node_rx(struct mpdev *d, const uint8_t *pdu, size_t len)
