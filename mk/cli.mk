@@ -11,6 +11,7 @@ MP_CLI_SOURCES = \
 	src/cli/cmd_keyring.c \
 	src/cli/cmd_netkey.c include/cli/net.h \
 	src/cli/cmd_station.c \
+	src/cli/le.c include/cli/le.h \
 	src/cli/nodecfg.c include/cli/nodecfg.h \
 	src/cli/output.c include/cli/output.h \
 	src/cli/parse.c include/cli/parse.h \
