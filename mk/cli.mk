@@ -12,6 +12,7 @@ MP_CLI_SOURCES = \
 	src/cli/cmd_keyring.c \
 	src/cli/cmd_netkey.c src/cli/net.h \
 	src/cli/cmd_station.c \
+	src/cli/le.c src/cli/le.h \
 	src/cli/net_proxy.c src/cli/net_proxy.h \
 	src/cli/nodecfg.c src/cli/nodecfg.h \
 	src/cli/output.c src/cli/output.h \

@@ -4,7 +4,8 @@
 noinst_LIBRARIES += src/hci/libmp_hci.a
 src_hci_libmp_hci_a_SOURCES = \
 	src/hci/hci.c src/hci/hci_le.c src/hci/hci_event.c src/hci/hci_err.c \
-	src/hci/hci_open.c src/hci/hci_internal.h include/hci/hci.h
+	src/hci/hci_open.c src/hci/hci_internal.h include/hci/hci.h \
+	src/hci/mgmt.c include/hci/mgmt.h
 src_hci_libmp_hci_a_CFLAGS = $(AM_CFLAGS) $(MP_SWITCH_CFLAGS) $(BLUEZ_CFLAGS)
 
 HCI_TEST_LIBS = src/hci/libmp_hci.a src/core/libmp_core.a $(TEST_LIBS)
@@ -53,3 +54,11 @@ TESTS += tests/unit/test_l2cap
 tests_unit_test_l2cap_SOURCES = tests/unit/test_l2cap.c
 tests_unit_test_l2cap_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_l2cap_LDADD = $(HCI_TEST_LIBS)
+
+# The management interface (the kernel's LE setting, issue 16): its codec
+# and the synchronous call, on socketpairs.
+check_PROGRAMS += tests/unit/test_mgmt
+TESTS += tests/unit/test_mgmt
+tests_unit_test_mgmt_SOURCES = tests/unit/test_mgmt.c
+tests_unit_test_mgmt_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_mgmt_LDADD = $(HCI_TEST_LIBS)

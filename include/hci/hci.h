@@ -112,6 +112,34 @@ struct mp_hci_priv {
 	void *user;
 };
 
+/*
+ * The kernel's LE setting of the controller (hci/mgmt.h; issue 16): LE
+ * connections (PB-GATT, the GATT Proxy bearer) are refused without it;
+ * scanning and advertising on the raw channel are not. mp_hci_open() reads
+ * it, when asked, before the first packet is sent.
+ */
+enum mp_hci_le_policy {
+	MP_HCI_LE_LEAVE = 0,	/* neither read nor change it (PB-ADV does not need it) */
+	MP_HCI_LE_CHECK,	/* read it, change nothing */
+	MP_HCI_LE_ENABLE,	/* read it, and turn it on when off (needs CAP_NET_ADMIN) */
+};
+
+/* What mp_hci_open() found and did about the LE setting. */
+struct mp_hci_le_report {
+	bool checked;		/* the policy asked for it */
+	int index;		/* the controller checked (hciN) */
+	int err;		/* 0: read; else -errno: the management interface could not
+				 * be used (no control channel, an old kernel: nothing
+				 * known, nothing changed) */
+	uint8_t status;		/* err == -EPROTO: Read Controller Information's mgmt status */
+	bool was_on;		/* on when read */
+	bool le_on;		/* on now */
+	bool turned_on;		/* this open turned it on (Set Low Energy) */
+	uint8_t set_status;	/* Set LE was sent and refused: its mgmt status (0x14:
+				 * Permission Denied, no CAP_NET_ADMIN), else 0 */
+	int set_err;		/* Set LE was sent and got no answer: -errno, else 0 */
+};
+
 struct mp_hci_config {
 	enum mp_hci_le_mode mode;
 	uint32_t cmd_timeout_ms;	/* 0: 2000 */
@@ -123,6 +151,12 @@ struct mp_hci_config {
 	bool no_scan;			/* do not start scanning (tests, advertise-only) */
 	const struct mp_hci_priv *priv;	/* NULL: the process's capabilities as they are;
 					 * else it must outlive the object */
+	/* The LE setting (mp_hci_open() only; mp_hci_new_fd() ignores it). */
+	enum mp_hci_le_policy le;
+	bool le_required;		/* LE still off after the policy: -ENOPROTOOPT */
+	const struct mp_hci_priv *admin;	/* raises CAP_NET_ADMIN around the control
+					 * socket's bind(); NULL: as they are */
+	struct mp_hci_le_report *le_report;	/* filled when le != LEAVE; may be NULL */
 };
 
 /* Properties of an advertising report, whatever its kind. */
@@ -187,7 +221,12 @@ typedef void (*mp_hci_adv_done_cb)(void *data, int status);
  * Returns 0 or a negative errno that mp_hci_hint() explains:
  * -ENODEV (no such controller), -ENETDOWN (it is down), -EPERM/-EACCES (no
  * CAP_NET_RAW), -EBUSY (another program holds it exclusively),
- * -EOPNOTSUPP (not LE-capable), -EAFNOSUPPORT (no Bluetooth in the kernel).
+ * -EOPNOTSUPP (not LE-capable), -EAFNOSUPPORT (no Bluetooth in the kernel),
+ * -ENOPROTOOPT (@config->le_required and LE is off in the kernel after
+ * @config->le: nothing was sent; @config->le_report says why it stayed off).
+ * With @config->le, the LE setting is read (and changed) through the
+ * management interface first; when that interface cannot be used the open
+ * goes on as without it (le_report->err says why).
  */
 int mp_hci_open(struct mp_loop *loop, int index, const struct mp_hci_config *config,
 		const struct mp_hci_ops *ops, void *data, struct mp_hci **out);

@@ -19,16 +19,18 @@ struct mp_hci_radio_cb {
 };
 
 struct mp_hci_radio;
-struct mp_hci_priv;
+struct mp_hci_config;
 
 /**
  * Open controller @index (-1: the first LE controller that is up). On
  * failure returns -errno and writes a message that names the fix into
  * @msg (no such controller, down, no permission, held by bluetoothd or
- * bluetooth-meshd). @priv (NULL: none) raises the capability the kernel
- * checks around the calls that need it (hci/hci.h); it must outlive @out.
+ * bluetooth-meshd, LE off in the kernel). @cfg (NULL: defaults) is given
+ * to mp_hci_open(): its priv raises the capability the kernel checks
+ * around the calls that need it and must outlive @out; its le, admin and
+ * le_report deal with the kernel's LE setting (hci/hci.h).
  */
-int mp_hci_radio_open(struct mp_loop *loop, int index, const struct mp_hci_priv *priv,
+int mp_hci_radio_open(struct mp_loop *loop, int index, const struct mp_hci_config *cfg,
 		      const struct mp_hci_radio_cb *cb, void *user, struct mp_hci_radio **out,
 		      char *msg, size_t msglen);
 /** Switch scanning and advertising off, restore the controller, free. NULL is fine. */

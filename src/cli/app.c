@@ -15,6 +15,7 @@
 #include "cli/batch.h"
 #include "cli/configure.h"
 #include "cli/oobprompt.h"
+#include "cli/le.h"
 #include "cli/privs.h"
 #include "cli/redact.h"
 #include "hci/l2cap.h"
@@ -1145,6 +1146,8 @@ enum mp_cli_status mp_cli_read_keyring(struct mp_cli_app *a)
 
 static enum mp_cli_status open_radio(struct mp_cli_app *a, struct mp_radio *radio)
 {
+	struct mp_hci_config hc = { 0 };
+	struct mp_hci_le_report le;
 	char msg[1024];
 	int err;
 
@@ -1173,8 +1176,11 @@ static enum mp_cli_status open_radio(struct mp_cli_app *a, struct mp_radio *radi
 		*radio = mp_sim_radio_radio(a->sim);
 		return MP_CLI_OK;
 	}
-	err = mp_hci_radio_open(a->loop, a->o.index, mp_cli_privs_hci(), &hci_cb, a, &a->hci,
-				msg, sizeof(msg));
+	hc.priv = mp_cli_privs_hci();
+	mp_cli_le_config(a, &hc, &le);	/* the kernel's LE setting, for PB-GATT */
+	err = mp_hci_radio_open(a->loop, a->o.index, &hc, &hci_cb, a, &a->hci, msg, sizeof(msg));
+	if (mp_cli_le_said(a, err, &le))
+		return MP_CLI_RADIO;
 	if (err) {
 		mp_out_error(&a->out, "%s", msg);
 		if ((err == -ENODEV || err == -EAFNOSUPPORT) && a->o.index < 0)

@@ -43,6 +43,14 @@ enum mp_cli_status {
 	MP_CLI_NOTHING,		/* provision --all heard no device to provision */
 };
 
+/* Whether the run may make LE connections (PB-GATT), which the kernel's
+ * LE setting decides (cli/le.h): what the radio is opened with. */
+enum mp_cli_le_need {
+	MP_CLI_LE_NONE = 0,	/* PB-ADV and the advertising bearer only */
+	MP_CLI_LE_MAY,		/* --bearer auto, the shell, a script */
+	MP_CLI_LE_MUST,		/* --bearer gatt */
+};
+
 enum mp_cli_mode {
 	MP_CLI_ONESHOT,		/* meshprov COMMAND ARGS */
 	MP_CLI_SCRIPT,		/* -f FILE, or commands on a non-terminal stdin */
@@ -68,6 +76,7 @@ struct mp_cli_opts {
 	bool wait_lock;			/* wait for another meshprov's keyring lock */
 	unsigned int wait_lock_s;	/* --wait-lock=SECONDS; 0: as long as it takes */
 	bool net_gatt;			/* --bearer gatt: the network through a GATT Proxy */
+	bool no_le_on;			/* leave the kernel's LE setting as it is (cli/le.h) */
 };
 
 enum mp_cli_target_state {
@@ -135,6 +144,7 @@ struct mp_cli_app {
 	struct mp_sim_radio *sim;
 	struct mp_hci_radio *hci;
 	int radio_status;		/* 1 while the controller starts */
+	enum mp_cli_le_need le_need;	/* set before the radio opens (cli/le.h) */
 	struct mp_engine *engine;
 	bool engine_has_keyring;
 	struct mp_cli_net *net;		/* the mesh network and Configuration Client, or NULL */

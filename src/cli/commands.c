@@ -1099,6 +1099,9 @@ static enum mp_cli_status cmd_provision(struct mp_cli_app *a, const struct mp_cl
 	}
 	if (!st && !output_oob_answerable(a, args, &po, &bf, skip))
 		st = MP_CLI_USAGE;
+	/* the kernel's LE setting is read when the radio opens (cli/le.h) */
+	a->le_need = po.bearer == MP_BEARER_GATT ? MP_CLI_LE_MUST :
+		po.bearer == MP_BEARER_ADV ? MP_CLI_LE_NONE : MP_CLI_LE_MAY;
 	if (!st)
 		st = mp_cli_need_radio(a);
 	if (!st && a->mode == MP_CLI_SHELL) {

@@ -83,7 +83,7 @@ struct gopt {
 enum {
 	OPT_JSON = 256, OPT_SIM, OPT_SIM_OOB, OPT_SIM_LOSS, OPT_SIM_DUP, OPT_SIM_DELAY,
 	OPT_SIM_SEED, OPT_PASS_FD, OPT_PASS_FILE, OPT_ASK_PASS, OPT_WAIT_LOCK,
-	OPT_OOB_CMD, OPT_KEEP_GOING, OPT_DUMP, OPT_SIM_BEARER, OPT_BEARER,
+	OPT_OOB_CMD, OPT_KEEP_GOING, OPT_DUMP, OPT_SIM_BEARER, OPT_BEARER, OPT_NO_LE_ON,
 };
 
 static const struct gopt gopts[] = {
@@ -104,6 +104,8 @@ static const struct gopt gopts[] = {
 	{ "wait-lock", OPT_WAIT_LOCK, NULL, MP_COMPL_NONE, NULL,
 	  "wait while another meshprov holds the keyring, instead of failing "
 	  "(--wait-lock=SECONDS: at most that long)" },
+	{ "no-le-on", OPT_NO_LE_ON, NULL, MP_COMPL_NONE, NULL,
+	  "leave the kernel's LE setting of the controller as it is (PB-GATT needs it on)" },
 	{ "json", OPT_JSON, NULL, MP_COMPL_NONE, NULL, "one JSON object per line, for scripts" },
 	{ "oob-cmd", OPT_OOB_CMD, "CMD", MP_COMPL_FILE, NULL,
 	  "helper for Output/Input OOB outside the shell: CMD UUID METHOD ACTION SIZE" },
@@ -247,6 +249,9 @@ static int parse_options(struct mp_cli_app *a, int argc, char **argv)
 			break;
 		case OPT_KEEP_GOING:
 			a->o.keep_going = true;
+			break;
+		case OPT_NO_LE_ON:
+			a->o.no_le_on = true;
 			break;
 		case OPT_JSON:
 			a->o.json = true;

@@ -12,6 +12,7 @@
 #include "cli/commands.h"
 
 #define RAW_BIT (1u << CAP_NET_RAW)		/* CAP_NET_RAW is 13: word 0 */
+#define ADMIN_BIT (1u << CAP_NET_ADMIN)		/* CAP_NET_ADMIN is 12: word 0 */
 #define SETPCAP_BIT (1u << CAP_SETPCAP)
 
 /* _LINUX_CAPABILITY_VERSION_3: two words per set. */
@@ -101,32 +102,64 @@ void mp_cli_privs_settle(const struct mp_cli_app *a, int argc, char **argv)
 		return;
 	bounding_drop();
 	ambient_clear();
-	caps_only(opens_radio(a, argc, argv) ? RAW_BIT : 0);
+	/* CAP_NET_ADMIN, where given, only to turn the kernel's LE setting
+	 * on (cli/le.h), which --no-le-on forgoes */
+	caps_only(!opens_radio(a, argc, argv) ? 0 : a->o.no_le_on ? RAW_BIT : RAW_BIT | ADMIN_BIT);
 }
 
-static void raw_effective(bool on)
+static void cap_effective(uint32_t bit, bool on)
 {
 	struct caps c;
 
-	if (caps_get(&c) < 0 || !(c.d[0].permitted & RAW_BIT))
+	if (caps_get(&c) < 0 || !(c.d[0].permitted & bit))
 		return;
 	if (on)
-		c.d[0].effective |= RAW_BIT;
+		c.d[0].effective |= bit;
 	else
-		c.d[0].effective &= ~RAW_BIT;
+		c.d[0].effective &= ~bit;
 	caps_set(&c);
 }
 
 static void hci_raise(void *user)
 {
 	(void)user;
-	raw_effective(true);
+	cap_effective(RAW_BIT, true);
 }
 
 static void hci_lower(void *user)
 {
 	(void)user;
-	raw_effective(false);
+	cap_effective(RAW_BIT, false);
+}
+
+static void admin_raise(void *user)
+{
+	(void)user;
+	cap_effective(ADMIN_BIT, true);
+}
+
+static void admin_lower(void *user)
+{
+	(void)user;
+	cap_effective(ADMIN_BIT, false);
+}
+
+const struct mp_hci_priv *mp_cli_privs_admin(void)
+{
+	static const struct mp_hci_priv priv = { admin_raise, admin_lower, NULL };
+
+	return geteuid() == 0 ? NULL : &priv;
+}
+
+void mp_cli_privs_admin_done(void)
+{
+	struct caps c;
+
+	if (geteuid() == 0 || caps_get(&c) < 0 || !(c.d[0].permitted & ADMIN_BIT))
+		return;
+	c.d[0].permitted &= ~ADMIN_BIT;
+	c.d[0].effective &= ~ADMIN_BIT;
+	caps_set(&c);
 }
 
 const struct mp_hci_priv *mp_cli_privs_hci(void)

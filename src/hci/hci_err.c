@@ -229,6 +229,17 @@ char *mp_hci_hint(int status, int index, const char *proc_root, char *buf, size_
 	case -EOPNOTSUPP:
 		snprintf(buf, len, "%s does not support Bluetooth Low Energy", dev);
 		break;
+	case -ENOPROTOOPT:
+		/* the kernel's LE setting (hci/mgmt.h): a dual-mode controller
+		 * brought up without bluetoothd has it off */
+		if (index >= 0)
+			snprintf(buf, len, "LE is off in the kernel for %s, so PB-GATT cannot "
+				 "connect: turn it on with `sudo btmgmt --index %d le on`", dev,
+				 index);
+		else
+			snprintf(buf, len, "LE is off in the kernel for the controller, so "
+				 "PB-GATT cannot connect: turn it on with `sudo btmgmt le on`");
+		break;
 	case -ETIMEDOUT:
 		snprintf(buf, len, "%s did not answer a command in time: unplug and replug the "
 			 "dongle, or power-cycle it with `sudo btmgmt power off` then `power on`",

@@ -13,6 +13,13 @@
 #include <bluetooth/bluetooth.h>
 #include <bluetooth/hci.h>
 
+#include "hci/mgmt.h"
+
+/* Each management command waits this long at most. Set LE on a powered
+ * controller makes the kernel send a few HCI commands first (LE Host
+ * Support, advertising data); its own timeout for each is 2 s. */
+#define MGMT_TIMEOUT_MS 5000
+
 static bool dev_up(const struct hci_dev_info *di)
 {
 	return di->flags & (1u << HCI_UP);
@@ -71,6 +78,30 @@ static int default_index(int ctl)
 	return r;
 }
 
+/*
+ * The kernel's LE setting, before anything is sent (hci/mgmt.h). When the
+ * management interface cannot be used, say why in the report and go on as
+ * without it: a PB-GATT connection then says what is wrong (l2cap.h).
+ */
+static int le_setting(int index, const struct mp_hci_config *c)
+{
+	struct mp_hci_le_report rep = { .checked = true };
+	int fd, err;
+
+	err = mp_mgmt_open(c->admin, &fd);
+	if (err) {
+		rep.err = err;
+	} else {
+		mp_mgmt_le_ensure(fd, (uint16_t)index, c->le == MP_HCI_LE_ENABLE, MGMT_TIMEOUT_MS,
+				  &rep);
+		close(fd);
+	}
+	rep.index = index;
+	if (c->le_report)
+		*c->le_report = rep;
+	return !rep.err && !rep.le_on && c->le_required ? -ENOPROTOOPT : 0;
+}
+
 int mp_hci_open(struct mp_loop *loop, int index, const struct mp_hci_config *config,
 		const struct mp_hci_ops *ops, void *data, struct mp_hci **out)
 {
@@ -93,6 +124,8 @@ int mp_hci_open(struct mp_loop *loop, int index, const struct mp_hci_config *con
 	if (r < 0)
 		goto fail;
 	r = !dev_up(&di) ? -ENETDOWN : !dev_le(&di) ? -EOPNOTSUPP : 0;
+	if (r == 0 && config && config->le != MP_HCI_LE_LEAVE)
+		r = le_setting(index, config);
 	if (r < 0)
 		goto fail;
 

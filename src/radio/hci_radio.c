@@ -191,22 +191,27 @@ static const struct mp_radio_ops radio_ops = {
 	.scan = r_scan, .connect = r_connect, .conn_send = r_conn_send, .conn_close = r_conn_close,
 };
 
-int mp_hci_radio_open(struct mp_loop *loop, int index, const struct mp_hci_priv *priv,
+int mp_hci_radio_open(struct mp_loop *loop, int index, const struct mp_hci_config *config,
 		      const struct mp_hci_radio_cb *cb, void *user, struct mp_hci_radio **out,
 		      char *msg, size_t msglen)
 {
-	struct mp_hci_config cfg = { .priv = priv };
+	struct mp_hci_config cfg = { 0 };
 	struct mp_hci_radio *r = calloc(1, sizeof(*r));
 	int err;
 
 	if (!r)
 		return -ENOMEM;
+	if (config)
+		cfg = *config;
 	r->loop = loop;
 	r->cb = cb;
 	r->user = user;
 	err = mp_hci_open(loop, index, &cfg, &hci_ops, r, &r->hci);
 	if (err) {
-		mp_hci_hint(err, index, NULL, msg, msglen);
+		/* the controller taken, when known (the LE setting is read
+		 * once the default one was found) */
+		mp_hci_hint(err, err == -ENOPROTOOPT && cfg.le_report ? cfg.le_report->index :
+			    index, NULL, msg, msglen);
 		free(r);
 		return err;
 	}

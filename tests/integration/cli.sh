@@ -842,9 +842,11 @@ else sed 's/^/    /' "$T/err"; ko "core dumps are off and the process is not dum
 
 # Capabilities (issue #12): meshprov given CAP_NET_RAW and CAP_NET_ADMIN
 # (ambient, as nobody: setpriv, which needs root) keeps none for a command
-# that does not open the radio, and CAP_NET_RAW permitted only (nothing
-# effective) for a script, which may scan. Seen from outside while it waits
-# (for a passphrase on a pipe; for the next script command).
+# that does not open the radio, and for a script, which may scan, CAP_NET_RAW
+# and CAP_NET_ADMIN permitted (nothing effective): CAP_NET_ADMIN to turn the
+# kernel's LE setting on when the radio opens (issue #16), and not at all
+# with --no-le-on. Seen from outside while it waits (for a passphrase on a
+# pipe; for the next script command).
 if [ "$(id -u)" = 0 ] && setpriv --help 2>/dev/null | grep -q ambient-caps; then
 	if python3 - "$BIN" "$T" 2> "$T/err" <<'END_PY'
 import os, subprocess, sys
@@ -882,17 +884,20 @@ try:
 finally:
     p.stdin.close(); p.wait()
 # a script: waits for its next command after a bad one
-p = run(["--keyring", t + "/caps-kr2.json", "--keep-going"])
-try:
-    p.stdin.write("frob\n"); p.stdin.flush()
-    p.stderr.readline()
-    c = caps(p.pid)
-    assert c["CapPrm"] == RAW and c["CapEff"] == c["CapInh"] == c["CapAmb"] == 0, ("script", c)
-finally:
-    p.stdin.close(); p.wait()
+ADMIN = 1 << 12
+for opts, want in (([], RAW | ADMIN), (["--no-le-on"], RAW)):
+    p = run(opts + ["--keyring", t + "/caps-kr2.json", "--keep-going"])
+    try:
+        p.stdin.write("frob\n"); p.stdin.flush()
+        p.stderr.readline()
+        c = caps(p.pid)
+        assert c["CapPrm"] == want and c["CapEff"] == c["CapInh"] == c["CapAmb"] == 0, \
+            ("script", opts, c)
+    finally:
+        p.stdin.close(); p.wait()
 END_PY
-	then ok "capabilities: none kept for a keyring command, CAP_NET_RAW permitted only for a script"
-	else sed 's/^/    /' "$T/err"; ko "capabilities: none kept for a keyring command, CAP_NET_RAW permitted only for a script"; fi
+	then ok "capabilities: none kept for a keyring command; a script: CAP_NET_RAW and CAP_NET_ADMIN permitted, CAP_NET_RAW only with --no-le-on"
+	else sed 's/^/    /' "$T/err"; ko "capabilities: none kept for a keyring command; a script: CAP_NET_RAW and CAP_NET_ADMIN permitted, CAP_NET_RAW only with --no-le-on"; fi
 fi
 
 # ---- the keyring's neighbours (issue #12) ----
