@@ -6,6 +6,7 @@ MP_CLI_SOURCES = \
 	src/cli/batch.c src/cli/batch.h \
 	src/cli/batchfile.c src/cli/batchfile.h \
 	src/cli/commands.c src/cli/commands.h src/cli/handlers.h \
+	src/cli/complete.c src/cli/complete.h \
 	src/cli/cmd_config.c \
 	src/cli/cmd_group.c src/cli/group.c src/cli/group.h \
 	src/cli/cmd_keyring.c \
@@ -98,12 +99,13 @@ TESTS += tests/integration/cli.sh \
 	tests/integration/config.sh \
 	tests/integration/groups.sh \
 	tests/integration/complete-groups.py \
+	tests/integration/complete-config.py \
 	tests/integration/keyrefresh.sh
 EXTRA_DIST += tests/integration/lib.sh tests/integration/cli.sh tests/integration/shell.py tests/integration/docs.sh \
 	tests/integration/stations.sh tests/integration/config.sh tests/integration/groups.sh \
 	tests/integration/keyrefresh.sh \
 	tests/integration/zsh-complete.py tests/integration/ptytest.py tests/integration/faildisk.c \
-	tests/integration/complete-groups.py \
+	tests/integration/complete-groups.py tests/integration/complete-config.py \
 	completions/gen-completions.py
 TESTS_ENVIRONMENT = MESHPROV=$(abs_top_builddir)/meshprov; export MESHPROV; \
 	MESHPROV_SRCDIR=$(abs_top_srcdir); export MESHPROV_SRCDIR;

@@ -63,6 +63,7 @@ struct mp_cli_opts {
 	const char *oob_cmd;		/* --oob-cmd before the command: every job's helper */
 	const char *file;		/* -f */
 	bool keep_going;
+	bool complete;			/* --complete KIND [WORD...]: print candidates, exit */
 	struct mp_cli_passphrase_src pass;	/* keyring passphrase source */
 	bool wait_lock;			/* wait for another meshprov's keyring lock */
 	unsigned int wait_lock_s;	/* --wait-lock=SECONDS; 0: as long as it takes */

@@ -20,6 +20,7 @@
 #include "cli/app.h"
 #include "cli/batch.h"
 #include "cli/commands.h"
+#include "cli/complete.h"
 #include "cli/privs.h"
 #include "cli/redact.h"
 #include "cli/shell.h"
@@ -83,7 +84,7 @@ struct gopt {
 enum {
 	OPT_JSON = 256, OPT_SIM, OPT_SIM_OOB, OPT_SIM_LOSS, OPT_SIM_DUP, OPT_SIM_DELAY,
 	OPT_SIM_SEED, OPT_PASS_FD, OPT_PASS_FILE, OPT_ASK_PASS, OPT_WAIT_LOCK,
-	OPT_OOB_CMD, OPT_KEEP_GOING, OPT_DUMP, OPT_SIM_BEARER,
+	OPT_OOB_CMD, OPT_KEEP_GOING, OPT_DUMP, OPT_SIM_BEARER, OPT_COMPLETE,
 };
 
 static const struct gopt gopts[] = {
@@ -128,6 +129,8 @@ static const struct gopt gopts[] = {
 	{ "version", 'V', NULL, MP_COMPL_NONE, NULL, "print the version" },
 	{ "help", 'h', NULL, MP_COMPL_NONE, NULL, "this help" },
 	{ "dump-commands", OPT_DUMP, NULL, MP_COMPL_NONE, NULL, NULL },
+	/* --complete KIND [WORD...]: the generated completions' callback */
+	{ "complete", OPT_COMPLETE, NULL, MP_COMPL_NONE, NULL, NULL },
 };
 
 #define NGOPTS (sizeof(gopts) / sizeof(gopts[0]))
@@ -340,6 +343,9 @@ static int parse_options(struct mp_cli_app *a, int argc, char **argv)
 		case OPT_DUMP:
 			dump_commands();
 			return EXIT_OK;
+		case OPT_COMPLETE:
+			a->o.complete = true;
+			break;
 		default:
 			fprintf(stderr, "Try 'meshprov --help'.\n");
 			return EXIT_USAGE;
@@ -396,6 +402,8 @@ int main(int argc, char **argv)
 	rc = parse_options(&a, argc, argv);
 	if (rc >= 0)
 		return rc;
+	if (a.o.complete)	/* reads the keyring only: no radio, no privileges */
+		return mp_cli_complete_main(a.o.keyring, argc - optind, argv + optind);
 	if (a.o.file && optind < argc) {
 		fprintf(stderr, "meshprov: give -f FILE or a command, not both\n");
 		return EXIT_USAGE;
