@@ -96,7 +96,7 @@ _meshprov()
 		--timeout|-t) COMPREPLY=(); return;;
 		esac
 		case $cur in
-		-*) COMPREPLY=($(compgen -W "--index -i --keyring -k --file -f --keep-going --passphrase-fd --passphrase-file --ask-passphrase --wait-lock --json --oob-cmd --sim --sim-oob --sim-bearer --sim-loss --sim-dup --sim-delay --sim-seed --concurrency -j --timeout -t --verbose -v --quiet -q --version -V --help -h" -- "$cur"));;
+		-*) COMPREPLY=($(compgen -W "--index -i --keyring -k --file -f --keep-going --passphrase-fd --passphrase-file --ask-passphrase --wait-lock --json --oob-cmd --sim --sim-oob --sim-bearer --sim-loss --sim-dup --sim-delay --sim-seed --sim-stray --concurrency -j --timeout -t --verbose -v --quiet -q --version -V --help -h" -- "$cur"));;
 		*) COMPREPLY=($(compgen -W "$_meshprov_commands" -- "$cur"));;
 		esac
 		return

@@ -58,6 +58,7 @@ struct mp_cli_opts {
 	enum mp_sim_bearer sim_bearer;
 	unsigned int sim_loss, sim_dup, sim_delay;
 	unsigned int sim_seed;		/* 0: random UUIDs */
+	bool sim_stray;			/* --sim-stray: stray Configuration answers (tests) */
 	unsigned int concurrency;
 	unsigned int timeout_s;		/* 0: the command's default */
 	const char *oob_cmd;		/* --oob-cmd before the command: every job's helper */

@@ -426,7 +426,8 @@ static void node_start(struct sim_dev *sd, const struct mp_sim_prov_result *res)
 	struct mp_sim_radio *r = sd->r;
 	struct mp_sim_comp comp;
 	struct mp_sim_node_params np = { .prov = res, .comp = &comp,
-					 .states = r->cfg.node_states, .ops = &node_ops,
+					 .states = r->cfg.node_states, .stray = r->cfg.stray,
+					 .ops = &node_ops,
 					 .user = sd };
 	struct mp_sim_node *node;
 
