@@ -604,6 +604,22 @@ enum mp_cli_compl mp_cli_compl_at(const struct mp_cli_cmd *cmd, int pos)
 	return pos >= 0 && pos < MP_CLI_MAX_COMPL_ARGS ? cmd->compl_args[pos] : MP_COMPL_NONE;
 }
 
+/* .compl_args as names, the trailing nothings cut ([]: "complete" for
+ * every word). */
+static struct json_object *compl_args_json(const struct mp_cli_cmd *c)
+{
+	struct json_object *ca = json_object_new_array();
+	int n = 0, k;
+
+	for (k = 0; c->compl_args && k < MP_CLI_MAX_COMPL_ARGS; k++)
+		if (c->compl_args[k] != MP_COMPL_NONE)
+			n = k + 1;
+	for (k = 0; k < n; k++)
+		json_object_array_add(ca, json_object_new_string(
+			mp_cli_compl_name(c->compl_args[k])));
+	return ca;
+}
+
 struct json_object *mp_cli_commands_json(void)
 {
 	struct json_object *arr = json_object_new_array();
@@ -621,19 +637,7 @@ struct json_object *mp_cli_commands_json(void)
 		json_object_object_add(j, "help", json_object_new_string(c->help));
 		json_object_object_add(j, "complete", json_object_new_string(mp_cli_compl_name(c->compl)));
 		json_object_object_add(j, "words", json_object_new_string(c->words ? c->words : ""));
-		/* per positional word (empty: "complete" for every word) */
-		{
-			struct json_object *ca = json_object_new_array();
-			int n = 0, k;
-
-			for (k = 0; c->compl_args && k < MP_CLI_MAX_COMPL_ARGS; k++)
-				if (c->compl_args[k] != MP_COMPL_NONE)
-					n = k + 1;
-			for (k = 0; k < n; k++)
-				json_object_array_add(ca, json_object_new_string(
-					mp_cli_compl_name(c->compl_args[k])));
-			json_object_object_add(j, "complete_args", ca);
-		}
+		json_object_object_add(j, "complete_args", compl_args_json(c));
 		json_object_object_add(j, "shell_only",
 				       json_object_new_boolean(c->flags & MP_CMD_SHELL_ONLY));
 		for (o = c->opts; o && o->name; o++) {
