@@ -78,8 +78,64 @@ def groups(cmds):
     return g
 
 
+# Words that only the keyring's contents give (key indexes, and the element
+# addresses and model IDs of a node's stored composition): asked of meshprov
+# itself, `meshprov --complete KIND [WORD...]`, which prints "WORD<TAB>WHAT"
+# lines, reads the keyring only, and prints nothing when it cannot (an
+# encrypted keyring, no keyring). The WORDs are hex numbers: safe for
+# compgen -W.
+BASH_KEYRING = r"""# the positional words typed before the current one, from word $1 on,
+# without options and the values of the options listed in $2
+_meshprov_pos()
+{
+	local j=$1 w
+	_meshprov_pw=()
+	while [ $j -lt $COMP_CWORD ]; do
+		w=${COMP_WORDS[j]}
+		case " $2 " in *" $w "*) j=$((j + 2)); continue;; esac
+		case $w in -*) ;; *) _meshprov_pw+=("$w");; esac
+		j=$((j + 1))
+	done
+}
+
+# candidates of a kind from the keyring: meshprov --complete KIND [WORD...]
+_meshprov_keyring()
+{
+	"${COMP_WORDS[0]}" $_meshprov_kr --complete "$@" 2>/dev/null | cut -f1
+}
+
+"""
+
+ZSH_KEYRING = r"""# candidates of a kind from the keyring (meshprov --complete KIND
+# [WORD...]: "WORD<TAB>WHAT" lines), given the positional words before;
+# the kind comes last, after the options _arguments passes for compadd
+_meshprov_keyring() {
+	local kind=${argv[-1]} w l
+	local -a pw vals descs
+	for w in $words[2,CURRENT-1]; do
+		[[ $w == -* ]] || pw+=($w)
+	done
+	for l in ${(f)"$(meshprov --complete $kind $pw 2>/dev/null)"}; do
+		vals+=("${l%%$'	'*}")
+		if [[ -n ${l#*$'	'} ]]; then
+			descs+=("${l%%$'	'*}  -- ${l#*$'	'}")
+		else
+			descs+=("${l%%$'	'*}")
+		fi
+	done
+	(( $#vals )) && compadd "${(@)argv[1,-2]}" -l -d descs -a vals
+}
+
+"""
+
+KEYRING_KINDS = ("netkey", "appkey", "element", "model")
+
+
 def bash_action(kind, words):
     """Shell code that fills COMPREPLY for a completion kind."""
+    if kind in KEYRING_KINDS:
+        return ('COMPREPLY=($(compgen -W "$(_meshprov_keyring %s "${_meshprov_pw[@]}")" '
+                '-- "$cur"))' % kind)
     if kind == "words":
         return 'COMPREPLY=($(compgen -W "%s" -- "$cur"))' % words
     if kind == "file":
@@ -90,7 +146,7 @@ def bash_action(kind, words):
         return "_meshprov_group_reply"
     if kind == "command":
         return 'COMPREPLY=($(compgen -W "$_meshprov_commands" -- "$cur"))'
-    # devices are heard by a running meshprov only; keys and free text: nothing
+    # devices are heard by a running meshprov only; free text: nothing
     return "COMPREPLY=()"
 
 
@@ -107,6 +163,7 @@ def gen_bash(d):
              "\t\tsed -n 's/.*\"address\":\\([0-9]*\\),.*\"self\":false.*/\\1/p' |\n"
              "\t\twhile read -r a; do printf '0x%04x\\n' \"$a\"; done\n}\n\n")
     o.append(BASH_GROUPS)
+    o.append(BASH_KEYRING)
     o.append("_meshprov()\n{\n")
     o.append("\tlocal cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}\n")
     o.append("\tlocal i=1 cmd= opts= w\n\t_meshprov_kr=\n\tCOMPREPLY=()\n")
@@ -125,12 +182,12 @@ def gen_bash(d):
              % gflags)
     o.append("\t\t*) COMPREPLY=($(compgen -W \"$_meshprov_commands\" -- \"$cur\"));;\n"
              "\t\tesac\n\t\treturn\n\tfi\n")
-    o.append("\tcmd=${COMP_WORDS[i]}\n\tcase $cmd in\n")
+    o.append("\tcmd=${COMP_WORDS[i]}\n\ts=$((i + 1))\n\tcase $cmd in\n")
     for grp, subs in groups(cmds).items():
         o.append("\t%s)\n\t\tif [ $((i + 1)) -eq $COMP_CWORD ]; then\n" % grp)
         o.append("\t\t\tCOMPREPLY=($(compgen -W \"%s\" -- \"$cur\"))\n\t\t\treturn\n"
                  "\t\tfi\n" % " ".join(subs))
-        o.append("\t\tcmd=\"$cmd ${COMP_WORDS[i+1]}\";;\n")
+        o.append("\t\tcmd=\"$cmd ${COMP_WORDS[i+1]}\"\n\t\ts=$((i + 2));;\n")
     o.append("\tesac\n\tcase $cmd in\n")
     for c in cmds:
         opts = c["options"]
@@ -143,7 +200,15 @@ def gen_bash(d):
             o.append("\t\tesac\n")
         o.append("\t\topts=\"%s\"\n" % " ".join(x["name"] for x in opts))
         o.append("\t\tcase $cur in -*) COMPREPLY=($(compgen -W \"$opts\" -- \"$cur\")); return;; esac\n")
-        o.append("\t\t%s;;\n" % bash_action(c["complete"], c["words"]))
+        if c["complete_args"]:
+            # per positional word: which one is being typed
+            o.append("\t\t_meshprov_pos $s \"%s\"\n" % " ".join(x["name"] for x in valued))
+            o.append("\t\tcase ${#_meshprov_pw[@]} in\n")
+            for n, kind in enumerate(c["complete_args"]):
+                o.append("\t\t%d) %s;;\n" % (n, bash_action(kind, c["words"])))
+            o.append("\t\tesac;;\n")
+        else:
+            o.append("\t\t%s;;\n" % bash_action(c["complete"], c["words"]))
     o.append("\tesac\n}\ncomplete -F _meshprov meshprov\n")
     return "".join(o)
 
@@ -156,6 +221,8 @@ def zq(text):
 
 
 def zsh_action(kind, words):
+    if kind in KEYRING_KINDS:
+        return "_meshprov_keyring " + kind
     if kind == "words":
         return "(%s)" % words
     if kind == "file":
@@ -178,6 +245,7 @@ def gen_zsh(d):
              "\t\twhile read -r a; do printf '0x%04x\\n' $a; done)\"})\n"
              "\tcompadd -a addrs\n}\n\n")
     o.append(ZSH_GROUPS)
+    o.append(ZSH_KEYRING)
     o.append("_meshprov_command_names() {\n\tcompadd %s\n}\n\n" % " ".join(first_words(cmds)))
     o.append("_meshprov() {\n\tlocal curcontext=\"$curcontext\" state line ret=1\n"
              "\ttypeset -A opt_args\n\t_arguments -C \\\n")
@@ -215,8 +283,13 @@ def gen_zsh(d):
             arg = ":%s:%s" % (zq(x["arg"]).lower(), zsh_action(x["complete"], x["words"])) \
                 if x["arg"] else ""
             o.append("\t\t\t\t'%s[%s]%s' \\\n" % (x["name"], zq(x["help"]), arg))
-        o.append("\t\t\t\t'*:argument:%s' && ret=0\n\t\t\t;;\n"
-                 % zsh_action(c["complete"], c["words"]))
+        if c["complete_args"]:
+            for n, kind in enumerate(c["complete_args"]):
+                o.append("\t\t\t\t'%d:%s:%s' \\\n" % (n + 1, kind, zsh_action(kind, c["words"])))
+            o.append("\t\t\t\t&& ret=0\n\t\t\t;;\n")
+        else:
+            o.append("\t\t\t\t'*:argument:%s' && ret=0\n\t\t\t;;\n"
+                     % zsh_action(c["complete"], c["words"]))
     o.append("\t\tesac\n\t\t;;\n\tesac\n\treturn ret\n}\n\n_meshprov \"$@\"\n")
     return "".join(o)
 

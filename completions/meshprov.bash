@@ -40,6 +40,26 @@ _meshprov_group_reply()
 	done < <(_meshprov_groups)
 }
 
+# the positional words typed before the current one, from word $1 on,
+# without options and the values of the options listed in $2
+_meshprov_pos()
+{
+	local j=$1 w
+	_meshprov_pw=()
+	while [ $j -lt $COMP_CWORD ]; do
+		w=${COMP_WORDS[j]}
+		case " $2 " in *" $w "*) j=$((j + 2)); continue;; esac
+		case $w in -*) ;; *) _meshprov_pw+=("$w");; esac
+		j=$((j + 1))
+	done
+}
+
+# candidates of a kind from the keyring: meshprov --complete KIND [WORD...]
+_meshprov_keyring()
+{
+	"${COMP_WORDS[0]}" $_meshprov_kr --complete "$@" 2>/dev/null | cut -f1
+}
+
 _meshprov()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
@@ -77,61 +97,70 @@ _meshprov()
 		--timeout|-t) COMPREPLY=(); return;;
 		esac
 		case $cur in
-		-*) COMPREPLY=($(compgen -W "--index -i --keyring -k --file -f --keep-going --passphrase-fd --passphrase-file --ask-passphrase --wait-lock --no-le-on --json --oob-cmd --bearer --sim --sim-oob --sim-bearer --sim-loss --sim-dup --sim-delay --sim-seed --concurrency -j --timeout -t --verbose -v --quiet -q --version -V --help -h" -- "$cur"));;
+		-*) COMPREPLY=($(compgen -W "--index -i --keyring -k --file -f --keep-going --passphrase-fd --passphrase-file --ask-passphrase --wait-lock --no-le-on --json --oob-cmd --bearer --sim --sim-oob --sim-bearer --sim-loss --sim-dup --sim-delay --sim-seed --sim-stray --concurrency -j --timeout -t --verbose -v --quiet -q --version -V --help -h" -- "$cur"));;
 		*) COMPREPLY=($(compgen -W "$_meshprov_commands" -- "$cur"));;
 		esac
 		return
 	fi
 	cmd=${COMP_WORDS[i]}
+	s=$((i + 1))
 	case $cmd in
 	node)
 		if [ $((i + 1)) -eq $COMP_CWORD ]; then
 			COMPREPLY=($(compgen -W "show rename remove reset" -- "$cur"))
 			return
 		fi
-		cmd="$cmd ${COMP_WORDS[i+1]}";;
+		cmd="$cmd ${COMP_WORDS[i+1]}"
+		s=$((i + 2));;
 	netkey)
 		if [ $((i + 1)) -eq $COMP_CWORD ]; then
 			COMPREPLY=($(compgen -W "list create import refresh delete" -- "$cur"))
 			return
 		fi
-		cmd="$cmd ${COMP_WORDS[i+1]}";;
+		cmd="$cmd ${COMP_WORDS[i+1]}"
+		s=$((i + 2));;
 	appkey)
 		if [ $((i + 1)) -eq $COMP_CWORD ]; then
 			COMPREPLY=($(compgen -W "list add create import delete" -- "$cur"))
 			return
 		fi
-		cmd="$cmd ${COMP_WORDS[i+1]}";;
+		cmd="$cmd ${COMP_WORDS[i+1]}"
+		s=$((i + 2));;
 	keyring)
 		if [ $((i + 1)) -eq $COMP_CWORD ]; then
 			COMPREPLY=($(compgen -W "info encrypt decrypt" -- "$cur"))
 			return
 		fi
-		cmd="$cmd ${COMP_WORDS[i+1]}";;
+		cmd="$cmd ${COMP_WORDS[i+1]}"
+		s=$((i + 2));;
 	station)
 		if [ $((i + 1)) -eq $COMP_CWORD ]; then
 			COMPREPLY=($(compgen -W "add list grow remove" -- "$cur"))
 			return
 		fi
-		cmd="$cmd ${COMP_WORDS[i+1]}";;
+		cmd="$cmd ${COMP_WORDS[i+1]}"
+		s=$((i + 2));;
 	group)
 		if [ $((i + 1)) -eq $COMP_CWORD ]; then
 			COMPREPLY=($(compgen -W "add list show remove" -- "$cur"))
 			return
 		fi
-		cmd="$cmd ${COMP_WORDS[i+1]}";;
+		cmd="$cmd ${COMP_WORDS[i+1]}"
+		s=$((i + 2));;
 	sub)
 		if [ $((i + 1)) -eq $COMP_CWORD ]; then
 			COMPREPLY=($(compgen -W "add del list" -- "$cur"))
 			return
 		fi
-		cmd="$cmd ${COMP_WORDS[i+1]}";;
+		cmd="$cmd ${COMP_WORDS[i+1]}"
+		s=$((i + 2));;
 	pub)
 		if [ $((i + 1)) -eq $COMP_CWORD ]; then
 			COMPREPLY=($(compgen -W "get set" -- "$cur"))
 			return
 		fi
-		cmd="$cmd ${COMP_WORDS[i+1]}";;
+		cmd="$cmd ${COMP_WORDS[i+1]}"
+		s=$((i + 2));;
 	esac
 	case $cmd in
 	"help")
@@ -162,7 +191,7 @@ _meshprov()
 		--max-elements) COMPREPLY=(); return;;
 		--max-failures) COMPREPLY=(); return;;
 		--max-unconfirmed) COMPREPLY=(); return;;
-		--netkey) COMPREPLY=(); return;;
+		--netkey) COMPREPLY=($(compgen -W "$(_meshprov_keyring netkey "${_meshprov_pw[@]}")" -- "$cur")); return;;
 		--oob-cmd) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")); return;;
 		--configure) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")); return;;
 		esac
@@ -184,7 +213,10 @@ _meshprov()
 	"node rename")
 		opts=""
 		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
-		COMPREPLY=($(compgen -W "$(_meshprov_nodes)" -- "$cur"));;
+		_meshprov_pos $s ""
+		case ${#_meshprov_pw[@]} in
+		0) COMPREPLY=($(compgen -W "$(_meshprov_nodes)" -- "$cur"));;
+		esac;;
 	"node remove")
 		opts=""
 		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
@@ -204,11 +236,11 @@ _meshprov()
 	"netkey refresh")
 		opts="--force"
 		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
-		COMPREPLY=();;
+		COMPREPLY=($(compgen -W "$(_meshprov_keyring netkey "${_meshprov_pw[@]}")" -- "$cur"));;
 	"netkey delete")
 		opts=""
 		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
-		COMPREPLY=();;
+		COMPREPLY=($(compgen -W "$(_meshprov_keyring netkey "${_meshprov_pw[@]}")" -- "$cur"));;
 	"appkey list")
 		opts="--show-keys"
 		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
@@ -216,17 +248,21 @@ _meshprov()
 	"appkey add")
 		opts=""
 		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
-		COMPREPLY=($(compgen -W "$(_meshprov_nodes)" -- "$cur"));;
+		_meshprov_pos $s ""
+		case ${#_meshprov_pw[@]} in
+		0) COMPREPLY=($(compgen -W "$(_meshprov_nodes)" -- "$cur"));;
+		1) COMPREPLY=($(compgen -W "$(_meshprov_keyring appkey "${_meshprov_pw[@]}")" -- "$cur"));;
+		esac;;
 	"appkey create")
 		case $prev in
-		--netkey) COMPREPLY=(); return;;
+		--netkey) COMPREPLY=($(compgen -W "$(_meshprov_keyring netkey "${_meshprov_pw[@]}")" -- "$cur")); return;;
 		esac
 		opts="--netkey"
 		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
 		COMPREPLY=();;
 	"appkey import")
 		case $prev in
-		--netkey) COMPREPLY=(); return;;
+		--netkey) COMPREPLY=($(compgen -W "$(_meshprov_keyring netkey "${_meshprov_pw[@]}")" -- "$cur")); return;;
 		esac
 		opts="--netkey"
 		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
@@ -234,7 +270,7 @@ _meshprov()
 	"appkey delete")
 		opts=""
 		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
-		COMPREPLY=();;
+		COMPREPLY=($(compgen -W "$(_meshprov_keyring appkey "${_meshprov_pw[@]}")" -- "$cur"));;
 	"iv-index")
 		case $prev in
 		--update) COMPREPLY=($(compgen -W "on off" -- "$cur")); return;;
@@ -324,65 +360,128 @@ _meshprov()
 	"bind")
 		opts=""
 		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
-		COMPREPLY=($(compgen -W "$(_meshprov_nodes)" -- "$cur"));;
+		_meshprov_pos $s ""
+		case ${#_meshprov_pw[@]} in
+		0) COMPREPLY=($(compgen -W "$(_meshprov_nodes)" -- "$cur"));;
+		1) COMPREPLY=($(compgen -W "$(_meshprov_keyring element "${_meshprov_pw[@]}")" -- "$cur"));;
+		2) COMPREPLY=($(compgen -W "$(_meshprov_keyring model "${_meshprov_pw[@]}")" -- "$cur"));;
+		3) COMPREPLY=($(compgen -W "$(_meshprov_keyring appkey "${_meshprov_pw[@]}")" -- "$cur"));;
+		esac;;
 	"unbind")
 		opts=""
 		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
-		COMPREPLY=($(compgen -W "$(_meshprov_nodes)" -- "$cur"));;
+		_meshprov_pos $s ""
+		case ${#_meshprov_pw[@]} in
+		0) COMPREPLY=($(compgen -W "$(_meshprov_nodes)" -- "$cur"));;
+		1) COMPREPLY=($(compgen -W "$(_meshprov_keyring element "${_meshprov_pw[@]}")" -- "$cur"));;
+		2) COMPREPLY=($(compgen -W "$(_meshprov_keyring model "${_meshprov_pw[@]}")" -- "$cur"));;
+		3) COMPREPLY=($(compgen -W "$(_meshprov_keyring appkey "${_meshprov_pw[@]}")" -- "$cur"));;
+		esac;;
 	"sub add")
 		opts=""
 		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
-		COMPREPLY=($(compgen -W "$(_meshprov_nodes)" -- "$cur"));;
+		_meshprov_pos $s ""
+		case ${#_meshprov_pw[@]} in
+		0) COMPREPLY=($(compgen -W "$(_meshprov_nodes)" -- "$cur"));;
+		1) COMPREPLY=($(compgen -W "$(_meshprov_keyring element "${_meshprov_pw[@]}")" -- "$cur"));;
+		2) COMPREPLY=($(compgen -W "$(_meshprov_keyring model "${_meshprov_pw[@]}")" -- "$cur"));;
+		3) _meshprov_group_reply;;
+		esac;;
 	"sub del")
 		opts=""
 		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
-		COMPREPLY=($(compgen -W "$(_meshprov_nodes)" -- "$cur"));;
+		_meshprov_pos $s ""
+		case ${#_meshprov_pw[@]} in
+		0) COMPREPLY=($(compgen -W "$(_meshprov_nodes)" -- "$cur"));;
+		1) COMPREPLY=($(compgen -W "$(_meshprov_keyring element "${_meshprov_pw[@]}")" -- "$cur"));;
+		2) COMPREPLY=($(compgen -W "$(_meshprov_keyring model "${_meshprov_pw[@]}")" -- "$cur"));;
+		3) _meshprov_group_reply;;
+		esac;;
 	"sub list")
 		opts=""
 		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
-		COMPREPLY=($(compgen -W "$(_meshprov_nodes)" -- "$cur"));;
+		_meshprov_pos $s ""
+		case ${#_meshprov_pw[@]} in
+		0) COMPREPLY=($(compgen -W "$(_meshprov_nodes)" -- "$cur"));;
+		1) COMPREPLY=($(compgen -W "$(_meshprov_keyring element "${_meshprov_pw[@]}")" -- "$cur"));;
+		2) COMPREPLY=($(compgen -W "$(_meshprov_keyring model "${_meshprov_pw[@]}")" -- "$cur"));;
+		esac;;
 	"pub get")
 		opts=""
 		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
-		COMPREPLY=($(compgen -W "$(_meshprov_nodes)" -- "$cur"));;
+		_meshprov_pos $s ""
+		case ${#_meshprov_pw[@]} in
+		0) COMPREPLY=($(compgen -W "$(_meshprov_nodes)" -- "$cur"));;
+		1) COMPREPLY=($(compgen -W "$(_meshprov_keyring element "${_meshprov_pw[@]}")" -- "$cur"));;
+		2) COMPREPLY=($(compgen -W "$(_meshprov_keyring model "${_meshprov_pw[@]}")" -- "$cur"));;
+		esac;;
 	"pub set")
 		opts=""
 		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
-		COMPREPLY=($(compgen -W "$(_meshprov_nodes)" -- "$cur"));;
+		_meshprov_pos $s ""
+		case ${#_meshprov_pw[@]} in
+		0) COMPREPLY=($(compgen -W "$(_meshprov_nodes)" -- "$cur"));;
+		1) COMPREPLY=($(compgen -W "$(_meshprov_keyring element "${_meshprov_pw[@]}")" -- "$cur"));;
+		2) COMPREPLY=($(compgen -W "$(_meshprov_keyring model "${_meshprov_pw[@]}")" -- "$cur"));;
+		3) _meshprov_group_reply;;
+		4) COMPREPLY=($(compgen -W "$(_meshprov_keyring appkey "${_meshprov_pw[@]}")" -- "$cur"));;
+		esac;;
 	"ttl")
 		opts=""
 		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
-		COMPREPLY=($(compgen -W "$(_meshprov_nodes)" -- "$cur"));;
+		_meshprov_pos $s ""
+		case ${#_meshprov_pw[@]} in
+		0) COMPREPLY=($(compgen -W "$(_meshprov_nodes)" -- "$cur"));;
+		esac;;
 	"relay")
 		opts=""
 		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
-		COMPREPLY=($(compgen -W "$(_meshprov_nodes)" -- "$cur"));;
+		_meshprov_pos $s ""
+		case ${#_meshprov_pw[@]} in
+		0) COMPREPLY=($(compgen -W "$(_meshprov_nodes)" -- "$cur"));;
+		1) COMPREPLY=($(compgen -W "on off" -- "$cur"));;
+		esac;;
 	"proxy")
 		opts=""
 		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
-		COMPREPLY=($(compgen -W "$(_meshprov_nodes)" -- "$cur"));;
+		_meshprov_pos $s ""
+		case ${#_meshprov_pw[@]} in
+		0) COMPREPLY=($(compgen -W "$(_meshprov_nodes)" -- "$cur"));;
+		1) COMPREPLY=($(compgen -W "on off" -- "$cur"));;
+		esac;;
 	"beacon")
 		opts=""
 		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
-		COMPREPLY=($(compgen -W "$(_meshprov_nodes)" -- "$cur"));;
+		_meshprov_pos $s ""
+		case ${#_meshprov_pw[@]} in
+		0) COMPREPLY=($(compgen -W "$(_meshprov_nodes)" -- "$cur"));;
+		1) COMPREPLY=($(compgen -W "on off" -- "$cur"));;
+		esac;;
 	"node reset")
 		opts=""
 		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
 		COMPREPLY=($(compgen -W "$(_meshprov_nodes)" -- "$cur"));;
 	"attention")
 		case $prev in
-		--appkey) COMPREPLY=(); return;;
+		--appkey) COMPREPLY=($(compgen -W "$(_meshprov_keyring appkey "${_meshprov_pw[@]}")" -- "$cur")); return;;
 		esac
 		opts="--appkey"
 		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
-		COMPREPLY=($(compgen -W "$(_meshprov_nodes)" -- "$cur"));;
+		_meshprov_pos $s "--appkey"
+		case ${#_meshprov_pw[@]} in
+		0) COMPREPLY=($(compgen -W "$(_meshprov_nodes)" -- "$cur"));;
+		esac;;
 	"onoff")
 		case $prev in
-		--appkey) COMPREPLY=(); return;;
+		--appkey) COMPREPLY=($(compgen -W "$(_meshprov_keyring appkey "${_meshprov_pw[@]}")" -- "$cur")); return;;
 		esac
 		opts="--appkey"
 		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
-		COMPREPLY=($(compgen -W "$(_meshprov_nodes)" -- "$cur"));;
+		_meshprov_pos $s "--appkey"
+		case ${#_meshprov_pw[@]} in
+		0) COMPREPLY=($(compgen -W "$(_meshprov_nodes)" -- "$cur"));;
+		1) COMPREPLY=($(compgen -W "on off" -- "$cur"));;
+		esac;;
 	"configure")
 		case $prev in
 		--profile) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")); return;;

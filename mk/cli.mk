@@ -6,6 +6,7 @@ MP_CLI_SOURCES = \
 	src/cli/batch.c src/cli/batch.h \
 	src/cli/batchfile.c src/cli/batchfile.h \
 	src/cli/commands.c src/cli/commands.h src/cli/handlers.h \
+	src/cli/complete.c src/cli/complete.h \
 	src/cli/cmd_config.c \
 	src/cli/cmd_configure.c src/cli/configure.h \
 	src/cli/cmd_group.c src/cli/group.c src/cli/group.h \
@@ -101,13 +102,14 @@ TESTS += tests/integration/cli.sh \
 	tests/integration/config.sh \
 	tests/integration/groups.sh \
 	tests/integration/complete-groups.py \
+	tests/integration/complete-config.py \
 	tests/integration/keyrefresh.sh \
 	tests/integration/proxy.sh
 EXTRA_DIST += tests/integration/lib.sh tests/integration/cli.sh tests/integration/shell.py tests/integration/docs.sh \
 	tests/integration/stations.sh tests/integration/config.sh tests/integration/groups.sh \
 	tests/integration/keyrefresh.sh tests/integration/proxy.sh \
 	tests/integration/zsh-complete.py tests/integration/ptytest.py tests/integration/faildisk.c \
-	tests/integration/complete-groups.py \
+	tests/integration/complete-groups.py tests/integration/complete-config.py \
 	completions/gen-completions.py
 # Profiles applied by the real binary to --sim nodes (issue #14).
 TESTS += tests/integration/profile.sh

@@ -161,7 +161,13 @@ struct mp_cfg_client_stats {
 	unsigned long skipped;		/* ended unsent by a failed request before them
 					 * (STOP_ON_FAIL, or the one they come after) */
 	unsigned long unmatched;	/* answers matching no outstanding request: stray,
-					 * late, duplicated, from another address */
+					 * late, duplicated, from another address; of which: */
+	unsigned long unmatched_src;	/* from an address no request is outstanding to
+					 * (another node, another element) */
+	unsigned long unmatched_other;	/* from a node being asked, but not what was asked
+					 * (another Status, other fields) */
+	unsigned long unmatched_late;	/* an answer already taken, again (a late
+					 * duplicate: one of the last answers, same source) */
 	unsigned long malformed;	/* received messages that are no Configuration
 					 * answer this client decodes */
 	unsigned long not_dev_key;	/* answers not secured with a device key */

@@ -91,6 +91,11 @@ struct mp_sim_node_params {
 	 * (Default TTL 5, beacon on, Network Transmit three transmissions
 	 * 20 ms apart). */
 	const struct mp_sim_cfg_params *states;
+	/* Tests of the client's counters (issue #14): after each Status of
+	 * its Configuration Server the node sends it again (a late
+	 * duplicate, under a new sequence number) and a Config Default TTL
+	 * Status nobody asked for. */
+	bool stray;
 	const struct mp_sim_node_ops *ops;
 	void *user;
 };

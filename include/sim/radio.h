@@ -103,6 +103,8 @@ struct mp_sim_radio_config {
 	 * and the NetKey come from the above and the provisioning); NULL:
 	 * sim/node.h's defaults. */
 	const struct mp_sim_cfg_params *node_states;
+	bool stray;			/* the nodes send stray Configuration answers
+					 * (struct mp_sim_node_params .stray; tests) */
 	const struct mp_sim_radio_cb *cb;
 	void *user;
 };

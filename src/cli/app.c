@@ -1165,6 +1165,7 @@ static enum mp_cli_status open_radio(struct mp_cli_app *a, struct mp_radio *radi
 			.bearers = a->o.sim_bearer,
 			.loss_pct = a->o.sim_loss, .dup_pct = a->o.sim_dup,
 			.delay_ms = a->o.sim_delay, .seed = a->o.sim_seed, .cb = &sim_cb,
+			.stray = a->o.sim_stray,
 			.user = a,
 		};
 

@@ -67,11 +67,13 @@ struct mp_cli_opts {
 	enum mp_sim_bearer sim_bearer;
 	unsigned int sim_loss, sim_dup, sim_delay;
 	unsigned int sim_seed;		/* 0: random UUIDs */
+	bool sim_stray;			/* --sim-stray: stray Configuration answers (tests) */
 	unsigned int concurrency;
 	unsigned int timeout_s;		/* 0: the command's default */
 	const char *oob_cmd;		/* --oob-cmd before the command: every job's helper */
 	const char *file;		/* -f */
 	bool keep_going;
+	bool complete;			/* --complete KIND [WORD...]: print candidates, exit */
 	struct mp_cli_passphrase_src pass;	/* keyring passphrase source */
 	bool wait_lock;			/* wait for another meshprov's keyring lock */
 	unsigned int wait_lock_s;	/* --wait-lock=SECONDS; 0: as long as it takes */

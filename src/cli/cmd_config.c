@@ -380,6 +380,44 @@ static const struct mp_cfg_client_ops client_ops = {
 	.send = client_send, .timer = client_timer, .done = client_done,
 };
 
+/* What the Configuration Client counted over the run, once it sent
+ * anything: always in JSON (a config-summary event), in text with -v. The
+ * answers it ignored are told apart (issue #14: a Status that does not
+ * match what was asked, or a node that answers from another address, is
+ * ignored and counted). */
+static void client_summary(struct mp_cli_app *a, const struct mp_cfg_client *c)
+{
+	const struct mp_cfg_client_stats *s = c ? mp_cfg_client_stats(c) : NULL;
+	struct json_object *j;
+	unsigned long ignored;
+
+	if (!s || !s->submitted || (!a->out.json && a->out.verbose <= 0))
+		return;
+	ignored = s->unmatched + s->malformed + s->not_dev_key;
+	j = mp_out_event(&a->out, MP_EVENT("config-summary"), -1);
+#define FIELD(name, v) mp_out_event_add(j, name, json_object_new_int64((int64_t)(v)))
+	FIELD("requests", s->submitted);
+	FIELD("sent", s->sent);
+	FIELD("retries", s->retries);
+	FIELD("answered", s->answered);
+	FIELD("failed_status", s->failed_status);
+	FIELD("timed_out", s->timed_out);
+	FIELD("ignored", ignored);
+	FIELD("not_asked", s->unmatched_other);
+	FIELD("other_address", s->unmatched_src);
+	FIELD("late_duplicates", s->unmatched_late);
+	FIELD("malformed", s->malformed);
+	FIELD("not_device_key", s->not_dev_key);
+#undef FIELD
+	mp_out_event_end(&a->out, j, "config: %lu requests, %lu sent (%lu retries), %lu answered "
+			 "(%lu with a failure status), %lu timed out; %lu answers ignored: %lu not "
+			 "what was asked, %lu from another address, %lu late duplicates, "
+			 "%lu malformed, %lu not under the device key",
+			 s->submitted, s->sent, s->retries, s->answered, s->failed_status,
+			 s->timed_out, ignored, s->unmatched_other, s->unmatched_src,
+			 s->unmatched_late, s->malformed, s->not_dev_key);
+}
+
 void mp_cli_net_free(struct mp_cli_app *a)
 {
 	struct mp_cli_net *n = a->net;
@@ -390,6 +428,7 @@ void mp_cli_net_free(struct mp_cli_app *a)
 	mp_cli_proxy_free(a);
 	if (a->out.verbose > 0 && n->link)
 		mp_mesh_link_print_stats(n->link, stderr, "mesh: ");
+	client_summary(a, n->client);
 	mp_cfg_client_free(n->client);
 	if (n->model.timer)
 		mp_loop_timer_cancel(a->loop, n->model.timer);

@@ -159,6 +159,10 @@ static const struct mp_cli_opt merge_opts[] = {
 	{ 0 },
 };
 
+/* .compl_args, the last field, is given only where positional words differ
+ * (NULL elsewhere): left out, not written NULL in every entry. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 const struct mp_cli_cmd mp_cli_commands[] = {
 	{ "help", "[COMMAND]", 0, 2, cmd_help, "show the commands, or one command",
 	  MP_COMPL_COMMAND, NULL, no_opts, 0 },
@@ -179,7 +183,8 @@ const struct mp_cli_cmd mp_cli_commands[] = {
 	{ "node show", "ADDR", 1, 1, mp_cmd_node_show, "show a node", MP_COMPL_NODE, NULL,
 	  show_keys_opts, 0 },
 	{ "node rename", "ADDR NAME", 2, 2, mp_cmd_node_rename,
-	  "name a node (\"\" clears the name)", MP_COMPL_NODE, NULL, no_opts, 0 },
+	  "name a node (\"\" clears the name)", MP_COMPL_NODE, NULL, no_opts, 0,
+	  MP_CLI_ARGS(MP_COMPL_NODE) },
 	{ "node remove", "ADDR", 1, 1, mp_cmd_node_remove,
 	  "forget a node (its addresses are not reused until the IV index moves on by 2)",
 	  MP_COMPL_NODE, NULL, no_opts, 0 },
@@ -201,7 +206,8 @@ const struct mp_cli_cmd mp_cli_commands[] = {
 	  NULL, show_keys_opts, MP_CMD_RADIO },
 	{ "appkey add", "ADDR APPIDX", 2, 2, mp_cmd_cfg_appkey_add,
 	  "give a node an AppKey from the keyring (AppKey Add)", MP_COMPL_NODE, NULL, no_opts,
-	  MP_CMD_RADIO },
+	  MP_CMD_RADIO,
+	  MP_CLI_ARGS(MP_COMPL_NODE, MP_COMPL_APPKEY) },
 	{ "appkey create", "[INDEX]", 0, 1, mp_cmd_appkey_create,
 	  "create a random AppKey (default: the lowest free index)", MP_COMPL_NONE, NULL,
 	  appkey_opts, 0 },
@@ -257,40 +263,54 @@ const struct mp_cli_cmd mp_cli_commands[] = {
 	  NULL, no_opts, MP_CMD_RADIO },
 	{ "bind", "ADDR ELEMENT MODEL APPIDX", 4, 4, mp_cmd_cfg_bind,
 	  "bind a model to an AppKey (MODEL: hex ID, or CID:ID)", MP_COMPL_NODE, NULL, no_opts,
-	  MP_CMD_RADIO },
+	  MP_CMD_RADIO,
+	  MP_CLI_ARGS(MP_COMPL_NODE, MP_COMPL_ELEMENT, MP_COMPL_MODEL, MP_COMPL_APPKEY) },
 	{ "unbind", "ADDR ELEMENT MODEL APPIDX", 4, 4, mp_cmd_cfg_unbind,
-	  "unbind a model from an AppKey", MP_COMPL_NODE, NULL, no_opts, MP_CMD_RADIO },
+	  "unbind a model from an AppKey", MP_COMPL_NODE, NULL, no_opts, MP_CMD_RADIO,
+	  MP_CLI_ARGS(MP_COMPL_NODE, MP_COMPL_ELEMENT, MP_COMPL_MODEL, MP_COMPL_APPKEY) },
 	{ "sub add", "ADDR ELEMENT MODEL GROUP", 4, 4, mp_cmd_cfg_sub_add,
-	  "subscribe a model to a group (address, virtual label or name)", MP_COMPL_NODE, NULL, no_opts, MP_CMD_RADIO },
+	  "subscribe a model to a group (address, virtual label or name)", MP_COMPL_NODE, NULL, no_opts, MP_CMD_RADIO,
+	  MP_CLI_ARGS(MP_COMPL_NODE, MP_COMPL_ELEMENT, MP_COMPL_MODEL, MP_COMPL_GROUP) },
 	{ "sub del", "ADDR ELEMENT MODEL GROUP", 4, 4, mp_cmd_cfg_sub_del,
 	  "remove a model's subscription to a group address", MP_COMPL_NODE, NULL, no_opts,
-	  MP_CMD_RADIO },
+	  MP_CMD_RADIO,
+	  MP_CLI_ARGS(MP_COMPL_NODE, MP_COMPL_ELEMENT, MP_COMPL_MODEL, MP_COMPL_GROUP) },
 	{ "sub list", "ADDR ELEMENT MODEL", 3, 3, mp_cmd_cfg_sub_list,
-	  "list a model's subscriptions", MP_COMPL_NODE, NULL, no_opts, MP_CMD_RADIO },
+	  "list a model's subscriptions", MP_COMPL_NODE, NULL, no_opts, MP_CMD_RADIO,
+	  MP_CLI_ARGS(MP_COMPL_NODE, MP_COMPL_ELEMENT, MP_COMPL_MODEL) },
 	{ "pub get", "ADDR ELEMENT MODEL", 3, 3, mp_cmd_cfg_pub_get,
-	  "show a model's publication", MP_COMPL_NODE, NULL, no_opts, MP_CMD_RADIO },
+	  "show a model's publication", MP_COMPL_NODE, NULL, no_opts, MP_CMD_RADIO,
+	  MP_CLI_ARGS(MP_COMPL_NODE, MP_COMPL_ELEMENT, MP_COMPL_MODEL) },
 	{ "pub set", "ADDR ELEMENT MODEL PUBADDR APPIDX [TTL]", 5, 6, mp_cmd_cfg_pub_set,
 	  "set a model's publication (TTL default: the node's Default TTL)", MP_COMPL_NODE,
-	  NULL, no_opts, MP_CMD_RADIO },
+	  NULL, no_opts, MP_CMD_RADIO,
+	  MP_CLI_ARGS(MP_COMPL_NODE, MP_COMPL_ELEMENT, MP_COMPL_MODEL, MP_COMPL_GROUP,
+		      MP_COMPL_APPKEY) },
 	{ "ttl", "ADDR [VALUE]", 1, 2, mp_cmd_cfg_ttl,
 	  "show or set a node's Default TTL (0, or 2-127)", MP_COMPL_NODE, NULL, no_opts,
-	  MP_CMD_RADIO },
+	  MP_CMD_RADIO,
+	  MP_CLI_ARGS(MP_COMPL_NODE) },
 	{ "relay", "ADDR [on|off]", 1, 2, mp_cmd_cfg_relay, "show or set a node's Relay state",
-	  MP_COMPL_NODE, NULL, no_opts, MP_CMD_RADIO },
+	  MP_COMPL_NODE, "on off", no_opts, MP_CMD_RADIO,
+	  MP_CLI_ARGS(MP_COMPL_NODE, MP_COMPL_WORDS) },
 	{ "proxy", "ADDR [on|off]", 1, 2, mp_cmd_cfg_proxy,
-	  "show or set a node's GATT Proxy state", MP_COMPL_NODE, NULL, no_opts, MP_CMD_RADIO },
+	  "show or set a node's GATT Proxy state", MP_COMPL_NODE, "on off", no_opts, MP_CMD_RADIO,
+	  MP_CLI_ARGS(MP_COMPL_NODE, MP_COMPL_WORDS) },
 	{ "beacon", "ADDR [on|off]", 1, 2, mp_cmd_cfg_beacon,
-	  "show or set a node's Secure Network Beacon state", MP_COMPL_NODE, NULL, no_opts,
-	  MP_CMD_RADIO },
+	  "show or set a node's Secure Network Beacon state", MP_COMPL_NODE, "on off", no_opts,
+	  MP_CMD_RADIO,
+	  MP_CLI_ARGS(MP_COMPL_NODE, MP_COMPL_WORDS) },
 	{ "node reset", "ADDR", 1, 1, mp_cmd_cfg_node_reset,
 	  "reset a node to unprovisioned and remove it (addresses excluded as node remove)",
 	  MP_COMPL_NODE, NULL, no_opts, MP_CMD_RADIO },
 	{ "attention", "ADDR SECONDS", 2, 2, mp_cmd_attention,
 	  "make a node show itself for SECONDS (Health Attention Set; 0 stops)", MP_COMPL_NODE,
-	  NULL, model_opts, MP_CMD_RADIO | MP_CMD_KEYRING_WRITE },
+	  NULL, model_opts, MP_CMD_RADIO | MP_CMD_KEYRING_WRITE,
+	  MP_CLI_ARGS(MP_COMPL_NODE) },
 	{ "onoff", "ADDR on|off", 2, 2, mp_cmd_onoff,
-	  "switch a node's Generic OnOff Server on or off", MP_COMPL_NODE, NULL, model_opts,
-	  MP_CMD_RADIO | MP_CMD_KEYRING_WRITE },
+	  "switch a node's Generic OnOff Server on or off", MP_COMPL_NODE, "on off", model_opts,
+	  MP_CMD_RADIO | MP_CMD_KEYRING_WRITE,
+	  MP_CLI_ARGS(MP_COMPL_NODE, MP_COMPL_WORDS) },
 	{ "configure", "ADDR... | --all | --batch FILE --profile FILE [OPTIONS]", 0, -1,
 	  mp_cmd_configure, "bring nodes to a profile: send only what differs, record each "
 	  "answer", MP_COMPL_NODE, NULL, configure_opts, MP_CMD_RADIO },
@@ -302,6 +322,7 @@ const struct mp_cli_cmd mp_cli_commands[] = {
 	{ "exit", "", 0, 0, cmd_quit, "leave the shell, as quit does", MP_COMPL_NONE, NULL,
 	  no_opts, 0 },
 };
+#pragma GCC diagnostic pop
 
 const size_t mp_cli_ncommands = sizeof(mp_cli_commands) / sizeof(mp_cli_commands[0]);
 
@@ -575,7 +596,48 @@ static const char *compl_names[] = {
 	[MP_COMPL_NODE] = "node", [MP_COMPL_NETKEY] = "netkey", [MP_COMPL_APPKEY] = "appkey",
 	[MP_COMPL_GROUP] = "group",
 	[MP_COMPL_FILE] = "file", [MP_COMPL_COMMAND] = "command",
+	[MP_COMPL_ELEMENT] = "element", [MP_COMPL_MODEL] = "model",
 };
+
+const char *mp_cli_compl_name(enum mp_cli_compl kind)
+{
+	if ((size_t)kind >= sizeof(compl_names) / sizeof(compl_names[0]) || !compl_names[kind])
+		return "none";
+	return compl_names[kind];
+}
+
+int mp_cli_compl_by_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(compl_names) / sizeof(compl_names[0]); i++)
+		if (compl_names[i] && strcmp(compl_names[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
+enum mp_cli_compl mp_cli_compl_at(const struct mp_cli_cmd *cmd, int pos)
+{
+	if (!cmd->compl_args)
+		return cmd->compl;
+	return pos >= 0 && pos < MP_CLI_MAX_COMPL_ARGS ? cmd->compl_args[pos] : MP_COMPL_NONE;
+}
+
+/* .compl_args as names, the trailing nothings cut ([]: "complete" for
+ * every word). */
+static struct json_object *compl_args_json(const struct mp_cli_cmd *c)
+{
+	struct json_object *ca = json_object_new_array();
+	int n = 0, k;
+
+	for (k = 0; c->compl_args && k < MP_CLI_MAX_COMPL_ARGS; k++)
+		if (c->compl_args[k] != MP_COMPL_NONE)
+			n = k + 1;
+	for (k = 0; k < n; k++)
+		json_object_array_add(ca, json_object_new_string(
+			mp_cli_compl_name(c->compl_args[k])));
+	return ca;
+}
 
 struct json_object *mp_cli_commands_json(void)
 {
@@ -592,8 +654,9 @@ struct json_object *mp_cli_commands_json(void)
 		json_object_object_add(j, "min_args", json_object_new_int(c->min_args));
 		json_object_object_add(j, "max_args", json_object_new_int(c->max_args));
 		json_object_object_add(j, "help", json_object_new_string(c->help));
-		json_object_object_add(j, "complete", json_object_new_string(compl_names[c->compl]));
+		json_object_object_add(j, "complete", json_object_new_string(mp_cli_compl_name(c->compl)));
 		json_object_object_add(j, "words", json_object_new_string(c->words ? c->words : ""));
+		json_object_object_add(j, "complete_args", compl_args_json(c));
 		json_object_object_add(j, "shell_only",
 				       json_object_new_boolean(c->flags & MP_CMD_SHELL_ONLY));
 		for (o = c->opts; o && o->name; o++) {
@@ -603,7 +666,7 @@ struct json_object *mp_cli_commands_json(void)
 			json_object_object_add(jo, "arg", o->arg ? json_object_new_string(o->arg) :
 					       NULL);
 			json_object_object_add(jo, "complete",
-					       json_object_new_string(compl_names[o->compl]));
+					       json_object_new_string(mp_cli_compl_name(o->compl)));
 			json_object_object_add(jo, "words",
 					       json_object_new_string(o->words ? o->words : ""));
 			json_object_object_add(jo, "help", json_object_new_string(o->help));

@@ -25,7 +25,17 @@ enum mp_cli_compl {
 	MP_COMPL_GROUP,		/* a group name from the keyring */
 	MP_COMPL_FILE,		/* a file name */
 	MP_COMPL_COMMAND,	/* a command name (help) */
+	MP_COMPL_ELEMENT,	/* an element address of the node in positional word 1,
+				 * from its stored composition (composition ADDR) */
+	MP_COMPL_MODEL,		/* a model of the element in word 2, from the stored
+				 * composition: SIG "1000", vendor "CCCC:MMMM" */
 };
+
+/* Per positional word completion (struct mp_cli_cmd's .compl_args): word
+ * N (0-based) completes as the Nth entry; the words past the list, and
+ * every entry left out, complete nothing. */
+#define MP_CLI_MAX_COMPL_ARGS 8
+#define MP_CLI_ARGS(...) ((const enum mp_cli_compl[MP_CLI_MAX_COMPL_ARGS]){ __VA_ARGS__ })
 
 struct mp_cli_opt {
 	const char *name;		/* "--auth" */
@@ -69,7 +79,23 @@ struct mp_cli_cmd {
 	const char *words;		/* for MP_COMPL_WORDS */
 	const struct mp_cli_opt *opts;	/* terminated by { NULL } */
 	unsigned int flags;
+	/* What completes each positional word (MP_CLI_ARGS(...)), for a
+	 * command whose words differ (bind ADDR ELEMENT MODEL APPIDX); NULL:
+	 * .compl completes every one. */
+	const enum mp_cli_compl *compl_args;
 };
+
+/**
+ * What completes positional word @pos (0: the first after the command's
+ * name) of @cmd: its .compl_args entry, else .compl.
+ */
+enum mp_cli_compl mp_cli_compl_at(const struct mp_cli_cmd *cmd, int pos);
+
+/** A completion kind's name, as --dump-commands and --complete write it ("node"). */
+const char *mp_cli_compl_name(enum mp_cli_compl kind);
+
+/** The kind named @name, or -1. */
+int mp_cli_compl_by_name(const char *name);
 
 /** The table, and its length. */
 extern const struct mp_cli_cmd mp_cli_commands[];

@@ -20,6 +20,7 @@
 #include "cli/app.h"
 #include "cli/batch.h"
 #include "cli/commands.h"
+#include "cli/complete.h"
 #include "cli/privs.h"
 #include "cli/redact.h"
 #include "cli/shell.h"
@@ -83,7 +84,8 @@ struct gopt {
 enum {
 	OPT_JSON = 256, OPT_SIM, OPT_SIM_OOB, OPT_SIM_LOSS, OPT_SIM_DUP, OPT_SIM_DELAY,
 	OPT_SIM_SEED, OPT_PASS_FD, OPT_PASS_FILE, OPT_ASK_PASS, OPT_WAIT_LOCK,
-	OPT_OOB_CMD, OPT_KEEP_GOING, OPT_DUMP, OPT_SIM_BEARER, OPT_BEARER, OPT_NO_LE_ON,
+	OPT_OOB_CMD, OPT_KEEP_GOING, OPT_DUMP, OPT_SIM_BEARER, OPT_BEARER, OPT_NO_LE_ON, OPT_COMPLETE,
+	OPT_SIM_STRAY,
 };
 
 static const struct gopt gopts[] = {
@@ -125,6 +127,8 @@ static const struct gopt gopts[] = {
 	  "simulated radio: random delay up to MS milliseconds" },
 	{ "sim-seed", OPT_SIM_SEED, "N", MP_COMPL_NONE, NULL,
 	  "simulator: reproducible radio and device UUIDs from seed N" },
+	{ "sim-stray", OPT_SIM_STRAY, NULL, MP_COMPL_NONE, NULL,
+	  "simulator, for tests: nodes send each Configuration Status twice, then one not asked for" },
 	{ "concurrency", 'j', "N", MP_COMPL_NONE, NULL, "devices provisioned at once (default 16)" },
 	{ "timeout", 't', "S", MP_COMPL_NONE, NULL,
 	  "give up after S seconds (provision: 120, scan: 10)" },
@@ -133,6 +137,8 @@ static const struct gopt gopts[] = {
 	{ "version", 'V', NULL, MP_COMPL_NONE, NULL, "print the version" },
 	{ "help", 'h', NULL, MP_COMPL_NONE, NULL, "this help" },
 	{ "dump-commands", OPT_DUMP, NULL, MP_COMPL_NONE, NULL, NULL },
+	/* --complete KIND [WORD...]: the generated completions' callback */
+	{ "complete", OPT_COMPLETE, NULL, MP_COMPL_NONE, NULL, NULL },
 };
 
 #define NGOPTS (sizeof(gopts) / sizeof(gopts[0]))
@@ -230,7 +236,8 @@ static int parse_options(struct mp_cli_app *a, int argc, char **argv)
 	shortopts[s] = '\0';
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		if (!sim_opt && (c == OPT_SIM_OOB || c == OPT_SIM_BEARER || c == OPT_SIM_LOSS ||
-				 c == OPT_SIM_DUP || c == OPT_SIM_DELAY || c == OPT_SIM_SEED)) {
+				 c == OPT_SIM_DUP || c == OPT_SIM_DELAY || c == OPT_SIM_SEED ||
+				 c == OPT_SIM_STRAY)) {
 			for (i = 0; gopts[i].key != c; i++)
 				;
 			sim_opt = gopts[i].name;
@@ -356,6 +363,12 @@ static int parse_options(struct mp_cli_app *a, int argc, char **argv)
 		case OPT_DUMP:
 			dump_commands();
 			return EXIT_OK;
+		case OPT_SIM_STRAY:
+			a->o.sim_stray = true;
+			break;
+		case OPT_COMPLETE:
+			a->o.complete = true;
+			break;
 		default:
 			fprintf(stderr, "Try 'meshprov --help'.\n");
 			return EXIT_USAGE;
@@ -412,6 +425,8 @@ int main(int argc, char **argv)
 	rc = parse_options(&a, argc, argv);
 	if (rc >= 0)
 		return rc;
+	if (a.o.complete)	/* reads the keyring only: no radio, no privileges */
+		return mp_cli_complete_main(a.o.keyring, argc - optind, argv + optind);
 	if (a.o.file && optind < argc) {
 		fprintf(stderr, "meshprov: give -f FILE or a command, not both\n");
 		return EXIT_USAGE;

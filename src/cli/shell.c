@@ -22,6 +22,7 @@
 #include <readline/readline.h>
 
 #include "cli/commands.h"
+#include "cli/complete.h"
 #include "cli/oobprompt.h"
 #include "cli/redact.h"
 #include "store/keyring.h"
@@ -241,8 +242,17 @@ static char *cand_gen(const char *text, int state)
 	return NULL;
 }
 
-/* Candidates of a kind; false for file names (readline's own). */
-static bool cand_kind(struct mp_shell *sh, enum mp_cli_compl kind, const char *words)
+static void cand_one(const char *word, const char *desc, void *data)
+{
+	(void)desc;	/* readline lists words only */
+	cand_add(data, word, strlen(word));
+}
+
+/* Candidates of a kind; false for file names (readline's own). @pc
+ * positional words @pv come before the one completed (ELEMENT and MODEL
+ * read the node and the element from them). */
+static bool cand_kind(struct mp_shell *sh, enum mp_cli_compl kind, const char *words, int pc,
+		      char **pv)
 {
 	struct mp_cli_app *a = sh->a;
 	const struct mp_scan_table *t = mp_cli_scan_table(a);
@@ -265,33 +275,12 @@ static bool cand_kind(struct mp_shell *sh, enum mp_cli_compl kind, const char *w
 		}
 		break;
 	case MP_COMPL_NODE:
-		for (i = 0; a->kr && i < mp_keyring_node_count(a->kr); i++) {
-			const struct mp_node *n = mp_keyring_node_at(a->kr, i);
-
-			if (n->is_self)
-				continue;
-			snprintf(buf, sizeof(buf), "0x%04x", n->addr);
-			cand_add(sh, buf, strlen(buf));
-		}
-		break;
 	case MP_COMPL_NETKEY:
-		for (i = 0; a->kr && i < mp_keyring_netkey_count(a->kr); i++) {
-			snprintf(buf, sizeof(buf), "0x%03x", mp_keyring_netkey_at(a->kr, i)->index);
-			cand_add(sh, buf, strlen(buf));
-		}
-		break;
 	case MP_COMPL_APPKEY:
-		for (i = 0; a->kr && i < mp_keyring_appkey_count(a->kr); i++) {
-			snprintf(buf, sizeof(buf), "0x%03x", mp_keyring_appkey_at(a->kr, i)->index);
-			cand_add(sh, buf, strlen(buf));
-		}
-		break;
 	case MP_COMPL_GROUP:
-		for (i = 0; a->kr && i < mp_keyring_group_count(a->kr); i++) {
-			const char *name = mp_keyring_group_at(a->kr, i)->name;
-
-			cand_add(sh, name, strlen(name));
-		}
+	case MP_COMPL_ELEMENT:
+	case MP_COMPL_MODEL:
+		mp_cli_complete_keyring(a->kr, kind, pc, pv, cand_one, sh);
 		break;
 	case MP_COMPL_COMMAND:
 		for (i = 0; i < mp_cli_ncommands; i++) {
@@ -304,6 +293,24 @@ static bool cand_kind(struct mp_shell *sh, enum mp_cli_compl kind, const char *w
 		break;
 	}
 	return true;
+}
+
+/* The positional words among @n words @w after a command's name: the
+ * options and the values of those that take one left out. Their count. */
+static int positional(const struct mp_cli_cmd *cmd, int n, char **w, char **pv)
+{
+	int i, pc = 0;
+
+	for (i = 0; i < n; i++) {
+		const struct mp_cli_opt *o = w[i][0] == '-' ? mp_cli_find_opt(cmd, w[i]) : NULL;
+
+		if (o) {
+			i += o->arg != NULL;
+			continue;
+		}
+		pv[pc++] = w[i];
+	}
+	return pc;
 }
 
 static char **complete(const char *text, int start, int end)
@@ -325,7 +332,7 @@ static char **complete(const char *text, int start, int end)
 		goto none;
 	cmd = nw ? mp_cli_lookup(nw, w, &used) : NULL;
 	if (nw == 0) {
-		cand_kind(sh, MP_COMPL_COMMAND, NULL);
+		cand_kind(sh, MP_COMPL_COMMAND, NULL, 0, NULL);
 	} else if (!cmd && nw == 1 && mp_cli_is_group(w[0])) {
 		size_t n = strlen(w[0]);
 
@@ -339,7 +346,7 @@ static char **complete(const char *text, int start, int end)
 		const struct mp_cli_opt *o = nw > used ? mp_cli_find_opt(cmd, w[nw - 1]) : NULL;
 
 		if (o && o->arg) {
-			if (!cand_kind(sh, o->compl, o->words))
+			if (!cand_kind(sh, o->compl, o->words, 0, NULL))
 				goto files;
 		} else if (text[0] == '-') {
 			for (o = cmd->opts; o && o->name; o++)
@@ -353,8 +360,12 @@ static char **complete(const char *text, int start, int end)
 				if (strncmp(name, w[1], n) == 0 && name[n] == ' ')
 					cand_add(sh, name + n + 1, strlen(name + n + 1));
 			}
-		} else if (!cand_kind(sh, cmd->compl, cmd->words)) {
-			goto files;
+		} else {
+			char *pv[MP_CLI_MAX_WORDS];
+			int pc = positional(cmd, nw - used, w + used, pv);
+
+			if (!cand_kind(sh, mp_cli_compl_at(cmd, pc), cmd->words, pc, pv))
+				goto files;
 		}
 	}
 	free(head);

@@ -53,6 +53,8 @@ struct place {
 	uint8_t raw[MP_ACCESS_MSG_MAX];
 };
 
+#define RECENT_ANSWERS 32
+
 struct mp_cfg_client {
 	struct mp_cfg_client_ops ops;
 	void *user;
@@ -67,6 +69,10 @@ struct mp_cfg_client {
 	struct req *done_head, *done_tail;	/* completions to report, in order */
 	bool flushing;
 	struct mp_cfg_client_stats stats;
+	/* The last answers taken (source and content, hashed), to tell a late
+	 * duplicate from a stray answer in the counters. */
+	uint64_t recent[RECENT_ANSWERS];
+	unsigned int n_recent;
 };
 
 /* config/ may not use crypto/'s mp_wipe (mk/layers.txt): the same idea,
@@ -544,6 +550,41 @@ int64_t mp_cfg_client_submit(struct mp_cfg_client *c, const struct mp_cfg_client
 	return r->id;
 }
 
+/* FNV-1a over the source and the message: an answer's fingerprint. Only
+ * the counters read it: a collision miscounts, it never matches. */
+static uint64_t answer_hash(uint16_t src, const uint8_t *data, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	size_t i;
+
+	h = (h ^ (src & 0xff)) * 0x100000001b3ull;
+	h = (h ^ (src >> 8)) * 0x100000001b3ull;
+	for (i = 0; i < len; i++)
+		h = (h ^ data[i]) * 0x100000001b3ull;
+	return h;
+}
+
+/* An answer no request took: counted by what it most likely is. */
+static void count_unmatched(struct mp_cfg_client *c, uint16_t src, const uint8_t *data,
+			    size_t len)
+{
+	uint64_t h = answer_hash(src, data, len);
+	unsigned int i;
+
+	c->stats.unmatched++;
+	for (i = 0; i < c->n_recent && i < RECENT_ANSWERS; i++)
+		if (c->recent[i] == h) {
+			c->stats.unmatched_late++;
+			return;
+		}
+	for (i = 0; i < c->n_places; i++)
+		if (c->places[i].req && c->places[i].node && c->places[i].node->addr == src) {
+			c->stats.unmatched_other++;
+			return;
+		}
+	c->stats.unmatched_src++;
+}
+
 int mp_cfg_client_rx(struct mp_cfg_client *c, uint16_t src, bool dev_key, const uint8_t *data,
 		     size_t len)
 {
@@ -573,7 +614,7 @@ int mp_cfg_client_rx(struct mp_cfg_client *c, uint16_t src, bool dev_key, const 
 	}
 	id = mp_access_matcher_rx(&c->matcher, src, am.opcode, am.params, am.len);
 	if (id < 0) {
-		c->stats.unmatched++;
+		count_unmatched(c, src, data, len);
 		return -ENOENT;
 	}
 	for (i = 0; i < c->n_places; i++)
@@ -582,9 +623,10 @@ int mp_cfg_client_rx(struct mp_cfg_client *c, uint16_t src, bool dev_key, const 
 			break;
 		}
 	if (!p) {
-		c->stats.unmatched++;
+		count_unmatched(c, src, data, len);
 		return -ENOENT;
 	}
+	c->recent[c->n_recent++ % RECENT_ANSWERS] = answer_hash(src, data, len);
 	memcpy(p->raw, data, len);
 	memset(&p->answer, 0, sizeof(p->answer));
 	mp_cfg_decode(p->raw, len, &p->answer);	/* decoded above: cannot fail */

@@ -56,6 +56,7 @@ struct mp_sim_node {
 	uint32_t seq;
 	uint32_t iv_index;
 	bool reset;
+	bool stray;			/* struct mp_sim_node_params .stray */
 	/* what the stack holds, to apply the server's changes as differences */
 	uint16_t nets[MP_SIM_CFG_MAX_NET_KEYS];
 	size_t n_nets;
@@ -366,6 +367,13 @@ static void config_rx(struct mp_sim_node *n, const struct mp_mesh_rx_msg *msg)
 		sync_state(n);
 	if (out_len)
 		reply(n, msg, n->unicast, out, out_len);
+	if (out_len && n->stray && !mp_sim_cfg_is_reset(n->cfg)) {
+		/* Config Default TTL Status (0x800e, MshPRT v1.1 4.3.2.8) */
+		uint8_t ttl[3] = { 0x80, 0x0e, mp_sim_cfg_default_ttl(n->cfg) };
+
+		reply(n, msg, n->unicast, out, out_len);
+		reply(n, msg, n->unicast, ttl, sizeof(ttl));
+	}
 	if (mp_sim_cfg_is_reset(n->cfg)) {
 		/* the Status went out above; the node now leaves (4.4.1.2.9
 		 * of the device's model: it forgets its keys and addresses) */
@@ -529,6 +537,7 @@ int mp_sim_node_new(const struct mp_sim_node_params *p, struct mp_sim_node **out
 	n->unicast = p->prov->unicast;
 	n->elements = p->prov->elements;
 	memcpy(n->dev_key, p->prov->device_key, 16);
+	n->stray = p->stray;
 	if (p->states)
 		cp = *p->states;
 	cp.comp = &comp;

@@ -450,6 +450,7 @@ static void node_start(struct sim_dev *sd, const struct mp_sim_prov_result *res)
 					    .proxy = 1 };
 	struct mp_sim_node_params np = { .prov = res, .comp = &comp,
 					 .states = r->cfg.node_states ? r->cfg.node_states : &states,
+					 .stray = r->cfg.stray,
 					 .ops = &node_ops, .user = sd };
 	struct mp_sim_node *node;
 

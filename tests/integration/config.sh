@@ -105,5 +105,38 @@ assert lst["list"] == "subscriptions" and lst["items"] == [0xc001], lst
 assert {"event": "config-state", "node": 2, "state": "ttl", "value": 9} in ev, ev
 PYEOF
 then ok "... the events and their fields"; else ko "... the events and their fields"; fi
+python3 - "$T/out" <<'PYEOF' && ok "... config-summary: nothing ignored" || ko "... config-summary: nothing ignored"
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+s = [e for e in ev if e["event"] == "config-summary"]
+assert len(s) == 1 and s[0]["requests"] == 6 and s[0]["answered"] == 6, s
+assert s[0]["ignored"] == 0 and s[0]["late_duplicates"] == 0, s
+PYEOF
+
+# Stray answers (issue #14): the node sends each Status twice and then one
+# nobody asked for (--sim-stray). Ignored and counted, the run unchanged.
+OPTS="--json --sim-stray"
+STRAY="provision --all|appkey create|appkey add 0002 0|bind 0002 0 1000 0|sub add 0002 0 1000 c001|sub list 0002 0 1000"
+IFS='|'; set -- $STRAY; unset IFS
+run "--sim-stray: a node's stray answers do not disturb the run" 0 "$@"
+if python3 - "$T/out" <<'PYEOF'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+cfg = [e for e in ev if e["event"] == "config"]
+assert [e["status_name"] for e in cfg] == ["Success"] * 4, cfg
+lst = [e for e in ev if e["event"] == "config-list"]
+assert len(lst) == 1 and lst[0]["items"] == [0xc001], lst
+s = [e for e in ev if e["event"] == "config-summary"]
+assert len(s) == 1, s
+s = s[0]
+assert s["requests"] == 4 and s["answered"] == 4, s
+assert s["late_duplicates"] >= 1 and s["not_asked"] + s["other_address"] >= 1, s
+assert s["ignored"] == s["late_duplicates"] + s["not_asked"] + s["other_address"], s
+PYEOF
+then ok "... counted in config-summary by kind"; else ko "... counted in config-summary by kind"; fi
+OPTS="-v --sim-stray"
+run "-v --sim-stray: the same run in text" 0 "$@"
+grep -Eq "^config: 4 requests, .*; [1-9][0-9]* answers ignored: " "$T/out" &&
+	ok "... the config: line counts them" || { cat "$T/out"; ko "... the config: line counts them"; }
 
 finish "# config: "

@@ -1054,6 +1054,11 @@ static void test_stray_answers(void **state)
 	assert_int_equal(mp_cfg_client_rx(w->c, a, true, buf, (size_t)len), -ENOENT);
 	s = mp_cfg_client_stats(w->c);
 	assert_int_equal(s->unmatched, 6);
+	/* told apart: b's answer while nothing was asked of b; a's and b's
+	 * Statuses that are not what was asked; a's answer again, late */
+	assert_int_equal(s->unmatched_src, 1);
+	assert_int_equal(s->unmatched_other, 4);
+	assert_int_equal(s->unmatched_late, 1);
 	assert_int_equal(s->malformed, 2);
 	assert_int_equal(s->not_dev_key, 1);
 	assert_int_equal(s->answered, 2);
