@@ -230,7 +230,13 @@ static void step_end(struct kr_run *run)
 	switch (run->step) {
 	case STEP_UPDATE:
 		/* Phase 2: send with the new key, beacons with the flag (3.11.4.2) */
-		if (mp_keyring_netkey_set_phase(a->kr, run->net_idx, MP_KR_PHASE_2) < 0) {
+		/* (unless a beacon under the new key of another station's
+		 * refresh moved the keyring on already, engine/mesh_link.h:
+		 * the nodes that have the new key go on with transitions 2
+		 * and 3 all the same; in phase 3, likewise, a node we took
+		 * through transition 3 may have said phase 0 first) */
+		if (mp_keyring_netkey(a->kr, run->net_idx)->phase == MP_KR_PHASE_1 &&
+		    mp_keyring_netkey_set_phase(a->kr, run->net_idx, MP_KR_PHASE_2) < 0) {
 			fail_keyring(run, "cannot record phase 2");
 			return;
 		}
@@ -250,7 +256,8 @@ static void step_end(struct kr_run *run)
 		for (i = 0; i < run->n; i++)
 			mp_node_config_set_updated(a->kr, run->nodes[i].addr, false, run->net_idx,
 						   false);
-		mp_keyring_netkey_set_phase(a->kr, run->net_idx, MP_KR_PHASE_NORMAL);
+		if (mp_keyring_netkey(a->kr, run->net_idx)->phase != MP_KR_PHASE_NORMAL)
+			mp_keyring_netkey_set_phase(a->kr, run->net_idx, MP_KR_PHASE_NORMAL);
 		if (mp_keyring_commit(a->kr) < 0) {
 			fail_keyring(run, "cannot record the end of the key refresh");
 			return;
