@@ -153,6 +153,17 @@ static bool has_new_key(const struct mp_keyring *kr, uint16_t addr, uint16_t net
 	return false;
 }
 
+/* Node @nd is left out: the CDB's nodes[].excluded says so to whoever
+ * reads the keyring next (`nodes`, an export), and a later refresh of
+ * this subnet does not wait for it (collect_nodes()). */
+static void set_excluded(struct kr_run *run, struct kr_node *nd)
+{
+	nd->excluded = true;
+	if (mp_keyring_node_set_excluded(run->a->kr, nd->addr, true) < 0)
+		mp_out_error(&run->a->out, "node %04x: cannot record it as excluded: %s",
+			     nd->addr, mp_keyring_error(run->a->kr));
+}
+
 /* ---- the steps ---- */
 
 static void step_start(struct kr_run *run);
@@ -226,6 +237,7 @@ static void step_end(struct kr_run *run)
 		mp_out_event_end(o, j, "node %04x        left out of the refresh of netkey %03x "
 				 "(--force)", nd->addr, run->net_idx);
 		mp_node_config_set_updated(a->kr, nd->addr, false, run->net_idx, false);
+		set_excluded(run, nd);
 	}
 	switch (run->step) {
 	case STEP_UPDATE:
@@ -384,7 +396,10 @@ static int collect_nodes(struct kr_run *run)
 	for (i = 0; i < cnt; i++) {
 		const struct mp_node *n = mp_keyring_node_at(kr, i);
 
-		if (n->is_self || !n->has_dev_key || n->state != MP_NODE_COMPLETE)
+		/* nor one an earlier refresh left out: the CDB's excluded
+		 * marks a node on its way out, left out of every key
+		 * distribution */
+		if (n->is_self || !n->has_dev_key || n->state != MP_NODE_COMPLETE || n->excluded)
 			continue;
 		for (j = 0; j < n->n_net_keys && n->net_keys[j] != run->net_idx; j++)
 			;
@@ -404,7 +419,7 @@ static void mark_not_updated(struct kr_run *run)
 
 	for (i = 0; i < run->n; i++)
 		if (!has_new_key(run->a->kr, run->nodes[i].addr, run->net_idx))
-			run->nodes[i].excluded = true;
+			set_excluded(run, &run->nodes[i]);
 }
 
 enum mp_cli_status mp_cmd_netkey_refresh(struct mp_cli_app *a, const struct mp_cli_args *args)

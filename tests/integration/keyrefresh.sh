@@ -5,7 +5,8 @@
 # the new key at phase 0 and no old key. Then nodes that do not answer (the
 # simulated devices of the first run are gone with it): the refresh stops
 # in phase 1 and says how to resume; with --force it resumes, leaves them
-# out, names them, and finishes with the one node that answers (0005:
+# out, names them, marks them excluded in the keyring (the CDB's excluded,
+# shown by `nodes`), and finishes with the one node that answers (0005:
 # node 0003 has two elements).
 # Run by `make check`.
 set -u
@@ -79,6 +80,18 @@ assert [e["node"] for e in ev("config-state")] == [5], lines'
 expect "... the keyring at phase 0 with another new key" '
 k = d["netKeys"][0]; old = b["netKeys"][0]
 assert k["phase"] == 0 and "oldKey" not in k and k["key"] != old["key"], k'
+
+expect "... the nodes left out marked excluded in the CDB, the others not" '
+ex = {int(n["unicastAddress"], 16): n.get("excluded") for n in d["nodes"]}
+assert ex[2] is True and ex[3] is True and ex[5] is False, ex'
+"$BIN" --keyring "$KR" nodes > "$T/nodes" 2> "$T/err"
+"$BIN" --keyring "$KR" --json nodes > "$T/out" 2>> "$T/err"
+if grep -q '^0x0002 .* excluded ' "$T/nodes" && grep -q '^0x0003 .* excluded ' "$T/nodes" &&
+   grep -q '^0x0005 .* complete ' "$T/nodes"; then ok "nodes shows the excluded ones as such"
+else cat "$T/nodes" >> "$T/err"; ko "nodes shows the excluded ones as such"; fi
+expect "... and says excluded in its node events" '
+ex = {e["address"]: e.get("excluded") for e in ev("node")}
+assert ex[2] is True and ex[3] is True and ex[5] is None, ex'
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
