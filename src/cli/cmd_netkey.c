@@ -412,7 +412,8 @@ static int collect_nodes(struct kr_run *run)
 }
 
 /* Which nodes a resumed run left out before: in phase 2, those the keyring
- * does not record as having the new key. */
+ * does not record as having the new key (a node provisioned during the
+ * refresh is recorded with it, engine.c). */
 static void mark_not_updated(struct kr_run *run)
 {
 	size_t i;
