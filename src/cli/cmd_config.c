@@ -394,6 +394,7 @@ void mp_cli_net_free(struct mp_cli_app *a)
 	mp_mesh_link_free(n->link);
 	free(n);
 	a->net = NULL;
+	mp_cmd_netkey_refresh_drop(a);	/* its requests are gone */
 }
 
 /* The keyring, the radio and the network, made once per run. */

@@ -382,6 +382,22 @@ static void node_answer(struct mp_cli_app *a, void *user, const struct mp_cfg_cl
 		step_end(run);
 }
 
+void mp_cmd_netkey_refresh_drop(struct mp_cli_app *a)
+{
+	struct kr_run *run = a->kr_run;
+
+	if (!run)
+		return;
+	/* Its requests went with the client (no answer comes any more);
+	 * the keyring keeps the phase reached, for a re-run to resume. The
+	 * shell's command returned at once: say it here (a script's said it
+	 * when it was interrupted). */
+	if (!run->finished && a->mode == MP_CLI_SHELL)
+		mp_out_error(&a->out, "netkey %03x: key refresh stopped; run 'netkey refresh %x' "
+			     "again to resume", run->net_idx, run->net_idx);
+	run_free(run);
+}
+
 /* ---- the command ---- */
 
 /* The nodes of subnet @net_idx: provisioned, with a device key, not us. */
@@ -512,7 +528,8 @@ enum mp_cli_status mp_cmd_netkey_refresh(struct mp_cli_app *a, const struct mp_c
 		mp_out_error(&a->out, "netkey %03x: key refresh interrupted; run 'netkey refresh "
 			     "%x' again to resume", run->net_idx, run->net_idx);
 	/* Requests still queued hold pointers into run: they must not outlive
-	 * it. Only an interrupted run leaves any, and the process ends. */
+	 * it. Only an interrupted run leaves any; it is freed with the
+	 * network (mp_cmd_netkey_refresh_drop()). */
 	if (run->finished)
 		run_free(run);
 	return st;
