@@ -606,6 +606,11 @@ void mp_mesh_link_free(struct mp_mesh_link *l)
 	for (i = 0; i < 2; i++)
 		if (l->beacon_reg[i] > 0)
 			mp_engine_ad_unregister(l->engine, l->beacon_reg[i]);
+	/* The stack first: freeing it cancels the timers of what it still
+	 * sends (a segmented message in flight) through op_timer(), into
+	 * l->timers, which must still be there. */
+	mp_mesh_free(l->mesh);
+	l->mesh = NULL;
 	if (l->timers)
 		for (i = 0; i < l->ntimers; i++)
 			if (l->timers[i].slot)
@@ -615,7 +620,6 @@ void mp_mesh_link_free(struct mp_mesh_link *l)
 	if (l->beacon_timer)
 		mp_loop_timer_cancel(l->loop, l->beacon_timer);
 	free(l->timers);
-	mp_mesh_free(l->mesh);
 	mp_seq_free(l->seq);
 	mp_rpl_close(l->rpl);
 	for (s = 0; s < l->nsubnets; s++)

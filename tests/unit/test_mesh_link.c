@@ -612,6 +612,27 @@ static void test_netkey_sync_reload(void **state)
 	harness_free(h);
 }
 
+/* Freed while a segmented message is in flight (a NetKey Update when the
+ * shell quits): the stack's SAR timers are cancelled through the link's
+ * timer slots, which must still exist (ASan saw a use after free). */
+static void test_free_while_sending(void **state)
+{
+	struct eh *h = setup_all();
+	struct mp_mesh_link *l = link_new(h);
+	uint8_t big[40];
+
+	(void)state;
+	memset(big, 0x5a, sizeof(big));
+	big[0] = 0x80;
+	big[1] = 0x45;
+	assert_int_equal(mp_mesh_link_send(l, NODE_ADDR, 0, MP_MESH_KEY_DEV, big, sizeof(big)), 1);
+	eh_run_for(h, 1);
+	mp_mesh_link_free(l);
+	eh_run_for(h, 5000);	/* and no timer of it fires */
+	node_free();
+	harness_free(h);
+}
+
 static unsigned kr_calls;
 static uint8_t kr_last = 9;
 
@@ -745,6 +766,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_beacons_sent, teardown),
 		cmocka_unit_test_teardown(test_netkey_sync_reload, teardown),
 		cmocka_unit_test_teardown(test_beacon_kr_flag, teardown),
+		cmocka_unit_test_teardown(test_free_while_sending, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
