@@ -30,6 +30,12 @@
  *    set in phase 2, and the key that authenticates them is the one the
  *    subnet sends with (the old one in phase 1, the new one from phase 2,
  *    3.10.3 and 3.11.4).
+ *  - Beacons heard under the new key of a subnet in a key refresh move
+ *    its phase as they would a node's (3.11.4.2, 3.11.4.3): the Key
+ *    Refresh flag set in phase 1 to phase 2, the flag clear in phase 1 or
+ *    2 to phase 0 (another station drove or finished the refresh), saved
+ *    in the keyring first, then followed, then kr_phase(); why, in
+ *    mesh_link.c (kr_follow).
  *  - Timers (the SAR machines', the IV machine's, the beacons') on the
  *    engine's loop.
  *
@@ -67,6 +73,11 @@ struct mp_mesh_link_cb {
 	void (*done)(void *user, uint16_t dst, uint32_t seq_auth, int err);
 	/** The IV index state changed (a beacon): already saved. May be NULL. */
 	void (*iv_changed)(void *user, uint32_t iv_index, bool iv_update);
+	/** A beacon under the new key of subnet @net_idx moved its Key
+	 *  Refresh phase to @phase (2, or 0: the refresh finished elsewhere;
+	 *  see "Beacons heard" above): already saved in the keyring and
+	 *  followed by the link. May be NULL. */
+	void (*kr_phase)(void *user, uint16_t net_idx, uint8_t phase);
 };
 
 struct mp_mesh_link_opts {
@@ -89,6 +100,8 @@ struct mp_mesh_link_stats {
 	unsigned long beacons_heard;	/* beacons offered (before authentication) */
 	unsigned long beacons_sent;	/* our Secure Network beacons given to the radio */
 	unsigned long rpl_write_errors;	/* journal records that could not be written */
+	unsigned long kr_phase_by_beacon; /* Key Refresh phases moved by a beacon heard */
+	unsigned long kr_write_errors;	/* ... that the keyring could not record */
 	uint64_t seq_reservations;	/* keyring writes of SEQ blocks */
 	uint32_t seq_held;		/* SEQs reserved, not yet used */
 };

@@ -128,6 +128,22 @@ void mp_sim_node_timeout(struct mp_sim_node *n, unsigned id);
  *  the node has been reset (it hears nothing any more). */
 int mp_sim_node_rx(struct mp_sim_node *n, const uint8_t *pdu, size_t len);
 
+/**
+ * A Mesh Beacon heard (@b: the AD structure's payload, from its Beacon
+ * Type on). A Secure Network or Mesh Private beacon authenticated under
+ * the new key of one of the node's subnets in a key refresh moves its Key
+ * Refresh phase as the Key Refresh flag says (MshPRT v1.1 3.11.4:
+ * flag set in Phase 1 -> Phase 2, flag clear in Phase 1 or 2 -> Phase 0,
+ * mp_sim_cfg_kr_beacon()), and the stack follows. The IV index and the IV
+ * Update flag are not acted on (the simulated node keeps the IV index it
+ * was provisioned with). Returns 1 when the phase changed, 0 for an
+ * authenticated beacon that changed nothing, -ENOKEY when no subnet's key
+ * opens it, -EBADMSG when its authentication fails, -ENODATA/-EMSGSIZE
+ * when malformed, -EPROTOTYPE for another beacon type, -ESHUTDOWN once
+ * reset, -EINVAL for a NULL argument.
+ */
+int mp_sim_node_beacon_rx(struct mp_sim_node *n, const uint8_t *b, size_t len);
+
 /** True once a Config Node Reset has been handled. */
 bool mp_sim_node_is_reset(const struct mp_sim_node *n);
 /** The primary element's address. */

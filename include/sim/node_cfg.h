@@ -183,6 +183,18 @@ int mp_sim_cfg_mute(struct mp_sim_cfg *cfg, uint32_t opcode);
 /** Answer every opcode again. */
 void mp_sim_cfg_unmute_all(struct mp_sim_cfg *cfg);
 
+/**
+ * A Secure Network (or Mesh Private) beacon authenticated with the NEW key
+ * of NetKey @idx carried the Key Refresh flag @key_refresh: the Key Refresh
+ * Phase state moves as the beacon says (MshPRT v1.1 3.11.4: in Phase 1 the
+ * flag set moves to Phase 2; in Phase 1 or 2 the flag clear revokes the old
+ * keys, Phase 0), as transitions 2 and 3 of Key Refresh Phase Set would.
+ * The node's other layers call it (a beacon under the old key says nothing
+ * of the refresh). Returns 1 when the phase changed, 0 when not, -ENOENT
+ * when @idx is not held.
+ */
+int mp_sim_cfg_kr_beacon(struct mp_sim_cfg *cfg, uint16_t idx, bool key_refresh);
+
 /* Reading the state (for the node's other layers and for tests). */
 
 /** True once a Config Node Reset has been handled. */

@@ -172,6 +172,16 @@ int mp_keyring_node_set_key(struct mp_keyring *kr, uint16_t addr, bool app, uint
 /** Set the CDB "configComplete" flag of a node. Saves. */
 int mp_keyring_node_set_config_complete(struct mp_keyring *kr, uint16_t addr, bool done);
 
+/**
+ * Set the CDB "excluded" flag of a node (the Mesh Configuration Database's
+ * nodes[].excluded, "blacklisted" in CDB 1.0): a node left out of a key refresh, that no longer has the subnet's current
+ * NetKey. It stays in the keyring (its device key may serve to reset it or
+ * to add it back) and its address is not freed: unlike the exclusion list
+ * below, which records addresses of removed nodes. 0 (also when the flag
+ * is already so, without a write), -ENOENT for no such node. Saves.
+ */
+int mp_keyring_node_set_excluded(struct mp_keyring *kr, uint16_t addr, bool excluded);
+
 /* ---- Exclusions ---------------------------------------------------------- */
 
 /** How many addresses are excluded (all are still excluded at the current IV index). */

@@ -50,6 +50,7 @@ struct mp_cli_net {
 	struct mp_cfg_client *client;
 	struct net_timer timers[NET_TIMERS];
 	unsigned failed;		/* requests of the running command that failed */
+	bool closing;			/* mp_cli_net_free(): requests end unreported */
 	/* One model request at a time (attention, onoff): an acknowledged
 	 * message under an AppKey, sent again until its Status comes. */
 	struct {
@@ -345,6 +346,10 @@ static void client_done(void *user, const struct mp_cfg_client_result *r)
 	struct req_ctx *ctx = r->ctx;
 	struct mp_cli_app *a = n->a;
 
+	if (n->closing) {
+		free(ctx);
+		return;
+	}
 	if (ctx && ctx->fn) {
 		mp_cli_net_done_fn fn = ctx->fn;
 		void *fn_user = ctx->fn_user;
@@ -421,6 +426,7 @@ static void client_summary(struct mp_cli_app *a, const struct mp_cfg_client *c)
 void mp_cli_net_free(struct mp_cli_app *a)
 {
 	struct mp_cli_net *n = a->net;
+	uint16_t addr;
 	unsigned i;
 
 	if (!n)
@@ -429,6 +435,13 @@ void mp_cli_net_free(struct mp_cli_app *a)
 	if (a->out.verbose > 0 && n->link)
 		mp_mesh_link_print_stats(n->link, stderr, "mesh: ");
 	client_summary(a, n->client);
+	/* Requests still queued (the shell quit while a node was silent):
+	 * the client frees its own without done(), so end them first, for
+	 * client_done() to free their contexts, unreported. */
+	n->closing = true;
+	for (addr = 1; addr <= 0x7fff && n->client && mp_cfg_client_pending(n->client, 0); addr++)
+		if (mp_cfg_client_pending(n->client, addr))
+			mp_cfg_client_cancel_node(n->client, addr);
 	mp_cfg_client_free(n->client);
 	if (n->model.timer)
 		mp_loop_timer_cancel(a->loop, n->model.timer);
@@ -438,6 +451,7 @@ void mp_cli_net_free(struct mp_cli_app *a)
 	mp_mesh_link_free(n->link);
 	free(n);
 	a->net = NULL;
+	mp_cmd_netkey_refresh_drop(a);	/* its requests are gone */
 }
 
 /* The keyring, the radio and the network, made once per run. */

@@ -153,6 +153,17 @@ static bool has_new_key(const struct mp_keyring *kr, uint16_t addr, uint16_t net
 	return false;
 }
 
+/* Node @nd is left out: the CDB's nodes[].excluded says so to whoever
+ * reads the keyring next (`nodes`, an export), and a later refresh of
+ * this subnet does not wait for it (collect_nodes()). */
+static void set_excluded(struct kr_run *run, struct kr_node *nd)
+{
+	nd->excluded = true;
+	if (mp_keyring_node_set_excluded(run->a->kr, nd->addr, true) < 0)
+		mp_out_error(&run->a->out, "node %04x: cannot record it as excluded: %s",
+			     nd->addr, mp_keyring_error(run->a->kr));
+}
+
 /* ---- the steps ---- */
 
 static void step_start(struct kr_run *run);
@@ -226,11 +237,18 @@ static void step_end(struct kr_run *run)
 		mp_out_event_end(o, j, "node %04x        left out of the refresh of netkey %03x "
 				 "(--force)", nd->addr, run->net_idx);
 		mp_node_config_set_updated(a->kr, nd->addr, false, run->net_idx, false);
+		set_excluded(run, nd);
 	}
 	switch (run->step) {
 	case STEP_UPDATE:
 		/* Phase 2: send with the new key, beacons with the flag (3.11.4.2) */
-		if (mp_keyring_netkey_set_phase(a->kr, run->net_idx, MP_KR_PHASE_2) < 0) {
+		/* (unless a beacon under the new key of another station's
+		 * refresh moved the keyring on already, engine/mesh_link.h:
+		 * the nodes that have the new key go on with transitions 2
+		 * and 3 all the same; in phase 3, likewise, a node we took
+		 * through transition 3 may have said phase 0 first) */
+		if (mp_keyring_netkey(a->kr, run->net_idx)->phase == MP_KR_PHASE_1 &&
+		    mp_keyring_netkey_set_phase(a->kr, run->net_idx, MP_KR_PHASE_2) < 0) {
 			fail_keyring(run, "cannot record phase 2");
 			return;
 		}
@@ -250,7 +268,8 @@ static void step_end(struct kr_run *run)
 		for (i = 0; i < run->n; i++)
 			mp_node_config_set_updated(a->kr, run->nodes[i].addr, false, run->net_idx,
 						   false);
-		mp_keyring_netkey_set_phase(a->kr, run->net_idx, MP_KR_PHASE_NORMAL);
+		if (mp_keyring_netkey(a->kr, run->net_idx)->phase != MP_KR_PHASE_NORMAL)
+			mp_keyring_netkey_set_phase(a->kr, run->net_idx, MP_KR_PHASE_NORMAL);
 		if (mp_keyring_commit(a->kr) < 0) {
 			fail_keyring(run, "cannot record the end of the key refresh");
 			return;
@@ -363,6 +382,22 @@ static void node_answer(struct mp_cli_app *a, void *user, const struct mp_cfg_cl
 		step_end(run);
 }
 
+void mp_cmd_netkey_refresh_drop(struct mp_cli_app *a)
+{
+	struct kr_run *run = a->kr_run;
+
+	if (!run)
+		return;
+	/* Its requests went with the client (no answer comes any more);
+	 * the keyring keeps the phase reached, for a re-run to resume. The
+	 * shell's command returned at once: say it here (a script's said it
+	 * when it was interrupted). */
+	if (!run->finished && a->mode == MP_CLI_SHELL)
+		mp_out_error(&a->out, "netkey %03x: key refresh stopped; run 'netkey refresh %x' "
+			     "again to resume", run->net_idx, run->net_idx);
+	run_free(run);
+}
+
 /* ---- the command ---- */
 
 /* The nodes of subnet @net_idx: provisioned, with a device key, not us. */
@@ -377,7 +412,10 @@ static int collect_nodes(struct kr_run *run)
 	for (i = 0; i < cnt; i++) {
 		const struct mp_node *n = mp_keyring_node_at(kr, i);
 
-		if (n->is_self || !n->has_dev_key || n->state != MP_NODE_COMPLETE)
+		/* nor one an earlier refresh left out: the CDB's excluded
+		 * marks a node on its way out, left out of every key
+		 * distribution */
+		if (n->is_self || !n->has_dev_key || n->state != MP_NODE_COMPLETE || n->excluded)
 			continue;
 		for (j = 0; j < n->n_net_keys && n->net_keys[j] != run->net_idx; j++)
 			;
@@ -390,14 +428,15 @@ static int collect_nodes(struct kr_run *run)
 }
 
 /* Which nodes a resumed run left out before: in phase 2, those the keyring
- * does not record as having the new key. */
+ * does not record as having the new key (a node provisioned during the
+ * refresh is recorded with it, engine.c). */
 static void mark_not_updated(struct kr_run *run)
 {
 	size_t i;
 
 	for (i = 0; i < run->n; i++)
 		if (!has_new_key(run->a->kr, run->nodes[i].addr, run->net_idx))
-			run->nodes[i].excluded = true;
+			set_excluded(run, &run->nodes[i]);
 }
 
 enum mp_cli_status mp_cmd_netkey_refresh(struct mp_cli_app *a, const struct mp_cli_args *args)
@@ -489,7 +528,8 @@ enum mp_cli_status mp_cmd_netkey_refresh(struct mp_cli_app *a, const struct mp_c
 		mp_out_error(&a->out, "netkey %03x: key refresh interrupted; run 'netkey refresh "
 			     "%x' again to resume", run->net_idx, run->net_idx);
 	/* Requests still queued hold pointers into run: they must not outlive
-	 * it. Only an interrupted run leaves any, and the process ends. */
+	 * it. Only an interrupted run leaves any; it is freed with the
+	 * network (mp_cmd_netkey_refresh_drop()). */
 	if (run->finished)
 		run_free(run);
 	return st;

@@ -75,6 +75,10 @@ enum mp_cli_status mp_cmd_onoff(struct mp_cli_app *a, const struct mp_cli_args *
 
 /* src/cli/cmd_netkey.c: the Key Refresh procedure (issues #13, #14) */
 enum mp_cli_status mp_cmd_netkey_refresh(struct mp_cli_app *a, const struct mp_cli_args *args);
+/** The network (its Configuration Client) is going: free the refresh in
+ *  progress, if any (its requests are gone; the keyring keeps its phase),
+ *  saying how to resume. From mp_cli_net_free(), after the client is freed. */
+void mp_cmd_netkey_refresh_drop(struct mp_cli_app *a);
 
 /* src/cli/cmd_configure.c: a profile applied to nodes (issue #14). */
 enum mp_cli_status mp_cmd_configure(struct mp_cli_app *a, const struct mp_cli_args *args);

@@ -619,6 +619,8 @@ void mp_out_node(struct mp_out *o, const struct mp_node *n, bool detail, bool sh
 		json_object_object_add(j, "state",
 				       json_object_new_string(mp_node_state_str(n->state)));
 		json_object_object_add(j, "self", json_object_new_boolean(n->is_self));
+		if (n->excluded)	/* left out of a key refresh (the CDB's) */
+			json_object_object_add(j, "excluded", json_object_new_boolean(true));
 		if (n->name[0])
 			json_object_object_add(j, "name", json_object_new_string(n->name));
 		if (detail) {
@@ -641,7 +643,8 @@ void mp_out_node(struct mp_out *o, const struct mp_node *n, bool detail, bool sh
 	}
 	if (!detail) {
 		fprintf(o->fp, "0x%04x  %3u  %-11s  %s  %s\n", n->addr, n->elements,
-			mp_node_state_str(n->state), u, n->is_self ? "(this provisioner)" : n->name);
+			n->excluded ? "excluded" : mp_node_state_str(n->state), u,
+			n->is_self ? "(this provisioner)" : n->name);
 		if (show_keys && n->has_dev_key)
 			fprintf(o->fp, "        device key %s\n", key);
 		return;
@@ -651,7 +654,8 @@ void mp_out_node(struct mp_out *o, const struct mp_node *n, bool detail, bool sh
 	fprintf(o->fp, "  UUID:        %s\n", u);
 	fprintf(o->fp, "  Elements:    %u (0x%04x-0x%04x)\n", n->elements, n->addr,
 		n->addr + (n->elements ? n->elements - 1 : 0));
-	fprintf(o->fp, "  State:       %s\n", mp_node_state_str(n->state));
+	fprintf(o->fp, "  State:       %s%s\n", mp_node_state_str(n->state),
+		n->excluded ? ", excluded (left out of a key refresh)" : "");
 	fprintf(o->fp, "  Algorithm:   %s\n", n->algorithm[0] ? alg_tag_name(n->algorithm) : "-");
 	fprintf(o->fp, "  Auth:        %s\n", n->oob[0] ? n->oob : "-");
 	fprintf(o->fp, "  NetKeys:     %s\n", nk);

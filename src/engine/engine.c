@@ -29,6 +29,7 @@
 #include "gatt_link.h"
 #include "net_adv.h"
 #include "store/keyring.h"
+#include "store/node_config.h"
 #include "store/nodes.h"
 
 #define TXQ_LEN 4
@@ -49,6 +50,7 @@ struct mp_session {
 	uint8_t uuid[16];
 	char *name;
 	struct mp_provision_opts opts;
+	bool refresh_key;		/* given the new NetKey of a key refresh */
 
 	struct mp_bearer bearer;	/* the link, whichever it is */
 	struct mp_pbadv *link;		/* PB-ADV, or NULL */
@@ -319,8 +321,16 @@ static void on_data_needed(struct mp_session *s, const struct mp_prov_event *ev)
 		return;
 	}
 	s->recorded = true;
-	memcpy(d.net_key, nk->key, 16);
+	/* In phase 1 of a key refresh the network still sends with the old
+	 * key (MshPRT v1.1 3.11.4.1) and the Provisioning Data cannot say
+	 * phase 1 (its Key Refresh flag is phase 0 or 2, 5.4.2.5): the old
+	 * key, and netkey refresh sends the new one like to any node. Given
+	 * the new one, the node would beacon under it without the flag, which
+	 * says the refresh is over (mesh_link.c, kr_follow). In phase 2 the
+	 * new key, with the flag. */
+	memcpy(d.net_key, nk->phase == MP_KR_PHASE_1 ? nk->old_key : nk->key, 16);
 	d.key_index = s->opts.net_key_index;
+	s->refresh_key = nk->phase == MP_KR_PHASE_2;
 	/* Flags: Key Refresh when the NetKey is in phase 2, IV Update when in
 	 * progress. MshPRT v1.1 5.4.2.5, Table 5.37 */
 	d.flags = (uint8_t)((nk->phase == 2 ? 0x01 : 0) | (mp_keyring_iv_update(kr) ? 0x02 : 0));
@@ -396,7 +406,14 @@ static void on_done(struct mp_session *s, const struct mp_prov_event *ev)
 	if (s->recorded) {
 		if (ok)
 			err = mp_keyring_node_complete(s->e->cfg.keyring, s->address);
-		else
+		/* In phase 2 the node was given the new key (above): it has
+		 * it without a NetKey Update, and netkey refresh must know
+		 * (the CDB's netKeys[].updated), or a resumed refresh leaves
+		 * it out. */
+		if (ok && !err && s->refresh_key)
+			mp_node_config_set_updated(s->e->cfg.keyring, s->address, false,
+						   s->opts.net_key_index, true);
+		else if (!ok)
 			mp_keyring_node_abort(s->e->cfg.keyring, s->address, s->data_sent);
 	}
 	if (ok && !err) {

@@ -278,6 +278,55 @@ static void net_heard(void *user, const uint8_t *pdu, size_t len, const struct m
 	mp_mesh_rx(l->mesh, pdu, len);
 }
 
+/* The Key Refresh flag of an authenticated beacon (MshPRT v1.1 3.11.4.2,
+ * 3.11.4.3; 3.10.3). This provisioner drives its own refreshes over the
+ * Configuration Client and the keyring holds the phase, but it is also a
+ * node of each subnet, bound by the same rules, and a beacon under the new
+ * key can only come from a node that has that key: one that another
+ * station (a copy of this network's keyring, issue #15) moved on. So the
+ * link follows it as a node would:
+ *   - phase 1, new key, flag set: that station is in phase 2; we go to
+ *     phase 2 (send with the new key);
+ *   - phase 1 or 2, new key, flag clear: that station finished the refresh
+ *     (the nodes in phase 0 beacon under the new key without the flag);
+ *     the old key is revoked here too (phase 0), so our beacons stop
+ *     saying phase 2 to a network that left it, and the old key is wiped
+ *     from the keyring rather than kept as valid. A refresh of our own that
+ *     is waiting for transition 3 answers loses nothing: the nodes still
+ *     in phase 1 or 2 receive the new key.
+ * A beacon under the old key says nothing (the nodes not yet in phase 2
+ * send it). The phase is saved in the keyring first, and the stack follows
+ * only once it is (the rule of the IV index, 3.11.5); the owner hears of it
+ * through kr_phase(). */
+static void kr_follow(struct mp_mesh_link *l, const struct mp_beacon_seen *seen)
+{
+	const struct mp_netkey *k;
+	uint8_t to;
+
+	if (!seen->new_key)
+		return;
+	k = mp_keyring_netkey(l->kr, seen->net_index);
+	if (!k)
+		return;
+	if (seen->key_refresh && k->phase == MP_KR_PHASE_1)
+		to = MP_KR_PHASE_2;
+	else if (!seen->key_refresh &&
+		 (k->phase == MP_KR_PHASE_1 || k->phase == MP_KR_PHASE_2))
+		to = MP_KR_PHASE_NORMAL;
+	else
+		return;
+	if (mp_keyring_netkey_set_phase(l->kr, seen->net_index, to) < 0) {
+		l->st.kr_write_errors++;
+		return;
+	}
+	l->st.kr_phase_by_beacon++;
+	/* the same key (the keyring's new one): only the phase moves */
+	if (mp_mesh_link_netkey_sync(l, seen->net_index) < 0)
+		l->st.kr_write_errors++;
+	if (l->cb.kr_phase)
+		l->cb.kr_phase(l->user, seen->net_index, to);
+}
+
 static int beacon_heard(void *user, const struct mp_adv_report *r, const struct mp_ad *ad)
 {
 	struct mp_mesh_link *l = user;
@@ -293,9 +342,7 @@ static int beacon_heard(void *user, const struct mp_adv_report *r, const struct 
 			      &seen);
 	if (err < 0)
 		return 0;	/* counted by the IV machine; nobody else wants it */
-	/* The Key Refresh flag (seen.key_refresh) is not acted on: this
-	 * provisioner drives the Key Refresh procedure itself, and its phase
-	 * is the keyring's (mp_mesh_link_netkey_sync()). */
+	kr_follow(l, &seen);
 	if (mp_iv_get(&l->iv)->iv_index == iv_index && mp_iv_get(&l->iv)->iv_update == iv_update)
 		return 0;
 	beacons_now(l);
@@ -688,6 +735,8 @@ void mp_mesh_link_print_stats(const struct mp_mesh_link *l, FILE *f, const char 
 	P("beacons-heard", st.beacons_heard);
 	P("beacons-sent", st.beacons_sent);
 	P("rpl-write-errors", st.rpl_write_errors);
+	P("kr-phase-by-beacon", st.kr_phase_by_beacon);
+	P("kr-write-errors", st.kr_write_errors);
 	P("seq-reservations", st.seq_reservations);
 	P("seq-held", st.seq_held);
 	P("rx-pdus", m->rx_pdus);

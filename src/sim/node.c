@@ -1,4 +1,8 @@
 /* The simulated node; see include/sim/node.h. */
+/* net/beacon.h first: it names the beacon types in an enum that adv/adv.h
+ * (through sim/device.h) also #defines, with the same values. */
+#include "net/beacon.h"
+
 #include "sim/node.h"
 
 #include <errno.h>
@@ -620,6 +624,78 @@ int mp_sim_node_rx(struct mp_sim_node *n, const uint8_t *pdu, size_t len)
 		return -ESHUTDOWN;
 	px_from_adv(n, pdu, len);
 	return mp_mesh_rx(n->m, pdu, len);
+}
+
+/* Which of the node's subnets authenticates beacon @b, and what it says:
+ * a Secure Network beacon names its subnet by Network ID, a Mesh Private
+ * beacon is tried under each subnet's keys (MshPRT v1.1 3.10.3, 3.10.4). */
+static int beacon_open(struct mp_sim_node *n, const uint8_t *b, size_t len, uint16_t *idx,
+		       bool *new_key, uint8_t *flags)
+{
+	int err = -ENOKEY;
+
+	for (size_t i = 0; i < n->n_nets; i++) {
+		const struct mp_subnet *s = mp_mesh_subnet(n->m, n->nets[i]);
+
+		if (!s)
+			continue;
+		if (b[0] == MP_BEACON_SECURE_NETWORK) {
+			struct mp_snb_rx rx;
+
+			err = mp_snb_rx(s, 1, b, len, &rx);
+			if (err == -ENOKEY)
+				continue;
+			if (!err) {
+				*new_key = rx.new_key;
+				*flags = rx.snb.flags;
+			}
+		} else {
+			struct mp_private_beacon_rx rx;
+
+			err = mp_private_beacon_rx(s, 1, b, len, &rx);
+			if (err == -EBADMSG) {
+				err = -ENOKEY;	/* another subnet's, perhaps */
+				continue;
+			}
+			if (!err) {
+				*new_key = rx.new_key;
+				*flags = rx.flags;
+			}
+		}
+		*idx = n->nets[i];
+		return err;
+	}
+	return err;
+}
+
+int mp_sim_node_beacon_rx(struct mp_sim_node *n, const uint8_t *b, size_t len)
+{
+	uint16_t idx = 0;
+	uint8_t flags = 0;
+	bool new_key = false;
+	int err;
+
+	if (!n || !b)
+		return -EINVAL;
+	if (n->reset)
+		return -ESHUTDOWN;
+	if (!len || (b[0] != MP_BEACON_SECURE_NETWORK && b[0] != MP_BEACON_MESH_PRIVATE))
+		return -EPROTOTYPE;
+	err = beacon_open(n, b, len, &idx, &new_key, &flags);
+	if (err)
+		return err;
+	/* Only a beacon under the new key of a refresh says anything of it:
+	 * one under the old key may come from a node not yet in Phase 2
+	 * (MshPRT v1.1 3.11.4.2, 3.11.4.3). */
+	if (!new_key)
+		return 0;
+	err = mp_sim_cfg_kr_beacon(n->cfg, idx, flags & MP_BEACON_FLAG_KEY_REFRESH);
+	if (err <= 0)
+		return err;
+	/* the stack follows the server's new phase: Phase 2 sends with the
+	 * new key, Phase 0 forgets the old */
+	sync_kr_phase(n, idx);
+	return 1;
 }
 
 bool mp_sim_node_is_reset(const struct mp_sim_node *n)

@@ -592,6 +592,27 @@ static int h_krp(struct mp_sim_cfg *cfg, struct rx *x)
 	return 0;
 }
 
+int mp_sim_cfg_kr_beacon(struct mp_sim_cfg *cfg, uint16_t idx, bool key_refresh)
+{
+	struct net_key *nk = cfg ? find_net(cfg, idx) : NULL;
+
+	if (!nk)
+		return -ENOENT;
+	/* The same two moves as transitions 2 and 3 of Key Refresh Phase
+	 * Set (h_krp), made by a beacon under the new key (MshPRT v1.1
+	 * 3.11.4.2, 3.11.4.3): the flag set in Phase 1 moves to Phase 2, the
+	 * flag clear in Phase 1 or 2 revokes the old keys. */
+	if (key_refresh && nk->phase == 1) {
+		nk->phase = 2;
+		return 1;
+	}
+	if (!key_refresh && nk->phase != 0) {
+		finish_refresh(cfg, nk);
+		return 1;
+	}
+	return 0;
+}
+
 /* ---- Heartbeat Publication and Subscription (4.3.2) ---- */
 
 static void hb_pub_status(struct rx *x, uint8_t st, uint16_t dst, uint8_t cl, uint8_t pl,

@@ -132,6 +132,11 @@ static void deliver_cb(struct mp_loop *loop, int64_t id, void *data)
 		/* a Network PDU: the node's network layer decides */
 		mp_sim_node_rx(r->devs[d->to].node, d->ad + 2, d->ad[0] - 1u);
 		sim_proxy_check(&r->devs[d->to]);
+	} else if (d->len >= 2 && d->ad[1] == MP_AD_MESH_BEACON && d->ad[0] + 1u <= d->len &&
+		   r->devs[d->to].node) {
+		/* a mesh beacon: a node follows the Key Refresh flag of one
+		 * under its new key (sim/node.h) */
+		mp_sim_node_beacon_rx(r->devs[d->to].node, d->ad + 2, d->ad[0] - 1u);
 	}
 	free(d);
 }

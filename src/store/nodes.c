@@ -474,6 +474,26 @@ int mp_keyring_node_set_config_complete(struct mp_keyring *kr, uint16_t addr, bo
 	return kr_finish(kr, before);
 }
 
+int mp_keyring_node_set_excluded(struct mp_keyring *kr, uint16_t addr, bool excluded)
+{
+	struct kr_data *before;
+	struct mp_node *n;
+	int r;
+
+	kr_err_clear(&kr->err);
+	n = kr_node_or_fail(kr, addr);
+	if (!n)
+		return -ENOENT;
+	if (n->excluded == excluded)
+		return 0;	/* no write for nothing */
+	r = kr_snapshot(kr, &before);
+	if (r)
+		return r;
+	n->excluded = excluded;
+	n->modified_at = kr_now(kr);
+	return kr_finish(kr, before);
+}
+
 /* ---- Exclusions ---------------------------------------------------------------- */
 
 size_t mp_keyring_exclusion_count(const struct mp_keyring *kr)

@@ -5,7 +5,8 @@
 # the new key at phase 0 and no old key. Then nodes that do not answer (the
 # simulated devices of the first run are gone with it): the refresh stops
 # in phase 1 and says how to resume; with --force it resumes, leaves them
-# out, names them, and finishes with the one node that answers (0005:
+# out, names them, marks them excluded in the keyring (the CDB's excluded,
+# shown by `nodes`), and finishes with the one node that answers (0005:
 # node 0003 has two elements).
 # Run by `make check`.
 set -u
@@ -79,6 +80,49 @@ assert [e["node"] for e in ev("config-state")] == [5], lines'
 expect "... the keyring at phase 0 with another new key" '
 k = d["netKeys"][0]; old = b["netKeys"][0]
 assert k["phase"] == 0 and "oldKey" not in k and k["key"] != old["key"], k'
+
+expect "... the nodes left out marked excluded in the CDB, the others not" '
+ex = {int(n["unicastAddress"], 16): n.get("excluded") for n in d["nodes"]}
+assert ex[2] is True and ex[3] is True and ex[5] is False, ex'
+"$BIN" --keyring "$KR" nodes > "$T/nodes" 2> "$T/err"
+"$BIN" --keyring "$KR" --json nodes > "$T/out" 2>> "$T/err"
+if grep -q '^0x0002 .* excluded ' "$T/nodes" && grep -q '^0x0003 .* excluded ' "$T/nodes" &&
+   grep -q '^0x0005 .* complete ' "$T/nodes"; then ok "nodes shows the excluded ones as such"
+else cat "$T/nodes" >> "$T/err"; ko "nodes shows the excluded ones as such"; fi
+expect "... and says excluded in its node events" '
+ex = {e["address"]: e.get("excluded") for e in ev("node")}
+assert ex[2] is True and ex[3] is True and ex[5] is None, ex'
+
+# A refresh stopped in phase 2, resumed: the keyring edited in the CDB shape
+# (exported, phase 2 with the old key beside a new one, imported back). The
+# node of the run before never took the new key (not "updated") and is gone
+# with its process: it is left out and marked excluded. The nodes provisioned
+# now get the new key in their Provisioning Data (Key Refresh flag, MshPRT
+# v1.1 5.4.2.5): the resumed run asks their phase (0: they never had the old
+# key), sends transition 3 and ends at phase 0 with the new key only.
+KR="$T/k2.json"
+run "a keyring with one node" 0 "--sim 1" "provision --all" "export $T/before.json"
+python3 - "$T/before.json" "$T/p2.json" <<'PYEOF'
+import json, secrets, sys
+d = json.load(open(sys.argv[1]))
+k = d["netKeys"][0]
+k["oldKey"], k["key"], k["phase"] = k["key"], secrets.token_hex(16).upper(), 2
+json.dump(d, open(sys.argv[2], "w"))
+PYEOF
+"$BIN" --keyring "$KR" import --replace "$T/p2.json" > /dev/null 2> "$T/err" || ko "import the keyring in phase 2"
+cp "$T/p2.json" "$T/before.json"
+run "provision 2 nodes in phase 2, netkey refresh resumes, ttl on both" 0 "--sim 2" \
+	"provision --all" "netkey refresh" "ttl 0003" "ttl 0004"
+expect "resumed in phase 2: the phase asked, transition 3, phase 0 with the new key only" '
+assert [e["phase"] for e in ev("netkey-refresh-phase")] == [2, 0], lines
+assert not ev("netkey-refresh-failed"), lines
+assert sorted(e["node"] for e in ev("netkey-refresh-node")) == [3, 3, 4, 4], lines
+r = ev("netkey-refreshed"); assert len(r) == 1 and r[0]["nodes"] == 2 and r[0]["excluded"] == [2], r
+k = d["netKeys"][0]; want = b["netKeys"][0]
+assert k["phase"] == 0 and "oldKey" not in k and k["key"] == want["key"], (k, want)
+assert sorted(e["node"] for e in ev("config-state") if e["state"] == "ttl") == [3, 4], lines
+ex = {int(n["unicastAddress"], 16): n.get("excluded") for n in d["nodes"]}
+assert ex[2] is True and ex[3] is False and ex[4] is False, ex'
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

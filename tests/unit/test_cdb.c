@@ -262,6 +262,55 @@ static void test_import_nrf_sample(void **state)
 
 static char *replace(const char *s, const char *from, const char *to);
 
+/* A node left out of a key refresh (mp_keyring_node_set_excluded): the
+ * flag goes out as the CDB's "excluded" and comes back on import, in the
+ * keyring file too, and can be cleared. */
+static void test_excluded_roundtrip(void **state)
+{
+	struct side a, b;
+	struct mp_cdb_import_opts io = { .flags = MP_CDB_ADOPT };
+	char *cdb, *na, *nb;
+	uint16_t n1, n2;
+
+	(void)state;
+	side_new(&a, 1, 0, 0);
+	side_new(&b, 2, 0, 0);
+	n1 = add(a.kr, 1, 1, NULL);
+	assert_int_equal(mp_keyring_node_complete(a.kr, n1), 0);
+	n2 = add(a.kr, 2, 1, NULL);
+	assert_int_equal(mp_keyring_node_complete(a.kr, n2), 0);
+	assert_int_equal(mp_keyring_node_set_excluded(a.kr, n2, true), 0);
+	assert_int_equal(mp_keyring_node_set_excluded(a.kr, n2, true), 0);
+	assert_int_equal(mp_keyring_node_set_excluded(a.kr, 0x7000, true), -ENOENT);
+	assert_true(mp_keyring_node_find(a.kr, n2)->excluded);
+	assert_false(mp_keyring_node_find(a.kr, n1)->excluded);
+	/* its address is not one of the exclusion list's (a removed node's) */
+	assert_false(mp_keyring_is_excluded(a.kr, n2));
+	cdb = export(a.kr, true);
+	assert_non_null(strstr(cdb, "\"excluded\": true"));
+	if (mp_cdb_import(b.kr, cdb, strlen(cdb), &io))
+		fail_msg("import: %s", mp_keyring_error(b.kr));
+	assert_true(mp_keyring_node_find(b.kr, n2)->excluded);
+	assert_false(mp_keyring_node_find(b.kr, n1)->excluded);
+	/* the keyring file says it the same way */
+	na = native(a.kr);
+	nb = native(b.kr);
+	assert_string_equal(na, nb);
+	assert_non_null(strstr(na, "\"excluded\": true"));
+	mp_keyring_free_secret(na);
+	/* added back: cleared */
+	assert_int_equal(mp_keyring_node_set_excluded(a.kr, n2, false), 0);
+	assert_false(mp_keyring_node_find(a.kr, n2)->excluded);
+	na = native(a.kr);
+	assert_null(strstr(na, "\"excluded\": true"));
+	mp_keyring_free_secret(na);
+	mp_keyring_free_secret(nb);
+	mp_keyring_free_secret(cdb);
+	mp_keyring_close(a.kr);
+	mp_keyring_close(b.kr);
+}
+
+
 /* A CDB 1.0 export says "blacklisted" where 1.0.1 says "excluded". */
 static void test_import_blacklisted(void **state)
 {
@@ -532,6 +581,7 @@ int main(void)
 		cmocka_unit_test(test_join_as_new_provisioner),
 		cmocka_unit_test(test_import_nrf_sample),
 		cmocka_unit_test(test_import_blacklisted),
+		cmocka_unit_test(test_excluded_roundtrip),
 		cmocka_unit_test(test_import_bluez_export),
 		cmocka_unit_test(test_cfgclient_config_without_keys),
 		cmocka_unit_test(test_export_without_device_keys),

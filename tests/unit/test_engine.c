@@ -13,6 +13,7 @@
 #include "crypto/prov_keys.h"
 #include "engine_harness.h"
 #include "engine_tu.h"
+#include "store/node_config.h"
 
 /* 1. One device, No OOB: the beacons, the run, what is stored. */
 static void test_one_device_no_oob(void **state)
@@ -769,6 +770,48 @@ static void test_free_engine_mid_way(void **state)
 	harness_free(h);
 }
 
+/* During a key refresh (MshPRT v1.1 3.11.4, 5.4.2.5): in phase 1 a device
+ * is given the old key, the one the network still sends with (the Data's
+ * Key Refresh flag cannot say phase 1), and is not recorded as having the
+ * new one; in phase 2 it is given the new key with the Key Refresh flag,
+ * and recorded as having it (the CDB's netKeys[].updated), so that a
+ * resumed netkey refresh does not leave it out. */
+static void test_data_during_key_refresh(void **state)
+{
+	struct eh_config cfg = { .devices = 2, .seed = 23 };
+	struct eh *h = harness_new(&cfg);
+	const struct mp_node_config *c;
+	struct mp_provision_opts o;
+	const struct mp_node *n;
+	uint8_t old_key[16];
+
+	(void)state;
+	memcpy(old_key, mp_keyring_netkey(h->kr, 0)->key, 16);
+	assert_int_equal(mp_keyring_netkey_refresh(h->kr, 0, NULL), 0);
+	eh_opts(&o);
+	assert_int_equal(eh_provision(h, 0, &o), 0);
+	assert_int_equal(eh_run(h, dev0_final, QUICK_MS), 0);
+	assert_true(h->dev[0].provisioned);
+	tu_assert_bytes(h->dev[0].sim_res.net_key, old_key, 16);
+	assert_int_equal(h->dev[0].sim_res.flags, 0);
+	c = mp_node_config(h->kr, h->dev[0].address);
+	assert_true(!c || c->n_net_updated == 0);
+
+	assert_int_equal(mp_keyring_netkey_set_phase(h->kr, 0, 2), 0);
+	assert_int_equal(eh_provision(h, 1, &o), 0);
+	assert_int_equal(eh_run(h, dev1_final, QUICK_MS), 0);
+	assert_true(h->dev[1].provisioned);
+	tu_assert_bytes(h->dev[1].sim_res.net_key, mp_keyring_netkey(h->kr, 0)->key, 16);
+	assert_int_equal(h->dev[1].sim_res.flags, 0x01);
+	n = mp_keyring_node_find(h->kr, h->dev[1].address);
+	assert_non_null(n);
+	c = mp_node_config(h->kr, n->addr);
+	assert_non_null(c);
+	assert_int_equal(c->n_net_updated, 1);
+	assert_int_equal(c->net_updated[0], 0);
+	harness_free(h);
+}
+
 /* What the keyring says goes into the Provisioning Data: another NetKey,
  * the IV index and the IV Update flag (MshPRT v1.1 5.4.2.5), an address the
  * user chose. */
@@ -1004,6 +1047,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_radio_lost, teardown),
 		cmocka_unit_test_teardown(test_free_engine_mid_way, teardown),
 		cmocka_unit_test_teardown(test_data_from_keyring, teardown),
+		cmocka_unit_test_teardown(test_data_during_key_refresh, teardown),
 		cmocka_unit_test_teardown(test_no_address_left, teardown),
 		cmocka_unit_test_teardown(test_busy_and_already, teardown),
 		cmocka_unit_test(test_no_silent_downgrade),

@@ -612,6 +612,148 @@ static void test_netkey_sync_reload(void **state)
 	harness_free(h);
 }
 
+/* Freed while a segmented message is in flight (a NetKey Update when the
+ * shell quits): the stack's SAR timers are cancelled through the link's
+ * timer slots, which must still exist (ASan saw a use after free). */
+static void test_free_while_sending(void **state)
+{
+	struct eh *h = setup_all();
+	struct mp_mesh_link *l = link_new(h);
+	uint8_t big[40];
+
+	(void)state;
+	memset(big, 0x5a, sizeof(big));
+	big[0] = 0x80;
+	big[1] = 0x45;
+	assert_int_equal(mp_mesh_link_send(l, NODE_ADDR, 0, MP_MESH_KEY_DEV, big, sizeof(big)), 1);
+	eh_run_for(h, 1);
+	mp_mesh_link_free(l);
+	eh_run_for(h, 5000);	/* and no timer of it fires */
+	node_free();
+	harness_free(h);
+}
+
+static unsigned kr_calls;
+static uint8_t kr_last = 9;
+
+static void kr_phase_cb(void *user, uint16_t net_idx, uint8_t phase)
+{
+	(void)user;
+	assert_int_equal(net_idx, 0);
+	kr_calls++;
+	kr_last = phase;
+}
+
+/* Hear a Secure Network beacon under @key with @flags at IV index 0. */
+static void hear_snb(struct eh *h, const uint8_t key[16], uint8_t flags)
+{
+	struct mp_iv_state st = { 0 };
+	struct mp_subnet s;
+	uint8_t b[32];
+
+	assert_int_equal(mp_subnet_init(&s, 0, key), 0);
+	if (flags & MP_BEACON_FLAG_KEY_REFRESH) {
+		/* a subnet in phase 2 sends the flag under its key */
+		assert_int_equal(mp_subnet_kr_start(&s, key), 0);
+		assert_int_equal(mp_subnet_kr_use_new(&s), 0);
+	}
+	assert_int_equal(mp_beacon_io_build(&s, &st, b, sizeof(b)), MP_SNB_LEN);
+	assert_int_equal(b[1], flags);
+	mp_subnet_wipe(&s);
+	inject_ad(h, MP_AD_MESH_BEACON, b, MP_SNB_LEN);
+	eh_run_for(h, 10);
+}
+
+/* 3.11.4.2, 3.11.4.3: the Key Refresh flag of a beacon heard under the new
+ * key moves the provisioner's own phase as it would a node's (another
+ * station drives or finished the refresh; mesh_link.c's kr_follow says
+ * why): in phase 1 the flag set moves to phase 2, in phase 1 or 2 the flag
+ * clear to phase 0, saved in the keyring, followed by the stack and by our
+ * beacons, told through kr_phase(). Beacons under the old key, and the flag
+ * in phase 0, change nothing. */
+static void test_beacon_kr_flag(void **state)
+{
+	static const uint8_t new_key[16] = { 0xf0, 0xe1, 0xd2, 0xc3, 0xb4, 0xa5, 0x96, 0x87,
+					     0x78, 0x69, 0x5a, 0x4b, 0x3c, 0x2d, 0x1e, 0x0f };
+	static const uint8_t newer[16] = { 0x0f, 0x1e, 0x2d, 0x3c, 0x4b, 0x5a, 0x69, 0x78,
+					   0x87, 0x96, 0xa5, 0xb4, 0xc3, 0xd2, 0xe1, 0xf0 };
+	static const struct mp_mesh_link_cb cb = { .deliver = prov_deliver,
+						   .kr_phase = kr_phase_cb };
+	struct mp_mesh_link_opts o = { .seq_block = 16, .now_s = fixed_now };
+	struct eh *h = setup_all();
+	struct mp_mesh_link *l;
+	struct mp_keyring_error kerr;
+	struct mp_subnet s;
+	uint8_t old_key[16];
+
+	(void)state;
+	kr_calls = 0;
+	memcpy(old_key, mp_keyring_netkey(h->kr, 0)->key, 16);
+	assert_int_equal(mp_mesh_link_new(h->engine, h->loop, h->kr, &o, &cb, NULL, &l), 0);
+	/* phase 0: the flag under our only key says nothing */
+	hear_snb(h, old_key, MP_BEACON_FLAG_KEY_REFRESH);
+	assert_int_equal(mp_keyring_netkey(h->kr, 0)->phase, MP_KR_PHASE_NORMAL);
+
+	assert_int_equal(mp_keyring_netkey_refresh(h->kr, 0, new_key), 0);
+	assert_int_equal(mp_mesh_link_netkey_sync(l, 0), 0);
+	/* phase 1: the old key's beacons, with and without the flag: nothing */
+	hear_snb(h, old_key, MP_BEACON_FLAG_KEY_REFRESH);
+	hear_snb(h, old_key, 0);
+	assert_int_equal(mp_keyring_netkey(h->kr, 0)->phase, MP_KR_PHASE_1);
+	assert_int_equal(kr_calls, 0);
+
+	/* the new key with the flag: phase 2, our beacon says so at once */
+	tn.nbeacons = 0;
+	hear_snb(h, new_key, MP_BEACON_FLAG_KEY_REFRESH);
+	assert_int_equal(mp_keyring_netkey(h->kr, 0)->phase, MP_KR_PHASE_2);
+	assert_int_equal(mp_mesh_subnet(mp_mesh_link_stack(l), 0)->phase, MP_KR_PHASE2);
+	assert_int_equal(kr_calls, 1);
+	assert_int_equal(kr_last, 2);
+	assert_int_equal(mp_subnet_init(&s, 0, old_key), 0);
+	assert_int_equal(mp_subnet_kr_start(&s, new_key), 0);
+	assert_int_equal(mp_subnet_kr_use_new(&s), 0);
+	assert_last_beacon(&s, MP_BEACON_FLAG_KEY_REFRESH);
+	/* the same again: nothing more */
+	hear_snb(h, new_key, MP_BEACON_FLAG_KEY_REFRESH);
+	assert_int_equal(kr_calls, 1);
+
+	/* phase 2, the new key without the flag: another station finished
+	 * the refresh; the old key revoked, saved, our beacon without it */
+	hear_snb(h, new_key, 0);
+	assert_int_equal(mp_keyring_netkey(h->kr, 0)->phase, MP_KR_PHASE_NORMAL);
+	assert_memory_equal(mp_keyring_netkey(h->kr, 0)->key, new_key, 16);
+	assert_int_equal(mp_mesh_subnet(mp_mesh_link_stack(l), 0)->phase, MP_KR_NORMAL);
+	assert_int_equal(kr_calls, 2);
+	assert_int_equal(kr_last, 0);
+	assert_int_equal(mp_subnet_kr_finish(&s), 0);
+	assert_last_beacon(&s, 0);
+	mp_subnet_wipe(&s);
+	assert_int_equal(mp_mesh_link_stats(l).kr_phase_by_beacon, 2);
+	/* the node with the new key only still hears us */
+	mp_mesh_subnet_del(tn.m, 0);
+	assert_int_equal(mp_mesh_subnet_add(tn.m, 0, new_key), 0);
+	composition_get(l);
+
+	/* phase 1 of the next refresh, straight to 0 on the newest key
+	 * without the flag (saved: a keyring opened again says phase 0) */
+	assert_int_equal(mp_keyring_netkey_refresh(h->kr, 0, newer), 0);
+	assert_int_equal(mp_mesh_link_netkey_sync(l, 0), 0);
+	hear_snb(h, newer, 0);
+	assert_int_equal(mp_keyring_netkey(h->kr, 0)->phase, MP_KR_PHASE_NORMAL);
+	assert_memory_equal(mp_keyring_netkey(h->kr, 0)->key, newer, 16);
+	assert_int_equal(kr_calls, 3);
+	mp_mesh_link_free(l);
+	eh_free_engine(h);
+	mp_keyring_close(h->kr);
+	h->kr = NULL;
+	assert_int_equal(mp_keyring_open(h->path, NULL, &h->kr, &kerr), 0);
+	assert_int_equal(eh_engine_new(h), 0);
+	assert_int_equal(mp_keyring_netkey(h->kr, 0)->phase, MP_KR_PHASE_NORMAL);
+	assert_memory_equal(mp_keyring_netkey(h->kr, 0)->key, newer, 16);
+	node_free();
+	harness_free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -623,6 +765,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_beacon_moves_iv, teardown),
 		cmocka_unit_test_teardown(test_beacons_sent, teardown),
 		cmocka_unit_test_teardown(test_netkey_sync_reload, teardown),
+		cmocka_unit_test_teardown(test_beacon_kr_flag, teardown),
+		cmocka_unit_test_teardown(test_free_while_sending, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "mesh/stack.h"
+#include "net/beacon.h"
 #include "sim/node.h"
 #include "sim/node_cfg.h"
 #include "testutil.h"
@@ -444,6 +445,99 @@ static void test_key_refresh(void **state)
 	world_down();
 }
 
+/* A Secure Network beacon under @key with @flags at the world's IV index. */
+static size_t snb(const uint8_t key[16], uint8_t flags, uint8_t *out)
+{
+	struct mp_subnet s;
+	ssize_t n;
+
+	assert_int_equal(mp_subnet_init(&s, 0, key), 0);
+	n = mp_snb_encode(mp_subnet_tx_keys(&s), flags, 0x12345678, out, MP_SNB_LEN);
+	mp_subnet_wipe(&s);
+	assert_int_equal(n, MP_SNB_LEN);
+	return (size_t)n;
+}
+
+static uint8_t node_phase(void)
+{
+	uint8_t phase = 9;
+
+	assert_int_equal(mp_sim_cfg_net_key(mp_sim_node_cfg(W.n), 0, NULL, NULL, &phase), 0);
+	return phase;
+}
+
+/* The Key Refresh flag of a beacon heard (MshPRT v1.1 3.11.4.2, 3.11.4.3):
+ * a node in Phase 1 that hears a Secure Network beacon under the new key
+ * with the flag set moves to Phase 2 (and sends with the new key); one
+ * under the new key with the flag clear revokes the old key (Phase 0).
+ * Beacons under the old key, forged ones and those of another network
+ * change nothing; so does the flag in Phase 0. A Mesh Private beacon under
+ * the new key carries the same flag (3.10.4). */
+static void test_key_refresh_by_beacon(void **state)
+{
+	static const uint8_t new_key[16] = { 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
+					     0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff };
+	static const uint8_t other[16] = { 0x01 };
+	static const uint8_t rnd[MP_PRIVATE_RANDOM_LEN] = { 0x42 };
+	uint8_t b[32], k[16];
+	struct mp_subnet s;
+
+	(void)state;
+	world_up(NULL, 1);
+	/* Phase 0: the flag under the only key says nothing */
+	assert_int_equal(mp_sim_node_beacon_rx(W.n, b, snb(net_key, 1, b)), 0);
+	assert_int_equal(node_phase(), 0);
+	assert_int_equal(ask(NODE, MP_MESH_KEY_DEV, "8045 0000 00112233445566778899aabbccddeeff"), 1);
+	expect("8044 00 0000");
+	assert_int_equal(node_phase(), 1);
+
+	/* Phase 1: the old key's beacon, with or without the flag, another
+	 * network's, a forged one: nothing */
+	assert_int_equal(mp_sim_node_beacon_rx(W.n, b, snb(net_key, 1, b)), 0);
+	assert_int_equal(mp_sim_node_beacon_rx(W.n, b, snb(net_key, 0, b)), 0);
+	assert_int_equal(mp_sim_node_beacon_rx(W.n, b, snb(other, 1, b)), -ENOKEY);
+	snb(new_key, 1, b);
+	b[MP_SNB_LEN - 1] ^= 1;
+	assert_int_equal(mp_sim_node_beacon_rx(W.n, b, MP_SNB_LEN), -EBADMSG);
+	assert_int_equal(node_phase(), 1);
+
+	/* the new key with the flag: Phase 2, sent with the new key (a
+	 * provisioner with the new key only hears the node) */
+	assert_int_equal(mp_sim_node_beacon_rx(W.n, b, snb(new_key, 1, b)), 1);
+	assert_int_equal(node_phase(), 2);
+	assert_int_equal(mp_sim_node_beacon_rx(W.n, b, snb(new_key, 1, b)), 0);
+	prov_with(new_key);
+	assert_int_equal(ask(NODE, MP_MESH_KEY_DEV, "800c"), 1);
+	expect("800e 05");
+
+	/* the new key without the flag: the old key revoked, Phase 0 */
+	assert_int_equal(mp_sim_node_beacon_rx(W.n, b, snb(new_key, 0, b)), 1);
+	assert_int_equal(node_phase(), 0);
+	assert_int_equal(mp_sim_cfg_net_key(mp_sim_node_cfg(W.n), 0, k, NULL, NULL), 0);
+	assert_memory_equal(k, new_key, 16);
+	prov_with(net_key);
+	assert_int_equal(ask(NODE, MP_MESH_KEY_DEV, "800c"), 0);
+
+	/* Phase 1 again (another refresh), straight to Phase 0 on a Mesh
+	 * Private beacon under the newest key with the flag clear */
+	prov_with(new_key);
+	assert_int_equal(ask(NODE, MP_MESH_KEY_DEV, "8045 0000 ffeeddccbbaa99887766554433221100"), 1);
+	expect("8044 00 0000");
+	assert_int_equal(node_phase(), 1);
+	tu_unhex_spaced("ffeeddccbbaa99887766554433221100", k, sizeof(k));
+	assert_int_equal(mp_subnet_init(&s, 0, k), 0);
+	assert_int_equal(mp_private_beacon_encode(mp_subnet_tx_keys(&s)->private_beacon_key, rnd,
+						  0, 0x12345678, b, sizeof(b)), 27);
+	mp_subnet_wipe(&s);
+	assert_int_equal(mp_sim_node_beacon_rx(W.n, b, 27), 1);
+	assert_int_equal(node_phase(), 0);
+
+	/* not a beacon of a provisioned network */
+	b[0] = 0x00;
+	assert_int_equal(mp_sim_node_beacon_rx(W.n, b, 19), -EPROTOTYPE);
+	world_down();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -453,6 +547,7 @@ int main(void)
 		cmocka_unit_test(test_elements),
 		cmocka_unit_test(test_reset),
 		cmocka_unit_test(test_key_refresh),
+		cmocka_unit_test(test_key_refresh_by_beacon),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
