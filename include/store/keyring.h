@@ -229,6 +229,15 @@ int mp_keyring_parse(const void *data, size_t len, const uint8_t *passphrase,
 		     size_t passphrase_len, struct mp_keyring **out,
 		     struct mp_keyring_error *err);
 
+/**
+ * mp_keyring_parse() with @opts (NULL: none): its passphrase, and its
+ * sources (rng, now), so that a keyring read from memory in a test runs on
+ * the test's clock like the ones it made (every timestamp a merge or an
+ * export writes comes from now()). The creation fields are not used.
+ */
+int mp_keyring_parse_opts(const void *data, size_t len, const struct mp_keyring_opts *opts,
+			  struct mp_keyring **out, struct mp_keyring_error *err);
+
 /** A fresh keyring in memory only (as created by MP_KEYRING_CREATE). */
 int mp_keyring_new(const struct mp_keyring_opts *opts, struct mp_keyring **out,
 		   struct mp_keyring_error *err);

@@ -310,6 +310,15 @@ int mp_keyring_parse(const void *data, size_t len, const uint8_t *passphrase,
 		     size_t passphrase_len, struct mp_keyring **out,
 		     struct mp_keyring_error *err)
 {
+	struct mp_keyring_opts o = { .passphrase = passphrase, .passphrase_len = passphrase_len };
+
+	return mp_keyring_parse_opts(data, len, &o, out, err);
+}
+
+int mp_keyring_parse_opts(const void *data, size_t len, const struct mp_keyring_opts *opts,
+			  struct mp_keyring **out, struct mp_keyring_error *err)
+{
+	struct mp_keyring_opts none = { 0 };
 	struct mp_keyring *kr;
 	int r;
 
@@ -317,11 +326,17 @@ int mp_keyring_parse(const void *data, size_t len, const uint8_t *passphrase,
 	if (!out || (!data && len))
 		return kr_fail(err, -EINVAL, MP_KR_E_ARG, NULL, "bad arguments");
 	*out = NULL;
-	kr = kr_alloc(NULL);
+	if (!opts)
+		opts = &none;
+	/* only the sources: a parsed keyring is never read-only nor created */
+	none.rng = opts->rng;
+	none.now = opts->now;
+	none.now_ctx = opts->now_ctx;
+	kr = kr_alloc(&none);
 	if (!kr)
 		return kr_fail(err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
-	r = kr_decode(data ? data : "", len, passphrase, passphrase_len, &kr->d, &kr->seal,
-		      &kr->err);
+	r = kr_decode(data ? data : "", len, opts->passphrase, opts->passphrase_len, &kr->d,
+		      &kr->seal, &kr->err);
 	if (r) {
 		if (err)
 			*err = kr->err;

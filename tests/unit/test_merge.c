@@ -317,7 +317,7 @@ static void test_merge_order(void **state)
 			char *ser = NULL;
 
 			assert_int_equal(mp_keyring_serialize(w.main.kr, &ser, NULL), 0);
-			assert_int_equal(mp_keyring_parse(ser, strlen(ser), NULL, 0, &kr, &err), 0);
+			assert_int_equal(mp_keyring_parse_opts(ser, strlen(ser), &w.main.o, &kr, &err), 0);
 			mp_keyring_free_secret(ser);
 		}
 		if (merge(kr, pdocs, plens, 3, false, &rep))
@@ -1041,7 +1041,7 @@ static void test_merge_scenes(void **state)
 			plens[i] = lens[perm[p][i]];
 		}
 		assert_int_equal(mp_keyring_serialize(w.main.kr, &ser, NULL), 0);
-		assert_int_equal(mp_keyring_parse(ser, strlen(ser), NULL, 0, &kr, &err), 0);
+		assert_int_equal(mp_keyring_parse_opts(ser, strlen(ser), &w.main.o, &kr, &err), 0);
 		mp_keyring_free_secret(ser);
 		if (merge(kr, pdocs, plens, 2, false, &rep))
 			fail_msg("merge: %s", mp_keyring_error(kr));
