@@ -9,14 +9,9 @@
 # node 0003 has two elements).
 # Run by `make check`.
 set -u
-BIN=${MESHPROV:-./meshprov}
-T=$(mktemp -d /tmp/meshprov-keyrefresh.XXXXXX)
-trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
-pass=0 fail=0
+NAME=keyrefresh; . "${MESHPROV_SRCDIR:-$(dirname "$0")/../..}/tests/integration/lib.sh"
+KO_SHOW=err KO_LINES=10	# a failure shows stderr
 KR="$T/k.json"
-
-ok() { pass=$((pass + 1)); echo "PASS: $1"; }
-ko() { fail=$((fail + 1)); echo "FAIL: $1"; sed 's/^/    /' "$T/err" | head -10; }
 
 # run NAME EXPECTED_RC OPTIONS SCRIPT_LINES...: the lines as one script, one process
 run() {
@@ -80,5 +75,4 @@ expect "... the keyring at phase 0 with another new key" '
 k = d["netKeys"][0]; old = b["netKeys"][0]
 assert k["phase"] == 0 and "oldKey" not in k and k["key"] != old["key"], k'
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish
