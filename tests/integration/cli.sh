@@ -590,8 +590,11 @@ LK="--keyring $T/lock/k.json"
 # checks can take on a loaded machine (with the 30 s helper, an ASan run
 # under load saw the holder give up and the waiter get the lock).
 printf '#!/bin/sh\nexec sleep 150\n' > "$T/hold-oob.sh"; chmod +x "$T/hold-oob.sh"
+# Waits below are for what the processes say, not for a time: the loops
+# end when the line is there or the process is gone (a loaded machine may
+# take its time starting one).
 "$BIN" $LK --json --sim 1 --sim-oob output --oob-cmd "$T/hold-oob.sh" -t 180 provision --all --count 1 > "$T/holder.out" 2>&1 & holder=$!
-n=0; while ! grep -q '"oob-output"' "$T/holder.out" 2>/dev/null && [ $n -lt 200 ]; do sleep 0.1; n=$((n + 1)); done
+while ! grep -q '"oob-output"' "$T/holder.out" 2>/dev/null && kill -0 $holder 2> /dev/null; do sleep 0.1; done
 check "the keyring held: exit 4 at once, the holder's PID and command, --wait-lock named" 4 "
 assert 'PID $holder' in err and 'provision' in err and '--wait-lock' in err, err
 " -- $LK netkey create
@@ -603,8 +606,12 @@ assert 'giving up' in ev('error')[0]['message'], lines
 check "--wait-lock=0 is a usage error" 2 '' -- $LK --wait-lock=0 netkey create
 rm -f "$T/wl.err"
 if command -v timeout > /dev/null; then
-	timeout -s KILL 20 "$BIN" $LK --wait-lock netkey create > "$T/wl.err" 2>&1 & waiter=$!
-	n=0; while ! grep -q "waiting for it" "$T/wl.err" 2>/dev/null && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+	# Ctrl-C once it says it waits: sent earlier, it would find the
+	# process still starting, before its handler, and end it silently.
+	# The timeout only guards against a wait that Ctrl-C does not stop
+	# (the holder's own -t 180 ends the wait in any case).
+	timeout -s KILL 300 "$BIN" $LK --wait-lock netkey create > "$T/wl.err" 2>&1 & waiter=$!
+	while ! grep -q "waiting for it" "$T/wl.err" 2>/dev/null && kill -0 $waiter 2> /dev/null; do sleep 0.1; done
 	kill -INT $waiter 2> /dev/null; wait $waiter; rc=$?
 	[ $rc = 130 ] && grep -q "interrupted while waiting" "$T/wl.err" &&
 		ok "--wait-lock: said, and Ctrl-C stops the wait (exit 130)" ||

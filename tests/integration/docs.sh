@@ -4,13 +4,8 @@
 # completions/gen-completions.py makes of the table), and --help for the
 # global options. Run by `make check` (MESHPROV points at the binary).
 set -u
-BIN=${MESHPROV:-./meshprov}
-SRC=${MESHPROV_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-T=$(mktemp -d /tmp/meshprov-docs.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "PASS: $1"; }
-ko() { fail=$((fail + 1)); echo "FAIL: $1"; [ -s "$T/why" ] && sed 's/^/    /' "$T/why" | head -20; }
+NAME=docs; . "${MESHPROV_SRCDIR:-$(dirname "$0")/../..}/tests/integration/lib.sh"
+KO_SHOW=why	# a failure shows why
 
 if "$BIN" --dump-commands > "$T/table.json" && python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$T/table.json"
 then ok "--dump-commands gives the table as JSON"; else ko "--dump-commands gives the table as JSON"; exit 1; fi
@@ -125,5 +120,4 @@ bash "$T/try.bash" > "$T/got" 2>&1
 diff -u "$T/want" "$T/got" > "$T/why" && ok "bash completion completes subcommands, options and values" \
 	|| ko "bash completion completes subcommands, options and values"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

@@ -10,14 +10,9 @@
 # node 0003 has two elements).
 # Run by `make check`.
 set -u
-BIN=${MESHPROV:-./meshprov}
-T=$(mktemp -d /tmp/meshprov-keyrefresh.XXXXXX)
-trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
-pass=0 fail=0
+NAME=keyrefresh; . "${MESHPROV_SRCDIR:-$(dirname "$0")/../..}/tests/integration/lib.sh"
+KO_SHOW=err KO_LINES=10	# a failure shows stderr
 KR="$T/k.json"
-
-ok() { pass=$((pass + 1)); echo "PASS: $1"; }
-ko() { fail=$((fail + 1)); echo "FAIL: $1"; sed 's/^/    /' "$T/err" | head -10; }
 
 # run NAME EXPECTED_RC OPTIONS SCRIPT_LINES...: the lines as one script, one process
 run() {
@@ -124,5 +119,4 @@ assert sorted(e["node"] for e in ev("config-state") if e["state"] == "ttl") == [
 ex = {int(n["unicastAddress"], 16): n.get("excluded") for n in d["nodes"]}
 assert ex[2] is True and ex[3] is False and ex[4] is False, ex'
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

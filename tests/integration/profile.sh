@@ -5,14 +5,8 @@
 # is checked in what the keyring recorded (export), what was sent in the
 # --json events; the CSV report column by column. Run by `make check`.
 set -u
-BIN=${MESHPROV:-./meshprov}
-SRC=${MESHPROV_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-T=$(mktemp -d /tmp/meshprov-profile.XXXXXX)
-trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
-pass=0 fail=0
-
-ok() { pass=$((pass + 1)); echo "PASS: $1"; }
-ko() { fail=$((fail + 1)); echo "FAIL: $1"; [ -f "$T/err" ] && sed 's/^/    /' "$T/err" | head -10; }
+NAME=profile; . "${MESHPROV_SRCDIR:-$(dirname "$0")/../..}/tests/integration/lib.sh"
+KO_SHOW=err KO_LINES=10	# a failure shows stderr
 
 # run NAME EXPECTED_RC SCRIPT_LINES...: one run of --sim 3 on a new keyring
 n_run=0

@@ -7,13 +7,8 @@
 # checked; a network without a proxy; a proxy that goes away (its node
 # reset) and another one found. Run by `make check`.
 set -u
-BIN=${MESHPROV:-./meshprov}
-T=$(mktemp -d /tmp/meshprov-proxy.XXXXXX)
-trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
-pass=0 fail=0
-
-ok() { pass=$((pass + 1)); echo "PASS: $1"; }
-ko() { fail=$((fail + 1)); echo "FAIL: $1"; [ -f "$T/err" ] && sed 's/^/    /' "$T/err" | head -10; }
+NAME=proxy; . "${MESHPROV_SRCDIR:-$(dirname "$0")/../..}/tests/integration/lib.sh"
+KO_SHOW=err KO_LINES=10	# a failure shows stderr
 
 # run NAME EXPECTED_RC OPTIONS SCRIPT_LINES...: the lines as a script in one
 # run, on a new keyring
@@ -138,5 +133,4 @@ check_arg() {
 }
 check_arg && ok "--bearer is checked, the option named" || ko "--bearer is checked, the option named"
 
-echo "# proxy: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish "# proxy: "

@@ -3,32 +3,8 @@
 # ranges, each station's copy, provisioning simulated devices from its own
 # range, and the merge of the stations' work. Run by `make check`.
 set -u
-BIN=${MESHPROV:-./meshprov}
-T=$(mktemp -d /tmp/meshprov-stations.XXXXXX)
-trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
-pass=0 fail=0
-
-ok() { pass=$((pass + 1)); echo "PASS: $1"; }
-ko() { fail=$((fail + 1)); echo "FAIL: $1"; [ -f "$T/out" ] && sed 's/^/    /' "$T/out" | head -20; }
-
-# check NAME EXPECTED_RC PYTHON_ASSERTIONS -- ARGS...: run, check rc and the JSON lines
-check() {
-	name=$1 want=$2 py=$3; shift 4
-	"$BIN" "$@" > "$T/out" 2> "$T/err"; rc=$?
-	if [ "$rc" != "$want" ]; then
-		echo "    exit $rc, expected $want; stderr:"; sed 's/^/    /' "$T/err" | head -5
-		ko "$name"; return
-	fi
-	if [ -n "$py" ] && ! python3 - "$T/out" "$T/err" <<PYEOF
-import json, sys
-lines = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]  # text output is read as text
-err = open(sys.argv[2]).read()
-ev = lambda name: [l for l in lines if l["event"] == name]
-$py
-PYEOF
-	then ko "$name"; return; fi
-	ok "$name"
-}
+NAME=stations; . "${MESHPROV_SRCDIR:-$(dirname "$0")/../..}/tests/integration/lib.sh"
+CHECK_TEXT=1	# text output is read as text
 
 M="--keyring $T/main/keyring.json"
 
@@ -321,5 +297,4 @@ m = ev("merge-dry-run")[0]; assert m["scenes_added"] == 0 and m["scenes_changed"
 assert not ev("merge-change"), lines
 ' -- $S --json merge --dry-run "$T/sc-new.cdb"
 
-echo "# stations: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish "# stations: "

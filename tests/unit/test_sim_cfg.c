@@ -12,7 +12,8 @@
  * Relay and Proxy supported, Friend and Low Power not; room for 2 NetKeys,
  * 3 AppKeys, 2 subscriptions and 2 bindings per model.
  *
- * Hex strings may hold spaces between fields; "" expects no answer.
+ * Hex strings may hold spaces between fields (tu_unhex_spaced); "" expects
+ * no answer.
  */
 #include <errno.h>
 #include <string.h>
@@ -39,18 +40,6 @@ static const struct mp_sim_model vnd = { .vendor = true, .cid = 0x05f1, .id = 0x
 /* The NetKey the requests come under. */
 static uint16_t rx_net_idx = NET_IDX;
 
-static size_t unhex(const char *hex, uint8_t *out, size_t cap)
-{
-	char buf[1024];
-	size_t n = 0;
-
-	for (; *hex && n + 1 < sizeof(buf); hex++)
-		if (*hex != ' ')
-			buf[n++] = *hex;
-	buf[n] = 0;
-	return tu_unhex(buf, out, cap);
-}
-
 static const struct mp_sim_comp test_comp = {
 	.cid = 0x05f1, .pid = 0x0001, .vid = 0x0002, .crpl = 0x0008,
 	.features = MP_SIM_FEAT_RELAY | MP_SIM_FEAT_PROXY,
@@ -72,7 +61,7 @@ static struct mp_sim_cfg *node_with(const struct mp_sim_comp *comp)
 	};
 	struct mp_sim_cfg *cfg = NULL;
 
-	unhex(sample_net_key, p.net_key, sizeof(p.net_key));
+	tu_unhex_spaced(sample_net_key, p.net_key, sizeof(p.net_key));
 	assert_int_equal(mp_sim_cfg_new(&p, &cfg), 0);
 	return cfg;
 }
@@ -88,7 +77,8 @@ static void _xfer(struct mp_sim_cfg *cfg, const char *req, const char *status, c
 		  int line)
 {
 	uint8_t in[400], want[400], out[400];
-	size_t n = unhex(req, in, sizeof(in)), wn = unhex(status, want, sizeof(want)), on = 99;
+	size_t n = tu_unhex_spaced(req, in, sizeof(in));
+	size_t wn = tu_unhex_spaced(status, want, sizeof(want)), on = 99;
 	int err = mp_sim_cfg_rx(cfg, 0x0001, rx_net_idx, in, n, out, sizeof(out), &on);
 
 	if (err)
@@ -106,7 +96,7 @@ static void _xfer(struct mp_sim_cfg *cfg, const char *req, const char *status, c
 static void _refused(struct mp_sim_cfg *cfg, const char *req, int want, const char *file, int line)
 {
 	uint8_t in[400], out[400];
-	size_t n = unhex(req, in, sizeof(in)), on = 99;
+	size_t n = tu_unhex_spaced(req, in, sizeof(in)), on = 99;
 	int err = mp_sim_cfg_rx(cfg, 0x0001, rx_net_idx, in, n, out, sizeof(out), &on);
 
 	if (err != want)
@@ -156,7 +146,7 @@ static void test_sample_8_3_6_appkey_add(void **state)
 	(void)state;
 	xfer(cfg, "0056341263964771734fbd76e3b40519d1d94a48", "8003 00 563412");
 	assert_int_equal(mp_sim_cfg_app_key(cfg, 0x123, key, NULL, &net), 0);
-	unhex(APP_KEY, want, sizeof(want));
+	tu_unhex_spaced(APP_KEY, want, sizeof(want));
 	tu_assert_bytes(key, want, 16);
 	assert_int_equal(net, NET_IDX);
 	/* Idempotent: the same key again is Success; another key at the same
@@ -256,7 +246,7 @@ static void test_netkey(void **state)
 	xfer(cfg, "8040 0100" OTHER_KEY, "8044 00 0100");	/* same again */
 	xfer(cfg, "8040 0100" APP_KEY, "8044 06 0100");		/* another key */
 	assert_int_equal(mp_sim_cfg_net_key(cfg, 0x001, key, NULL, NULL), 0);
-	unhex(OTHER_KEY, want, sizeof(want));
+	tu_unhex_spaced(OTHER_KEY, want, sizeof(want));
 	tu_assert_bytes(key, want, 16);
 	/* 0x001 and 0x456 in 3 octets: 0x456001 */
 	xfer(cfg, "8042", "8043 016045");
@@ -336,14 +326,14 @@ static void test_key_refresh(void **state)
 	/* both keys held during the refresh */
 	assert_int_equal(mp_sim_cfg_net_key(cfg, NET_IDX, key, newk, &phase), 0);
 	assert_int_equal(phase, 2);
-	unhex(sample_net_key, want, sizeof(want));
+	tu_unhex_spaced(sample_net_key, want, sizeof(want));
 	tu_assert_bytes(key, want, 16);
-	unhex(OTHER_KEY, want, sizeof(want));
+	tu_unhex_spaced(OTHER_KEY, want, sizeof(want));
 	tu_assert_bytes(newk, want, 16);
 	assert_int_equal(mp_sim_cfg_app_key(cfg, 0x123, key, newk, NULL), 0);
-	unhex(APP_KEY, want, sizeof(want));
+	tu_unhex_spaced(APP_KEY, want, sizeof(want));
 	tu_assert_bytes(key, want, 16);
-	unhex(KEY3, want, sizeof(want));
+	tu_unhex_spaced(KEY3, want, sizeof(want));
 	tu_assert_bytes(newk, want, 16);
 	xfer(cfg, "8045 5604" OTHER_KEY, "8044 0b 5604");
 	xfer(cfg, "01 563412" KEY3, "8003 0b 563412");
@@ -351,11 +341,11 @@ static void test_key_refresh(void **state)
 	xfer(cfg, "8016 5604 03", "8017 00 5604 00");
 	assert_int_equal(mp_sim_cfg_net_key(cfg, NET_IDX, key, newk, &phase), 0);
 	assert_int_equal(phase, 0);
-	unhex(OTHER_KEY, want, sizeof(want));
+	tu_unhex_spaced(OTHER_KEY, want, sizeof(want));
 	tu_assert_bytes(key, want, 16);
 	tu_assert_bytes(newk, want, 16);
 	assert_int_equal(mp_sim_cfg_app_key(cfg, 0x123, key, newk, NULL), 0);
-	unhex(KEY3, want, sizeof(want));
+	tu_unhex_spaced(KEY3, want, sizeof(want));
 	tu_assert_bytes(key, want, 16);
 	tu_assert_bytes(newk, want, 16);
 	/* and a new refresh may start again from Phase 1, straight to 0 with 3 */
@@ -475,7 +465,7 @@ static void test_publication(void **state)
 		uint8_t labels[1][16], want[16];
 
 		assert_int_equal(mp_sim_cfg_labels(cfg, 0xb529, labels, 1), 1);
-		unhex(LABEL1, want, sizeof(want));
+		tu_unhex_spaced(LABEL1, want, sizeof(want));
 		tu_assert_bytes(labels[0], want, 16);
 		tu_assert_bytes(pub.label, want, 16);
 	}
@@ -526,7 +516,7 @@ static void test_subscription(void **state)
 		/* one label behind 0xb529, whether one model or two hold it */
 		xfer(cfg, "8020 0212" LABEL1 "0010", "801f 00 0212 29b5 0010");
 		assert_int_equal(mp_sim_cfg_labels(cfg, 0xb529, labels, 2), 1);
-		unhex(LABEL1, want, sizeof(want));
+		tu_unhex_spaced(LABEL1, want, sizeof(want));
 		tu_assert_bytes(labels[0], want, 16);
 		assert_int_equal(mp_sim_cfg_labels(cfg, 0x9736, labels, 2), 0);
 		xfer(cfg, "8021 0212" LABEL1 "0010", "801f 00 0212 29b5 0010");
@@ -741,7 +731,7 @@ static const struct {
 static void try_len(struct mp_sim_cfg *cfg, const char *op, size_t n, size_t ok1, size_t ok2)
 {
 	uint8_t in[64], out[400];
-	size_t olen = 9, oplen = unhex(op, in, sizeof(in));
+	size_t olen = 9, oplen = tu_unhex_spaced(op, in, sizeof(in));
 
 	if (n == ok1 || (ok2 && n == ok2))
 		return;
@@ -829,10 +819,10 @@ static void test_virtual_addr(void **state)
 
 	(void)state;
 	/* MshPRT v1.1 8.3.22 and 8.3.23 */
-	unhex(LABEL1, label, sizeof(label));
+	tu_unhex_spaced(LABEL1, label, sizeof(label));
 	assert_int_equal(mp_sim_virtual_addr(label, &addr), 0);
 	assert_int_equal(addr, 0xb529);
-	unhex(LABEL2, label, sizeof(label));
+	tu_unhex_spaced(LABEL2, label, sizeof(label));
 	assert_int_equal(mp_sim_virtual_addr(label, &addr), 0);
 	assert_int_equal(addr, 0x9736);
 }
