@@ -114,6 +114,9 @@ EXTRA_DIST += tests/integration/lib.sh tests/integration/cli.sh tests/integratio
 # Profiles applied by the real binary to --sim nodes (issue #14).
 TESTS += tests/integration/profile.sh
 EXTRA_DIST += tests/integration/profile.sh
+# Runs cut short (Ctrl-C in the shell, kill -9) and resumed (issue #14).
+TESTS += tests/integration/profile-resume.sh
+EXTRA_DIST += tests/integration/profile-resume.sh
 TESTS_ENVIRONMENT = MESHPROV=$(abs_top_builddir)/meshprov; export MESHPROV; \
 	MESHPROV_SRCDIR=$(abs_top_srcdir); export MESHPROV_SRCDIR;
 

@@ -87,6 +87,7 @@ struct cfgrun {
 	char *report;
 	int64_t end_timer;
 	bool kr_failed;
+	bool stopped;			/* the shell's Ctrl-C: ended before its nodes */
 	unsigned long planned;
 };
 
@@ -858,7 +859,7 @@ static enum mp_cli_status run_end(struct cfgrun *c, enum mp_cli_status st, const
 		st = MP_CLI_RADIO;
 	} else if (c->kr_failed) {
 		st = MP_CLI_KEYRING;
-	} else if (a->interrupted) {
+	} else if (a->interrupted || c->stopped) {
 		size_t left = mp_profile_run_pending(c->run) + c->n_waiting;
 
 		mp_out_error(&a->out, "interrupted: %zu node%s not finished (run configure "
@@ -905,6 +906,23 @@ static void bg_end(struct mp_loop *loop, int64_t id, void *data)
 	free(c);
 	if (a->configure == c)
 		a->configure = NULL;
+}
+
+bool mp_cli_configure_stop(struct mp_cli_app *a)
+{
+	struct cfgrun *c = a->configure;
+
+	if (!c || c->stopped)
+		return false;
+	/* What the nodes answered is in the keyring already (cb_step); the
+	 * requests still out are forgotten: a node may have applied one
+	 * unanswered, and the next run sends it again, which a Configuration
+	 * Server answers with Success (MshPRT v1.1 4.4.1.2). The run ends from
+	 * the loop, never from here (HACKING.md, strategy 2). */
+	c->stopped = true;
+	if (!c->end_timer)
+		mp_loop_timer_set(a->loop, &c->end_timer, 1, bg_end, c);
+	return true;
 }
 
 void mp_cli_configure_free(struct mp_cli_app *a)

@@ -5,6 +5,7 @@
 #ifndef MP_CLI_CONFIGURE_H
 #define MP_CLI_CONFIGURE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,6 +35,14 @@ void mp_cli_configure_node(struct mp_cli_app *a, uint16_t addr,
  * of @prov (the job's status) and the configuration's.
  */
 enum mp_cli_status mp_cli_configure_end(struct mp_cli_app *a, enum mp_cli_status prov);
+
+/**
+ * The shell's Ctrl-C: end the configure run going on in the background
+ * now, its nodes left as they are (each answer received is recorded in the
+ * keyring already, so the next configure resumes); its summary and report
+ * say "interrupted". False when no run goes on.
+ */
+bool mp_cli_configure_stop(struct mp_cli_app *a);
 
 /** Stop a configure run going on in the shell (when the program ends),
  *  its nodes left as they are; nothing running is fine. */

@@ -161,6 +161,151 @@ static int record_pub(struct mp_keyring *kr, uint16_t node, const struct mp_cfg_
 				      st->model.id, st->pub.addr ? &p : NULL);
 }
 
+static bool in_list(const struct mp_cfg_msg *st, uint16_t v)
+{
+	unsigned i;
+
+	for (i = 0; i < st->n_list; i++)
+		if (st->list[i] == v)
+			return true;
+	return false;
+}
+
+static bool node_holds_appkey(const struct mp_keyring *kr, uint16_t node, uint16_t idx)
+{
+	const struct mp_node *n = mp_keyring_node_find(kr, node);
+	unsigned i;
+
+	for (i = 0; n && i < n->n_app_keys; i++)
+		if (n->app_keys[i] == idx)
+			return true;
+	return false;
+}
+
+/* An AppKey Status answering Success to an Add (the node holds the key) or
+ * a Delete (it no longer does); the node's word, so a keyring that already
+ * says so is not an error (a run that recorded it before a kill -9). */
+static int record_appkey(struct mp_keyring *kr, uint16_t node, uint16_t idx, bool add)
+{
+	if (!mp_keyring_node_find(kr, node) || node_holds_appkey(kr, node, idx) != add)
+		return mp_keyring_node_set_key(kr, node, true, idx, add);
+	return 0;
+}
+
+/*
+ * A List answered with Success is the node's whole state of that kind
+ * (MshPRT v1.1 4.3.2.8 AppKey List, 4.3.2.50/4.3.2.52 Model App List,
+ * 4.3.2.27/4.3.2.29 Model Subscription List): it replaces what the keyring
+ * records, the node being the authority. Entries the keyring cannot hold
+ * (an AppKey it does not have, a virtual address whose Label UUID it does
+ * not know: the list carries only the hash) are left out. Each list is
+ * recorded in one batch, so one save.
+ */
+static int record_appkey_list(struct mp_keyring *kr, uint16_t node, const struct mp_cfg_msg *st)
+{
+	size_t i, n = mp_keyring_appkey_count(kr);
+	int r = 0, rc;
+
+	if (!mp_keyring_node_find(kr, node))
+		return mp_keyring_node_set_key(kr, node, true, st->net_idx, false);	/* -ENOENT */
+	mp_keyring_begin(kr);
+	for (i = 0; i < n && r == 0; i++) {
+		const struct mp_appkey *k = mp_keyring_appkey_at(kr, i);
+
+		/* the list names the keys bound to that NetKey only */
+		if (k->net_index == st->net_idx)
+			r = record_appkey(kr, node, k->index, in_list(st, k->index));
+	}
+	rc = mp_keyring_commit(kr);
+	return r ? r : rc;
+}
+
+static int record_app_list(struct mp_keyring *kr, uint16_t node, const struct mp_cfg_msg *st,
+			   int elem)
+{
+	uint16_t company = company_of(&st->model), *had = NULL;
+	const struct mp_node_config *cfg = mp_node_config(kr, node);
+	const struct mp_nc_model *m = cfg ? mp_node_config_model(cfg, (uint8_t)elem, company,
+								  st->model.id) : NULL;
+	unsigned i, n_had = m ? m->n_bind : 0;
+	int r = 0, rc;
+
+	if (n_had) {
+		had = malloc(n_had * sizeof(*had));
+		if (!had)
+			return -ENOMEM;
+		memcpy(had, m->bind, n_had * sizeof(*had));
+	}
+	mp_keyring_begin(kr);
+	for (i = 0; i < n_had && r == 0; i++)
+		if (!in_list(st, had[i]))
+			r = mp_node_config_bind(kr, node, (uint8_t)elem, company, st->model.id,
+						had[i], false);
+	for (i = 0; i < st->n_list && r == 0; i++)
+		if (mp_keyring_appkey(kr, st->list[i]))
+			r = mp_node_config_bind(kr, node, (uint8_t)elem, company, st->model.id,
+						st->list[i], true);
+	rc = mp_keyring_commit(kr);
+	free(had);
+	return r ? r : rc;
+}
+
+/* The Label UUID of virtual address @va: the one the model was recorded
+ * with (@had), else a group's; NULL if unknown. */
+static const uint8_t *label_of(const struct mp_keyring *kr, const struct mp_nc_addr *had,
+			       unsigned n_had, uint16_t va)
+{
+	const struct mp_group *g;
+	unsigned i;
+
+	for (i = 0; i < n_had; i++)
+		if (had[i].virt && had[i].addr == va)
+			return had[i].label;
+	g = mp_keyring_group_find(kr, va);
+	return g && g->addr.virt ? g->addr.label : NULL;
+}
+
+static int record_sub_list(struct mp_keyring *kr, uint16_t node, const struct mp_cfg_msg *st,
+			   int elem)
+{
+	uint16_t company = company_of(&st->model);
+	const struct mp_node_config *cfg = mp_node_config(kr, node);
+	const struct mp_nc_model *m = cfg ? mp_node_config_model(cfg, (uint8_t)elem, company,
+								  st->model.id) : NULL;
+	struct mp_nc_addr *had = NULL, a;
+	unsigned i, n_had = m ? m->n_sub : 0;
+	int r, rc;
+
+	if (n_had) {
+		had = malloc(n_had * sizeof(*had));
+		if (!had)
+			return -ENOMEM;
+		memcpy(had, m->sub, n_had * sizeof(*had));
+	}
+	mp_keyring_begin(kr);
+	r = mp_node_config_subscribe(kr, node, (uint8_t)elem, company, st->model.id,
+				     MP_NC_SUB_DELETE_ALL, NULL);
+	for (i = 0; i < st->n_list && r == 0; i++) {
+		const uint8_t *label = NULL;
+
+		memset(&a, 0, sizeof(a));
+		a.addr = st->list[i];
+		/* a virtual address, 10xx xxxx xxxx xxxx (MshPRT v1.1 3.4.2.3) */
+		if ((a.addr & 0xc000) == 0x8000) {
+			label = label_of(kr, had, n_had, a.addr);
+			if (!label)
+				continue;
+			a.virt = true;
+			memcpy(a.label, label, sizeof(a.label));
+		}
+		r = mp_node_config_subscribe(kr, node, (uint8_t)elem, company, st->model.id,
+					     MP_NC_SUB_ADD, &a);
+	}
+	rc = mp_keyring_commit(kr);
+	free(had);
+	return r ? r : rc;
+}
+
 int mp_cli_record_answer(struct mp_keyring *kr, uint16_t node, uint32_t req,
 			 const struct mp_cfg_msg *st, const uint8_t *label)
 {
@@ -176,8 +321,17 @@ int mp_cli_record_answer(struct mp_keyring *kr, uint16_t node, uint32_t req,
 		/* the node holds the key (Add), or no longer does (Delete) */
 		if (req != MP_CFG_OP_APPKEY_ADD && req != MP_CFG_OP_APPKEY_DELETE)
 			return 0;
-		return mp_keyring_node_set_key(kr, node, true, st->app_idx,
-					       req == MP_CFG_OP_APPKEY_ADD);
+		return record_appkey(kr, node, st->app_idx, req == MP_CFG_OP_APPKEY_ADD);
+	case MP_CFG_OP_APPKEY_LIST:
+		return record_appkey_list(kr, node, st);
+	case MP_CFG_OP_SIG_MODEL_APP_LIST:
+	case MP_CFG_OP_VENDOR_MODEL_APP_LIST:
+		elem = elem_index(kr, node, st->elem_addr);
+		return elem < 0 ? elem : record_app_list(kr, node, st, elem);
+	case MP_CFG_OP_SIG_MODEL_SUBSCRIPTION_LIST:
+	case MP_CFG_OP_VENDOR_MODEL_SUBSCRIPTION_LIST:
+		elem = elem_index(kr, node, st->elem_addr);
+		return elem < 0 ? elem : record_sub_list(kr, node, st, elem);
 	case MP_CFG_OP_MODEL_APP_STATUS:
 		elem = elem_index(kr, node, st->elem_addr);
 		if (elem < 0)

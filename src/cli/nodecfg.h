@@ -22,8 +22,13 @@ int mp_cli_record_comp0(struct mp_keyring *kr, uint16_t addr, const struct mp_co
 /**
  * Record in the keyring what a node's answer @st to request @req (its
  * opcode) says of node @node's configuration: its composition (page 0),
- * an AppKey it holds (Add) or no longer holds (Delete), a binding, a subscription change, a publication, Default TTL, Relay,
- * GATT Proxy, Friend, Secure Network Beacon, Network Transmit. A Status
+ * an AppKey it holds (Add) or no longer holds (Delete), a binding, a
+ * subscription change, a publication, Default TTL, Relay, GATT Proxy,
+ * Friend, Secure Network Beacon, Network Transmit. A List (AppKey List,
+ * SIG/Vendor Model App List, SIG/Vendor Model Subscription List) replaces
+ * what is recorded of that NetKey's AppKeys or that model: the node is the
+ * authority (entries the keyring cannot hold, an AppKey it does not have or
+ * a virtual address whose Label UUID it does not know, are left out). A Status
  * other than Success, and answers the keyring keeps nothing of, record
  * nothing (0). A virtual subscription or publication is recorded with
  * @label, the request's Label UUID (its Status carries only the label's

@@ -23,6 +23,7 @@
 
 #include "cli/commands.h"
 #include "cli/complete.h"
+#include "cli/configure.h"
 #include "cli/oobprompt.h"
 #include "cli/redact.h"
 #include "store/keyring.h"
@@ -153,10 +154,15 @@ static void on_sigint(struct mp_loop *loop, int signo, void *data)
 		out_hook(sh, false);
 		return;
 	}
-	if (mp_cli_busy(a)) {
-		/* Ctrl-C cancels provisioning, closing the links. */
-		mp_out_info(&a->out, "^C: cancelling provisioning");
-		mp_cli_cancel(a, NULL);
+	if (mp_cli_busy(a) || a->configure) {
+		/* Ctrl-C cancels provisioning, closing the links, and stops
+		 * a configure run (it resumes when run again). */
+		if (mp_cli_busy(a)) {
+			mp_out_info(&a->out, "^C: cancelling provisioning");
+			mp_cli_cancel(a, NULL);
+		}
+		if (mp_cli_configure_stop(a))
+			mp_out_info(&a->out, "^C: stopping the configure run");
 		return;
 	}
 	/* Nothing runs: drop the line being typed, as a shell does. */
