@@ -53,6 +53,30 @@ _meshprov_group_reply()
 
 """)
 
+# Key indexes from the keyring, as `INDEX NAME` lines (KIND: appkey or
+# netkey); the names are unescaped as the groups' are.
+def keys_sed(kind):
+    return (r"""sed -n 's/^{"event":"%s","index":\([0-9]*\),.*"name":"\(\([^"\\]\|\\.\)*\)".*/\1 \2/p' |"""
+            "\n\t\t" r"""sed 's/\\\(.\)/\1/g'""") % kind
+
+
+BASH_KEYS = (
+    "# key indexes from the keyring (KIND: appkey or netkey), in hex\n"
+    "_meshprov_keys()\n{\n"
+    "\t\"${COMP_WORDS[0]}\" $_meshprov_kr --json $1 list 2>/dev/null |\n"
+    "\t\tsed -n 's/^{\"event\":\"'$1'\",\"index\":\\([0-9]*\\),.*/\\1/p' |\n"
+    "\t\twhile read -r i; do printf '0x%03x\\n' \"$i\"; done\n}\n\n")
+
+# zsh shows each index with the key's name beside it.
+ZSH_KEYS = "".join(
+    "_meshprov_%ss() {\n\tlocal -a keys\n"
+    "\tkeys=(${(f)\"$(meshprov --json %s list 2>/dev/null |\n"
+    "\t\t%s |\n"
+    "\t\twhile IFS=' ' read -r i n; do printf '0x%%03x:%%s\\n' $i ${n//:/\\\\:}; done)\"})\n"
+    "\t_describe -t %ss '%s' keys\n}\n\n"
+    % (k, k, keys_sed(k), k, "AppKey" if k == "appkey" else "NetKey")
+    for k in ("appkey", "netkey"))
+
 ZSH_GROUPS = (
     "_meshprov_groups() {\n\tlocal -a names\n"
     "\tnames=(${(f)\"$(meshprov --json group list 2>/dev/null |\n"
@@ -88,9 +112,11 @@ def bash_action(kind, words):
         return 'COMPREPLY=($(compgen -W "$(_meshprov_nodes)" -- "$cur"))'
     if kind == "group":
         return "_meshprov_group_reply"
+    if kind in ("appkey", "netkey"):
+        return 'COMPREPLY=($(compgen -W "$(_meshprov_keys %s)" -- "$cur"))' % kind
     if kind == "command":
         return 'COMPREPLY=($(compgen -W "$_meshprov_commands" -- "$cur"))'
-    # devices are heard by a running meshprov only; keys and free text: nothing
+    # devices are heard by a running meshprov only; free text: nothing
     return "COMPREPLY=()"
 
 
@@ -107,6 +133,7 @@ def gen_bash(d):
              "\t\tsed -n 's/.*\"address\":\\([0-9]*\\),.*\"self\":false.*/\\1/p' |\n"
              "\t\twhile read -r a; do printf '0x%04x\\n' \"$a\"; done\n}\n\n")
     o.append(BASH_GROUPS)
+    o.append(BASH_KEYS)
     o.append("_meshprov()\n{\n")
     o.append("\tlocal cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}\n")
     o.append("\tlocal i=1 cmd= opts= w\n\t_meshprov_kr=\n\tCOMPREPLY=()\n")
@@ -164,6 +191,8 @@ def zsh_action(kind, words):
         return "_meshprov_nodes"
     if kind == "group":
         return "_meshprov_groups"
+    if kind in ("appkey", "netkey"):
+        return "_meshprov_%ss" % kind
     if kind == "command":
         return "_meshprov_command_names"
     return " "
@@ -178,6 +207,7 @@ def gen_zsh(d):
              "\t\twhile read -r a; do printf '0x%04x\\n' $a; done)\"})\n"
              "\tcompadd -a addrs\n}\n\n")
     o.append(ZSH_GROUPS)
+    o.append(ZSH_KEYS)
     o.append("_meshprov_command_names() {\n\tcompadd %s\n}\n\n" % " ".join(first_words(cmds)))
     o.append("_meshprov() {\n\tlocal curcontext=\"$curcontext\" state line ret=1\n"
              "\ttypeset -A opt_args\n\t_arguments -C \\\n")

@@ -40,6 +40,14 @@ _meshprov_group_reply()
 	done < <(_meshprov_groups)
 }
 
+# key indexes from the keyring (KIND: appkey or netkey), in hex
+_meshprov_keys()
+{
+	"${COMP_WORDS[0]}" $_meshprov_kr --json $1 list 2>/dev/null |
+		sed -n 's/^{"event":"'$1'","index":\([0-9]*\),.*/\1/p' |
+		while read -r i; do printf '0x%03x\n' "$i"; done
+}
+
 _meshprov()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
@@ -91,13 +99,13 @@ _meshprov()
 		cmd="$cmd ${COMP_WORDS[i+1]}";;
 	netkey)
 		if [ $((i + 1)) -eq $COMP_CWORD ]; then
-			COMPREPLY=($(compgen -W "list create import refresh delete" -- "$cur"))
+			COMPREPLY=($(compgen -W "list create import rename refresh delete" -- "$cur"))
 			return
 		fi
 		cmd="$cmd ${COMP_WORDS[i+1]}";;
 	appkey)
 		if [ $((i + 1)) -eq $COMP_CWORD ]; then
-			COMPREPLY=($(compgen -W "list add create import delete" -- "$cur"))
+			COMPREPLY=($(compgen -W "list add create import delete rename" -- "$cur"))
 			return
 		fi
 		cmd="$cmd ${COMP_WORDS[i+1]}";;
@@ -161,7 +169,7 @@ _meshprov()
 		--max-elements) COMPREPLY=(); return;;
 		--max-failures) COMPREPLY=(); return;;
 		--max-unconfirmed) COMPREPLY=(); return;;
-		--netkey) COMPREPLY=(); return;;
+		--netkey) COMPREPLY=($(compgen -W "$(_meshprov_keys netkey)" -- "$cur")); return;;
 		--oob-cmd) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")); return;;
 		--configure) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")); return;;
 		esac
@@ -193,21 +201,31 @@ _meshprov()
 		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
 		COMPREPLY=();;
 	"netkey create")
-		opts=""
+		case $prev in
+		--name) COMPREPLY=(); return;;
+		esac
+		opts="--name"
 		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
 		COMPREPLY=();;
 	"netkey import")
-		opts=""
+		case $prev in
+		--name) COMPREPLY=(); return;;
+		esac
+		opts="--name"
 		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
 		COMPREPLY=();;
+	"netkey rename")
+		opts=""
+		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
+		COMPREPLY=($(compgen -W "$(_meshprov_keys netkey)" -- "$cur"));;
 	"netkey refresh")
 		opts="--force"
 		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
-		COMPREPLY=();;
+		COMPREPLY=($(compgen -W "$(_meshprov_keys netkey)" -- "$cur"));;
 	"netkey delete")
 		opts=""
 		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
-		COMPREPLY=();;
+		COMPREPLY=($(compgen -W "$(_meshprov_keys netkey)" -- "$cur"));;
 	"appkey list")
 		opts="--show-keys"
 		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
@@ -218,22 +236,28 @@ _meshprov()
 		COMPREPLY=($(compgen -W "$(_meshprov_nodes)" -- "$cur"));;
 	"appkey create")
 		case $prev in
-		--netkey) COMPREPLY=(); return;;
+		--netkey) COMPREPLY=($(compgen -W "$(_meshprov_keys netkey)" -- "$cur")); return;;
+		--name) COMPREPLY=(); return;;
 		esac
-		opts="--netkey"
+		opts="--netkey --name"
 		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
 		COMPREPLY=();;
 	"appkey import")
 		case $prev in
-		--netkey) COMPREPLY=(); return;;
+		--netkey) COMPREPLY=($(compgen -W "$(_meshprov_keys netkey)" -- "$cur")); return;;
+		--name) COMPREPLY=(); return;;
 		esac
-		opts="--netkey"
+		opts="--netkey --name"
 		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
 		COMPREPLY=();;
 	"appkey delete")
 		opts=""
 		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
-		COMPREPLY=();;
+		COMPREPLY=($(compgen -W "$(_meshprov_keys appkey)" -- "$cur"));;
+	"appkey rename")
+		opts=""
+		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
+		COMPREPLY=($(compgen -W "$(_meshprov_keys appkey)" -- "$cur"));;
 	"iv-index")
 		case $prev in
 		--update) COMPREPLY=($(compgen -W "on off" -- "$cur")); return;;
@@ -370,14 +394,14 @@ _meshprov()
 		COMPREPLY=($(compgen -W "$(_meshprov_nodes)" -- "$cur"));;
 	"attention")
 		case $prev in
-		--appkey) COMPREPLY=(); return;;
+		--appkey) COMPREPLY=($(compgen -W "$(_meshprov_keys appkey)" -- "$cur")); return;;
 		esac
 		opts="--appkey"
 		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
 		COMPREPLY=($(compgen -W "$(_meshprov_nodes)" -- "$cur"));;
 	"onoff")
 		case $prev in
-		--appkey) COMPREPLY=(); return;;
+		--appkey) COMPREPLY=($(compgen -W "$(_meshprov_keys appkey)" -- "$cur")); return;;
 		esac
 		opts="--appkey"
 		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac

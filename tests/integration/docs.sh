@@ -125,5 +125,31 @@ bash "$T/try.bash" > "$T/got" 2>&1
 diff -u "$T/want" "$T/got" > "$T/why" && ok "bash completion completes subcommands, options and values" \
 	|| ko "bash completion completes subcommands, options and values"
 
+# Key indexes come from the keyring: bash offers the indexes, zsh each
+# with its name (a ':' in a name escaped for _describe).
+BINABS=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
+"$BIN" --keyring "$T/k.json" appkey create --name 'a:b "c"' > /dev/null 2>&1
+"$BIN" --keyring "$T/k.json" appkey create 10 > /dev/null 2>&1
+cat > "$T/keys.bash" <<END_SH
+. "$SRC/completions/meshprov.bash"
+COMP_WORDS=("$BINABS" --keyring "$T/k.json" appkey rename ''); COMP_CWORD=5; _meshprov
+echo "\${COMPREPLY[*]}"
+END_SH
+[ "$(bash "$T/keys.bash" 2>&1)" = "0x000 0x010" ] &&
+	ok "bash completion offers the keyring's AppKey indexes" ||
+	ko "bash completion offers the keyring's AppKey indexes"
+if command -v zsh > /dev/null; then
+	{
+		printf 'meshprov() { "%s" --keyring "%s" "$@"; }\n' "$BINABS" "$T/k.json"
+		printf '_describe() { print -rl -- "${(@P)4}"; }\n'
+		sed -n '/^_meshprov_appkeys()/,/^}/p' "$SRC/completions/_meshprov"
+		printf '_meshprov_appkeys\n'
+	} > "$T/keys.zsh"
+	printf '0x000:a\\:b "c"\n0x010:AppKey 16\n' > "$T/want"
+	zsh -f "$T/keys.zsh" > "$T/got" 2>&1
+	diff -u "$T/want" "$T/got" > "$T/why" && ok "zsh completion describes AppKey indexes by name" ||
+		{ cat "$T/why"; ko "zsh completion describes AppKey indexes by name"; }
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
