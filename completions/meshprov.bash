@@ -114,14 +114,14 @@ _meshprov()
 		s=$((i + 2));;
 	netkey)
 		if [ $((i + 1)) -eq $COMP_CWORD ]; then
-			COMPREPLY=($(compgen -W "list create import refresh delete" -- "$cur"))
+			COMPREPLY=($(compgen -W "list create import rename refresh delete" -- "$cur"))
 			return
 		fi
 		cmd="$cmd ${COMP_WORDS[i+1]}"
 		s=$((i + 2));;
 	appkey)
 		if [ $((i + 1)) -eq $COMP_CWORD ]; then
-			COMPREPLY=($(compgen -W "list add create import delete" -- "$cur"))
+			COMPREPLY=($(compgen -W "list add create import delete rename" -- "$cur"))
 			return
 		fi
 		cmd="$cmd ${COMP_WORDS[i+1]}"
@@ -226,13 +226,23 @@ _meshprov()
 		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
 		COMPREPLY=();;
 	"netkey create")
-		opts=""
+		case $prev in
+		--name) COMPREPLY=(); return;;
+		esac
+		opts="--name"
 		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
 		COMPREPLY=();;
 	"netkey import")
-		opts=""
+		case $prev in
+		--name) COMPREPLY=(); return;;
+		esac
+		opts="--name"
 		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
 		COMPREPLY=();;
+	"netkey rename")
+		opts=""
+		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
+		COMPREPLY=($(compgen -W "$(_meshprov_keyring netkey "${_meshprov_pw[@]}")" -- "$cur"));;
 	"netkey refresh")
 		opts="--force"
 		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
@@ -256,18 +266,24 @@ _meshprov()
 	"appkey create")
 		case $prev in
 		--netkey) COMPREPLY=($(compgen -W "$(_meshprov_keyring netkey "${_meshprov_pw[@]}")" -- "$cur")); return;;
+		--name) COMPREPLY=(); return;;
 		esac
-		opts="--netkey"
+		opts="--netkey --name"
 		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
 		COMPREPLY=();;
 	"appkey import")
 		case $prev in
 		--netkey) COMPREPLY=($(compgen -W "$(_meshprov_keyring netkey "${_meshprov_pw[@]}")" -- "$cur")); return;;
+		--name) COMPREPLY=(); return;;
 		esac
-		opts="--netkey"
+		opts="--netkey --name"
 		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
 		COMPREPLY=();;
 	"appkey delete")
+		opts=""
+		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
+		COMPREPLY=($(compgen -W "$(_meshprov_keyring appkey "${_meshprov_pw[@]}")" -- "$cur"));;
+	"appkey rename")
 		opts=""
 		case $cur in -*) COMPREPLY=($(compgen -W "$opts" -- "$cur")); return;; esac
 		COMPREPLY=($(compgen -W "$(_meshprov_keyring appkey "${_meshprov_pw[@]}")" -- "$cur"));;

@@ -355,6 +355,15 @@ const struct mp_netkey *mp_keyring_netkey_at(const struct mp_keyring *kr, size_t
 const struct mp_netkey *mp_keyring_netkey(const struct mp_keyring *kr, uint16_t index);
 /** Add a NetKey (@key NULL: random); -EEXIST if the index is taken. Saves. */
 int mp_keyring_netkey_add(struct mp_keyring *kr, uint16_t index, const uint8_t key[16]);
+/**
+ * mp_keyring_netkey_add() with a name: 1..MP_KR_NAME_MAX bytes of UTF-8
+ * without control characters (-EINVAL), not another NetKey's (-EEXIST, the
+ * error naming that key's index); NULL: "NetKey N". Saves.
+ */
+int mp_keyring_netkey_add_named(struct mp_keyring *kr, uint16_t index, const uint8_t key[16],
+				const char *name);
+/** Rename a NetKey (a name as for mp_keyring_netkey_add_named(); -ENOENT). Saves. */
+int mp_keyring_netkey_rename(struct mp_keyring *kr, uint16_t index, const char *name);
 /** Delete a NetKey; -EBUSY while an AppKey is bound to it or a node holds it. Saves. */
 int mp_keyring_netkey_del(struct mp_keyring *kr, uint16_t index);
 /**
@@ -377,6 +386,16 @@ const struct mp_appkey *mp_keyring_appkey(const struct mp_keyring *kr, uint16_t 
 /** Add an AppKey bound to NetKey @net_index (@key NULL: random). Saves. */
 int mp_keyring_appkey_add(struct mp_keyring *kr, uint16_t index, uint16_t net_index,
 			  const uint8_t key[16]);
+/**
+ * mp_keyring_appkey_add() with a name: 1..MP_KR_NAME_MAX bytes of UTF-8
+ * without control characters (-EINVAL), not another AppKey's (-EEXIST, the
+ * error naming that key's index); NULL: "AppKey N". Profiles refer to
+ * AppKeys by name. Saves.
+ */
+int mp_keyring_appkey_add_named(struct mp_keyring *kr, uint16_t index, uint16_t net_index,
+				const uint8_t key[16], const char *name);
+/** Rename an AppKey (a name as for mp_keyring_appkey_add_named(); -ENOENT). Saves. */
+int mp_keyring_appkey_rename(struct mp_keyring *kr, uint16_t index, const char *name);
 /** Delete an AppKey (nodes' lists of it are updated). Saves. */
 int mp_keyring_appkey_del(struct mp_keyring *kr, uint16_t index);
 

@@ -217,6 +217,7 @@ static enum mp_cli_status key_add(struct mp_cli_app *a, const struct mp_cli_args
 				  const char *idx_s, const char *key_s)
 {
 	const char *net_s = app ? mp_cli_arg(args, "--netkey") : NULL;
+	const char *name = mp_cli_arg(args, "--name");
 	enum mp_cli_status st;
 	uint16_t idx = 0, net = 0;
 	uint8_t key[16];
@@ -234,11 +235,13 @@ static enum mp_cli_status key_add(struct mp_cli_app *a, const struct mp_cli_args
 	if (!idx_s)	/* the lowest free index */
 		for (idx = 0; idx < MP_KEY_INDEX_MAX && key_exists(a->kr, app, idx); idx++)
 			;
-	rc = app ? mp_keyring_appkey_add(a->kr, idx, net, key_s ? key : NULL) :
-		   mp_keyring_netkey_add(a->kr, idx, key_s ? key : NULL);
+	rc = app ? mp_keyring_appkey_add_named(a->kr, idx, net, key_s ? key : NULL, name) :
+		   mp_keyring_netkey_add_named(a->kr, idx, key_s ? key : NULL, name);
 	st = rc < 0 ? kr_fail(a, args, rc) : MP_CLI_OK;
 	if (!st)
-		mp_out_key_changed(&a->out, app, true, idx);
+		mp_out_key_changed(&a->out, app, true, idx,
+				   app ? mp_keyring_appkey(a->kr, idx)->name :
+					 mp_keyring_netkey(a->kr, idx)->name);
 out:
 	mp_wipe(key, sizeof(key));
 	return st;
@@ -256,8 +259,36 @@ static enum mp_cli_status key_delete(struct mp_cli_app *a, const struct mp_cli_a
 	rc = app ? mp_keyring_appkey_del(a->kr, idx) : mp_keyring_netkey_del(a->kr, idx);
 	if (rc < 0)
 		return kr_fail(a, args, rc);
-	mp_out_key_changed(&a->out, app, false, idx);
+	mp_out_key_changed(&a->out, app, false, idx, NULL);
 	return MP_CLI_OK;
+}
+
+/* netkey|appkey rename INDEX NAME: profiles name AppKeys ("bind": ["building"]). */
+static enum mp_cli_status key_rename(struct mp_cli_app *a, const struct mp_cli_args *args,
+				     bool app)
+{
+	enum mp_cli_status st;
+	uint16_t idx;
+	int rc;
+
+	if ((st = key_index_arg(args, args->argv[0], &idx)) || (st = mp_cli_need_keyring(a)))
+		return st;
+	rc = app ? mp_keyring_appkey_rename(a->kr, idx, args->argv[1]) :
+		   mp_keyring_netkey_rename(a->kr, idx, args->argv[1]);
+	if (rc < 0)
+		return kr_fail(a, args, rc);
+	mp_out_key_renamed(&a->out, app, idx, args->argv[1]);
+	return MP_CLI_OK;
+}
+
+enum mp_cli_status mp_cmd_netkey_rename(struct mp_cli_app *a, const struct mp_cli_args *args)
+{
+	return key_rename(a, args, false);
+}
+
+enum mp_cli_status mp_cmd_appkey_rename(struct mp_cli_app *a, const struct mp_cli_args *args)
+{
+	return key_rename(a, args, true);
 }
 
 enum mp_cli_status mp_cmd_netkey_create(struct mp_cli_app *a, const struct mp_cli_args *args)

@@ -96,6 +96,12 @@ _Static_assert(sizeof(provision_opts) / sizeof(provision_opts[0]) - 1 <= MP_CLI_
 
 static const struct mp_cli_opt appkey_opts[] = {
 	{ "--netkey", "INDEX", MP_COMPL_NETKEY, NULL, "the NetKey to bind (hex, default 0)" },
+	{ "--name", "NAME", MP_COMPL_NONE, NULL, "its name, which profiles use (default: AppKey N)" },
+	{ 0 },
+};
+
+static const struct mp_cli_opt netkey_opts[] = {
+	{ "--name", "NAME", MP_COMPL_NONE, NULL, "its name (default: NetKey N)" },
 	{ 0 },
 };
 
@@ -192,10 +198,12 @@ const struct mp_cli_cmd mp_cli_commands[] = {
 	  show_keys_opts, MP_CMD_KEYRING_READ },
 	{ "netkey create", "[INDEX]", 0, 1, mp_cmd_netkey_create,
 	  "create a random NetKey (default: the lowest free index)", MP_COMPL_NONE, NULL,
-	  no_opts, 0 },
+	  netkey_opts, 0 },
 	{ "netkey import", "INDEX KEY", 2, 2, mp_cmd_netkey_import,
 	  "add a NetKey you have (KEY: hex, or @FILE or - to read it)",
-	  MP_COMPL_NONE, NULL, no_opts, 0 },
+	  MP_COMPL_NONE, NULL, netkey_opts, 0 },
+	{ "netkey rename", "INDEX NAME", 2, 2, mp_cmd_netkey_rename,
+	  "name a NetKey (names are unique)", MP_COMPL_NETKEY, NULL, no_opts, 0 },
 	{ "netkey refresh", "[NET_IDX]", 0, 1, mp_cmd_netkey_refresh,
 	  "Key Refresh: a new NetKey to every node of the subnet, then phases 2 and 3 "
 	  "(default 0)", MP_COMPL_NETKEY, NULL, netkey_refresh_opts, MP_CMD_RADIO },
@@ -216,6 +224,9 @@ const struct mp_cli_cmd mp_cli_commands[] = {
 	  MP_COMPL_NONE, NULL, appkey_opts, 0 },
 	{ "appkey delete", "INDEX", 1, 1, mp_cmd_appkey_delete, "delete an AppKey",
 	  MP_COMPL_APPKEY, NULL, no_opts, 0 },
+	{ "appkey rename", "INDEX NAME", 2, 2, mp_cmd_appkey_rename,
+	  "name an AppKey (names are unique; profiles use them)", MP_COMPL_APPKEY, NULL,
+	  no_opts, 0 },
 	{ "iv-index", "[INDEX]", 0, 1, mp_cmd_iv_index,
 	  "show the IV index, or record a new one (hex; it never goes back)", MP_COMPL_NONE,
 	  NULL, iv_opts, 0 },

@@ -16,10 +16,12 @@ enum mp_cli_status mp_cmd_netkey_list(struct mp_cli_app *a, const struct mp_cli_
 enum mp_cli_status mp_cmd_netkey_create(struct mp_cli_app *a, const struct mp_cli_args *args);
 enum mp_cli_status mp_cmd_netkey_import(struct mp_cli_app *a, const struct mp_cli_args *args);
 enum mp_cli_status mp_cmd_netkey_delete(struct mp_cli_app *a, const struct mp_cli_args *args);
+enum mp_cli_status mp_cmd_netkey_rename(struct mp_cli_app *a, const struct mp_cli_args *args);
 enum mp_cli_status mp_cmd_appkey_list(struct mp_cli_app *a, const struct mp_cli_args *args);
 enum mp_cli_status mp_cmd_appkey_create(struct mp_cli_app *a, const struct mp_cli_args *args);
 enum mp_cli_status mp_cmd_appkey_import(struct mp_cli_app *a, const struct mp_cli_args *args);
 enum mp_cli_status mp_cmd_appkey_delete(struct mp_cli_app *a, const struct mp_cli_args *args);
+enum mp_cli_status mp_cmd_appkey_rename(struct mp_cli_app *a, const struct mp_cli_args *args);
 enum mp_cli_status mp_cmd_iv_index(struct mp_cli_app *a, const struct mp_cli_args *args);
 enum mp_cli_status mp_cmd_export(struct mp_cli_app *a, const struct mp_cli_args *args);
 enum mp_cli_status mp_cmd_import(struct mp_cli_app *a, const struct mp_cli_args *args);

@@ -681,9 +681,9 @@ void mp_out_netkey(struct mp_out *o, const struct mp_netkey *k, bool show_keys)
 		emit_json(o, j);
 		return;
 	}
-	fprintf(o->fp, "NetKey 0x%03x  phase %u  %s%s%s\n", k->index, k->phase, key,
+	fprintf(o->fp, "NetKey 0x%03x  phase %u  %s%s%s  \"%s\"\n", k->index, k->phase, key,
 		k->phase ? "  old " : "", k->phase ? mp_keyring_key_str(k->old_key, show_keys, old) :
-		"");
+		"", k->name);
 }
 
 void mp_out_appkey(struct mp_out *o, const struct mp_appkey *k, bool show_keys)
@@ -703,7 +703,8 @@ void mp_out_appkey(struct mp_out *o, const struct mp_appkey *k, bool show_keys)
 		emit_json(o, j);
 		return;
 	}
-	fprintf(o->fp, "AppKey 0x%03x  bound to NetKey 0x%03x  %s\n", k->index, k->net_index, key);
+	fprintf(o->fp, "AppKey 0x%03x  bound to NetKey 0x%03x  %s  \"%s\"\n", k->index,
+		k->net_index, key, k->name);
 }
 
 struct json_object *mp_out_event(struct mp_out *o, const char *event, int node)
@@ -847,7 +848,8 @@ void mp_out_iv(struct mp_out *o, uint32_t iv, bool update)
 	fflush(o->fp);
 }
 
-void mp_out_key_changed(struct mp_out *o, bool app, bool created, uint16_t index)
+void mp_out_key_changed(struct mp_out *o, bool app, bool created, uint16_t index,
+			const char *name)
 {
 	const char *what = created ? "created" : "deleted";
 
@@ -858,11 +860,32 @@ void mp_out_key_changed(struct mp_out *o, bool app, bool created, uint16_t index
 							  MP_EVENT("netkey-deleted")), NULL);
 
 		json_object_object_add(j, "index", json_object_new_int(index));
+		if (name)
+			json_object_object_add(j, "name", json_object_new_string(name));
 		emit_json(o, j);
 		return;
 	}
 	begin(o);
-	fprintf(o->fp, "%s 0x%03x %s\n", app ? "AppKey" : "NetKey", index, what);
+	fprintf(o->fp, "%s 0x%03x %s", app ? "AppKey" : "NetKey", index, what);
+	if (name)
+		fprintf(o->fp, ": \"%s\"", name);
+	fputc('\n', o->fp);
+	end(o);
+}
+
+void mp_out_key_renamed(struct mp_out *o, bool app, uint16_t index, const char *name)
+{
+	if (o->json) {
+		struct json_object *j = jevent(app ? MP_EVENT("appkey-renamed") :
+					       MP_EVENT("netkey-renamed"), NULL);
+
+		json_object_object_add(j, "index", json_object_new_int(index));
+		json_object_object_add(j, "name", json_object_new_string(name));
+		emit_json(o, j);
+		return;
+	}
+	begin(o);
+	fprintf(o->fp, "%s 0x%03x renamed \"%s\"\n", app ? "AppKey" : "NetKey", index, name);
 	end(o);
 }
 

@@ -98,8 +98,12 @@ void mp_out_error_text(struct mp_out *o, const char *cmd, const char *msg);
 void mp_out_keyring(struct mp_out *o, const struct mp_keyring *kr);
 /** The IV index and the IV Update flag ("iv-index" event). */
 void mp_out_iv(struct mp_out *o, uint32_t iv, bool update);
-/** A NetKey or AppKey (@app) created or deleted: "netkey-created" and so on. */
-void mp_out_key_changed(struct mp_out *o, bool app, bool created, uint16_t index);
+/** A NetKey or AppKey (@app) created or deleted: "netkey-created" and so on;
+ * @name (NULL: none) is its name, said when it is created. */
+void mp_out_key_changed(struct mp_out *o, bool app, bool created, uint16_t index,
+			const char *name);
+/** A NetKey or AppKey (@app) renamed to @name: "netkey-renamed", "appkey-renamed". */
+void mp_out_key_renamed(struct mp_out *o, bool app, uint16_t index, const char *name);
 /** A node renamed (to @name) or @removed: "node-renamed", "node-removed". */
 void mp_out_node_changed(struct mp_out *o, bool removed, uint16_t addr, const char *name);
 /** The scan table: #N, UUID, RSSI, OOB information, URI hash, bearer, last seen. */

@@ -622,8 +622,86 @@ static int netkey_value_taken(struct mp_keyring *kr, const struct mp_netkey *k)
 		       k->index);
 }
 
+/*
+ * Key names are unique among the keyring's NetKeys, and among its AppKeys:
+ * a profile names an AppKey ("bind": ["building"]), so two of one name would
+ * make it pick one at random. The key of @index itself may keep its name.
+ */
+static int key_name_check(struct mp_keyring *kr, bool app, uint16_t index, const char *name)
+{
+	const char *what = app ? "AppKey" : "NetKey";
+	size_t i, n = app ? kr->d->n_appkeys : kr->d->n_netkeys;
+
+	if (!kr_name_ok(name, MP_KR_NAME_MAX, false))
+		return kr_fail(&kr->err, -EINVAL, MP_KR_E_ARG, NULL,
+			       "a key name is 1 to %d bytes of UTF-8 without control characters",
+			       MP_KR_NAME_MAX);
+	for (i = 0; i < n; i++) {
+		uint16_t other = app ? kr->d->appkeys[i].index : kr->d->netkeys[i].index;
+		const char *on = app ? kr->d->appkeys[i].name : kr->d->netkeys[i].name;
+
+		if (other != index && !strcmp(on, name))
+			return kr_fail(&kr->err, -EEXIST, MP_KR_E_EXISTS, NULL,
+				       "%s 0x%03x is already named '%s'", what, other, name);
+	}
+	return 0;
+}
+
+/* The name of a new key not named by its caller: "AppKey N", unless a
+ * key was renamed so; then "AppKey N (2)", and so on. */
+static void key_default_name(struct mp_keyring *kr, bool app, uint16_t index, char *out,
+			     size_t outlen)
+{
+	const char *what = app ? "AppKey" : "NetKey";
+	unsigned k;
+
+	snprintf(out, outlen, "%s %u", what, index);
+	for (k = 2; key_name_check(kr, app, index, out) && k < 5000; k++)
+		snprintf(out, outlen, "%s %u (%u)", what, index, k);
+	kr_err_clear(&kr->err);
+}
+
+static int key_rename(struct mp_keyring *kr, bool app, uint16_t index, const char *name)
+{
+	struct kr_data *before;
+	char *dst;
+	int r;
+
+	kr_err_clear(&kr->err);
+	if (app ? !kr_appkey_find(kr->d, index) : !kr_netkey_find(kr->d, index))
+		return app ? kr_fail(&kr->err, -ENOENT, MP_KR_E_NO_SUCH, NULL,
+				     "there is no AppKey of index %u in the keyring", index) :
+			     kr_no_netkey(kr, index);
+	r = key_name_check(kr, app, index, name);
+	if (r)
+		return r;
+	r = kr_snapshot(kr, &before);
+	if (r)
+		return r;
+	dst = app ? kr_appkey_find(kr->d, index)->name : kr_netkey_find(kr->d, index)->name;
+	snprintf(dst, MP_KR_NAME_MAX + 1, "%s", name);
+	return kr_finish(kr, before);
+}
+
+int mp_keyring_netkey_rename(struct mp_keyring *kr, uint16_t index, const char *name)
+{
+	return key_rename(kr, false, index, name);
+}
+
+int mp_keyring_appkey_rename(struct mp_keyring *kr, uint16_t index, const char *name)
+{
+	return key_rename(kr, true, index, name);
+}
+
 int mp_keyring_netkey_add(struct mp_keyring *kr, uint16_t index, const uint8_t key[16])
 {
+	return mp_keyring_netkey_add_named(kr, index, key, NULL);
+}
+
+int mp_keyring_netkey_add_named(struct mp_keyring *kr, uint16_t index, const uint8_t key[16],
+				const char *name)
+{
+	char dflt[MP_KR_NAME_MAX + 1];
 	const struct mp_netkey *same;
 	struct kr_data *before;
 	struct mp_netkey *k;
@@ -639,6 +717,10 @@ int mp_keyring_netkey_add(struct mp_keyring *kr, uint16_t index, const uint8_t k
 	same = key ? netkey_with_value(kr->d, key) : NULL;
 	if (same)
 		return netkey_value_taken(kr, same);
+	if (name && (r = key_name_check(kr, false, index, name)))
+		return r;
+	if (!name)
+		key_default_name(kr, false, index, dflt, sizeof(dflt));
 	if (!key && mp_rng_bytes(kr->rng, fresh, 16))
 		return kr_fail(&kr->err, -EIO, MP_KR_E_CRYPTO, NULL, "no random bytes");
 	r = kr_snapshot(kr, &before);
@@ -649,7 +731,7 @@ int mp_keyring_netkey_add(struct mp_keyring *kr, uint16_t index, const uint8_t k
 		kr_data_free(before);
 		return kr_fail(&kr->err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
 	}
-	snprintf(k->name, sizeof(k->name), "NetKey %u", index);
+	snprintf(k->name, sizeof(k->name), "%s", name ? name : dflt);
 	memcpy(k->key, key ? key : fresh, 16);
 	k->timestamp = kr_now(kr);
 	mp_wipe(fresh, sizeof(fresh));
@@ -786,6 +868,13 @@ const struct mp_appkey *mp_keyring_appkey(const struct mp_keyring *kr, uint16_t 
 int mp_keyring_appkey_add(struct mp_keyring *kr, uint16_t index, uint16_t net_index,
 			  const uint8_t key[16])
 {
+	return mp_keyring_appkey_add_named(kr, index, net_index, key, NULL);
+}
+
+int mp_keyring_appkey_add_named(struct mp_keyring *kr, uint16_t index, uint16_t net_index,
+				const uint8_t key[16], const char *name)
+{
+	char dflt[MP_KR_NAME_MAX + 1];
 	struct kr_data *before;
 	struct mp_appkey *k;
 	uint8_t fresh[16];
@@ -799,6 +888,10 @@ int mp_keyring_appkey_add(struct mp_keyring *kr, uint16_t index, uint16_t net_in
 	if (kr_appkey_find(kr->d, index))
 		return kr_fail(&kr->err, -EEXIST, MP_KR_E_EXISTS, NULL,
 			       "AppKey index %u is already in the keyring", index);
+	if (name && (r = key_name_check(kr, true, index, name)))
+		return r;
+	if (!name)
+		key_default_name(kr, true, index, dflt, sizeof(dflt));
 	if (!key && mp_rng_bytes(kr->rng, fresh, 16))
 		return kr_fail(&kr->err, -EIO, MP_KR_E_CRYPTO, NULL, "no random bytes");
 	r = kr_snapshot(kr, &before);
@@ -810,7 +903,7 @@ int mp_keyring_appkey_add(struct mp_keyring *kr, uint16_t index, uint16_t net_in
 		return kr_fail(&kr->err, -ENOMEM, MP_KR_E_NOMEM, NULL, "out of memory");
 	}
 	k->net_index = net_index;
-	snprintf(k->name, sizeof(k->name), "AppKey %u", index);
+	snprintf(k->name, sizeof(k->name), "%s", name ? name : dflt);
 	memcpy(k->key, key ? key : fresh, 16);
 	mp_wipe(fresh, sizeof(fresh));
 	return kr_finish(kr, before);

@@ -1054,7 +1054,7 @@ check "json: node rename says what it did" 0 '
 assert ev("node-renamed") == [{"event": "node-renamed", "address": 2, "name": "hall/1"}], lines
 ' -- $J --json node rename 2 hall/1
 check "json: netkey create and delete say what they did" 0 '
-assert ev("netkey-created") == [{"event": "netkey-created", "index": 3}], lines
+assert ev("netkey-created") == [{"event": "netkey-created", "index": 3, "name": "NetKey 3"}], lines
 assert ev("netkey-deleted") == [{"event": "netkey-deleted", "index": 3}], lines
 ' -- $J --json -f - <<'END_CMDS'
 netkey create 3

@@ -120,4 +120,23 @@ bash "$T/try.bash" > "$T/got" 2>&1
 diff -u "$T/want" "$T/got" > "$T/why" && ok "bash completion completes subcommands, options and values" \
 	|| ko "bash completion completes subcommands, options and values"
 
+# Key indexes come from the keyring: bash offers the indexes.
+BINABS=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
+"$BIN" --keyring "$T/k.json" appkey create --name 'a:b "c"' > /dev/null 2>&1
+"$BIN" --keyring "$T/k.json" appkey create 10 > /dev/null 2>&1
+cat > "$T/keys.bash" <<END_SH
+. "$SRC/completions/meshprov.bash"
+COMP_WORDS=("$BINABS" --keyring "$T/k.json" appkey rename ''); COMP_CWORD=5; _meshprov
+echo "\${COMPREPLY[*]}"
+END_SH
+[ "$(bash "$T/keys.bash" 2>&1)" = "0x000 0x010" ] &&
+	ok "bash completion offers the keyring's AppKey indexes" ||
+	ko "bash completion offers the keyring's AppKey indexes"
+# zsh and the shell take the same words with their descriptions from
+# meshprov --complete (cli/complete.c): each index with its key's name.
+"$BIN" --keyring "$T/k.json" --complete appkey > "$T/got" 2>&1
+printf '0x000\ta:b "c"\n0x010\tAppKey 16\n' > "$T/want"
+diff -u "$T/want" "$T/got" > "$T/why" && ok "--complete appkey describes AppKey indexes by name" ||
+	{ cat "$T/why"; ko "--complete appkey describes AppKey indexes by name"; }
+
 finish

@@ -231,5 +231,114 @@ rc=$?
 	ok "provision --configure with a bad profile: named, no device provisioned" ||
 	{ echo "    exit $rc"; ko "provision --configure with a bad profile: named, no device provisioned"; }
 
+# 8. The shipped examples, end to end, as README.md shows them: the AppKey
+# the profile names made with `appkey create --name`, then the batch file's
+# rows (examples/rooms.csv, its uuid column swapped for the UUIDs of
+# --sim-seed's devices, its name and room columns as shipped) provisioned
+# and configured in one run, by configure --batch and by provision
+# --configure (which names the nodes from the name column; provision --all
+# does not). The simulated devices are lights (Generic OnOff Server):
+# the "switches" rule matches none of them and is named so.
+ROOMS="$SRC/examples/rooms.json" ONE="$SRC/examples/one-appkey.json"
+nrows=$(($(wc -l < "$SRC/examples/rooms.csv") - 1))
+"$BIN" --keyring "$T/ex-seed.json" --sim $nrows --sim-seed 11 provision --all > /dev/null 2>&1
+"$BIN" --keyring "$T/ex-seed.json" export "$T/ex-seed-cdb.json" > /dev/null 2>&1
+python3 - "$T/ex-seed-cdb.json" "$SRC/examples/rooms.csv" > "$T/ex-rooms.csv" <<'PYEOF2'
+import csv, json, sys
+d = json.load(open(sys.argv[1]))
+uuids = sorted(y["UUID"] for y in d["nodes"] if y["unicastAddress"] != "0001")
+rows = list(csv.reader(open(sys.argv[2])))
+assert rows[0][0] == "uuid" and len(uuids) == len(rows) - 1, (rows[0], uuids)
+w = csv.writer(sys.stdout, lineterminator="\n")
+w.writerow(rows[0])
+for u, r in zip(uuids, rows[1:]):
+    w.writerow([u] + r[1:])
+PYEOF2
+cp "$T/ex-rooms.csv" "$T/ex-rooms.txt"
+ROOMS_CHECK='
+rows_ex = list(csv.DictReader(open(os.path.join(os.path.dirname(sys.argv[1]), "ex-rooms.txt"))))
+by_uuid = {r["uuid"].replace("-", "").lower(): r for r in rows_ex}
+g = {x["name"]: x["address"] for x in d["groups"]}
+assert sorted(g) == sorted({"room-" + r["room"] for r in rows_ex}), g
+assert [(k["index"], k["name"]) for k in d["appKeys"]] == [(0, "building")], d["appKeys"]
+assert len(n) == len(rows_ex), n
+for node in n.values():
+    r = by_uuid[node["UUID"].replace("-", "").lower()]
+    assert not named or node.get("name") == r["name"], (node.get("name"), r)
+    assert [k["index"] for k in node["appKeys"]] == [0], node["appKeys"]
+    assert node["defaultTTL"] == 5, node
+    assert node["configComplete"] is True, node
+    onoff = models(node, "1000")
+    assert onoff, node
+    for m in onoff:
+        assert m["bind"] == [0] and m["subscribe"] == [g["room-" + r["room"]]], (r, m)
+assert len(sums) == 1 and sums[0]["configured"] == len(rows_ex), sums
+un = {e["rule"] for e in ev if e["event"] == "configure-rule-unmatched"}
+assert un == {"switches"}, un'
+ex_run() {
+	name=$1 want=$2; shift 2
+	KR="$T/ex-k$want-$(printf '%s' "$name" | cksum | cut -d' ' -f1).json"
+	printf '%s\n' "$@" > "$T/script"
+	"$BIN" --keyring "$KR" --sim $nrows --sim-seed 11 --json -f "$T/script" \
+		> "$T/out" 2> "$T/err"; rc=$?
+	[ "$rc" = "$want" ] && ok "$name" || { echo "    exit $rc, expected $want"; ko "$name"; }
+	"$BIN" --keyring "$KR" export "$T/cdb.json" > /dev/null 2>&1
+}
+ex_run "examples/rooms.json by configure --batch examples/rooms.csv" 0 \
+	"appkey create --name building" "provision --all" \
+	"configure --batch $T/ex-rooms.csv --profile $ROOMS"
+check "... each light has the AppKey building, its bindings and its room's group" "named = False
+$ROOMS_CHECK"
+ex_run "examples/rooms.json by provision --batch examples/rooms.csv --configure" 0 \
+	"appkey create --name building" \
+	"provision --batch $T/ex-rooms.csv --configure $ROOMS"
+check "... each light provisioned, named and configured in its room" "named = True
+$ROOMS_CHECK"
+ex_run "examples/rooms.json without the AppKey building: refused, named" 2 \
+	"appkey create" "provision --batch $T/ex-rooms.csv --configure $ROOMS"
+grep -q "rooms.json" "$T/err" && grep -q "building" "$T/err" &&
+	ok "... the file and the AppKey named" || ko "... the file and the AppKey named"
+ex_run "examples/one-appkey.json by provision --all --configure" 0 \
+	"appkey create --name building" "provision --all --configure $ONE"
+check "... every node has AppKey 0, its bindings and all-lights" '
+g = {x["name"]: x["address"] for x in d["groups"]}
+assert list(g) == ["all-lights"], g
+assert len(n) == 5 and len(sums) == 1 and sums[0]["configured"] == 5, sums
+for node in n.values():
+    assert [k["index"] for k in node["appKeys"]] == [0], node["appKeys"]
+    assert node["configComplete"] is True, node
+    for m in models(node, "1000"):
+        assert m["bind"] == [0] and m["subscribe"] == [g["all-lights"]], m'
+
+# 9. AppKey names: what profiles refer to, unique, kept in the CDB.
+KR="$T/names.json"
+"$BIN" --keyring "$KR" --json appkey create --name building > "$T/out" 2> "$T/err" &&
+	grep -q '"event":"appkey-created","index":0,"name":"building"' "$T/out" &&
+	ok "appkey create --name: the name in the event" || ko "appkey create --name: the name in the event"
+"$BIN" --keyring "$KR" appkey create 2 --name building > "$T/out" 2> "$T/err"
+[ $? = 1 ] && grep -q "AppKey 0x000 is already named 'building'" "$T/err" &&
+	ok "a name another AppKey has: refused, naming it" || ko "a name another AppKey has: refused, naming it"
+"$BIN" --keyring "$KR" appkey create 2 > /dev/null 2>&1
+"$BIN" --keyring "$KR" appkey rename 2 building > "$T/out" 2> "$T/err"
+[ $? = 1 ] && grep -q "0x000" "$T/err" && ok "appkey rename to a taken name: refused" ||
+	ko "appkey rename to a taken name: refused"
+"$BIN" --keyring "$KR" appkey rename 2 "$(printf 'a\033[2Jb')" > "$T/out" 2> "$T/err"
+[ $? = 1 ] && grep -q "control characters" "$T/err" && ok "a name with a control character: refused" ||
+	ko "a name with a control character: refused"
+printf '00112233445566778899aabbccddeeff\n' > "$T/key.txt"
+"$BIN" --keyring "$KR" appkey rename 2 "salle à manger" > /dev/null 2>&1 &&
+	"$BIN" --keyring "$KR" appkey import 3 @"$T/key.txt" --name imported > /dev/null 2>&1 &&
+	"$BIN" --keyring "$KR" netkey rename 0 "main net" > /dev/null 2>&1 &&
+	"$BIN" --keyring "$KR" appkey list > "$T/list" 2> "$T/err" &&
+	grep -q '^AppKey 0x002 .*"salle à manger"$' "$T/list" && grep -q '^AppKey 0x003 .*"imported"$' "$T/list" &&
+	"$BIN" --keyring "$KR" export "$T/cdb.json" > /dev/null 2>&1 &&
+	python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert [(k["index"], k["name"]) for k in d["appKeys"]] == [(0, "building"), (2, "salle à manger"), (3, "imported")], d["appKeys"]
+assert d["netKeys"][0]["name"] == "main net", d["netKeys"]' "$T/cdb.json" &&
+	ok "appkey rename, import --name, netkey rename: listed and in the CDB" ||
+	ko "appkey rename, import --name, netkey rename: listed and in the CDB"
+
 echo "# profile: $pass passed, $fail failed"
 [ "$fail" = 0 ]

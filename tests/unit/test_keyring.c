@@ -614,6 +614,52 @@ static void test_keys(void **state)
 	mp_keyring_close(kr);
 }
 
+/* Key names: profiles refer to AppKeys by them, so they are unique, saved,
+ * and a refused name changes nothing. */
+static void test_key_names(void **state)
+{
+	struct ktu_fx *f = *state;
+	struct mp_keyring *kr = open_ok(f);
+	const char *err;
+
+	assert_int_equal(mp_keyring_appkey_add_named(kr, 0, 0, NULL, "building"), 0);
+	assert_string_equal(mp_keyring_appkey(kr, 0)->name, "building");
+	assert_int_equal(mp_keyring_appkey_add_named(kr, 2, 0, NULL, "building"), -EEXIST);
+	err = mp_keyring_last_error(kr)->msg;
+	assert_non_null(strstr(err, "AppKey 0x000"));
+	assert_null(mp_keyring_appkey(kr, 2));
+	assert_int_equal(mp_keyring_appkey_add(kr, 2, 0, NULL), 0);
+	assert_string_equal(mp_keyring_appkey(kr, 2)->name, "AppKey 2");
+	assert_int_equal(mp_keyring_appkey_rename(kr, 2, "building"), -EEXIST);
+	assert_string_equal(mp_keyring_appkey(kr, 2)->name, "AppKey 2");
+	assert_int_equal(mp_keyring_appkey_rename(kr, 0, "building"), 0);	/* its own */
+	assert_int_equal(mp_keyring_appkey_rename(kr, 2, ""), -EINVAL);
+	assert_int_equal(mp_keyring_appkey_rename(kr, 2, "a\tb"), -EINVAL);
+	assert_int_equal(mp_keyring_appkey_rename(kr, 2, "a\xc2\x9b" "b"), -EINVAL); /* C1 CSI */
+	assert_int_equal(mp_keyring_appkey_rename(kr, 2, "\xff"), -EINVAL);
+	assert_int_equal(mp_keyring_appkey_rename(kr, 7, "x"), -ENOENT);
+	assert_int_equal(mp_keyring_appkey_rename(kr, 2, "salle \xc3\xa0 manger"), 0);
+	/* A default name another key took is not given twice. */
+	assert_int_equal(mp_keyring_appkey_rename(kr, 0, "AppKey 5"), 0);
+	assert_int_equal(mp_keyring_appkey_add(kr, 5, 0, NULL), 0);
+	assert_string_equal(mp_keyring_appkey(kr, 5)->name, "AppKey 5 (2)");
+	/* NetKeys: unique among NetKeys, apart from AppKeys' names. */
+	assert_int_equal(mp_keyring_netkey_rename(kr, 0, "building"), 0);
+	assert_int_equal(mp_keyring_netkey_add_named(kr, 1, NULL, "building"), -EEXIST);
+	assert_int_equal(mp_keyring_netkey_add_named(kr, 1, NULL, "spare"), 0);
+	assert_int_equal(mp_keyring_netkey_rename(kr, 1, "building"), -EEXIST);
+	assert_int_equal(mp_keyring_netkey_rename(kr, 9, "x"), -ENOENT);
+	mp_keyring_close(kr);
+
+	/* Saved. */
+	kr = open_ok(f);
+	assert_string_equal(mp_keyring_appkey(kr, 0)->name, "AppKey 5");
+	assert_string_equal(mp_keyring_appkey(kr, 2)->name, "salle \xc3\xa0 manger");
+	assert_string_equal(mp_keyring_netkey(kr, 0)->name, "building");
+	assert_string_equal(mp_keyring_netkey(kr, 1)->name, "spare");
+	mp_keyring_close(kr);
+}
+
 /* ---- Lock ------------------------------------------------------------------------- */
 
 static void test_lock_same_process(void **state)
@@ -1154,6 +1200,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_batch_saves_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_netkey_value_shared, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_key_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lock_same_process, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lock_between_processes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lock_wait, setup, teardown),
