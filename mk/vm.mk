@@ -23,6 +23,7 @@ VM_FILES = \
 	tests/vm/scenarios/privs-caps.sh tests/vm/scenarios/prov-unprivileged.sh \
 	tests/vm/scenarios/stations.sh tests/vm/scenarios/config-meshd.sh \
 	tests/vm/scenarios/seq-kill9.sh tests/vm/scenarios/proxy-config.sh \
+	tests/vm/scenarios/profile-meshd.sh \
 	tests/vm/bench/bluez-sequential.sh tests/vm/bench/meshprov-mpdev.sh \
 	tests/vm/bench/bluez-config.sh tests/vm/bench/meshprov-config.sh
 EXTRA_DIST += $(VM_FILES)

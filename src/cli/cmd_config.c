@@ -44,6 +44,8 @@ struct net_timer {
 	int64_t slot;
 };
 
+#define MODEL_GROUP_MAX 64	/* answers to a group request told apart */
+
 struct mp_cli_net {
 	struct mp_cli_app *a;
 	struct mp_mesh_link *link;
@@ -61,6 +63,11 @@ struct mp_cli_net {
 		size_t len;
 		unsigned tries;
 		int64_t timer;
+		/* dst a group (onoff): every node's Status counts; the nodes
+		 * the keyring records as subscribed to it are waited for */
+		bool group;
+		uint16_t want[MODEL_GROUP_MAX], heard[MODEL_GROUP_MAX];
+		size_t n_want, n_heard;
 	} model;
 	uint8_t tid;			/* Generic OnOff Set's transaction identifier */
 	/* another command hearing first (cli/net.h) */
@@ -265,11 +272,48 @@ static void print_answer(struct mp_cli_net *n, const struct mp_cfg_client_result
 
 /* ---- the network and the client ---- */
 
+/* Group requests: the nodes that answered (heard) and those awaited (want). */
+static bool in_list(const uint16_t *l, size_t n, uint16_t addr)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (l[i] == addr)
+			return true;
+	return false;
+}
+
+/* Whether a message from @src answers the running group request: a unicast
+ * source heard for the first time (a retransmitted Set is answered again). */
+static bool group_answer(struct mp_cli_net *n, uint16_t src)
+{
+	return src && src < 0x8000 && n->model.n_heard < MODEL_GROUP_MAX &&
+	       !in_list(n->model.heard, n->model.n_heard, src);
+}
+
+/* How many awaited nodes have not answered; each named on @o unless NULL. */
+static size_t group_missing(struct mp_cli_net *n, struct mp_out *o)
+{
+	size_t i, c = 0;
+
+	for (i = 0; i < n->model.n_want; i++) {
+		if (in_list(n->model.heard, n->model.n_heard, n->model.want[i]))
+			continue;
+		c++;
+		if (o)
+			mp_out_error(o, "node %04x: no answer to the group %04x request after %u tries",
+				     n->model.want[i], n->model.dst, n->model.tries);
+	}
+	return c;
+}
+
 static bool model_rx(struct mp_cli_net *n, const struct mp_mesh_rx_msg *msg)
 {
 	struct mp_out *o = &n->a->out;
 
-	if (!n->model.active || msg->key == MP_MESH_KEY_DEV || msg->src != n->model.dst)
+	if (!n->model.active || msg->key == MP_MESH_KEY_DEV)
+		return false;
+	if (n->model.group ? !group_answer(n, msg->src) : msg->src != n->model.dst)
 		return false;
 	if (n->model.status_op == MP_HEALTH_OP_ATTENTION_STATUS) {
 		struct mp_health_attention h;
@@ -290,6 +334,11 @@ static bool model_rx(struct mp_cli_net *n, const struct mp_mesh_rx_msg *msg)
 
 		mp_out_event_add(j, "onoff", json_object_new_boolean(m.onoff));
 		mp_out_event_end(o, j, "onoff            %04x %s", msg->src, m.onoff ? "on" : "off");
+	}
+	if (n->model.group) {
+		n->model.heard[n->model.n_heard++] = msg->src;
+		if (!n->model.n_want || group_missing(n, NULL) > 0)
+			return true;	/* the window or the others still to come */
 	}
 	n->model.active = false;
 	if (n->model.timer)
@@ -972,6 +1021,16 @@ static void model_timer_fired(struct mp_loop *loop, int64_t id, void *data)
 	n->model.timer = 0;
 	if (!n->model.active)
 		return;
+	if (n->model.group && (!n->model.n_want || n->model.tries >= MODEL_TRIES)) {
+		/* nobody recorded as subscribed: one window, some answer wanted */
+		n->model.active = false;
+		if (n->model.n_want ? group_missing(n, &n->a->out) > 0 : !n->model.n_heard) {
+			n->failed++;
+			if (!n->model.n_want)
+				mp_out_error(&n->a->out, "group %04x: no answer", n->model.dst);
+		}
+		return;
+	}
 	if (n->model.tries >= MODEL_TRIES) {
 		n->model.active = false;
 		n->failed++;
@@ -1022,9 +1081,11 @@ static int model_key(struct mp_cli_app *a, const struct mp_cli_args *args, uint1
 	return 0;
 }
 
+/* Send @msg to @node (unicast, or a group: then every node's answer is
+ * shown, and the @n_want nodes of @want are waited for) until answered. */
 static enum mp_cli_status model_request(struct mp_cli_app *a, uint16_t node, uint16_t app_idx,
 					uint16_t net_idx, const uint8_t *msg, size_t len,
-					uint32_t status_op)
+					uint32_t status_op, const uint16_t *want, size_t n_want)
 {
 	struct mp_cli_net *n = a->net;
 
@@ -1045,6 +1106,10 @@ static enum mp_cli_status model_request(struct mp_cli_app *a, uint16_t node, uin
 	n->model.status_op = status_op;
 	memcpy(n->model.msg, msg, len);
 	n->model.len = len;
+	n->model.group = node >= 0xc000;
+	n->model.n_want = n_want < MODEL_GROUP_MAX ? n_want : MODEL_GROUP_MAX;
+	if (n->model.n_want)
+		memcpy(n->model.want, want, n->model.n_want * sizeof(*want));
 	n->failed = 0;
 	model_send(n);
 	if (a->mode == MP_CLI_SHELL)
@@ -1085,20 +1150,80 @@ enum mp_cli_status mp_cmd_attention(struct mp_cli_app *a, const struct mp_cli_ar
 	if (len < 0)
 		return MP_CLI_FAILED;
 	return model_request(a, node, app_idx, net_idx, buf, (size_t)len,
-			     MP_HEALTH_OP_ATTENTION_STATUS);
+			     MP_HEALTH_OP_ATTENTION_STATUS, NULL, 0);
 }
 
 /* onoff: MP_CMD_KEYRING_WRITE, the keyring is open */
+/* A group for onoff: its address (hex c000-ffff) or a group's name (not
+ * virtual). */
+static int onoff_group(struct mp_cli_app *a, const char *s, uint16_t *addr)
+{
+	const struct mp_group *g;
+	uint32_t v;
+
+	if (mp_cli_parse_hex(s, 0xffff, &v) == 0) {
+		if (v < 0xc000)
+			return -EINVAL;
+		*addr = (uint16_t)v;
+		return 0;
+	}
+	g = mp_keyring_group_find_name(a->kr, s);
+	if (!g || g->addr.virt || g->addr.addr < 0xc000)
+		return -ENOENT;
+	*addr = g->addr.addr;
+	return 0;
+}
+
+/* The elements whose Generic OnOff Server the keyring records as subscribed
+ * to @group, their addresses into @want (MODEL_GROUP_MAX at most): those a
+ * group Set waits for (each answers from its own element's address). */
+static size_t onoff_subscribers(struct mp_cli_app *a, uint16_t group, uint16_t *want)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < mp_keyring_node_count(a->kr); i++) {
+		const struct mp_node *nd = mp_keyring_node_at(a->kr, i);
+		const struct mp_node_config *c = nd ? nd->config : NULL;
+		size_t e, m, k;
+
+		for (e = 0; c && e < c->n_elements; e++) {
+			const struct mp_nc_element *el = &c->elements[e];
+			bool found = false;
+
+			for (m = 0; m < el->n_models && !found; m++) {
+				const struct mp_nc_model *md = &el->models[m];
+
+				if (md->company != MP_NC_SIG || md->id != 0x1000)
+					continue;
+				for (k = 0; k < md->n_sub && !found; k++)
+					found = !md->sub[k].virt && md->sub[k].addr == group;
+			}
+			if (found && n < MODEL_GROUP_MAX)
+				want[n++] = (uint16_t)(nd->addr + e);
+		}
+	}
+	return n;
+}
+
 enum mp_cli_status mp_cmd_onoff(struct mp_cli_app *a, const struct mp_cli_args *args)
 {
 	struct mp_onoff_msg m = { .opcode = MP_ONOFF_OP_SET };
-	uint16_t node, app_idx, net_idx;
+	uint16_t node, app_idx, net_idx, want[MODEL_GROUP_MAX];
+	size_t n_want = 0;
 	uint8_t buf[16];
 	int len;
 	enum mp_cli_status st;
 
-	if (node_arg(args, a, args->argv[0], &node) < 0)
+	if (onoff_group(a, args->argv[0], &node) == 0) {
+		n_want = onoff_subscribers(a, node, want);
+		if (!mp_cli_arg(args, "--appkey")) {
+			mp_cmd_err(args, "%s: a group: say which AppKey (--appkey INDEX)",
+				   args->argv[0]);
+			return MP_CLI_USAGE;
+		}
+	} else if (node_arg(args, a, args->argv[0], &node) < 0) {
 		return MP_CLI_USAGE;
+	}
 	if (strcmp(args->argv[1], "on") && strcmp(args->argv[1], "off")) {
 		mp_cmd_err(args, "%s: say on or off", args->argv[1]);
 		return MP_CLI_USAGE;
@@ -1114,5 +1239,6 @@ enum mp_cli_status mp_cmd_onoff(struct mp_cli_app *a, const struct mp_cli_args *
 	len = mp_onoff_encode(&m, buf, sizeof(buf));
 	if (len < 0)
 		return MP_CLI_FAILED;
-	return model_request(a, node, app_idx, net_idx, buf, (size_t)len, MP_ONOFF_OP_STATUS);
+	return model_request(a, node, app_idx, net_idx, buf, (size_t)len, MP_ONOFF_OP_STATUS,
+			     want, n_want);
 }

@@ -139,4 +139,24 @@ run "-v --sim-stray: the same run in text" 0 "$@"
 grep -Eq "^config: 4 requests, .*; [1-9][0-9]* answers ignored: " "$T/out" &&
 	ok "... the config: line counts them" || { cat "$T/out"; ko "... the config: line counts them"; }
 
+# onoff to a group (issue #14): with --appkey, each node's Status shown,
+# the nodes recorded as subscribed waited for; a group nobody answers fails.
+n_run=$((n_run + 1)); KR="$T/k$n_run.json"
+printf '%s\n' "provision --all" "appkey create" "group add lights c005" \
+	"appkey add 0002 0" "bind 0002 0 1000 0" "sub add 0002 0 1000 lights" \
+	"appkey add 0003 0" "bind 0003 0 1000 0" "sub add 0003 0 1000 c005" \
+	"onoff lights on --appkey 0" "onoff c005 off --appkey 0" > "$T/script"
+"$BIN" --keyring "$KR" --sim 2 --json -f "$T/script" > "$T/out" 2> "$T/err" &&
+	[ "$(grep -c '"event":"onoff","node":[23],"onoff":true' "$T/out")" = 2 ] &&
+	[ "$(grep -c '"event":"onoff","node":[23],"onoff":false' "$T/out")" = 2 ] &&
+	ok "onoff to a group by name and by address: both nodes answer" ||
+	ko "onoff to a group by name and by address: both nodes answer"
+run "onoff to a group without --appkey: a usage error" 2 "provision --all" "appkey create" \
+	"onoff c005 on"
+grep -q "say which AppKey" "$T/err" && ok "... said" || ko "... said"
+OPTS="-t 1"
+run "onoff to a group nobody answers: exit 1" 1 "provision --all" "appkey create" \
+	"onoff c007 on --appkey 0"
+grep -q "group c007: no answer" "$T/err" && ok "... said" || ko "... said"
+
 finish "# config: "

@@ -60,9 +60,20 @@ mp_provision() {
 # mp_provision_all COUNT [TIMEOUT]: provision the first COUNT unprovisioned
 # devices heard, concurrently (at most MP_JOBS at once, when set); one
 # "provisioned" line per device.
+# With MP_PROFILE set, each is configured with that profile in the same run
+# (provision --configure): then configure-* events follow.
 mp_provision_all() {
-	mp --json -t "${2:-120}" ${MP_JOBS:+--concurrency "$MP_JOBS"} provision --all --count "$1"
+	mp --json -t "${2:-120}" ${MP_JOBS:+--concurrency "$MP_JOBS"} provision --all --count "$1" \
+		${MP_PROFILE:+--configure "$MP_PROFILE"}
 }
+# mp_configure_all PROFILE [--check]: every node of the keyring brought to
+# PROFILE (configure --all); JSON lines configure-step, configure-node,
+# configure-summary {"requests", "reads", "would_send", ...}.
+mp_configure_all() { mp --json configure --all --profile "$1" ${2:+"$2"}; }
+# mp_onoff_group GROUP on|off APPIDX: Generic OnOff Set to a group under
+# AppKey APPIDX; a JSON line {"event":"onoff","node":ADDR,...} per node that
+# answered; waits for the nodes the keyring records as subscribed.
+mp_onoff_group() { mp --json onoff "$1" "$2" --appkey "$3"; }
 
 # mp_provisioned_at FILE: for meshprov's JSON lines with an uptime stamp
 # before each (stamp), the stamp of each device's "provisioned" line: the
@@ -497,6 +508,44 @@ node_agrees() {
 			fail "$2: $_k is '$_mv' in meshprov's keyring, '$_dv' in the device's node.json"
 	done
 	step "$2: device and keyring agree (unicast $(jget "$_res" unicast addr))"
+}
+
+# meshd_devices_up N: N meshd devices, dev1..devN on hci1..hciN (own bus,
+# generic IO), each joining with guest/mesh-node.py --serve (one element:
+# Generic OnOff Server; no OOB), their UUIDs in /tmp/uuid1..N; hci0 is
+# meshprov's (up), hciN+1 is left for hciwatch.
+meshd_devices_up() {
+	bt_up $(($1 + 2))
+	mp_controller_up
+	_i=1
+	while [ $_i -le "$1" ]; do
+		meshd_start dev$_i hci$_i
+		_u=$(new_uuid); echo "$_u" > /tmp/uuid$_i
+		NODE_SERVE=1 NODE_TIMEOUT=900 node_join dev$_i "$_u" none
+		_i=$((_i + 1))
+	done
+}
+# meshd_nodes_serving N: after meshprov provisioned them, each of
+# meshd_devices_up's N devices joined and stays attached, and agrees with
+# meshprov's keyring (node_agrees); its unicast address in /tmp/addr1..N.
+meshd_nodes_serving() {
+	_i=1
+	while [ $_i -le "$1" ]; do
+		_u=$(cat /tmp/uuid$_i)
+		wait_for 60 node_serving dev$_i "$_u" ||
+			{ cat "$MPVM_RUN/dev$_i/node-$_u.log"; fail "device $_u did not join"; }
+		node_agrees dev$_i "$_u"
+		jget "$(node_result dev$_i "$_u")" unicast addr > /tmp/addr$_i
+		_i=$((_i + 1))
+	done
+}
+# mp_self_addr: meshprov's own unicast address (4 hex digits): the source
+# the nodes' applications see.
+mp_self_addr() {
+	mp_station_list > "$MPVM_RUN/stations.json" || return 1
+	python3 -c 'import json,sys
+print("%04x" % [s for s in map(json.loads, open(sys.argv[1])) if s["self"]][0]["address"])' \
+		"$MPVM_RUN/stations.json"
 }
 
 # devices_joined NAME:UUID...: each device completed its join (node_wait),

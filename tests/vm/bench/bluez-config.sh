@@ -12,7 +12,8 @@
 # the sum of the times from each command to its answer (without this
 # script's reaction time between commands: under TCG a second or more
 # each; the network and AppKey 0 created and every device discovered
-# beforehand), BENCH_WALL_TIME (first "provision" to the last answer) and
+# beforehand), of which BENCH_PROV_TIME for the "provision" commands and
+# BENCH_CONFIG_TIME for the configuration commands, BENCH_WALL_TIME (first "provision" to the last answer) and
 # BENCH_PDUS (Mesh Message AD structures heard, both directions, every
 # repetition).
 # timeout: 900
@@ -25,14 +26,7 @@ p=$((n + 1))
 # later than that ("No response"): its config menu's "timeout" raised.
 # (A longer wait costs nothing when the answer comes.)
 CFG_TIMEOUT=${CFG_TIMEOUT:-10}
-bt_up $((n + 2))
-i=1
-while [ $i -le $n ]; do
-	meshd_start dev$i hci$i
-	u=$(new_uuid); echo "$u" > /tmp/uuid$i
-	NODE_SERVE=1 NODE_TIMEOUT=900 node_join dev$i "$u" none
-	i=$((i + 1))
-done
+meshd_devices_up "$n"	# hci0, meshprov's, unused: hciwatch there
 meshd_start prov hci$p
 
 step "cfgclient: new network, AppKey 0"
@@ -51,7 +45,7 @@ done
 cfgclient_cmd prov "discover-unprovisioned off"
 
 CLOG=$MPVM_RUN/prov/cfgclient.log
-busy=0
+busy=0 busy_prov=0
 # ask CMD PATTERN: send CMD, wait for one more line matching PATTERN (or a
 # "No response"), add the time from CMD to that line's stamp to busy.
 ask() {
@@ -72,7 +66,9 @@ hciwatch_bg /tmp/watch.log -i 0 -m -t 0
 i=1
 while [ $i -le $n ]; do
 	u=$(cat /tmp/uuid$i)
+	_b=$busy
 	ask "provision $u" 'Provisioning done|Provisioning failed|AddNodeFailed'
+	busy_prov=$(echo "$busy_prov $busy $_b" | awk '{ printf "%.2f", $1 + $2 - $3 }')
 	[ $i -gt 1 ] || t0=$CFGCLIENT_SENT
 	grep -Ei 'Provisioning done|Provisioning failed|AddNodeFailed' "$CLOG" | tail -1 |
 		grep -q 'Provisioning done' || { cfgclient_log prov; fail "device $i not provisioned"; }
@@ -110,6 +106,8 @@ PY
 	i=$((i + 1))
 done
 echo "BENCH_TIME=$busy"
+echo "BENCH_PROV_TIME=$busy_prov"
+echo "BENCH_CONFIG_TIME=$(echo "$busy $busy_prov" | awk '{ printf "%.2f", $1 - $2 }')"
 echo "BENCH_WALL_TIME=$(uptime_diff "$t0" "$t1")"
 echo "BENCH_PDUS=$(grep -c 'mesh=msg' /tmp/watch.log)"
 step "ok"

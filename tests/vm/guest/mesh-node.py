@@ -202,8 +202,8 @@ class Node:
                 say('ONOFF_GET', 'from=%04x key=%d' % (source, key_index))
             elif len(data) >= 4:
                 self.onoff = data[2]
-                say('ONOFF_SET', 'from=%04x key=%d value=%d tid=%d ack=%d' %
-                    (source, key_index, data[2], data[3], data[1] == 2))
+                say('ONOFF_SET', 'from=%04x key=%d value=%d tid=%d ack=%d to=%04x' %
+                    (source, key_index, data[2], data[3], data[1] == 2, destination))
             else:
                 return
             if data[1] in (1, 2) and self.node_path:

@@ -21,15 +21,7 @@
 need_meshprov provision nodes composition bind sub pub ttl onoff reset
 
 n=${DEVICES:-3}
-bt_up $((n + 2))	# hciN+1: hciwatch
-mp_controller_up
-i=1
-while [ $i -le $n ]; do
-	meshd_start dev$i hci$i
-	u=$(new_uuid); echo "$u" > /tmp/uuid$i
-	NODE_SERVE=1 NODE_TIMEOUT=900 node_join dev$i "$u" none
-	i=$((i + 1))
-done
+meshd_devices_up "$n"	# hciN+1: hciwatch
 
 step "meshprov provision --all ($n meshd devices)"
 { mp_provision_all "$n" 300; echo $? > /tmp/prov.st; } | stamp > /tmp/prov.log
@@ -37,15 +29,7 @@ cat /tmp/prov.log
 [ "$(cat /tmp/prov.st)" = 0 ] || fail "meshprov provision --all: status $(cat /tmp/prov.st)"
 
 # The devices stay attached (--serve): their results come once joined.
-i=1
-while [ $i -le $n ]; do
-	u=$(cat /tmp/uuid$i)
-	wait_for 60 node_serving dev$i "$u" ||
-		{ cat "$MPVM_RUN/dev$i/node-$u.log"; fail "device $u did not join"; }
-	node_agrees dev$i "$u"
-	jget "$(node_result dev$i "$u")" unicast addr > /tmp/addr$i
-	i=$((i + 1))
-done
+meshd_nodes_serving "$n"
 
 must /tmp/appkey.out "appkey create" mp_appkey_create
 must /tmp/appkeys.json "appkey list" mp_appkeys
@@ -129,8 +113,7 @@ PY
 step "each node answered Success and stored exactly what was sent"
 
 # meshprov's own address: the source the application must see.
-me=$(python3 -c 'import json,sys
-print("%04x" % [s for s in map(json.loads, open(sys.argv[1])) if s["self"]][0]["address"])' /tmp/stations.json)
+me=$(mp_self_addr) || fail "station list"
 i=1
 while [ $i -le $n ]; do
 	u=$(cat /tmp/uuid$i) a=$(cat /tmp/addr$i)
