@@ -712,7 +712,11 @@ static int start_node(struct cfgrun *c, struct cfg_node *n)
 }
 
 /* The network (unless --check knows every composition) and the runner. */
-static enum mp_cli_status run_start(struct cfgrun *c, unsigned int flags, bool need_net)
+/* @own_timeout: -t is this command's (configure): the first wait of each
+ * request. Under provision --configure, -t is the provisioning job's
+ * timeout (minutes, often): the requests keep the client's defaults. */
+static enum mp_cli_status run_start(struct cfgrun *c, unsigned int flags, bool need_net,
+				    bool own_timeout)
 {
 	struct mp_cli_app *a = c->a;
 	const struct mp_profile_lookup lk = { lk_appkey, lk_group, lk_virt, a->kr };
@@ -733,7 +737,7 @@ static enum mp_cli_status run_start(struct cfgrun *c, unsigned int flags, bool n
 		mp_cli_net_tap(a, tap, c);
 	}
 	/* -t SECONDS: the wait for the first answer (the client backs off from it) */
-	if (a->o.timeout_s)
+	if (own_timeout && a->o.timeout_s)
 		t.timeout_ms = a->o.timeout_s * 1000u;
 	for (i = 0; i < CFG_TIMERS; i++) {
 		c->timers[i].c = c;
@@ -760,7 +764,7 @@ static enum mp_cli_status run_nodes(struct cfgrun *c, unsigned int flags)
 
 	for (i = 0; i < c->n && !need_net; i++)
 		need_net = !c->nodes[i].comp;
-	st = run_start(c, flags, need_net);
+	st = run_start(c, flags, need_net, true);
 	if (st)
 		return st;
 	for (i = 0; i < c->n && !c->kr_failed; i++)
@@ -1078,7 +1082,7 @@ enum mp_cli_status mp_cli_configure_begin(struct mp_cli_app *a, const struct mp_
 	st = load_profile(c, path);
 	c->args = NULL;
 	if (!st)
-		st = run_start(c, 0, true);
+		st = run_start(c, 0, true, false);
 	if (st) {
 		mp_cli_net_tap(a, NULL, NULL);
 		run_free(c);
